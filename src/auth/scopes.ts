@@ -1,0 +1,67 @@
+/**
+ * Roles and scopes policy (DESIGN: Roles and scopes). Pure functions, no I/O: OAuth consent, the per-request
+ * grant check, API keys and the MCP tool list all ask this module.
+ */
+import type { Channel, Role } from "../db/schema";
+
+export const SCOPES = ["project:read", "tools:call", "draft", "project:write", "publish", "settings"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const RANK: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+/** Lowest role that may hold each scope. */
+export const SCOPE_MIN_ROLE: Record<Scope, Role> = {
+  "project:read": "viewer",
+  "tools:call": "viewer",
+  draft: "developer",
+  "project:write": "developer",
+  publish: "admin",
+  settings: "admin",
+};
+
+/** Plain words for the consent page and settings pages. */
+export const SCOPE_WORDS: Record<Scope, string> = {
+  "project:read": "See the project's tools, prompts and instructions",
+  "tools:call": "Run the project's MCP tools",
+  draft: "Use the draft (unpublished) working copy",
+  "project:write": "Read and modify project data (draft tools and instructions)",
+  publish: "Publish new versions and roll back",
+  settings: "Access settings: members, API keys, authorized apps and the audit log",
+};
+
+export function roleAtLeast(role: Role, min: Role): boolean {
+  return RANK[role] >= RANK[min];
+}
+
+export function isScope(value: string): value is Scope {
+  return (SCOPES as readonly string[]).includes(value);
+}
+
+/** Lowest role that may use a channel at all. */
+export function channelMinRole(channel: Channel): Role {
+  return channel === "draft" ? "developer" : "viewer";
+}
+
+/** Every scope a role may hold on a channel (draft needs `draft`; production never grants `draft`). */
+export function allowedScopes(role: Role, channel: Channel): Scope[] {
+  return SCOPES.filter((s) => roleAtLeast(role, SCOPE_MIN_ROLE[s]) && (channel === "draft" || s !== "draft"));
+}
+
+/** Granted = requested ∩ allowed; nothing (recognised) requested → the role's defaults for the channel. */
+export function grantedScopes(role: Role, channel: Channel, requested: readonly string[]): Scope[] {
+  const allowed = allowedScopes(role, channel);
+  const asked = requested.filter(isScope);
+  if (asked.length === 0) return allowed;
+  const granted = allowed.filter((s) => asked.includes(s));
+  // A draft grant is useless without `draft`; a channel grant without read cannot even list tools.
+  if (channel === "draft" && !granted.includes("draft") && allowed.includes("draft")) granted.push("draft");
+  return SCOPES.filter((s) => granted.includes(s));
+}
+
+export function parseScopes(value: string | null | undefined): string[] {
+  return (value ?? "").split(/\s+/).filter(Boolean);
+}
+
+export function formatScopes(scopes: readonly string[]): string {
+  return scopes.join(" ");
+}

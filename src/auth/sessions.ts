@@ -1,0 +1,96 @@
+/**
+ * Cookie sign-in sessions. Grants are bound to the session that approved them (DESIGN: Grant), so ending
+ * a session — sign-out, sign-out everywhere, password change, admin revocation, idle expiry — ends its
+ * grants too: the per-request grant check reads the session row.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { sessions, users, type Session, type User } from "../db/schema";
+import type { EventBus } from "../lib/events";
+import { sha256 } from "../lib/crypto";
+import { newId, newToken } from "../lib/ids";
+
+/** lastSeenAt is written at most this often, so every request does not turn into a write. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export interface SessionDeps {
+  db: Db;
+  bus: EventBus;
+  config: { sessionIdleTtl: number };
+}
+
+export function createSession(
+  deps: SessionDeps,
+  userId: string,
+  meta: { ip?: string | null; userAgent?: string | null } = {},
+): { token: string; session: Session } {
+  const token = newToken();
+  const now = Date.now();
+  const session: Session = {
+    id: newId("ses"),
+    tokenHash: sha256(token),
+    userId,
+    csrfSecret: newToken(),
+    createdAt: now,
+    lastSeenAt: now,
+    ip: meta.ip ?? null,
+    userAgent: meta.userAgent?.slice(0, 300) ?? null,
+    endedAt: null,
+    endedReason: null,
+  };
+  deps.db.insert(sessions).values(session).run();
+  return { token, session };
+}
+
+/** True while the session has not ended and has been used within the idle window. */
+export function isSessionLive(session: Pick<Session, "endedAt" | "lastSeenAt">, idleTtlSeconds: number, now = Date.now()): boolean {
+  return session.endedAt === null && now - session.lastSeenAt < idleTtlSeconds * 1000;
+}
+
+/** Marks the session as used (throttled); keeps it, and the grants it approved, from idle expiry. */
+export function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now = Date.now()): void {
+  if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
+  deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id)).run();
+}
+
+/** Resolves a session cookie value to a live session and its user, or null. */
+export function resolveSession(deps: SessionDeps, token: string | undefined): { session: Session; user: User } | null {
+  if (!token || token.length > 200) return null;
+  const row = deps.db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, sha256(token)))
+    .get();
+  if (!row || !isSessionLive(row.session, deps.config.sessionIdleTtl)) return null;
+  touchSession(deps, row.session);
+  return row;
+}
+
+export function getSession(db: Db, id: string): Session | undefined {
+  return db.select().from(sessions).where(eq(sessions.id, id)).get();
+}
+
+export function endSession(deps: SessionDeps, sessionId: string, reason: string): void {
+  deps.db
+    .update(sessions)
+    .set({ endedAt: Date.now(), endedReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)))
+    .run();
+  deps.bus.emit("sessionEnded", { sessionId });
+}
+
+/** Ends every live session of a user (sign out everywhere, password change); returns how many ended. */
+export function endAllSessions(deps: SessionDeps, userId: string, reason: string): number {
+  const live = deps.db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)))
+    .all();
+  for (const s of live) endSession(deps, s.id, reason);
+  return live.length;
+}
+
+export function listSessions(db: Db, userId: string): Session[] {
+  return db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.endedAt))).all();
+}

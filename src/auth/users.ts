@@ -1,0 +1,48 @@
+/** Users: creation with a hashed password, lookups, password changes (which end every session). */
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { users, type User } from "../db/schema";
+import { ConflictError, NotFoundError } from "../errors";
+import { newId } from "../lib/ids";
+import { checkPasswordStrength, hashPassword } from "./passwords";
+import { z } from "zod";
+
+export const EmailSchema = z.email().max(254).transform((v) => v.trim().toLowerCase());
+
+export async function createUser(db: Db, input: { email: string; name?: string; password: string }): Promise<User> {
+  const email = EmailSchema.parse(input.email);
+  checkPasswordStrength(input.password);
+  if (findUserByEmail(db, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
+  const now = Date.now();
+  const user: User = {
+    id: newId("usr"),
+    email,
+    name: input.name?.trim() || email.split("@")[0]!,
+    passwordHash: await hashPassword(input.password),
+    createdAt: now,
+    passwordChangedAt: now,
+  };
+  db.insert(users).values(user).run();
+  return user;
+}
+
+export function findUserByEmail(db: Db, email: string): User | undefined {
+  return db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+}
+
+export function getUser(db: Db, id: string): User {
+  const user = db.select().from(users).where(eq(users.id, id)).get();
+  if (!user) throw new NotFoundError("No such user.");
+  return user;
+}
+
+export function countUsers(db: Db): number {
+  return (db.$client.query("SELECT count(*) AS n FROM users").get() as { n: number }).n;
+}
+
+/** Sets a new password. Callers end the user's sessions (and so their grants) afterwards. */
+export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
+  checkPasswordStrength(password);
+  const passwordHash = await hashPassword(password);
+  db.update(users).set({ passwordHash, passwordChangedAt: Date.now() }).where(eq(users.id, userId)).run();
+}

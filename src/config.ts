@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/** A configuration value that failed validation; the CLI prints it on one line and exits with code 2. */
+export class ConfigError extends Error {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(`--${flag}: ${message}`);
+  }
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+const origin = z
+  .string()
+  .url()
+  .refine((v) => {
+    const u = new URL(v);
+    return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !v.endsWith("/");
+  }, "must be an origin without a path or trailing slash, e.g. https://portico.example.com");
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every setting, from flags (kebab-case) or `PORTICO_*` env (SCREAMING_SNAKE). Flags win over env.
+ */
+export const ConfigSchema = z.object({
+  /** @default 8787 */
+  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  /** @default 127.0.0.1 — use 0.0.0.0 behind a reverse proxy on another host. */
+  host: z.string().min(1).default("127.0.0.1"),
+  /** @default ./data */
+  dataDir: z.string().min(1).default("./data"),
+  /** The issuer and every URL shown to users. Defaults to http://127.0.0.1:{port}. */
+  publicUrl: origin.optional(),
+  tlsCert: z.string().optional(),
+  tlsKey: z.string().optional(),
+  /** @default info */
+  logLevel: z.enum(LOG_LEVELS).default("info"),
+  /** Read client IPs from X-Forwarded-For (only behind a proxy you run). */
+  trustedProxy: z.stringbool().default(false),
+  /** Extra browser origins allowed to call MCP endpoints (comma-separated). */
+  allowedOrigins: z
+    .string()
+    .default("")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  /** Test-only: let CIMD and tool fetches reach loopback addresses. Never set in production. */
+  allowLoopbackFetch: z.stringbool().default(false),
+  /** Access token lifetime in seconds. @default 28800 (8 h) */
+  accessTokenTtl: positiveInt.default(8 * 3600),
+  /** Refresh token lifetime in seconds. @default 2592000 (30 days) */
+  refreshTokenTtl: positiveInt.default(30 * 24 * 3600),
+  /** Idle expiry of sign-in sessions (and the grants bound to them), seconds. @default 30 days */
+  sessionIdleTtl: positiveInt.default(30 * 24 * 3600),
+  /** Base64 32-byte key for tool secrets; otherwise a key file in the data dir. */
+  secretKey: z.string().optional(),
+  /** Bearer token for /metrics from non-loopback addresses. */
+  metricsToken: z.string().optional(),
+  /** Requests per minute per IP on public projects. @default 120 */
+  publicRateLimit: positiveInt.default(120),
+  /** Requests per minute per principal (grant, key). @default 6000 */
+  principalRateLimit: positiveInt.default(6000),
+  /** Max request body bytes on MCP endpoints. @default 1048576 */
+  maxBodyBytes: positiveInt.default(1024 * 1024),
+});
+
+export type Config = z.output<typeof ConfigSchema> & {
+  publicUrl: string;
+  /** True when no public URL was given: the server fills it in from the port it actually bound. */
+  publicUrlFromPort: boolean;
+};
+export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, string | number | boolean>>;
+
+const camelToKebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+const camelToEnv = (s: string) => `PORTICO_${s.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+/** Merges env and flags and validates them; throws ConfigError naming the first bad flag. */
+export function loadConfig(flags: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(ConfigSchema.shape)) {
+    const fromEnv = env[camelToEnv(key)];
+    if (fromEnv !== undefined && fromEnv !== "") raw[key] = fromEnv;
+    const fromFlag = (flags as Record<string, unknown>)[key];
+    if (fromFlag !== undefined) raw[key] = typeof fromFlag === "boolean" ? String(fromFlag) : fromFlag;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(camelToKebab(String(issue.path[0] ?? "config")), issue.message);
+  }
+  const config = parsed.data;
+  if (Boolean(config.tlsCert) !== Boolean(config.tlsKey)) {
+    throw new ConfigError(config.tlsCert ? "tls-key" : "tls-cert", "TLS needs both --tls-cert and --tls-key");
+  }
+  return { ...config, publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.port}`, publicUrlFromPort: !config.publicUrl };
+}
+
+/** Names of all config keys as flags, for --help and argument parsing. */
+export const CONFIG_FLAGS = Object.keys(ConfigSchema.shape).map(camelToKebab);

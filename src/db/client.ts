@@ -1,0 +1,53 @@
+import { Database } from "bun:sqlite";
+import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import * as schema from "./schema";
+import { MIGRATIONS } from "./migrations";
+
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+
+/** Thrown when the data dir holds a schema newer than this binary knows: starting would corrupt it. */
+export class SchemaTooNewError extends Error {}
+
+export const DB_FILE = "portico.db";
+
+/** Opens (creating if needed) the SQLite database in `dataDir`, tuned for one writer and many readers. */
+export function openDb(dataDir: string | ":memory:"): Db {
+  let path = ":memory:";
+  if (dataDir !== ":memory:") {
+    mkdirSync(dataDir, { recursive: true });
+    path = join(dataDir, DB_FILE);
+  }
+  const sqlite = new Database(path, { create: true, strict: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  sqlite.exec("PRAGMA synchronous = NORMAL");
+  sqlite.exec("PRAGMA foreign_keys = ON");
+  sqlite.exec("PRAGMA busy_timeout = 5000");
+  return drizzle({ client: sqlite, schema }) as Db;
+}
+
+/** Applies embedded migrations; idempotent. Refuses a database migrated by a newer Portico. */
+export function migrate(db: Db): { applied: number } {
+  const client = db.$client;
+  const known = new Set(MIGRATIONS.map((m) => m.hash));
+  const hasTable = client
+    .query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  let before = 0;
+  if (hasTable) {
+    const rows = client.query("SELECT hash FROM __drizzle_migrations").all() as { hash: string }[];
+    const unknown = rows.filter((r) => !known.has(r.hash));
+    if (unknown.length > 0) {
+      throw new SchemaTooNewError(
+        `the database was migrated by a newer Portico (${unknown.length} unknown migration(s)); upgrade the binary`,
+      );
+    }
+    before = rows.length;
+  }
+  // drizzle's public migrator reads migration files from disk; the dialect's migrate takes them from memory.
+  const internal = db as unknown as { dialect: { migrate: Function }; session: unknown };
+  internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsTable: "__drizzle_migrations" });
+  const after = (client.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n;
+  return { applied: after - before };
+}

@@ -1,0 +1,394 @@
+/**
+ * The whole storage schema. Times are epoch milliseconds (integers) so the hot path never converts dates;
+ * ids are random text ids from `src/lib/ids.ts`. Secrets and tokens are stored only as SHA-256 hashes
+ * (or AES-GCM ciphertext for tool secrets). `db/SCHEMA.md` describes every table in words.
+ */
+import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
+export const CHANNELS = ["production", "draft"] as const;
+export const TOOL_KINDS = ["interactive", "script", "http"] as const;
+export const VISIBILITIES = ["private", "public"] as const;
+
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  passwordChangedAt: integer("password_changed_at").notNull(),
+});
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tokenHash: text("token_hash").notNull().unique(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    csrfSecret: text("csrf_secret").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    endedAt: integer("ended_at"),
+    endedReason: text("ended_reason"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const passwordResets = sqliteTable("password_resets", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  createdBy: text("created_by"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});
+
+export const orgs = sqliteTable("orgs", {
+  id: text("id").primaryKey(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ROLES }).notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+export const invites = sqliteTable(
+  "invites",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull().unique(),
+    role: text("role", { enum: ROLES }).notNull(),
+    email: text("email"),
+    createdBy: text("created_by").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    acceptedAt: integer("accepted_at"),
+    acceptedBy: text("accepted_by"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("invites_org_idx").on(t.orgId)],
+);
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    instructions: text("instructions").notNull().default(""),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("private"),
+    /** Pinned published version served on the production channel; null until the first publish. */
+    productionVersionId: text("production_version_id"),
+    storePayloads: integer("store_payloads", { mode: "boolean" }).notNull().default(true),
+    auditRetentionDays: integer("audit_retention_days").notNull().default(90),
+    /** `publish` and `settings` management tools stay off until an admin turns them on (DESIGN: Roles). */
+    managementPublish: integer("management_publish", { mode: "boolean" }).notNull().default(false),
+    managementSettings: integer("management_settings", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("projects_org_slug_idx").on(t.orgId, t.slug)],
+);
+
+/** Draft (working copy) tools. Published copies live inside `versions.snapshot`. */
+export const tools = sqliteTable(
+  "tools",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    title: text("title"),
+    description: text("description").notNull().default(""),
+    kind: text("kind", { enum: TOOL_KINDS }).notNull(),
+    inputSchema: text("input_schema", { mode: "json" }).notNull(),
+    outputSchema: text("output_schema", { mode: "json" }),
+    annotations: text("annotations", { mode: "json" }),
+    /** Scope a caller needs beyond `tools:call` (null = none). */
+    scope: text("scope"),
+    /** Kind-specific definition: `{ html }`, `{ script, timeoutMs, memoryMb }`, `{ url, headers }`, plus `allowedDomains`. */
+    config: text("config", { mode: "json" }).notNull(),
+    sortOrder: integer("sort_order").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("tools_project_name_idx").on(t.projectId, t.name)],
+);
+
+/** Tool secrets, keyed by tool name so a published version finds the same values. AES-256-GCM. */
+export const toolSecrets = sqliteTable(
+  "tool_secrets",
+  {
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    toolName: text("tool_name").notNull(),
+    name: text("name").notNull(),
+    ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
+    iv: blob("iv", { mode: "buffer" }).notNull(),
+    keyId: text("key_id").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.toolName, t.name] })],
+);
+
+export const prompts = sqliteTable(
+  "prompts",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    title: text("title"),
+    description: text("description").notNull().default(""),
+    arguments: text("arguments", { mode: "json" }).notNull(),
+    template: text("template").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("prompts_project_name_idx").on(t.projectId, t.name)],
+);
+
+/** Immutable published versions: a snapshot of every tool (with UI HTML) and prompt at publish time. */
+export const versions = sqliteTable(
+  "versions",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    snapshot: text("snapshot", { mode: "json" }).notNull(),
+    diff: text("diff", { mode: "json" }).notNull(),
+    note: text("note"),
+    authorId: text("author_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("versions_project_number_idx").on(t.projectId, t.number)],
+);
+
+/** Publish and rollback history: which version production was pinned to, when and by whom. */
+export const releases = sqliteTable(
+  "releases",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    versionId: text("version_id").notNull().references(() => versions.id, { onDelete: "cascade" }),
+    action: text("action", { enum: ["publish", "rollback"] }).notNull(),
+    actorId: text("actor_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("releases_project_idx").on(t.projectId, t.createdAt)],
+);
+
+/** OAuth clients: DCR registrations (random id) and CIMD documents (id = the https URL). */
+export const oauthClients = sqliteTable("oauth_clients", {
+  id: text("id").primaryKey(),
+  registration: text("registration", { enum: ["dcr", "cimd"] }).notNull(),
+  name: text("name").notNull(),
+  redirectUris: text("redirect_uris", { mode: "json" }).$type<string[]>().notNull(),
+  tokenEndpointAuthMethod: text("token_endpoint_auth_method").notNull(),
+  secretHash: text("secret_hash"),
+  grantTypes: text("grant_types", { mode: "json" }).$type<string[]>().notNull(),
+  clientUri: text("client_uri"),
+  logoUri: text("logo_uri"),
+  /** The metadata document or registration request as received (no secrets). */
+  metadata: text("metadata", { mode: "json" }).notNull(),
+  /** CIMD HTTP caching: when the copy was fetched, until when it is fresh, its ETag. */
+  fetchedAt: integer("fetched_at"),
+  freshUntil: integer("fresh_until"),
+  etag: text("etag"),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+});
+
+/** Authorization requests kept server-side while the user signs in and consents (the form carries only the id). */
+export const authRequests = sqliteTable("auth_requests", {
+  id: text("id").primaryKey(),
+  clientId: text("client_id").notNull(),
+  redirectUri: text("redirect_uri").notNull(),
+  state: text("state"),
+  codeChallenge: text("code_challenge").notNull(),
+  scope: text("scope"),
+  resource: text("resource"),
+  params: text("params", { mode: "json" }).notNull(),
+  userId: text("user_id"),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});
+
+export const grants = sqliteTable(
+  "grants",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    orgId: text("org_id").notNull().references(() => orgs.id, { onDelete: "cascade" }),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    /** The exact channel URL the tokens are audience-bound to (RFC 8707). */
+    resource: text("resource").notNull(),
+    clientId: text("client_id").notNull(),
+    scopes: text("scopes").notNull(),
+    /** The session that approved it: the grant ends when that session ends. */
+    sessionId: text("session_id").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [
+    index("grants_org_idx").on(t.orgId),
+    index("grants_user_idx").on(t.userId),
+    index("grants_session_idx").on(t.sessionId),
+    index("grants_client_idx").on(t.clientId),
+  ],
+);
+
+export const authCodes = sqliteTable("auth_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  grantId: text("grant_id").notNull().references(() => grants.id, { onDelete: "cascade" }),
+  clientId: text("client_id").notNull(),
+  redirectUri: text("redirect_uri").notNull(),
+  codeChallenge: text("code_challenge").notNull(),
+  resource: text("resource").notNull(),
+  scopes: text("scopes").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+});
+
+export const refreshTokens = sqliteTable(
+  "refresh_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    grantId: text("grant_id").notNull().references(() => grants.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** Set when rotated; a presentation after the grace window revokes the grant. */
+    usedAt: integer("used_at"),
+  },
+  (t) => [index("refresh_tokens_grant_idx").on(t.grantId)],
+);
+
+/** JWT signing keys; the newest unretired one signs, all unretired ones verify and appear in the JWKS. */
+export const signingKeys = sqliteTable("signing_keys", {
+  kid: text("kid").primaryKey(),
+  alg: text("alg").notNull(),
+  publicJwk: text("public_jwk", { mode: "json" }).notNull(),
+  privateJwk: text("private_jwk", { mode: "json" }).notNull(),
+  createdAt: integer("created_at").notNull(),
+  retiredAt: integer("retired_at"),
+});
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    createdBy: text("created_by").notNull().references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** First characters of the key, shown in lists so a user can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull().unique(),
+    /** null = every channel the creator's role reaches. */
+    channel: text("channel", { enum: CHANNELS }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_keys_project_idx").on(t.projectId)],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    projectId: text("project_id").notNull(),
+    time: integer("time").notNull(),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    principal: text("principal", { enum: ["user", "apikey", "anonymous"] }).notNull(),
+    userId: text("user_id"),
+    grantId: text("grant_id"),
+    clientId: text("client_id"),
+    apiKeyId: text("api_key_id"),
+    sessionId: text("session_id"),
+    method: text("method").notNull(),
+    tool: text("tool"),
+    version: integer("version"),
+    input: text("input"),
+    output: text("output"),
+    status: text("status", { enum: ["ok", "error"] }).notNull(),
+    errorClass: text("error_class", { enum: ["configuration", "runtime", "tool", "protocol", "auth"] }),
+    error: text("error"),
+    logs: text("logs"),
+    durationMs: integer("duration_ms").notNull(),
+    host: text("host"),
+    ip: text("ip"),
+  },
+  (t) => [
+    index("audit_project_time_idx").on(t.projectId, t.id),
+    index("audit_time_idx").on(t.time),
+  ],
+);
+
+export const orgAuditEvents = sqliteTable(
+  "org_audit_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    orgId: text("org_id").notNull(),
+    time: integer("time").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    projectId: text("project_id"),
+    details: text("details", { mode: "json" }),
+  },
+  (t) => [index("org_audit_org_idx").on(t.orgId, t.id)],
+);
+
+/** Connection doctor: recent OAuth/MCP handshake steps per client (ids and outcomes only). */
+export const handshakeEvents = sqliteTable(
+  "handshake_events",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    time: integer("time").notNull(),
+    projectId: text("project_id"),
+    clientId: text("client_id"),
+    step: text("step").notNull(),
+    outcome: text("outcome", { enum: ["ok", "fail"] }).notNull(),
+    reason: text("reason"),
+  },
+  (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
+);
+
+export type Role = (typeof ROLES)[number];
+export type Channel = (typeof CHANNELS)[number];
+export type ToolKind = (typeof TOOL_KINDS)[number];
+export type User = typeof users.$inferSelect;
+export type Session = typeof sessions.$inferSelect;
+export type Org = typeof orgs.$inferSelect;
+export type Project = typeof projects.$inferSelect;
+export type ToolRow = typeof tools.$inferSelect;
+export type PromptRow = typeof prompts.$inferSelect;
+export type Version = typeof versions.$inferSelect;
+export type OAuthClient = typeof oauthClients.$inferSelect;
+export type Grant = typeof grants.$inferSelect;
+export type ApiKey = typeof apiKeys.$inferSelect;
+export type AuditEvent = typeof auditEvents.$inferInsert;
+export type OrgAuditEvent = typeof orgAuditEvents.$inferInsert;

@@ -1,0 +1,42 @@
+/**
+ * Everything the app needs, built once per process (or per test) and passed down: no module-level
+ * singletons, so each test builds a fresh app on a fresh database.
+ */
+import type { Config } from "./config";
+import { migrate, openDb, type Db } from "./db/client";
+import { EventBus } from "./lib/events";
+import { createLogger, type Logger } from "./lib/log";
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  bus: EventBus;
+  /** Run on graceful shutdown, in registration order (e.g. flush the audit queue). */
+  shutdownHooks: Array<() => Promise<void> | void>;
+}
+
+export interface DepsOptions {
+  log?: Logger;
+  /** Use an already open database (tests); otherwise the data dir's. */
+  db?: Db;
+}
+
+export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const db = opts.db ?? openDb(config.dataDir);
+  migrate(db);
+  return { config, db, log, bus: new EventBus(), shutdownHooks: [] };
+}
+
+/** Runs every shutdown hook, logging (not throwing) failures, then closes the database. */
+export async function shutdown(deps: Deps): Promise<void> {
+  for (const hook of deps.shutdownHooks) {
+    try {
+      await hook();
+    } catch (err) {
+      deps.log.error({ err }, "shutdown hook failed");
+    }
+  }
+  deps.db.$client.close();
+}

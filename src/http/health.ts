@@ -1,0 +1,24 @@
+/** Liveness, readiness and static assets. */
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+import { ASSETS } from "../web/layout";
+
+export function healthPlugin(deps: Deps) {
+  return new Elysia({ name: "health" })
+    .get("/healthz", () => Response.json({ status: "ok" }))
+    .get("/readyz", () => {
+      try {
+        deps.db.$client.query("SELECT 1").get();
+        return Response.json({ status: "ready" });
+      } catch {
+        return Response.json({ status: "unavailable", reason: "database" }, { status: 503 });
+      }
+    })
+    .get("/assets/:file", ({ params }) => {
+      const asset = ASSETS[params.file as keyof typeof ASSETS];
+      if (!asset) return new Response("not found", { status: 404 });
+      return new Response(asset.body, {
+        headers: { "content-type": asset.type, "cache-control": "public, max-age=3600", "x-content-type-options": "nosniff" },
+      });
+    });
+}

@@ -1,0 +1,73 @@
+/** Projects: creation, lookup by `org/slug`, settings. */
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { orgs, projects, type Org, type Project } from "../db/schema";
+import { ConflictError, NotFoundError } from "../errors";
+import { newId } from "../lib/ids";
+import { parseSlug } from "./orgs";
+
+export function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }): Project {
+  const slug = parseSlug(input.slug);
+  if (db.select().from(projects).where(and(eq(projects.orgId, orgId), eq(projects.slug, slug))).get()) {
+    throw new ConflictError(`A project with the slug "${slug}" already exists in this organization.`);
+  }
+  const now = Date.now();
+  const project: Project = {
+    id: newId("prj"),
+    orgId,
+    slug,
+    name: input.name?.trim() || slug,
+    instructions: input.instructions ?? "",
+    visibility: "private",
+    productionVersionId: null,
+    storePayloads: true,
+    auditRetentionDays: 90,
+    managementPublish: false,
+    managementSettings: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  db.insert(projects).values(project).run();
+  return project;
+}
+
+/** Looks a project up by its URL segments; null when either is unknown. */
+export function findProject(db: Db, orgSlug: string, projectSlug: string): { org: Org; project: Project } | null {
+  const row = db
+    .select({ org: orgs, project: projects })
+    .from(projects)
+    .innerJoin(orgs, eq(orgs.id, projects.orgId))
+    .where(and(eq(orgs.slug, orgSlug), eq(projects.slug, projectSlug)))
+    .get();
+  return row ?? null;
+}
+
+export function getProject(db: Db, orgSlug: string, projectSlug: string): { org: Org; project: Project } {
+  const found = findProject(db, orgSlug, projectSlug);
+  if (!found) throw new NotFoundError(`No project "${orgSlug}/${projectSlug}".`);
+  return found;
+}
+
+export function getProjectById(db: Db, id: string): Project {
+  const project = db.select().from(projects).where(eq(projects.id, id)).get();
+  if (!project) throw new NotFoundError("No such project.");
+  return project;
+}
+
+export function listProjects(db: Db, orgId: string): Project[] {
+  return db.select().from(projects).where(eq(projects.orgId, orgId)).orderBy(asc(projects.slug)).all();
+}
+
+export type ProjectSettings = Partial<
+  Pick<Project, "name" | "instructions" | "visibility" | "storePayloads" | "auditRetentionDays" | "managementPublish" | "managementSettings">
+>;
+
+export function updateProject(db: Db, id: string, patch: ProjectSettings): Project {
+  db.update(projects).set({ ...patch, updatedAt: Date.now() }).where(eq(projects.id, id)).run();
+  return getProjectById(db, id);
+}
+
+/** The MCP URL of a project channel, built only from the public URL (DESIGN: URLs). */
+export function channelUrl(publicUrl: string, orgSlug: string, projectSlug: string, channel: "production" | "draft"): string {
+  return `${publicUrl}/${orgSlug}/${projectSlug}${channel === "draft" ? "/draft" : ""}`;
+}

@@ -1,0 +1,49 @@
+/**
+ * Puts the app on a real listener with graceful shutdown: on SIGTERM/SIGINT it stops accepting, lets
+ * in-flight requests finish, runs the shutdown hooks (flushing the audit queue) and closes the database.
+ */
+import type { Config } from "./config";
+import { createApp } from "./app";
+import { createDeps, shutdown, type Deps, type DepsOptions } from "./deps";
+
+export interface RunningServer {
+  deps: Deps;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, opts: DepsOptions = {}): Promise<RunningServer> {
+  const deps = await createDeps(config, opts);
+  const app = createApp(deps);
+  app.listen({
+    port: config.port,
+    hostname: config.host,
+    maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 4 * 1024 * 1024),
+    ...(config.tlsCert && config.tlsKey ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } } : {}),
+  });
+  const server = app.server!;
+  const port = server.port!;
+  if (config.publicUrlFromPort) config.publicUrl = `${config.tlsCert ? "https" : "http"}://127.0.0.1:${port}`;
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await server.stop(false);
+      await shutdown(deps);
+    })());
+  deps.log.info({ port, host: config.host, publicUrl: config.publicUrl }, "listening");
+  return { deps, url: config.publicUrl, port, stop };
+}
+
+/** Stops cleanly on the first SIGTERM/SIGINT; exits when done. */
+export function stopOnSignals(server: RunningServer): void {
+  const onSignal = (signal: string) => {
+    server.deps.log.info({ signal }, "shutting down");
+    server.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+}
