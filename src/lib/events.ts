@@ -14,15 +14,16 @@ export interface EventMap {
 type Listener<K extends keyof EventMap> = (event: EventMap[K]) => void;
 
 export class EventBus {
-  private listeners: { [K in keyof EventMap]?: Set<Listener<K>> } = {};
+  private listeners = new Map<keyof EventMap, Set<(event: never) => void>>();
 
   on<K extends keyof EventMap>(name: K, listener: Listener<K>): () => void {
-    const set = (this.listeners[name] ??= new Set()) as Set<Listener<K>>;
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
     set.add(listener);
     return () => set.delete(listener);
   }
 
   emit<K extends keyof EventMap>(name: K, event: EventMap[K]): void {
-    for (const listener of (this.listeners[name] ?? []) as Set<Listener<K>>) listener(event);
+    for (const listener of this.listeners.get(name) ?? []) (listener as Listener<K>)(event);
   }
 }

@@ -1,5 +1,6 @@
 import { html, raw, type Html } from "./html";
 import css from "./assets/portico.css" with { type: "text" };
+// @ts-expect-error: a browser script imported as text, not a module
 import js from "./assets/portico.js" with { type: "text" };
 
 export const ASSETS = {
