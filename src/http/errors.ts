@@ -7,6 +7,7 @@
 import { AppError, JsonRpcError, OAuthError, RateLimitError, RPC } from "../errors";
 import type { Logger } from "../lib/log";
 import { messagePage } from "../web/layout";
+import { SignInRequired, loginRedirect } from "../auth/current";
 
 const OAUTH_JSON_PATHS = ["/oauth/token", "/oauth/register", "/oauth/revoke"];
 
@@ -31,6 +32,7 @@ function rateLimitHeaders(error: AppError): Record<string, string> {
 
 /** Maps any thrown value to a response in the dialect of the route. */
 export function errorResponse(error: unknown, path: string, log: Logger): Response {
+  if (error instanceof SignInRequired) return loginRedirect(error.returnTo);
   const known = error instanceof AppError ? error : null;
   if (!known) log.error({ err: error, path }, "unhandled error");
   const dialect = dialectFor(path);

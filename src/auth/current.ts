@@ -1,0 +1,44 @@
+/**
+ * The signed-in user of a page request. Pages call `requireUser`, which sends anonymous visitors to
+ * `/login?return_to=<this path>` (relative only, so it can never become an open redirect).
+ */
+import type { Session, User } from "../db/schema";
+import type { Deps } from "../deps";
+import { SESSION_COOKIE, readCookie } from "./cookies";
+import { resolveSession } from "./sessions";
+
+export interface SignedIn {
+  session: Session;
+  user: User;
+}
+
+export function currentUser(deps: Deps, request: Request): SignedIn | null {
+  return resolveSession(deps, readCookie(request, SESSION_COOKIE));
+}
+
+/** Thrown by `requireUser`; the error mapper turns it into a redirect to the sign-in page. */
+export class SignInRequired extends Error {
+  constructor(readonly returnTo: string) {
+    super("sign-in required");
+  }
+}
+
+export function requireUser(deps: Deps, request: Request): SignedIn {
+  const signedIn = currentUser(deps, request);
+  if (!signedIn) {
+    const url = new URL(request.url);
+    throw new SignInRequired(url.pathname + url.search);
+  }
+  return signedIn;
+}
+
+/** Accepts only same-origin relative paths ("/x", not "//evil" or "/\\evil"); anything else → fallback. */
+export function safeReturnTo(value: unknown, fallback = "/admin"): string {
+  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (/[\r\n\t]/.test(value) || value.length > 2000) return fallback;
+  return value;
+}
+
+export function loginRedirect(returnTo: string): Response {
+  return new Response(null, { status: 303, headers: { location: `/login?return_to=${encodeURIComponent(safeReturnTo(returnTo))}` } });
+}
