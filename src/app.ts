@@ -5,6 +5,8 @@
 import { Elysia } from "elysia";
 import type { Deps } from "./deps";
 import { healthPlugin } from "./http/health";
+import { authPlugin } from "./auth/plugin";
+import { adminPlugin } from "./admin/plugin";
 import { errorResponse } from "./http/errors";
 import { ValidationError, NotFoundError } from "./errors";
 
@@ -18,7 +20,9 @@ export function createApp(deps: Deps) {
       }
       return errorResponse(error, path, deps.log);
     })
-    .use(healthPlugin(deps));
+    .use(healthPlugin(deps))
+    .use(authPlugin(deps))
+    .use(adminPlugin(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -2,7 +2,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { users, type User } from "../db/schema";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError, NotFoundError, fromZod } from "../errors";
 import { newId } from "../lib/ids";
 import { checkPasswordStrength, hashPassword } from "./passwords";
 import { z } from "zod";
@@ -10,7 +10,9 @@ import { z } from "zod";
 export const EmailSchema = z.email().max(254).transform((v) => v.trim().toLowerCase());
 
 export async function createUser(db: Db, input: { email: string; name?: string; password: string }): Promise<User> {
-  const email = EmailSchema.parse(input.email);
+  const parsed = EmailSchema.safeParse(input.email);
+  if (!parsed.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
+  const email = parsed.data;
   checkPasswordStrength(input.password);
   if (findUserByEmail(db, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
   const now = Date.now();

@@ -1,0 +1,94 @@
+/**
+ * `/account`: the signed-in user's own settings — change password (ends every session, then continues in
+ * a fresh one), list own sessions and revoke one, sign out everywhere. Each ended session also ends the
+ * grants it approved (DESIGN: Grant).
+ */
+import { Elysia } from "elysia";
+import { AppError } from "../errors";
+import { html } from "../web/html";
+import { SESSION_COOKIE, clearCookieHeader } from "./cookies";
+import { checkCsrf } from "./csrf";
+import { requireUser, type SignedIn } from "./current";
+import { MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
+import { endAllSessions, endSession, listSessions } from "./sessions";
+import { listSessionApps } from "./session-apps";
+import type { SignIn } from "./sign-in";
+import { setPassword } from "./users";
+import { csrfField, field, formFields, notice, redirect } from "./views";
+import { page } from "../web/layout";
+
+const NOTICES: Record<string, string> = {
+  "password-changed": "Password changed. Your other sessions were signed out.",
+  "session-revoked": "That session was signed out.",
+};
+
+const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+
+function accountPage(deps: SignIn["deps"], s: SignedIn, info?: string | null, error?: string | null, status = 200): Response {
+  const csrf = csrfField(s.session.csrfSecret);
+  const rows = listSessions(deps.db, s.user.id)
+    .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+    .map((x) => {
+      const apps = listSessionApps(deps.db, x.id).length;
+      const current = x.id === s.session.id;
+      return html`<tr><td>${x.userAgent ?? "unknown browser"}${current ? html` <span class="badge ok">this browser</span>` : ""}</td>
+<td>${x.ip ?? ""}</td><td>${when(x.createdAt)}</td><td>${when(x.lastSeenAt)}</td><td>${apps}</td>
+<td>${current ? html`<a href="/logout">Sign out</a>` : html`<form method="post" action="/account/sessions/${x.id}/revoke" class="inline">${csrf}<button class="link" type="submit">Sign out</button></form>`}</td></tr>`;
+    });
+  return page({
+    title: "Your account",
+    status,
+    nav: html`<header class="top"><a class="brand" href="/admin">Portico</a><nav><a href="/admin">Organizations</a><a class="on" href="/account">Account</a></nav><span class="who">${s.user.email}</span><a href="/logout">Sign out</a></header>`,
+    body: html`<h1>Your account</h1>${notice(info, "ok")}${notice(error)}
+<div class="card"><h2>Change password</h2>
+<p class="muted small">Every session ends, including the apps connected through them; this browser stays signed in.</p>
+<form method="post" action="/account/password">${csrf}
+${field("Current password", "current", { type: "password", autocomplete: "current-password" })}
+${field("New password", "password", { type: "password", autocomplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters.` })}
+<div class="actions"><button type="submit">Change password</button></div></form></div>
+<div class="card"><h2>Sessions</h2>
+<div class="table-wrap"><table><thead><tr><th>Browser</th><th>IP</th><th>Signed in</th><th>Last seen</th><th>Connected apps</th><th></th></tr></thead>
+<tbody>${rows}</tbody></table></div>
+<form method="post" action="/account/sign-out-everywhere" data-confirm="Sign out of every session, here too?">${csrf}
+<div class="actions"><button type="submit" class="danger">Sign out everywhere</button></div></form></div>`,
+  });
+}
+
+export function accountRoutes(signIn: SignIn) {
+  const { deps } = signIn;
+  return new Elysia()
+    .get("/account", ({ request, query }) => {
+      const s = requireUser(deps, request);
+      return accountPage(deps, s, typeof query.notice === "string" ? NOTICES[query.notice] : null);
+    })
+    .post("/account/password", async ({ request, body, server }) => {
+      const s = requireUser(deps, request);
+      const fields = formFields(body);
+      checkCsrf(request, fields.csrf, s.session.csrfSecret);
+      if (!(await verifyPassword(fields.current ?? "", s.user.passwordHash))) {
+        return accountPage(deps, s, null, "The current password is wrong.", 400);
+      }
+      try {
+        await setPassword(deps.db, s.user.id, fields.password ?? "");
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        return accountPage(deps, s, null, err.message, err.status);
+      }
+      endAllSessions(deps, s.user.id, "password changed");
+      return redirect("/account?notice=password-changed", signIn.startSession(request, server, s.user.id));
+    })
+    .post("/account/sessions/:id/revoke", ({ request, params, body }) => {
+      const s = requireUser(deps, request);
+      checkCsrf(request, formFields(body).csrf, s.session.csrfSecret);
+      const own = listSessions(deps.db, s.user.id).find((x) => x.id === params.id);
+      if (!own) return accountPage(deps, s, null, "That session is not yours or has already ended.", 404);
+      endSession(deps, own.id, "revoked by user");
+      return redirect(own.id === s.session.id ? "/login?notice=signed-out" : "/account?notice=session-revoked");
+    })
+    .post("/account/sign-out-everywhere", ({ request, body }) => {
+      const s = requireUser(deps, request);
+      checkCsrf(request, formFields(body).csrf, s.session.csrfSecret);
+      endAllSessions(deps, s.user.id, "signed out everywhere");
+      return redirect("/login?notice=signed-out", [clearCookieHeader(SESSION_COOKIE, deps.config.publicUrl)]);
+    });
+}

@@ -1,0 +1,149 @@
+/**
+ * Invites: copyable one-time links (no mail server needed) that let someone join an organization with a
+ * role — the only way, besides first-run setup, to sign up (DESIGN: Organization). Only the token's
+ * SHA-256 is stored; the link is shown once, when created. (bun:sqlite has one connection, so
+ * `recordOrgEvent(db, …)` inside a `db.transaction` callback writes within that transaction.)
+ */
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { recordOrgEvent } from "../audit/org-audit";
+import type { Db } from "../db/client";
+import { ROLES, invites, memberships, orgs, users, type Org, type Role } from "../db/schema";
+import { AppError, ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
+import { rowsChanged } from "./changes";
+import { sha256 } from "../lib/crypto";
+import { newId, newToken } from "../lib/ids";
+import { roleOf } from "../projects/orgs";
+import { EmailSchema } from "./users";
+
+/** @default 7 days */
+export const DEFAULT_INVITE_TTL_HOURS = 7 * 24;
+
+/** An invite that exists but can no longer be used (accepted, revoked or expired). */
+export class InviteUnusableError extends AppError {
+  override readonly status = 410;
+  override readonly code = "invite_unusable";
+}
+
+export const CreateInviteSchema = z.object({
+  orgId: z.string().min(1),
+  role: z.enum(ROLES),
+  /** When set, only a user with this email can accept. */
+  email: EmailSchema.optional(),
+  createdBy: z.string().min(1),
+  ttlHours: z.number().int().min(1).max(90 * 24).default(DEFAULT_INVITE_TTL_HOURS),
+});
+export type CreateInviteInput = z.input<typeof CreateInviteSchema>;
+
+type Invite = typeof invites.$inferSelect;
+export type InviteStatus = "pending" | "accepted" | "revoked" | "expired";
+
+export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "expiresAt">, now = Date.now()): InviteStatus {
+  if (invite.acceptedAt !== null) return "accepted";
+  if (invite.revokedAt !== null) return "revoked";
+  return invite.expiresAt <= now ? "expired" : "pending";
+}
+
+/** Creates an invite and returns its link; the token is never stored or logged. */
+export function createInvite(deps: { db: Db; config: { publicUrl: string } }, input: CreateInviteInput): { id: string; url: string; token: string } {
+  const parsed = CreateInviteSchema.safeParse(input);
+  if (!parsed.success) throw fromZod(parsed.error);
+  const { orgId, role, email, createdBy, ttlHours } = parsed.data;
+  const token = newToken();
+  const now = Date.now();
+  const id = newId("inv");
+  deps.db.transaction((tx) => {
+    tx.insert(invites)
+      .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 })
+      .run();
+    recordOrgEvent(deps.db, { orgId, actorId: createdBy, action: "invite.created", targetType: "invite", targetId: id, details: { role, email: email ?? null, ttlHours } });
+  });
+  return { id, url: `${deps.config.publicUrl}/invite/${token}`, token };
+}
+
+/** An org's invites, newest first, with their status; pending only unless `all`. */
+export function listInvites(deps: { db: Db }, orgId: string, opts: { all?: boolean } = {}) {
+  const { db } = deps;
+  const now = Date.now();
+  const where = opts.all
+    ? eq(invites.orgId, orgId)
+    : and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now));
+  return db
+    .select({
+      id: invites.id,
+      role: invites.role,
+      email: invites.email,
+      createdBy: invites.createdBy,
+      createdByEmail: users.email,
+      createdAt: invites.createdAt,
+      expiresAt: invites.expiresAt,
+      acceptedAt: invites.acceptedAt,
+      acceptedBy: invites.acceptedBy,
+      revokedAt: invites.revokedAt,
+    })
+    .from(invites)
+    .leftJoin(users, eq(users.id, invites.createdBy))
+    .where(where)
+    .orderBy(desc(invites.createdAt))
+    .all()
+    .map((i) => ({ ...i, status: inviteStatus(i, now) }));
+}
+
+/** Revokes a pending invite of `orgId`; its link stops working at once. */
+export function revokeInvite(deps: { db: Db }, input: { orgId: string; inviteId: string; actorId: string }): void {
+  const { db } = deps;
+  const invite = db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))).get();
+  if (!invite) throw new NotFoundError("No such invite in this organization.");
+  const status = inviteStatus(invite);
+  if (status !== "pending") throw new InviteUnusableError(`This invite is already ${status}.`);
+  db.transaction((tx) => {
+    tx.update(invites).set({ revokedAt: Date.now() }).where(eq(invites.id, invite.id)).run();
+    recordOrgEvent(db, { orgId: input.orgId, actorId: input.actorId, action: "invite.revoked", targetType: "invite", targetId: invite.id, details: { role: invite.role } });
+  });
+}
+
+/** Looks an invite link up (any status); null when the token is unknown. */
+export function findInvite(db: Db, token: string): { invite: Invite; org: Org; status: InviteStatus } | null {
+  if (!token || token.length > 100) return null;
+  const row = db.select({ invite: invites, org: orgs }).from(invites).innerJoin(orgs, eq(orgs.id, invites.orgId)).where(eq(invites.tokenHash, sha256(token))).get();
+  return row ? { ...row, status: inviteStatus(row.invite) } : null;
+}
+
+const UNUSABLE: Record<Exclude<InviteStatus, "pending">, string> = {
+  accepted: "This invite link was already used. Ask an admin of the organization for a new one.",
+  revoked: "This invite link was withdrawn. Ask an admin of the organization for a new one.",
+  expired: "This invite link has expired. Ask an admin of the organization for a new one.",
+};
+
+/** Throws unless the invite can be used now by `email` (when the invite names one). */
+export function assertInviteUsable(found: ReturnType<typeof findInvite>, email?: string): asserts found is NonNullable<ReturnType<typeof findInvite>> {
+  if (!found) throw new NotFoundError("This invite link is not valid. Check that you copied all of it.");
+  if (found.status !== "pending") throw new InviteUnusableError(UNUSABLE[found.status]);
+  if (email !== undefined && found.invite.email && found.invite.email !== email.toLowerCase()) {
+    throw new ForbiddenError(`This invite is for ${found.invite.email}. Sign in with that account.`);
+  }
+}
+
+/**
+ * Accepts an invite for a user: marks it used (exactly once, even under races) and adds the membership
+ * with the invite's role, in one transaction. A current member is refused and the invite stays usable.
+ */
+export function acceptInvite(db: Db, input: { token: string; userId: string; email: string }): { org: Org; role: Role } {
+  const found = findInvite(db, input.token);
+  assertInviteUsable(found, input.email);
+  const { invite, org } = found;
+  const existing = roleOf(db, org.id, input.userId);
+  if (existing) throw new ConflictError(`You are already a member of ${org.name} (as ${existing}).`);
+  db.transaction((tx) => {
+    const now = Date.now();
+    const claimed = tx
+      .update(invites)
+      .set({ acceptedAt: now, acceptedBy: input.userId })
+      .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
+      .run();
+    if (rowsChanged(claimed) !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
+    tx.insert(memberships).values({ orgId: org.id, userId: input.userId, role: invite.role, createdAt: now }).run();
+    recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id } });
+  });
+  return { org, role: invite.role };
+}

@@ -1,0 +1,64 @@
+/**
+ * Password reset links (DESIGN: Operations — "user reset-password and admin reset links, no mail server
+ * needed"). A link is one-time and short-lived; only its token's SHA-256 is stored. Using it sets the
+ * new password and ends every session of the user, and with them the grants those sessions approved.
+ */
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { passwordResets, users, type User } from "../db/schema";
+import { NotFoundError } from "../errors";
+import { rowsChanged } from "./changes";
+import { sha256 } from "../lib/crypto";
+import { newToken } from "../lib/ids";
+import { checkPasswordStrength } from "./passwords";
+import { endAllSessions, type SessionDeps } from "./sessions";
+import { setPassword } from "./users";
+
+/** @default 24 hours */
+export const DEFAULT_RESET_TTL_HOURS = 24;
+
+const INVALID = "This password reset link is not valid any more (used, expired or replaced). Ask an admin for a new one.";
+
+/** Creates a reset link for a user; earlier unused links of that user stop working. */
+export function createPasswordReset(
+  deps: { db: Db; config: { publicUrl: string } },
+  input: { userId: string; createdBy?: string | null; ttlHours?: number },
+): { url: string; token: string; expiresAt: number } {
+  const token = newToken();
+  const now = Date.now();
+  const expiresAt = now + (input.ttlHours ?? DEFAULT_RESET_TTL_HOURS) * 3600_000;
+  deps.db.transaction((tx) => {
+    tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))).run();
+    tx.insert(passwordResets).values({ tokenHash: sha256(token), userId: input.userId, createdBy: input.createdBy ?? null, createdAt: now, expiresAt }).run();
+  });
+  return { url: `${deps.config.publicUrl}/reset/${token}`, token, expiresAt };
+}
+
+/** The user a live reset link belongs to; throws NotFoundError for an unknown, used or expired link. */
+export function findResetUser(db: Db, token: string): User {
+  const row = token.length <= 100
+    ? db
+        .select({ user: users })
+        .from(passwordResets)
+        .innerJoin(users, eq(users.id, passwordResets.userId))
+        .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, Date.now())))
+        .get()
+    : undefined;
+  if (!row) throw new NotFoundError(INVALID);
+  return row.user;
+}
+
+/** Uses a reset link: sets the password, marks the link used and ends all the user's sessions. */
+export async function usePasswordReset(deps: SessionDeps, token: string, password: string): Promise<User> {
+  const user = findResetUser(deps.db, token);
+  checkPasswordStrength(password);
+  const claimed = deps.db
+    .update(passwordResets)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)))
+    .run();
+  if (rowsChanged(claimed) !== 1) throw new NotFoundError(INVALID);
+  await setPassword(deps.db, user.id, password);
+  endAllSessions(deps, user.id, "password reset");
+  return user;
+}

@@ -1,0 +1,67 @@
+/**
+ * Signing a user in: credential check with a per-IP+email rate limit, and session rotation (DESIGN: OAuth
+ * rules — "session cookie … rotated at sign-in"): any session the browser already had is ended, a new one
+ * with a new id and CSRF secret is created, and the pre-sign-in CSRF cookie is cleared so it is never reused.
+ */
+import type { Deps } from "../deps";
+import type { User } from "../db/schema";
+import { ValidationError } from "../errors";
+import { clientIp } from "../http/client-ip";
+import { RateLimiter } from "../lib/rate-limit";
+import { PRE_CSRF_COOKIE, SESSION_COOKIE, clearCookieHeader, cookieHeader, readCookie } from "./cookies";
+import { hashPassword, verifyPassword } from "./passwords";
+import { createSession, endSession, resolveSession } from "./sessions";
+import { findUserByEmail } from "./users";
+
+/** Sign-in attempts allowed per IP and email in one window. */
+export const SIGN_IN_LIMIT = 10;
+export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+
+/** One message for an unknown email and a wrong password, so the form does not reveal who has an account. */
+export const BAD_CREDENTIALS = "Wrong email or password.";
+
+type ServerLike = Parameters<typeof clientIp>[1];
+
+/** Per-app state of the sign-in pages: the rate limiter and a dummy hash for constant-time misses. */
+export class SignIn {
+  readonly limiter = new RateLimiter(SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+  private dummyHash: Promise<string> | null = null;
+
+  constructor(readonly deps: Deps) {}
+
+  ip(request: Request, server: ServerLike): string {
+    return clientIp(request, server, this.deps.config.trustedProxy);
+  }
+
+  /**
+   * Checks an email and password. Throws RateLimitError after too many attempts for this IP and email,
+   * ValidationError(BAD_CREDENTIALS) otherwise; an unknown email still costs one argon2 verification.
+   */
+  async authenticate(request: Request, server: ServerLike, email: string, password: string): Promise<User> {
+    const key = `${this.ip(request, server)}|${email.trim().toLowerCase()}`;
+    this.limiter.hit(key);
+    const user = email ? findUserByEmail(this.deps.db, email) : undefined;
+    const ok = user
+      ? await verifyPassword(password, user.passwordHash)
+      : (await verifyPassword(password, await (this.dummyHash ??= hashPassword("portico-dummy-password"))), false);
+    if (!user || !ok) throw new ValidationError(BAD_CREDENTIALS, [{ field: "password", message: BAD_CREDENTIALS }]);
+    this.limiter.reset(key);
+    return user;
+  }
+
+  /** Rotates the browser's session to a new one for `userId`; returns the Set-Cookie headers to send. */
+  startSession(request: Request, server: ServerLike, userId: string): string[] {
+    const previous = resolveSession(this.deps, readCookie(request, SESSION_COOKIE));
+    if (previous) endSession(this.deps, previous.session.id, "replaced at sign-in");
+    const { token } = createSession(this.deps, userId, {
+      ip: this.ip(request, server),
+      userAgent: request.headers.get("user-agent"),
+    });
+    const publicUrl = this.deps.config.publicUrl;
+    return [
+      cookieHeader(SESSION_COOKIE, token, publicUrl, this.deps.config.sessionIdleTtl),
+      clearCookieHeader(PRE_CSRF_COOKIE, publicUrl),
+    ];
+  }
+}
+
