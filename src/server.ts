@@ -5,15 +5,23 @@
 import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, shutdown, type Deps, type DepsOptions } from "./deps";
+import { issueSetupLink } from "./auth/setup-link";
 
 export interface RunningServer {
   deps: Deps;
   url: string;
   port: number;
+  /** The one-time first-run link, when the data dir has no user yet. */
+  setupUrl: string | null;
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, opts: DepsOptions = {}): Promise<RunningServer> {
+export interface ServerOptions extends DepsOptions {
+  /** Print the setup link on stderr (default true; tests read `setupUrl` instead). */
+  printSetupLink?: boolean;
+}
+
+export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
   const deps = await createDeps(config, opts);
   const app = createApp(deps);
   app.listen({
@@ -32,7 +40,13 @@ export async function startServer(config: Config, opts: DepsOptions = {}): Promi
       await shutdown(deps);
     })());
   deps.log.info({ port, host: config.host, publicUrl: config.publicUrl }, "listening");
-  return { deps, url: config.publicUrl, port, stop };
+  const setupUrl = issueSetupLink(deps.db, config.publicUrl);
+  if (setupUrl) {
+    // The token is a credential: it goes to the operator's terminal only, never into the JSON log.
+    deps.log.info("no user yet: the one-time setup link is printed on stderr");
+    if (opts.printSetupLink !== false) console.error(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${setupUrl}\n`);
+  }
+  return { deps, url: config.publicUrl, port, setupUrl, stop };
 }
 
 /** Stops cleanly on the first SIGTERM/SIGINT; exits when done. */

@@ -49,8 +49,8 @@ ${field("Password", "password", { type: "password", autocomplete: "new-password"
 <div class="actions"><button type="submit">Create account and join</button></div></form>
 <h2>Already have an account? Sign in</h2>
 <form method="post" action="${action}">${csrfField(v.csrf)}${hidden("return_to", v.returnTo)}${hidden("mode", "signin")}
-${field("Email", "email", { type: "email", value: email, autocomplete: "username" })}
-${field("Password", "password", { type: "password", autocomplete: "current-password" })}
+${field("Email", "email", { type: "email", value: email, autocomplete: "username", form: "signin" })}
+${field("Password", "password", { type: "password", autocomplete: "current-password", form: "signin" })}
 <div class="actions"><button type="submit" class="secondary">Sign in and join</button></div></form>`;
 }
 

@@ -13,11 +13,13 @@ export interface FieldOptions {
   required?: boolean;
   hint?: string;
   autofocus?: boolean;
+  /** Distinguishes ids when one page has two forms with the same field names. */
+  form?: string;
 }
 
 /** A labelled input; values are escaped by `html`. */
 export function field(label: string, name: string, opts: FieldOptions = {}): Html {
-  const id = `f-${name}`;
+  const id = `f-${opts.form ? `${opts.form}-` : ""}${name}`;
   return html`<label for="${id}">${label}</label>
 <input id="${id}" name="${name}" type="${opts.type ?? "text"}" value="${opts.value ?? ""}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ""}${opts.required === false ? "" : html` required`}${opts.autofocus ? html` autofocus` : ""}>
 ${opts.hint ? html`<div class="muted small">${opts.hint}</div>` : ""}`;
