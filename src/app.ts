@@ -5,6 +5,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "./deps";
 import { healthPlugin } from "./http/health";
+import { oauthPlugin } from "./oauth/plugin";
 import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
 import { errorResponse } from "./http/errors";
@@ -21,6 +22,7 @@ export function createApp(deps: Deps) {
       return errorResponse(error, path, deps.log);
     })
     .use(healthPlugin(deps))
+    .use(oauthPlugin(deps))
     .use(authPlugin(deps))
     .use(adminPlugin(deps));
 }

@@ -1,0 +1,65 @@
+/**
+ * Connection doctor: one place where every OAuth/MCP handshake step is recorded (DESIGN: Connection doctor),
+ * so "Claude says authorization failed" can be diagnosed from the Server page without logs. Rows carry
+ * ids, step names and outcomes only — never a token, code, secret or redirect query.
+ */
+import { desc, eq, lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { handshakeEvents } from "../db/schema";
+
+/** The steps a client walks through; `mcp` is the first authenticated MCP call. */
+export const HANDSHAKE_STEPS = [
+  "resource_metadata",
+  "server_metadata",
+  "registration",
+  "client_metadata",
+  "authorize",
+  "consent",
+  "token",
+  "refresh",
+  "revoke",
+  "mcp",
+] as const;
+export type HandshakeStep = (typeof HANDSHAKE_STEPS)[number];
+
+export interface HandshakeInput {
+  projectId?: string | null;
+  clientId?: string | null;
+  step: HandshakeStep;
+  outcome: "ok" | "fail";
+  /** Plain words, e.g. "PKCE verifier did not match"; never a credential. */
+  reason?: string | null;
+}
+
+/** Rows kept in all; older ones are dropped as new ones arrive (steps before sign-in are unauthenticated). */
+const KEEP_ROWS = 50_000;
+const LIST_MAX = 500;
+
+/** Records one handshake step. Cheap enough for every metadata fetch. */
+export function recordHandshake(db: Db, event: HandshakeInput): void {
+  const row = db
+    .insert(handshakeEvents)
+    .values({
+      time: Date.now(),
+      projectId: event.projectId ?? null,
+      clientId: event.clientId?.slice(0, 300) ?? null,
+      step: event.step,
+      outcome: event.outcome,
+      reason: event.reason?.slice(0, 300) ?? null,
+    })
+    .returning({ id: handshakeEvents.id })
+    .get();
+  // Trim every 1000th row instead of on each insert: bounded size at no per-request cost.
+  if (row.id % 1000 === 0) db.delete(handshakeEvents).where(lt(handshakeEvents.id, row.id - KEEP_ROWS)).run();
+}
+
+/** A project's recent handshake steps, newest first. */
+export function listHandshakes(db: Db, projectId: string, limit = 100) {
+  return db
+    .select()
+    .from(handshakeEvents)
+    .where(eq(handshakeEvents.projectId, projectId))
+    .orderBy(desc(handshakeEvents.id))
+    .limit(Math.min(limit, LIST_MAX))
+    .all();
+}

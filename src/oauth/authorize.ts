@@ -1,0 +1,121 @@
+/**
+ * GET /oauth/authorize (OAuth 2.1 §4.1.1). Validates every parameter first, keeps the request server-side
+ * in `auth_requests` (the form carries only its id and a CSRF token), sends anonymous users to sign in
+ * and back (`return_to` is relative), then shows the consent page — or a refusal page.
+ */
+import { and, eq, gt } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { authRequests } from "../db/schema";
+import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
+import { newId } from "../lib/ids";
+import { recordHandshake } from "../doctor/handshake";
+import {
+  AuthorizePageError,
+  AuthorizeRedirectError,
+  clientRedirect,
+  validateAuthorizeRequest,
+} from "./authorize-request";
+import { findClient } from "./clients";
+import { consentChoices } from "./consent-choices";
+import { authorizeErrorPage, consentPage, refusalPage } from "./consent-page";
+import { resolveResource } from "./resource";
+
+/** How long a user has to sign in and decide. */
+const REQUEST_TTL_MS = 30 * 60 * 1000;
+
+export type AuthRequest = typeof authRequests.$inferSelect;
+
+/** Where sign-in returns to: the stored request, so nothing but its id travels through the login page. */
+export function resumeUrl(requestId: string): string {
+  return `/oauth/authorize?request_id=${encodeURIComponent(requestId)}`;
+}
+
+/** A pending, unexpired authorization request. */
+export function findAuthRequest(deps: Deps, id: string): AuthRequest | undefined {
+  if (id.length > 100) return undefined;
+  return deps.db
+    .select()
+    .from(authRequests)
+    .where(and(eq(authRequests.id, id), gt(authRequests.expiresAt, Date.now())))
+    .get();
+}
+
+/** 303 to the client's (validated) redirect URI with an error (RFC 6749 §4.1.2.1) and RFC 9207 `iss`. */
+export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response {
+  const location = clientRedirect(err.redirectUri, deps.config.publicUrl, {
+    error: err.error,
+    error_description: err.message,
+    state: err.state,
+  });
+  return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
+}
+
+async function storeRequest(deps: Deps, query: URLSearchParams): Promise<AuthRequest> {
+  const valid = await validateAuthorizeRequest(deps, query);
+  const now = Date.now();
+  const row: AuthRequest = {
+    id: newId("areq"),
+    clientId: valid.client.id,
+    redirectUri: valid.redirectUri,
+    state: valid.state ?? null,
+    codeChallenge: valid.codeChallenge,
+    scope: valid.scope ?? null,
+    resource: valid.target?.url ?? null,
+    params: { prompt: query.get("prompt") },
+    userId: null,
+    createdAt: now,
+    expiresAt: now + REQUEST_TTL_MS,
+  };
+  deps.db.insert(authRequests).values(row).run();
+  recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" });
+  return row;
+}
+
+async function showConsent(deps: Deps, row: AuthRequest, { user, session }: SignedIn): Promise<Response> {
+  const client = await findClient(deps, row.clientId);
+  const target = row.resource ? resolveResource(deps, row.resource) : null;
+  if (row.resource && !target) return authorizeErrorPage("The project of this request no longer exists.");
+  const decision = consentChoices(deps, user.id, target, row.scope);
+  if ("refusal" in decision) {
+    recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" });
+    return refusalPage(decision.refusal);
+  }
+  // The request now belongs to this user: only their session's CSRF token can approve it.
+  deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id)).run();
+  return consentPage({
+    requestId: row.id,
+    csrf: session.csrfSecret,
+    client,
+    redirectUri: row.redirectUri,
+    userEmail: user.email,
+    choices: decision.choices,
+  });
+}
+
+/** GET /oauth/authorize. */
+export async function handleAuthorize(deps: Deps, request: Request): Promise<Response> {
+  const query = new URL(request.url).searchParams;
+  const resumeId = query.get("request_id");
+  let row: AuthRequest | undefined;
+  try {
+    if (resumeId !== null && query.size === 1) {
+      row = findAuthRequest(deps, resumeId);
+      if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
+    } else {
+      row = await storeRequest(deps, query);
+    }
+  } catch (err) {
+    if (err instanceof AuthorizeRedirectError) {
+      recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` });
+      return redirectError(deps, err);
+    }
+    if (err instanceof AuthorizePageError) {
+      recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message });
+      return authorizeErrorPage(err.message);
+    }
+    throw err;
+  }
+  const signedIn = currentUser(deps, request);
+  if (!signedIn) return loginRedirect(resumeUrl(row.id));
+  return showConsent(deps, row, signedIn);
+}

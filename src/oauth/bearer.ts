@@ -1,0 +1,134 @@
+/**
+ * Bearer authentication of MCP requests (RFC 6750; MCP Authorization 2025-11-25 §"Access Token Usage"),
+ * checked on EVERY request: signature, `exp`, `iss`, `aud` equal to this exact channel URL (never a prefix),
+ * then — in one prepared query — grant not revoked, approving session live, user still a member with a
+ * role that reaches the channel. Effective scopes = granted ∩ what the current role allows, so a lowered
+ * role narrows access at once without a step-up loop. Verified JWT claims are cached by token hash until
+ * `exp` (verification is the expensive part); the grant check itself is never cached, so a revocation
+ * acts on the very next request.
+ */
+import { eq } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { grants, type Channel } from "../db/schema";
+import { OAuthError } from "../errors";
+import { sha256 } from "../lib/crypto";
+import { allowedScopes, parseScopes, type Scope } from "../auth/scopes";
+import type { Principal } from "../auth/principal";
+import { touchSession } from "../auth/sessions";
+import { channelUrl } from "../projects/projects";
+import { recordHandshake } from "../doctor/handshake";
+import { grantProblem, loadGrantState } from "./grant-check";
+import { channelScopes, resourceMetadataUrl } from "./metadata";
+import { oauthState, type CachedToken } from "./state";
+
+/** The MCP endpoint being called. */
+export interface BearerTarget {
+  orgId: string;
+  projectId: string;
+  orgSlug: string;
+  projectSlug: string;
+  channel: Channel;
+}
+
+/** `last_used_at` is written at most this often per grant. */
+const LAST_USED_INTERVAL_MS = 60_000;
+/** Upper bound of the verified-token cache; beyond it expired entries go, then everything. */
+const CACHE_MAX = 50_000;
+
+/**
+ * The `WWW-Authenticate` value for a 401/403 (RFC 6750 §3, RFC 9728 §5.1): `resource_metadata` and
+ * `scope` always; `error` and `error_description` only when a token was presented (RFC 6750 §3.1).
+ */
+export function bearerChallenge(
+  publicUrl: string,
+  target: Pick<BearerTarget, "orgSlug" | "projectSlug" | "channel">,
+  opts: { error?: string; description?: string; scope?: readonly string[] } = {},
+): string {
+  const quote = (v: string) => `"${v.replace(/[\\"]/g, "").replace(/[\r\n]/g, " ")}"`;
+  const parts = [
+    `resource_metadata=${quote(resourceMetadataUrl(publicUrl, target.orgSlug, target.projectSlug, target.channel))}`,
+    `scope=${quote((opts.scope ?? channelScopes(target.channel)).join(" "))}`,
+  ];
+  if (opts.error) parts.push(`error=${quote(opts.error)}`);
+  if (opts.description) parts.push(`error_description=${quote(opts.description)}`);
+  return `Bearer ${parts.join(", ")}`;
+}
+
+function unauthorized(deps: Deps, target: BearerTarget, description: string, withError = true): OAuthError {
+  const challenge = bearerChallenge(deps.config.publicUrl, target, withError ? { error: "invalid_token", description } : {});
+  return new OAuthError(withError ? "invalid_token" : "unauthorized", description, 401, { "www-authenticate": challenge });
+}
+
+function readClaims(claims: Record<string, unknown>, kid: string): CachedToken | null {
+  const { exp, aud, sub, gid, client_id, scope } = claims;
+  if (typeof exp !== "number" || typeof aud !== "string" || typeof sub !== "string" || typeof gid !== "string") return null;
+  if (typeof client_id !== "string" || typeof scope !== "string") return null;
+  return { exp, kid, aud, sub, gid, clientId: client_id, scopes: parseScopes(scope) };
+}
+
+async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | null> {
+  const state = oauthState(deps);
+  const key = sha256(token);
+  const nowS = Date.now() / 1000;
+  const cached = state.verified.get(key);
+  if (cached && cached.exp > nowS && state.keys.isActive(cached.kid)) return cached;
+  if (cached) state.verified.delete(key);
+  const verified = await state.keys.verify(token, deps.config.publicUrl);
+  const claims = verified ? readClaims(verified.claims, verified.kid) : null;
+  if (!claims) return null;
+  if (state.verified.size >= CACHE_MAX) {
+    for (const [k, v] of state.verified) if (v.exp <= nowS) state.verified.delete(k);
+    if (state.verified.size >= CACHE_MAX) state.verified.clear();
+  }
+  state.verified.set(key, claims);
+  return claims;
+}
+
+/**
+ * Authenticates an MCP request by its OAuth access token. Throws OAuthError 401 with a `WWW-Authenticate`
+ * challenge: without `error` when no token was sent, `invalid_token` with the reason in words otherwise.
+ */
+export async function authenticateBearer(deps: Deps, request: Request, target: BearerTarget): Promise<Principal> {
+  const header = request.headers.get("authorization");
+  const match = header ? /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
+  if (!header) throw unauthorized(deps, target, "This MCP server needs authorization: connect the app to Portico.", false);
+  if (!match) throw unauthorized(deps, target, "The Authorization header must be a Bearer token.");
+  const claims = await verifiedToken(deps, match[1]!);
+  if (!claims) throw unauthorized(deps, target, "The access token is invalid or expired.");
+  const audience = channelUrl(deps.config.publicUrl, target.orgSlug, target.projectSlug, target.channel);
+  // RFC 8707 / MCP: the audience is this exact channel URL; a draft token never reaches production or vice versa.
+  if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
+  const grant = loadGrantState(deps, claims.gid);
+  const problem = grantProblem(grant, deps.config.sessionIdleTtl);
+  if (problem || !grant) throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
+  if (grant.projectId !== target.projectId || grant.channel !== target.channel || grant.userId !== claims.sub) {
+    throw unauthorized(deps, target, "The access token was issued for another MCP server.");
+  }
+  const now = Date.now();
+  // The grant's use keeps its approving session alive (DESIGN: Grant); both writes are throttled.
+  touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt }, now);
+  if (grant.lastUsedAt === null || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
+    deps.db.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
+    if (grant.lastUsedAt === null) recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok" });
+  }
+  const allowed = allowedScopes(grant.role!, grant.channel);
+  const scopes = allowed.filter((s) => claims.scopes.includes(s));
+  return { kind: "user", userId: grant.userId, grantId: grant.id, clientId: grant.clientId, sessionId: grant.sessionId, role: grant.role!, scopes };
+}
+
+/**
+ * Whether the principal may use `scope` on this channel. True when it holds it. False when its role does
+ * not allow it at all (the MCP layer hides or refuses with `isError`: no step-up loop, DESIGN: Roles).
+ * Throws 403 `insufficient_scope` only when the role allows the scope but the grant lacks it, with a
+ * challenge asking for the granted scopes plus this one (MCP 2025-11-25 §"Scope Challenge Handling").
+ */
+export function requireScope(principal: Principal, scope: Scope, target: BearerTarget, publicUrl?: string): boolean {
+  if (principal.scopes.includes(scope)) return true;
+  if (principal.kind === "anonymous" || !allowedScopes(principal.role, target.channel).includes(scope)) return false;
+  const wanted = [...principal.scopes, scope];
+  const description = `This needs the ${scope} scope, which this authorization does not include.`;
+  const challenge = publicUrl
+    ? bearerChallenge(publicUrl, target, { error: "insufficient_scope", description, scope: wanted })
+    : `Bearer error="insufficient_scope", scope="${wanted.join(" ")}", error_description="${description}"`;
+  throw new OAuthError("insufficient_scope", description, 403, { "www-authenticate": challenge });
+}

@@ -1,0 +1,143 @@
+/**
+ * Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document; MCP Authorization 2025-11-25
+ * "Client ID Metadata Documents"): the client_id is an https URL whose document describes the client.
+ * Fetched with the SSRF-safe fetch (https only, private addresses refused, IP pinned, no redirects),
+ * ≤ 5 KB, ≤ 5 s, cached per HTTP caching headers; a stale copy is used when a refetch fails, and pinned
+ * copies of well-known hosts' documents when nothing else is available.
+ */
+import { eq } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { oauthClients, type OAuthClient } from "../db/schema";
+import { OAuthError } from "../errors";
+import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
+import { recordHandshake } from "../doctor/handshake";
+import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
+import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
+import { oauthState } from "./state";
+
+export const CIMD_MAX_BYTES = 5 * 1024;
+export const CIMD_TIMEOUT_MS = 5_000;
+const DEFAULT_TTL_S = 3600;
+const MIN_TTL_S = 60;
+const MAX_TTL_S = 24 * 3600;
+
+/** CIMD §3: an https URL with a path, no fragment, no credentials, no dot segments. */
+export function isCimdClientId(clientId: string): boolean {
+  if (!clientId.startsWith("https://") || clientId.length > 2000 || clientId.includes("#")) return false;
+  let url: URL;
+  try {
+    url = new URL(clientId);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || url.pathname === "/" || url.pathname === "") return false;
+  return !/(^|\/)\.\.?(\/|$)/.test(clientId.slice(url.origin.length));
+}
+
+function freshnessSeconds(headers: Headers): number {
+  const cc = headers.get("cache-control") ?? "";
+  if (/no-store|no-cache/i.test(cc)) return MIN_TTL_S;
+  const maxAge = /max-age=(\d+)/i.exec(cc);
+  const seconds = maxAge ? Number(maxAge[1]) : DEFAULT_TTL_S;
+  return Math.min(MAX_TTL_S, Math.max(MIN_TTL_S, seconds));
+}
+
+/** Validates a document for `clientId`; throws with the reason in words. */
+function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetchedAt" | "freshUntil" | "etag" | "createdAt" | "lastUsedAt"> {
+  const parsed = ClientMetadataSchema.safeParse(doc);
+  if (!parsed.success) throw new Error(`the client metadata document is invalid: ${parsed.error.issues[0]?.message}`);
+  const meta = parsed.data;
+  if (meta.client_id !== clientId) throw new Error("the document's client_id does not equal its URL");
+  const method = meta.token_endpoint_auth_method ?? "none";
+  // A CIMD client cannot hold a shared secret (the document is public); private_key_jwt is not supported.
+  if (method !== "none") throw new Error(`token_endpoint_auth_method ${String(method)} is not supported; use none`);
+  const unsupported = unsupportedMetadata(meta);
+  if (unsupported) throw new Error(unsupported);
+  return {
+    id: clientId,
+    registration: "cimd",
+    name: meta.client_name ?? new URL(clientId).host,
+    redirectUris: meta.redirect_uris,
+    tokenEndpointAuthMethod: "none",
+    secretHash: null,
+    grantTypes: servedGrantTypes(meta),
+    clientUri: meta.client_uri ?? null,
+    logoUri: meta.logo_uri ?? null,
+    metadata: meta,
+  };
+}
+
+async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
+  const now = Date.now();
+  const res = await safeFetch(clientId, {
+    allowLoopback: deps.config.allowLoopbackFetch,
+    timeoutMs: CIMD_TIMEOUT_MS,
+    maxBytes: CIMD_MAX_BYTES,
+    maxRedirects: 0,
+    blockedOrigins: [deps.config.publicUrl],
+    headers: { accept: "application/json", ...(cached?.etag ? { "if-none-match": cached.etag } : {}) },
+  });
+  const freshUntil = now + freshnessSeconds(res.headers) * 1000;
+  if (res.status === 304 && cached) {
+    deps.db.update(oauthClients).set({ fetchedAt: now, freshUntil }).where(eq(oauthClients.id, clientId)).run();
+    return { ...cached, fetchedAt: now, freshUntil };
+  }
+  if (res.status !== 200) throw new Error(`the client metadata document answered HTTP ${res.status}`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(res.body));
+  } catch {
+    throw new Error("the client metadata document is not JSON");
+  }
+  const row: OAuthClient = {
+    ...parseDocument(clientId, doc),
+    fetchedAt: now,
+    freshUntil,
+    etag: res.headers.get("etag"),
+    createdAt: cached?.createdAt ?? now,
+    lastUsedAt: cached?.lastUsedAt ?? null,
+  };
+  const { id: _id, createdAt: _c, ...update } = row;
+  deps.db.insert(oauthClients).values(row).onConflictDoUpdate({ target: oauthClients.id, set: update }).run();
+  return row;
+}
+
+/** Stores the pinned copy as if fetched (briefly fresh), so the token endpoint does not refetch at once. */
+function pinned(deps: Deps, clientId: string): OAuthClient | null {
+  const doc = PINNED_CLIENT_DOCUMENTS[clientId];
+  if (!doc) return null;
+  const now = Date.now();
+  const row: OAuthClient = { ...parseDocument(clientId, doc), fetchedAt: now, freshUntil: now + MIN_TTL_S * 1000, etag: null, createdAt: now, lastUsedAt: null };
+  deps.db.insert(oauthClients).values(row).onConflictDoNothing().run();
+  return row;
+}
+
+async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
+  try {
+    const client = await fetchDocument(deps, clientId, cached);
+    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" });
+    return client;
+  } catch (err) {
+    const reason = err instanceof SafeFetchError || err instanceof Error ? err.message : "fetch failed";
+    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason });
+    deps.log.warn({ clientId, reason }, "client metadata document fetch failed");
+    const fallback = cached ?? pinned(deps, clientId);
+    if (fallback) return fallback;
+    throw new OAuthError("invalid_client", `The client's metadata document could not be used: ${reason}.`, 400);
+  }
+}
+
+/** The client described by the CIMD at `clientId`, from cache while fresh. Throws `invalid_client`. */
+export async function resolveCimdClient(deps: Deps, clientId: string): Promise<OAuthClient> {
+  const cached = deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get();
+  if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > Date.now()) return cached;
+  const state = oauthState(deps);
+  let inflight = state.cimdInflight.get(clientId);
+  if (!inflight) {
+    inflight = refresh(deps, clientId, cached?.registration === "cimd" ? cached : undefined).finally(() =>
+      state.cimdInflight.delete(clientId),
+    );
+    state.cimdInflight.set(clientId, inflight);
+  }
+  return inflight;
+}

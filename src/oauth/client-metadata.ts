@@ -1,0 +1,52 @@
+/**
+ * Client metadata (RFC 7591 §2) as Portico accepts it, shared by dynamic registration and Client ID
+ * Metadata Documents. Unknown fields are ignored (RFC 7591 §2: "MUST ignore any client metadata it does
+ * not understand"); the grant types Portico cannot serve are simply never used.
+ */
+import { z } from "zod";
+import { redirectUriProblem } from "./redirect-uri";
+
+export const AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"] as const;
+export type AuthMethod = (typeof AUTH_METHODS)[number];
+export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
+
+const optionalUrl = z
+  .string()
+  .max(2000)
+  .refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), "must be an http(s) URL")
+  .optional()
+  .catch(undefined);
+
+export const RedirectUrisSchema = z
+  .array(z.string())
+  .min(1, "at least one redirect URI is required")
+  .max(20, "at most 20 redirect URIs")
+  .superRefine((uris, ctx) => {
+    for (const [i, uri] of uris.entries()) {
+      const problem = redirectUriProblem(uri);
+      if (problem) ctx.addIssue({ code: "custom", path: [i], message: `${uri.slice(0, 200)} ${problem}` });
+    }
+  });
+
+export const ClientMetadataSchema = z.looseObject({
+  redirect_uris: RedirectUrisSchema,
+  client_name: z.string().trim().min(1).max(200).optional().catch(undefined),
+  client_uri: optionalUrl,
+  logo_uri: optionalUrl,
+  grant_types: z.array(z.string()).default(["authorization_code"]),
+  response_types: z.array(z.string()).default(["code"]),
+  scope: z.string().max(1000).optional(),
+});
+export type ClientMetadata = z.infer<typeof ClientMetadataSchema>;
+
+/** Why the metadata asks for something Portico cannot do, or null. */
+export function unsupportedMetadata(meta: ClientMetadata): string | null {
+  if (!meta.grant_types.includes("authorization_code")) return "grant_types must include authorization_code";
+  if (meta.response_types.some((t) => t !== "code")) return "response_types may only contain code";
+  return null;
+}
+
+/** The grant types stored for a client: only those Portico serves. */
+export function servedGrantTypes(meta: ClientMetadata): string[] {
+  return GRANT_TYPES.filter((g) => meta.grant_types.includes(g) || g === "refresh_token");
+}

@@ -1,0 +1,44 @@
+/**
+ * Client lookup for every endpoint: an https client_id with a path is a Client ID Metadata Document,
+ * anything else must be a dynamic registration in `oauth_clients`. An unknown client is `invalid_client`,
+ * which makes hosts (Claude, the SDK) forget their stale registration and register again.
+ */
+import { and, eq, lt, notExists, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import type { Deps } from "../deps";
+import { grants, oauthClients, type OAuthClient } from "../db/schema";
+import { OAuthError } from "../errors";
+import { isCimdClientId, resolveCimdClient } from "./cimd";
+
+/** DCR clients that never obtained a grant are removed after this long (DESIGN: Clients). */
+export const UNUSED_CLIENT_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** Finds (or, for CIMD, fetches) the client; throws OAuthError `invalid_client` when there is none. */
+export async function findClient(deps: Deps, clientId: string, status = 400): Promise<OAuthClient> {
+  if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId);
+  const client = clientId.length <= 200 ? deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get() : undefined;
+  if (!client || client.registration !== "dcr") {
+    throw new OAuthError("invalid_client", "Unknown client: it may have been removed. Register the client again.", status);
+  }
+  return client;
+}
+
+/** Deletes dynamic registrations older than 7 days that have no grant; returns how many. */
+export function pruneUnusedClients(db: Db, now = Date.now()): number {
+  return db
+    .delete(oauthClients)
+    .where(
+      and(
+        eq(oauthClients.registration, "dcr"),
+        lt(oauthClients.createdAt, now - UNUSED_CLIENT_TTL_MS),
+        notExists(db.select({ one: sql`1` }).from(grants).where(eq(grants.clientId, oauthClients.id))),
+      ),
+    )
+    .returning({ id: oauthClients.id })
+    .all().length;
+}
+
+/** A client's display name; dynamic registrations name themselves, so the consent page labels them. */
+export function isVerifiedName(client: Pick<OAuthClient, "registration">): boolean {
+  return client.registration === "cimd";
+}

@@ -1,0 +1,45 @@
+/**
+ * Who may consent to what (DESIGN: Roles and scopes): non-members and roles too low for the channel get a
+ * refusal in words, never a consent page; otherwise granted = requested ∩ allowed by the role.
+ */
+import type { Deps } from "../deps";
+import { CHANNELS } from "../db/schema";
+import { channelMinRole, grantedScopes, parseScopes, roleAtLeast } from "../auth/scopes";
+import { listOrgsOf, roleOf } from "../projects/orgs";
+import { channelUrl, listProjects } from "../projects/projects";
+import type { ConsentChoice } from "./consent-page";
+import type { ResourceTarget } from "./resource";
+
+/** Either the choices the user may approve, or why they may not. */
+export type ConsentDecision = { choices: ConsentChoice[] } | { refusal: string };
+
+function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: string | null): ConsentDecision {
+  const role = roleOf(deps.db, target.org.id, userId);
+  const name = `${target.org.slug}/${target.project.slug}`;
+  if (!role) {
+    return { refusal: `You are not a member of the organization that owns ${name}. Ask one of its admins for an invite, or sign in with another account.` };
+  }
+  const min = channelMinRole(target.channel);
+  if (!roleAtLeast(role, min)) {
+    return { refusal: `The ${target.channel} channel of ${name} needs the ${min} role or above; your role is ${role}.` };
+  }
+  const scopes = grantedScopes(role, target.channel, parseScopes(scope));
+  if (scopes.length === 0) return { refusal: `Your role (${role}) allows none of the permissions this app asked for on ${name}.` };
+  return { choices: [{ target, role, scopes }] };
+}
+
+/** What the user may approve: for the named resource, or (none named) every channel their roles reach. */
+export function consentChoices(deps: Deps, userId: string, target: ResourceTarget | null, scope: string | null): ConsentDecision {
+  if (target) return choiceFor(deps, userId, target, scope);
+  const choices: ConsentChoice[] = [];
+  for (const { org } of listOrgsOf(deps.db, userId)) {
+    for (const project of listProjects(deps.db, org.id)) {
+      for (const channel of CHANNELS) {
+        const url = channelUrl(deps.config.publicUrl, org.slug, project.slug, channel);
+        const decision = choiceFor(deps, userId, { org, project, channel, url }, scope);
+        if ("choices" in decision) choices.push(...decision.choices);
+      }
+    }
+  }
+  return choices.length > 0 ? { choices } : { refusal: "You have no project this app could connect to. Ask an admin to add you to one." };
+}

@@ -1,0 +1,100 @@
+/**
+ * The consent page: small, self-contained HTML (the shared stylesheet only, no external assets) that says
+ * who is asking (DCR names are self-asserted, so they are labelled unverified), where the browser will be
+ * sent, which project and channel, the user's role and only the scopes that will be granted, in plain words.
+ * The form carries nothing but the request id and the CSRF token (DESIGN: OAuth 2.1 rules). Framing is
+ * forbidden by the page headers (`frame-ancestors 'none'`, X-Frame-Options); there is deliberately no
+ * `form-action` directive: Chrome applies it to the redirect that follows the POST, back to the client.
+ */
+import type { OAuthClient, Role } from "../db/schema";
+import { SCOPE_WORDS, type Scope } from "../auth/scopes";
+import { CSRF_FIELD } from "../auth/csrf";
+import { html, type Html } from "../web/html";
+import { messagePage, page } from "../web/layout";
+import { redirectHost } from "./redirect-uri";
+import type { ResourceTarget } from "./resource";
+
+/** One project channel the user may connect, with what would be granted there. */
+export interface ConsentChoice {
+  target: ResourceTarget;
+  role: Role;
+  scopes: Scope[];
+}
+
+export interface ConsentView {
+  requestId: string;
+  csrf: string;
+  client: OAuthClient;
+  redirectUri: string;
+  userEmail: string;
+  /** One entry when the client named the resource; several when the user must pick. */
+  choices: ConsentChoice[];
+}
+
+function appName(client: OAuthClient): Html {
+  if (client.registration === "dcr") return html`<strong>${client.name}</strong> <span class="badge warn">unverified</span>`;
+  return html`<strong>${client.name}</strong> <span class="muted small">(${new URL(client.id).host})</span>`;
+}
+
+function channelLabel(target: ResourceTarget): Html {
+  return target.channel === "draft"
+    ? html`<span class="badge warn">draft</span> the unpublished working copy`
+    : html`production (the published version)`;
+}
+
+function scopeList(scopes: Scope[]): Html {
+  return html`<ul class="scopes">${scopes.map((s) => html`<li>${SCOPE_WORDS[s]}</li>`)}</ul>`;
+}
+
+function single(choice: ConsentChoice): Html {
+  const { target, role, scopes } = choice;
+  return html`<dl class="facts">
+<dt>Project</dt><dd>${target.project.name} <span class="muted small">${target.org.slug}/${target.project.slug}</span></dd>
+<dt>Channel</dt><dd>${channelLabel(target)}</dd>
+<dt>Your role</dt><dd>${role}</dd>
+</dl>
+<h2>It will be able to</h2>
+${scopeList(scopes)}`;
+}
+
+function picker(choices: ConsentChoice[]): Html {
+  return html`<p>The app did not say which project it wants. Choose one:</p>
+${choices.map(
+  (c, i) => html`<label class="inline"><input type="radio" name="resource" value="${c.target.url}" ${i === 0 ? html`checked` : ""}>
+<span><strong>${c.target.project.name}</strong> · ${channelLabel(c.target)} <span class="muted small">(${c.target.org.slug}/${c.target.project.slug}, role ${c.role})</span>
+${scopeList(c.scopes)}</span></label>`,
+)}`;
+}
+
+/** Renders the consent page. */
+export function consentPage(view: ConsentView): Response {
+  const [first] = view.choices;
+  const body = html`<div class="card">
+<h1>Connect an app</h1>
+<p>${appName(view.client)} wants to act as <strong>${view.userEmail}</strong>.</p>
+<dl class="facts">
+<dt>Sends you back to</dt><dd><code>${redirectHost(view.redirectUri)}</code></dd>
+</dl>
+<form method="post" action="/oauth/authorize">
+<input type="hidden" name="request_id" value="${view.requestId}">
+<input type="hidden" name="${CSRF_FIELD}" value="${view.csrf}">
+${view.choices.length === 1 && first ? single(first) : picker(view.choices)}
+<p class="muted small">You can disconnect it at any time; signing out of this browser disconnects it too.</p>
+<div class="actions">
+<button type="submit" name="decision" value="approve">Authorize</button>
+<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</div>
+</form>
+</div>`;
+  return page({ title: "Authorize app", narrow: true, body });
+}
+
+/** A refusal people read (non-member, role too low): never a consent page. */
+export function refusalPage(message: string): Response {
+  return messagePage("Not allowed", message, 403);
+}
+
+/** An authorization error that must not be redirected (unknown client, bad redirect URI, expired request). */
+export function authorizeErrorPage(message: string): Response {
+  return messagePage("Authorization failed", message, 400);
+}

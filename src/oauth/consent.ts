@@ -1,0 +1,78 @@
+/**
+ * POST /oauth/authorize: the user's decision on the consent page. Requires the session that was shown the
+ * page (the request is bound to its user) and that session's CSRF token; the request is single-use. On
+ * approval the grant is created bound to this session, and a 60-second code goes back to the client with
+ * `state` and RFC 9207 `iss`.
+ */
+import { and, eq, gt } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { authRequests } from "../db/schema";
+import { checkCsrf } from "../auth/csrf";
+import { currentUser, loginRedirect } from "../auth/current";
+import { OAuthError } from "../errors";
+import { recordHandshake } from "../doctor/handshake";
+import { AuthorizeRedirectError, clientRedirect } from "./authorize-request";
+import { redirectError, resumeUrl } from "./authorize";
+import { consentChoices } from "./consent-choices";
+import { authorizeErrorPage, refusalPage } from "./consent-page";
+import { createGrant } from "./grants";
+import { readForm } from "./http";
+import { resolveResource } from "./resource";
+import { issueCode } from "./tokens";
+
+export interface RequestMeta {
+  ip: string;
+  userAgent: string | null;
+}
+
+/** POST /oauth/authorize. */
+export async function handleConsent(deps: Deps, request: Request, meta: RequestMeta): Promise<Response> {
+  let form: Record<string, string>;
+  try {
+    form = await readForm(request);
+  } catch (err) {
+    if (err instanceof OAuthError) return authorizeErrorPage(err.message);
+    throw err;
+  }
+  const requestId = form.request_id ?? "";
+  const signedIn = currentUser(deps, request);
+  if (!signedIn) return loginRedirect(resumeUrl(requestId));
+  checkCsrf(request, form.csrf, signedIn.session.csrfSecret);
+  // Single use: the row is deleted as it is read, so a double submit cannot mint two codes.
+  const row = deps.db
+    .delete(authRequests)
+    .where(and(eq(authRequests.id, requestId), eq(authRequests.userId, signedIn.user.id), gt(authRequests.expiresAt, Date.now())))
+    .returning()
+    .get();
+  if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
+  const state = row.state ?? undefined;
+  if (form.decision !== "approve") {
+    recordHandshake(deps.db, { clientId: row.clientId, step: "consent", outcome: "fail", reason: "the user denied access" });
+    return redirectError(deps, new AuthorizeRedirectError(row.redirectUri, state, "access_denied", "The user denied access."));
+  }
+  const resource = row.resource ?? form.resource ?? "";
+  const target = resolveResource(deps, resource);
+  if (!target) return authorizeErrorPage("Choose a project to connect.");
+  // Re-checked at approval: the role may have changed while the page was open.
+  const decision = consentChoices(deps, signedIn.user.id, target, row.scope);
+  if ("refusal" in decision) return refusalPage(decision.refusal);
+  const choice = decision.choices[0]!;
+  const grant = deps.db.transaction(() => {
+    const created = createGrant(deps.db, {
+      userId: signedIn.user.id,
+      orgId: target.org.id,
+      projectId: target.project.id,
+      channel: target.channel,
+      resource: target.url,
+      clientId: row.clientId,
+      scopes: choice.scopes.join(" "),
+      sessionId: signedIn.session.id,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
+    return { created, code: issueCode(deps, created, row) };
+  });
+  recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok" });
+  const location = clientRedirect(row.redirectUri, deps.config.publicUrl, { code: grant.code, state });
+  return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
+}

@@ -1,0 +1,62 @@
+/**
+ * grant_type=authorization_code (OAuth 2.1 §4.1.3): PKCE S256 verifier, the exact redirect_uri of the
+ * authorization request, `resource` equal to the authorized one (RFC 8707 §2.2), code single-use and
+ * ≤ 60 s. A code presented twice revokes the grant it issued (OAuth 2.1 §4.1.3: "SHOULD revoke all tokens
+ * previously issued based on that authorization code").
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps } from "../deps";
+import { authCodes, type OAuthClient } from "../db/schema";
+import { OAuthError } from "../errors";
+import { s256, safeEqual, sha256 } from "../lib/crypto";
+import { grantProblem, loadGrantState } from "./grant-check";
+import { getGrant, revokeGrant } from "./grants";
+import { issueTokens, type Issued } from "./tokens";
+
+/** RFC 7636 §4.1: 43–128 unreserved characters. */
+const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
+
+export const AuthorizationCodeRequestSchema = z.object({
+  code: z.string({ error: "code is required" }).min(1, "code is required").max(200),
+  redirect_uri: z.string({ error: "redirect_uri is required" }).max(2000),
+  code_verifier: z.string({ error: "code_verifier is required (PKCE)" }).regex(VERIFIER, "code_verifier is not a valid PKCE verifier"),
+  resource: z.string().max(2000).optional(),
+});
+
+const invalidGrant = (why: string) => new OAuthError("invalid_grant", why);
+
+/** Exchanges a code for tokens; `form` is the token request body. */
+export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
+  const parsed = AuthorizationCodeRequestSchema.safeParse(form);
+  if (!parsed.success) throw new OAuthError("invalid_request", parsed.error.issues[0]!.message);
+  const req = parsed.data;
+  const codeHash = sha256(req.code);
+  const code = deps.db.select().from(authCodes).where(eq(authCodes.codeHash, codeHash)).get();
+  if (!code || code.clientId !== client.id) throw invalidGrant("The authorization code is not valid.");
+  if (code.usedAt !== null) {
+    revokeGrant(deps, code.grantId, { actorId: null, reason: "authorization code reused" });
+    throw invalidGrant("The authorization code was already used; the authorization it created is revoked.");
+  }
+  // Spend the code before anything else can fail, so a concurrent replay sees it used.
+  const spent = deps.db
+    .update(authCodes)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(authCodes.codeHash, codeHash), isNull(authCodes.usedAt)))
+    .returning({ grantId: authCodes.grantId })
+    .get();
+  if (!spent) {
+    revokeGrant(deps, code.grantId, { actorId: null, reason: "authorization code reused" });
+    throw invalidGrant("The authorization code was already used; the authorization it created is revoked.");
+  }
+  if (code.expiresAt <= Date.now()) throw invalidGrant("The authorization code expired (codes live 60 seconds).");
+  if (req.redirect_uri !== code.redirectUri) throw invalidGrant("redirect_uri differs from the one in the authorization request.");
+  if (!safeEqual(s256(req.code_verifier), code.codeChallenge)) throw invalidGrant("The PKCE code_verifier does not match the code_challenge.");
+  if (req.resource !== undefined && req.resource !== code.resource) {
+    throw new OAuthError("invalid_target", "resource differs from the one that was authorized.");
+  }
+  const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl);
+  const grant = getGrant(deps.db, code.grantId);
+  if (problem || !grant) throw invalidGrant(`The authorization cannot be used: ${problem ?? "it no longer exists"}.`);
+  return { grant, tokens: await issueTokens(deps, grant) };
+}

@@ -1,0 +1,60 @@
+/**
+ * The per-request grant check (DESIGN: Grant — "checked on every request"): one prepared SQL query reads
+ * the grant, its approving session and the user's current membership; `grantProblem` says in words why the
+ * grant cannot be used, or null. The token endpoint runs the same check before minting anything.
+ */
+import type { Statement } from "bun:sqlite";
+import type { Deps } from "../deps";
+import type { Channel, Role } from "../db/schema";
+import { isSessionLive } from "../auth/sessions";
+import { channelMinRole, roleAtLeast } from "../auth/scopes";
+
+export interface GrantState {
+  id: string;
+  userId: string;
+  orgId: string;
+  projectId: string;
+  channel: Channel;
+  resource: string;
+  clientId: string;
+  scopes: string;
+  sessionId: string;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  sessionEndedAt: number | null;
+  sessionLastSeenAt: number;
+  /** The user's role in the grant's org now; null when no longer a member. */
+  role: Role | null;
+}
+
+const SQL = `SELECT g.id AS id, g.user_id AS userId, g.org_id AS orgId, g.project_id AS projectId, g.channel AS channel,
+  g.resource AS resource, g.client_id AS clientId, g.scopes AS scopes, g.session_id AS sessionId,
+  g.revoked_at AS revokedAt, g.last_used_at AS lastUsedAt,
+  s.ended_at AS sessionEndedAt, s.last_seen_at AS sessionLastSeenAt, m.role AS role
+FROM grants g
+JOIN sessions s ON s.id = g.session_id
+LEFT JOIN memberships m ON m.org_id = g.org_id AND m.user_id = g.user_id
+WHERE g.id = ?`;
+
+const STATEMENTS = new WeakMap<Deps["db"], Statement<GrantState, [string]>>();
+
+/** Reads a grant with its session and membership in one prepared query. */
+export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantState | null {
+  let stmt = STATEMENTS.get(deps.db);
+  if (!stmt) STATEMENTS.set(deps.db, (stmt = deps.db.$client.query<GrantState, [string]>(SQL)));
+  return stmt.get(grantId);
+}
+
+/** Why the grant cannot be used right now (words for `error_description`), or null when it can. */
+export function grantProblem(state: GrantState | null, sessionIdleTtl: number, now = Date.now()): string | null {
+  if (!state) return "the authorization no longer exists";
+  if (state.revokedAt !== null) return "the authorization was revoked";
+  if (!isSessionLive({ endedAt: state.sessionEndedAt, lastSeenAt: state.sessionLastSeenAt }, sessionIdleTtl, now)) {
+    return "the sign-in session that approved this app has ended; connect the app again";
+  }
+  if (!state.role) return "the user is no longer a member of this organization";
+  if (!roleAtLeast(state.role, channelMinRole(state.channel))) {
+    return `the user's role (${state.role}) no longer allows the ${state.channel} channel`;
+  }
+  return null;
+}

@@ -1,0 +1,56 @@
+/**
+ * grant_type=refresh_token (OAuth 2.1 §4.3) with rotation (RFC 9700 §4.14.2). Every refresh spends the
+ * presented token and returns a new pair in the same family (the grant). Grace window (DESIGN): the same
+ * spent token presented again within 30 s — a network blip, two tabs — gets another fresh pair; presented
+ * later, it is treated as stolen: the whole grant is revoked and the org audit log says so.
+ */
+import { and, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps } from "../deps";
+import { refreshTokens, type OAuthClient } from "../db/schema";
+import { OAuthError } from "../errors";
+import { sha256 } from "../lib/crypto";
+import { parseScopes } from "../auth/scopes";
+import { grantProblem, loadGrantState } from "./grant-check";
+import { getGrant, revokeGrant } from "./grants";
+import { issueTokens, type Issued } from "./tokens";
+
+export const REFRESH_GRACE_MS = 30_000;
+
+export const RefreshRequestSchema = z.object({
+  refresh_token: z.string({ error: "refresh_token is required" }).min(1, "refresh_token is required").max(200),
+  scope: z.string().max(1000).optional(),
+  resource: z.string().max(2000).optional(),
+});
+
+const invalidGrant = (why: string) => new OAuthError("invalid_grant", why);
+
+/** Rotates a refresh token; `form` is the token request body. */
+export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
+  const parsed = RefreshRequestSchema.safeParse(form);
+  if (!parsed.success) throw new OAuthError("invalid_request", parsed.error.issues[0]!.message);
+  const req = parsed.data;
+  const tokenHash = sha256(req.refresh_token);
+  const token = deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
+  const grant = token ? getGrant(deps.db, token.grantId) : undefined;
+  if (!token || !grant || grant.clientId !== client.id) throw invalidGrant("The refresh token is not valid.");
+  const now = Date.now();
+  if (token.expiresAt <= now) throw invalidGrant("The refresh token expired; authorize the app again.");
+  if (token.usedAt !== null && now - token.usedAt > REFRESH_GRACE_MS) {
+    revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
+    throw invalidGrant("The refresh token was already used; the authorization is revoked for safety.");
+  }
+  if (token.usedAt === null) {
+    deps.db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt))).run();
+  }
+  if (req.resource !== undefined && req.resource !== grant.resource) {
+    throw new OAuthError("invalid_target", "resource differs from the one that was authorized.");
+  }
+  const granted = parseScopes(grant.scopes);
+  const asked = req.scope === undefined ? granted : parseScopes(req.scope);
+  // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+  if (asked.some((s) => !granted.includes(s))) throw new OAuthError("invalid_scope", "A refresh cannot add scopes that were not granted.");
+  const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl);
+  if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
+  return { grant, tokens: await issueTokens(deps, grant, asked.join(" ")) };
+}

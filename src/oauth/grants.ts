@@ -1,0 +1,148 @@
+/**
+ * The grant service (DESIGN: Grant): one user's authorization of one client for one project channel, bound
+ * to the session that approved it. Listing shows only live grants (not revoked, session live); revoking
+ * sets `revokedAt`, tells open MCP streams (`grantRevoked`) and writes the org audit log.
+ */
+import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import type { Deps } from "../deps";
+import { grants, oauthClients, projects, sessions, type Grant } from "../db/schema";
+import { recordOrgEvent } from "../audit/org-audit";
+import { newId } from "../lib/ids";
+import { redirectHost } from "./redirect-uri";
+
+export interface NewGrant {
+  userId: string;
+  orgId: string;
+  projectId: string;
+  channel: Grant["channel"];
+  resource: string;
+  clientId: string;
+  scopes: string;
+  sessionId: string;
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+/** Creates a grant (at consent) and records it in the org audit log. */
+export function createGrant(db: Db, input: NewGrant): Grant {
+  const grant: Grant = {
+    id: newId("gnt"),
+    ...input,
+    ip: input.ip ?? null,
+    userAgent: input.userAgent?.slice(0, 300) ?? null,
+    createdAt: Date.now(),
+    lastUsedAt: null,
+    revokedAt: null,
+    revokedReason: null,
+  };
+  db.insert(grants).values(grant).run();
+  recordOrgEvent(db, {
+    orgId: grant.orgId,
+    actorId: grant.userId,
+    action: "grant.created",
+    targetType: "grant",
+    targetId: grant.id,
+    projectId: grant.projectId,
+    details: { clientId: grant.clientId, channel: grant.channel, scopes: grant.scopes },
+  });
+  return grant;
+}
+
+export function getGrant(db: Db, id: string): Grant | undefined {
+  return db.select().from(grants).where(eq(grants.id, id)).get();
+}
+
+export interface GrantFilter {
+  orgId?: string;
+  projectId?: string;
+  userId?: string;
+  sessionId?: string;
+}
+
+function query(db: Db, filter: GrantFilter, liveSince: number | null) {
+  const conditions: SQL[] = [isNull(grants.revokedAt), isNull(sessions.endedAt)];
+  if (liveSince !== null) conditions.push(gt(sessions.lastSeenAt, liveSince));
+  if (filter.orgId) conditions.push(eq(grants.orgId, filter.orgId));
+  if (filter.projectId) conditions.push(eq(grants.projectId, filter.projectId));
+  if (filter.userId) conditions.push(eq(grants.userId, filter.userId));
+  if (filter.sessionId) conditions.push(eq(grants.sessionId, filter.sessionId));
+  const rows = db
+    .select({
+      grant: grants,
+      projectName: projects.name,
+      clientName: oauthClients.name,
+      registration: oauthClients.registration,
+      redirectUris: oauthClients.redirectUris,
+    })
+    .from(grants)
+    .innerJoin(sessions, eq(sessions.id, grants.sessionId))
+    .innerJoin(projects, eq(projects.id, grants.projectId))
+    .leftJoin(oauthClients, eq(oauthClients.id, grants.clientId))
+    .where(and(...conditions))
+    .orderBy(desc(grants.createdAt))
+    .all();
+  return rows.map((r) => ({
+    ...r.grant,
+    projectName: r.projectName,
+    clientName: r.clientName ?? "Removed app",
+    /** "dcr" names are self-asserted: show them as unverified. */
+    registration: r.registration ?? "dcr",
+    redirectHost: r.redirectUris?.[0] ? redirectHost(r.redirectUris[0]) : null,
+  }));
+}
+
+export type GrantListItem = ReturnType<typeof query>[number];
+
+/** Live grants (not revoked, approving session live) by org, project, user and/or session; newest first. */
+export function listGrants(deps: Pick<Deps, "db" | "config">, filter: GrantFilter): GrantListItem[] {
+  return query(deps.db, filter, Date.now() - deps.config.sessionIdleTtl * 1000);
+}
+
+/** The grants a session's sign-out disconnects (the sign-out page lists them). */
+export function listGrantsBySession(db: Db, sessionId: string): GrantListItem[] {
+  return query(db, { sessionId }, null);
+}
+
+/**
+ * Revokes a grant: every token of it stops working on the very next request. Idempotent; returns false
+ * when it was already revoked or does not exist.
+ */
+export function revokeGrant(deps: Pick<Deps, "db" | "bus">, grantId: string, opts: { actorId: string | null; reason: string }): boolean {
+  const revoked = deps.db
+    .update(grants)
+    .set({ revokedAt: Date.now(), revokedReason: opts.reason.slice(0, 200) })
+    .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)))
+    .returning()
+    .get();
+  if (!revoked) return false;
+  recordOrgEvent(deps.db, {
+    orgId: revoked.orgId,
+    actorId: opts.actorId,
+    action: "grant.revoked",
+    targetType: "grant",
+    targetId: revoked.id,
+    projectId: revoked.projectId,
+    details: { reason: opts.reason, clientId: revoked.clientId, userId: revoked.userId },
+  });
+  deps.bus.emit("grantRevoked", { grantId });
+  return true;
+}
+
+/** Revokes every live grant of a user in an org (they left it, or were removed). Returns how many. */
+export function revokeUserGrantsInOrg(
+  deps: Pick<Deps, "db" | "bus">,
+  orgId: string,
+  userId: string,
+  actor: { actorId: string | null; reason?: string },
+): number {
+  const ids = deps.db
+    .select({ id: grants.id })
+    .from(grants)
+    .where(and(eq(grants.orgId, orgId), eq(grants.userId, userId), isNull(grants.revokedAt)))
+    .all();
+  let count = 0;
+  for (const { id } of ids) if (revokeGrant(deps, id, { actorId: actor.actorId, reason: actor.reason ?? "member removed" })) count++;
+  return count;
+}
+

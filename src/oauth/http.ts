@@ -1,0 +1,85 @@
+/**
+ * HTTP plumbing shared by the OAuth endpoints: CORS for browser-based clients (MCP Inspector in direct
+ * mode; DESIGN: MCP transport rules), bodies read by hand so every malformed request gets an RFC error
+ * instead of a framework 422, and one boundary that turns thrown errors into OAuth JSON with CORS.
+ */
+import type { Deps } from "../deps";
+import { OAuthError } from "../errors";
+import { errorResponse } from "../http/errors";
+
+export const CORS_HEADERS: Record<string, string> = {
+  "access-control-allow-origin": "*",
+  "access-control-expose-headers": "WWW-Authenticate",
+};
+
+const PREFLIGHT_HEADERS: Record<string, string> = {
+  ...CORS_HEADERS,
+  "access-control-allow-methods": "GET, POST, OPTIONS",
+  "access-control-allow-headers": "Authorization, Content-Type, MCP-Protocol-Version, Accept",
+  "access-control-max-age": "86400",
+};
+
+/** Answers a CORS preflight. */
+export function preflight(): Response {
+  return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
+}
+
+export function withCors(res: Response): Response {
+  for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
+  return res;
+}
+
+/** JSON with CORS and, for token material, `Cache-Control: no-store` (OAuth 2.1 §3.2.3). */
+export function json(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { ...CORS_HEADERS, "cache-control": "no-store", ...extra } });
+}
+
+/** Bodies above this are refused: no OAuth request is anywhere near it. */
+const MAX_BODY = 64 * 1024;
+
+async function readBody(request: Request): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? 0);
+  if (declared > MAX_BODY) throw new OAuthError("invalid_request", "The request body is too large.");
+  const text = await request.text();
+  if (text.length > MAX_BODY) throw new OAuthError("invalid_request", "The request body is too large.");
+  return text;
+}
+
+/** Reads an `application/x-www-form-urlencoded` body (RFC 6749 §3.2); a repeated parameter is an error. */
+export async function readForm(request: Request): Promise<Record<string, string>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+    throw new OAuthError("invalid_request", "Send the parameters as application/x-www-form-urlencoded.");
+  }
+  const params = new URLSearchParams(await readBody(request));
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) {
+    // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
+    if (k in out) throw new OAuthError("invalid_request", `The parameter ${k.slice(0, 40)} is repeated.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/** Reads a JSON object body; anything else is `invalid_client_metadata` (RFC 7591 §3.2.2). */
+export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readBody(request));
+  } catch {
+    throw new OAuthError("invalid_client_metadata", "The body must be a JSON object.");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) {
+    throw new OAuthError("invalid_client_metadata", "The body must be a JSON object.");
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Runs an OAuth JSON endpoint: thrown errors become RFC 6749 §5.2 JSON (unknown ones a generic 500), with CORS. */
+export async function oauthEndpoint(deps: Deps, path: string, handler: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handler();
+  } catch (err) {
+    return withCors(errorResponse(err, path, deps.log));
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * RFC 8707 resource indicators. A resource is one project channel's MCP URL, compared byte for byte with
+ * the URL Portico builds (`channelUrl`): never a prefix match (`/acme/shop` is a prefix of `/acme/shop/draft`).
+ */
+import type { Deps } from "../deps";
+import type { Channel, Org, Project } from "../db/schema";
+import { channelUrl, findProject } from "../projects/projects";
+
+export interface ResourceTarget {
+  org: Org;
+  project: Project;
+  channel: Channel;
+  /** The exact channel URL: the token audience. */
+  url: string;
+}
+
+/** The project channel a resource URL names, or null when it names none exactly. */
+export function resolveResource(deps: Deps, resource: string): ResourceTarget | null {
+  const base = `${deps.config.publicUrl}/`;
+  if (!resource.startsWith(base) || resource.length > 500) return null;
+  const segments = resource.slice(base.length).split("/");
+  const channel: Channel = segments.length === 3 && segments[2] === "draft" ? "draft" : "production";
+  if (segments.length !== (channel === "draft" ? 3 : 2)) return null;
+  const found = findProject(deps.db, segments[0]!, segments[1]!);
+  if (!found) return null;
+  const url = channelUrl(deps.config.publicUrl, found.org.slug, found.project.slug, channel);
+  return url === resource ? { ...found, channel, url } : null;
+}

@@ -1,0 +1,37 @@
+/**
+ * POST /oauth/revoke (RFC 7009). Accepts a refresh token or an access token (any `token_type_hint` is only a
+ * hint, §2.1), and revokes the whole grant behind it: revocation "kills the grant" (DESIGN). Always 200 for
+ * an authenticated client, also for unknown or foreign tokens (§2.2), so revocation is idempotent.
+ */
+import { eq } from "drizzle-orm";
+import type { Deps } from "../deps";
+import { refreshTokens } from "../db/schema";
+import { OAuthError } from "../errors";
+import { sha256 } from "../lib/crypto";
+import { recordHandshake } from "../doctor/handshake";
+import { authenticateClient } from "./client-auth";
+import { getGrant, revokeGrant } from "./grants";
+import { json, readForm } from "./http";
+import { oauthState } from "./state";
+
+async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
+  const refresh = deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).get();
+  if (refresh) return refresh.grantId;
+  const verified = await oauthState(deps).keys.verify(token, deps.config.publicUrl);
+  return typeof verified?.claims.gid === "string" ? verified.claims.gid : null;
+}
+
+/** POST /oauth/revoke. */
+export async function handleRevoke(deps: Deps, request: Request): Promise<Response> {
+  const form = await readForm(request);
+  const client = await authenticateClient(deps, request, form);
+  if (!form.token) throw new OAuthError("invalid_request", "token is required.");
+  const grantId = await grantIdOf(deps, form.token);
+  const grant = grantId ? getGrant(deps.db, grantId) : undefined;
+  // §2.1: only the client the token was issued to may revoke it; others get the same silent 200.
+  if (grant && grant.clientId === client.id) {
+    revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
+    recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" });
+  }
+  return json({});
+}

@@ -1,0 +1,34 @@
+/**
+ * POST /oauth/token (OAuth 2.1 §3.2): authenticates the client by its registered method, dispatches on
+ * grant_type and answers with `Cache-Control: no-store`. Each step lands in the connection doctor.
+ */
+import type { Deps } from "../deps";
+import { OAuthError } from "../errors";
+import { recordHandshake, type HandshakeStep } from "../doctor/handshake";
+import { authenticateClient } from "./client-auth";
+import { exchangeAuthorizationCode } from "./grant-authorization-code";
+import { exchangeRefreshToken } from "./grant-refresh-token";
+import { json, readForm } from "./http";
+import type { Issued } from "./tokens";
+
+function stepOf(grantType: string | undefined): HandshakeStep {
+  return grantType === "refresh_token" ? "refresh" : "token";
+}
+
+/** POST /oauth/token. */
+export async function handleToken(deps: Deps, request: Request): Promise<Response> {
+  const form = await readForm(request);
+  const step = stepOf(form.grant_type);
+  try {
+    const client = await authenticateClient(deps, request, form);
+    let issued: Issued;
+    if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
+    else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
+    else throw new OAuthError("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token.");
+    recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" });
+    return json(issued.tokens);
+  } catch (err) {
+    if (err instanceof OAuthError) recordHandshake(deps.db, { clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
+    throw err;
+  }
+}
