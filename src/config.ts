@@ -98,3 +98,25 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
 
 /** Names of all config keys as flags, for --help and argument parsing. */
 export const CONFIG_FLAGS = Object.keys(ConfigSchema.shape).map(camelToKebab);
+
+/** One line per setting for `portico serve --help` and the README's configuration table. */
+export const CONFIG_HELP: Array<[flag: string, description: string]> = [
+  ["port", "TCP port to listen on (default 8787; 0 picks a free one)"],
+  ["host", "address to bind (default 127.0.0.1; 0.0.0.0 to accept connections from other hosts)"],
+  ["data-dir", "where the SQLite database and key files live (default ./data)"],
+  ["public-url", "origin users and hosts reach, e.g. https://portico.example.com (issuer of all URLs)"],
+  ["tls-cert", "PEM certificate file, to serve https directly (with --tls-key)"],
+  ["tls-key", "PEM private key file for --tls-cert"],
+  ["log-level", "fatal, error, warn, info (default), debug, trace or silent"],
+  ["trusted-proxy", "read client IPs from X-Forwarded-For (only behind your own proxy)"],
+  ["allowed-origins", "extra browser origins allowed to call MCP endpoints, comma-separated"],
+  ["access-token-ttl", "access token lifetime in seconds (default 28800)"],
+  ["refresh-token-ttl", "refresh token lifetime in seconds (default 2592000)"],
+  ["session-idle-ttl", "sign-in sessions (and grants bound to them) end after this many idle seconds (default 30 days)"],
+  ["secret-key", "base64 32-byte key for tool secrets (default: a key file in the data dir)"],
+  ["metrics-token", "bearer token for /metrics from non-loopback addresses"],
+  ["public-rate-limit", "requests per minute per IP on public projects (default 120)"],
+  ["principal-rate-limit", "requests per minute per grant or API key (default 6000)"],
+  ["max-body-bytes", "largest MCP request body in bytes (default 1048576)"],
+  ["allow-loopback-fetch", "test only: let tools and metadata fetches reach loopback addresses"],
+];

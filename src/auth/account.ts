@@ -11,7 +11,7 @@ import { checkCsrf } from "./csrf";
 import { requireUser, type SignedIn } from "./current";
 import { MIN_PASSWORD_LENGTH, verifyPassword } from "./passwords";
 import { endAllSessions, endSession, listSessions } from "./sessions";
-import { listSessionApps } from "./session-apps";
+import { listGrantsBySession } from "../oauth/grants";
 import type { SignIn } from "./sign-in";
 import { setPassword } from "./users";
 import { csrfField, field, formFields, notice, redirect } from "./views";
@@ -29,7 +29,7 @@ function accountPage(deps: SignIn["deps"], s: SignedIn, info?: string | null, er
   const rows = listSessions(deps.db, s.user.id)
     .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
     .map((x) => {
-      const apps = listSessionApps(deps.db, x.id).length;
+      const apps = listGrantsBySession(deps.db, x.id).length;
       const current = x.id === s.session.id;
       return html`<tr><td>${x.userAgent ?? "unknown browser"}${current ? html` <span class="badge ok">this browser</span>` : ""}</td>
 <td>${x.ip ?? ""}</td><td>${when(x.createdAt)}</td><td>${when(x.lastSeenAt)}</td><td>${apps}</td>

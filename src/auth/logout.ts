@@ -8,8 +8,8 @@ import { html } from "../web/html";
 import { SESSION_COOKIE, clearCookieHeader } from "./cookies";
 import { checkCsrf } from "./csrf";
 import { currentUser } from "./current";
+import { listGrantsBySession } from "../oauth/grants";
 import { endSession } from "./sessions";
-import { listSessionApps } from "./session-apps";
 import { cardPage, csrfField, formFields, redirect } from "./views";
 
 export function logoutRoutes(deps: Deps) {
@@ -17,10 +17,10 @@ export function logoutRoutes(deps: Deps) {
     .get("/logout", ({ request }) => {
       const signedIn = currentUser(deps, request);
       if (!signedIn) return redirect("/login");
-      const apps = listSessionApps(deps.db, signedIn.session.id);
+      const apps = listGrantsBySession(deps.db, signedIn.session.id);
       const list = apps.length
         ? html`<p>Signing out also disconnects these apps, which you authorized in this browser session:</p>
-<ul>${apps.map((a) => html`<li><strong>${a.clientName}</strong> — ${a.orgSlug}/${a.projectSlug}${a.channel === "draft" ? " (draft)" : ""}</li>`)}</ul>
+<ul>${apps.map((a) => html`<li><strong>${a.clientName}</strong> — ${a.projectName}${a.channel === "draft" ? " (draft)" : ""}</li>`)}</ul>
 <p class="muted small">They will ask you to sign in and authorize again.</p>`
         : html`<p class="muted">No connected apps depend on this session.</p>`;
       return cardPage(

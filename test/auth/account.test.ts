@@ -15,7 +15,7 @@ const live = (b: Browser) => resolveSession(t.deps, b.jar.get(SESSION_COOKIE));
 /** Records that `b`'s session authorized an app, as the OAuth consent does. */
 function connectApp(b: Browser, orgId: string, name: string) {
   const s = live(b)!;
-  const project = createProject(t.deps.db, orgId, { slug: "shop" });
+  const project = createProject(t.deps.db, orgId, { slug: "shop", name: "Shop window" });
   t.deps.db.insert(oauthClients).values({ id: "cli_1", registration: "dcr", name, redirectUris: ["https://app.example/cb"], tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"], metadata: {}, createdAt: Date.now() }).run();
   t.deps.db.insert(grants).values({ id: "grt_1", userId: s.user.id, orgId, projectId: project.id, channel: "production", resource: "http://localhost/acme/shop", clientId: "cli_1", scopes: "tools:call", sessionId: s.session.id, createdAt: Date.now() }).run();
 }
@@ -29,7 +29,7 @@ describe("sign-out", () => {
     connectApp(b, org!.id, "Claude");
     const page = await (await b.get("/logout")).text();
     expect(page).toContain("Claude");
-    expect(page).toContain("acme/shop");
+    expect(page).toContain("Shop window");
     const res = await b.submit("/logout", {});
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/login?notice=signed-out");

@@ -1,0 +1,95 @@
+/**
+ * A small argument parser: `--flag value`, `--flag=value`, `--switch`, positionals. Every command also
+ * takes `--help`, `--json` and the server settings (`--data-dir`, `--public-url`, …, see `CONFIG_HELP`).
+ * A mistake is a UsageError naming the flag; the CLI prints it on one line and exits with code 2.
+ */
+import { CONFIG_FLAGS, ConfigSchema, type ConfigInput } from "../config";
+
+export interface FlagSpec {
+  description: string;
+  /** `boolean` flags take no value (`--force`); the rest need one. */
+  type?: "string" | "boolean";
+  required?: boolean;
+  /** Shown in help, e.g. `EMAIL`. */
+  value?: string;
+}
+
+export interface CommandSpec {
+  /** One or two words, e.g. `user create`. */
+  name: string;
+  summary: string;
+  flags: Record<string, FlagSpec>;
+  /** Extra help text (examples, notes). */
+  details?: string;
+}
+
+export class UsageError extends Error {
+  constructor(
+    readonly flag: string | null,
+    message: string,
+  ) {
+    super(flag ? `--${flag}: ${message}` : message);
+  }
+}
+
+export interface ParsedArgs {
+  flags: Record<string, string | undefined>;
+  switches: Record<string, boolean>;
+  config: ConfigInput;
+  json: boolean;
+  help: boolean;
+}
+
+const kebabToCamel = (s: string) => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Config keys whose default is a boolean are switches (`--trusted-proxy`). */
+const CONFIG_SWITCHES = new Set(
+  CONFIG_FLAGS.filter((f) => typeof (ConfigSchema.shape as Record<string, { safeParse(v: unknown): { data?: unknown } }>)[kebabToCamel(f)]!.safeParse(undefined).data === "boolean"),
+);
+
+export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
+  const out: ParsedArgs = { flags: {}, switches: {}, config: {}, json: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--") || arg === "--") throw new UsageError(null, `unexpected argument "${arg}"; see portico ${spec.name} --help`);
+    const eq = arg.indexOf("=");
+    const name = arg.slice(2, eq < 0 ? undefined : eq);
+    const inline = eq < 0 ? undefined : arg.slice(eq + 1);
+    if (name === "help" || name === "json") {
+      out[name] = true;
+      continue;
+    }
+    const own = spec.flags[name];
+    const isSwitch = own ? own.type === "boolean" : CONFIG_SWITCHES.has(name);
+    if (!own && !CONFIG_FLAGS.includes(name)) throw new UsageError(name, `unknown flag; see portico ${spec.name} --help`);
+    let value: string | undefined = inline;
+    if (value === undefined && !isSwitch) {
+      value = argv[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new UsageError(name, "needs a value");
+      i++;
+    }
+    if (own && isSwitch) {
+      if (value !== undefined && !["true", "false"].includes(value)) throw new UsageError(name, "is a switch: use it alone or with =true/=false");
+      out.switches[name] = value !== "false";
+    } else if (own) out.flags[name] = value;
+    else out.config[kebabToCamel(name) as keyof ConfigInput] = value ?? "true";
+  }
+  if (!out.help) {
+    for (const [name, f] of Object.entries(spec.flags)) {
+      if (f.required && (out.flags[name] === undefined || out.flags[name] === "")) throw new UsageError(name, "is required");
+    }
+  }
+  return out;
+}
+
+/** `portico <name> --help` text. */
+export function commandHelp(spec: CommandSpec): string {
+  const rows = Object.entries(spec.flags).map(([name, f]) => {
+    const left = `--${name}${f.type === "boolean" ? "" : ` ${f.value ?? "VALUE"}`}`;
+    return `  ${left.padEnd(28)} ${f.description}${f.required ? " (required)" : ""}`;
+  });
+  rows.push(`  ${"--json".padEnd(28)} machine-readable output on stdout`);
+  rows.push(`  ${"--data-dir DIR".padEnd(28)} data directory (default ./data; env PORTICO_DATA_DIR)`);
+  rows.push(`  ${"--help".padEnd(28)} this help`);
+  return [`portico ${spec.name} — ${spec.summary}`, "", "Usage:", `  portico ${spec.name} [flags]`, "", "Flags:", ...rows, ...(spec.details ? ["", spec.details] : []), "", "Server settings (see portico serve --help) are accepted by every command."].join("\n");
+}

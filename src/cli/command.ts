@@ -1,0 +1,95 @@
+/**
+ * What a CLI command is and what it gets: parsed flags, the validated config, output streams, and a way to
+ * open the data dir. Commands return `{ data, text }`; the runner prints `data` as JSON with `--json`,
+ * else `text`. Progress goes to stderr so `--json` output on stdout stays parseable.
+ */
+import pino from "pino";
+import type { Config } from "../config";
+import { createDeps, shutdown, type Deps } from "../deps";
+import { NotFoundError } from "../errors";
+import { createLogger } from "../lib/log";
+import { findUserByEmail } from "../auth/users";
+import { getProject } from "../projects/projects";
+import type { RunningServer } from "../server";
+import { UsageError, type CommandSpec, type ParsedArgs } from "./args";
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface CliOptions {
+  io?: Io;
+  env?: Record<string, string | undefined>;
+  /** Receives servers started by `serve` and `demo` (tests stop them). */
+  onServer?: (server: RunningServer) => void;
+  /** Install SIGTERM/SIGINT handlers for servers (default true; off in tests). */
+  signals?: boolean;
+}
+
+export interface CommandContext {
+  args: ParsedArgs;
+  config: Config;
+  io: Io;
+  opts: CliOptions;
+}
+
+export interface CommandResult {
+  data: unknown;
+  text: string;
+}
+
+export interface Command {
+  spec: CommandSpec;
+  run(ctx: CommandContext): Promise<CommandResult | void>;
+}
+
+/** The value of a flag, or a UsageError naming it. */
+export function flag(ctx: CommandContext, name: string): string {
+  const v = ctx.args.flags[name];
+  if (v === undefined || v === "") throw new UsageError(name, "is required");
+  return v;
+}
+
+/** A positive integer flag, or undefined when absent. */
+export function intFlag(ctx: CommandContext, name: string, max = 1_000_000): number | undefined {
+  const v = ctx.args.flags[name];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(name, `must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** Logs of one-shot commands go to stderr, quieter than a server's. */
+export function cliLogger(config: Config) {
+  return createLogger(config.logLevel === "info" ? "warn" : config.logLevel, pino.destination({ dest: 2, sync: true }));
+}
+
+/** Opens the data dir (migrating it), runs `fn`, closes. Safe while a server runs on the same dir (WAL). */
+export async function withDeps<T>(ctx: CommandContext, fn: (deps: Deps) => T | Promise<T>): Promise<T> {
+  const deps = await createDeps(ctx.config, { log: cliLogger(ctx.config) });
+  try {
+    return await fn(deps);
+  } finally {
+    await shutdown(deps);
+  }
+}
+
+/** `org/project` from a flag → the project, with a UsageError for a malformed value. */
+export function projectFlag(ctx: CommandContext, deps: Deps, name = "project") {
+  const value = flag(ctx, name);
+  const m = /^([^/\s]+)\/([^/\s]+)$/.exec(value);
+  if (!m) throw new UsageError(name, `use ORG/PROJECT, e.g. acme/shop (got "${value}")`);
+  return getProject(deps.db, m[1]!, m[2]!);
+}
+
+/** The user with the email in a flag; NotFoundError naming the email otherwise. */
+export function userFlag(ctx: CommandContext, deps: Deps, name = "email") {
+  const email = flag(ctx, name);
+  const user = findUserByEmail(deps.db, email);
+  if (!user) throw new NotFoundError(`No user with the email ${email}. Create one with: portico user create --email ${email}`);
+  return user;
+}
+
+/** Lines → text block. */
+export const lines = (...rows: Array<string | false | undefined>) => rows.filter((r): r is string => typeof r === "string").join("\n");

@@ -1,0 +1,21 @@
+/** Every CLI command, in the order `portico --help` lists them. */
+import type { Command } from "../command";
+import { keysRotateCommand } from "./keys-rotate";
+import { memberAddCommand } from "./member-add";
+import { migrateCommand } from "./migrate";
+import { orgCreateCommand } from "./org-create";
+import { projectCreateCommand } from "./project-create";
+import { serveCommand } from "./serve";
+import { userCreateCommand } from "./user-create";
+import { userResetPasswordCommand } from "./user-reset-password";
+
+export const COMMANDS: Command[] = [
+  serveCommand,
+  userCreateCommand,
+  userResetPasswordCommand,
+  orgCreateCommand,
+  memberAddCommand,
+  projectCreateCommand,
+  migrateCommand,
+  keysRotateCommand,
+];

@@ -1,0 +1,18 @@
+/** `portico serve` (the default): run the server on the data dir until SIGTERM/SIGINT. */
+import { CONFIG_HELP } from "../../config";
+import { startServer, stopOnSignals } from "../../server";
+import type { Command } from "../command";
+
+export const serveCommand: Command = {
+  spec: {
+    name: "serve",
+    summary: "run the server (the default command)",
+    flags: {},
+    details: ["Settings (flag, or env PORTICO_<NAME>; flags win):", ...CONFIG_HELP.map(([f, d]) => `  --${f.padEnd(26)} ${d}`)].join("\n"),
+  },
+  async run(ctx) {
+    const server = await startServer(ctx.config);
+    if (ctx.opts.signals !== false) stopOnSignals(server);
+    ctx.opts.onServer?.(server);
+  },
+};
