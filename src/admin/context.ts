@@ -1,0 +1,56 @@
+/**
+ * Page plumbing shared by every settings page: resolve the signed-in user's access (anonymous visitors are
+ * sent to sign in), check the CSRF token of every form post, and redirect after a post with a flash key.
+ */
+import type { z } from "zod";
+import { checkCsrf, CSRF_FIELD } from "../auth/csrf";
+import { requireUser, type SignedIn } from "../auth/current";
+import { formFields, redirect } from "../auth/views";
+import type { Deps } from "../deps";
+import { fromZod } from "../errors";
+import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "./access";
+
+export function sessionVia(signedIn: SignedIn): Via {
+  return { kind: "session", sessionId: signedIn.session.id, csrfSecret: signedIn.session.csrfSecret };
+}
+
+export function orgPageAccess(deps: Deps, request: Request, orgSlug: string): OrgAccess {
+  const signedIn = requireUser(deps, request);
+  return orgAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug);
+}
+
+export function projectPageAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): ProjectAccess {
+  const signedIn = requireUser(deps, request);
+  return projectAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug, projectSlug);
+}
+
+/** The CSRF secret to embed in this page's forms. */
+export function csrfOf(access: { via: Via }): string {
+  return access.via.kind === "session" ? access.via.csrfSecret : "";
+}
+
+/** A form post's string fields, after its CSRF token was checked against the session. */
+export function postedForm(request: Request, body: unknown, access: { via: Via }): Record<string, string> {
+  const fields = formFields(body);
+  checkCsrf(request, fields[CSRF_FIELD], access.via.kind === "session" ? access.via.csrfSecret : undefined);
+  return fields;
+}
+
+/** Parses input with a zod schema; a failure becomes a ValidationError naming each bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw fromZod(parsed.error);
+  return parsed.data;
+}
+
+/** 303 back to a page with a flash key the page turns into a fixed message (never user text). */
+export function done(location: string, flash: string): Response {
+  return redirect(`${location}${location.includes("?") ? "&" : "?"}ok=${encodeURIComponent(flash)}`);
+}
+
+/** The success message for the `ok` key a post redirected with, if this page knows it. */
+export function flashFrom(request: Request, messages: Record<string, string>): { kind: "ok"; text: string } | null {
+  const key = new URL(request.url).searchParams.get("ok");
+  const text = key ? messages[key] : undefined;
+  return text ? { kind: "ok", text } : null;
+}

@@ -1,0 +1,76 @@
+/**
+ * The settings pages' frame: a top bar (Portico, the org/project trail, the account links), the org or
+ * project tabs, and a flash notice. Built on `page()` so every page carries the same security headers.
+ */
+import type { Org, Project, User } from "../db/schema";
+import { html, type Html } from "../web/html";
+import { page } from "../web/layout";
+
+export type OrgTab = "projects" | "members" | "apps" | "audit";
+export type ProjectTab = "server" | "tools" | "instructions" | "publish" | "audit" | "keys";
+
+const ORG_TABS: Array<[OrgTab, string, string]> = [
+  ["projects", "Projects", ""],
+  ["members", "Members", "/settings/members"],
+  ["apps", "Authorized apps", "/settings/apps"],
+  ["audit", "Audit", "/settings/audit"],
+];
+
+const PROJECT_TABS: Array<[ProjectTab, string, string]> = [
+  ["server", "Server", ""],
+  ["tools", "Tools", "/tools"],
+  ["instructions", "Instructions", "/instructions"],
+  ["publish", "Publish & history", "/publish"],
+  ["audit", "Audit log", "/audit"],
+  ["keys", "API keys", "/keys"],
+];
+
+export function orgPath(org: Pick<Org, "slug">, rest = ""): string {
+  return `/admin/${org.slug}${rest}`;
+}
+
+export function projectPath(org: Pick<Org, "slug">, project: Pick<Project, "slug">, rest = ""): string {
+  return `/admin/${org.slug}/${project.slug}${rest}`;
+}
+
+export interface AdminPageOptions {
+  title: string;
+  user: User;
+  body: Html;
+  org?: Org;
+  project?: Project;
+  orgTab?: OrgTab;
+  projectTab?: ProjectTab;
+  /** A one-line success message (after a redirect) or error (a refused form). */
+  flash?: { kind: "ok" | "error"; text: string } | null;
+  status?: number;
+}
+
+function topBar(o: AdminPageOptions): Html {
+  const trail = [
+    o.org ? html` <span class="muted">/</span> <a href="${orgPath(o.org)}">${o.org.name}</a>` : "",
+    o.org && o.project ? html` <span class="muted">/</span> <a href="${projectPath(o.org, o.project)}">${o.project.name}</a>` : "",
+  ];
+  return html`<header class="top">
+<div class="trail"><a class="brand" href="/admin">Portico</a>${trail}</div>
+<nav class="account"><a href="/account">${o.user.email}</a><a href="/account/apps">Connected apps</a><a href="/logout">Sign out</a></nav>
+</header>`;
+}
+
+function tabs<T extends string>(list: Array<[T, string, string]>, base: string, on: T | undefined): Html {
+  return html`<nav class="tabs" aria-label="Sections">${list.map(
+    ([id, label, rest]) => html`<a href="${base + rest}" class="${id === on ? "on" : ""}"${id === on ? html` aria-current="page"` : ""}>${label}</a>`,
+  )}</nav>`;
+}
+
+/** A full settings page. */
+export function adminPage(o: AdminPageOptions): Response {
+  const tabBar =
+    o.org && o.project && o.projectTab
+      ? tabs(PROJECT_TABS, projectPath(o.org, o.project), o.projectTab)
+      : o.org && o.orgTab
+        ? tabs(ORG_TABS, orgPath(o.org), o.orgTab)
+        : "";
+  const flash = o.flash ? html`<div class="notice ${o.flash.kind}" role="${o.flash.kind === "error" ? "alert" : "status"}">${o.flash.text}</div>` : "";
+  return page({ title: o.title, status: o.status, nav: topBar(o), body: html`${tabBar}${flash}${o.body}` });
+}

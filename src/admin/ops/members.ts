@@ -1,0 +1,71 @@
+/**
+ * Member operations shared by the pages and the API: invite links with a role, role changes, removal.
+ * Admins manage members; only owners hand out, change or take away the owner role (an org always keeps
+ * one owner: the orgs service refuses to demote or remove the last).
+ */
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { recordOrgEvent } from "../../audit/org-audit";
+import { createInvite, listInvites, revokeInvite } from "../../auth/invites";
+import { ROLES, type Role } from "../../db/schema";
+import { listMembers, removeMember, roleOf, setRole } from "../../projects/orgs";
+import { NotFoundError } from "../../errors";
+import { revokeUserGrantsInOrg } from "../../oauth/grants";
+import { need, type OrgAccess } from "../access";
+import { parseInput } from "../context";
+
+export const InviteSchema = z.object({
+  role: z.enum(ROLES),
+  email: z.preprocess((v) => (v === "" ? undefined : v), z.email().optional()),
+});
+export const RoleChangeSchema = z.object({ role: z.enum(ROLES) });
+
+function ownerGate(access: OrgAccess, ...roles: Array<Role | null>): void {
+  if (roles.includes("owner")) need(access, "owner", "give, change or remove the owner role");
+}
+
+export function membersView(deps: Deps, access: OrgAccess) {
+  return { members: listMembers(deps.db, access.org.id), invites: access.role === "viewer" ? [] : listInvites(deps, access.org.id) };
+}
+
+/** Creates an invite link (shown once) for a role. */
+export function inviteOp(deps: Deps, access: OrgAccess, input: unknown) {
+  need(access, "admin", "invite members");
+  const data = parseInput(InviteSchema, input);
+  ownerGate(access, data.role);
+  return createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
+}
+
+export function revokeInviteOp(deps: Deps, access: OrgAccess, inviteId: string): void {
+  need(access, "admin", "withdraw invites");
+  revokeInvite(deps, { orgId: access.org.id, inviteId, actorId: access.user.id });
+}
+
+function memberRole(deps: Deps, access: OrgAccess, userId: string): Role {
+  const role = roleOf(deps.db, access.org.id, userId);
+  if (!role) throw new NotFoundError("That user is not a member of this organization.");
+  return role;
+}
+
+/** Changes a member's role; a lowered role takes effect on their grants' next request (re-checked each time). */
+export function changeRoleOp(deps: Deps, access: OrgAccess, userId: string, input: unknown): { from: Role; to: Role } {
+  need(access, "admin", "change roles");
+  const { role } = parseInput(RoleChangeSchema, input);
+  ownerGate(access, role, memberRole(deps, access, userId));
+  const from = setRole(deps.db, access.org.id, userId, role);
+  if (from !== role) {
+    recordOrgEvent(deps.db, { orgId: access.org.id, actorId: access.user.id, action: "member.role", targetType: "user", targetId: userId, details: { from, to: role } });
+  }
+  return { from, to: role };
+}
+
+/** Removes a member and revokes every grant they made in this org at once (their hosts get 401 next). */
+export function removeMemberOp(deps: Deps, access: OrgAccess, userId: string): void {
+  need(access, "admin", "remove members");
+  ownerGate(access, memberRole(deps, access, userId));
+  const role = removeMember(deps.db, access.org.id, userId);
+  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, { actorId: access.user.id, reason: "member removed" });
+  recordOrgEvent(deps.db, {
+    orgId: access.org.id, actorId: access.user.id, action: "member.removed", targetType: "user", targetId: userId, details: { role, grantsRevoked },
+  });
+}

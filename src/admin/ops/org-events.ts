@@ -1,0 +1,44 @@
+/** The org audit log as pages and the API show it: cursor pages, an action filter, actor emails. */
+import { inArray, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { listOrgEvents } from "../../audit/org-audit";
+import { orgAuditEvents, users } from "../../db/schema";
+import { need, type OrgAccess } from "../access";
+import { parseInput } from "../context";
+
+export const OrgEventQuerySchema = z.object({
+  action: z.string().max(64).optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Emails of the given user ids (ids of deleted users are left out). */
+export function userEmails(deps: Deps, ids: Array<string | null>): Map<string, string> {
+  const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
+  if (!wanted.length) return new Map();
+  return new Map(deps.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, wanted)).all().map((u) => [u.id, u.email]));
+}
+
+/** One page of org events, newest first; `next` is the cursor of the following page (null at the end). */
+export function listOrgEventsOp(deps: Deps, access: OrgAccess, query: unknown) {
+  need(access, "admin", "read the organization's audit log");
+  const clean = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ""));
+  const q = parseInput(OrgEventQuerySchema, clean);
+  const rows = listOrgEvents(deps.db, access.org.id, { before: q.before, action: q.action, limit: q.limit + 1 });
+  const page = rows.slice(0, q.limit);
+  const emails = userEmails(deps, page.map((e) => e.actorId));
+  const events = page.map((e) => ({ ...e, actorEmail: e.actorId ? (emails.get(e.actorId) ?? null) : null }));
+  return { events, next: rows.length > q.limit ? page[page.length - 1]!.id : null };
+}
+
+/** The actions that occur in the org's log, for the filter. */
+export function orgEventActions(deps: Deps, orgId: string): string[] {
+  return deps.db
+    .selectDistinct({ action: orgAuditEvents.action })
+    .from(orgAuditEvents)
+    .where(eq(orgAuditEvents.orgId, orgId))
+    .all()
+    .map((r) => r.action)
+    .sort();
+}

@@ -1,0 +1,48 @@
+/** Project operations shared by the settings pages and the JSON API. */
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { recordOrgEvent } from "../../audit/org-audit";
+import { createProject } from "../../projects/projects";
+import { listDraftTools } from "../../projects/draft";
+import { getVersion, setVisibility } from "../../projects/publish";
+import { VISIBILITIES, type Project } from "../../db/schema";
+import { need, type OrgAccess, type ProjectAccess } from "../access";
+import { parseInput } from "../context";
+
+export const CreateProjectSchema = z.object({
+  slug: z.string().trim().toLowerCase().min(1, "required"),
+  name: z.string().trim().max(100).optional(),
+});
+
+export const VisibilitySchema = z.object({ visibility: z.enum(VISIBILITIES) });
+
+/** Creates a project in the org (admins and owners). */
+export function createProjectOp(deps: Deps, access: OrgAccess, input: unknown): Project {
+  need(access, "admin", "create projects");
+  const data = parseInput(CreateProjectSchema, input);
+  const project = createProject(deps.db, access.org.id, data);
+  recordOrgEvent(deps.db, {
+    orgId: access.org.id, actorId: access.user.id, action: "project.created", targetType: "project", targetId: project.id, projectId: project.id,
+    details: { slug: project.slug },
+  });
+  return project;
+}
+
+/** Public = production answers without a token (DESIGN: Public project); admins only. */
+export function setVisibilityOp(deps: Deps, access: ProjectAccess, input: unknown): Project {
+  need(access, "admin", "change a project's visibility");
+  const { visibility } = parseInput(VisibilitySchema, input);
+  return setVisibility(deps, access.project.id, visibility, access.user.id);
+}
+
+/**
+ * Tools that use secrets in production (what a public project exposes now) or in the draft (what the next
+ * publish exposes), for the warning shown before a project is made public.
+ */
+export function toolsUsingSecrets(deps: Deps, project: Project): string[] {
+  const names = new Set<string>();
+  for (const t of listDraftTools(deps, project.id)) if (t.secrets.length) names.add(t.name);
+  const live = project.productionVersionId ? getVersion(deps, project.productionVersionId) : null;
+  for (const t of live?.snapshot.tools ?? []) if (t.secrets?.length) names.add(t.name);
+  return [...names].sort();
+}

@@ -1,0 +1,54 @@
+/** Publish, roll back and version history, shared by the pages and the API (publishing needs admin). */
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { diffManifests, exportManifest, type ManifestDiff } from "../../projects/draft";
+import { getVersion, listVersions, publish, rollback, type PublishResult } from "../../projects/publish";
+import { NotFoundError } from "../../errors";
+import { need, type ProjectAccess } from "../access";
+import { parseInput } from "../context";
+import { userEmails } from "./org-events";
+
+export const PublishSchema = z.object({ note: z.string().trim().max(500).optional() });
+export const RollbackSchema = z.object({ number: z.coerce.number().int().positive() });
+
+export function hasChanges(diff: ManifestDiff): boolean {
+  const t = diff.tools;
+  const p = diff.prompts;
+  return diff.instructionsChanged || [t.added, t.removed, t.changed, p.added, p.removed, p.changed].some((l) => l.length > 0);
+}
+
+/** The draft compared with the newest version, and the version history with author emails. */
+export function publishView(deps: Deps, access: ProjectAccess) {
+  const versions = listVersions(deps, access.project.id);
+  const latest = versions[0] ? getVersion(deps, versions[0].id) : null;
+  const pending = diffManifests(latest?.snapshot ?? null, exportManifest(deps, access.project.id));
+  // Instructions are not versioned (they go live at once), so they never count as unpublished.
+  pending.instructionsChanged = false;
+  const emails = userEmails(deps, versions.map((v) => v.authorId));
+  return {
+    pending,
+    changed: hasChanges(pending) || versions.length === 0,
+    versions: versions.map((v) => ({ ...v, authorEmail: v.authorId ? (emails.get(v.authorId) ?? null) : null })),
+  };
+}
+
+export function publishOp(deps: Deps, access: ProjectAccess, input: unknown): PublishResult {
+  need(access, "admin", "publish");
+  const { note } = parseInput(PublishSchema, input ?? {});
+  return publish(deps, access.project.id, access.user.id, note || undefined);
+}
+
+export function rollbackOp(deps: Deps, access: ProjectAccess, input: unknown) {
+  need(access, "admin", "roll back");
+  const { number } = parseInput(RollbackSchema, input);
+  return rollback(deps, access.project.id, number, access.user.id);
+}
+
+/** One version with its snapshot and author. */
+export function versionOp(deps: Deps, access: ProjectAccess, number: number) {
+  const listed = listVersions(deps, access.project.id).find((v) => v.number === number);
+  const version = listed ? getVersion(deps, listed.id) : null;
+  if (!listed || !version) throw new NotFoundError(`There is no version ${number} of this project.`);
+  const authorEmail = version.authorId ? (userEmails(deps, [version.authorId]).get(version.authorId) ?? null) : null;
+  return { ...version, live: listed.live, diff: listed.diff, authorEmail };
+}

@@ -1,0 +1,67 @@
+/**
+ * Org → Authorized apps (`/admin/{org}/settings/apps`): every live grant in the org — who, which app (name,
+ * redirect host, how it registered), project, channel, scopes, created, last used — with filters and
+ * revocation (confirmed), which the grant's next MCP request answers with 401.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { listMembers } from "../../projects/orgs";
+import { listProjects } from "../../projects/projects";
+import { html, type Html } from "../../web/html";
+import { adminPage, orgPath } from "../layout";
+import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
+import { listOrgGrantsOp, revokeOrgGrantOp } from "../ops/grants";
+import type { GrantListItem } from "../../oauth/grants";
+import { emptyState, pageSlice, postButton, selectField, table, when } from "../ui";
+
+const FLASH = { revoked: "Access revoked. The app's next request is refused; the user can authorize it again." };
+
+/** The app cell: its name, how much to trust that name, and where it sends users back to. */
+export function appCell(g: Pick<GrantListItem, "clientName" | "registration" | "redirectHost">): Html {
+  const how =
+    g.registration === "cimd"
+      ? html`<span class="badge ok" title="Identified by an https metadata document">verified URL</span>`
+      : html`<span class="badge warn" title="Registered itself; the name is not verified">unverified name</span>`;
+  return html`<strong>${g.clientName}</strong> ${how}${g.redirectHost ? html`<div class="muted small">returns to ${g.redirectHost}</div>` : ""}`;
+}
+
+export function scopeList(scopes: string): Html {
+  return html`${scopes.split(" ").filter(Boolean).map((s) => html`<code class="scope">${s}</code> `)}`;
+}
+
+export function appPages(deps: Deps) {
+  return new Elysia()
+    .get("/admin/:org/settings/apps", ({ request, params, query }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      const grants = listOrgGrantsOp(deps, access, query);
+      const { items, pager } = pageSlice(request, grants);
+      const projects = listProjects(deps.db, access.org.id);
+      const members = listMembers(deps.db, access.org.id);
+      const q = query as Record<string, string | undefined>;
+      const filters = html`<form method="get" class="filters card">
+${selectField("Project", "project", q.project, projects.map((p) => [p.id, p.name]))}
+${selectField("User", "user", q.user, members.map((m) => [m.userId, m.email]))}
+<div><label for="f-client">App</label><input id="f-client" type="text" name="client" value="${q.client ?? ""}" placeholder="Claude"></div>
+${selectField("Channel", "channel", q.channel, [["production", "production"], ["draft", "draft"]])}
+<div><button type="submit" class="secondary">Filter</button></div></form>`;
+      const rows = items.map(
+        (g) => html`<tr><td>${g.userEmail}</td><td>${appCell(g)}</td><td>${g.projectName}</td><td><span class="badge">${g.channel}</span></td>
+<td>${scopeList(g.scopes)}</td><td>${when(g.createdAt)}</td><td>${when(g.lastUsedAt)}</td>
+<td>${postButton(orgPath(access.org, `/settings/apps/${g.id}/revoke`), "Revoke", csrfOf(access), {
+          danger: true,
+          confirm: `Revoke ${g.clientName}'s access for ${g.userEmail}? Its next request will be refused.`,
+        })}</td></tr>`,
+      );
+      const list = grants.length
+        ? html`${table(["User", "App", "Project", "Channel", "Scopes", "Authorized", "Last used", ""], rows)}${pager}`
+        : emptyState("No authorized apps match. When a member connects Claude, ChatGPT or another host to a project, it appears here.");
+      const body = html`<h1>Authorized apps</h1><p class="muted">Apps that members connected to this organization's projects. Revoking one disconnects it at its next request.</p>${filters}${list}`;
+      return adminPage({ title: "Authorized apps", user: access.user, org: access.org, orgTab: "apps", flash: flashFrom(request, FLASH), body });
+    })
+    .post("/admin/:org/settings/apps/:grant/revoke", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      postedForm(request, body, access);
+      revokeOrgGrantOp(deps, access, params.grant);
+      return done(orgPath(access.org, "/settings/apps"), "revoked");
+    });
+}

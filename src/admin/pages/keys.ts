@@ -1,0 +1,59 @@
+/**
+ * Project → API keys (`/admin/{org}/{project}/keys`): create (the key is shown once, with a copy button),
+ * list with last use, revoke. Keys act with their creator's current role.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { roleAtLeast } from "../../auth/scopes";
+import { html } from "../../web/html";
+import { adminPage, projectPath } from "../layout";
+import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
+import { createKeyOp, listKeysOp, revokeKeyOp } from "../ops/keys";
+import type { ProjectAccess } from "../access";
+import { copyBox, csrfField, emptyState, postButton, table, when } from "../ui";
+
+const FLASH = { revoked: "API key revoked. Requests with it are refused from now on." };
+
+function render(deps: Deps, request: Request, access: ProjectAccess, created?: { key: string; name: string }): Response {
+  const { org, project } = access;
+  const keys = listKeysOp(deps, access);
+  const manage = roleAtLeast(access.role, "admin");
+  const csrf = csrfOf(access);
+  const rows = keys.map(
+    (k) => html`<tr><td><strong>${k.name}</strong><div class="muted small"><code>${k.prefix}…</code></div></td><td>${k.channel ?? "any"}</td>
+<td>${k.createdByEmail ?? "former member"}<div class="muted small">${when(k.createdAt)}</div></td><td>${when(k.lastUsedAt)}</td>
+<td>${k.revokedAt ? html`<span class="badge err">revoked</span>` : k.expiresAt && k.expiresAt < Date.now() ? html`<span class="badge warn">expired</span>` : k.expiresAt ? html`expires ${when(k.expiresAt)}` : html`<span class="badge ok">active</span>`}</td>
+<td>${manage && !k.revokedAt ? postButton(projectPath(org, project, `/keys/${k.id}/revoke`), "Revoke", csrf, { danger: true, confirm: `Revoke the key "${k.name}"? Scripts using it stop working at once.` }) : ""}</td></tr>`,
+  );
+  const shown = created
+    ? html`<div class="notice ok" role="status"><p><strong>New key “${created.name}”.</strong> Copy it now: it is shown only this once and Portico keeps only a hash.</p>${copyBox(created.key, "Copy key")}
+<p class="small">Send it as <code>Authorization: Bearer ${created.key.slice(0, 8)}…</code> to the project's MCP URL or to <code>/api/v1</code>.</p></div>`
+    : "";
+  const form = manage
+    ? html`<div class="card"><h2>Create a key</h2><form method="post" action="${projectPath(org, project, "/keys")}">${csrfField(csrf)}
+<div class="filters"><div><label for="k-name">Name</label><input id="k-name" name="name" type="text" required maxlength="100" placeholder="CI deploy"></div>
+<div><label for="k-channel">Channel</label><select id="k-channel" name="channel"><option value="">any my role reaches</option><option value="production">production only</option><option value="draft">draft only</option></select></div>
+<div><label for="k-exp">Expires</label><select id="k-exp" name="expiresInDays"><option value="">never</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div></div>
+<p class="muted small">A key acts with your role in this organization, checked on every request: if your role is lowered or you leave, the key follows.</p>
+<div class="actions"><button type="submit">Create key</button></div></form></div>`
+    : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
+  const body = html`<h1>API keys</h1>${shown}${keys.length ? table(["Key", "Channel", "Created by", "Last used", "Status", ""], rows) : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
+  return adminPage({ title: "API keys", user: access.user, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
+}
+
+export function keyPages(deps: Deps) {
+  return new Elysia()
+    .get("/admin/:org/:project/keys", ({ request, params }) => render(deps, request, projectPageAccess(deps, request, params.org, params.project)))
+    .post("/admin/:org/:project/keys", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const fields = postedForm(request, body, access);
+      const { key } = createKeyOp(deps, access, fields);
+      return render(deps, request, access, { key, name: fields.name ?? "" });
+    })
+    .post("/admin/:org/:project/keys/:key/revoke", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      postedForm(request, body, access);
+      revokeKeyOp(deps, access, params.key);
+      return done(projectPath(access.org, access.project, "/keys"), "revoked");
+    });
+}

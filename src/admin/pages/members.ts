@@ -1,0 +1,98 @@
+/**
+ * Org → Members (`/admin/{org}/settings/members`): members with their roles, invite links with a role
+ * (the link is shown once, right after it is made), role changes and removal (which revokes the member's
+ * grants at once). Viewers and developers see the list read-only.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { ROLES, type Role } from "../../db/schema";
+import { roleAtLeast } from "../../auth/scopes";
+import { html, type Html } from "../../web/html";
+import { adminPage, orgPath } from "../layout";
+import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
+import { changeRoleOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
+import type { OrgAccess } from "../access";
+import { copyBox, csrfField, postButton, table, when } from "../ui";
+
+const FLASH = { role: "Role changed.", removed: "Member removed; their authorized apps were disconnected.", "invite-revoked": "Invite withdrawn." };
+const BASE = "/settings/members";
+
+function roleOptions(selected: Role, assignable: readonly Role[]): Html {
+  return html`${assignable.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ""}>${r}</option>`)}`;
+}
+
+function assignableRoles(access: OrgAccess): readonly Role[] {
+  return access.role === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
+}
+
+function render(deps: Deps, request: Request, access: OrgAccess, created?: { url: string; role: Role }): Response {
+  const { members, invites } = membersView(deps, access);
+  const manage = roleAtLeast(access.role, "admin");
+  const csrf = csrfOf(access);
+  const path = (rest: string) => orgPath(access.org, `${BASE}${rest}`);
+  const rows = members.map((m) => {
+    const editable = manage && (m.role !== "owner" || access.role === "owner");
+    const roleCell = editable
+      ? html`<form method="post" action="${path(`/${m.userId}/role`)}" class="row-form">${csrfField(csrf)}
+<label class="sr-only" for="role-${m.userId}">Role of ${m.email}</label><select id="role-${m.userId}" name="role">${roleOptions(m.role, assignableRoles(access))}</select>
+<button type="submit" class="secondary">Change</button></form>`
+      : html`<span class="badge">${m.role}</span>`;
+    const remove = editable
+      ? postButton(path(`/${m.userId}/remove`), m.userId === access.user.id ? "Leave" : "Remove", csrf, {
+          danger: true,
+          confirm: `Remove ${m.email}? Every app they authorized in this organization is disconnected at once.`,
+        })
+      : "";
+    return html`<tr><td><strong>${m.name}</strong><div class="muted small">${m.email}</div></td><td>${roleCell}</td><td>${when(m.since)}</td><td>${remove}</td></tr>`;
+  });
+  const createdBox = created
+    ? html`<div class="notice ok" role="status"><p><strong>Invite link for a new ${created.role}.</strong> Copy it now and send it to the person you invite; it is shown only once.</p>${copyBox(created.url, "Copy link")}</div>`
+    : "";
+  const inviteForm = manage
+    ? html`<div class="card"><h2>Invite someone</h2><form method="post" action="${path("/invite")}">${csrfField(csrf)}
+<div class="filters"><div><label for="inv-role">Role</label><select id="inv-role" name="role">${roleOptions("developer", assignableRoles(access))}</select></div>
+<div><label for="inv-email">Email (optional: only this person can accept)</label><input id="inv-email" name="email" type="email" placeholder="name@example.com"></div></div>
+<div class="actions"><button type="submit">Create invite link</button></div>
+<p class="muted small">Viewers can use published tools; developers also edit and test the draft; admins publish and manage members, keys and authorized apps; owners can do everything.</p></form></div>`
+    : html`<p class="muted small">Only admins can invite, change roles or remove members.</p>`;
+  const pending = manage && invites.length
+    ? html`<h2>Pending invites</h2>${table(
+        ["Role", "For", "Created", "Expires", ""],
+        invites.map(
+          (i) => html`<tr><td><span class="badge">${i.role}</span></td><td>${i.email ?? html`<span class="muted">anyone with the link</span>`}</td><td>${when(i.createdAt)}${i.createdByEmail ? html`<div class="muted small">by ${i.createdByEmail}</div>` : ""}</td><td>${when(i.expiresAt)}</td>
+<td>${postButton(path(`/invites/${i.id}/revoke`), "Withdraw", csrf, { secondary: true })}</td></tr>`,
+        ),
+      )}`
+    : "";
+  const body = html`<h1>Members</h1>${createdBox}${table(["Member", "Role", "Since", ""], rows)}${inviteForm}${pending}`;
+  return adminPage({ title: "Members", user: access.user, org: access.org, orgTab: "members", flash: flashFrom(request, FLASH), body });
+}
+
+export function memberPages(deps: Deps) {
+  const back = (access: OrgAccess) => orgPath(access.org, BASE);
+  return new Elysia()
+    .get("/admin/:org/settings/members", ({ request, params }) => render(deps, request, orgPageAccess(deps, request, params.org)))
+    .post("/admin/:org/settings/members/invite", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      const fields = postedForm(request, body, access);
+      const invite = inviteOp(deps, access, fields);
+      return render(deps, request, access, { url: invite.url, role: fields.role as Role });
+    })
+    .post("/admin/:org/settings/members/invites/:invite/revoke", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      postedForm(request, body, access);
+      revokeInviteOp(deps, access, params.invite);
+      return done(back(access), "invite-revoked");
+    })
+    .post("/admin/:org/settings/members/:user/role", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      changeRoleOp(deps, access, params.user, postedForm(request, body, access));
+      return done(back(access), "role");
+    })
+    .post("/admin/:org/settings/members/:user/remove", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      postedForm(request, body, access);
+      removeMemberOp(deps, access, params.user);
+      return params.user === access.user.id ? done("/admin", "left") : done(back(access), "removed");
+    });
+}

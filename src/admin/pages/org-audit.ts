@@ -1,0 +1,26 @@
+/** Org → Audit (`/admin/{org}/settings/audit`): member, role, grant, key, visibility and publish events. */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { html } from "../../web/html";
+import { adminPage } from "../layout";
+import { orgPageAccess } from "../context";
+import { listOrgEventsOp, orgEventActions } from "../ops/org-events";
+import { emptyState, nextPageLink, selectField, table, when } from "../ui";
+
+export function orgAuditPages(deps: Deps) {
+  return new Elysia().get("/admin/:org/settings/audit", ({ request, params, query }) => {
+    const access = orgPageAccess(deps, request, params.org);
+    const { events, next } = listOrgEventsOp(deps, access, query);
+    const action = (query as Record<string, string | undefined>).action;
+    const actions = orgEventActions(deps, access.org.id).map((a): [string, string] => [a, a]);
+    const rows = events.map(
+      (e) => html`<tr><td>${when(e.time)}</td><td><code>${e.action}</code></td><td>${e.actorEmail ?? html`<span class="muted">${e.actorId ? "former user" : "system"}</span>`}</td>
+<td>${e.targetType ? html`<span class="muted small">${e.targetType}</span> <code>${e.targetId ?? ""}</code>` : ""}</td>
+<td>${e.details ? html`<code class="small">${JSON.stringify(e.details)}</code>` : ""}</td></tr>`,
+    );
+    const body = html`<h1>Organization audit log</h1>
+<form method="get" class="filters card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
+${events.length ? html`${table(["Time (UTC)", "Event", "By", "Target", "Details"], rows)}${nextPageLink(request, "before", next)}` : emptyState("No events yet.")}`;
+    return adminPage({ title: "Organization audit", user: access.user, org: access.org, orgTab: "audit", body });
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * Project → Publish & history (`/admin/{org}/{project}/publish`): what changed in the draft since the
+ * newest version, Publish, and every version with author, time and diff, each one a rollback target.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { roleAtLeast } from "../../auth/scopes";
+import type { ManifestDiff } from "../../projects/draft";
+import { html, type Html } from "../../web/html";
+import { adminPage, projectPath } from "../layout";
+import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
+import { publishOp, publishView, rollbackOp, versionOp } from "../ops/publish";
+import { csrfField, emptyState, postButton, table, when } from "../ui";
+
+const FLASH = { published: "Published. Production now serves the new version; connected hosts are told their tool list changed.", "rolled-back": "Production now serves the chosen version." };
+
+function names(label: string, list: string[], cls: string): Html {
+  return list.length ? html`<div><span class="badge ${cls}">${label}</span> ${list.join(", ")}</div>` : html``;
+}
+
+/** A diff in words: added, changed and removed tools and prompts. */
+export function diffSummary(diff: ManifestDiff): Html {
+  const parts = [
+    names("tools added", diff.tools.added, "ok"),
+    names("tools changed", diff.tools.changed, "warn"),
+    names("tools removed", diff.tools.removed, "err"),
+    names("prompts added", diff.prompts.added, "ok"),
+    names("prompts changed", diff.prompts.changed, "warn"),
+    names("prompts removed", diff.prompts.removed, "err"),
+  ];
+  return parts.some((p) => p.value) ? html`<div class="diff">${parts}</div>` : html`<span class="muted">no tool or prompt changes</span>`;
+}
+
+export function publishPages(deps: Deps) {
+  return new Elysia()
+    .get("/admin/:org/:project/publish", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const { org, project } = access;
+      const view = publishView(deps, access);
+      const canPublish = roleAtLeast(access.role, "admin");
+      const csrf = csrfOf(access);
+      const pendingCard = html`<div class="card"><h2>Changes since the last version</h2>
+${view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`}
+${
+  canPublish
+    ? html`<form method="post" action="${projectPath(org, project, "/publish")}" data-confirm="Publish the draft to production?">${csrfField(csrf)}
+<label for="p-note">Note (optional)</label><input id="p-note" name="note" type="text" maxlength="500" placeholder="What changed, for the history">
+<div class="actions"><button type="submit"${view.changed ? "" : html` class="secondary"`}>Publish to production</button></div></form>`
+    : html`<p class="muted small">Only admins can publish or roll back.</p>`
+}</div>`;
+      const rows = view.versions.map(
+        (v) => html`<tr><td><a href="${projectPath(org, project, `/publish/versions/${v.number}`)}"><strong>v${v.number}</strong></a>${v.live ? html` <span class="badge ok">live</span>` : ""}</td>
+<td>${when(v.createdAt)}<div class="muted small">${v.authorEmail ?? "CLI or former member"}</div></td><td>${diffSummary(v.diff)}${v.note ? html`<div class="small">${v.note}</div>` : ""}</td>
+<td>${canPublish && !v.live ? postButton(projectPath(org, project, "/rollback"), `Serve v${v.number}`, csrf, { secondary: true, fields: { number: String(v.number) }, confirm: `Make production serve version ${v.number}?` }) : ""}</td></tr>`,
+      );
+      const body = html`<h1>Publish &amp; history</h1>${pendingCard}<h2>Versions</h2>
+${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : emptyState("Nothing published yet: the production URL answers with an error until the first publish.")}`;
+      return adminPage({ title: "Publish & history", user: access.user, org, project, projectTab: "publish", flash: flashFrom(request, FLASH), body });
+    })
+    .get("/admin/:org/:project/publish/versions/:number", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const { org, project } = access;
+      const v = versionOp(deps, access, Number.parseInt(params.number, 10));
+      const tools = v.snapshot.tools.map((t) => html`<tr><td><code>${t.name}</code></td><td>${t.kind}</td><td>${t.title ?? ""}<div class="muted small">${t.description}</div></td></tr>`);
+      const body = html`<h1>Version ${v.number}${v.live ? html` <span class="badge ok">live</span>` : ""}</h1>
+<div class="card"><dl class="facts"><dt>Published</dt><dd>${when(v.createdAt)}</dd><dt>By</dt><dd>${v.authorEmail ?? "CLI or former member"}</dd>
+${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diffSummary(v.diff)}</dd></dl></div>
+<h2>Tools in this version</h2>${tools.length ? table(["Name", "Kind", "Description"], tools) : emptyState("This version has no tools.")}
+<details class="card"><summary>Full snapshot (JSON)</summary><pre>${JSON.stringify(v.snapshot, null, 2)}</pre></details>
+<div class="actions"><a class="button secondary" href="${projectPath(org, project, "/publish")}">← All versions</a></div>`;
+      return adminPage({ title: `Version ${v.number}`, user: access.user, org, project, projectTab: "publish", body });
+    })
+    .post("/admin/:org/:project/publish", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      publishOp(deps, access, postedForm(request, body, access));
+      return done(projectPath(access.org, access.project, "/publish"), "published");
+    })
+    .post("/admin/:org/:project/rollback", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      rollbackOp(deps, access, postedForm(request, body, access));
+      return done(projectPath(access.org, access.project, "/publish"), "rolled-back");
+    });
+}

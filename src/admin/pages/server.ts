@@ -1,0 +1,71 @@
+/**
+ * Project → Server (`/admin/{org}/{project}`): the production and draft MCP URLs with copy buttons, the
+ * visibility switch (making a project public is confirmed on its own page, listing tools that use secrets),
+ * and how to connect Claude, ChatGPT and other hosts.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { channelUrl } from "../../projects/projects";
+import { roleAtLeast } from "../../auth/scopes";
+import { html } from "../../web/html";
+import { adminPage, projectPath } from "../layout";
+import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
+import { setVisibilityOp, toolsUsingSecrets } from "../ops/projects";
+import { copyBox, postButton } from "../ui";
+import { connectGuide } from "./connect-guide";
+import { need } from "../access";
+
+const FLASH = {
+  created: "Project created. Add a tool on the Tools tab, then publish it.",
+  public: "The project is now public: its production URL answers without sign-in.",
+  private: "The project is private again: hosts need to sign in.",
+};
+
+export function serverPages(deps: Deps) {
+  return new Elysia()
+    .get("/admin/:org/:project", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const { org, project } = access;
+      const prod = channelUrl(deps.config.publicUrl, org.slug, project.slug, "production");
+      const draft = channelUrl(deps.config.publicUrl, org.slug, project.slug, "draft");
+      const isPublic = project.visibility === "public";
+      const canManage = roleAtLeast(access.role, "admin");
+      const visibility = html`<div class="card"><h2>Visibility</h2>
+<p>This project is <span class="badge ${isPublic ? "warn" : ""}">${project.visibility}</span>.
+${isPublic ? "Its production URL answers anyone without sign-in (rate-limited per IP, audited as anonymous). The draft stays private." : "Only members of this organization who authorize a host can use it."}</p>
+${
+  canManage
+    ? isPublic
+      ? postButton(projectPath(org, project, "/visibility"), "Make private", csrfOf(access), { secondary: true, fields: { visibility: "private" } })
+      : html`<a class="button secondary" href="${projectPath(org, project, "/visibility")}">Make public…</a>`
+    : html`<p class="muted small">Only admins can change the visibility.</p>`
+}</div>`;
+      const body = html`<h1>${project.name}</h1>
+<div class="card"><h2>MCP server URLs</h2>
+<label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
+<label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${copyBox(draft, "Copy URL")}
+</div>${visibility}${connectGuide(prod, draft, project.name)}`;
+      return adminPage({ title: project.name, user: access.user, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
+    })
+    .get("/admin/:org/:project/visibility", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      need(access, "admin", "change a project's visibility");
+      const { org, project } = access;
+      const secretTools = toolsUsingSecrets(deps, project);
+      const warning = secretTools.length
+        ? html`<div class="notice error" role="alert"><strong>These tools use secrets:</strong> ${secretTools.join(", ")}.
+Anyone on the internet will be able to call them, and so spend whatever those secrets pay for or reach what they unlock.</div>`
+        : html`<div class="notice">No tool in this project uses secrets.</div>`;
+      const body = html`<h1>Make ${project.name} public?</h1>${warning}
+<div class="card"><p>The production URL <code>${`${deps.config.publicUrl}/${org.slug}/${project.slug}`}</code> will answer every MCP request
+without sign-in. Calls are rate-limited per IP address and recorded in the audit log as anonymous. The draft stays private.</p>
+<div class="actions">${postButton(projectPath(org, project, "/visibility"), "Make public", csrfOf(access), { danger: true, fields: { visibility: "public" } })}
+<a class="button secondary" href="${projectPath(org, project)}">Cancel</a></div></div>`;
+      return adminPage({ title: "Make public", user: access.user, org, project, projectTab: "server", body });
+    })
+    .post("/admin/:org/:project/visibility", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const project = setVisibilityOp(deps, access, postedForm(request, body, access));
+      return done(projectPath(access.org, project), project.visibility);
+    });
+}

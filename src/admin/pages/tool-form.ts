@@ -1,0 +1,95 @@
+/**
+ * The tool editor's markup: common fields, the kind-specific ones (UI HTML, script source, HTTP endpoint),
+ * JSON Schemas, annotations, allowed domains and write-only secret values. Viewers get it read-only.
+ */
+import { SCOPES, SCOPE_WORDS } from "../../auth/scopes";
+import type { ToolKind } from "../../db/schema";
+import { html, type Html } from "../../web/html";
+import { ANNOTATION_HINTS } from "../tool-form-input";
+import { csrfField } from "../ui";
+
+export const KIND_WORDS: Record<ToolKind, { title: string; text: string }> = {
+  interactive: { title: "Interactive (MCP App)", text: "Shows your own HTML inside the host (Claude, ChatGPT) and returns structured data to it." },
+  script: { title: "Script", text: "Runs a JavaScript function in a fresh sandbox per call, with time and memory limits." },
+  http: { title: "HTTP endpoint", text: "POSTs the validated input to an https endpoint, with headers built from secrets." },
+};
+
+export const STARTERS: Record<ToolKind, Record<string, string>> = {
+  interactive: { html: "<!doctype html>\n<html>\n<body>\n  <h1>Hello from Portico</h1>\n</body>\n</html>\n" },
+  script: { script: "export default async (input, env) => {\n  return { echoed: input };\n};\n", timeoutMs: "10000", memoryMb: "128" },
+  http: { url: "https://", headers: "{}", timeoutMs: "10000" },
+};
+
+export const EMPTY_SCHEMA = JSON.stringify({ type: "object", properties: {} }, null, 2);
+
+const ANNOTATION_WORDS: Record<(typeof ANNOTATION_HINTS)[number], string> = {
+  readOnlyHint: "Read-only: does not change anything",
+  destructiveHint: "Destructive: may delete or overwrite data",
+  idempotentHint: "Idempotent: repeating a call has no further effect",
+  openWorldHint: "Open world: reaches systems outside this project",
+};
+
+function text(label: string, name: string, v: Record<string, string>, o: { hint?: string; required?: boolean; type?: string } = {}): Html {
+  return html`<label for="t-${name}">${label}</label><input id="t-${name}" name="${name}" type="${o.type ?? "text"}" value="${v[name] ?? ""}"${o.required ? html` required` : ""}>${o.hint ? html`<div class="muted small">${o.hint}</div>` : ""}`;
+}
+
+function area(label: string, name: string, v: Record<string, string>, o: { hint?: string; rows?: number; cls?: string } = {}): Html {
+  return html`<label for="t-${name}">${label}</label><textarea id="t-${name}" name="${name}" rows="${o.rows ?? 8}" class="${o.cls ?? ""}" spellcheck="false">${v[name] ?? ""}</textarea>${o.hint ? html`<div class="muted small">${o.hint}</div>` : ""}`;
+}
+
+function kindFields(kind: ToolKind, v: Record<string, string>): Html {
+  if (kind === "interactive") {
+    return area("UI HTML", "html", v, { rows: 16, cls: "code", hint: "One self-contained HTML document, served to hosts as an MCP Apps resource. It is previewed below in a sandbox, never on Portico's own origin." });
+  }
+  if (kind === "script") {
+    return html`${area("Script", "script", v, { rows: 16, cls: "code", hint: "export default async (input, env) => result. env.secrets holds this tool's secrets; env.log() and env.progress() reach the host; fetch reaches only the allowed domains." })}
+<div class="filters"><div>${text("Time limit (ms)", "timeoutMs", v, { type: "number" })}</div><div>${text("Memory limit (MB)", "memoryMb", v, { type: "number" })}</div></div>`;
+  }
+  return html`${text("Endpoint URL", "url", v, { required: true, type: "url", hint: "Receives the validated input as a JSON POST." })}
+${area("Headers (JSON object)", "headers", v, { rows: 4, cls: "code", hint: 'Use {{secrets.NAME}} for secret values, e.g. {"Authorization": "Bearer {{secrets.API_KEY}}"}' })}
+${text("Time limit (ms)", "timeoutMs", v, { type: "number" })}`;
+}
+
+export interface ToolFormOptions {
+  action: string;
+  kind: ToolKind;
+  values: Record<string, string>;
+  csrf: string;
+  editable: boolean;
+  /** Secret names that have a stored value. */
+  secretsSet: string[];
+  isNew: boolean;
+}
+
+/** The whole editor form. */
+export function toolForm(o: ToolFormOptions): Html {
+  const v = o.values;
+  const secretNames = (v.secrets ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+  const secretInputs = secretNames.map(
+    (n) => html`<label for="s-${n}">${n} ${o.secretsSet.includes(n) ? html`<span class="badge ok">set</span>` : html`<span class="badge warn">not set</span>`}</label>
+<input id="s-${n}" name="secret.${n}" type="password" autocomplete="off" placeholder="${o.secretsSet.includes(n) ? "leave empty to keep the saved value" : "value"}">`,
+  );
+  return html`<form method="post" action="${o.action}" class="tool-form">${csrfField(o.csrf)}<input type="hidden" name="kind" value="${o.kind}">
+<fieldset${o.editable ? "" : html` disabled`}>
+<div class="card"><h2>${KIND_WORDS[o.kind].title}</h2><p class="muted small">${KIND_WORDS[o.kind].text}</p>
+${text("Name", "name", v, { required: true, hint: o.isNew ? "Letters, digits, '_', '-', '.'; hosts show it to the model. It cannot change once published." : "The name cannot change once the tool has been published." })}
+${text("Title", "title", v, { hint: "A human-friendly name hosts may show." })}
+${area("Description", "description", v, { rows: 3, hint: "Tell the model when to use this tool and what it returns." })}
+<label for="t-scope">Extra scope needed</label><select id="t-scope" name="scope"><option value="">none (anyone who may call tools)</option>${SCOPES.map(
+    (s) => html`<option value="${s}"${v.scope === s ? html` selected` : ""}>${s} — ${SCOPE_WORDS[s]}</option>`,
+  )}</select></div>
+<div class="card">${kindFields(o.kind, v)}</div>
+<div class="card"><h2>Input and output</h2>
+${area("Input schema (JSON Schema)", "inputSchema", v, { rows: 10, cls: "code", hint: 'Must be an object schema: {"type": "object", "properties": {…}}. Calls are validated against it.' })}
+${area("Output schema (optional)", "outputSchema", v, { rows: 6, cls: "code", hint: "When set, hosts can rely on the structured result having this shape." })}
+<h3>Hints for hosts</h3>${ANNOTATION_HINTS.map(
+    (h) => html`<label class="check"><input type="checkbox" name="${h}"${v[h] === "on" ? html` checked` : ""}> ${ANNOTATION_WORDS[h]}</label>`,
+  )}</div>
+<div class="card"><h2>Network and secrets</h2>
+${area("Allowed domains", "allowedDomains", v, { rows: 3, hint: "One per line, e.g. api.example.com or *.example.com. Nothing else is reachable." })}
+${area("Secret names", "secrets", v, { rows: 3, hint: "One per line, UPPER_SNAKE_CASE. Values are write-only: once saved they are never shown again." })}
+${secretInputs.length ? html`<div class="secrets">${secretInputs}</div>` : html`<p class="muted small">Save the tool after adding names to enter their values.</p>`}
+</div>
+${o.editable ? html`<div class="actions"><button type="submit">${o.isNew ? "Create tool" : "Save draft"}</button></div>` : html`<p class="muted small">You can read this tool; developers and above can edit the draft.</p>`}
+</fieldset></form>`;
+}

@@ -1,0 +1,124 @@
+/**
+ * Project → Tools (`/admin/{org}/{project}/tools`): the draft's tools with how each differs from
+ * production, the editor (create, edit, delete from the draft) and, for interactive tools, a preview.
+ * A refused save re-shows the form with what was typed and the reason.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { TOOL_KINDS, type ToolKind } from "../../db/schema";
+import { roleAtLeast } from "../../auth/scopes";
+import { ConflictError, ValidationError } from "../../errors";
+import { html } from "../../web/html";
+import type { ProjectAccess } from "../access";
+import { adminPage, projectPath } from "../layout";
+import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
+import { deleteToolOp, getToolOp, listToolsOp, type ToolStatus } from "../ops/tools";
+import { saveToolFromForm, secretNamesSet } from "../ops/tool-save";
+import { toolToForm } from "../tool-form-input";
+import { emptyState, postButton, table } from "../ui";
+import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
+
+const FLASH = { saved: "Saved to the draft. Publish to make it live in production.", deleted: "Tool removed from the draft. Production keeps it until you publish." };
+const STATUS_BADGE: Record<ToolStatus, string> = { new: "ok", changed: "warn", published: "" };
+const STATUS_WORDS: Record<ToolStatus, string> = { new: "not published yet", changed: "changed since published", published: "same as production" };
+
+function isKind(value: unknown): value is ToolKind {
+  return typeof value === "string" && (TOOL_KINDS as readonly string[]).includes(value);
+}
+
+interface EditorState {
+  kind: ToolKind;
+  values: Record<string, string>;
+  name?: string;
+  error?: string;
+}
+
+function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorState, status = 200): Response {
+  const { org, project } = access;
+  const isNew = !s.name;
+  const base = projectPath(org, project, "/tools");
+  const editable = roleAtLeast(access.role, "developer");
+  const form = toolForm({
+    action: isNew ? `${base}/new` : `${base}/${encodeURIComponent(s.name!)}`,
+    kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew,
+    secretsSet: isNew ? [] : secretNamesSet(deps, access, s.name!),
+  });
+  const preview = !isNew && s.kind === "interactive"
+    ? html`<div class="card"><h2>Preview</h2><p class="muted small">The saved HTML, in a sandbox with scripts on and no access to Portico. Hosts may look different.</p>
+<iframe class="preview-frame" src="${`${base}/${encodeURIComponent(s.name!)}/preview`}" title="Preview of ${s.name}"></iframe></div>`
+    : "";
+  const del = !isNew && editable
+    ? html`<div class="card"><h2>Remove from draft</h2><p class="muted small">Production keeps serving the tool until the next publish.</p>
+${postButton(`${base}/${encodeURIComponent(s.name!)}/delete`, "Delete tool", csrfOf(access), { danger: true, confirm: `Delete ${s.name} from the draft?` })}</div>`
+    : "";
+  const title = isNew ? "New tool" : s.name!;
+  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${preview}${form}${del}`;
+  return adminPage({
+    title, user: access.user, org, project, projectTab: "tools", status, body,
+    flash: s.error ? { kind: "error", text: s.error } : flashFrom(request, FLASH),
+  });
+}
+
+/** Runs a save; a validation or name conflict re-shows the form with the message (400/409). */
+function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, state: EditorState, save: () => string): Response {
+  try {
+    const name = save();
+    return done(projectPath(access.org, access.project, `/tools/${encodeURIComponent(name)}`), "saved");
+  } catch (err) {
+    if (err instanceof ValidationError || err instanceof ConflictError) return editor(deps, request, access, { ...state, error: err.message }, err.status);
+    throw err;
+  }
+}
+
+export function toolPages(deps: Deps) {
+  return new Elysia()
+    .get("/admin/:org/:project/tools", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const { org, project } = access;
+      const base = projectPath(org, project, "/tools");
+      const tools = listToolsOp(deps, access);
+      const rows = tools.map(
+        (t) => html`<tr><td><a href="${`${base}/${encodeURIComponent(t.name)}`}"><code>${t.name}</code></a>${t.title ? html`<div class="small">${t.title}</div>` : ""}</td>
+<td>${t.kind}</td><td class="small">${t.description.slice(0, 160)}</td><td><span class="badge ${STATUS_BADGE[t.status]}">${STATUS_WORDS[t.status]}</span>${t.secrets.length ? html` <span class="badge">secrets</span>` : ""}</td></tr>`,
+      );
+      const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
+      const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
+${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}`;
+      return adminPage({ title: "Tools", user: access.user, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
+    })
+    .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const kind = (query as Record<string, unknown>).kind;
+      if (isKind(kind)) return editor(deps, request, access, { kind, values: { inputSchema: EMPTY_SCHEMA, ...STARTERS[kind] } });
+      const base = projectPath(access.org, access.project, "/tools/new");
+      const body = html`<h1>Add a tool</h1><p>What kind of tool?</p><div class="kinds">${TOOL_KINDS.map(
+        (k) => html`<a class="card kind" href="${`${base}?kind=${k}`}"><strong>${KIND_WORDS[k].title}</strong><span class="muted small">${KIND_WORDS[k].text}</span></a>`,
+      )}</div>`;
+      return adminPage({ title: "Add a tool", user: access.user, org: access.org, project: access.project, projectTab: "tools", body });
+    })
+    .post("/admin/:org/:project/tools/new", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const fields = postedForm(request, body, access);
+      const kind = isKind(fields.kind) ? fields.kind : "script";
+      return saveOrShow(deps, request, access, { kind, values: fields }, () => saveToolFromForm(deps, access, null, fields));
+    })
+    .get("/admin/:org/:project/tools/:name", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const tool = getToolOp(deps, access, params.name);
+      return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name });
+    })
+    .post("/admin/:org/:project/tools/:name", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const fields = postedForm(request, body, access);
+      const tool = getToolOp(deps, access, params.name);
+      return saveOrShow(deps, request, access, { kind: tool.kind, values: { ...fields, kind: tool.kind }, name: tool.name }, () =>
+        saveToolFromForm(deps, access, tool.name, { ...fields, kind: tool.kind }),
+      );
+    })
+    .post("/admin/:org/:project/tools/:name/delete", ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      postedForm(request, body, access);
+      deleteToolOp(deps, access, params.name);
+      return done(projectPath(access.org, access.project, "/tools"), "deleted");
+    });
+}

@@ -1,0 +1,31 @@
+/** The settings pages (`/admin/...`, `/account/apps`): one Elysia plugin composing a file per page. */
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+import { accountAppPages } from "./pages/account-apps";
+import { appPages } from "./pages/apps";
+import { auditPages } from "./pages/audit";
+import { homePages } from "./pages/home";
+import { keyPages } from "./pages/keys";
+import { memberPages } from "./pages/members";
+import { orgAuditPages } from "./pages/org-audit";
+import { publishPages } from "./pages/publish";
+import { serverPages } from "./pages/server";
+import { toolPages } from "./pages/tools";
+import { toolPreviewPages } from "./pages/tool-preview";
+import { instructionPages } from "./pages/instructions";
+
+export function adminPlugin(deps: Deps) {
+  return new Elysia({ name: "admin" })
+    .use(homePages(deps))
+    .use(memberPages(deps))
+    .use(appPages(deps))
+    .use(orgAuditPages(deps))
+    .use(accountAppPages(deps))
+    .use(serverPages(deps))
+    .use(toolPreviewPages(deps))
+    .use(toolPages(deps))
+    .use(instructionPages(deps))
+    .use(publishPages(deps))
+    .use(keyPages(deps))
+    .use(auditPages(deps));
+}

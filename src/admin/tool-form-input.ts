@@ -1,0 +1,71 @@
+/**
+ * The tool form's fields → a tool definition input for the draft service. Only the form's encoding lives
+ * here (JSON text areas, one-per-line lists, checkboxes); the definition itself is validated by the
+ * manifest contract in `src/projects/draft.ts`.
+ */
+import { ValidationError } from "../errors";
+import type { ToolDefinition } from "../projects/manifest";
+
+export const ANNOTATION_HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
+
+function json(fields: Record<string, string>, name: string, required: boolean): unknown {
+  const text = (fields[name] ?? "").trim();
+  if (!text) {
+    if (required) throw new ValidationError(`${name}: required`, [{ field: name, message: "required" }]);
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const message = `not valid JSON (${(err as Error).message})`;
+    throw new ValidationError(`${name}: ${message}`, [{ field: name, message }]);
+  }
+}
+
+function lines(value: string | undefined): string[] {
+  return (value ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+}
+
+function int(value: string | undefined): number | undefined {
+  return value && value.trim() ? Number(value) : undefined;
+}
+
+/** Builds the definition input from the posted form; JSON syntax errors are reported per field. */
+export function toolFromForm(fields: Record<string, string>): Record<string, unknown> {
+  const annotations = Object.fromEntries(ANNOTATION_HINTS.filter((h) => fields[h] === "on").map((h) => [h, true]));
+  const common = {
+    name: (fields.name ?? "").trim(),
+    title: fields.title?.trim() || undefined,
+    description: fields.description ?? "",
+    kind: fields.kind,
+    inputSchema: json(fields, "inputSchema", true),
+    outputSchema: json(fields, "outputSchema", false),
+    annotations: Object.keys(annotations).length ? annotations : undefined,
+    scope: fields.scope || undefined,
+    allowedDomains: lines(fields.allowedDomains),
+    secrets: lines(fields.secrets),
+  };
+  if (fields.kind === "interactive") return { ...common, html: fields.html ?? "" };
+  if (fields.kind === "script") return { ...common, script: fields.script ?? "", timeoutMs: int(fields.timeoutMs), memoryMb: int(fields.memoryMb) };
+  return { ...common, url: (fields.url ?? "").trim(), headers: json(fields, "headers", false) ?? {}, timeoutMs: int(fields.timeoutMs) };
+}
+
+/** A definition back into form field text (for editing, or re-showing after a refused save). */
+export function toolToForm(def: ToolDefinition): Record<string, string> {
+  const out: Record<string, string> = {
+    name: def.name,
+    title: def.title ?? "",
+    description: def.description,
+    kind: def.kind,
+    inputSchema: JSON.stringify(def.inputSchema, null, 2),
+    outputSchema: def.outputSchema ? JSON.stringify(def.outputSchema, null, 2) : "",
+    scope: def.scope ?? "",
+    allowedDomains: def.allowedDomains.join("\n"),
+    secrets: def.secrets.join("\n"),
+  };
+  for (const h of ANNOTATION_HINTS) if (def.annotations?.[h]) out[h] = "on";
+  if (def.kind === "interactive") out.html = def.html;
+  if (def.kind === "script") Object.assign(out, { script: def.script, timeoutMs: String(def.timeoutMs), memoryMb: String(def.memoryMb) });
+  if (def.kind === "http") Object.assign(out, { url: def.url, headers: JSON.stringify(def.headers, null, 2), timeoutMs: String(def.timeoutMs) });
+  return out;
+}
