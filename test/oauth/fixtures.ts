@@ -4,8 +4,9 @@
  */
 import type { App } from "../../src/app";
 import type { Deps } from "../../src/deps";
-import type { Role } from "../../src/db/schema";
-import { createUser } from "../../src/auth/users";
+import { users as usersTable, type Role, type User } from "../../src/db/schema";
+import { hashPassword } from "../../src/auth/passwords";
+import { newId } from "../../src/lib/ids";
 import { createSession } from "../../src/auth/sessions";
 import { SESSION_COOKIE } from "../../src/auth/cookies";
 import { addMember, createOrg } from "../../src/projects/orgs";
@@ -16,16 +17,24 @@ import { BASE, hiddenField, postForm, req } from "../helpers";
 export const PASSWORD = "correct horse battery";
 export const REDIRECT = "http://127.0.0.1:33418/callback";
 
+/** One real argon2id hash of PASSWORD, computed once: hashing per user per test would dominate the suite's time. */
+let passwordHash: Promise<string> | undefined;
+
+async function seedUser(deps: Deps, email: string): Promise<User> {
+  const now = Date.now();
+  const user: User = { id: newId("usr"), email, name: email.split("@")[0]!, passwordHash: await (passwordHash ??= hashPassword(PASSWORD)), createdAt: now, passwordChangedAt: now };
+  deps.db.insert(usersTable).values(user).run();
+  return user;
+}
+
 export async function seedWorld(deps: Deps) {
-  const users = {} as Record<Role, { id: string; email: string }>;
-  for (const role of ["owner", "admin", "developer", "viewer"] as const) {
-    users[role] = await createUser(deps.db, { email: `${role}@example.com`, password: PASSWORD });
-  }
+  const users = {} as Record<Role, User>;
+  for (const role of ["owner", "admin", "developer", "viewer"] as const) users[role] = await seedUser(deps, `${role}@example.com`);
   const org = createOrg(deps.db, { slug: "acme" }, users.owner.id);
   for (const role of ["admin", "developer", "viewer"] as const) addMember(deps.db, org.id, users[role].id, role);
   const shop = createProject(deps.db, org.id, { slug: "shop", name: "Shop" });
   const crm = createProject(deps.db, org.id, { slug: "crm", name: "CRM" });
-  const outsider = await createUser(deps.db, { email: "outsider@example.com", password: PASSWORD });
+  const outsider = await seedUser(deps, "outsider@example.com");
   const url = (slug: string, channel: "production" | "draft" = "production") => channelUrl(deps.config.publicUrl, "acme", slug, channel);
   return { users, outsider, org, shop, crm, url };
 }

@@ -1,0 +1,210 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { makeApp, postForm, req, type TestApp } from "../helpers";
+import { setRole } from "../../src/projects/orgs";
+import { approve, authorizeParams, authorizePath, openConsent, pkce, REDIRECT, registerClient, seedWorld, signIn, type World } from "./fixtures";
+
+let t: TestApp;
+let w: World;
+let clientId: string;
+const { challenge } = pkce();
+
+beforeEach(async () => {
+  t = await makeApp();
+  w = await seedWorld(t.deps);
+  clientId = (await registerClient(t.app)).client_id;
+});
+afterEach(() => t.close());
+
+/** `resource: null` sends none. */
+const path = (extra: Record<string, string | undefined> = {}, resource: string | null = w.url("shop")) =>
+  authorizePath(authorizeParams(clientId, challenge, resource ?? undefined, extra));
+
+function expectPage(res: Response, status: number) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("location")).toBeNull();
+  expect(res.headers.get("content-type")).toContain("text/html");
+}
+
+function redirectedError(res: Response): URL {
+  expect(res.status).toBe(303);
+  const url = new URL(res.headers.get("location")!);
+  expect(url.origin + url.pathname).toBe(REDIRECT);
+  expect(url.searchParams.get("state")).toBe("st-123");
+  expect(url.searchParams.get("iss")).toBe("http://localhost");
+  return url;
+}
+
+describe("GET /oauth/authorize: errors before the redirect URI is validated render a page", () => {
+  test("an unknown client gets a page, never a redirect", async () => {
+    const res = await req(t.app, authorizePath(authorizeParams("cli_unknown", challenge, w.url("shop"))));
+    expectPage(res, 400);
+    expect(await res.text()).toContain("Register the client again");
+  });
+
+  test("a redirect URI that is not exactly registered gets a page", async () => {
+    for (const bad of ["http://127.0.0.1:33418/callback/extra", "https://evil.example/callback", "http://127.0.0.1:33418/callback?x=1"]) {
+      expectPage(await req(t.app, path({ redirect_uri: bad })), 400);
+    }
+  });
+
+  test("a loopback redirect URI may vary only its port (RFC 8252 §7.3)", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path({ redirect_uri: "http://127.0.0.1:51234/callback" }), cookie);
+    expect(page.res.status).toBe(200);
+    expect(page.requestId).toBeString();
+    expectPage(await req(t.app, path({ redirect_uri: "http://localhost:51234/callback" })), 400);
+  });
+
+  test("a repeated parameter gets a page", async () => {
+    expectPage(await req(t.app, `${path()}&state=again`), 400);
+  });
+});
+
+describe("GET /oauth/authorize: errors after the redirect URI is validated go back to the client with state and iss", () => {
+  test("missing PKCE is invalid_request", async () => {
+    const url = redirectedError(await req(t.app, path({ code_challenge: undefined })));
+    expect(url.searchParams.get("error")).toBe("invalid_request");
+  });
+
+  test("plain PKCE is invalid_request", async () => {
+    const url = redirectedError(await req(t.app, path({ code_challenge_method: "plain" })));
+    expect(url.searchParams.get("error")).toBe("invalid_request");
+    const missingMethod = redirectedError(await req(t.app, path({ code_challenge_method: undefined })));
+    expect(missingMethod.searchParams.get("error")).toBe("invalid_request");
+  });
+
+  test("response_type other than code is unsupported_response_type", async () => {
+    const url = redirectedError(await req(t.app, path({ response_type: "token" })));
+    expect(url.searchParams.get("error")).toBe("unsupported_response_type");
+  });
+
+  test("a resource that is not exactly a channel URL is invalid_target", async () => {
+    for (const resource of [`${w.url("shop")}/`, "http://localhost/acme", "http://localhost/acme/nope", "https://other.example/acme/shop", `${w.url("shop")}/draft/x`]) {
+      const url = redirectedError(await req(t.app, path({}, resource)));
+      expect(url.searchParams.get("error")).toBe("invalid_target");
+    }
+  });
+});
+
+describe("sign-in and refusals", () => {
+  test("an anonymous visitor is sent to /login with a relative return_to that resumes the stored request", async () => {
+    const res = await req(t.app, path());
+    expect(res.status).toBe(303);
+    const login = new URL(res.headers.get("location")!, "http://localhost");
+    expect(login.pathname).toBe("/login");
+    const returnTo = login.searchParams.get("return_to")!;
+    expect(returnTo).toMatch(/^\/oauth\/authorize\?request_id=areq_[a-z0-9]+$/);
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    expect((await openConsent(t.app, returnTo, cookie)).requestId).toBe(new URLSearchParams(returnTo.split("?")[1]).get("request_id")!);
+  });
+
+  test("a non-member gets a readable refusal page, not a consent page", async () => {
+    const { cookie } = signIn(t.deps, w.outsider.id);
+    const page = await openConsent(t.app, path(), cookie);
+    expectPage(page.res, 403);
+    expect(page.html).toContain("not a member");
+    expect(page.requestId).toBeUndefined();
+  });
+
+  test("a role too low for the draft channel gets a readable refusal page", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
+    expectPage(page.res, 403);
+    expect(page.html).toContain("needs the developer role");
+    expect(page.requestId).toBeUndefined();
+  });
+
+  test("a role lowered while the consent page was open is refused at approval", async () => {
+    const { cookie } = signIn(t.deps, w.users.developer.id);
+    const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
+    setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
+    const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }, cookie);
+    expectPage(res, 403);
+  });
+});
+
+describe("the consent page", () => {
+  test("shows app (unverified), redirect host, project, draft channel, role and only the granted scopes in words", async () => {
+    const { cookie } = signIn(t.deps, w.users.developer.id);
+    const page = await openConsent(t.app, path({ scope: "project:read tools:call draft publish" }, w.url("shop", "draft")), cookie);
+    expect(page.res.status).toBe(200);
+    expect(page.html).toContain("Test App");
+    expect(page.html).toContain("unverified");
+    expect(page.html).toContain("127.0.0.1:33418");
+    expect(page.html).toContain("Shop");
+    expect(page.html).toContain("draft");
+    expect(page.html).toContain("<dd>developer</dd>");
+    expect(page.html).toContain("Run the project&#39;s MCP tools");
+    expect(page.html).toContain("Use the draft (unpublished) working copy");
+    expect(page.html).not.toContain("Publish new versions"); // requested but not allowed for a developer
+    expect(page.html).not.toContain("Read and modify project data"); // allowed but not requested
+  });
+
+  test("forbids framing by header and has no form-action directive", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { res } = await openConsent(t.app, path(), cookie);
+    const csp = res.headers.get("content-security-policy")!;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("form-action");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+  });
+
+  test("the form carries only the request id and the CSRF token", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { html } = await openConsent(t.app, path(), cookie);
+    const names = [...html.matchAll(/<input[^>]*name="([^"]+)"/g)].map((m) => m[1]);
+    expect(names).toEqual(["request_id", "csrf"]);
+    expect(html).not.toContain(challenge);
+  });
+
+  test("a consent POST without the CSRF token is refused", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path(), cookie);
+    const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, decision: "approve" }, cookie);
+    expectPage(res, 403);
+    const wrong = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: "x".repeat(43), decision: "approve" }, cookie);
+    expectPage(wrong, 403);
+  });
+
+  test("another signed-in user cannot approve a request shown to someone else", async () => {
+    const viewer = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path(), viewer.cookie);
+    const other = signIn(t.deps, w.users.admin.id);
+    const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: other.session.csrfSecret, decision: "approve" }, other.cookie);
+    expectPage(res, 400);
+  });
+
+  test("approval redirects with code, state and iss; the request cannot be approved twice", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path(), cookie);
+    const fields = { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" };
+    const res = await postForm(t.app, "/oauth/authorize", fields, cookie);
+    const url = redirectedError(res);
+    expect(url.searchParams.get("code")).toStartWith("pac_");
+    expectPage(await postForm(t.app, "/oauth/authorize", fields, cookie), 400);
+  });
+
+  test("Deny redirects with access_denied", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path(), cookie);
+    const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "deny" }, cookie);
+    expect(redirectedError(res).searchParams.get("error")).toBe("access_denied");
+  });
+
+  test("prompt=consent and an offline_access scope (as Claude sends) still work", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const url = await approve(t.app, path({ prompt: "consent", scope: "offline_access" }), cookie);
+    expect(url.searchParams.get("code")).toBeString();
+  });
+
+  test("without resource the page asks which project and channel, listing only what the role reaches", async () => {
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const page = await openConsent(t.app, path({}, null), cookie);
+    expect(page.res.status).toBe(200);
+    const choices = [...page.html.matchAll(/name="resource" value="([^"]+)"/g)].map((m) => m[1]);
+    expect(choices.sort()).toEqual([w.url("crm"), w.url("shop")].sort());
+    const url = await approve(t.app, path({}, null), cookie, { resource: w.url("crm") });
+    expect(url.searchParams.get("code")).toBeString();
+  });
+});

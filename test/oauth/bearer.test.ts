@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
+import { generateKeyPairSync } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { makeApp, type TestApp } from "../helpers";
+import { authenticateBearer, bearerChallenge, requireScope, type BearerTarget } from "../../src/oauth/bearer";
+import { revokeGrant } from "../../src/oauth/grants";
+import { rotateSigningKey } from "../../src/oauth/keys";
+import { oauthState } from "../../src/oauth/state";
+import { OAuthError } from "../../src/errors";
+import { endSession } from "../../src/auth/sessions";
+import { removeMember, setRole } from "../../src/projects/orgs";
+import { grants, sessions } from "../../src/db/schema";
+import { obtainTokens, seedWorld, type World } from "./fixtures";
+
+let t: TestApp;
+let w: World;
+beforeEach(async () => {
+  t = await makeApp();
+  w = await seedWorld(t.deps);
+});
+afterEach(() => {
+  setSystemTime();
+  return t.close();
+});
+
+function target(project: "shop" | "crm" = "shop", channel: "production" | "draft" = "production"): BearerTarget {
+  const p = project === "shop" ? w.shop : w.crm;
+  return { orgId: w.org.id, projectId: p.id, orgSlug: "acme", projectSlug: project, channel };
+}
+
+const request = (token?: string, scheme = "Bearer") =>
+  new Request("http://localhost/acme/shop", { method: "POST", headers: token ? { authorization: `${scheme} ${token}` } : {} });
+
+async function rejection(token: string | undefined, tgt = target(), scheme?: string): Promise<OAuthError> {
+  const err = await authenticateBearer(t.deps, request(token, scheme), tgt).then(
+    () => null,
+    (e) => e,
+  );
+  expect(err).toBeInstanceOf(OAuthError);
+  expect(err.status).toBe(401);
+  return err;
+}
+
+async function expectInvalid(token: string, tgt = target(), why?: string) {
+  const err = await rejection(token, tgt);
+  expect(err.code).toBe("invalid_token");
+  expect(err.headers["www-authenticate"]).toContain('error="invalid_token"');
+  if (why) expect(err.message).toContain(why);
+}
+
+describe("authenticateBearer", () => {
+  test("no token: 401 challenge with resource_metadata and scope, without an error code (RFC 6750 §3.1)", async () => {
+    const err = await rejection(undefined);
+    const header = err.headers["www-authenticate"]!;
+    expect(header).toStartWith("Bearer ");
+    expect(header).toContain('resource_metadata="http://localhost/.well-known/oauth-protected-resource/acme/shop"');
+    expect(header).toContain('scope="project:read tools:call project:write publish settings"');
+    expect(header).not.toContain("error=");
+    expect(bearerChallenge("http://localhost", target("shop", "draft"))).toContain("/.well-known/oauth-protected-resource/acme/shop/draft");
+  });
+
+  test("a valid token yields the user principal with granted ∩ role-allowed scopes", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const p = await authenticateBearer(t.deps, request(tokens.access_token), target());
+    expect(p).toMatchObject({ kind: "user", userId: w.users.developer.id, role: "developer" });
+    if (p.kind !== "user") throw new Error("unreachable");
+    expect(p.grantId).toBe(decodeJwt(tokens.access_token).gid as string);
+    expect(p.scopes.sort()).toEqual(["project:read", "project:write", "tools:call"]);
+  });
+
+  test("a draft token is refused on production, and a production token on draft", async () => {
+    const draft = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop", "draft"));
+    await expectInvalid(draft.tokens.access_token, target("shop", "production"), "another MCP server");
+    const prod = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    await expectInvalid(prod.tokens.access_token, target("shop", "draft"), "another MCP server");
+  });
+
+  test("project A's token is refused on project B", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    await expectInvalid(tokens.access_token, target("crm"), "another MCP server");
+  });
+
+  test("alg none, an HMAC token and a token signed by another key with our kid are refused", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const claims = decodeJwt(tokens.access_token);
+    const { kid } = decodeProtectedHeader(tokens.access_token);
+    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    await expectInvalid(`${b64({ alg: "none", typ: "at+jwt", kid })}.${b64(claims)}.`);
+    const hmac = await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: "at+jwt", kid }).sign(new TextEncoder().encode("x".repeat(32)));
+    await expectInvalid(hmac);
+    const { privateKey } = generateKeyPairSync("ed25519");
+    const forged = await new SignJWT(claims).setProtectedHeader({ alg: "EdDSA", typ: "at+jwt", kid }).sign(privateKey);
+    await expectInvalid(forged);
+    await expectInvalid("not.a.jwt");
+    expect((await rejection(tokens.access_token, target(), "Basic")).code).toBe("invalid_token");
+  });
+
+  test("an expired token is refused, also after it was cached", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    setSystemTime(new Date(Date.now() + 8 * 3600 * 1000 + 1000));
+    await expectInvalid(tokens.access_token, target(), "invalid or expired");
+  });
+
+  test("revocation acts on the very next request, although the token's claims are cached", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    revokeGrant(t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: w.users.owner.id, reason: "test" });
+    await expectInvalid(tokens.access_token, target(), "revoked");
+  });
+
+  test("a removed member is refused with a reason in words", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    removeMember(t.deps.db, w.org.id, w.users.developer.id);
+    await expectInvalid(tokens.access_token, target(), "no longer a member");
+  });
+
+  test("an ended or idle approving session ends the grant", async () => {
+    const a = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    endSession(t.deps, a.session.id, "signed out");
+    await expectInvalid(a.tokens.access_token, target(), "session");
+    const b = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const idleSince = Date.now() - t.deps.config.sessionIdleTtl * 1000 - 1000;
+    t.deps.db.update(sessions).set({ lastSeenAt: idleSince }).where(eq(sessions.id, b.session.id)).run();
+    await expectInvalid(b.tokens.access_token, target(), "session");
+  });
+
+  test("the grant's use keeps its session alive and records last use (throttled)", async () => {
+    const { tokens, session } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const gid = decodeJwt(tokens.access_token).gid as string;
+    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    const firstUse = t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt;
+    expect(firstUse).toBeNumber();
+    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    expect(t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBe(firstUse);
+    setSystemTime(new Date(Date.now() + 2 * 3600 * 1000));
+    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    expect(t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBeGreaterThan(firstUse!);
+    expect(t.deps.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastSeenAt).toBeGreaterThan(session.lastSeenAt);
+  });
+
+  test("a role lowered below the channel is 401; lowered within it narrows scopes without a step-up loop", async () => {
+    const draft = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop", "draft"));
+    const prod = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
+    await expectInvalid(draft.tokens.access_token, target("shop", "draft"), "no longer allows the draft channel");
+    const p = await authenticateBearer(t.deps, request(prod.tokens.access_token), target());
+    expect(p.scopes.sort()).toEqual(["project:read", "tools:call"]);
+    // The role no longer allows project:write: false (the MCP layer hides it), never a 403 loop.
+    expect(requireScope(p, "project:write", target())).toBe(false);
+    expect(requireScope(p, "tools:call", target())).toBe(true);
+  });
+
+  test("a scope the role allows but the grant lacks is 403 insufficient_scope naming the scopes to ask for", async () => {
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.admin.id, w.url("shop"));
+    const narrowed = await (
+      await t.app.handle(
+        new Request("http://localhost/oauth/token", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: tokens.refresh_token, client_id: String(decodeJwt(tokens.access_token).client_id), scope: "project:read tools:call" }),
+        }),
+      )
+    ).json();
+    const p = await authenticateBearer(t.deps, request(narrowed.access_token), target());
+    const err = (() => {
+      try {
+        requireScope(p, "settings", target(), "http://localhost");
+      } catch (e) {
+        return e as OAuthError;
+      }
+    })();
+    expect(err?.status).toBe(403);
+    expect(err?.code).toBe("insufficient_scope");
+    expect(err?.headers["www-authenticate"]).toContain('error="insufficient_scope"');
+    expect(err?.headers["www-authenticate"]).toContain('scope="project:read tools:call settings"');
+    expect(err?.headers["www-authenticate"]).toContain("resource_metadata=");
+  });
+
+  test("after a key rotation old tokens still verify and new ones use the new key; retiring keys kills old tokens", async () => {
+    const old = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { kid } = rotateSigningKey(t.deps.db);
+    oauthState(t.deps).keys.invalidate();
+    await authenticateBearer(t.deps, request(old.tokens.access_token), target());
+    const fresh = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    expect(decodeProtectedHeader(fresh.tokens.access_token).kid).toBe(kid);
+    rotateSigningKey(t.deps.db, { retirePrevious: true });
+    oauthState(t.deps).keys.invalidate();
+    await expectInvalid(old.tokens.access_token);
+    await expectInvalid(fresh.tokens.access_token);
+  });
+});

@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { makeApp, type TestApp } from "../helpers";
+import { getGrant } from "../../src/oauth/grants";
+import { endSession } from "../../src/auth/sessions";
+import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, seedWorld, signIn, tokenRequest, type World } from "./fixtures";
+
+let t: TestApp;
+let w: World;
+beforeEach(async () => {
+  t = await makeApp();
+  w = await seedWorld(t.deps);
+});
+afterEach(() => {
+  setSystemTime();
+  return t.close();
+});
+
+/** A fresh code for the developer on shop production, with the client and PKCE verifier. */
+async function freshCode(clientBody: Record<string, unknown> = {}) {
+  const client = await registerClient(t.app, clientBody);
+  const { verifier, challenge } = pkce();
+  const { cookie } = signIn(t.deps, w.users.developer.id);
+  const location = await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, w.url("shop"))), cookie);
+  return { client, verifier, code: location.searchParams.get("code")! };
+}
+
+function exchange(c: Awaited<ReturnType<typeof freshCode>>, overrides: Record<string, string | undefined> = {}, headers: Record<string, string> = {}) {
+  const fields: Record<string, string | undefined> = {
+    grant_type: "authorization_code",
+    code: c.code,
+    redirect_uri: REDIRECT,
+    code_verifier: c.verifier,
+    client_id: c.client.client_id,
+    resource: w.url("shop"),
+    ...overrides,
+  };
+  return tokenRequest(t.app, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>, headers);
+}
+
+async function expectError(res: Response, status: number, error: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  expect((await res.json()).error).toBe(error);
+}
+
+describe("grant_type=authorization_code", () => {
+  test("issues an EdDSA JWT with iss, aud, sub, scope, client_id, gid, jti, iat, exp (8 h) and a refresh token, no-store", async () => {
+    const c = await freshCode();
+    const res = await exchange(c);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const body = await res.json();
+    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 28800 });
+    expect(body.refresh_token).toStartWith("prf_");
+    expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: "EdDSA", typ: "at+jwt" });
+    const claims = decodeJwt(body.access_token);
+    expect(claims).toMatchObject({ iss: "http://localhost", aud: w.url("shop"), sub: w.users.developer.id, client_id: c.client.client_id });
+    expect(claims.exp! - claims.iat!).toBe(28800);
+    expect(claims.jti).toBeString();
+    expect(getGrant(t.deps.db, claims.gid as string)?.resource).toBe(w.url("shop"));
+    expect(String(claims.scope).split(" ").sort()).toEqual(["project:read", "project:write", "tools:call"]);
+  });
+
+  test("a wrong PKCE verifier is invalid_grant", async () => {
+    await expectError(await exchange(await freshCode(), { code_verifier: pkce().verifier }), 400, "invalid_grant");
+  });
+
+  test("a missing PKCE verifier is invalid_request", async () => {
+    await expectError(await exchange(await freshCode(), { code_verifier: undefined }), 400, "invalid_request");
+  });
+
+  test("a redirect_uri that differs from the authorization request, even by a loopback port, is invalid_grant", async () => {
+    await expectError(await exchange(await freshCode(), { redirect_uri: "http://127.0.0.1:1/callback" }), 400, "invalid_grant");
+  });
+
+  test("a resource other than the authorized one is invalid_target", async () => {
+    await expectError(await exchange(await freshCode(), { resource: w.url("shop", "draft") }), 400, "invalid_target");
+  });
+
+  test("a code is single-use: a replay is invalid_grant and revokes the grant it issued", async () => {
+    const c = await freshCode();
+    const first = await (await exchange(c)).json();
+    await expectError(await exchange(c), 400, "invalid_grant");
+    const gid = decodeJwt(first.access_token).gid as string;
+    expect(getGrant(t.deps.db, gid)?.revokedReason).toBe("authorization code reused");
+    await expectError(await tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: c.client.client_id }), 400, "invalid_grant");
+  });
+
+  test("a code older than 60 s is invalid_grant", async () => {
+    const c = await freshCode();
+    setSystemTime(new Date(Date.now() + 61_000));
+    await expectError(await exchange(c), 400, "invalid_grant");
+  });
+
+  test("a code presented by another client is invalid_grant", async () => {
+    const c = await freshCode();
+    const other = await registerClient(t.app);
+    await expectError(await exchange(c, { client_id: other.client_id }), 400, "invalid_grant");
+  });
+
+  test("an unknown client is invalid_client (401), so hosts register again", async () => {
+    await expectError(await exchange(await freshCode(), { client_id: "cli_gone" }), 401, "invalid_client");
+  });
+
+  test("client_secret_basic: the right secret in Basic works; a wrong one or the wrong method is invalid_client", async () => {
+    const c = await freshCode({ token_endpoint_auth_method: "client_secret_basic" });
+    const basic = (secret: string) => ({ authorization: `Basic ${btoa(`${c.client.client_id}:${secret}`)}` });
+    await expectError(await exchange(c, { client_id: undefined }, basic("wrong")), 401, "invalid_client");
+    await expectError(await exchange(c, { client_secret: c.client.client_secret }), 401, "invalid_client");
+    expect((await exchange(c, { client_id: undefined }, basic(c.client.client_secret!))).status).toBe(200);
+  });
+
+  test("client_secret_post: the secret in the body works; none or a wrong one is invalid_client", async () => {
+    const c = await freshCode({ token_endpoint_auth_method: "client_secret_post" });
+    await expectError(await exchange(c), 401, "invalid_client");
+    await expectError(await exchange(c, { client_secret: "nope" }), 401, "invalid_client");
+    expect((await exchange(c, { client_secret: c.client.client_secret })).status).toBe(200);
+  });
+
+  test("a public client sending a secret is invalid_client", async () => {
+    await expectError(await exchange(await freshCode(), { client_secret: "x" }), 401, "invalid_client");
+  });
+
+  test("an unknown grant type is unsupported_grant_type; a JSON body is invalid_request", async () => {
+    const c = await freshCode();
+    await expectError(await exchange(c, { grant_type: "password" }), 400, "unsupported_grant_type");
+    const res = await t.app.handle(
+      new Request("http://localhost/oauth/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
+    );
+    await expectError(res, 400, "invalid_request");
+  });
+
+  test("a code whose approving session ended meanwhile is invalid_grant", async () => {
+    const client = await registerClient(t.app);
+    const { verifier, challenge } = pkce();
+    const { cookie, session } = signIn(t.deps, w.users.developer.id);
+    const location = await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, w.url("shop"))), cookie);
+    endSession(t.deps, session.id, "signed out");
+    const c = { client, verifier, code: location.searchParams.get("code")! };
+    await expectError(await exchange(c), 400, "invalid_grant");
+  });
+});
