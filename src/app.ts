@@ -8,6 +8,8 @@ import { healthPlugin } from "./http/health";
 import { oauthPlugin } from "./oauth/plugin";
 import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
+import { mcpPlugin } from "./mcp/plugin";
+import { mcpAppsUi } from "./mcp/ui";
 import { errorResponse } from "./http/errors";
 import { ValidationError, NotFoundError } from "./errors";
 
@@ -24,7 +26,8 @@ export function createApp(deps: Deps) {
     .use(healthPlugin(deps))
     .use(oauthPlugin(deps))
     .use(authPlugin(deps))
-    .use(adminPlugin(deps));
+    .use(adminPlugin(deps))
+    .use(mcpPlugin(deps, mcpAppsUi));
 }
 
 export type App = ReturnType<typeof createApp>;

@@ -2,6 +2,7 @@
  * Everything the app needs, built once per process (or per test) and passed down: no module-level
  * singletons, so each test builds a fresh app on a fresh database.
  */
+import { AuditWriter } from "./audit/writer";
 import type { Config } from "./config";
 import { migrate, openDb, type Db } from "./db/client";
 import { EventBus } from "./lib/events";
@@ -12,8 +13,12 @@ export interface Deps {
   db: Db;
   log: Logger;
   bus: EventBus;
+  /** Batched MCP audit log writer; flushed by a shutdown hook. */
+  audit: AuditWriter;
   /** Run on graceful shutdown, in registration order (e.g. flush the audit queue). */
   shutdownHooks: Array<() => Promise<void> | void>;
+  /** Run as the listener stops accepting, before it waits for open requests: end endless SSE streams. */
+  drainHooks: Array<() => void>;
 }
 
 export interface DepsOptions {
@@ -26,7 +31,8 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const log = opts.log ?? createLogger(config.logLevel);
   const db = opts.db ?? openDb(config.dataDir);
   migrate(db);
-  return { config, db, log, bus: new EventBus(), shutdownHooks: [] };
+  const audit = new AuditWriter(db.$client, log);
+  return { config, db, log, bus: new EventBus(), audit, shutdownHooks: [() => audit.close()], drainHooks: [] };
 }
 
 /** Runs every shutdown hook, logging (not throwing) failures, then closes the database. */

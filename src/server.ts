@@ -36,7 +36,10 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
-      await server.stop(false);
+      const stopped = server.stop(false);
+      // Open MCP notification streams never finish by themselves: end them so stop() can complete.
+      for (const drain of deps.drainHooks) drain();
+      await stopped;
       await shutdown(deps);
     })());
   deps.log.info({ port, host: config.host, publicUrl: config.publicUrl }, "listening");

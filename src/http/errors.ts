@@ -19,7 +19,8 @@ export function dialectFor(path: string): ErrorDialect {
   return "html";
 }
 
-function rateLimitHeaders(error: AppError): Record<string, string> {
+/** Retry-After and RateLimit-* headers for a 429. */
+export function rateLimitHeaders(error: AppError): Record<string, string> {
   if (!(error instanceof RateLimitError)) return {};
   const headers: Record<string, string> = { "retry-after": String(error.retryAfterSeconds) };
   if (error.limit !== undefined) {

@@ -1,0 +1,41 @@
+/**
+ * Audit retention (DESIGN: Audit event, default 90 days): rows older than their project's
+ * `audit_retention_days`, and rows of deleted projects, are removed in small batches so pruning never
+ * holds the write lock for long. Runs at start and hourly.
+ */
+import type { Deps } from "../deps";
+
+const BATCH = 5_000;
+const DAY_MS = 86_400_000;
+const INTERVAL_MS = 3_600_000;
+
+const PRUNE_SQL = `DELETE FROM audit_events WHERE id IN (
+  SELECT a.id FROM audit_events a LEFT JOIN projects p ON p.id = a.project_id
+  WHERE p.id IS NULL OR a.time < ?1 - p.audit_retention_days * ${DAY_MS} LIMIT ${BATCH})`;
+
+/** Deletes expired rows; returns how many. */
+export function pruneAudit(deps: Pick<Deps, "db">, now = Date.now()): number {
+  const stmt = deps.db.$client.query(PRUNE_SQL);
+  let total = 0;
+  for (;;) {
+    const { changes } = stmt.run(now);
+    total += changes;
+    if (changes < BATCH) return total;
+  }
+}
+
+/** Prunes now and every hour until shutdown. */
+export function scheduleAuditRetention(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
+  const run = () => {
+    try {
+      const removed = pruneAudit(deps);
+      if (removed) deps.log.info({ removed }, "audit retention pruned rows");
+    } catch (err) {
+      deps.log.error({ err }, "audit retention failed");
+    }
+  };
+  run();
+  const timer = setInterval(run, INTERVAL_MS);
+  timer.unref?.();
+  deps.shutdownHooks.push(() => clearInterval(timer));
+}

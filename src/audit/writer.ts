@@ -1,0 +1,80 @@
+/**
+ * The batched audit writer (DESIGN: Audit event, Performance targets ≥ 20,000 rows/s, zero lost).
+ * MCP requests only enqueue a row; a flush writes the whole queue in one transaction through one
+ * prepared statement, every FLUSH_INTERVAL_MS or as soon as BATCH_ROWS are waiting. `close()` (a
+ * shutdown hook) drains the queue before the database closes, so a graceful stop loses nothing.
+ */
+import type { Database, Statement } from "bun:sqlite";
+import type { AuditEvent } from "../db/schema";
+import type { Logger } from "../lib/log";
+
+export const FLUSH_INTERVAL_MS = 100;
+export const BATCH_ROWS = 2_000;
+
+/** One audit row as the MCP layer hands it over (id assigned by SQLite). */
+export type AuditRow = Omit<AuditEvent, "id">;
+
+const COLUMNS = [
+  ["project_id", "projectId"], ["time", "time"], ["channel", "channel"], ["principal", "principal"],
+  ["user_id", "userId"], ["grant_id", "grantId"], ["client_id", "clientId"], ["api_key_id", "apiKeyId"],
+  ["session_id", "sessionId"], ["method", "method"], ["tool", "tool"], ["version", "version"],
+  ["input", "input"], ["output", "output"], ["status", "status"], ["error_class", "errorClass"],
+  ["error", "error"], ["logs", "logs"], ["duration_ms", "durationMs"], ["host", "host"], ["ip", "ip"],
+] as const satisfies ReadonlyArray<readonly [string, keyof AuditRow]>;
+
+export class AuditWriter {
+  private queue: AuditRow[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly insert: Statement;
+  private readonly insertBatch: (rows: AuditRow[]) => void;
+  private closed = false;
+  /** Rows written since start (exported as a metric). */
+  written = 0;
+
+  constructor(
+    sqlite: Database,
+    private readonly log: Logger,
+  ) {
+    this.insert = sqlite.prepare(
+      `INSERT INTO audit_events (${COLUMNS.map((c) => c[0]).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
+    );
+    this.insertBatch = sqlite.transaction((rows: AuditRow[]) => {
+      for (const row of rows) this.insert.run(...COLUMNS.map(([, key]) => row[key] ?? null));
+    });
+  }
+
+  /** Queues one row; never blocks the request on disk. After close() rows are written synchronously. */
+  record(row: AuditRow): void {
+    this.queue.push(row);
+    if (this.closed || this.queue.length >= BATCH_ROWS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+  }
+
+  /** Rows waiting to be written. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued in one transaction. A failed batch is logged (without payloads) and kept. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.queue.length === 0) return;
+    const rows = this.queue;
+    this.queue = [];
+    try {
+      this.insertBatch(rows);
+      this.written += rows.length;
+    } catch (err) {
+      this.log.error({ err, rows: rows.length }, "audit batch failed; retrying");
+      this.queue = rows.concat(this.queue);
+      if (!this.closed) this.timer = setTimeout(() => this.flush(), 1000);
+    }
+  }
+
+  /** Drains the queue; later rows are written immediately (requests finishing during shutdown). */
+  close(): void {
+    this.closed = true;
+    this.flush();
+  }
+}

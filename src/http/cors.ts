@@ -1,0 +1,54 @@
+/**
+ * Browser access to MCP endpoints and the OAuth documents (DESIGN: MCP transport rules). The Origin rule
+ * guards against DNS rebinding (MCP Streamable HTTP §Security): no Origin → allowed (Claude, ChatGPT and
+ * mcp-remote send none); Portico's own origin, loopback origins (MCP Inspector at localhost:6274) and
+ * `--allowed-origins` → allowed; anything else → 403. Preflights are answered before authentication.
+ */
+import type { Config } from "../config";
+
+export const ALLOW_HEADERS = "Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID";
+export const EXPOSE_HEADERS = "WWW-Authenticate, Mcp-Session-Id";
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+type OriginConfig = Pick<Config, "publicUrl" | "allowedOrigins">;
+
+/** The Origin rule; `null` (header absent) is allowed. */
+export function isAllowedOrigin(origin: string | null, config: OriginConfig): boolean {
+  if (origin === null || origin === config.publicUrl) return true;
+  if (config.allowedOrigins.includes(origin)) return true;
+  try {
+    const url = new URL(origin);
+    return url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname) && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * CORS response headers for a request. `anyOrigin` (public documents such as RFC 8414/9728 metadata)
+ * answers `*`; otherwise an allowed Origin is echoed and a foreign one gets no CORS headers at all.
+ */
+export function corsHeaders(request: Request, config: OriginConfig, opts: { anyOrigin?: boolean } = {}): Record<string, string> {
+  const origin = request.headers.get("origin");
+  if (origin === null) return {};
+  if (opts.anyOrigin) return { "access-control-allow-origin": "*", "access-control-expose-headers": EXPOSE_HEADERS };
+  if (!isAllowedOrigin(origin, config)) return {};
+  return { "access-control-allow-origin": origin, "access-control-expose-headers": EXPOSE_HEADERS, vary: "Origin" };
+}
+
+/** Answers an OPTIONS preflight: 204 with the allowed methods and headers, or 403 for a foreign Origin. */
+export function preflight(request: Request, config: OriginConfig, methods: string, opts: { anyOrigin?: boolean } = {}): Response {
+  const origin = request.headers.get("origin");
+  if (!opts.anyOrigin && !isAllowedOrigin(origin, config)) {
+    return Response.json({ error: "origin_not_allowed", error_description: "This origin may not call Portico." }, { status: 403 });
+  }
+  return new Response(null, {
+    status: 204,
+    headers: {
+      ...corsHeaders(request, config, opts),
+      "access-control-allow-methods": methods,
+      "access-control-allow-headers": ALLOW_HEADERS,
+      "access-control-max-age": "600",
+    },
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * What a channel serves, compiled once and cached (DESIGN: Performance targets): the tool list in MCP
+ * wire form and ajv validators per tool, rebuilt only when the channel changes. Draft views are keyed by
+ * the project's `updated_at` (bumped by every draft change), production views by the pinned version id,
+ * so a change made by another process (the CLI) is seen on the very next request.
+ */
+import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ValidateFunction } from "ajv";
+import type { Deps } from "../deps";
+import type { Channel } from "../db/schema";
+import { createAjv, listDraftTools, listPrompts } from "../projects/draft";
+import type { PromptDefinition, ToolDefinition } from "../projects/manifest";
+import { getVersion } from "../projects/publish";
+import type { ProjectRef } from "./project-ref";
+
+export interface CompiledTool {
+  def: ToolDefinition;
+  wire: Tool;
+  validateInput: ValidateFunction;
+  validateOutput: ValidateFunction | null;
+}
+
+export interface ChannelView {
+  channel: Channel;
+  /** Published version number; null on the draft channel. */
+  version: number | null;
+  tools: CompiledTool[];
+  byName: Map<string, CompiledTool>;
+  prompts: Map<string, PromptDefinition>;
+  /** Which revision this is: the draft's `updated_at` or the pinned version id. */
+  stamp: string;
+}
+
+/** The MCP `Tool` a host sees for a definition. */
+export function wireTool(def: ToolDefinition, meta?: Record<string, unknown>): Tool {
+  return {
+    name: def.name,
+    ...(def.title ? { title: def.title } : {}),
+    description: def.description,
+    inputSchema: def.inputSchema as Tool["inputSchema"],
+    ...(def.outputSchema ? { outputSchema: def.outputSchema as Tool["outputSchema"] } : {}),
+    ...(def.annotations ? { annotations: def.annotations } : {}),
+    ...(meta ? { _meta: meta } : {}),
+  };
+}
+
+type ToolMeta = (def: ToolDefinition, project: ProjectRef) => Record<string, unknown> | undefined;
+
+function compile(defs: ToolDefinition[], project: ProjectRef, toolMeta: ToolMeta): CompiledTool[] {
+  // A fresh ajv per build: ajv caches every compiled schema, so a long-lived one would grow with each edit.
+  const ajv = createAjv();
+  return defs.map((def) => ({
+    def,
+    wire: wireTool(def, toolMeta(def, project)),
+    validateInput: ajv.compile(def.inputSchema),
+    validateOutput: def.outputSchema ? ajv.compile(def.outputSchema) : null,
+  }));
+}
+
+export class ChannelViews {
+  private cache = new Map<string, ChannelView>();
+  private off: () => void;
+
+  constructor(
+    private readonly deps: Pick<Deps, "db" | "bus">,
+    private readonly toolMeta: ToolMeta,
+  ) {
+    this.off = deps.bus.on("toolsChanged", ({ projectId, channel }) => this.cache.delete(`${projectId}:${channel}`));
+  }
+
+  /** The channel's view, or null when production has nothing published yet. */
+  get(project: ProjectRef, channel: Channel): ChannelView | null {
+    const stamp = channel === "draft" ? String(project.updatedAt) : project.productionVersionId;
+    if (stamp === null) return null;
+    const key = `${project.id}:${channel}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.stamp === stamp) return cached;
+    const view = channel === "draft" ? this.buildDraft(project, stamp) : this.buildProduction(project, stamp);
+    if (view) this.cache.set(key, view);
+    return view;
+  }
+
+  close(): void {
+    this.off();
+    this.cache.clear();
+  }
+
+  private buildDraft(project: ProjectRef, stamp: string): ChannelView {
+    return this.view(project, "draft", null, listDraftTools(this.deps, project.id), listPrompts(this.deps, project.id), stamp);
+  }
+
+  private buildProduction(project: ProjectRef, versionId: string): ChannelView | null {
+    const version = getVersion(this.deps, versionId);
+    if (!version) return null;
+    return this.view(project, "production", version.number, version.snapshot.tools, version.snapshot.prompts, versionId);
+  }
+
+  private view(project: ProjectRef, channel: Channel, version: number | null, defs: ToolDefinition[], prompts: PromptDefinition[], stamp: string): ChannelView {
+    const tools = compile(defs, project, this.toolMeta);
+    return { channel, version, tools, byName: new Map(tools.map((t) => [t.def.name, t])), prompts: new Map(prompts.map((p) => [p.name, p])), stamp };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Everything one JSON-RPC request's handler may use, and the audit notes it fills in. One context per
+ * message; the endpoint turns the notes into exactly one audit row.
+ */
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import type { Principal } from "../auth/principal";
+import type { Deps } from "../deps";
+import { JsonRpcError } from "../errors";
+import type { ErrorClass, ToolRuntime } from "../tools/types";
+import type { McpTarget } from "./access";
+import type { ChannelView } from "./channel";
+import type { ProjectRef } from "./project-ref";
+import type { McpService } from "./service";
+import type { McpSession } from "./sessions";
+
+/** JSON-RPC server error (-32000…-32099): the production channel has no published version. */
+export const NOT_PUBLISHED = -32000;
+
+export interface McpDeps extends Deps {
+  /** Tool runtimes (interactive, script, http), provided by the tools domain. */
+  tools?: ToolRuntime;
+}
+
+/** What the audit row records about a request beyond who/when/where. */
+export interface AuditNotes {
+  tool?: string;
+  version?: number | null;
+  input?: unknown;
+  output?: unknown;
+  status: "ok" | "error";
+  errorClass?: ErrorClass | "protocol" | "auth";
+  error?: string;
+  logs?: string[];
+  /** Secret values to redact from the payloads before they are stored. */
+  secrets?: string[];
+}
+
+export interface RequestContext {
+  deps: McpDeps;
+  service: McpService;
+  project: ProjectRef;
+  target: McpTarget;
+  principal: Principal;
+  session: McpSession | null;
+  protocolVersion: string;
+  request: Request;
+  /** Sends a notification related to this request (progress, logging); dropped when it cannot stream. */
+  notify(message: JSONRPCMessage): void;
+  /** True when `notify` reaches the client (single request that accepts SSE). */
+  canStream: boolean;
+  /** Lifts Bun's 10 s idle timeout for a slow call. */
+  keepOpen(): void;
+  signal: AbortSignal;
+  notes: AuditNotes;
+}
+
+/** The channel's view; on an unpublished production channel, an error telling the admin what to do. */
+export function channelView(ctx: RequestContext): ChannelView {
+  const view = ctx.service.views.get(ctx.project, ctx.target.channel);
+  if (!view) {
+    const ref = `${ctx.project.orgSlug}/${ctx.project.slug}`;
+    throw new JsonRpcError(
+      NOT_PUBLISHED,
+      `Nothing has been published on ${ref} yet. An admin must publish the draft first (Publish on the project page, or \`portico publish ${ref}\`); until then only the draft channel (${ref}/draft) has tools.`,
+    );
+  }
+  ctx.notes.version = view.version;
+  return view;
+}

@@ -1,0 +1,162 @@
+/**
+ * POST on a channel URL (Streamable HTTP §Sending Messages to the Server): one JSON-RPC message, or a
+ * batch on protocol 2025-03-26 only (later versions removed batching). Notifications alone → 202.
+ * A request answers JSON, or an SSE stream when a tool call sends progress or log notifications
+ * before its result (the switch happens on the first notification, so plain calls stay cheap).
+ */
+import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { credentialId } from "../auth/principal";
+import { JsonRpcError, OAuthError, RPC } from "../errors";
+import { toJsonRpc } from "../http/errors";
+import { auditRow } from "./audit-row";
+import type { McpDeps, RequestContext } from "./context";
+import { dispatch } from "./dispatch";
+import { guard, guardFailure, httpRpcError, type Guarded, type RouteInput } from "./guard";
+import { FALLBACK_VERSION } from "./methods/lifecycle";
+import { classify, errorMessage, parseBody, resultMessage, type RpcNotification, type RpcRequest } from "./rpc";
+import type { McpService } from "./service";
+import { SseStream } from "./sse";
+
+async function readBody(request: Request, max: number): Promise<string | Response> {
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  const tooLarge = () => httpRpcError(413, RPC.INVALID_REQUEST, `Payload too large: the limit is ${max} bytes.`);
+  if (declared > max) return tooLarge();
+  const buf = await request.arrayBuffer();
+  if (buf.byteLength > max) return tooLarge();
+  return new TextDecoder().decode(buf);
+}
+
+function json(body: unknown, headers: Record<string, string>, status = 200): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...headers, "content-type": "application/json" } });
+}
+
+export async function handlePost(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
+  const { request } = input;
+  const type = request.headers.get("content-type");
+  if (type !== null && !type.toLowerCase().includes("application/json")) {
+    return httpRpcError(415, RPC.INVALID_REQUEST, "Unsupported Media Type: send application/json.");
+  }
+  const body = await readBody(request, deps.config.maxBodyBytes);
+  if (body instanceof Response) return body;
+  const g = await guard(deps, service, input);
+  if (g instanceof Response) return g;
+  let parsed: { messages: unknown[]; batch: boolean };
+  try {
+    parsed = parseBody(body);
+  } catch (err) {
+    return guardFailure(err, g.headers);
+  }
+  const version = g.session?.protocolVersion ?? g.versionHeader ?? FALLBACK_VERSION;
+  if (parsed.batch && version !== "2025-03-26") {
+    return httpRpcError(400, RPC.INVALID_REQUEST, `Invalid request: JSON-RPC batches are not supported in protocol ${version}.`, g.headers);
+  }
+  const accept = request.headers.get("accept") ?? "";
+  const streamable = !parsed.batch && accept.includes("text/event-stream");
+  const requests: RpcRequest[] = [];
+  const replies: JSONRPCMessage[] = [];
+  for (const raw of parsed.messages) {
+    const m = classify(raw);
+    if (m.kind === "request") requests.push(m.message);
+    else if (m.kind === "notification") onNotification(service, g, m.message);
+    else if (m.kind === "invalid") replies.push(errorMessage(m.id, toJsonRpc(m.error, deps.log)));
+  }
+  if (parsed.batch && requests.some((r) => r.method === "initialize")) {
+    return httpRpcError(400, RPC.INVALID_REQUEST, "Invalid request: initialize must not be part of a batch.", g.headers);
+  }
+  if (requests.length === 0) {
+    return replies.length ? json(parsed.batch ? replies : replies[0], g.headers, 400) : new Response(null, { status: 202, headers: g.headers });
+  }
+  let ctxSession = g.session;
+  const created = (): Record<string, string> => (ctxSession && !g.session ? { "mcp-session-id": ctxSession.id } : {});
+  const run = (req: RpcRequest, notify: RequestContext["notify"] | null) =>
+    handleRequest(deps, service, g, input, req, version, notify).then((r) => {
+      ctxSession = r.session ?? ctxSession;
+      return r.reply;
+    });
+  try {
+    if (!parsed.batch) {
+      if (streamable && requests[0]!.method === "tools/call") return await streamingReply(input, g, (notify) => run(requests[0]!, notify), created);
+      const reply = await run(requests[0]!, null);
+      return json(reply, { ...g.headers, ...created() });
+    }
+    for (const req of requests) replies.push(await run(req, null));
+    return json(replies, g.headers);
+  } catch (err) {
+    return guardFailure(err, g.headers);
+  }
+}
+
+/** Runs one request, answering JSON unless it notifies first, in which case the answer becomes SSE. */
+function streamingReply(
+  input: RouteInput,
+  g: Guarded,
+  run: (notify: RequestContext["notify"]) => Promise<JSONRPCMessage>,
+  created: () => Record<string, string>,
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    let sse: SseStream | null = null;
+    const notify = (message: JSONRPCMessage) => {
+      if (!sse) {
+        sse = new SseStream();
+        resolve(sse.response(input.request, input.server, { ...g.headers, ...created() }));
+      }
+      sse.send(message);
+    };
+    run(notify).then(
+      (reply) => {
+        if (!sse) return resolve(json(reply, { ...g.headers, ...created() }));
+        sse.send(reply);
+        sse.close();
+      },
+      (err) => (sse ? sse.close() : reject(err)),
+    );
+  });
+}
+
+function onNotification(service: McpService, g: Guarded, message: RpcNotification): void {
+  if (message.method !== "notifications/cancelled") return;
+  const requestId = message.params?.requestId;
+  if (typeof requestId === "string" || typeof requestId === "number") {
+    service.inflight.get(`${credentialId(g.principal)}|${requestId}`)?.abort();
+  }
+}
+
+async function handleRequest(
+  deps: McpDeps, service: McpService, g: Guarded, input: RouteInput, req: RpcRequest, version: string,
+  notify: RequestContext["notify"] | null,
+): Promise<{ reply: JSONRPCMessage; session: RequestContext["session"] }> {
+  const started = performance.now();
+  const isCall = req.method === "tools/call";
+  const abort = isCall ? new AbortController() : null;
+  const flightKey = `${credentialId(g.principal)}|${req.id}`;
+  if (abort) service.inflight.set(flightKey, abort);
+  const ctx: RequestContext = {
+    deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
+    request: input.request, notify: notify ?? (() => {}), canStream: notify !== null,
+    keepOpen: () => input.server?.timeout(input.request, 0),
+    signal: abort ? AbortSignal.any([abort.signal, input.request.signal]) : input.request.signal,
+    notes: { status: "ok" },
+  };
+  try {
+    const result = await dispatch(ctx, req.method, req.params);
+    if (isCall) {
+      ctx.notes.output = result;
+      if ((result as { isError?: boolean }).isError) ctx.notes.status = "error";
+    }
+    return { reply: resultMessage(req.id, result), session: ctx.session };
+  } catch (err) {
+    ctx.notes.status = "error";
+    if (err instanceof OAuthError) {
+      ctx.notes.errorClass = "auth";
+      ctx.notes.error = err.message;
+      throw err;
+    }
+    const body = toJsonRpc(err, deps.log);
+    ctx.notes.errorClass ??= err instanceof JsonRpcError ? "protocol" : "runtime";
+    ctx.notes.error = body.message;
+    return { reply: errorMessage(req.id, body), session: ctx.session };
+  } finally {
+    if (abort) service.inflight.delete(flightKey);
+    service.audit.record(auditRow(ctx, req.method, g.ip, performance.now() - started));
+  }
+}

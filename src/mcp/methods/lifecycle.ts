@@ -1,0 +1,53 @@
+/**
+ * Lifecycle and utility methods (MCP 2025-11-25 §Lifecycle, §Utilities): initialize with version
+ * negotiation, ping, logging/setLevel, and completion/complete (Portico has nothing to complete).
+ */
+import {
+  CompleteRequestParamsSchema, InitializeRequestParamsSchema, LATEST_PROTOCOL_VERSION, SetLevelRequestParamsSchema,
+  type InitializeResult,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { RequestContext } from "../context";
+import { parseParams } from "../rpc";
+
+/** The protocol versions Portico speaks (DESIGN: MCP transport rules), newest first. */
+export const MCP_VERSIONS = [LATEST_PROTOCOL_VERSION, "2025-06-18", "2025-03-26"] as const;
+/** Streamable HTTP: a request without MCP-Protocol-Version and without a session is assumed 2025-03-26. */
+export const FALLBACK_VERSION = "2025-03-26";
+
+export function isSupportedVersion(v: string): boolean {
+  return (MCP_VERSIONS as readonly string[]).includes(v);
+}
+
+/** Answers initialize and opens a session bound to the caller's credential. */
+export function initialize(ctx: RequestContext, params: unknown): InitializeResult {
+  const p = parseParams(InitializeRequestParamsSchema, params);
+  // §Version negotiation: echo a supported version, otherwise offer our latest and let the client decide.
+  const protocolVersion = isSupportedVersion(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
+  const clientInfo = { name: p.clientInfo.name.slice(0, 200), version: p.clientInfo.version.slice(0, 100) };
+  ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo);
+  ctx.protocolVersion = protocolVersion;
+  const draft = ctx.target.channel === "draft";
+  return {
+    protocolVersion,
+    capabilities: {
+      tools: { listChanged: true },
+      resources: { listChanged: true },
+      prompts: { listChanged: true },
+      logging: {},
+      completions: {},
+    },
+    serverInfo: { name: draft ? `${ctx.project.name} (draft)` : ctx.project.name, version: "portico" },
+    ...(ctx.project.instructions ? { instructions: ctx.project.instructions } : {}),
+  };
+}
+
+export function setLevel(ctx: RequestContext, params: unknown): Record<string, never> {
+  const p = parseParams(SetLevelRequestParamsSchema, params);
+  if (ctx.session) ctx.session.logLevel = p.level;
+  return {};
+}
+
+export function complete(_ctx: RequestContext, params: unknown) {
+  parseParams(CompleteRequestParamsSchema, params);
+  return { completion: { values: [], hasMore: false } };
+}

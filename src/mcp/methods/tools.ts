@@ -1,0 +1,89 @@
+/**
+ * tools/list and tools/call (MCP 2025-11-25 §Tools). Arguments are checked against the tool's inputSchema
+ * before anything runs (bad → -32602 naming the field); the runtime's failures come back as results with
+ * `isError` (§Error Handling: tool errors are results, protocol errors are JSON-RPC errors); structured
+ * output is checked against outputSchema.
+ */
+import { CallToolRequestParamsSchema, PaginatedRequestParamsSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ValidateFunction } from "ajv";
+import { JsonRpcError, RPC } from "../../errors";
+import type { ToolCallContext, ToolOutcome } from "../../tools/types";
+import { channelView, type RequestContext } from "../context";
+import { callManagementTool, isManagementTool, visibleManagementTools } from "../management/registry";
+import { checkScope, holds, requireMethodScope } from "../permissions";
+import { notificationMessage, parseParams } from "../rpc";
+import { describeSchemaErrors } from "../schema-errors";
+import { LOG_LEVELS } from "../sessions";
+
+export function listTools(ctx: RequestContext, params: unknown): { tools: Tool[] } {
+  parseParams(PaginatedRequestParamsSchema, params);
+  requireMethodScope(ctx, "project:read");
+  const view = channelView(ctx);
+  const tools = view.tools.filter((t) => !t.def.scope || holds(ctx, t.def.scope)).map((t) => t.wire);
+  return { tools: tools.concat(visibleManagementTools(ctx).map((m) => m.wire)) };
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+export async function callTool(ctx: RequestContext, params: unknown): Promise<CallToolResult> {
+  const p = parseParams(CallToolRequestParamsSchema, params);
+  const args = (p.arguments ?? {}) as Record<string, unknown>;
+  ctx.notes.tool = p.name;
+  ctx.notes.input = args;
+  requireMethodScope(ctx, "tools:call");
+  if (isManagementTool(p.name)) return callManagementTool(ctx, p.name, args);
+  const tool = channelView(ctx).byName.get(p.name);
+  if (!tool) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${p.name}". Call tools/list to see the tools of this channel.`);
+  if (tool.def.scope && !checkScope(ctx, tool.def.scope)) {
+    ctx.notes.errorClass = "auth";
+    return errorResult(`Your role no longer allows the tool "${p.name}" (it needs the "${tool.def.scope}" scope). Ask an admin if you need it.`);
+  }
+  if (!tool.validateInput(args)) {
+    throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${p.name}": ${describeSchemaErrors(tool.validateInput.errors)}`);
+  }
+  const runtime = ctx.deps.tools;
+  if (!runtime) {
+    ctx.notes.errorClass = "configuration";
+    return errorResult("This server has no tool runtime configured.");
+  }
+  if (tool.def.kind !== "interactive") ctx.keepOpen();
+  const outcome = await runtime.run(ctx.project.id, tool.def, args, toolContext(ctx, p._meta?.progressToken));
+  ctx.notes.logs = outcome.logs;
+  return checkOutput(ctx, tool.validateOutput, outcome);
+}
+
+function checkOutput(ctx: RequestContext, validate: ValidateFunction | null, outcome: ToolOutcome): CallToolResult {
+  const result = outcome.result;
+  if (result.isError) {
+    ctx.notes.errorClass = outcome.errorClass ?? "tool";
+    ctx.notes.error = outcome.error;
+    return result;
+  }
+  if (validate && (result.structuredContent === undefined || !validate(result.structuredContent))) {
+    const why = result.structuredContent === undefined ? "it returned no structured content" : describeSchemaErrors(validate.errors);
+    ctx.notes.errorClass = "tool";
+    ctx.notes.error = `output does not match outputSchema: ${why}`;
+    return errorResult(`The tool's output does not match its outputSchema: ${why}.`);
+  }
+  return result;
+}
+
+/** The runtime's view of the call: logs and progress go to the host while the call runs. */
+function toolContext(ctx: RequestContext, progressToken: string | number | undefined): ToolCallContext {
+  const minLevel = LOG_LEVELS.indexOf(ctx.session?.logLevel ?? "info");
+  return {
+    projectId: ctx.project.id,
+    signal: ctx.signal,
+    log(level, message) {
+      if (LOG_LEVELS.indexOf(level) >= minLevel) {
+        ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));
+      }
+    },
+    progress(progress, total, message) {
+      if (progressToken === undefined) return;
+      ctx.notify(notificationMessage("notifications/progress", { progressToken, progress, ...(total !== undefined ? { total } : {}), ...(message ? { message } : {}) }));
+    },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The MCP endpoints: `/{org}/{project}` (production) and `/{org}/{project}/draft`, with or without a
+ * trailing slash (served the same, no redirect). Bodies are read raw (Elysia parsing off) so the size
+ * cap and JSON-RPC parse errors are ours. CORS preflights are answered before any authentication.
+ */
+import { Elysia } from "elysia";
+import { scheduleAuditRetention } from "../audit/retention";
+import type { Channel } from "../db/schema";
+import { preflight } from "../http/cors";
+import type { McpDeps } from "./context";
+import { watchExternalChanges } from "./change-watcher";
+import { handlePost } from "./endpoint";
+import type { RouteInput } from "./guard";
+import { McpService } from "./service";
+import { handleDelete, handleGet } from "./session-endpoints";
+import type { UiProvider } from "./ui";
+
+const METHODS = "GET, POST, DELETE, OPTIONS";
+
+export function mcpPlugin(deps: McpDeps, ui: UiProvider) {
+  const service = new McpService(deps, ui);
+  scheduleAuditRetention(deps);
+  const stopWatching = watchExternalChanges(deps);
+  deps.drainHooks.push(() => service.sessions.closeStreams());
+  deps.shutdownHooks.push(() => {
+    stopWatching();
+    service.close();
+  });
+  const route = (channel: Channel, handler: (deps: McpDeps, service: McpService, input: RouteInput) => Promise<Response>) =>
+    ({ request, params, server }: { request: Request; params: { org: string; project: string }; server: unknown }) =>
+      handler(deps, service, { request, params, channel, server: server as RouteInput["server"] });
+  const options = ({ request }: { request: Request }) => preflight(request, deps.config, METHODS);
+  return new Elysia({ name: "mcp" })
+    .post("/:org/:project", route("production", handlePost), { parse: "none" })
+    .get("/:org/:project", route("production", handleGet))
+    .delete("/:org/:project", route("production", handleDelete), { parse: "none" })
+    .options("/:org/:project", options)
+    .post("/:org/:project/draft", route("draft", handlePost), { parse: "none" })
+    .get("/:org/:project/draft", route("draft", handleGet))
+    .delete("/:org/:project/draft", route("draft", handleDelete), { parse: "none" })
+    .options("/:org/:project/draft", options);
+}

@@ -1,0 +1,35 @@
+/**
+ * The MCP face's long-lived state, one per app: sessions, compiled channel views, rate limits and the
+ * requests in flight (for notifications/cancelled). Closed by a shutdown hook.
+ */
+import type { AuditWriter } from "../audit/writer";
+import { McpRateLimits } from "./access";
+import { ChannelViews } from "./channel";
+import type { McpDeps } from "./context";
+import { SessionStore } from "./sessions";
+import type { UiProvider } from "./ui";
+
+export class McpService {
+  readonly sessions: SessionStore;
+  readonly views: ChannelViews;
+  readonly limits: McpRateLimits;
+  /** AbortControllers of running tools/call requests by `credential|requestId`. */
+  readonly inflight = new Map<string, AbortController>();
+  readonly audit: AuditWriter;
+
+  constructor(
+    deps: McpDeps,
+    readonly ui: UiProvider,
+  ) {
+    this.audit = deps.audit;
+    this.sessions = new SessionStore(deps.bus);
+    this.views = new ChannelViews(deps, (def, project) => ui.toolMeta(project, def));
+    this.limits = new McpRateLimits(deps.config);
+  }
+
+  close(): void {
+    for (const c of this.inflight.values()) c.abort();
+    this.sessions.close();
+    this.views.close();
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * GET and DELETE on a channel URL (Streamable HTTP §Listening for Messages, §Session Management):
+ * GET opens the session's notification stream (list_changed after edits and publishes); DELETE ends
+ * the session, after which its id answers 404.
+ */
+import { RPC } from "../errors";
+import type { McpDeps } from "./context";
+import { guard, httpRpcError, type RouteInput } from "./guard";
+import type { McpService } from "./service";
+import { SseStream } from "./sse";
+
+const NEEDS_SESSION = "Bad Request: send the Mcp-Session-Id header returned by initialize.";
+
+export async function handleGet(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
+  const g = await guard(deps, service, input);
+  if (g instanceof Response) return g;
+  if (!(input.request.headers.get("accept") ?? "").includes("text/event-stream")) {
+    return httpRpcError(406, RPC.INVALID_REQUEST, "Not Acceptable: the GET stream is text/event-stream.", g.headers);
+  }
+  const session = g.session;
+  if (!session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
+  const stream = new SseStream(() => session.streams.delete(stream));
+  session.streams.add(stream);
+  return stream.response(input.request, input.server, { ...g.headers, "mcp-session-id": session.id });
+}
+
+export async function handleDelete(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
+  const g = await guard(deps, service, input);
+  if (g instanceof Response) return g;
+  if (!g.session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
+  service.sessions.end(g.session.id);
+  return new Response(null, { status: 200, headers: g.headers });
+}

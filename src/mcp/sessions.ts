@@ -1,0 +1,132 @@
+/**
+ * MCP sessions (Streamable HTTP §Session Management). A session id is bound to the credential that
+ * created it (DESIGN: another credential → 404), lives in memory, expires when idle, and ends when its
+ * grant, API key or approving sign-in session is revoked — closing its open streams. A channel's
+ * `toolsChanged` reaches every open GET stream of that channel as tools/prompts/resources `list_changed`.
+ */
+import { credentialId, type Principal } from "../auth/principal";
+import type { Channel } from "../db/schema";
+import type { EventBus } from "../lib/events";
+import { newToken } from "../lib/ids";
+import { notificationMessage } from "./rpc";
+import type { SseStream } from "./sse";
+
+/** Sessions unused this long are forgotten (a host re-initializes on 404). */
+export const SESSION_IDLE_MS = 60 * 60_000;
+const SWEEP_MS = 60_000;
+
+export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface McpSession {
+  id: string;
+  credential: string;
+  projectId: string;
+  channel: Channel;
+  protocolVersion: string;
+  clientInfo: { name: string; version: string } | null;
+  /** Minimum level of `notifications/message` the client asked for (logging/setLevel). */
+  logLevel: LogLevel;
+  grantId: string | null;
+  apiKeyId: string | null;
+  loginSessionId: string | null;
+  lastSeen: number;
+  streams: Set<SseStream>;
+}
+
+const CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
+
+export class SessionStore {
+  private sessions = new Map<string, McpSession>();
+  private sweeper: ReturnType<typeof setInterval>;
+  private unsubscribe: Array<() => void>;
+
+  constructor(bus: EventBus, private readonly idleMs = SESSION_IDLE_MS) {
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref?.();
+    this.unsubscribe = [
+      bus.on("toolsChanged", ({ projectId, channel }) => this.notifyChannel(projectId, channel)),
+      bus.on("grantRevoked", ({ grantId }) => this.endWhere((s) => s.grantId === grantId)),
+      bus.on("apiKeyRevoked", ({ apiKeyId }) => this.endWhere((s) => s.apiKeyId === apiKeyId)),
+      bus.on("sessionEnded", ({ sessionId }) => this.endWhere((s) => s.loginSessionId === sessionId)),
+    ];
+  }
+
+  create(principal: Principal, target: { projectId: string; channel: Channel }, protocolVersion: string, clientInfo: McpSession["clientInfo"]): McpSession {
+    const session: McpSession = {
+      id: newToken(),
+      credential: credentialId(principal),
+      projectId: target.projectId,
+      channel: target.channel,
+      protocolVersion,
+      clientInfo,
+      logLevel: "info",
+      grantId: principal.kind === "user" ? principal.grantId : null,
+      apiKeyId: principal.kind === "apikey" ? principal.apiKeyId : null,
+      loginSessionId: principal.kind === "user" ? principal.sessionId : null,
+      lastSeen: Date.now(),
+      streams: new Set(),
+    };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /**
+   * The live session for an id, only if this credential created it on this channel; otherwise null
+   * (→ 404, so a stolen id reveals nothing).
+   */
+  find(id: string, principal: Principal, target: { projectId: string; channel: Channel }, now = Date.now()): McpSession | null {
+    const s = this.sessions.get(id);
+    if (!s || s.projectId !== target.projectId || s.channel !== target.channel || s.credential !== credentialId(principal)) return null;
+    if (this.expired(s, now)) {
+      this.end(s.id);
+      return null;
+    }
+    s.lastSeen = now;
+    return s;
+  }
+
+  end(id: string): boolean {
+    const s = this.sessions.get(id);
+    if (!s) return false;
+    this.sessions.delete(id);
+    for (const stream of s.streams) stream.close();
+    return true;
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** Closes every open stream (the listener is stopping); sessions stay valid until close(). */
+  closeStreams(): void {
+    for (const s of this.sessions.values()) for (const stream of s.streams) stream.close();
+  }
+
+  /** Ends every session. */
+  close(): void {
+    clearInterval(this.sweeper);
+    for (const off of this.unsubscribe) off();
+    for (const id of [...this.sessions.keys()]) this.end(id);
+  }
+
+  private notifyChannel(projectId: string, channel: Channel): void {
+    for (const s of this.sessions.values()) {
+      if (s.projectId !== projectId || s.channel !== channel) continue;
+      for (const stream of s.streams) for (const method of CHANGED) stream.send(notificationMessage(method));
+    }
+  }
+
+  private endWhere(match: (s: McpSession) => boolean): void {
+    for (const s of [...this.sessions.values()]) if (match(s)) this.end(s.id);
+  }
+
+  /** A session with an open stream is in use even when no POST arrives. */
+  private expired(s: McpSession, now: number): boolean {
+    return s.streams.size === 0 && now - s.lastSeen > this.idleMs;
+  }
+
+  private sweep(now = Date.now()): void {
+    for (const s of [...this.sessions.values()]) if (this.expired(s, now)) this.end(s.id);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The production channel (DESIGN: Channels, Public project): atomic publish of the whole draft into an
+ * immutable numbered version, rollback by re-pinning, history, and who may reach it without a token.
+ * CLI, pages, API and MCP management tools all call these functions; each emits `toolsChanged` for
+ * production (open sessions get `list_changed`) and writes an org audit event.
+ */
+import { and, desc, eq, sql } from "drizzle-orm";
+import { recordOrgEvent } from "../audit/org-audit";
+import type { Deps } from "../deps";
+import { projects, releases, versions, VISIBILITIES, type Project, type Version } from "../db/schema";
+import { NotFoundError, ValidationError } from "../errors";
+import { newId } from "../lib/ids";
+import { diffManifests, exportManifest, type ManifestDiff } from "./draft";
+import type { VersionSnapshot } from "./manifest";
+import { getProjectById } from "./projects";
+
+type PublishDeps = Pick<Deps, "db" | "bus">;
+
+export interface PublishResult {
+  versionId: string;
+  number: number;
+  diff: ManifestDiff;
+}
+
+function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>): void {
+  deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${Date.now()})` }).where(eq(projects.id, projectId)).run();
+}
+
+/** Snapshots every draft tool (with UI HTML) and prompt into version N+1 and pins production to it. */
+export function publish(deps: PublishDeps, projectId: string, actorId: string | null, note?: string): PublishResult {
+  // One connection, synchronous driver: queries through deps.db inside the callback are part of the
+  // transaction; IMMEDIATE takes the write lock first so a CLI writing concurrently cannot interleave.
+  const result = deps.db.transaction((tx) => {
+    const project = getProjectById(deps.db, projectId);
+    const snapshot: VersionSnapshot = exportManifest(deps, projectId);
+    const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
+    const diff = diffManifests((previous?.snapshot as VersionSnapshot | undefined) ?? null, snapshot);
+    const number = (previous?.number ?? 0) + 1;
+    const now = Date.now();
+    const versionId = newId("ver");
+    tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now }).run();
+    tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now }).run();
+    bump(deps, projectId, { productionVersionId: versionId });
+    recordOrgEvent(deps.db, {
+      orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId,
+      details: { number, tools: diff.tools },
+    });
+    return { versionId, number, diff };
+  }, { behavior: "immediate" });
+  deps.bus.emit("toolsChanged", { projectId, channel: "production" });
+  return result;
+}
+
+/** Re-pins production to an earlier (or later) published version. */
+export function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null): { versionId: string; number: number } {
+  const project = getProjectById(deps.db, projectId);
+  const version = deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))).get();
+  if (!version) throw new NotFoundError(`There is no version ${number} of this project.`);
+  deps.db.transaction((tx) => {
+    bump(deps, projectId, { productionVersionId: version.id });
+    tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: Date.now() }).run();
+    recordOrgEvent(deps.db, {
+      orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number },
+    });
+  });
+  deps.bus.emit("toolsChanged", { projectId, channel: "production" });
+  return { versionId: version.id, number };
+}
+
+/** Versions newest first, without snapshots; `live` marks the one production serves. */
+export function listVersions(deps: Pick<Deps, "db">, projectId: string) {
+  const project = getProjectById(deps.db, projectId);
+  return deps.db
+    .select({ id: versions.id, number: versions.number, note: versions.note, authorId: versions.authorId, createdAt: versions.createdAt, diff: versions.diff })
+    .from(versions)
+    .where(eq(versions.projectId, projectId))
+    .orderBy(desc(versions.number))
+    .all()
+    .map((v) => ({ ...v, diff: v.diff as ManifestDiff, live: v.id === project.productionVersionId }));
+}
+
+/** Publish and rollback history, newest first. */
+export function listReleases(deps: Pick<Deps, "db">, projectId: string) {
+  return deps.db
+    .select({ action: releases.action, actorId: releases.actorId, createdAt: releases.createdAt, number: versions.number, versionId: versions.id })
+    .from(releases)
+    .innerJoin(versions, eq(versions.id, releases.versionId))
+    .where(eq(releases.projectId, projectId))
+    .orderBy(desc(releases.createdAt), desc(releases.id))
+    .all();
+}
+
+/** One version with its snapshot, or null. */
+export function getVersion(deps: Pick<Deps, "db">, versionId: string): (Version & { snapshot: VersionSnapshot }) | null {
+  const row = deps.db.select().from(versions).where(eq(versions.id, versionId)).get();
+  return row ? { ...row, snapshot: row.snapshot as VersionSnapshot } : null;
+}
+
+/**
+ * Makes production answer without a token (`public`) or not (`private`); the draft stays private either
+ * way. Org-audited, since it changes who can call the project's tools.
+ */
+export function setVisibility(deps: PublishDeps, projectId: string, visibility: (typeof VISIBILITIES)[number], actorId: string | null): Project {
+  if (!VISIBILITIES.includes(visibility)) throw new ValidationError(`visibility: must be one of ${VISIBILITIES.join(", ")}`);
+  const project = getProjectById(deps.db, projectId);
+  if (project.visibility !== visibility) {
+    bump(deps, projectId, { visibility });
+    recordOrgEvent(deps.db, {
+      orgId: project.orgId, actorId, action: "project.visibility", targetType: "project", targetId: projectId, projectId,
+      details: { from: project.visibility, to: visibility },
+    });
+  }
+  return getProjectById(deps.db, projectId);
+}
