@@ -121,7 +121,13 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
     const reason = err instanceof SafeFetchError || err instanceof Error ? err.message : "fetch failed";
     recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason });
     deps.log.warn({ clientId, reason }, "client metadata document fetch failed");
-    const fallback = cached ?? pinned(deps, clientId);
+    if (cached) {
+      // Serve the stale copy and back off: the next attempt waits a minute instead of every request retrying.
+      const freshUntil = Date.now() + MIN_TTL_S * 1000;
+      deps.db.update(oauthClients).set({ freshUntil }).where(eq(oauthClients.id, clientId)).run();
+      return { ...cached, freshUntil };
+    }
+    const fallback = pinned(deps, clientId);
     if (fallback) return fallback;
     throw new OAuthError("invalid_client", `The client's metadata document could not be used: ${reason}.`, 400);
   }

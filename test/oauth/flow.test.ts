@@ -4,7 +4,10 @@
  * an authenticated request → refresh → revoke → the next request is 401.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { auth, UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { createDraftTool } from "../../src/projects/draft";
 import { startTestServer } from "../helpers";
 import { authenticateBearer, type BearerTarget } from "../../src/oauth/bearer";
 import { OAuthError } from "../../src/errors";
@@ -78,5 +81,59 @@ describe("full OAuth flow with the MCP SDK client", () => {
     for (const step of ["resource_metadata:ok", "authorize:ok", "consent:ok", "token:ok", "refresh:ok", "mcp:ok", "revoke:ok"]) {
       expect(steps).toContain(step);
     }
+  });
+});
+
+describe("full flow through the MCP endpoint with the SDK Client and transport", () => {
+  test("401 → OAuth → tools/list → refresh → tools/list → revoke → next request 401 invalid_token", async () => {
+    server = await startTestServer();
+    const w = await seedWorld(server.deps);
+    createDraftTool(server.deps, w.shop.id, {
+      name: "show",
+      kind: "interactive",
+      description: "Shows a card",
+      inputSchema: { type: "object", properties: {} },
+      html: "<!doctype html><p>hi</p>",
+    });
+    const serverUrl = new URL(w.url("shop", "draft"));
+    const provider = new TestOAuthProvider({ redirectUrl: "http://127.0.0.1:9/callback", user: { email: "developer@example.com", password: PASSWORD } });
+
+    // First contact: 401 with the challenge; the SDK discovers, registers and sends the browser to authorize.
+    const first = new Client({ name: "flow-test", version: "1.0.0" });
+    await expect(first.connect(new StreamableHTTPClientTransport(serverUrl, { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
+    expect(provider.code).toBeString();
+    const finishing = new StreamableHTTPClientTransport(serverUrl, { authProvider: provider });
+    await finishing.finishAuth(provider.code!);
+
+    const client = new Client({ name: "flow-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(serverUrl, { authProvider: provider }));
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toContain("show");
+
+    // Refresh through the SDK; the next call carries the rotated access token.
+    const before = provider.tokens()!;
+    expect(await auth(provider, { serverUrl })).toBe("AUTHORIZED");
+    expect(provider.tokens()!.access_token).not.toBe(before.access_token);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(names);
+
+    const current = provider.tokens()!;
+    const revoked = await fetch(`${server.url}/oauth/revoke`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token: current.access_token, client_id: provider.clientInformation()!.client_id }),
+    });
+    expect(revoked.status).toBe(200);
+
+    const after = await fetch(serverUrl, {
+      method: "POST",
+      headers: { authorization: `Bearer ${current.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 9, method: "tools/list" }),
+    });
+    expect(after.status).toBe(401);
+    const challenge = after.headers.get("www-authenticate")!;
+    expect(challenge).toContain('error="invalid_token"');
+    expect(challenge).toContain("revoked");
+    expect(challenge).toContain(`resource_metadata="${server.url}/.well-known/oauth-protected-resource/acme/shop/draft"`);
+    await client.close();
   });
 });

@@ -1,0 +1,157 @@
+/**
+ * Client ID Metadata Documents served by a local https server. The server's certificate is self-signed,
+ * so certificate verification is turned off for this file only (NODE_TLS_REJECT_UNAUTHORIZED); everything
+ * else — the SSRF policy with `allowLoopbackFetch`, size, time, redirects, caching — runs for real.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
+import { makeApp, startTestServer, type TestApp } from "../helpers";
+import { authenticateBearer } from "../../src/oauth/bearer";
+import { oauthClients } from "../../src/db/schema";
+import type { RunningServer } from "../../src/server";
+import { CimdServer } from "./cimd-server";
+import { approve, authorizeParams, authorizePath, openConsent, PASSWORD, pkce, seedWorld, signIn, type World } from "./fixtures";
+import { TestOAuthProvider } from "./sdk-provider";
+
+const CALLBACK = "http://127.0.0.1:9/cimd-callback";
+let cimd: CimdServer;
+let previousTls: string | undefined;
+
+beforeAll(() => {
+  previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+  cimd = new CimdServer();
+});
+afterAll(() => {
+  if (previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTls;
+  cimd.stop();
+});
+beforeEach(() => {
+  cimd.behaviour = { doc: { client_name: "Local Host App", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" } };
+  cimd.hits = [];
+});
+
+describe("CIMD with the MCP SDK client over a real listener", () => {
+  let server: (RunningServer & { logs: { text: string } }) | undefined;
+  afterEach(async () => {
+    await server?.stop();
+    server = undefined;
+  });
+
+  test("the SDK uses the URL as client_id (no registration); sign-in, consent, token and bearer check work", async () => {
+    server = await startTestServer({ allowLoopbackFetch: true });
+    const w = await seedWorld(server.deps);
+    const serverUrl = w.url("shop");
+    const provider = new TestOAuthProvider({ redirectUrl: CALLBACK, clientMetadataUrl: cimd.url(), user: { email: "viewer@example.com", password: PASSWORD } });
+    expect(await auth(provider, { serverUrl })).toBe("REDIRECT");
+    expect(await auth(provider, { serverUrl, authorizationCode: provider.code })).toBe("AUTHORIZED");
+    const clients = server.deps.db.select().from(oauthClients).all();
+    expect(clients.map((c) => [c.id, c.registration, c.name])).toEqual([[cimd.url(), "cimd", "Local Host App"]]);
+    const token = provider.tokens()!.access_token;
+    const principal = await authenticateBearer(
+      server.deps,
+      new Request(serverUrl, { headers: { authorization: `Bearer ${token}` } }),
+      { orgId: w.org.id, projectId: w.shop.id, orgSlug: "acme", projectSlug: "shop", channel: "production" },
+    );
+    expect(principal).toMatchObject({ kind: "user", clientId: cimd.url(), role: "viewer" });
+  });
+});
+
+describe("CIMD rules", () => {
+  let t: TestApp;
+  let w: World;
+  beforeEach(async () => {
+    t = await makeApp({ allowLoopbackFetch: true });
+    w = await seedWorld(t.deps);
+  });
+  afterEach(() => {
+    setSystemTime();
+    return t.close();
+  });
+
+  const path = (clientId = cimd.url()) => authorizePath({ ...authorizeParams(clientId, pkce().challenge, w.url("shop")), redirect_uri: CALLBACK });
+  const consent = (clientId?: string) => openConsent(t.app, path(clientId), signIn(t.deps, w.users.viewer.id).cookie);
+
+  async function refused(why: string, clientId?: string) {
+    const page = await consent(clientId);
+    expect(page.res.status).toBe(400);
+    expect(page.res.headers.get("location")).toBeNull();
+    expect(page.html).toContain(why);
+  }
+
+  test("the consent page names the app and the host it came from, without 'unverified'", async () => {
+    const page = await consent();
+    expect(page.res.status).toBe(200);
+    expect(page.html).toContain("Local Host App");
+    expect(page.html).toContain(`(127.0.0.1:${new URL(cimd.url()).port})`);
+    expect(page.html).not.toContain("unverified");
+  });
+
+  test("the document's client_id must equal its URL", async () => {
+    cimd.behaviour.doc = { ...cimd.behaviour.doc, client_id: "https://elsewhere.example/client.json" };
+    await refused("client_id does not equal its URL");
+  });
+
+  test("a document over 5 KB is refused", async () => {
+    cimd.behaviour.raw = JSON.stringify({ client_id: cimd.url(), redirect_uris: [CALLBACK], padding: "x".repeat(6000) });
+    await refused("larger than 5120 bytes");
+  });
+
+  test("redirects are not followed", async () => {
+    cimd.behaviour.redirectTo = cimd.url("/other.json");
+    await refused("redirects are not followed");
+    expect(cimd.hits).toHaveLength(1);
+  });
+
+  test("a confidential auth method in the document is refused", async () => {
+    cimd.behaviour.doc = { ...cimd.behaviour.doc, token_endpoint_auth_method: "client_secret_basic" };
+    await refused("not supported; use none");
+  });
+
+  test("loopback documents are refused without the test flag (SSRF policy)", async () => {
+    const strict = await makeApp();
+    const ws = await seedWorld(strict.deps);
+    const page = await openConsent(
+      strict.app,
+      authorizePath({ ...authorizeParams(cimd.url(), pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
+      signIn(strict.deps, ws.users.viewer.id).cookie,
+    );
+    expect(page.res.status).toBe(400);
+    expect(page.html).toContain("private or reserved address");
+    expect(cimd.hits).toHaveLength(0);
+    await strict.close();
+  });
+
+  test("HTTP caching: fresh copies are reused, stale ones revalidated with If-None-Match", async () => {
+    cimd.behaviour.cacheControl = "max-age=600";
+    cimd.behaviour.etag = '"v1"';
+    expect((await consent()).res.status).toBe(200);
+    expect((await consent()).res.status).toBe(200);
+    expect(cimd.hits).toHaveLength(1);
+    setSystemTime(new Date(Date.now() + 601_000));
+    expect((await consent()).res.status).toBe(200);
+    expect(cimd.hits).toHaveLength(2);
+    expect(cimd.hits[1]!.ifNoneMatch).toBe('"v1"');
+  });
+
+  test("a stale copy is used when the refetch fails", async () => {
+    expect((await consent()).res.status).toBe(200);
+    cimd.behaviour.status = 500;
+    setSystemTime(new Date(Date.now() + 2 * 3600 * 1000));
+    const page = await consent();
+    expect(page.res.status).toBe(200);
+    expect(page.html).toContain("Local Host App");
+    expect(cimd.hits).toHaveLength(2);
+  });
+
+  test("a pinned copy of Claude's document is used when claude.ai cannot be fetched", async () => {
+    const claude = "https://claude.ai/oauth/mcp-oauth-client-metadata";
+    const authorize = authorizePath({ ...authorizeParams(claude, pkce().challenge, w.url("shop")), redirect_uri: "https://claude.ai/api/mcp/auth_callback" });
+    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    expect((await openConsent(t.app, authorize, cookie)).html).toContain("<strong>Claude</strong>");
+    const location = await approve(t.app, authorize, cookie);
+    expect(location.origin + location.pathname).toBe("https://claude.ai/api/mcp/auth_callback");
+    expect(location.searchParams.get("code")).toBeString();
+  });
+});
