@@ -8,6 +8,7 @@ import { healthPlugin } from "./http/health";
 import { oauthPlugin } from "./oauth/plugin";
 import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
+import { apiPlugin } from "./api/plugin";
 import { mcpPlugin } from "./mcp/plugin";
 import { mcpAppsUi } from "./mcp/ui";
 import { errorResponse } from "./http/errors";
@@ -27,6 +28,7 @@ export function createApp(deps: Deps) {
     .use(oauthPlugin(deps))
     .use(authPlugin(deps))
     .use(adminPlugin(deps))
+    .use(apiPlugin(deps))
     .use(mcpPlugin(deps, mcpAppsUi));
 }
 

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { Deps } from "../../deps";
 import {
-  createDraftTool, deleteDraftTool, diffManifests, exportManifest, getDraftTool, listDraftTools, setInstructions, updateDraftTool,
+  createDraftTool, deleteDraftTool, diffManifests, exportManifest, getDraftTool, importManifest, listDraftTools, setInstructions, updateDraftTool,
 } from "../../projects/draft";
 import { getVersion } from "../../projects/publish";
 import type { ToolDefinition } from "../../projects/manifest";
@@ -53,4 +53,15 @@ export function setInstructionsOp(deps: Deps, access: ProjectAccess, input: unkn
   const { instructions } = parseInput(InstructionsSchema, input);
   setInstructions(deps, access.project.id, instructions);
   return instructions;
+}
+
+/** The draft as one manifest (secret names only). */
+export function exportManifestOp(deps: Deps, access: ProjectAccess) {
+  return exportManifest(deps, access.project.id);
+}
+
+/** Replaces the draft from a manifest in one transaction; returns what changed. */
+export function importManifestOp(deps: Deps, access: ProjectAccess, input: unknown) {
+  need(access, "developer", "edit the draft");
+  return importManifest(deps, access.project.id, input);
 }

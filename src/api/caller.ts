@@ -1,0 +1,81 @@
+/**
+ * Who is calling the JSON API: a browser session (cookie; every state-changing request must carry the
+ * session's CSRF token in `X-CSRF-Token`, since a cookie alone would let another site forge it) or an
+ * API key (`Authorization: Bearer prt_…`) acting with its creator's current role, on its own project only.
+ */
+import type { Deps } from "../deps";
+import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
+import { currentUser } from "../auth/current";
+import { checkCsrf } from "../auth/csrf";
+import { getUser } from "../auth/users";
+import { findProject } from "../projects/projects";
+import { AppError, ForbiddenError, NotFoundError, OAuthError, UnauthenticatedError } from "../errors";
+import type { User } from "../db/schema";
+import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../admin/access";
+
+export const CSRF_HEADER = "x-csrf-token";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+function bearer(request: Request): string | null {
+  const header = request.headers.get("authorization");
+  const m = header?.match(/^Bearer\s+(\S+)$/i);
+  return m ? m[1]! : null;
+}
+
+/** The session caller, with CSRF checked on unsafe methods; throws 401 when there is none. */
+export function sessionCaller(deps: Deps, request: Request): { user: User; via: Via } {
+  const signedIn = currentUser(deps, request);
+  if (!signedIn) throw new UnauthenticatedError("Sign in, or send an API key as `Authorization: Bearer prt_…`.");
+  if (!SAFE_METHODS.has(request.method)) checkCsrf(request, request.headers.get(CSRF_HEADER) ?? undefined, signedIn.session.csrfSecret);
+  return { user: signedIn.user, via: { kind: "session", sessionId: signedIn.session.id, csrfSecret: signedIn.session.csrfSecret } };
+}
+
+/**
+ * Authenticates an API key against the project it belongs to. The key service checks it per MCP channel;
+ * for the settings API a key is good when it works on either channel (a draft-only key still manages its
+ * project). Its OAuth-style 401 becomes the API's own 401.
+ */
+function apiKeyCaller(deps: Deps, key: string, projectId: string): { user: User; via: Via } {
+  let first: unknown;
+  for (const channel of ["production", "draft"] as const) {
+    try {
+      const p = authenticateApiKey(deps, key, { projectId, channel });
+      return { user: getUser(deps.db, p.userId), via: { kind: "apikey", apiKeyId: p.apiKeyId, projectId } };
+    } catch (err) {
+      if (err instanceof OAuthError) throw new UnauthenticatedError(err.message);
+      if (!(err instanceof ForbiddenError)) throw err;
+      first ??= err;
+    }
+  }
+  throw first as AppError;
+}
+
+/** Access to a project for an API request (session or that project's API key). */
+export function apiProjectAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): ProjectAccess {
+  const key = bearer(request);
+  if (key !== null) {
+    if (!looksLikeApiKey(key)) throw new UnauthenticatedError("The API accepts Portico API keys (prt_…) or a signed-in session.");
+    const found = findProject(deps.db, orgSlug, projectSlug);
+    if (!found) throw new NotFoundError(`No project "${orgSlug}/${projectSlug}".`);
+    const caller = apiKeyCaller(deps, key, found.project.id);
+    return projectAccess(deps, caller.user, caller.via, orgSlug, projectSlug);
+  }
+  const caller = sessionCaller(deps, request);
+  return projectAccess(deps, caller.user, caller.via, orgSlug, projectSlug);
+}
+
+/**
+ * Access to an org for an API request. API keys are bound to one project, so org-wide operations
+ * (members, authorized apps, the org audit log) take a session only.
+ */
+export function apiOrgAccess(deps: Deps, request: Request, orgSlug: string): OrgAccess {
+  if (bearer(request) !== null) throw new ForbiddenError("API keys are bound to one project; organization settings need a signed-in session.");
+  const caller = sessionCaller(deps, request);
+  return orgAccess(deps, caller.user, caller.via, orgSlug);
+}
+
+/** Account routes act for a person, so they take only a session, never an API key. */
+export function apiSessionOnly(deps: Deps, request: Request): { user: User; via: Via } {
+  if (bearer(request) !== null) throw new ForbiddenError("Account operations need a signed-in session, not an API key.");
+  return sessionCaller(deps, request);
+}

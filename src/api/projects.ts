@@ -1,0 +1,68 @@
+/** `/api/v1/me`, `/api/v1/orgs/{org}/projects` and `/api/v1/projects/{org}/{project}` (server info, visibility). */
+import { Elysia } from "elysia";
+import type { Deps } from "../deps";
+import { listOrgsOf } from "../projects/orgs";
+import { channelUrl, listProjects } from "../projects/projects";
+import type { Project } from "../db/schema";
+import { createProjectOp, CreateProjectSchema, setVisibilityOp, toolsUsingSecrets, VisibilitySchema } from "../admin/ops/projects";
+import { apiOrgAccess, apiProjectAccess, apiSessionOnly } from "./caller";
+import { created, doc } from "./doc";
+
+function projectJson(deps: Deps, orgSlug: string, p: Project) {
+  return {
+    id: p.id, slug: p.slug, name: p.name, visibility: p.visibility, published: p.productionVersionId !== null,
+    urls: {
+      production: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "production"),
+      draft: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "draft"),
+    },
+    createdAt: p.createdAt, updatedAt: p.updatedAt,
+  };
+}
+
+export function projectRoutes(deps: Deps) {
+  return new Elysia()
+    .get(
+      "/me",
+      ({ request }) => {
+        const { user, via } = apiSessionOnly(deps, request);
+        return {
+          user: { id: user.id, email: user.email, name: user.name },
+          csrfToken: via.kind === "session" ? via.csrfSecret : null,
+          orgs: listOrgsOf(deps.db, user.id).map(({ org, role }) => ({ slug: org.slug, name: org.name, role })),
+        };
+      },
+      doc("account", "The signed-in user, their orgs and roles, and the CSRF token for X-CSRF-Token"),
+    )
+    .get(
+      "/orgs/:org/projects",
+      ({ request, params }) => {
+        const access = apiOrgAccess(deps, request, params.org);
+        return { projects: listProjects(deps.db, access.org.id).map((p) => projectJson(deps, access.org.slug, p)) };
+      },
+      doc("projects", "List the org's projects"),
+    )
+    .post(
+      "/orgs/:org/projects",
+      ({ request, params, body }) => {
+        const access = apiOrgAccess(deps, request, params.org);
+        return created(projectJson(deps, access.org.slug, createProjectOp(deps, access, body)));
+      },
+      doc("projects", "Create a project (admin)", { body: CreateProjectSchema }),
+    )
+    .get(
+      "/projects/:org/:project",
+      ({ request, params }) => {
+        const access = apiProjectAccess(deps, request, params.org, params.project);
+        return { ...projectJson(deps, access.org.slug, access.project), role: access.role, toolsUsingSecrets: toolsUsingSecrets(deps, access.project) };
+      },
+      doc("projects", "Project server info: MCP URLs, visibility, tools that use secrets"),
+    )
+    .put(
+      "/projects/:org/:project/visibility",
+      ({ request, params, body }) => {
+        const access = apiProjectAccess(deps, request, params.org, params.project);
+        return projectJson(deps, access.org.slug, setVisibilityOp(deps, access, body));
+      },
+      doc("projects", "Make production public or private (admin)", { body: VisibilitySchema }),
+    );
+}

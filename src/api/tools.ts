@@ -1,0 +1,43 @@
+/** `/api/v1/projects/{org}/{project}/tools|instructions|manifest`: the draft, as the Tools page edits it. */
+import { Elysia } from "elysia";
+import { z } from "zod";
+import type { Deps } from "../deps";
+import { ManifestSchema, ToolDefinitionSchema } from "../projects/manifest";
+import {
+  createToolOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listToolsOp, setInstructionsOp, updateToolOp,
+} from "../admin/ops/tools";
+import { ValidationError } from "../errors";
+import { apiProjectAccess } from "./caller";
+import { created, doc, noContent } from "./doc";
+
+const PatchSchema = z.record(z.string(), z.unknown());
+
+function asObject(body: unknown): Record<string, unknown> {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new ValidationError("(body): expected a JSON object");
+  return body as Record<string, unknown>;
+}
+
+export function toolRoutes(deps: Deps) {
+  const access = (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  return new Elysia()
+    .get("/projects/:org/:project/tools", ({ request, params }) => ({ tools: listToolsOp(deps, access(request, params)) }),
+      doc("tools", "List draft tools with their status against production (new / changed / published)"))
+    .post("/projects/:org/:project/tools", ({ request, params, body }) => created(createToolOp(deps, access(request, params), body)),
+      doc("tools", "Create a draft tool (developer)", { body: ToolDefinitionSchema }))
+    .get("/projects/:org/:project/tools/:name", ({ request, params }) => getToolOp(deps, access(request, params), params.name),
+      doc("tools", "One draft tool"))
+    .patch("/projects/:org/:project/tools/:name", ({ request, params, body }) => updateToolOp(deps, access(request, params), params.name, asObject(body)),
+      doc("tools", "Update a draft tool: the given fields are merged over the current definition (developer)", { body: PatchSchema }))
+    .delete("/projects/:org/:project/tools/:name", ({ request, params }) => {
+      deleteToolOp(deps, access(request, params), params.name);
+      return noContent();
+    }, doc("tools", "Delete a tool from the draft (developer)"))
+    .get("/projects/:org/:project/instructions", ({ request, params }) => ({ instructions: access(request, params).project.instructions }),
+      doc("tools", "The instructions hosts receive in initialize"))
+    .put("/projects/:org/:project/instructions", ({ request, params, body }) => ({ instructions: setInstructionsOp(deps, access(request, params), body) }),
+      doc("tools", "Replace the instructions; live at once on both channels (developer)", { body: InstructionsSchema }))
+    .get("/projects/:org/:project/manifest", ({ request, params }) => exportManifestOp(deps, access(request, params)),
+      doc("tools", "Export the draft as a project manifest (secret names only)"))
+    .put("/projects/:org/:project/manifest", ({ request, params, body }) => ({ diff: importManifestOp(deps, access(request, params), body) }),
+      doc("tools", "Replace the draft from a manifest in one transaction; returns the diff (developer)", { body: ManifestSchema }));
+}
