@@ -8,64 +8,34 @@ import type { Principal } from "../auth/principal";
 import { credentialId } from "../auth/principal";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
-import type { Channel } from "../db/schema";
 import { OAuthError } from "../errors";
 import { RateLimiter } from "../lib/rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
-import { channelUrl } from "../projects/projects";
+import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
 import type { ProjectRef } from "./project-ref";
 
-export interface McpTarget {
-  orgId: string;
-  projectId: string;
-  orgSlug: string;
-  projectSlug: string;
-  channel: Channel;
-}
+export type McpTarget = BearerTarget;
 
-/** Scopes a host should ask for on a channel (the challenge's `scope`). */
-function challengeScope(channel: Channel): string {
-  return channel === "draft" ? "project:read tools:call draft" : "project:read tools:call";
-}
-
-/** RFC 6750 §3 / RFC 9728 §5.1 challenge naming the channel's protected-resource metadata. */
-export function bearerChallenge(config: Pick<Config, "publicUrl">, target: McpTarget, error?: { code: string; description: string }): string {
-  const resource = channelUrl(config.publicUrl, target.orgSlug, target.projectSlug, target.channel);
-  const metadata = resource.replace(config.publicUrl, `${config.publicUrl}/.well-known/oauth-protected-resource`);
-  const parts = [`resource_metadata="${metadata}"`, `scope="${challengeScope(target.channel)}"`];
-  if (error) parts.push(`error="${error.code}"`, `error_description="${error.description.replace(/["\\]/g, "")}"`);
-  return `Bearer ${parts.join(", ")}`;
-}
-
-function unauthorized(config: Pick<Config, "publicUrl">, target: McpTarget, description: string, code?: string): OAuthError {
-  const challenge = bearerChallenge(config, target, code ? { code, description } : undefined);
-  return new OAuthError(code ?? "invalid_request", description, 401, { "www-authenticate": challenge });
-}
-
-export function bearerToken(request: Request): string | null {
-  const header = request.headers.get("authorization");
-  if (!header) return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1]! : "";
+function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget): Principal {
+  try {
+    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel });
+  } catch (err) {
+    if (!(err instanceof OAuthError) || err.status !== 401) throw err;
+    const challenge = bearerChallenge(deps.config.publicUrl, target, { error: err.code, description: err.message });
+    throw new OAuthError(err.code, err.message, 401, { "www-authenticate": challenge });
+  }
 }
 
 /** Resolves the request's principal or throws an OAuthError (401 with challenge, or 403). */
-export async function authenticate(deps: Pick<Deps, "db" | "config">, request: Request, project: ProjectRef, target: McpTarget, ip: string): Promise<Principal> {
-  const token = bearerToken(request);
-  if (token === null) {
-    if (target.channel === "production" && project.visibility === "public") return { kind: "anonymous", ip, scopes: ["project:read", "tools:call"] };
-    throw unauthorized(deps.config, target, "Sign in to use this MCP server: it needs an OAuth access token or an API key.");
+export async function authenticate(deps: Deps, request: Request, project: ProjectRef, target: McpTarget, ip: string): Promise<Principal> {
+  const header = request.headers.get("authorization");
+  if (header === null && target.channel === "production" && project.visibility === "public") {
+    return { kind: "anonymous", ip, scopes: ["project:read", "tools:call"] };
   }
-  if (token === "") throw unauthorized(deps.config, target, "The Authorization header must be \"Bearer <token>\".", "invalid_request");
-  try {
-    if (looksLikeApiKey(token)) return authenticateApiKey(deps, token, { projectId: project.id, channel: target.channel });
-    throw new OAuthError("invalid_token", "The access token is not valid for this server.", 401);
-  } catch (err) {
-    if (err instanceof OAuthError && err.status === 401 && !err.headers["www-authenticate"]) {
-      throw unauthorized(deps.config, target, err.message, err.code);
-    }
-    throw err;
-  }
+  const token = header === null ? null : /^Bearer\s+(prt_\S+)\s*$/i.exec(header)?.[1];
+  if (token && looksLikeApiKey(token)) return apiKeyPrincipal(deps, token, target);
+  // No header, a malformed one, or a JWT: the OAuth domain answers (401 challenge per RFC 6750 §3).
+  return authenticateBearer(deps, request, target);
 }
 
 /** Per-project rate limits: by IP for anonymous callers, by credential otherwise (config limits per minute). */

@@ -29,6 +29,8 @@ export class SseStream {
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
+        // Bun sends the response head with the first body chunk: a comment opens the stream at once.
+        controller.enqueue(encoder.encode(": open\n\n"));
       },
       cancel: () => this.finish(),
     });
