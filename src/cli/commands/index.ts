@@ -1,10 +1,15 @@
 /** Every CLI command, in the order `portico --help` lists them. */
 import type { Command } from "../command";
+import { apikeyCreateCommand } from "./apikey-create";
+import { demoCommand } from "./demo";
 import { keysRotateCommand } from "./keys-rotate";
 import { memberAddCommand } from "./member-add";
 import { migrateCommand } from "./migrate";
 import { orgCreateCommand } from "./org-create";
 import { projectCreateCommand } from "./project-create";
+import { projectExportCommand } from "./project-export";
+import { projectImportCommand } from "./project-import";
+import { publishCommand } from "./publish";
 import { serveCommand } from "./serve";
 import { userCreateCommand } from "./user-create";
 import { userResetPasswordCommand } from "./user-reset-password";
@@ -16,6 +21,11 @@ export const COMMANDS: Command[] = [
   orgCreateCommand,
   memberAddCommand,
   projectCreateCommand,
+  projectImportCommand,
+  projectExportCommand,
+  publishCommand,
+  apikeyCreateCommand,
   migrateCommand,
   keysRotateCommand,
+  demoCommand,
 ];

@@ -1,0 +1,40 @@
+/** `portico apikey create`: a `prt_` key for one project, acting with its creator's role. Shown once. */
+import { createApiKey } from "../../apikeys/keys";
+import { CHANNELS, type Channel } from "../../db/schema";
+import { UsageError } from "../args";
+import { flag, intFlag, lines, projectFlag, userFlag, withDeps, type Command } from "../command";
+
+export const apikeyCreateCommand: Command = {
+  spec: {
+    name: "apikey create",
+    summary: "create an API key for a project (printed once)",
+    flags: {
+      project: { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true },
+      email: { description: "the member the key acts as (their role is re-checked on every request)", value: "EMAIL", required: true },
+      name: { description: "a label to recognise the key by", value: "NAME", required: true },
+      channel: { description: `limit the key to one channel: ${CHANNELS.join(" or ")}`, value: "CHANNEL" },
+      "expires-days": { description: "expire after this many days (default: never)", value: "DAYS" },
+    },
+    details: 'With --json prints { "id": …, "key": "prt_…" }. Use it as: Authorization: Bearer prt_…',
+  },
+  async run(ctx) {
+    const channel = ctx.args.flags.channel as Channel | undefined;
+    if (channel !== undefined && !CHANNELS.includes(channel)) throw new UsageError("channel", `must be ${CHANNELS.join(" or ")}`);
+    const days = intFlag(ctx, "expires-days", 3650);
+    return withDeps(ctx, (deps) => {
+      const { org, project } = projectFlag(ctx, deps);
+      const user = userFlag(ctx, deps);
+      const { id, key } = createApiKey(deps, {
+        projectId: project.id,
+        userId: user.id,
+        name: flag(ctx, "name"),
+        channel,
+        expiresAt: days ? Date.now() + days * 86_400_000 : undefined,
+      });
+      return {
+        data: { id, key },
+        text: lines(`API key ${id} for ${org.slug}/${project.slug}, acting as ${user.email}. It is shown only now:`, `  ${key}`),
+      };
+    });
+  },
+};

@@ -1,0 +1,63 @@
+/**
+ * Seeds the demo: an org with one user per role (fresh passwords on every run, so they can be printed),
+ * a project whose draft is the demo manifest, and a published version. Re-running on the same data dir
+ * updates the same records instead of failing.
+ */
+import { findUserByEmail, createUser, setPassword } from "../auth/users";
+import { ROLES, type Role } from "../db/schema";
+import type { Deps } from "../deps";
+import { newToken } from "../lib/ids";
+import { importManifest } from "../projects/draft";
+import { addMember, createOrg, findOrg, roleOf, setRole } from "../projects/orgs";
+import { channelUrl, createProject, findProject } from "../projects/projects";
+import { publish } from "../projects/publish";
+import { DEMO_MANIFEST } from "./demo-manifest";
+
+export const DEMO_ORG = "demo";
+export const DEMO_PROJECT = "playground";
+
+export interface DemoSeed {
+  users: Array<{ role: Role; email: string; password: string }>;
+  project: { org: string; slug: string; id: string; version: number };
+}
+
+export async function seedDemo(deps: Deps): Promise<DemoSeed> {
+  const org = findOrg(deps.db, DEMO_ORG) ?? createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" });
+  const users: DemoSeed["users"] = [];
+  for (const role of ROLES) {
+    const email = `${role}@demo.example.com`;
+    const password = newToken().slice(0, 16);
+    const existing = findUserByEmail(deps.db, email);
+    const user = existing ?? (await createUser(deps.db, { email, name: `Demo ${role}`, password }));
+    if (existing) await setPassword(deps.db, user.id, password);
+    const current = roleOf(deps.db, org.id, user.id);
+    if (!current) addMember(deps.db, org.id, user.id, role);
+    else if (current !== role) setRole(deps.db, org.id, user.id, role);
+    users.push({ role, email, password });
+  }
+  const owner = findUserByEmail(deps.db, users[0]!.email)!;
+  const project =
+    findProject(deps.db, DEMO_ORG, DEMO_PROJECT)?.project ?? createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" });
+  importManifest(deps, project.id, DEMO_MANIFEST);
+  const { number } = publish(deps, project.id, owner.id, "Demo seed");
+  return { users, project: { org: DEMO_ORG, slug: DEMO_PROJECT, id: project.id, version: number } };
+}
+
+/** What `portico demo` prints once the server listens. */
+export function demoBanner(seed: DemoSeed, publicUrl: string): string {
+  const { org, slug } = seed.project;
+  const width = Math.max(...seed.users.map((u) => u.email.length));
+  return [
+    "",
+    `Portico demo is running at ${publicUrl}`,
+    "",
+    `Sign in at ${publicUrl}/login with one of (one user per role; new passwords each run):`,
+    ...seed.users.map((u) => `  ${u.role.padEnd(9)} ${u.email.padEnd(width)}  ${u.password}`),
+    "",
+    `Project ${org}/${slug} (version ${seed.project.version} published). Paste a URL into your MCP host:`,
+    `  production: ${channelUrl(publicUrl, org, slug, "production")}`,
+    `  draft:      ${channelUrl(publicUrl, org, slug, "draft")}`,
+    "",
+    "Stop with Ctrl-C.",
+  ].join("\n");
+}

@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { authenticateApiKey } from "../../src/apikeys/keys";
+import { DEMO_MANIFEST } from "../../src/cli/demo-manifest";
+import { openDb } from "../../src/db/client";
+import { findProject } from "../../src/projects/projects";
+import { Cli, expectBadFlag } from "./cli";
+
+let cli: Cli;
+afterEach(() => cli?.stop());
+
+async function withProject() {
+  cli = new Cli();
+  await cli.run("user", "create", "--email", "olive@example.com");
+  await cli.run("org", "create", "--slug", "acme", "--owner", "olive@example.com");
+  return cli.run("project", "create", "--org", "acme", "--slug", "shop", "--name", "Shop", "--public-url", "https://p.example.com", "--json");
+}
+
+function manifestFile(content: unknown = DEMO_MANIFEST): string {
+  const path = join(cli.dataDir, "manifest.json");
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+describe("portico project create", () => {
+  test("creates the project and prints both MCP URLs from the public URL", async () => {
+    const r = await withProject();
+    expect(r.code).toBe(0);
+    expect(r.json.urls).toEqual({ production: "https://p.example.com/acme/shop", draft: "https://p.example.com/acme/shop/draft" });
+    expect(findProject(openDb(cli.dataDir), "acme", "shop")?.project.name).toBe("Shop");
+  });
+
+  test("a reserved slug exits 2 naming --slug; an unknown org exits 1", async () => {
+    await withProject();
+    expectBadFlag(await cli.run("project", "create", "--org", "acme", "--slug", "oauth"), "slug");
+    const r = await cli.run("project", "create", "--org", "nope", "--slug", "shop");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('No organization "nope"');
+  });
+});
+
+describe("portico project import / export", () => {
+  test("import replaces the draft and reports the diff; export gives the same manifest back", async () => {
+    await withProject();
+    const imported = await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile(), "--json");
+    expect(imported.code).toBe(0);
+    expect(imported.json.diff.tools.added).toEqual(["word_stats", "show_palette"]);
+    const exported = await cli.run("project", "export", "--project", "acme/shop", "--json");
+    expect(exported.json.tools.map((t: { name: string }) => t.name)).toEqual(["word_stats", "show_palette"]);
+    expect(exported.json.instructions).toBe(DEMO_MANIFEST.instructions!);
+    const out = join(cli.dataDir, "out.json");
+    expect((await cli.run("project", "export", "--project", "acme/shop", "--out", out)).code).toBe(0);
+    expect(JSON.parse(await Bun.file(out).text())).toEqual(exported.json);
+  });
+
+  test("bad input exits 2 naming the flag, and leaves the draft untouched", async () => {
+    await withProject();
+    expectBadFlag(await cli.run("project", "import", "--project", "acme-shop", "--file", manifestFile()), "project");
+    expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", "/no/such/file.json"), "file");
+    expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile("{not json")), "file");
+    const bad = await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile({ tools: [{ name: "x", kind: "script" }] }));
+    expectBadFlag(bad, "file");
+    expect((await cli.run("project", "export", "--project", "acme/shop", "--json")).json.tools).toEqual([]);
+    expectBadFlag(await cli.run("project", "export"), "project");
+  });
+});
+
+describe("portico publish", () => {
+  test("publishes the draft as version 1, then 2", async () => {
+    await withProject();
+    await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile());
+    const first = await cli.run("publish", "--project", "acme/shop", "--note", "first", "--as", "olive@example.com", "--json");
+    expect(first.code).toBe(0);
+    expect(first.json).toMatchObject({ project: "acme/shop", version: 1 });
+    expect(first.json.diff.tools.added).toHaveLength(2);
+    expect((await cli.run("publish", "--project", "acme/shop", "--json")).json.version).toBe(2);
+    const project = findProject(openDb(cli.dataDir), "acme", "shop")!.project;
+    expect(project.productionVersionId).not.toBeNull();
+  });
+
+  test("an unknown project exits 1; an unknown author exits 1; no --project exits 2", async () => {
+    await withProject();
+    expect((await cli.run("publish", "--project", "acme/nope")).code).toBe(1);
+    expect((await cli.run("publish", "--project", "acme/shop", "--as", "who@example.com")).code).toBe(1);
+    expectBadFlag(await cli.run("publish"), "project");
+  });
+});
+
+describe("portico apikey create", () => {
+  test("--json prints { id, key } and the key authenticates for the project", async () => {
+    await withProject();
+    const r = await cli.run("apikey", "create", "--project", "acme/shop", "--email", "olive@example.com", "--name", "ci", "--json");
+    expect(r.code).toBe(0);
+    expect(Object.keys(r.json).sort()).toEqual(["id", "key"]);
+    expect(r.json.key).toStartWith("prt_");
+    const db = openDb(cli.dataDir);
+    const project = findProject(db, "acme", "shop")!.project;
+    expect(authenticateApiKey({ db }, r.json.key, { projectId: project.id, channel: "production" }).apiKeyId).toBe(r.json.id);
+  });
+
+  test("a bad channel or expiry exits 2 naming the flag; a non-member exits 1", async () => {
+    await withProject();
+    const base = ["apikey", "create", "--project", "acme/shop", "--email", "olive@example.com", "--name", "ci"];
+    expectBadFlag(await cli.run(...base, "--channel", "staging"), "channel");
+    expectBadFlag(await cli.run(...base, "--expires-days", "0"), "expires-days");
+    expectBadFlag(await cli.run("apikey", "create", "--project", "acme/shop", "--email", "olive@example.com"), "name");
+    await cli.run("user", "create", "--email", "stranger@example.com");
+    const r = await cli.run("apikey", "create", "--project", "acme/shop", "--email", "stranger@example.com", "--name", "x");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("Only members");
+  });
+});
