@@ -184,9 +184,16 @@ export interface ManifestDiff {
   instructionsChanged: boolean;
 }
 
+/** JSON with sorted keys, so definitions read back from rows compare equal to parsed ones. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
+}
+
 function diffByName<T extends { name: string }>(before: readonly T[], after: readonly T[]) {
-  const old = new Map(before.map((x) => [x.name, JSON.stringify(x)]));
-  const now = new Map(after.map((x) => [x.name, JSON.stringify(x)]));
+  const old = new Map(before.map((x) => [x.name, canonical(x)]));
+  const now = new Map(after.map((x) => [x.name, canonical(x)]));
   return {
     added: [...now.keys()].filter((n) => !old.has(n)),
     removed: [...old.keys()].filter((n) => !now.has(n)),

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { auditPayload, capText, PAYLOAD_CAP_BYTES, redactSecrets } from "../../src/audit/payload";
+import { AuditWriter, type AuditRow } from "../../src/audit/writer";
+import { makeApp, type TestApp } from "../helpers";
+
+let t: TestApp;
+afterEach(() => t?.close());
+
+const row = (i: number): AuditRow => ({
+  projectId: "prj_x", time: Date.now(), channel: "production", principal: "apikey", userId: "usr_a", grantId: null, clientId: null,
+  apiKeyId: "key_a", sessionId: null, method: "tools/call", tool: "echo", version: 1, input: `{"i":${i}}`, output: null, status: "ok",
+  errorClass: null, error: null, logs: null, durationMs: 1, host: null, ip: "127.0.0.1",
+});
+const count = (t: TestApp) => (t.deps.db.$client.query("SELECT count(*) AS n FROM audit_events").get() as { n: number }).n;
+
+describe("batched audit writer", () => {
+  test("writes ≥ 20,000 rows/s in batches and loses none", async () => {
+    t = await makeApp();
+    const writer = new AuditWriter(t.deps.db.$client, t.deps.log);
+    const n = 50_000;
+    const started = performance.now();
+    for (let i = 0; i < n; i++) writer.record(row(i));
+    writer.flush();
+    const seconds = (performance.now() - started) / 1000;
+    expect(count(t)).toBe(n);
+    expect(n / seconds).toBeGreaterThan(20_000);
+  });
+
+  test("rows wait for the timer or the batch size, and close() drains the queue", async () => {
+    t = await makeApp();
+    const writer = new AuditWriter(t.deps.db.$client, t.deps.log);
+    writer.record(row(1));
+    expect(count(t)).toBe(0);
+    await Bun.sleep(150);
+    expect(count(t)).toBe(1);
+    writer.record(row(2));
+    writer.record(row(3));
+    writer.close();
+    expect(count(t)).toBe(3);
+    writer.record(row(4));
+    expect(count(t)).toBe(4);
+  });
+});
+
+describe("audit payloads", () => {
+  test("payloads over 64 KB are cut with a marker saying how much was dropped", () => {
+    const big = "é".repeat(PAYLOAD_CAP_BYTES);
+    const capped = capText(big);
+    expect(Buffer.byteLength(capped)).toBeLessThan(PAYLOAD_CAP_BYTES + 40);
+    expect(capped).toMatch(/…\[truncated \d+ bytes\]$/);
+    expect(capText("small")).toBe("small");
+  });
+
+  test("known secret values are redacted, also when JSON-escaped; payloads off stores nothing", () => {
+    const secret = 'sk-"live"-123';
+    const stored = auditPayload({ echoed: `key is ${secret}` }, true, [secret]);
+    expect(stored).not.toContain("live");
+    expect(stored).toContain("[redacted]");
+    expect(redactSecrets("abc", ["ab"])).toBe("abc");
+    expect(auditPayload({ a: 1 }, false, [])).toBeNull();
+  });
+});
