@@ -3,7 +3,7 @@
  * so "Claude says authorization failed" can be diagnosed from the Server page without logs. Rows carry
  * ids, step names and outcomes only — never a token, code, secret or redirect query.
  */
-import { desc, eq, lt } from "drizzle-orm";
+import { desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { handshakeEvents } from "../db/schema";
 
@@ -50,7 +50,14 @@ export function recordHandshake(db: Db, event: HandshakeInput): void {
     .returning({ id: handshakeEvents.id })
     .get();
   // Trim every 1000th row instead of on each insert: bounded size at no per-request cost.
-  if (row.id % 1000 === 0) db.delete(handshakeEvents).where(lt(handshakeEvents.id, row.id - KEEP_ROWS)).run();
+  if (row.id % 1000 === 0) trimHandshakes(db, KEEP_ROWS);
+}
+
+/** Keeps only the newest `keep` rows. */
+export function trimHandshakes(db: Db, keep: number): void {
+  db.delete(handshakeEvents)
+    .where(lt(handshakeEvents.id, sql`(SELECT max(${handshakeEvents.id}) FROM ${handshakeEvents}) - ${keep} + 1`))
+    .run();
 }
 
 /** A project's recent handshake steps, newest first. */

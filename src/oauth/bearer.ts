@@ -106,7 +106,7 @@ export async function authenticateBearer(deps: Deps, request: Request, target: B
   }
   const now = Date.now();
   // The grant's use keeps its approving session alive (DESIGN: Grant); both writes are throttled.
-  touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt }, now);
+  touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
   if (grant.lastUsedAt === null || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
     deps.db.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
     if (grant.lastUsedAt === null) recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok" });

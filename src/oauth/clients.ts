@@ -37,8 +37,3 @@ export function pruneUnusedClients(db: Db, now = Date.now()): number {
     .returning({ id: oauthClients.id })
     .all().length;
 }
-
-/** A client's display name; dynamic registrations name themselves, so the consent page labels them. */
-export function isVerifiedName(client: Pick<OAuthClient, "registration">): boolean {
-  return client.registration === "cimd";
-}

@@ -73,6 +73,7 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
     return { created, code: issueCode(deps, created, row) };
   });
   recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok" });
+  deps.log.info({ clientId: row.clientId, grantId: grant.created.id, userId: signedIn.user.id }, "oauth grant approved");
   const location = clientRedirect(row.redirectUri, deps.config.publicUrl, { code: grant.code, state });
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }

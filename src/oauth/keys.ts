@@ -5,7 +5,7 @@
  * @elysiajs/jwt: with an asymmetric key one instance cannot both sign and verify, so each key gets two.
  */
 import { jwt } from "@elysiajs/jwt";
-import { desc, isNull, eq, and } from "drizzle-orm";
+import { desc, isNull } from "drizzle-orm";
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { decodeProtectedHeader } from "jose";
 import type { Db } from "../db/client";
@@ -94,11 +94,12 @@ function load(row: typeof signingKeys.$inferSelect): LoadedKey {
 /** How long the in-memory key set is trusted before re-reading the table (a CLI may have rotated). */
 const RELOAD_MS = 30_000;
 
-/** The loaded key set of one database. Build one per app (`KeyRing.for(db)` is not a singleton: pass it). */
+/** The loaded key set of one database; one per app (see `oauthState`). */
 export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private signingKid = "";
   private loadedAt = 0;
+  private forcedAt = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -142,9 +143,12 @@ export class KeyRing {
     }
     if (typeof kid !== "string") return null;
     this.refresh();
-    if (!this.keys.has(kid)) {
+    // At most one forced re-read a second: random kids in forged tokens must not turn into a query each.
+    const now = Date.now();
+    if (!this.keys.has(kid) && now - this.forcedAt > 1000) {
+      this.forcedAt = now;
       this.invalidate();
-      this.refresh();
+      this.refresh(now);
     }
     const key = this.keys.get(kid);
     if (!key) return null;
@@ -157,9 +161,4 @@ export class KeyRing {
     this.refresh();
     return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
   }
-}
-
-/** Reads one key row (tests and the CLI). */
-export function getSigningKey(db: Db, kid: string) {
-  return db.select().from(signingKeys).where(and(eq(signingKeys.kid, kid))).get();
 }

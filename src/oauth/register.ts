@@ -82,6 +82,7 @@ export async function handleRegister(deps: Deps, request: Request, ip: string): 
   try {
     const body = registerClient(deps, await readJsonObject(request));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });
+    deps.log.info({ clientId: body.client_id, authMethod: body.token_endpoint_auth_method }, "oauth client registered");
     return json(body, 201);
   } catch (err) {
     if (err instanceof OAuthError) recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message });

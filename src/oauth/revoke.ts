@@ -32,6 +32,7 @@ export async function handleRevoke(deps: Deps, request: Request): Promise<Respon
   if (grant && grant.clientId === client.id) {
     revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
     recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" });
+    deps.log.info({ clientId: client.id, grantId: grant.id }, "oauth grant revoked by its client");
   }
   return json({});
 }

@@ -26,9 +26,14 @@ export async function handleToken(deps: Deps, request: Request): Promise<Respons
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
     else throw new OAuthError("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token.");
     recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" });
+    deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);
   } catch (err) {
-    if (err instanceof OAuthError) recordHandshake(deps.db, { clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
+    if (err instanceof OAuthError) {
+      recordHandshake(deps.db, { clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
+      // Ids and the RFC error only: the form carries the code, verifier, secret and refresh token.
+      deps.log.info({ clientId: form.client_id?.slice(0, 300), grantType: form.grant_type?.slice(0, 60), error: err.code, reason: err.message }, "oauth token request refused");
+    }
     throw err;
   }
 }
