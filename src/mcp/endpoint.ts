@@ -157,6 +157,8 @@ async function handleRequest(
     return { reply: errorMessage(req.id, body), session: ctx.session };
   } finally {
     if (abort) service.inflight.delete(flightKey);
-    service.audit.record(auditRow(ctx, req.method, g.ip, performance.now() - started));
+    const elapsed = performance.now() - started;
+    service.audit.record(auditRow(ctx, req.method, g.ip, elapsed));
+    service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
   }
 }

@@ -7,6 +7,7 @@ import { Elysia } from "elysia";
 import { scheduleAuditRetention } from "../audit/retention";
 import type { Channel } from "../db/schema";
 import { preflight } from "../http/cors";
+import { metricsPlugin } from "../http/metrics";
 import type { McpDeps } from "./context";
 import { watchExternalChanges } from "./change-watcher";
 import { handlePost } from "./endpoint";
@@ -31,6 +32,7 @@ export function mcpPlugin(deps: McpDeps, ui: UiProvider) {
       handler(deps, service, { request, params, channel, server: server as RouteInput["server"] });
   const options = ({ request }: { request: Request }) => preflight(request, deps.config, METHODS);
   return new Elysia({ name: "mcp" })
+    .use(metricsPlugin(deps, service.metrics.registry))
     .post("/:org/:project", route("production", handlePost), { parse: "none" })
     .get("/:org/:project", route("production", handleGet))
     .delete("/:org/:project", route("production", handleDelete), { parse: "none" })

@@ -3,6 +3,7 @@
  * requests in flight (for notifications/cancelled). Closed by a shutdown hook.
  */
 import type { AuditWriter } from "../audit/writer";
+import { McpMetrics } from "../http/metrics";
 import { McpRateLimits } from "./access";
 import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
@@ -16,6 +17,7 @@ export class McpService {
   /** AbortControllers of running tools/call requests by `credential|requestId`. */
   readonly inflight = new Map<string, AbortController>();
   readonly audit: AuditWriter;
+  readonly metrics: McpMetrics;
 
   constructor(
     deps: McpDeps,
@@ -25,6 +27,7 @@ export class McpService {
     this.sessions = new SessionStore(deps.bus);
     this.views = new ChannelViews(deps, (def, project) => ui.toolMeta(project, def));
     this.limits = new McpRateLimits(deps.config);
+    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 
   close(): void {

@@ -1,0 +1,58 @@
+/**
+ * Prometheus metrics at /metrics (DESIGN: URLs — "metrics need a token or loopback"). Readable with
+ * `Authorization: Bearer <--metrics-token>` from anywhere, or without a token from a loopback socket
+ * that was not forwarded by a proxy. One registry per app, so tests never share counters.
+ */
+import { Elysia } from "elysia";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Deps } from "../deps";
+import { safeEqual } from "../lib/crypto";
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
+
+/** The MCP face's metrics; `observe` runs once per JSON-RPC request. */
+export class McpMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<"channel" | "method" | "status">;
+  private readonly duration: Histogram<"method">;
+
+  constructor(sources: { sessions: () => number; auditWritten: () => number; auditPending: () => number }) {
+    const registers = [this.registry];
+    this.requests = new Counter({ name: "portico_mcp_requests_total", help: "MCP JSON-RPC requests", labelNames: ["channel", "method", "status"], registers });
+    this.duration = new Histogram({
+      name: "portico_mcp_request_duration_seconds", help: "MCP request handling time", labelNames: ["method"], registers,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5, 30],
+    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    gauge("portico_mcp_sessions", "Open MCP sessions", sources.sessions);
+    gauge("portico_audit_rows_written", "Audit rows written since start", sources.auditWritten);
+    gauge("portico_audit_queue_rows", "Audit rows waiting to be written", sources.auditPending);
+    gauge("process_resident_memory_bytes", "Resident memory size in bytes", () => process.memoryUsage().rss);
+  }
+
+  observe(channel: string, method: string, status: string, seconds: number): void {
+    // Unknown method names would make label cardinality unbounded.
+    const m = method.length <= 40 && /^[a-z/_]+$/i.test(method) ? method : "other";
+    this.requests.inc({ channel, method: m, status });
+    this.duration.observe({ method: m }, seconds);
+  }
+}
+
+function mayRead(deps: Pick<Deps, "config">, request: Request, server: { requestIP(r: Request): { address: string } | null } | null): boolean {
+  const token = deps.config.metricsToken;
+  const header = request.headers.get("authorization");
+  if (token && header?.startsWith("Bearer ") && safeEqual(header.slice(7).trim(), token)) return true;
+  const forwarded = deps.config.trustedProxy && request.headers.has("x-forwarded-for");
+  const address = server?.requestIP(request)?.address;
+  return !forwarded && address !== undefined && LOOPBACK.has(address);
+}
+
+export function metricsPlugin(deps: Pick<Deps, "config">, registry: Registry) {
+  return new Elysia({ name: "metrics" }).get("/metrics", async ({ request, server }) => {
+    if (!mayRead(deps, request, server as Parameters<typeof mayRead>[2])) {
+      return new Response("metrics need a token or a loopback address\n", { status: 403, headers: { "content-type": "text/plain" } });
+    }
+    return new Response(await registry.metrics(), { headers: { "content-type": registry.contentType } });
+  });
+}
