@@ -20,14 +20,14 @@ const origin = z
     return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !v.endsWith("/");
   }, "must be an origin without a path or trailing slash, e.g. https://portico.example.com");
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be greater than 0");
 
 /**
  * Every setting, from flags (kebab-case) or `PORTICO_*` env (SCREAMING_SNAKE). Flags win over env.
  */
 export const ConfigSchema = z.object({
   /** @default 8787 */
-  port: z.coerce.number().int().min(0).max(65535).default(8787),
+  port: z.coerce.number({ error: "must be a number from 0 to 65535" }).int("must be a whole number").min(0, "must be from 0 to 65535").max(65535, "must be from 0 to 65535").default(8787),
   /** @default 127.0.0.1 — use 0.0.0.0 behind a reverse proxy on another host. */
   host: z.string().min(1).default("127.0.0.1"),
   /** @default ./data */

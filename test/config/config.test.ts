@@ -1,0 +1,44 @@
+import { describe, expect, test } from "bun:test";
+import { CONFIG_FLAGS, CONFIG_HELP, ConfigError, loadConfig } from "../../src/config";
+
+const fails = (flags: Record<string, string>, env: Record<string, string> = {}) => {
+  try {
+    loadConfig(flags, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.flag;
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+};
+
+describe("config", () => {
+  test("defaults: loopback on 8787, ./data, public URL from the port", () => {
+    const c = loadConfig({}, {});
+    expect([c.host, c.port, c.dataDir, c.publicUrl, c.publicUrlFromPort]).toEqual(["127.0.0.1", 8787, "./data", "http://127.0.0.1:8787", true]);
+  });
+
+  test("PORTICO_* env is read and flags win over it", () => {
+    const env = { PORTICO_PORT: "9000", PORTICO_PUBLIC_URL: "https://p.example.com", PORTICO_TRUSTED_PROXY: "true", PORTICO_ALLOWED_ORIGINS: "https://a.example, https://b.example" };
+    const c = loadConfig({ port: "9100" }, env);
+    expect(c.port).toBe(9100);
+    expect(c.publicUrl).toBe("https://p.example.com");
+    expect(c.publicUrlFromPort).toBe(false);
+    expect(c.trustedProxy).toBe(true);
+    expect(c.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
+  });
+
+  test("a wrong value names its flag, also when it came from env", () => {
+    expect(fails({ port: "70000" })).toBe("port");
+    expect(fails({}, { PORTICO_PORT: "abc" })).toBe("port");
+    expect(fails({ publicUrl: "https://p.example.com/" })).toBe("public-url");
+    expect(fails({ publicUrl: "https://p.example.com/portico" })).toBe("public-url");
+    expect(fails({ logLevel: "loud" })).toBe("log-level");
+    expect(fails({ sessionIdleTtl: "-1" })).toBe("session-idle-ttl");
+    expect(fails({ tlsCert: "cert.pem" })).toBe("tls-key");
+    expect(fails({ tlsKey: "key.pem" })).toBe("tls-cert");
+  });
+
+  test("every setting has a help line (serve --help and the README table use them)", () => {
+    expect(CONFIG_HELP.map(([f]) => f).sort()).toEqual([...CONFIG_FLAGS].sort());
+  });
+});
