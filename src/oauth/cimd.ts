@@ -8,12 +8,12 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { oauthClients, type OAuthClient } from "../db/schema";
-import { OAuthError } from "../errors";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import { recordHandshake } from "../doctor/handshake";
 import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
 import { oauthState } from "./state";
+import { invalidClient } from "./errors";
 
 export const CIMD_MAX_BYTES = 5 * 1024;
 export const CIMD_TIMEOUT_MS = 5_000;
@@ -129,7 +129,7 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
     }
     const fallback = pinned(deps, clientId);
     if (fallback) return fallback;
-    throw new OAuthError("invalid_client", `The client's metadata document could not be used: ${reason}.`, 400);
+    throw invalidClient(`The client's metadata document could not be used: ${reason}.`);
   }
 }
 

@@ -7,8 +7,8 @@ import { and, eq, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { grants, oauthClients, type OAuthClient } from "../db/schema";
-import { OAuthError } from "../errors";
 import { isCimdClientId, resolveCimdClient } from "./cimd";
+import { invalidClient } from "./errors";
 
 /** DCR clients that never obtained a grant are removed after this long (DESIGN: Clients). */
 export const UNUSED_CLIENT_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -18,7 +18,7 @@ export async function findClient(deps: Deps, clientId: string, status = 400): Pr
   if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId);
   const client = clientId.length <= 200 ? deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get() : undefined;
   if (!client || client.registration !== "dcr") {
-    throw new OAuthError("invalid_client", "Unknown client: it may have been removed. Register the client again.", status);
+    throw invalidClient("Unknown client: it may have been removed. Register the client again.", { status });
   }
   return client;
 }

@@ -8,11 +8,11 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { authCodes, type OAuthClient } from "../db/schema";
-import { OAuthError } from "../errors";
 import { s256, safeEqual, sha256 } from "../lib/crypto";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
 import { issueTokens, type Issued } from "./tokens";
+import { invalidGrant, invalidTarget, parseParams } from "./errors";
 
 /** RFC 7636 §4.1: 43–128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -24,13 +24,9 @@ export const AuthorizationCodeRequestSchema = z.object({
   resource: z.string().max(2000).optional(),
 });
 
-const invalidGrant = (why: string) => new OAuthError("invalid_grant", why);
-
 /** Exchanges a code for tokens; `form` is the token request body. */
 export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
-  const parsed = AuthorizationCodeRequestSchema.safeParse(form);
-  if (!parsed.success) throw new OAuthError("invalid_request", parsed.error.issues[0]!.message);
-  const req = parsed.data;
+  const req = parseParams(AuthorizationCodeRequestSchema, form);
   const codeHash = sha256(req.code);
   const code = deps.db.select().from(authCodes).where(eq(authCodes.codeHash, codeHash)).get();
   if (!code || code.clientId !== client.id) throw invalidGrant("The authorization code is not valid.");
@@ -53,7 +49,7 @@ export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient,
   if (req.redirect_uri !== code.redirectUri) throw invalidGrant("redirect_uri differs from the one in the authorization request.");
   if (!safeEqual(s256(req.code_verifier), code.codeChallenge)) throw invalidGrant("The PKCE code_verifier does not match the code_challenge.");
   if (req.resource !== undefined && req.resource !== code.resource) {
-    throw new OAuthError("invalid_target", "resource differs from the one that was authorized.");
+    throw invalidTarget("resource differs from the one that was authorized.");
   }
   const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl);
   const grant = getGrant(deps.db, code.grantId);

@@ -8,12 +8,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { refreshTokens, type OAuthClient } from "../db/schema";
-import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { parseScopes } from "../auth/scopes";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
 import { issueTokens, type Issued } from "./tokens";
+import { invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
 
 export const REFRESH_GRACE_MS = 30_000;
 
@@ -23,13 +23,9 @@ export const RefreshRequestSchema = z.object({
   resource: z.string().max(2000).optional(),
 });
 
-const invalidGrant = (why: string) => new OAuthError("invalid_grant", why);
-
 /** Rotates a refresh token; `form` is the token request body. */
 export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
-  const parsed = RefreshRequestSchema.safeParse(form);
-  if (!parsed.success) throw new OAuthError("invalid_request", parsed.error.issues[0]!.message);
-  const req = parsed.data;
+  const req = parseParams(RefreshRequestSchema, form);
   const tokenHash = sha256(req.refresh_token);
   const token = deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
   const grant = token ? getGrant(deps.db, token.grantId) : undefined;
@@ -44,12 +40,12 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
     deps.db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt))).run();
   }
   if (req.resource !== undefined && req.resource !== grant.resource) {
-    throw new OAuthError("invalid_target", "resource differs from the one that was authorized.");
+    throw invalidTarget("resource differs from the one that was authorized.");
   }
   const granted = parseScopes(grant.scopes);
   const asked = req.scope === undefined ? granted : parseScopes(req.scope);
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
-  if (asked.some((s) => !granted.includes(s))) throw new OAuthError("invalid_scope", "A refresh cannot add scopes that were not granted.");
+  if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
   const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl);
   if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
   return { grant, tokens: await issueTokens(deps, grant, asked.join(" ")) };

@@ -4,8 +4,8 @@
  * instead of a framework 422, and one boundary that turns thrown errors into OAuth JSON with CORS.
  */
 import type { Deps } from "../deps";
-import { OAuthError } from "../errors";
 import { errorResponse } from "../http/errors";
+import { invalidClientMetadata, invalidRequest } from "./errors";
 
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -39,9 +39,9 @@ const MAX_BODY = 64 * 1024;
 
 async function readBody(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY) throw new OAuthError("invalid_request", "The request body is too large.");
+  if (declared > MAX_BODY) throw invalidRequest("The request body is too large.");
   const text = await request.text();
-  if (text.length > MAX_BODY) throw new OAuthError("invalid_request", "The request body is too large.");
+  if (text.length > MAX_BODY) throw invalidRequest("The request body is too large.");
   return text;
 }
 
@@ -49,13 +49,13 @@ async function readBody(request: Request): Promise<string> {
 export async function readForm(request: Request): Promise<Record<string, string>> {
   const type = request.headers.get("content-type") ?? "";
   if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    throw new OAuthError("invalid_request", "Send the parameters as application/x-www-form-urlencoded.");
+    throw invalidRequest("Send the parameters as application/x-www-form-urlencoded.");
   }
   const params = new URLSearchParams(await readBody(request));
   const out: Record<string, string> = {};
   for (const [k, v] of params) {
     // RFC 6749 §3.1: "Request and response parameters MUST NOT be included more than once."
-    if (k in out) throw new OAuthError("invalid_request", `The parameter ${k.slice(0, 40)} is repeated.`);
+    if (k in out) throw invalidRequest(`The parameter ${k.slice(0, 40)} is repeated.`);
     out[k] = v;
   }
   return out;
@@ -67,10 +67,10 @@ export async function readJsonObject(request: Request): Promise<Record<string, u
   try {
     value = JSON.parse(await readBody(request));
   } catch {
-    throw new OAuthError("invalid_client_metadata", "The body must be a JSON object.");
+    throw invalidClientMetadata("The body must be a JSON object.");
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
-    throw new OAuthError("invalid_client_metadata", "The body must be a JSON object.");
+    throw invalidClientMetadata("The body must be a JSON object.");
   }
   return value as Record<string, unknown>;
 }

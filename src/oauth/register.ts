@@ -14,6 +14,7 @@ import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetada
 import { pruneUnusedClients } from "./clients";
 import { json, readJsonObject } from "./http";
 import { oauthState } from "./state";
+import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 
 export const RegistrationRequestSchema = ClientMetadataSchema.extend({
   // RFC 7591 §2: the default is client_secret_basic.
@@ -34,12 +35,11 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     const issue = parsed.error.issues[0]!;
     const field = issue.path[0] === undefined ? "body" : String(issue.path[0]);
     // RFC 7591 §3.2.2: a bad redirect URI has its own error code.
-    const code = field === "redirect_uris" ? "invalid_redirect_uri" : "invalid_client_metadata";
-    throw new OAuthError(code, `${field}: ${issue.message}`);
+    throw (field === "redirect_uris" ? invalidRedirectUri : invalidClientMetadata)(`${field}: ${issue.message}`);
   }
   const meta = parsed.data;
   const unsupported = unsupportedMetadata(meta);
-  if (unsupported) throw new OAuthError("invalid_client_metadata", unsupported);
+  if (unsupported) throw invalidClientMetadata(unsupported);
   const secret = meta.token_endpoint_auth_method === "none" ? null : newToken("pcs_");
   const now = Date.now();
   const client: OAuthClient = {

@@ -6,13 +6,13 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { refreshTokens } from "../db/schema";
-import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { recordHandshake } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
 import { getGrant, revokeGrant } from "./grants";
 import { json, readForm } from "./http";
 import { oauthState } from "./state";
+import { invalidRequest } from "./errors";
 
 async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
   const refresh = deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).get();
@@ -25,7 +25,7 @@ async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
 export async function handleRevoke(deps: Deps, request: Request): Promise<Response> {
   const form = await readForm(request);
   const client = await authenticateClient(deps, request, form);
-  if (!form.token) throw new OAuthError("invalid_request", "token is required.");
+  if (!form.token) throw invalidRequest("token is required.");
   const grantId = await grantIdOf(deps, form.token);
   const grant = grantId ? getGrant(deps.db, grantId) : undefined;
   // §2.1: only the client the token was issued to may revoke it; others get the same silent 200.

@@ -10,6 +10,7 @@ import { exchangeAuthorizationCode } from "./grant-authorization-code";
 import { exchangeRefreshToken } from "./grant-refresh-token";
 import { json, readForm } from "./http";
 import type { Issued } from "./tokens";
+import { unsupportedGrantType } from "./errors";
 
 function stepOf(grantType: string | undefined): HandshakeStep {
   return grantType === "refresh_token" ? "refresh" : "token";
@@ -24,7 +25,7 @@ export async function handleToken(deps: Deps, request: Request): Promise<Respons
     let issued: Issued;
     if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
-    else throw new OAuthError("unsupported_grant_type", "Supported grant types: authorization_code, refresh_token.");
+    else throw unsupportedGrantType("Supported grant types: authorization_code, refresh_token.");
     recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" });
     deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);

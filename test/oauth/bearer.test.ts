@@ -1,8 +1,7 @@
-import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { describe, expect, setSystemTime, test } from "bun:test";
 import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
 import { generateKeyPairSync } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { makeApp, type TestApp } from "../helpers";
 import { authenticateBearer, bearerChallenge, requireScope, type BearerTarget } from "../../src/oauth/bearer";
 import { revokeGrant } from "../../src/oauth/grants";
 import { rotateSigningKey } from "../../src/oauth/keys";
@@ -11,29 +10,20 @@ import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { grants, sessions } from "../../src/db/schema";
-import { obtainTokens, seedWorld, type World } from "./fixtures";
+import { obtainTokens, worldPerTest } from "./fixtures";
 
-let t: TestApp;
-let w: World;
-beforeEach(async () => {
-  t = await makeApp();
-  w = await seedWorld(t.deps);
-});
-afterEach(() => {
-  setSystemTime();
-  return t.close();
-});
+const ctx = worldPerTest();
 
 function target(project: "shop" | "crm" = "shop", channel: "production" | "draft" = "production"): BearerTarget {
-  const p = project === "shop" ? w.shop : w.crm;
-  return { orgId: w.org.id, projectId: p.id, orgSlug: "acme", projectSlug: project, channel };
+  const p = project === "shop" ? ctx.w.shop : ctx.w.crm;
+  return { orgId: ctx.w.org.id, projectId: p.id, orgSlug: "acme", projectSlug: project, channel };
 }
 
 const request = (token?: string, scheme = "Bearer") =>
   new Request("http://localhost/acme/shop", { method: "POST", headers: token ? { authorization: `${scheme} ${token}` } : {} });
 
 async function rejection(token: string | undefined, tgt = target(), scheme?: string): Promise<OAuthError> {
-  const err = await authenticateBearer(t.deps, request(token, scheme), tgt).then(
+  const err = await authenticateBearer(ctx.t.deps, request(token, scheme), tgt).then(
     () => null,
     (e) => e,
   );
@@ -61,28 +51,28 @@ describe("authenticateBearer", () => {
   });
 
   test("a valid token yields the user principal with granted ∩ role-allowed scopes", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const p = await authenticateBearer(t.deps, request(tokens.access_token), target());
-    expect(p).toMatchObject({ kind: "user", userId: w.users.developer.id, role: "developer" });
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const p = await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
+    expect(p).toMatchObject({ kind: "user", userId: ctx.w.users.developer.id, role: "developer" });
     if (p.kind !== "user") throw new Error("unreachable");
     expect(p.grantId).toBe(decodeJwt(tokens.access_token).gid as string);
     expect(p.scopes.sort()).toEqual(["project:read", "project:write", "tools:call"]);
   });
 
   test("a draft token is refused on production, and a production token on draft", async () => {
-    const draft = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop", "draft"));
+    const draft = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop", "draft"));
     await expectInvalid(draft.tokens.access_token, target("shop", "production"), "another MCP server");
-    const prod = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const prod = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     await expectInvalid(prod.tokens.access_token, target("shop", "draft"), "another MCP server");
   });
 
   test("project A's token is refused on project B", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     await expectInvalid(tokens.access_token, target("crm"), "another MCP server");
   });
 
   test("alg none, an HMAC token and a token signed by another key with our kid are refused", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const claims = decodeJwt(tokens.access_token);
     const { kid } = decodeProtectedHeader(tokens.access_token);
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
@@ -97,55 +87,55 @@ describe("authenticateBearer", () => {
   });
 
   test("an expired token is refused, also after it was cached", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    await authenticateBearer(t.deps, request(tokens.access_token), target());
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
     setSystemTime(new Date(Date.now() + 8 * 3600 * 1000 + 1000));
     await expectInvalid(tokens.access_token, target(), "invalid or expired");
   });
 
   test("revocation acts on the very next request, although the token's claims are cached", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    await authenticateBearer(t.deps, request(tokens.access_token), target());
-    revokeGrant(t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: w.users.owner.id, reason: "test" });
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
+    revokeGrant(ctx.t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: ctx.w.users.owner.id, reason: "test" });
     await expectInvalid(tokens.access_token, target(), "revoked");
   });
 
   test("a removed member is refused with a reason in words", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    removeMember(t.deps.db, w.org.id, w.users.developer.id);
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
     await expectInvalid(tokens.access_token, target(), "no longer a member");
   });
 
   test("an ended or idle approving session ends the grant", async () => {
-    const a = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    endSession(t.deps, a.session.id, "signed out");
+    const a = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    endSession(ctx.t.deps, a.session.id, "signed out");
     await expectInvalid(a.tokens.access_token, target(), "session");
-    const b = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const idleSince = Date.now() - t.deps.config.sessionIdleTtl * 1000 - 1000;
-    t.deps.db.update(sessions).set({ lastSeenAt: idleSince }).where(eq(sessions.id, b.session.id)).run();
+    const b = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const idleSince = Date.now() - ctx.t.deps.config.sessionIdleTtl * 1000 - 1000;
+    ctx.t.deps.db.update(sessions).set({ lastSeenAt: idleSince }).where(eq(sessions.id, b.session.id)).run();
     await expectInvalid(b.tokens.access_token, target(), "session");
   });
 
   test("the grant's use keeps its session alive and records last use (throttled)", async () => {
-    const { tokens, session } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { tokens, session } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const gid = decodeJwt(tokens.access_token).gid as string;
-    await authenticateBearer(t.deps, request(tokens.access_token), target());
-    const firstUse = t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt;
+    await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
+    const firstUse = ctx.t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt;
     expect(firstUse).toBeNumber();
-    await authenticateBearer(t.deps, request(tokens.access_token), target());
-    expect(t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBe(firstUse);
+    await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
+    expect(ctx.t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBe(firstUse);
     setSystemTime(new Date(Date.now() + 2 * 3600 * 1000));
-    await authenticateBearer(t.deps, request(tokens.access_token), target());
-    expect(t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBeGreaterThan(firstUse!);
-    expect(t.deps.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastSeenAt).toBeGreaterThan(session.lastSeenAt);
+    await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
+    expect(ctx.t.deps.db.select().from(grants).where(eq(grants.id, gid)).get()!.lastUsedAt).toBeGreaterThan(firstUse!);
+    expect(ctx.t.deps.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastSeenAt).toBeGreaterThan(session.lastSeenAt);
   });
 
   test("a role lowered below the channel is 401; lowered within it narrows scopes without a step-up loop", async () => {
-    const draft = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop", "draft"));
-    const prod = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
+    const draft = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop", "draft"));
+    const prod = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    setRole(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id, "viewer");
     await expectInvalid(draft.tokens.access_token, target("shop", "draft"), "no longer allows the draft channel");
-    const p = await authenticateBearer(t.deps, request(prod.tokens.access_token), target());
+    const p = await authenticateBearer(ctx.t.deps, request(prod.tokens.access_token), target());
     expect(p.scopes.sort()).toEqual(["project:read", "tools:call"]);
     // The role no longer allows project:write: false (the MCP layer hides it), never a 403 loop.
     expect(requireScope(p, "project:write", target())).toBe(false);
@@ -153,9 +143,9 @@ describe("authenticateBearer", () => {
   });
 
   test("a scope the role allows but the grant lacks is 403 insufficient_scope naming the scopes to ask for", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.admin.id, w.url("shop"));
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.admin.id, ctx.w.url("shop"));
     const narrowed = await (
-      await t.app.handle(
+      await ctx.t.app.handle(
         new Request("http://localhost/oauth/token", {
           method: "POST",
           headers: { "content-type": "application/x-www-form-urlencoded" },
@@ -163,7 +153,7 @@ describe("authenticateBearer", () => {
         }),
       )
     ).json();
-    const p = await authenticateBearer(t.deps, request(narrowed.access_token), target());
+    const p = await authenticateBearer(ctx.t.deps, request(narrowed.access_token), target());
     const err = (() => {
       try {
         requireScope(p, "settings", target(), "http://localhost");
@@ -179,14 +169,14 @@ describe("authenticateBearer", () => {
   });
 
   test("after a key rotation old tokens still verify and new ones use the new key; retiring keys kills old tokens", async () => {
-    const old = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const { kid } = rotateSigningKey(t.deps.db);
-    oauthState(t.deps).keys.invalidate();
-    await authenticateBearer(t.deps, request(old.tokens.access_token), target());
-    const fresh = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const old = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const { kid } = rotateSigningKey(ctx.t.deps.db);
+    oauthState(ctx.t.deps).keys.invalidate();
+    await authenticateBearer(ctx.t.deps, request(old.tokens.access_token), target());
+    const fresh = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     expect(decodeProtectedHeader(fresh.tokens.access_token).kid).toBe(kid);
-    rotateSigningKey(t.deps.db, { retirePrevious: true });
-    oauthState(t.deps).keys.invalidate();
+    rotateSigningKey(ctx.t.deps.db, { retirePrevious: true });
+    oauthState(ctx.t.deps).keys.invalidate();
     await expectInvalid(old.tokens.access_token);
     await expectInvalid(fresh.tokens.access_token);
   });

@@ -12,7 +12,8 @@ import { SESSION_COOKIE } from "../../src/auth/cookies";
 import { addMember, createOrg } from "../../src/projects/orgs";
 import { createProject, channelUrl } from "../../src/projects/projects";
 import { s256 } from "../../src/lib/crypto";
-import { BASE, hiddenField, postForm, req } from "../helpers";
+import { afterEach, beforeEach, setSystemTime } from "bun:test";
+import { BASE, hiddenField, makeApp, postForm, req, type TestApp } from "../helpers";
 
 export const PASSWORD = "correct horse battery";
 export const REDIRECT = "http://127.0.0.1:33418/callback";
@@ -39,6 +40,20 @@ export async function seedWorld(deps: Deps) {
   return { users, outsider, org, shop, crm, url };
 }
 export type World = Awaited<ReturnType<typeof seedWorld>>;
+
+/** Registers hooks giving each test a fresh app with a seeded world (and the real clock back afterwards). */
+export function worldPerTest(): { t: TestApp; w: World } {
+  const ctx = {} as { t: TestApp; w: World };
+  beforeEach(async () => {
+    ctx.t = await makeApp();
+    ctx.w = await seedWorld(ctx.t.deps);
+  });
+  afterEach(() => {
+    setSystemTime();
+    return ctx.t.close();
+  });
+  return ctx;
+}
 
 /** A cookie header for a fresh session of `userId`, plus the session. */
 export function signIn(deps: Deps, userId: string) {

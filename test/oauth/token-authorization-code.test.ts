@@ -1,27 +1,17 @@
-import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { describe, expect, setSystemTime, test } from "bun:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { makeApp, type TestApp } from "../helpers";
 import { getGrant } from "../../src/oauth/grants";
 import { endSession } from "../../src/auth/sessions";
-import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, seedWorld, signIn, tokenRequest, type World } from "./fixtures";
+import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, signIn, tokenRequest, worldPerTest } from "./fixtures";
 
-let t: TestApp;
-let w: World;
-beforeEach(async () => {
-  t = await makeApp();
-  w = await seedWorld(t.deps);
-});
-afterEach(() => {
-  setSystemTime();
-  return t.close();
-});
+const ctx = worldPerTest();
 
 /** A fresh code for the developer on shop production, with the client and PKCE verifier. */
 async function freshCode(clientBody: Record<string, unknown> = {}) {
-  const client = await registerClient(t.app, clientBody);
+  const client = await registerClient(ctx.t.app, clientBody);
   const { verifier, challenge } = pkce();
-  const { cookie } = signIn(t.deps, w.users.developer.id);
-  const location = await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, w.url("shop"))), cookie);
+  const { cookie } = signIn(ctx.t.deps, ctx.w.users.developer.id);
+  const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
   return { client, verifier, code: location.searchParams.get("code")! };
 }
 
@@ -32,10 +22,10 @@ function exchange(c: Awaited<ReturnType<typeof freshCode>>, overrides: Record<st
     redirect_uri: REDIRECT,
     code_verifier: c.verifier,
     client_id: c.client.client_id,
-    resource: w.url("shop"),
+    resource: ctx.w.url("shop"),
     ...overrides,
   };
-  return tokenRequest(t.app, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>, headers);
+  return tokenRequest(ctx.t.app, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>, headers);
 }
 
 async function expectError(res: Response, status: number, error: string) {
@@ -55,10 +45,10 @@ describe("grant_type=authorization_code", () => {
     expect(body.refresh_token).toStartWith("prf_");
     expect(decodeProtectedHeader(body.access_token)).toMatchObject({ alg: "EdDSA", typ: "at+jwt" });
     const claims = decodeJwt(body.access_token);
-    expect(claims).toMatchObject({ iss: "http://localhost", aud: w.url("shop"), sub: w.users.developer.id, client_id: c.client.client_id });
+    expect(claims).toMatchObject({ iss: "http://localhost", aud: ctx.w.url("shop"), sub: ctx.w.users.developer.id, client_id: c.client.client_id });
     expect(claims.exp! - claims.iat!).toBe(28800);
     expect(claims.jti).toBeString();
-    expect(getGrant(t.deps.db, claims.gid as string)?.resource).toBe(w.url("shop"));
+    expect(getGrant(ctx.t.deps.db, claims.gid as string)?.resource).toBe(ctx.w.url("shop"));
     expect(String(claims.scope).split(" ").sort()).toEqual(["project:read", "project:write", "tools:call"]);
   });
 
@@ -75,7 +65,7 @@ describe("grant_type=authorization_code", () => {
   });
 
   test("a resource other than the authorized one is invalid_target", async () => {
-    await expectError(await exchange(await freshCode(), { resource: w.url("shop", "draft") }), 400, "invalid_target");
+    await expectError(await exchange(await freshCode(), { resource: ctx.w.url("shop", "draft") }), 400, "invalid_target");
   });
 
   test("a code is single-use: a replay is invalid_grant and revokes the grant it issued", async () => {
@@ -83,8 +73,8 @@ describe("grant_type=authorization_code", () => {
     const first = await (await exchange(c)).json();
     await expectError(await exchange(c), 400, "invalid_grant");
     const gid = decodeJwt(first.access_token).gid as string;
-    expect(getGrant(t.deps.db, gid)?.revokedReason).toBe("authorization code reused");
-    await expectError(await tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: c.client.client_id }), 400, "invalid_grant");
+    expect(getGrant(ctx.t.deps.db, gid)?.revokedReason).toBe("authorization code reused");
+    await expectError(await tokenRequest(ctx.t.app, { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: c.client.client_id }), 400, "invalid_grant");
   });
 
   test("a code older than 60 s is invalid_grant", async () => {
@@ -95,7 +85,7 @@ describe("grant_type=authorization_code", () => {
 
   test("a code presented by another client is invalid_grant", async () => {
     const c = await freshCode();
-    const other = await registerClient(t.app);
+    const other = await registerClient(ctx.t.app);
     await expectError(await exchange(c, { client_id: other.client_id }), 400, "invalid_grant");
   });
 
@@ -125,18 +115,18 @@ describe("grant_type=authorization_code", () => {
   test("an unknown grant type is unsupported_grant_type; a JSON body is invalid_request", async () => {
     const c = await freshCode();
     await expectError(await exchange(c, { grant_type: "password" }), 400, "unsupported_grant_type");
-    const res = await t.app.handle(
+    const res = await ctx.t.app.handle(
       new Request("http://localhost/oauth/token", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }),
     );
     await expectError(res, 400, "invalid_request");
   });
 
   test("a code whose approving session ended meanwhile is invalid_grant", async () => {
-    const client = await registerClient(t.app);
+    const client = await registerClient(ctx.t.app);
     const { verifier, challenge } = pkce();
-    const { cookie, session } = signIn(t.deps, w.users.developer.id);
-    const location = await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, w.url("shop"))), cookie);
-    endSession(t.deps, session.id, "signed out");
+    const { cookie, session } = signIn(ctx.t.deps, ctx.w.users.developer.id);
+    const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
+    endSession(ctx.t.deps, session.id, "signed out");
     const c = { client, verifier, code: location.searchParams.get("code")! };
     await expectError(await exchange(c), 400, "invalid_grant");
   });

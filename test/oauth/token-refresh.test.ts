@@ -1,30 +1,20 @@
-import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { describe, expect, setSystemTime, test } from "bun:test";
 import { decodeJwt } from "jose";
-import { makeApp, type TestApp } from "../helpers";
 import { getGrant } from "../../src/oauth/grants";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { endSession } from "../../src/auth/sessions";
-import { obtainTokens, seedWorld, tokenRequest, type World } from "./fixtures";
+import { obtainTokens, tokenRequest, worldPerTest } from "./fixtures";
 
-let t: TestApp;
-let w: World;
-beforeEach(async () => {
-  t = await makeApp();
-  w = await seedWorld(t.deps);
-});
-afterEach(() => {
-  setSystemTime();
-  return t.close();
-});
+const ctx = worldPerTest();
 
 const refresh = (clientId: string, refreshToken: string, extra: Record<string, string> = {}) =>
-  tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId, ...extra });
+  tokenRequest(ctx.t.app, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId, ...extra });
 
 const gidOf = (accessToken: string) => decodeJwt(accessToken).gid as string;
 
 describe("grant_type=refresh_token", () => {
   test("rotates: a new pair in the same grant, no-store", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const res = await refresh(client.client_id, tokens.refresh_token);
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -34,7 +24,7 @@ describe("grant_type=refresh_token", () => {
   });
 
   test("the same refresh token again within the 30 s grace window gets a fresh pair in the same family", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const a = await (await refresh(client.client_id, tokens.refresh_token)).json();
     setSystemTime(new Date(Date.now() + 20_000));
     const res = await refresh(client.client_id, tokens.refresh_token);
@@ -42,35 +32,35 @@ describe("grant_type=refresh_token", () => {
     const b = await res.json();
     expect(b.refresh_token).not.toBe(a.refresh_token);
     expect(gidOf(b.access_token)).toBe(gidOf(a.access_token));
-    expect(getGrant(t.deps.db, gidOf(a.access_token))?.revokedAt).toBeNull();
+    expect(getGrant(ctx.t.deps.db, gidOf(a.access_token))?.revokedAt).toBeNull();
     // Both rotated tokens stay usable: each family member is spent only once.
     expect((await refresh(client.client_id, a.refresh_token)).status).toBe(200);
   });
 
   test("a spent refresh token presented after the grace window revokes the grant and writes an org audit event", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const next = await (await refresh(client.client_id, tokens.refresh_token)).json();
     setSystemTime(new Date(Date.now() + 31_000));
     const res = await refresh(client.client_id, tokens.refresh_token);
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe("invalid_grant");
     const gid = gidOf(tokens.access_token);
-    expect(getGrant(t.deps.db, gid)?.revokedAt).toBeNumber();
-    const events = listOrgEvents(t.deps.db, w.org.id, { action: "grant.revoked" });
+    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNumber();
+    const events = listOrgEvents(ctx.t.deps.db, ctx.w.org.id, { action: "grant.revoked" });
     expect(events[0]).toMatchObject({ targetId: gid, details: { reason: "refresh token reused after rotation" } });
     // The legitimate holder's newer token dies with the grant.
     expect((await (await refresh(client.client_id, next.refresh_token)).json()).error).toBe("invalid_grant");
   });
 
   test("a refresh token of another client is invalid_grant; an unknown one too", async () => {
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const other = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const other = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     expect((await (await refresh(other.client.client_id, tokens.refresh_token)).json()).error).toBe("invalid_grant");
     expect((await (await refresh(other.client.client_id, "prf_nope")).json()).error).toBe("invalid_grant");
   });
 
   test("a refresh may narrow the scope but not widen it", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.viewer.id, ctx.w.url("shop"));
     expect((await (await refresh(client.client_id, tokens.refresh_token, { scope: "project:read settings" })).json()).error).toBe("invalid_scope");
     const narrowed = await (await refresh(client.client_id, tokens.refresh_token, { scope: "project:read" })).json();
     expect(narrowed.scope).toBe("project:read");
@@ -78,20 +68,20 @@ describe("grant_type=refresh_token", () => {
   });
 
   test("a resource other than the grant's is invalid_target", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    expect((await (await refresh(client.client_id, tokens.refresh_token, { resource: w.url("crm") })).json()).error).toBe("invalid_target");
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    expect((await (await refresh(client.client_id, tokens.refresh_token, { resource: ctx.w.url("crm") })).json()).error).toBe("invalid_target");
   });
 
   test("after the approving session ends, refresh is invalid_grant with the reason", async () => {
-    const { client, tokens, session } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    endSession(t.deps, session.id, "signed out");
+    const { client, tokens, session } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    endSession(ctx.t.deps, session.id, "signed out");
     const body = await (await refresh(client.client_id, tokens.refresh_token)).json();
     expect(body.error).toBe("invalid_grant");
     expect(body.error_description).toContain("session");
   });
 
   test("an expired refresh token is invalid_grant", async () => {
-    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     setSystemTime(new Date(Date.now() + 31 * 24 * 3600 * 1000));
     expect((await (await refresh(client.client_id, tokens.refresh_token)).json()).error).toBe("invalid_grant");
   });
