@@ -22,28 +22,27 @@ const invalid = (err: AppError) => messagePage("Reset link not valid", err.messa
 
 export function resetRoutes(signIn: SignIn) {
   const { deps } = signIn;
+  /** The email the link is for, or the page saying the link is dead. */
+  const resetEmail = (token: string): string | Response => {
+    try {
+      return findResetUser(deps.db, token).email;
+    } catch (err) {
+      if (err instanceof AppError) return invalid(err);
+      throw err;
+    }
+  };
   return new Elysia()
     .get("/reset/:token", ({ request, params }) => {
-      let email: string;
-      try {
-        email = findResetUser(deps.db, params.token).email;
-      } catch (err) {
-        if (err instanceof AppError) return invalid(err);
-        throw err;
-      }
+      const email = resetEmail(params.token);
+      if (email instanceof Response) return email;
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       return cardPage("Reset your password", resetForm(params.token, csrf.token, email), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
     })
     .post("/reset/:token", async ({ request, params, body, server }) => {
       const fields = formFields(body);
       checkCsrf(request, fields.csrf);
-      let email: string;
-      try {
-        email = findResetUser(deps.db, params.token).email;
-      } catch (err) {
-        if (err instanceof AppError) return invalid(err);
-        throw err;
-      }
+      const email = resetEmail(params.token);
+      if (email instanceof Response) return email;
       const password = fields.password ?? "";
       const again = (message: string, status = 400) => {
         const csrf = preSessionCsrf(request, deps.config.publicUrl);

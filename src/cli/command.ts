@@ -75,6 +75,9 @@ export async function withDeps<T>(ctx: CommandContext, fn: (deps: Deps) => T | P
   }
 }
 
+/** The `--project ORG/PROJECT` flag that project commands share. */
+export const PROJECT_FLAG = { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true } as const;
+
 /** `org/project` from a flag → the project, with a UsageError for a malformed value. */
 export function projectFlag(ctx: CommandContext, deps: Deps, name = "project") {
   const value = flag(ctx, name);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { SESSION_COOKIE } from "../../src/auth/cookies";
 import { createPasswordReset } from "../../src/auth/password-resets";
 import { resolveSession } from "../../src/auth/sessions";
@@ -6,6 +6,9 @@ import { grants, oauthClients } from "../../src/db/schema";
 import { createProject } from "../../src/projects/projects";
 import { makeApp, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let t: TestApp;
 afterEach(() => t?.close());

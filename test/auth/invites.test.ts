@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
+import { afterEach, describe, expect, setSystemTime, test, setDefaultTimeout } from "bun:test";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { SESSION_COOKIE } from "../../src/auth/cookies";
 import { createInvite, listInvites, revokeInvite } from "../../src/auth/invites";
@@ -6,6 +6,9 @@ import { findUserByEmail } from "../../src/auth/users";
 import { roleOf } from "../../src/projects/orgs";
 import { makeApp, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let t: TestApp;
 afterEach(async () => {

@@ -1,9 +1,12 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { PRE_CSRF_COOKIE, SESSION_COOKIE } from "../../src/auth/cookies";
 import { resolveSession } from "../../src/auth/sessions";
 import { SIGN_IN_LIMIT } from "../../src/auth/sign-in";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let t: TestApp;
 afterEach(() => t?.close());

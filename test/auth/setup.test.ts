@@ -1,10 +1,13 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { SESSION_COOKIE } from "../../src/auth/cookies";
 import { issueSetupLink } from "../../src/auth/setup-link";
 import { createUser } from "../../src/auth/users";
 import { findOrg, roleOf } from "../../src/projects/orgs";
 import { CookieJar, hiddenField, makeApp, startTestServer, type TestApp } from "../helpers";
 import { Browser, PASSWORD } from "./flow";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let t: TestApp;
 afterEach(() => t?.close());

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { findResetUser } from "../../src/auth/password-resets";
 import { findInvite } from "../../src/auth/invites";
 import { verifyPassword } from "../../src/auth/passwords";
@@ -6,6 +6,9 @@ import { findUserByEmail } from "../../src/auth/users";
 import { openDb } from "../../src/db/client";
 import { roleOf, findOrg } from "../../src/projects/orgs";
 import { Cli, expectBadFlag } from "./cli";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let cli: Cli;
 afterEach(() => cli?.stop());

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { authenticateApiKey } from "../../src/apikeys/keys";
@@ -6,6 +6,9 @@ import { DEMO_MANIFEST } from "../../src/cli/demo-manifest";
 import { openDb } from "../../src/db/client";
 import { findProject } from "../../src/projects/projects";
 import { Cli, expectBadFlag } from "./cli";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let cli: Cli;
 afterEach(() => cli?.stop());

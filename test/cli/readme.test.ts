@@ -1,8 +1,11 @@
 /** The README is the user's reference: it must name every CLI command and every setting. */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { resolve } from "node:path";
 import { COMMANDS } from "../../src/cli/commands";
 import { CONFIG_FLAGS } from "../../src/config";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 const readme = await Bun.file(resolve(import.meta.dir, "../../README.md")).text();
 

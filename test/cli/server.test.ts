@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -8,6 +8,9 @@ import { runCli } from "../../src/cli/run";
 import { DB_FILE } from "../../src/db/client";
 import { CookieJar, hiddenField } from "../helpers";
 import { Cli, expectBadFlag } from "./cli";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let cli: Cli;
 afterEach(() => cli?.stop());

@@ -1,8 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { createUser } from "../../src/auth/users";
 import { ConflictError, ForbiddenError, ValidationError } from "../../src/errors";
 import { addMember, createOrg, listMembers, listOrgsOf, removeMember, roleOf, setRole } from "../../src/projects/orgs";
 import { makeApp, type TestApp } from "../helpers";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 let t: TestApp;
 afterEach(() => t?.close());

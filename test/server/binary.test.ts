@@ -2,10 +2,13 @@
  * The single binary: built with the package's own build script (to a temp path), run from a directory
  * with no `db/` folder beside it, so migrations must be embedded. Runs `demo` on a fresh data dir.
  */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json";
 import { tempDir } from "../helpers";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 const ROOT = resolve(import.meta.dir, "../..");
 

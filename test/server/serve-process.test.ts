@@ -1,7 +1,10 @@
 /** `portico serve` as a real process: the setup link on stderr (never in the JSON log), clean SIGTERM. */
-import { describe, expect, test } from "bun:test";
+import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { resolve } from "node:path";
 import { tempDir } from "../helpers";
+
+// Real argon2 hashing, listeners and processes: slow on a loaded 2-core machine.
+setDefaultTimeout(30_000);
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 

@@ -2,14 +2,14 @@
 import { createApiKey } from "../../apikeys/keys";
 import { CHANNELS, type Channel } from "../../db/schema";
 import { UsageError } from "../args";
-import { flag, intFlag, lines, projectFlag, userFlag, withDeps, type Command } from "../command";
+import { flag, intFlag, lines, PROJECT_FLAG, projectFlag, userFlag, withDeps, type Command } from "../command";
 
 export const apikeyCreateCommand: Command = {
   spec: {
     name: "apikey create",
     summary: "create an API key for a project (printed once)",
     flags: {
-      project: { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true },
+      project: PROJECT_FLAG,
       email: { description: "the member the key acts as (their role is re-checked on every request)", value: "EMAIL", required: true },
       name: { description: "a label to recognise the key by", value: "NAME", required: true },
       channel: { description: `limit the key to one channel: ${CHANNELS.join(" or ")}`, value: "CHANNEL" },

@@ -1,14 +1,14 @@
 /** `portico project export`: the project's draft (tools, prompts, instructions) as one manifest JSON. */
 import { writeFileSync } from "node:fs";
 import { exportManifest } from "../../projects/draft";
-import { projectFlag, withDeps, type Command } from "../command";
+import { PROJECT_FLAG, projectFlag, withDeps, type Command } from "../command";
 
 export const projectExportCommand: Command = {
   spec: {
     name: "project export",
     summary: "print (or write) the project's draft as a manifest",
     flags: {
-      project: { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true },
+      project: PROJECT_FLAG,
       out: { description: "write to this file instead of stdout", value: "FILE" },
     },
     details: "Secret values are never exported; the manifest lists secret names only.",

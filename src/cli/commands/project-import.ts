@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { importManifest, type ManifestDiff } from "../../projects/draft";
 import { ValidationError } from "../../errors";
 import { UsageError } from "../args";
-import { flag, lines, projectFlag, withDeps, type CommandContext, type Command } from "../command";
+import { flag, lines, PROJECT_FLAG, projectFlag, withDeps, type CommandContext, type Command } from "../command";
 
 function readJson(ctx: CommandContext, name: string): unknown {
   const path = flag(ctx, name);
@@ -38,7 +38,7 @@ export const projectImportCommand: Command = {
     name: "project import",
     summary: "replace the project's draft with a manifest file",
     flags: {
-      project: { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true },
+      project: PROJECT_FLAG,
       file: { description: "manifest JSON (see README: Project manifest)", value: "FILE", required: true },
     },
     details: "Only the draft changes; publish to put it in production: portico publish --project ORG/PROJECT",

@@ -1,13 +1,13 @@
 /** `portico publish`: snapshot the draft into a new version and point production at it. */
 import { publish } from "../../projects/publish";
-import { lines, projectFlag, userFlag, withDeps, type Command } from "../command";
+import { lines, PROJECT_FLAG, projectFlag, userFlag, withDeps, type Command } from "../command";
 
 export const publishCommand: Command = {
   spec: {
     name: "publish",
     summary: "publish the project's draft as a new production version",
     flags: {
-      project: { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true },
+      project: PROJECT_FLAG,
       note: { description: "a note for the version history", value: "TEXT" },
       as: { description: "email of the user recorded as author (default: none, shown as the CLI)", value: "EMAIL" },
     },
