@@ -84,6 +84,22 @@ async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | n
   return claims;
 }
 
+/** How often a client still using a dead grant is written to the connection doctor. */
+const REFUSAL_RECORD_MS = 60_000;
+
+/**
+ * Tells the connection doctor why a genuine (signature-verified) token was refused, once a minute per
+ * grant: a host retrying with a revoked grant must not turn every request into a write.
+ */
+function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): void {
+  const seen = oauthState(deps).refusalRecordedAt;
+  const now = Date.now();
+  if (now - (seen.get(claims.gid) ?? 0) < REFUSAL_RECORD_MS) return;
+  if (seen.size >= CACHE_MAX) seen.clear();
+  seen.set(claims.gid, now);
+  recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem });
+}
+
 /**
  * Authenticates an MCP request by its OAuth access token. Throws OAuthError 401 with a `WWW-Authenticate`
  * challenge: without `error` when no token was sent, `invalid_token` with the reason in words otherwise.
@@ -100,7 +116,10 @@ export async function authenticateBearer(deps: Deps, request: Request, target: B
   if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   const grant = loadGrantState(deps, claims.gid);
   const problem = grantProblem(grant, deps.config.sessionIdleTtl);
-  if (problem || !grant) throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
+  if (problem || !grant) {
+    recordRefusal(deps, claims, target, problem ?? "unknown");
+    throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
+  }
   if (grant.projectId !== target.projectId || grant.channel !== target.channel || grant.userId !== claims.sub) {
     throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   }

@@ -11,7 +11,7 @@ import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 import { recordHandshake } from "../doctor/handshake";
 import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
-import { pruneUnusedClients } from "./clients";
+import { maybePrune } from "./maintenance";
 import { json, readJsonObject } from "./http";
 import { oauthState } from "./state";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
@@ -60,7 +60,6 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     lastUsedAt: null,
   };
   deps.db.insert(oauthClients).values(client).run();
-  pruneUnusedClients(deps.db, now);
   return {
     client_id: client.id,
     client_id_issued_at: Math.floor(now / 1000),
@@ -79,6 +78,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 /** POST /oauth/register. */
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
   oauthState(deps).registrations.hit(ip);
+  maybePrune(deps);
   try {
     const body = registerClient(deps, await readJsonObject(request));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });

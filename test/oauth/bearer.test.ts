@@ -6,6 +6,7 @@ import { authenticateBearer, bearerChallenge, requireScope, type BearerTarget } 
 import { revokeGrant } from "../../src/oauth/grants";
 import { rotateSigningKey } from "../../src/oauth/keys";
 import { oauthState } from "../../src/oauth/state";
+import { listHandshakes } from "../../src/doctor/handshake";
 import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
@@ -98,6 +99,10 @@ describe("authenticateBearer", () => {
     await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
     revokeGrant(ctx.t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: ctx.w.users.owner.id, reason: "test" });
     await expectInvalid(tokens.access_token, target(), "revoked");
+    await expectInvalid(tokens.access_token, target(), "revoked");
+    // The connection doctor learns why, once (not once per retry).
+    const refusals = listHandshakes(ctx.t.deps.db, ctx.w.shop.id).filter((h) => h.step === "mcp" && h.outcome === "fail");
+    expect(refusals.map((h) => h.reason)).toEqual(["the authorization was revoked"]);
   });
 
   test("a removed member is refused with a reason in words", async () => {
