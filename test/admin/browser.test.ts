@@ -230,7 +230,7 @@ describe("settings pages in a browser", () => {
     await page.goto(url("/admin/acme/shop/audit"));
     await page.locator("tbody tr").first().waitFor();
     await page.fill("#f-tool", "hello");
-    await clickAndLoad(page, ".filters >> text=Filter");
+    await clickAndLoad(page, ".filter-grid >> text=Filter");
     expect(new URL(page.url()).searchParams.get("tool")).toBe("hello");
     const rows = page.locator("tbody tr");
     expect(await rows.count()).toBe(1);

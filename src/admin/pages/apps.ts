@@ -38,7 +38,7 @@ export function appPages(deps: Deps) {
       const projects = listProjects(deps.db, access.org.id);
       const members = listMembers(deps.db, access.org.id);
       const q = query as Record<string, string | undefined>;
-      const filters = html`<form method="get" class="filters card">
+      const filters = html`<form method="get" class="filter-grid card">
 ${selectField("Project", "project", q.project, projects.map((p) => [p.id, p.name]))}
 ${selectField("User", "user", q.user, members.map((m) => [m.userId, m.email]))}
 <div><label for="f-client">App</label><input id="f-client" type="text" name="client" value="${q.client ?? ""}" placeholder="Claude"></div>

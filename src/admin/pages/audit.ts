@@ -36,7 +36,7 @@ function filterForm(deps: Deps, access: ProjectAccess, q: Record<string, string 
   const members = listMembers(deps.db, access.org.id).map((m): [string, string] => [m.userId, m.email]);
   const input = (label: string, name: string, type: string, placeholder = "") =>
     html`<div><label for="f-${name}">${label}</label><input id="f-${name}" type="${type}" name="${name}" value="${q[name] ?? ""}" placeholder="${placeholder}"></div>`;
-  return html`<form method="get" class="filters card">
+  return html`<form method="get" class="filter-grid card">
 ${input("Tool", "tool", "text", "tool name")}
 ${selectField("Status", "status", q.status, [["ok", "ok"], ["error", "error"]])}
 ${selectField("User", "user", q.user, members)}

@@ -19,7 +19,7 @@ export function orgAuditPages(deps: Deps) {
 <td>${e.details ? html`<code class="small">${JSON.stringify(e.details)}</code>` : ""}</td></tr>`,
     );
     const body = html`<h1>Organization audit log</h1>
-<form method="get" class="filters card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
+<form method="get" class="filter-grid card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
 ${events.length ? html`${table(["Time (UTC)", "Event", "By", "Target", "Details"], rows)}${nextPageLink(request, "before", next)}` : emptyState("No events yet.")}`;
     return adminPage({ title: "Organization audit", user: access.user, org: access.org, orgTab: "audit", body });
   });
