@@ -46,7 +46,7 @@ beforeAll(async () => {
     { path: `/admin/acme/settings/members/${s.members.viewer.id}/remove`, min: "admin", fields: {} },
     { path: `/admin/acme/settings/apps/${grant.id}/revoke`, min: "admin", fields: {} },
   ];
-});
+}, 30_000);
 afterAll(() => t.close());
 
 const BELOW: Record<Role, Role[]> = { viewer: [], developer: ["viewer"], admin: ["viewer", "developer"], owner: ["viewer", "developer", "admin"] };

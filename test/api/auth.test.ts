@@ -11,7 +11,7 @@ let s: Awaited<ReturnType<typeof seedOrg>>;
 beforeAll(async () => {
   t = await makeApp();
   s = await seedOrg(t.deps);
-});
+}, 30_000);
 afterAll(() => t.close());
 
 describe("JSON API authentication", () => {

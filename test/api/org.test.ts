@@ -14,7 +14,7 @@ let s: Awaited<ReturnType<typeof seedOrg>>;
 beforeAll(async () => {
   t = await makeApp();
   s = await seedOrg(t.deps);
-});
+}, 30_000);
 afterAll(() => t.close());
 
 function grantFor(member: { id: string; sessionId: string }, channel: "production" | "draft" = "production") {
