@@ -70,8 +70,9 @@ export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParam
     if (err instanceof OAuthError) throw new AuthorizePageError(err.message);
     throw err;
   }
-  // OAuth 2.1 §2.3.2: with one registered URI the parameter may be omitted.
-  const redirectUri = p.redirect_uri ?? (client.redirectUris.length === 1 ? client.redirectUris[0] : undefined);
+  // Required although OAuth 2.1 §4.1.1 lets a client with one registered URI omit it: then the token
+  // request could omit it too, and the exact-match check at the token endpoint would have nothing to compare.
+  const redirectUri = p.redirect_uri;
   if (!redirectUri) throw new AuthorizePageError("The authorization request has no redirect_uri.");
   if (!redirectUriMatches(client.redirectUris, redirectUri)) {
     throw new AuthorizePageError("The redirect_uri is not one the app registered, so Portico will not send you there.");
