@@ -14,8 +14,8 @@ import { endAllSessions, endSession, listSessions } from "./sessions";
 import { listGrantsBySession } from "../oauth/grants";
 import type { SignIn } from "./sign-in";
 import { setPassword } from "./users";
-import { csrfField, field, formFields, notice, redirect } from "./views";
-import { page } from "../web/layout";
+import { csrfField, field, formFields, redirect } from "./views";
+import { adminPage } from "../admin/layout";
 
 const NOTICES: Record<string, string> = {
   "password-changed": "Password changed. Your other sessions were signed out.",
@@ -35,11 +35,12 @@ function accountPage(deps: SignIn["deps"], s: SignedIn, info?: string | null, er
 <td>${x.ip ?? ""}</td><td>${when(x.createdAt)}</td><td>${when(x.lastSeenAt)}</td><td>${apps}</td>
 <td>${current ? html`<a href="/logout">Sign out</a>` : html`<form method="post" action="/account/sessions/${x.id}/revoke" class="inline">${csrf}<button class="link" type="submit">Sign out</button></form>`}</td></tr>`;
     });
-  return page({
+  return adminPage({
     title: "Your account",
     status,
-    nav: html`<header class="top"><a class="brand" href="/admin">Portico</a><nav><a href="/admin">Organizations</a><a class="on" href="/account">Account</a></nav><span class="who">${s.user.email}</span><a href="/logout">Sign out</a></header>`,
-    body: html`<h1>Your account</h1>${notice(info, "ok")}${notice(error)}
+    user: s.user,
+    flash: error ? { kind: "error", text: error } : info ? { kind: "ok", text: info } : null,
+    body: html`<h1>Your account</h1>
 <div class="card"><h2>Change password</h2>
 <p class="muted small">Every session ends, including the apps connected through them; this browser stays signed in.</p>
 <form method="post" action="/account/password">${csrf}

@@ -26,6 +26,16 @@ describe("sign-in", () => {
     expect((await b.get("/")).headers.get("location")).toBe("/admin");
   });
 
+  test("/ sends a visitor to /login once a user exists, and a signed-in one to /admin", async () => {
+    t = await makeApp();
+    await seedUser(t);
+    const b = new Browser(t);
+    expect((await b.get("/")).headers.get("location")).toBe("/login");
+    await b.signIn("ada@example.com");
+    expect((await b.get("/")).headers.get("location")).toBe("/admin");
+    expect((await b.get("/login?return_to=%2Faccount")).headers.get("location")).toBe("/account");
+  });
+
   test("the cookie is Secure when the public URL is https", async () => {
     t = await makeApp({ publicUrl: "https://portico.example.com" });
     await seedUser(t);
