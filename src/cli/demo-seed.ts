@@ -4,7 +4,9 @@
  * updates the same records instead of failing.
  */
 import { findUserByEmail, createUser, setPassword } from "../auth/users";
-import { ROLES, type Role } from "../db/schema";
+import { eq } from "drizzle-orm";
+import { ROLES, settings, type Role } from "../db/schema";
+import { ConflictError } from "../errors";
 import type { Deps } from "../deps";
 import { newToken } from "../lib/ids";
 import { importManifest } from "../projects/draft";
@@ -21,8 +23,23 @@ export interface DemoSeed {
   project: { org: string; slug: string; id: string; version: number };
 }
 
+/** Marks the org the demo made, so a re-run never takes over a real organization that happens to be called "demo". */
+const DEMO_MARKER = "demo_org_id";
+
+function demoOrg(deps: Deps) {
+  const marker = deps.db.select().from(settings).where(eq(settings.key, DEMO_MARKER)).get();
+  const existing = findOrg(deps.db, DEMO_ORG);
+  if (existing && existing.id !== marker?.value) {
+    throw new ConflictError(`This data dir already has an organization "${DEMO_ORG}" that the demo did not create; run the demo on another --data-dir.`);
+  }
+  if (existing) return existing;
+  const org = createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" });
+  deps.db.insert(settings).values({ key: DEMO_MARKER, value: org.id }).onConflictDoUpdate({ target: settings.key, set: { value: org.id } }).run();
+  return org;
+}
+
 export async function seedDemo(deps: Deps): Promise<DemoSeed> {
-  const org = findOrg(deps.db, DEMO_ORG) ?? createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" });
+  const org = demoOrg(deps);
   const users: DemoSeed["users"] = [];
   for (const role of ROLES) {
     const email = `${role}@demo.example.com`;

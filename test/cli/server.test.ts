@@ -140,6 +140,15 @@ describe("portico demo", () => {
     expect(again.json.version).toBe(2);
   });
 
+  test("refuses to take over an organization called demo that it did not create", async () => {
+    cli = new Cli();
+    await cli.run("org", "create", "--slug", "demo");
+    const r = await cli.run("demo", "--port", "0", "--log-level", "silent");
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("the demo did not create");
+    expect(cli.servers).toHaveLength(0);
+  });
+
   // Todo until the script runtime is wired into the MCP context (tools developer's issue).
   test.todo("the demo's script tool runs in the sandbox", async () => {
     cli = new Cli();
