@@ -46,7 +46,11 @@ export function unsupportedMetadata(meta: ClientMetadata): string | null {
   return null;
 }
 
-/** The grant types stored for a client: only those Portico serves. */
+/**
+ * The grant types stored for a client: those Portico serves. `refresh_token` is always included: every
+ * grant gets a rotating refresh token (DESIGN), also for hosts that leave it out of their registration,
+ * so they do not lose the connection when the 8-hour access token expires.
+ */
 export function servedGrantTypes(meta: ClientMetadata): string[] {
-  return GRANT_TYPES.filter((g) => meta.grant_types.includes(g) || g === "refresh_token");
+  return GRANT_TYPES.filter((g) => g === "refresh_token" || meta.grant_types.includes(g));
 }

@@ -2,18 +2,32 @@
  * POST /oauth/token (OAuth 2.1 §3.2): authenticates the client by its registered method, dispatches on
  * grant_type and answers with `Cache-Control: no-store`. Each step lands in the connection doctor.
  */
+import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
+import { authCodes, refreshTokens } from "../db/schema";
+import { sha256 } from "../lib/crypto";
 import { OAuthError } from "../errors";
 import { recordHandshake, type HandshakeStep } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
 import { exchangeAuthorizationCode } from "./grant-authorization-code";
 import { exchangeRefreshToken } from "./grant-refresh-token";
 import { json, readForm } from "./http";
+import { getGrant } from "./grants";
 import type { Issued } from "./tokens";
 import { unsupportedGrantType } from "./errors";
 
 function stepOf(grantType: string | undefined): HandshakeStep {
   return grantType === "refresh_token" ? "refresh" : "token";
+}
+
+/** The project a refused token request concerned, when its code or refresh token is known (for the doctor). */
+function projectOf(deps: Deps, form: Record<string, string>): string | null {
+  const grantId = form.code
+    ? deps.db.select({ id: authCodes.grantId }).from(authCodes).where(eq(authCodes.codeHash, sha256(form.code))).get()?.id
+    : form.refresh_token
+      ? deps.db.select({ id: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(form.refresh_token))).get()?.id
+      : undefined;
+  return grantId ? (getGrant(deps.db, grantId)?.projectId ?? null) : null;
 }
 
 /** POST /oauth/token. */
@@ -31,7 +45,7 @@ export async function handleToken(deps: Deps, request: Request): Promise<Respons
     return json(issued.tokens);
   } catch (err) {
     if (err instanceof OAuthError) {
-      recordHandshake(deps.db, { clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
+      recordHandshake(deps.db, { projectId: projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
       // Ids and the RFC error only: the form carries the code, verifier, secret and refresh token.
       deps.log.info({ clientId: form.client_id?.slice(0, 300), grantType: form.grant_type?.slice(0, 60), error: err.code, reason: err.message }, "oauth token request refused");
     }

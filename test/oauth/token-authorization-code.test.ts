@@ -2,6 +2,7 @@ import { describe, expect, setSystemTime, test } from "bun:test";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { getGrant } from "../../src/oauth/grants";
 import { endSession } from "../../src/auth/sessions";
+import { listHandshakes } from "../../src/doctor/handshake";
 import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, signIn, tokenRequest, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
@@ -52,8 +53,10 @@ describe("grant_type=authorization_code", () => {
     expect(String(claims.scope).split(" ").sort()).toEqual(["project:read", "project:write", "tools:call"]);
   });
 
-  test("a wrong PKCE verifier is invalid_grant", async () => {
+  test("a wrong PKCE verifier is invalid_grant, and the connection doctor says so for the project", async () => {
     await expectError(await exchange(await freshCode(), { code_verifier: pkce().verifier }), 400, "invalid_grant");
+    const [last] = listHandshakes(ctx.t.deps.db, ctx.w.shop.id);
+    expect(last).toMatchObject({ step: "token", outcome: "fail", reason: "invalid_grant: The PKCE code_verifier does not match the code_challenge." });
   });
 
   test("a missing PKCE verifier is invalid_request", async () => {
