@@ -10,6 +10,7 @@ import { memberPages } from "./pages/members";
 import { orgAuditPages } from "./pages/org-audit";
 import { publishPages } from "./pages/publish";
 import { serverPages } from "./pages/server";
+import { projectSettingsPages } from "./pages/project-settings";
 import { toolPages } from "./pages/tools";
 import { toolPreviewPages } from "./pages/tool-preview";
 import { instructionPages } from "./pages/instructions";
@@ -22,6 +23,7 @@ export function adminPlugin(deps: Deps) {
     .use(orgAuditPages(deps))
     .use(accountAppPages(deps))
     .use(serverPages(deps))
+    .use(projectSettingsPages(deps))
     .use(toolPreviewPages(deps))
     .use(toolPages(deps))
     .use(instructionPages(deps))

@@ -4,7 +4,9 @@ import type { Deps } from "../deps";
 import { listOrgsOf } from "../projects/orgs";
 import { channelUrl, listProjects } from "../projects/projects";
 import type { Project } from "../db/schema";
-import { createProjectOp, CreateProjectSchema, setVisibilityOp, toolsUsingSecrets, VisibilitySchema } from "../admin/ops/projects";
+import {
+  createProjectOp, CreateProjectSchema, ProjectSettingsSchema, setVisibilityOp, toolsUsingSecrets, updateProjectSettingsOp, VisibilitySchema,
+} from "../admin/ops/projects";
 import { apiOrgAccess, apiProjectAccess, apiSessionOnly } from "./caller";
 import { created, doc } from "./doc";
 
@@ -15,6 +17,7 @@ function projectJson(deps: Deps, orgSlug: string, p: Project) {
       production: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "production"),
       draft: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "draft"),
     },
+    settings: { storePayloads: p.storePayloads, auditRetentionDays: p.auditRetentionDays, managementPublish: p.managementPublish, managementSettings: p.managementSettings },
     createdAt: p.createdAt, updatedAt: p.updatedAt,
   };
 }
@@ -64,5 +67,13 @@ export function projectRoutes(deps: Deps) {
         return projectJson(deps, access.org.slug, setVisibilityOp(deps, access, body));
       },
       doc("projects", "Make production public or private (admin)", { body: VisibilitySchema }),
+    )
+    .patch(
+      "/projects/:org/:project/settings",
+      ({ request, params, body }) => {
+        const access = apiProjectAccess(deps, request, params.org, params.project);
+        return projectJson(deps, access.org.slug, updateProjectSettingsOp(deps, access, body));
+      },
+      doc("projects", "Change name, audit payload storage and retention, management tools (admin)", { body: ProjectSettingsSchema }),
     );
 }

@@ -32,6 +32,7 @@ beforeAll(async () => {
   actions = [
     { path: "/admin/acme/new", min: "admin", fields: { slug: "blog" } },
     { path: "/admin/acme/shop/visibility", min: "admin", fields: { visibility: "public" } },
+    { path: "/admin/acme/shop/settings", min: "admin", fields: { name: "Renamed", auditRetentionDays: "30" } },
     { path: "/admin/acme/shop/tools/new", min: "developer", fields: { ...TOOL, name: "other" } },
     { path: "/admin/acme/shop/tools/echo", min: "developer", fields: { ...TOOL, description: "changed" } },
     { path: "/admin/acme/shop/tools/echo/delete", min: "developer", fields: {} },

@@ -13,12 +13,14 @@ import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../conte
 import { setVisibilityOp, toolsUsingSecrets } from "../ops/projects";
 import { copyBox, postButton } from "../ui";
 import { connectGuide } from "./connect-guide";
+import { settingsCard } from "./project-settings";
 import { need } from "../access";
 
 const FLASH = {
   created: "Project created. Add a tool on the Tools tab, then publish it.",
   public: "The project is now public: its production URL answers without sign-in.",
   private: "The project is private again: hosts need to sign in.",
+  settings: "Settings saved.",
 };
 
 export function serverPages(deps: Deps) {
@@ -44,7 +46,7 @@ ${
 <div class="card"><h2>MCP server URLs</h2>
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
 <label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${copyBox(draft, "Copy URL")}
-</div>${visibility}${connectGuide(prod, draft, project.name)}`;
+</div>${visibility}${connectGuide(prod, draft, project.name)}${settingsCard(access)}`;
       return adminPage({ title: project.name, user: access.user, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/visibility", ({ request, params }) => {

@@ -1,0 +1,43 @@
+/**
+ * The Server page's settings card and its form post (`/admin/{org}/{project}/settings`): name, whether
+ * audit rows keep call payloads, audit retention, and the opt-in management tools for hosts.
+ */
+import { Elysia } from "elysia";
+import type { Deps } from "../../deps";
+import { roleAtLeast } from "../../auth/scopes";
+import { html, type Html } from "../../web/html";
+import type { ProjectAccess } from "../access";
+import { projectPath } from "../layout";
+import { csrfOf, done, postedForm, projectPageAccess } from "../context";
+import { settingsFromForm, updateProjectSettingsOp } from "../ops/projects";
+import { csrfField } from "../ui";
+
+function check(name: string, on: boolean, label: string, hint: string): Html {
+  return html`<label class="check"><input type="checkbox" name="${name}"${on ? html` checked` : ""}> ${label}</label><div class="muted small hint">${hint}</div>`;
+}
+
+export function settingsCard(access: ProjectAccess): Html {
+  const p = access.project;
+  const editable = roleAtLeast(access.role, "admin");
+  return html`<div class="card"><h2>Settings</h2>
+<form method="post" action="${projectPath(access.org, p, "/settings")}">${csrfField(csrfOf(access))}<fieldset${editable ? "" : html` disabled`}>
+<label for="ps-name">Name</label><input id="ps-name" name="name" type="text" maxlength="100" required value="${p.name}">
+<div class="muted small">Hosts show it as the server's name (with “(draft)” on the draft URL).</div>
+<h3>Audit log</h3>
+${check("storePayloads", p.storePayloads, "Keep call inputs, outputs and handler logs", "Turn off to record only who called what and how it ended. Secret values are redacted either way.")}
+<label for="ps-ret">Keep audit events for (days)</label><input id="ps-ret" name="auditRetentionDays" type="number" min="1" max="3650" value="${String(p.auditRetentionDays)}">
+<h3>Management tools for hosts</h3>
+<p class="muted small">Let members' AI hosts run Portico's own tools on this project, within each member's role.</p>
+${check("managementPublish", p.managementPublish, "Publish and roll back", "Admins' hosts get portico_publish, portico_rollback and portico_list_versions.")}
+${check("managementSettings", p.managementSettings, "Settings: audit log queries", "Admins' hosts can read this project's audit log.")}
+${editable ? html`<div class="actions"><button type="submit" class="secondary">Save settings</button></div>` : html`<p class="muted small">Only admins can change these settings.</p>`}
+</fieldset></form></div>`;
+}
+
+export function projectSettingsPages(deps: Deps) {
+  return new Elysia().post("/admin/:org/:project/settings", ({ request, params, body }) => {
+    const access = projectPageAccess(deps, request, params.org, params.project);
+    const project = updateProjectSettingsOp(deps, access, settingsFromForm(postedForm(request, body, access)));
+    return done(projectPath(access.org, project), "settings");
+  });
+}
