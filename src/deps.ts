@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { migrate, openDb, type Db } from "./db/client";
 import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
+import { createToolRuntime, type ToolService } from "./tools/runtime";
 
 export interface Deps {
   config: Config;
@@ -15,6 +16,8 @@ export interface Deps {
   bus: EventBus;
   /** Batched MCP audit log writer; flushed by a shutdown hook. */
   audit: AuditWriter;
+  /** Tool runtimes (interactive, script sandbox, http) and the encrypted tool secrets. */
+  tools: ToolService;
   /** Run on graceful shutdown, in registration order (e.g. flush the audit queue). */
   shutdownHooks: Array<() => Promise<void> | void>;
   /** Run as the listener stops accepting, before it waits for open requests: end endless SSE streams. */
@@ -32,7 +35,8 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const db = opts.db ?? openDb(config.dataDir);
   migrate(db);
   const audit = new AuditWriter(db.$client, log);
-  return { config, db, log, bus: new EventBus(), audit, shutdownHooks: [() => audit.close()], drainHooks: [] };
+  const tools = createToolRuntime({ config, db, log });
+  return { config, db, log, bus: new EventBus(), audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
 }
 
 /** Runs every shutdown hook, logging (not throwing) failures, then closes the database. */

@@ -47,6 +47,8 @@ export interface SafeFetchOptions {
   allowHttp?: boolean;
   /** Origins never fetched, e.g. Portico's own public URL. */
   blockedOrigins?: string[];
+  /** An extra per-hop policy (e.g. a tool's allowed domains): returns why `url` is refused, or undefined. */
+  refuseUrl?: (url: URL) => string | undefined;
   /** Aborts the request (client cancelled the tool call). */
   signal?: AbortSignal;
   /** Extra trusted CA certificates in PEM (private CAs, tests). */
@@ -145,6 +147,8 @@ function checkUrl(url: URL, opts: SafeFetchOptions): void {
   }
   if (url.username || url.password) throw new FetchBlockedError("URLs with credentials are not allowed");
   if (opts.blockedOrigins?.includes(url.origin)) throw new FetchBlockedError(`${url.origin} is Portico itself`);
+  const refused = opts.refuseUrl?.(url);
+  if (refused) throw new FetchBlockedError(refused);
 }
 
 /** Resolves the host and refuses it if ANY answer is disallowed (a mixed answer is a rebinding tell). */

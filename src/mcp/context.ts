@@ -6,7 +6,7 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../auth/principal";
 import type { Deps } from "../deps";
 import { JsonRpcError } from "../errors";
-import type { ErrorClass, ToolRuntime } from "../tools/types";
+import type { ErrorClass } from "../tools/types";
 import type { McpTarget } from "./access";
 import type { ChannelView } from "./channel";
 import type { ProjectRef } from "./project-ref";
@@ -16,10 +16,8 @@ import type { McpSession } from "./sessions";
 /** JSON-RPC server error (-32000…-32099): the production channel has no published version. */
 export const NOT_PUBLISHED = -32000;
 
-export interface McpDeps extends Deps {
-  /** Tool runtimes (interactive, script, http), provided by the tools domain. */
-  tools?: ToolRuntime;
-}
+/** `Deps.tools` (src/tools/runtime.ts) provides the tool runtimes. */
+export type McpDeps = Deps;
 
 /** What the audit row records about a request beyond who/when/where. */
 export interface AuditNotes {

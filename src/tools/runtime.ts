@@ -1,0 +1,90 @@
+/**
+ * The tool runtime the MCP layer calls (`ToolRuntime` in types.ts): loads the tool's secrets, dispatches
+ * by kind, and makes sure no known secret value leaves in a result, a log line or an error text
+ * (DESIGN: Secrets — "redacted from tool output before it is audited").
+ */
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import type { Logger } from "../lib/log";
+import type { ToolDefinition } from "../projects/manifest";
+import { runHttpTool } from "./http-tool";
+import { runInteractiveTool } from "./interactive";
+import { errorResult } from "./result";
+import { SandboxPool } from "./sandbox/pool";
+import { runScriptTool } from "./sandbox/script-tool";
+import { redactDeep, redactSecrets, SecretKeyMismatchError, SecretStore } from "./secrets";
+import type { ToolCallContext, ToolOutcome, ToolRuntime } from "./types";
+
+export interface ToolService extends ToolRuntime {
+  /** Encrypted per-tool secrets (write-only for everyone but the runtime). */
+  secrets: SecretStore;
+  /** Stops the sandbox workers. */
+  close(): Promise<void>;
+}
+
+type Outcome = Omit<ToolOutcome, "logs">;
+
+const configurationError = (error: string): Outcome => ({ result: errorResult(error), errorClass: "configuration", error });
+
+/** Builds the runtime. Cheap: the sandbox workers and the wasm module start on the first script call. */
+export function createToolRuntime(deps: { config: Config; db: Db; log: Logger }): ToolService {
+  const secrets = new SecretStore(deps.db, deps.config);
+  // The key file is created on first start (DESIGN: Operations), not on the first secret saved.
+  secrets.keys();
+  const pool = new SandboxPool(deps.log);
+  const fetchPolicy = { allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] };
+
+  /** The tool's declared secrets, or the configuration error that keeps it from running. */
+  function declaredSecrets(projectId: string, tool: ToolDefinition): { values: Record<string, string> } | { failed: Outcome } {
+    if (tool.secrets.length === 0) return { values: {} };
+    let stored: Record<string, string>;
+    try {
+      stored = secrets.loadSecrets(projectId, tool.name);
+    } catch (err) {
+      if (err instanceof SecretKeyMismatchError) return { failed: configurationError(err.message) };
+      throw err;
+    }
+    const missing = tool.secrets.filter((n) => !(n in stored));
+    if (missing.length > 0) return { failed: configurationError(`secret ${missing.join(", ")} is not set: add it in the tool's settings`) };
+    return { values: Object.fromEntries(tool.secrets.map((n) => [n, stored[n]!])) };
+  }
+
+  async function dispatch(projectId: string, tool: ToolDefinition, input: Record<string, unknown>, ctx: ToolCallContext, values: string[]): Promise<Outcome> {
+    if (tool.kind === "interactive") return { result: runInteractiveTool(tool, input) };
+    const loaded = declaredSecrets(projectId, tool);
+    if ("failed" in loaded) return loaded.failed;
+    const toolSecrets = loaded.values;
+    values.push(...Object.values(toolSecrets));
+    if (tool.kind === "script") return runScriptTool(pool, tool, input, toolSecrets, ctx, fetchPolicy);
+    return runHttpTool(tool, input, toolSecrets, ctx, fetchPolicy);
+  }
+
+  return {
+    secrets,
+    async run(projectId, tool, input, ctx) {
+      const values: string[] = [];
+      const logs: string[] = [];
+      const guarded: ToolCallContext = {
+        projectId,
+        signal: ctx.signal,
+        log(level, message) {
+          const clean = redactSecrets(message, values);
+          logs.push(`${level}: ${clean}`);
+          ctx.log(level, clean);
+        },
+        progress(progress, total, message) {
+          ctx.progress(progress, total, message === undefined ? undefined : redactSecrets(message, values));
+        },
+      };
+      try {
+        const out = await dispatch(projectId, tool, input, guarded, values);
+        return { ...out, result: redactDeep(out.result, values), ...(out.error ? { error: redactSecrets(out.error, values) } : {}), logs };
+      } catch (err) {
+        deps.log.error({ err, projectId, tool: tool.name }, "tool runtime failed");
+        const error = "internal error while running the tool";
+        return { result: errorResult(error), errorClass: "runtime", error, logs };
+      }
+    },
+    close: () => pool.close(),
+  };
+}

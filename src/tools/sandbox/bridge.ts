@@ -1,0 +1,125 @@
+/**
+ * The globals a script sees, built from host functions (no JavaScript prelude to parse: a 3 KB prelude
+ * cost ≈ 400 µs per context, more than the context itself): `console`, `fetch` returning a minimal
+ * Response-like object, and the `env` argument (`secrets`, `log`, `progress`).
+ */
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from "quickjs-emscripten-core";
+import type { LogLevel } from "./protocol";
+
+const LOG_LEVELS = new Set<string>(["debug", "info", "notice", "warning", "error"]);
+const CONSOLE_LEVELS: Record<string, LogLevel> = { log: "info", info: "info", debug: "debug", warn: "warning", error: "error" };
+
+/** What the bridge needs from the running call. */
+export interface BridgeHost {
+  log(level: LogLevel, message: string): void;
+  progress(progress: number, total?: number, message?: string): void;
+  /** Starts a fetch; settles `deferred` later (with the JSON text of the response, or an error). */
+  fetch(request: unknown, deferred: QuickJSDeferredPromise): void;
+}
+
+/** Handles to builtins the engine calls on every call, looked up once per context. */
+export interface Builtins {
+  parse: QuickJSHandle;
+  stringify: QuickJSHandle;
+  freeze: QuickJSHandle;
+  dispose(): void;
+}
+
+export function builtins(vm: QuickJSContext): Builtins {
+  const json = vm.getProp(vm.global, "JSON");
+  const object = vm.getProp(vm.global, "Object");
+  const parse = vm.getProp(json, "parse");
+  const stringify = vm.getProp(json, "stringify");
+  const freeze = vm.getProp(object, "freeze");
+  json.dispose();
+  object.dispose();
+  return { parse, stringify, freeze, dispose: () => [parse, stringify, freeze].forEach((h) => h.dispose()) };
+}
+
+/** Calls `fn(arg)` for its effect, disposing whatever it returns or throws. */
+function callQuietly(vm: QuickJSContext, fn: QuickJSHandle, arg: QuickJSHandle): void {
+  const r = vm.callFunction(fn, vm.undefined, arg);
+  (r.error ?? r.value).dispose();
+}
+
+/** One log line from console/env.log arguments: strings as they are, other values as JSON. */
+function show(vm: QuickJSContext, args: QuickJSHandle[]): string {
+  return args
+    .map((h) => {
+      if (vm.typeof(h) === "string") return vm.getString(h);
+      const v = vm.dump(h) as unknown;
+      if (v && typeof v === "object" && "message" in v && "name" in v) return `${String(v.name)}: ${String(v.message)}`;
+      return typeof v === "string" ? v : (JSON.stringify(v) ?? String(v));
+    })
+    .join(" ");
+}
+
+/** Installs `console` and `fetch` on the context's global object. */
+export function installGlobals(vm: QuickJSContext, host: () => BridgeHost | null): void {
+  vm.newObject().consume((console) => {
+    for (const [name, level] of Object.entries(CONSOLE_LEVELS)) {
+      vm.newFunction(name, (...args) => host()?.log(level, show(vm, args))).consume((f) => vm.setProp(console, name, f));
+    }
+    vm.setProp(vm.global, "console", console);
+  });
+  vm.newFunction("fetch", (url, init) => {
+    const deferred = vm.newPromise();
+    const request = { url: url ? show(vm, [url]) : "", ...(init && vm.typeof(init) === "object" ? (vm.dump(init) as object) : {}) };
+    const h = host();
+    if (h) h.fetch(request, deferred);
+    return deferred.handle;
+  }).consume((f) => vm.setProp(vm.global, "fetch", f));
+}
+
+/** The `env` argument: frozen secrets, `log(message)` or `log(level, message)`, `progress(n, total?, message?)`. */
+export function newEnv(vm: QuickJSContext, b: Builtins, secretsJson: string, host: BridgeHost): QuickJSHandle {
+  const env = vm.newObject();
+  vm.newString(secretsJson)
+    .consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)))
+    .consume((secrets) => {
+      callQuietly(vm, b.freeze, secrets);
+      vm.setProp(env, "secrets", secrets);
+    });
+  vm.newFunction("log", (...args) => {
+    const first = args[0] && vm.typeof(args[0]) === "string" ? vm.getString(args[0]) : "";
+    if (args.length === 2 && LOG_LEVELS.has(first)) host.log(first as LogLevel, show(vm, [args[1]!]));
+    else host.log("info", show(vm, args));
+  }).consume((f) => vm.setProp(env, "log", f));
+  vm.newFunction("progress", (progress, total, message) => {
+    const p = progress ? Number(vm.dump(progress)) : NaN;
+    const t = total && vm.typeof(total) === "number" ? vm.getNumber(total) : undefined;
+    if (Number.isFinite(p)) host.progress(p, t, message && vm.typeof(message) !== "undefined" ? show(vm, [message]) : undefined);
+  }).consume((f) => vm.setProp(env, "progress", f));
+  callQuietly(vm, b.freeze, env);
+  return env;
+}
+
+/** A fetch response as the script sees it: `status`, `ok`, `url`, `headers.get/has`, `text()`, `json()`. */
+export function newResponse(vm: QuickJSContext, b: Builtins, res: { status: number; url: string; headers: [string, string][]; body: string }): QuickJSHandle {
+  const obj = vm.newObject();
+  vm.newNumber(res.status).consume((h) => vm.setProp(obj, "status", h));
+  vm.setProp(obj, "ok", res.status >= 200 && res.status < 300 ? vm.true : vm.false);
+  vm.newString(res.url).consume((h) => vm.setProp(obj, "url", h));
+  const headers = new Map(res.headers.map(([k, v]) => [k.toLowerCase(), v]));
+  const headerName = (h: QuickJSHandle | undefined) => (h ? show(vm, [h]).toLowerCase() : "");
+  vm.newObject().consume((hs) => {
+    vm.newFunction("get", (name) => {
+      const v = headers.get(headerName(name));
+      return v === undefined ? vm.null : vm.newString(v);
+    }).consume((f) => vm.setProp(hs, "get", f));
+    vm.newFunction("has", (name) => (headers.has(headerName(name)) ? vm.true : vm.false)).consume((f) => vm.setProp(hs, "has", f));
+    vm.setProp(obj, "headers", hs);
+  });
+  const settle = (make: () => { value?: QuickJSHandle; error?: QuickJSHandle }) => {
+    const d = vm.newPromise();
+    const r = make();
+    if (r.error) r.error.consume((e) => d.reject(e));
+    else r.value!.consume((v) => d.resolve(v));
+    return d.handle;
+  };
+  vm.newFunction("text", () => settle(() => ({ value: vm.newString(res.body) }))).consume((f) => vm.setProp(obj, "text", f));
+  vm.newFunction("json", () => settle(() => vm.newString(res.body).consume((s) => vm.callFunction(b.parse, vm.undefined, s)))).consume((f) =>
+    vm.setProp(obj, "json", f),
+  );
+  return obj;
+}

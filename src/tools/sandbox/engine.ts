@@ -1,0 +1,315 @@
+/**
+ * The QuickJS engine inside one sandbox worker: one wasm module, a fresh runtime + context per call.
+ *
+ * Limits (FACTS.md "QuickJS"): `setMemoryLimit` is not a hard cap in this build (its allocation
+ * accounting misses most allocations) and the interrupt handler can go seconds between checks in
+ * loops of native calls such as `Array.prototype.fill`. So memory is capped where it cannot be
+ * bypassed — growing the wasm memory goes through `WebAssembly.Memory#grow`, which we wrap to refuse
+ * growth past the call's budget (malloc then fails and QuickJS throws "out of memory") — and the time
+ * limit has a second, host-side backstop in `pool.ts` that terminates the worker. Wasm memory never
+ * shrinks, so after a call that grew the heap (or ended abnormally) the worker asks to be recycled.
+ */
+import variant from "@jitl/quickjs-singlefile-mjs-release-sync";
+import {
+  newQuickJSWASMModuleFromVariant,
+  type QuickJSContext,
+  type QuickJSDeferredPromise,
+  type QuickJSHandle,
+  type QuickJSRuntime,
+  type QuickJSWASMModule,
+} from "quickjs-emscripten-core";
+import { builtins, installGlobals, newEnv, newResponse, type BridgeHost, type Builtins } from "./bridge";
+import { classify, type Failure } from "./classify";
+import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
+import type { LogLevel, SandboxJob, SandboxResult } from "./protocol";
+
+const MIB = 1024 * 1024;
+/** Heap growth beyond the fresh module's size after which the worker is recycled to return memory. */
+const RECYCLE_GROWTH = 64 * MIB;
+/** Budget while no call runs (building the next fresh context). */
+const IDLE_BUDGET = 32 * MIB;
+const MAX_STACK_BYTES = 256 * 1024;
+const MAX_LOG_LINES = 200;
+const MAX_LOG_CHARS = 8192;
+
+export interface CallHooks {
+  log(level: LogLevel, message: string): void;
+  progress(progress: number, total?: number, message?: string): void;
+}
+
+type StopReason = "timeout" | "memory" | "cancelled";
+
+/** Per-call state the host functions and the interrupt handler read. */
+interface CallState {
+  job: SandboxJob;
+  hooks: CallHooks;
+  deadline: number;
+  stop: StopReason | null;
+  memoryHit: boolean;
+  logLines: number;
+  fetches: number;
+  aborter: AbortController;
+  deferreds: Set<QuickJSDeferredPromise>;
+  wake: () => void;
+}
+
+interface Fresh {
+  rt: QuickJSRuntime;
+  vm: QuickJSContext;
+  b: Builtins;
+}
+
+type Step = { value: QuickJSHandle } | { failure: Failure };
+
+export class SandboxEngine {
+  private current: CallState | null = null;
+  private budget: number;
+  private fresh: Fresh | null = null;
+  private spent: { fresh: Fresh; state: CallState } | null = null;
+
+  private constructor(
+    private readonly module: QuickJSWASMModule,
+    private readonly memory: WebAssembly.Memory,
+    private readonly baseBytes: number,
+  ) {
+    this.budget = baseBytes + IDLE_BUDGET;
+    const grow = memory.grow.bind(memory);
+    // Emscripten's heap resize calls `wasmMemory.grow` from JS: the one path to more memory.
+    Object.defineProperty(memory, "grow", {
+      value: (pages: number) => {
+        if (memory.buffer.byteLength + pages * 65536 > this.budget) {
+          if (this.current) this.current.memoryHit = true;
+          throw new RangeError("sandbox memory budget exceeded");
+        }
+        return grow(pages);
+      },
+    });
+  }
+
+  /** Loads the wasm module (≈ 70–120 ms) and prepares the first context. */
+  static async load(): Promise<SandboxEngine> {
+    const module = await newQuickJSWASMModuleFromVariant(variant);
+    const memory = module.getWasmMemory();
+    const engine = new SandboxEngine(module, memory, memory.buffer.byteLength);
+    engine.prewarm();
+    return engine;
+  }
+
+  /** Builds the next call's fresh context ahead of time, off the call's critical path. */
+  prewarm(): void {
+    this.fresh ??= this.createContext();
+  }
+
+  /**
+   * Frees the last call's context and prepares the next one, after its result was sent. False when
+   * freeing failed (a leaked handle aborts QuickJS): the module can no longer be trusted.
+   */
+  tidy(): boolean {
+    const spent = this.spent;
+    this.spent = null;
+    if (spent && !this.dispose(spent.fresh, spent.state)) return false;
+    this.prewarm();
+    return true;
+  }
+
+  /** Stops the running call (the client cancelled). */
+  cancel(): void {
+    if (this.current) this.stopCall(this.current, "cancelled");
+  }
+
+  /**
+   * Runs one call in a fresh context. `recycle` says the worker should be replaced afterwards (a limit
+   * was hit, or the heap grew); otherwise call `tidy()` once the result is on its way.
+   */
+  async run(job: SandboxJob, hooks: CallHooks): Promise<{ result: SandboxResult; recycle: boolean }> {
+    const fresh = this.fresh ?? this.createContext();
+    this.fresh = null;
+    let wake!: () => void;
+    const woken = new Promise<null>((r) => (wake = () => r(null)));
+    const state: CallState = {
+      job,
+      hooks,
+      deadline: Date.now() + job.timeoutMs,
+      stop: null,
+      memoryHit: false,
+      logLines: 0,
+      fetches: 0,
+      aborter: new AbortController(),
+      deferreds: new Set(),
+      wake,
+    };
+    const timer = setTimeout(() => this.stopCall(state, "timeout"), job.timeoutMs);
+    this.current = state;
+    this.budget = this.baseBytes + job.memoryMb * MIB;
+    let failure: Failure | null = null;
+    let value: unknown;
+    try {
+      const outcome = await this.execute(fresh, state, woken);
+      if ("failure" in outcome) failure = outcome.failure;
+      else value = outcome.value;
+    } catch {
+      // A wasm trap or a handle error: the module may be damaged, so it is replaced.
+      failure = { stage: "engine", name: "InternalError", message: "sandbox failure" };
+    } finally {
+      clearTimeout(timer);
+      state.aborter.abort();
+      this.current = null;
+      this.budget = this.baseBytes + IDLE_BUDGET;
+    }
+    if (state.memoryHit) state.stop = "memory";
+    const result = classify(failure, state.stop, job, value);
+    this.spent = { fresh, state };
+    const recycle = state.stop !== null || failure?.stage === "engine" || this.memory.buffer.byteLength > this.baseBytes + RECYCLE_GROWTH;
+    return { result, recycle };
+  }
+
+  private async execute(fresh: Fresh, state: CallState, woken: Promise<null>): Promise<{ value: unknown } | { failure: Failure }> {
+    const { vm, b } = fresh;
+    const evaluated = vm.evalCode(state.job.script, "tool.js", { type: "module" });
+    if (evaluated.error) return { failure: this.failure(vm, "load", evaluated.error) };
+    // A module with top-level await evaluates to a promise of its namespace.
+    const ns = await this.settle(fresh, state, evaluated.value, woken, "load");
+    if ("failure" in ns) return ns;
+    const handler = ns.value.consume((n) => vm.getProp(n, "default"));
+    if (vm.typeof(handler) !== "function") {
+      handler.dispose();
+      return { failure: { stage: "export", name: "TypeError", message: "the script must export a default function: export default async (input, env) => result" } };
+    }
+    const input = vm.newString(JSON.stringify(state.job.input)).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
+    const env = newEnv(vm, b, JSON.stringify(state.job.secrets), this.bridgeHost(fresh, state));
+    const called = vm.callFunction(handler, vm.undefined, input, env);
+    [handler, input, env].forEach((h) => h.dispose());
+    if (called.error) return { failure: this.failure(vm, "call", called.error) };
+    const returned = await this.settle(fresh, state, called.value, woken, "call");
+    if ("failure" in returned) return returned;
+    return returned.value.consume((v) => this.toJson(vm, b, v));
+  }
+
+  /** Awaits a QuickJS value that may be a promise, pumping jobs; stops early when the call is stopped. */
+  private async settle(fresh: Fresh, state: CallState, handle: QuickJSHandle, woken: Promise<null>, stage: Failure["stage"]): Promise<Step> {
+    const { vm, rt } = fresh;
+    this.pump(rt, state);
+    if (state.stop) {
+      handle.dispose();
+      return { failure: { stage, name: "InternalError", message: "interrupted" } };
+    }
+    if (vm.typeof(handle) !== "object") return { value: handle };
+    const now = vm.getPromiseState(handle);
+    if (now.type === "fulfilled") {
+      if (now.notAPromise) return { value: handle };
+      handle.dispose();
+      return { value: now.value };
+    }
+    if (now.type === "rejected") {
+      handle.dispose();
+      return { failure: this.failure(vm, stage, now.error) };
+    }
+    const settled = vm.resolvePromise(handle);
+    handle.dispose();
+    const done = await Promise.race([settled, woken]);
+    if (done === null || state.stop) {
+      void settled.then((r) => (r.error ?? r.value)?.dispose(), () => undefined);
+      return { failure: { stage, name: "InternalError", message: "interrupted" } };
+    }
+    if (done.error) return { failure: this.failure(vm, stage, done.error) };
+    return { value: done.value };
+  }
+
+  /** The handler's return value as plain JSON, or a `result`-stage failure (function, cycle, BigInt…). */
+  private toJson(vm: QuickJSContext, b: Builtins, value: QuickJSHandle): { value: unknown } | { failure: Failure } {
+    const type = vm.typeof(value);
+    if (type === "undefined") return { value: undefined };
+    if (type === "function" || type === "symbol" || type === "bigint") {
+      return { failure: { stage: "result", name: "TypeError", message: `the handler returned a ${type}, not a JSON value` } };
+    }
+    const json = vm.callFunction(b.stringify, vm.undefined, value);
+    if (json.error) return { failure: this.failure(vm, "result", json.error) };
+    return json.value.consume((s) => ({ value: JSON.parse(vm.getString(s)) }));
+  }
+
+  /** Runs pending promise jobs; an error escaping them (an uncatchable interrupt) ends the call. */
+  private pump(rt: QuickJSRuntime, state: CallState): void {
+    const res = rt.executePendingJobs();
+    if (res.error) {
+      res.error.dispose();
+      this.stopCall(state, state.memoryHit ? "memory" : "timeout");
+    }
+  }
+
+  private stopCall(state: CallState, reason: StopReason): void {
+    state.stop ??= reason;
+    state.aborter.abort();
+    state.wake();
+  }
+
+  private failure(vm: QuickJSContext, stage: Failure["stage"], handle: QuickJSHandle): Failure {
+    const dumped = handle.consume((h) => vm.dump(h)) as { name?: unknown; message?: unknown } | null;
+    if (dumped && typeof dumped === "object" && "message" in dumped) return { stage, name: String(dumped.name ?? "Error"), message: String(dumped.message) };
+    return { stage, name: "Error", message: `threw ${JSON.stringify(dumped) ?? String(dumped)}` };
+  }
+
+  /** Frees a finished call's context; false when that failed and the module should not be trusted. */
+  private dispose(fresh: Fresh, state: CallState): boolean {
+    try {
+      for (const d of state.deferreds) d.dispose();
+      fresh.b.dispose();
+      fresh.vm.dispose();
+      fresh.rt.dispose();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private createContext(): Fresh {
+    const rt = this.module.newRuntime();
+    rt.setMaxStackSize(MAX_STACK_BYTES);
+    rt.setInterruptHandler(() => {
+      const s = this.current;
+      if (!s) return false;
+      if (s.memoryHit) s.stop ??= "memory";
+      else if (Date.now() > s.deadline) s.stop ??= "timeout";
+      return s.stop !== null;
+    });
+    const vm = rt.newContext();
+    const fresh: Fresh = { rt, vm, b: builtins(vm) };
+    installGlobals(vm, () => (this.current ? this.bridgeHost(fresh, this.current) : null));
+    return fresh;
+  }
+
+  private bridgeHost(fresh: Fresh, s: CallState): BridgeHost {
+    return {
+      log: (level, message) => {
+        s.logLines++;
+        if (s.logLines <= MAX_LOG_LINES) s.hooks.log(level, message.slice(0, MAX_LOG_CHARS));
+        else if (s.logLines === MAX_LOG_LINES + 1) s.hooks.log("warning", "log limit reached: further lines dropped");
+      },
+      progress: (progress, total, message) => s.hooks.progress(progress, total, message?.slice(0, MAX_LOG_CHARS)),
+      fetch: (request, deferred) => this.startFetch(fresh, s, request, deferred),
+    };
+  }
+
+  private startFetch(fresh: Fresh, s: CallState, request: unknown, deferred: QuickJSDeferredPromise): void {
+    const { vm, rt, b } = fresh;
+    s.deferreds.add(deferred);
+    const settle = (fn: () => void) => {
+      if (this.current !== s || !deferred.alive) return;
+      fn();
+      s.deferreds.delete(deferred);
+      deferred.dispose();
+      this.pump(rt, s);
+    };
+    const attempt =
+      ++s.fetches > FETCH_MAX_PER_CALL
+        ? Promise.reject(new SandboxFetchError(`more than ${FETCH_MAX_PER_CALL} fetches in one call`))
+        : bridgeFetch(request, s.job, s.aborter.signal, s.deadline - Date.now());
+    attempt.then(
+      (res) => settle(() => newResponse(vm, b, res).consume((h) => deferred.resolve(h))),
+      (err) =>
+        settle(() => {
+          const message = err instanceof SandboxFetchError ? err.message : "fetch failed";
+          vm.newError({ name: "FetchError", message }).consume((h) => deferred.reject(h));
+        }),
+    );
+  }
+}

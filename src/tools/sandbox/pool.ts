@@ -1,0 +1,211 @@
+/**
+ * Host side of the script sandbox: a small pool of worker threads, each with its own QuickJS module,
+ * each running one call at a time. A worker is terminated — taking its whole wasm heap with it — when a
+ * call overruns its time limit by `GRACE_MS` (QuickJS's interrupt handler can be starved by long native
+ * calls), when a cancel is not honoured, or when the worker asks to be recycled (heap grew, limit hit).
+ * Workers start lazily on the first script call, so `createDeps` and idle memory pay nothing.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "../../lib/log";
+import type { HostToWorker, LogLevel, SandboxJob, SandboxResult, WorkerToHost } from "./protocol";
+
+/** How long past its time limit a call may run before its worker is terminated. */
+const GRACE_MS = 250;
+/** Extra workers (beyond the first) stop after this long without a call. */
+const IDLE_RETIRE_MS = 30_000;
+const DEFAULT_MAX_WORKERS = 4;
+
+export interface RunHooks {
+  log(level: LogLevel, message: string): void;
+  progress(progress: number, total?: number, message?: string): void;
+  signal: AbortSignal;
+}
+
+interface InFlight {
+  id: number;
+  hooks: RunHooks;
+  finish(result: SandboxResult): void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<boolean>;
+  call: InFlight | null;
+  idleTimer?: ReturnType<typeof setTimeout>;
+}
+
+const failure = (error: string): SandboxResult => ({ ok: false, errorClass: "runtime", error });
+
+/**
+ * The worker's script: next to this file when running from source; in a compiled binary, wherever the
+ * build placed the extra entrypoint (its path is relative to the entrypoints' common root).
+ */
+function workerUrl(): string {
+  const source = fileURLToPath(new URL("./worker.ts", import.meta.url));
+  if (existsSync(source)) return source;
+  const root = dirname(import.meta.path);
+  for (const rel of ["tools/sandbox/worker.js", "src/tools/sandbox/worker.js"]) {
+    if (existsSync(join(root, rel))) return join(root, rel);
+  }
+  throw new Error("sandbox worker not bundled: add src/tools/sandbox/worker.ts as a build entrypoint");
+}
+
+export class SandboxPool {
+  private slots: Slot[] = [];
+  private waiting: Array<(slot: Slot | null) => void> = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly maxWorkers = DEFAULT_MAX_WORKERS,
+  ) {}
+
+  /** Runs one call; never rejects — every failure is a classified result. */
+  async run(job: SandboxJob, hooks: RunHooks): Promise<SandboxResult> {
+    if (hooks.signal.aborted) return failure("the call was cancelled");
+    const slot = await this.acquire(hooks.signal);
+    if (!slot) return failure(this.closed ? "the server is shutting down" : "the call was cancelled");
+    if (!(await slot.ready)) {
+      this.remove(slot);
+      return failure("the script sandbox could not start");
+    }
+    return new Promise<SandboxResult>((resolve) => {
+      const id = this.nextId++;
+      let settled = false;
+      const finish = (result: SandboxResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(backstop);
+        hooks.signal.removeEventListener("abort", onAbort);
+        resolve(result);
+      };
+      const kill = (result: SandboxResult) => {
+        this.remove(slot);
+        finish(result);
+      };
+      const backstop = setTimeout(() => kill(failure(`the script did not finish within ${job.timeoutMs} ms`)), job.timeoutMs + GRACE_MS);
+      const onAbort = () => {
+        this.post(slot, { type: "cancel", id });
+        setTimeout(() => kill(failure("the call was cancelled")), GRACE_MS).unref?.();
+      };
+      hooks.signal.addEventListener("abort", onAbort, { once: true });
+      slot.call = { id, hooks, finish };
+      this.post(slot, { type: "run", id, job });
+    });
+  }
+
+  /** Number of live workers (for tests and metrics). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Terminates every worker; calls still running end with a runtime error. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const wake of this.waiting.splice(0)) wake(null);
+    for (const slot of [...this.slots]) {
+      slot.call?.finish(failure("the server is shutting down"));
+      this.remove(slot);
+    }
+  }
+
+  private acquire(signal: AbortSignal): Promise<Slot | null> {
+    if (this.closed) return Promise.resolve(null);
+    const idle = this.slots.find((s) => !s.call);
+    if (idle) return Promise.resolve(this.claim(idle));
+    if (this.slots.length < this.maxWorkers) return Promise.resolve(this.claim(this.spawn()));
+    return new Promise((resolve) => {
+      const wake = (slot: Slot | null) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(slot);
+      };
+      const onAbort = () => {
+        this.waiting = this.waiting.filter((w) => w !== wake);
+        resolve(null);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.waiting.push(wake);
+    });
+  }
+
+  /** Marks a slot as taken until its call finishes (the placeholder keeps `acquire` from reusing it). */
+  private claim(slot: Slot): Slot {
+    clearTimeout(slot.idleTimer);
+    slot.call = { id: 0, hooks: { log() {}, progress() {}, signal: new AbortController().signal }, finish() {} };
+    return slot;
+  }
+
+  private release(slot: Slot): void {
+    slot.call = null;
+    const next = this.waiting.shift();
+    if (next) return next(this.claim(slot));
+    if (this.slots.indexOf(slot) > 0) {
+      slot.idleTimer = setTimeout(() => !slot.call && this.remove(slot), IDLE_RETIRE_MS);
+      slot.idleTimer.unref?.();
+    }
+  }
+
+  private spawn(): Slot {
+    let markReady!: (ok: boolean) => void;
+    const slot: Slot = { worker: undefined as unknown as Worker, ready: new Promise((r) => (markReady = r)), call: null };
+    try {
+      // `ref: false`: an idle sandbox never keeps the process (a CLI command, a test) alive.
+      slot.worker = new Worker(workerUrl(), { ref: false } as WorkerOptions);
+    } catch (err) {
+      this.log.error({ err }, "sandbox worker could not be created");
+      markReady(false);
+      return slot;
+    }
+    slot.worker.onmessage = (event: MessageEvent<WorkerToHost>) => this.receive(slot, event.data, markReady);
+    slot.worker.onerror = (event) => {
+      this.log.error({ error: event.message }, "sandbox worker crashed");
+      markReady(false);
+      slot.call?.finish(failure("the script sandbox crashed"));
+      this.remove(slot);
+    };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private receive(slot: Slot, msg: WorkerToHost, markReady: (ok: boolean) => void): void {
+    const call = slot.call;
+    switch (msg.type) {
+      case "ready":
+        return markReady(true);
+      case "retire":
+        return slot.call ? undefined : this.remove(slot);
+      case "failed":
+        this.log.error({ error: msg.error }, "sandbox worker failed to start");
+        return markReady(false);
+      case "log":
+        if (call?.id === msg.id) call.hooks.log(msg.level, msg.message);
+        return;
+      case "progress":
+        if (call?.id === msg.id) call.hooks.progress(msg.progress, msg.total, msg.message);
+        return;
+      case "done":
+        if (call?.id !== msg.id) return;
+        call.finish(msg.result);
+        if (msg.recycle) this.remove(slot);
+        else this.release(slot);
+    }
+  }
+
+  private post(slot: Slot, msg: HostToWorker): void {
+    slot.worker.postMessage(msg);
+  }
+
+  /** Terminates a worker and frees its place (a waiting call then gets a fresh worker). */
+  private remove(slot: Slot): void {
+    const at = this.slots.indexOf(slot);
+    if (at < 0) return;
+    this.slots.splice(at, 1);
+    clearTimeout(slot.idleTimer);
+    slot.worker?.terminate();
+    const next = this.waiting.shift();
+    if (next && !this.closed) next(this.claim(this.spawn()));
+  }
+}

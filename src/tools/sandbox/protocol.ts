@@ -1,0 +1,37 @@
+/**
+ * Messages between the host (`pool.ts`, main thread) and a sandbox worker (`worker.ts`). Plain data only:
+ * they cross the thread boundary by structured clone.
+ */
+import type { ErrorClass } from "../types";
+
+/** Everything one script call needs; secrets are already decrypted. */
+export interface SandboxJob {
+  script: string;
+  input: Record<string, unknown>;
+  secrets: Record<string, string>;
+  timeoutMs: number;
+  memoryMb: number;
+  allowedDomains: string[];
+  /** Test-only (`config.allowLoopbackFetch`): fetch may reach 127.0.0.1/::1, also over http. */
+  allowLoopbackFetch: boolean;
+  /** Portico's own origin: never fetched. */
+  blockedOrigins: string[];
+}
+
+export type LogLevel = "debug" | "info" | "notice" | "warning" | "error";
+
+export type SandboxResult =
+  | { ok: true; /** The handler's return value, JSON-serialisable. */ value: unknown }
+  | { ok: false; errorClass: ErrorClass; error: string };
+
+export type HostToWorker = { type: "run"; id: number; job: SandboxJob } | { type: "cancel"; id: number };
+
+export type WorkerToHost =
+  | { type: "ready" }
+  | { type: "failed"; error: string }
+  | { type: "log"; id: number; level: LogLevel; message: string }
+  | { type: "progress"; id: number; progress: number; total?: number; message?: string }
+  /** `recycle`: the worker's heap grew or its state is suspect — terminate it and start a fresh one. */
+  | { type: "done"; id: number; result: SandboxResult; recycle: boolean }
+  /** Cleaning up after a call failed: replace this worker. */
+  | { type: "retire" };

@@ -1,0 +1,43 @@
+/**
+ * Script tools (DESIGN: Tool kinds): the stored handler runs in a fresh QuickJS context in the sandbox
+ * pool; its return value becomes the MCP result, its failures a classified `isError` result.
+ */
+import type { ToolDefinition } from "../../projects/manifest";
+import { errorResult, handlerResult } from "../result";
+import type { ToolCallContext, ToolOutcome } from "../types";
+import type { SandboxPool } from "./pool";
+
+type ScriptTool = Extract<ToolDefinition, { kind: "script" }>;
+
+export interface ScriptToolOptions {
+  allowLoopbackFetch: boolean;
+  /** Portico's own origin, never fetched by a script. */
+  blockedOrigins: string[];
+}
+
+export async function runScriptTool(
+  pool: SandboxPool,
+  tool: ScriptTool,
+  input: Record<string, unknown>,
+  secrets: Record<string, string>,
+  ctx: ToolCallContext,
+  opts: ScriptToolOptions,
+): Promise<Omit<ToolOutcome, "logs">> {
+  const outcome = await pool.run(
+    {
+      script: tool.script,
+      input,
+      secrets,
+      timeoutMs: tool.timeoutMs,
+      memoryMb: tool.memoryMb,
+      allowedDomains: tool.allowedDomains,
+      allowLoopbackFetch: opts.allowLoopbackFetch,
+      blockedOrigins: opts.blockedOrigins,
+    },
+    { log: ctx.log, progress: ctx.progress, signal: ctx.signal },
+  );
+  if (!outcome.ok) return { result: errorResult(outcome.error), errorClass: outcome.errorClass, error: outcome.error };
+  const mapped = handlerResult(outcome.value);
+  if ("error" in mapped) return { result: errorResult(mapped.error), errorClass: "tool", error: mapped.error };
+  return { result: mapped.result };
+}

@@ -1,0 +1,170 @@
+/**
+ * Tool secrets (DESIGN: Secrets): AES-256-GCM at rest, write-only (no function here returns a value
+ * except `loadSecrets`, which only the runtime calls), never logged. The additional authenticated data
+ * binds each ciphertext to its project, tool and name, so rows cannot be swapped between tools.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { and, eq } from "drizzle-orm";
+import type { Config } from "../config";
+import type { Db } from "../db/client";
+import { toolSecrets } from "../db/schema";
+import { keyId, loadKeyRing, newSecretKey, stageKeyFile, type KeyRing } from "./secret-key";
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** The stored secrets were encrypted with a key this server does not have. */
+export class SecretKeyMismatchError extends Error {
+  constructor() {
+    super("tool secrets cannot be decrypted: the secret key differs from the one they were saved with");
+  }
+}
+
+type Row = typeof toolSecrets.$inferSelect;
+
+function aad(projectId: string, toolName: string, name: string): Buffer {
+  return Buffer.from(`${projectId}\0${toolName}\0${name}`);
+}
+
+function encrypt(key: Buffer, projectId: string, toolName: string, name: string, value: string): { ciphertext: Buffer; iv: Buffer } {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(aad(projectId, toolName, name));
+  const ciphertext = Buffer.concat([cipher.update(value, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return { ciphertext, iv };
+}
+
+function decrypt(key: Buffer, row: Row): string {
+  const decipher = createDecipheriv("aes-256-gcm", key, row.iv);
+  decipher.setAAD(aad(row.projectId, row.toolName, row.name));
+  decipher.setAuthTag(row.ciphertext.subarray(row.ciphertext.length - TAG_BYTES));
+  return Buffer.concat([decipher.update(row.ciphertext.subarray(0, row.ciphertext.length - TAG_BYTES)), decipher.final()]).toString("utf8");
+}
+
+const forTool = (projectId: string, toolName: string) => and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName));
+
+/** Per-tool encrypted secrets. The key ring is read on first use (and re-read if a CLI rotated it). */
+export class SecretStore {
+  private ring: KeyRing | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Pick<Config, "secretKey" | "dataDir">,
+  ) {}
+
+  /** Loads the key (creating the key file on first start). */
+  keys(): KeyRing {
+    return (this.ring ??= loadKeyRing(this.config));
+  }
+
+  /** Saves (or replaces) one secret value. */
+  setSecret(projectId: string, toolName: string, name: string, value: string): void {
+    const { current } = this.keys();
+    const sealed = { ...encrypt(current.key, projectId, toolName, name, value), keyId: current.id, updatedAt: Date.now() };
+    this.db
+      .insert(toolSecrets)
+      .values({ projectId, toolName, name, ...sealed })
+      .onConflictDoUpdate({ target: [toolSecrets.projectId, toolSecrets.toolName, toolSecrets.name], set: sealed })
+      .run();
+  }
+
+  /** Removes one secret; false when it did not exist. */
+  deleteSecret(projectId: string, toolName: string, name: string): boolean {
+    const gone = this.db
+      .delete(toolSecrets)
+      .where(and(forTool(projectId, toolName), eq(toolSecrets.name, name)))
+      .returning({ name: toolSecrets.name })
+      .all();
+    return gone.length > 0;
+  }
+
+  /** The names of a tool's saved secrets (never their values), sorted. */
+  listSecretNames(projectId: string, toolName: string): string[] {
+    return this.db
+      .select({ name: toolSecrets.name })
+      .from(toolSecrets)
+      .where(forTool(projectId, toolName))
+      .all()
+      .map((r) => r.name)
+      .sort();
+  }
+
+  /** Decrypted values of a tool's secrets, for the runtime only. Throws SecretKeyMismatchError. */
+  loadSecrets(projectId: string, toolName: string): Record<string, string> {
+    const rows = this.db.select().from(toolSecrets).where(forTool(projectId, toolName)).all();
+    const out: Record<string, string> = {};
+    for (const row of rows) out[row.name] = decrypt(this.keyFor(row.keyId), row);
+    return out;
+  }
+
+  private keyFor(id: string): Buffer {
+    let key = this.keys().byId.get(id);
+    if (!key) {
+      // A CLI `secrets rotate-key` may have replaced the key file while we ran.
+      this.ring = null;
+      key = this.keys().byId.get(id);
+    }
+    if (!key) throw new SecretKeyMismatchError();
+    return key;
+  }
+
+  /** Forgets the cached key ring (after a rotation in this process). */
+  reload(): void {
+    this.ring = null;
+  }
+}
+
+/**
+ * Re-encrypts every tool secret with `newKey` (random if omitted) in one transaction. With a key file
+ * the new key replaces it; with `PORTICO_SECRET_KEY` the caller must show `key` to the operator, who
+ * sets it before the next start. Returns the new key (base64) and how many secrets were re-encrypted.
+ */
+export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir"> }, newKey: Buffer = newSecretKey()): { key: string; rotated: number } {
+  const store = new SecretStore(deps.db, deps.config);
+  const ring = store.keys();
+  const id = keyId(newKey);
+  const staged = ring.source === "file" ? stageKeyFile(deps.config, newKey) : null;
+  const rotated = deps.db.transaction((tx) => {
+    const rows = tx.select().from(toolSecrets).all();
+    for (const row of rows) {
+      const old = ring.byId.get(row.keyId);
+      if (!old) throw new SecretKeyMismatchError();
+      const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, decrypt(old, row));
+      tx.update(toolSecrets)
+        .set({ ...sealed, keyId: id, updatedAt: Date.now() })
+        .where(and(forTool(row.projectId, row.toolName), eq(toolSecrets.name, row.name)))
+        .run();
+    }
+    return rows.length;
+  });
+  staged?.commit();
+  return { key: newKey.toString("base64"), rotated };
+}
+
+/** Values shorter than this are not redacted: replacing every "a" would destroy the output. */
+const MIN_REDACT_LENGTH = 4;
+export const REDACTED = "[redacted]";
+
+/** Replaces every occurrence of a known secret value (raw or JSON-escaped) in `text`. */
+export function redactSecrets(text: string, values: readonly string[]): string {
+  let out = text;
+  for (const v of values) {
+    if (v.length < MIN_REDACT_LENGTH) continue;
+    out = out.split(v).join(REDACTED);
+    const escaped = JSON.stringify(v).slice(1, -1);
+    if (escaped !== v) out = out.split(escaped).join(REDACTED);
+  }
+  return out;
+}
+
+/** `redactSecrets` applied to every string inside a JSON value (object keys included). */
+export function redactDeep<T>(value: T, values: readonly string[]): T {
+  if (!values.some((v) => v.length >= MIN_REDACT_LENGTH)) return value;
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") return redactSecrets(v, values);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [redactSecrets(k, values), walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}

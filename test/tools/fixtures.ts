@@ -1,0 +1,52 @@
+/**
+ * Shared set-up for tool runtime tests: a real app (fresh SQLite data dir, real Deps with the real tool
+ * runtime), one org and project, and `call()` which runs a tool definition the way the MCP layer does
+ * and records the log and progress notifications it would send to the host.
+ */
+import { makeApp, type TestApp } from "../helpers";
+import type { ConfigInput } from "../../src/config";
+import { createOrg } from "../../src/projects/orgs";
+import { createProject } from "../../src/projects/projects";
+import { ToolDefinitionSchema, type ToolDefinitionInput } from "../../src/projects/manifest";
+import type { ToolOutcome } from "../../src/tools/types";
+
+export interface Notified {
+  logs: Array<{ level: string; message: string }>;
+  progress: Array<{ progress: number; total?: number; message?: string }>;
+}
+
+export interface ToolsHarness extends TestApp {
+  projectId: string;
+  call(def: ToolDefinitionInput, input?: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome & { notified: Notified }>;
+}
+
+export async function toolsHarness(overrides: ConfigInput = {}): Promise<ToolsHarness> {
+  const t = await makeApp({ allowLoopbackFetch: true, ...overrides });
+  const org = createOrg(t.deps.db, { slug: `org${Math.random().toString(36).slice(2, 8)}` });
+  const project = createProject(t.deps.db, org.id, { slug: "tools" });
+  return {
+    ...t,
+    projectId: project.id,
+    async call(def, input = {}, signal = new AbortController().signal) {
+      const notified: Notified = { logs: [], progress: [] };
+      const outcome = await t.deps.tools.run(project.id, ToolDefinitionSchema.parse(def), input, {
+        projectId: project.id,
+        log: (level, message) => notified.logs.push({ level, message }),
+        progress: (progress, total, message) => notified.progress.push({ progress, total, message }),
+        signal,
+      });
+      return { ...outcome, notified };
+    },
+  };
+}
+
+/** A script tool definition with defaults suitable for tests. */
+export function script(source: string, extra: Partial<Extract<ToolDefinitionInput, { kind: "script" }>> = {}): ToolDefinitionInput {
+  return { name: "t", kind: "script", script: source, ...extra };
+}
+
+/** The text of the first content block. */
+export function text(outcome: ToolOutcome): string {
+  const first = outcome.result.content[0];
+  return first && first.type === "text" ? first.text : "";
+}

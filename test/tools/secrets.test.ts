@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DB_FILE } from "../../src/db/client";
+import { KEY_FILE } from "../../src/tools/secret-key";
+import { redactDeep, redactSecrets, rotateSecretKey, SecretKeyMismatchError, SecretStore } from "../../src/tools/secrets";
+import { toolsHarness, type ToolsHarness } from "./fixtures";
+
+let h: ToolsHarness;
+beforeAll(async () => {
+  h = await toolsHarness();
+});
+afterAll(() => h.close());
+
+const rawRows = (dataDir: string) =>
+  new Database(join(dataDir, DB_FILE), { readonly: true }).query("SELECT name, ciphertext, iv, key_id FROM tool_secrets").all() as {
+    name: string;
+    ciphertext: Uint8Array;
+    iv: Uint8Array;
+    key_id: string;
+  }[];
+
+describe("tool secrets at rest", () => {
+  test("the key file is created on first start with mode 0600", () => {
+    const path = join(h.deps.config.dataDir, KEY_FILE);
+    expect(existsSync(path)).toBe(true);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(Buffer.from(readFileSync(path, "utf8").trim(), "base64").length).toBe(32);
+  });
+
+  test("values are stored as AES-GCM ciphertext, never in clear, and read back", () => {
+    const s = h.deps.tools.secrets;
+    s.setSecret(h.projectId, "weather", "API_KEY", "plain-value-123");
+    s.setSecret(h.projectId, "weather", "OTHER", "second");
+    s.setSecret(h.projectId, "weather", "API_KEY", "replaced-value-456");
+    const rows = rawRows(h.deps.config.dataDir);
+    for (const r of rows) {
+      expect(Buffer.from(r.ciphertext).toString("latin1")).not.toContain("value");
+      expect(r.iv.length).toBe(12);
+    }
+    expect(s.listSecretNames(h.projectId, "weather")).toEqual(["API_KEY", "OTHER"]);
+    expect(s.loadSecrets(h.projectId, "weather")).toEqual({ API_KEY: "replaced-value-456", OTHER: "second" });
+    expect(s.deleteSecret(h.projectId, "weather", "OTHER")).toBe(true);
+    expect(s.deleteSecret(h.projectId, "weather", "OTHER")).toBe(false);
+    expect(s.listSecretNames(h.projectId, "weather")).toEqual(["API_KEY"]);
+  });
+
+  test("a ciphertext moved to another tool does not decrypt (bound by associated data)", () => {
+    const s = h.deps.tools.secrets;
+    s.setSecret(h.projectId, "a", "K", "value-of-a");
+    h.deps.db.$client.run("INSERT INTO tool_secrets (project_id, tool_name, name, ciphertext, iv, key_id, updated_at) SELECT project_id, 'b', name, ciphertext, iv, key_id, updated_at FROM tool_secrets WHERE tool_name = 'a'");
+    expect(() => s.loadSecrets(h.projectId, "b")).toThrow();
+  });
+
+  test("another key cannot read them: a clear mismatch error", () => {
+    const other = new SecretStore(h.deps.db, { dataDir: h.deps.config.dataDir, secretKey: Buffer.alloc(32, 7).toString("base64") });
+    expect(() => other.loadSecrets(h.projectId, "weather")).toThrow(SecretKeyMismatchError);
+  });
+
+  test("a key from config must be base64 of 32 bytes", () => {
+    const bad = new SecretStore(h.deps.db, { dataDir: h.deps.config.dataDir, secretKey: "c2hvcnQ=" });
+    expect(() => bad.keys()).toThrow(/32 random bytes/);
+  });
+
+  test("rotate-key re-encrypts everything, replaces the key file, and the old key stops working", async () => {
+    const t = await toolsHarness();
+    try {
+      const s = t.deps.tools.secrets;
+      s.setSecret(t.projectId, "x", "A", "alpha-secret");
+      s.setSecret(t.projectId, "y", "B", "beta-secret");
+      const oldFile = readFileSync(join(t.deps.config.dataDir, KEY_FILE), "utf8");
+      const before = rawRows(t.deps.config.dataDir);
+      const { key, rotated } = rotateSecretKey(t.deps);
+      expect(rotated).toBe(2);
+      expect(readFileSync(join(t.deps.config.dataDir, KEY_FILE), "utf8").trim()).toBe(key);
+      expect(statSync(join(t.deps.config.dataDir, KEY_FILE)).mode & 0o777).toBe(0o600);
+      const after = rawRows(t.deps.config.dataDir);
+      expect(after.map((r) => r.key_id)).not.toEqual(before.map((r) => r.key_id));
+      // The running store notices the new key file by itself.
+      expect(s.loadSecrets(t.projectId, "x")).toEqual({ A: "alpha-secret" });
+      const withOld = new SecretStore(t.deps.db, { dataDir: t.deps.config.dataDir, secretKey: oldFile });
+      expect(() => withOld.loadSecrets(t.projectId, "y")).toThrow(SecretKeyMismatchError);
+    } finally {
+      await t.close();
+    }
+  });
+
+  test("with a key from the environment, rotation returns the new key and the data follows it", async () => {
+    const envKey = Buffer.alloc(32, 1).toString("base64");
+    const t = await toolsHarness({ secretKey: envKey });
+    try {
+      t.deps.tools.secrets.setSecret(t.projectId, "x", "A", "alpha-secret");
+      expect(existsSync(join(t.deps.config.dataDir, KEY_FILE))).toBe(false);
+      const { key } = rotateSecretKey(t.deps);
+      const next = new SecretStore(t.deps.db, { dataDir: t.deps.config.dataDir, secretKey: key });
+      expect(next.loadSecrets(t.projectId, "x")).toEqual({ A: "alpha-secret" });
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("redaction", () => {
+  test("known values are replaced, raw and JSON-escaped; short values are left alone", () => {
+    expect(redactSecrets("token=abcd1234 and abcd1234", ["abcd1234"])).toBe("token=[redacted] and [redacted]");
+    expect(redactSecrets(JSON.stringify({ v: 'p"ss\\word' }), ['p"ss\\word'])).toBe('{"v":"[redacted]"}');
+    expect(redactSecrets("a b c", ["a"])).toBe("a b c");
+  });
+
+  test("redactDeep walks JSON values, keys included", () => {
+    const out = redactDeep({ content: [{ type: "text", text: "key sk-999999" }], structuredContent: { "sk-999999": ["sk-999999"] } }, ["sk-999999"]);
+    expect(out).toEqual({ content: [{ type: "text", text: "key [redacted]" }], structuredContent: { "[redacted]": ["[redacted]"] } });
+  });
+});
