@@ -63,7 +63,7 @@ export function loginRoutes(signIn: SignIn) {
         if (!(err instanceof AppError)) throw err;
         const csrf = preSessionCsrf(request, deps.config.publicUrl);
         const headers: Record<string, string> = err instanceof RateLimitError ? { "retry-after": String(err.retryAfterSeconds) } : {};
-        const message = err instanceof RateLimitError ? `Too many sign-in attempts for this email. Wait ${Math.ceil(err.retryAfterSeconds / 60)} min and try again.` : err.message;
+        const message = err instanceof RateLimitError ? `Too many sign-in attempts. Wait ${Math.ceil(err.retryAfterSeconds / 60)} min and try again.` : err.message;
         return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, email: form.email, error: message }), {
           status: err.status === 400 ? 401 : err.status,
           headers,

@@ -16,6 +16,8 @@ import { findUserByEmail } from "./users";
 /** Sign-in attempts allowed per IP and email in one window. */
 export const SIGN_IN_LIMIT = 10;
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
+/** Attempts per IP across all emails in one window: slows password spraying without locking out an office. */
+export const SIGN_IN_IP_LIMIT = 100;
 
 /** One message for an unknown email and a wrong password, so the form does not reveal who has an account. */
 export const BAD_CREDENTIALS = "Wrong email or password.";
@@ -25,6 +27,7 @@ type ServerLike = Parameters<typeof clientIp>[1];
 /** Per-app state of the sign-in pages: the rate limiter and a dummy hash for constant-time misses. */
 export class SignIn {
   readonly limiter = new RateLimiter(SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+  readonly ipLimiter = new RateLimiter(SIGN_IN_IP_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
   private dummyHash: Promise<string> | null = null;
 
   constructor(readonly deps: Deps) {}
@@ -38,13 +41,23 @@ export class SignIn {
    * ValidationError(BAD_CREDENTIALS) otherwise; an unknown email still costs one argon2 verification.
    */
   async authenticate(request: Request, server: ServerLike, email: string, password: string): Promise<User> {
-    const key = `${this.ip(request, server)}|${email.trim().toLowerCase()}`;
-    this.limiter.hit(key);
+    const ip = this.ip(request, server);
+    const key = `${ip}|${email.trim().toLowerCase()}`;
+    try {
+      this.ipLimiter.hit(ip);
+      this.limiter.hit(key);
+    } catch (err) {
+      this.deps.log.warn({ ip }, "sign-in rate limited");
+      throw err;
+    }
     const user = email ? findUserByEmail(this.deps.db, email) : undefined;
     const ok = user
       ? await verifyPassword(password, user.passwordHash)
       : (await verifyPassword(password, await (this.dummyHash ??= hashPassword("portico-dummy-password"))), false);
-    if (!user || !ok) throw new ValidationError(BAD_CREDENTIALS, [{ field: "password", message: BAD_CREDENTIALS }]);
+    if (!user || !ok) {
+      this.deps.log.info({ ip, userId: user?.id ?? null }, "sign-in refused: wrong email or password");
+      throw new ValidationError(BAD_CREDENTIALS, [{ field: "password", message: BAD_CREDENTIALS }]);
+    }
     this.limiter.reset(key);
     return user;
   }
@@ -53,10 +66,11 @@ export class SignIn {
   startSession(request: Request, server: ServerLike, userId: string): string[] {
     const previous = resolveSession(this.deps, readCookie(request, SESSION_COOKIE));
     if (previous) endSession(this.deps, previous.session.id, "replaced at sign-in");
-    const { token } = createSession(this.deps, userId, {
+    const { token, session } = createSession(this.deps, userId, {
       ip: this.ip(request, server),
       userAgent: request.headers.get("user-agent"),
     });
+    this.deps.log.info({ userId, sessionId: session.id, replaced: previous?.session.id ?? null }, "signed in");
     const publicUrl = this.deps.config.publicUrl;
     return [
       cookieHeader(SESSION_COOKIE, token, publicUrl, this.deps.config.sessionIdleTtl),
