@@ -109,7 +109,7 @@ describe("redaction", () => {
   });
 
   test("redactDeep walks JSON values, keys included", () => {
-    const out = redactDeep({ content: [{ type: "text", text: "key sk-999999" }], structuredContent: { "sk-999999": ["sk-999999"] } }, ["sk-999999"]);
+    const out: unknown = redactDeep({ content: [{ type: "text", text: "key sk-999999" }], structuredContent: { "sk-999999": ["sk-999999"] } }, ["sk-999999"]);
     expect(out).toEqual({ content: [{ type: "text", text: "key [redacted]" }], structuredContent: { "[redacted]": ["[redacted]"] } });
   });
 });
