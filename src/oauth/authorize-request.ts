@@ -29,6 +29,7 @@ export class AuthorizeRedirectError extends Error {
 
 const param = z.string().max(2000).optional();
 
+/** The query of an authorization request; every value is checked again by `validateAuthorizeRequest`. */
 export const AuthorizeParamsSchema = z.object({
   response_type: param,
   client_id: param,
@@ -41,6 +42,7 @@ export const AuthorizeParamsSchema = z.object({
   prompt: param,
 });
 
+/** An authorization request whose client and redirect URI are known good. */
 export interface ValidAuthorizeRequest {
   client: OAuthClient;
   redirectUri: string;

@@ -17,6 +17,7 @@ const optionalUrl = z
   .optional()
   .catch(undefined);
 
+/** Registered redirect URIs, each checked by `redirectUriProblem`. */
 export const RedirectUrisSchema = z
   .array(z.string())
   .min(1, "at least one redirect URI is required")
@@ -28,6 +29,7 @@ export const RedirectUrisSchema = z
     }
   });
 
+/** Client metadata common to DCR requests and CIMD documents. */
 export const ClientMetadataSchema = z.looseObject({
   redirect_uris: RedirectUrisSchema,
   client_name: z.string().trim().min(1).max(200).optional().catch(undefined),

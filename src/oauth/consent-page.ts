@@ -21,6 +21,7 @@ export interface ConsentChoice {
   scopes: Scope[];
 }
 
+/** Everything the consent page shows. */
 export interface ConsentView {
   requestId: string;
   csrf: string;

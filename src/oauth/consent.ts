@@ -20,6 +20,7 @@ import { readForm } from "./http";
 import { resolveResource } from "./resource";
 import { issueCode } from "./tokens";
 
+/** Where the approving browser came from, remembered on the grant. */
 export interface RequestMeta {
   ip: string;
   userAgent: string | null;

@@ -17,6 +17,7 @@ import { invalidGrant, invalidTarget, parseParams } from "./errors";
 /** RFC 7636 §4.1: 43–128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
 
+/** Token request parameters of the code grant (OAuth 2.1 §4.1.3). */
 export const AuthorizationCodeRequestSchema = z.object({
   code: z.string({ error: "code is required" }).min(1, "code is required").max(200),
   redirect_uri: z.string({ error: "redirect_uri is required" }).max(2000),

@@ -9,6 +9,7 @@ import type { Channel, Role } from "../db/schema";
 import { isSessionLive } from "../auth/sessions";
 import { channelMinRole, roleAtLeast } from "../auth/scopes";
 
+/** A grant with its approving session and the user's current role, as the per-request check reads it. */
 export interface GrantState {
   id: string;
   userId: string;

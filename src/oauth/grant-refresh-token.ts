@@ -15,8 +15,10 @@ import { getGrant, revokeGrant } from "./grants";
 import { issueTokens, type Issued } from "./tokens";
 import { invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
 
+/** A spent refresh token presented again within this window is a retry, not a theft. */
 export const REFRESH_GRACE_MS = 30_000;
 
+/** Token request parameters of the refresh grant (OAuth 2.1 §4.3.1). */
 export const RefreshRequestSchema = z.object({
   refresh_token: z.string({ error: "refresh_token is required" }).min(1, "refresh_token is required").max(200),
   scope: z.string().max(1000).optional(),

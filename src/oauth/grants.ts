@@ -49,6 +49,7 @@ export function createGrant(db: Db, input: NewGrant): Grant {
   return grant;
 }
 
+/** One grant by id, in any state. */
 export function getGrant(db: Db, id: string): Grant | undefined {
   return db.select().from(grants).where(eq(grants.id, id)).get();
 }

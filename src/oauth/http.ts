@@ -7,6 +7,7 @@ import type { Deps } from "../deps";
 import { errorResponse } from "../http/errors";
 import { invalidClientMetadata, invalidRequest } from "./errors";
 
+/** Public, credential-less CORS: the OAuth endpoints take no cookies. */
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
   "access-control-expose-headers": "WWW-Authenticate",
@@ -24,6 +25,7 @@ export function preflight(): Response {
   return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
 }
 
+/** Adds the CORS headers to a response built elsewhere (the error mapper). */
 export function withCors(res: Response): Response {
   for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
   return res;

@@ -16,6 +16,7 @@ function parse(uri: string): URL | null {
   }
 }
 
+/** RFC 8252 §7.3 loopback hosts. */
 export function isLoopbackHost(hostname: string): boolean {
   return LOOPBACK_HOSTS.has(hostname);
 }

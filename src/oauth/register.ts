@@ -16,6 +16,7 @@ import { json, readJsonObject } from "./http";
 import { oauthState } from "./state";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 
+/** An RFC 7591 registration request as Portico accepts it. */
 export const RegistrationRequestSchema = ClientMetadataSchema.extend({
   // RFC 7591 §2: the default is client_secret_basic.
   token_endpoint_auth_method: z.enum(AUTH_METHODS, { error: "must be none, client_secret_post or client_secret_basic" }).default("client_secret_basic"),

@@ -6,6 +6,7 @@ import type { Deps } from "../deps";
 import type { Channel, Org, Project } from "../db/schema";
 import { channelUrl, findProject } from "../projects/projects";
 
+/** A project channel named by a resource indicator. */
 export interface ResourceTarget {
   org: Org;
   project: Project;
