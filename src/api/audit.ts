@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { exportAuditOp, getAuditEventOp, listAuditOp } from "../admin/ops/audit";
 import { NotFoundError } from "../errors";
-import { apiProjectAccess } from "./caller";
+import { projectAccessFor } from "./caller";
 import { doc } from "./doc";
 
 const FILTERS =
@@ -11,7 +11,7 @@ const FILTERS =
   "channel (production|draft), from / to (ISO 8601 in UTC or epoch ms), cursor (nextCursor of the previous page), limit (1–500).";
 
 export function auditRoutes(deps: Deps) {
-  const access = (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  const access = projectAccessFor(deps);
   return new Elysia()
     .get("/projects/:org/:project/audit", ({ request, params, query }) => listAuditOp(deps, access(request, params), query),
       doc("audit", "Audit events, newest first (developer)", { description: FILTERS }))

@@ -64,6 +64,11 @@ export function apiProjectAccess(deps: Deps, request: Request, orgSlug: string, 
   return projectAccess(deps, caller.user, caller.via, orgSlug, projectSlug);
 }
 
+/** `(request, params) => ProjectAccess` for route files whose paths carry `:org/:project`. */
+export function projectAccessFor(deps: Deps) {
+  return (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+}
+
 /**
  * Access to an org for an API request. API keys are bound to one project, so org-wide operations
  * (members, authorized apps, the org audit log) take a session only.

@@ -2,11 +2,11 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { createKeyOp, CreateKeySchema, listKeysOp, revokeKeyOp } from "../admin/ops/keys";
-import { apiProjectAccess } from "./caller";
+import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";
 
 export function keyRoutes(deps: Deps) {
-  const access = (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  const access = projectAccessFor(deps);
   return new Elysia()
     .get("/projects/:org/:project/keys", ({ request, params }) => ({ keys: listKeysOp(deps, access(request, params)) }),
       doc("keys", "List API keys with last use (no secrets)"))

@@ -3,11 +3,11 @@ import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { publishOp, PublishSchema, publishView, rollbackOp, RollbackSchema, versionOp } from "../admin/ops/publish";
 import { NotFoundError } from "../errors";
-import { apiProjectAccess } from "./caller";
+import { projectAccessFor } from "./caller";
 import { created, doc } from "./doc";
 
 export function publishRoutes(deps: Deps) {
-  const access = (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  const access = projectAccessFor(deps);
   return new Elysia()
     .get("/projects/:org/:project/versions", ({ request, params }) => {
       const view = publishView(deps, access(request, params));

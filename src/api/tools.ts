@@ -6,8 +6,9 @@ import { ManifestSchema, ToolDefinitionSchema } from "../projects/manifest";
 import {
   createToolOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listToolsOp, setInstructionsOp, updateToolOp,
 } from "../admin/ops/tools";
+import { deleteSecretOp, secretNamesSet, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
 import { ValidationError } from "../errors";
-import { apiProjectAccess } from "./caller";
+import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";
 
 const PatchSchema = z.record(z.string(), z.unknown());
@@ -18,7 +19,7 @@ function asObject(body: unknown): Record<string, unknown> {
 }
 
 export function toolRoutes(deps: Deps) {
-  const access = (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  const access = projectAccessFor(deps);
   return new Elysia()
     .get("/projects/:org/:project/tools", ({ request, params }) => ({ tools: listToolsOp(deps, access(request, params)) }),
       doc("tools", "List draft tools with their status against production (new / changed / published)"))
@@ -32,6 +33,18 @@ export function toolRoutes(deps: Deps) {
       deleteToolOp(deps, access(request, params), params.name);
       return noContent();
     }, doc("tools", "Delete a tool from the draft (developer)"))
+    .get("/projects/:org/:project/tools/:name/secrets", ({ request, params }) => {
+      const a = access(request, params);
+      return { declared: getToolOp(deps, a, params.name).secrets, set: secretNamesSet(deps, a, params.name) };
+    }, doc("tools", "Which of a tool's secrets have a value (values are write-only and never returned)"))
+    .put("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params, body }) => {
+      setSecretOp(deps, access(request, params), params.name, params.secret, body);
+      return noContent();
+    }, doc("tools", "Set a secret value the tool declares (developer)", { body: SecretValueSchema }))
+    .delete("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params }) => {
+      deleteSecretOp(deps, access(request, params), params.name, params.secret);
+      return noContent();
+    }, doc("tools", "Remove a secret value (developer)"))
     .get("/projects/:org/:project/instructions", ({ request, params }) => ({ instructions: access(request, params).project.instructions }),
       doc("tools", "The instructions hosts receive in initialize"))
     .put("/projects/:org/:project/instructions", ({ request, params, body }) => ({ instructions: setInstructionsOp(deps, access(request, params), body) }),

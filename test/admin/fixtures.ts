@@ -2,7 +2,9 @@
  * Fixtures for settings-page and API tests: an org with one signed-in member per role, each with a real
  * session cookie and its CSRF secret, and a project.
  */
+import { afterAll, beforeAll } from "bun:test";
 import type { Role } from "../../src/db/schema";
+import { makeApp, type TestApp } from "../helpers";
 import type { Deps } from "../../src/deps";
 import { createUser } from "../../src/auth/users";
 import { createSession } from "../../src/auth/sessions";
@@ -37,4 +39,20 @@ export async function seedOrg(deps: Deps) {
   members.outsider = await signIn(deps, "outsider@elsewhere.test");
   const project = createProject(deps.db, org.id, { slug: "shop", name: "Shop" });
   return { org, project, members };
+}
+
+export type SeededApp = TestApp & Awaited<ReturnType<typeof seedOrg>>;
+
+/**
+ * A fresh app on a fresh database, seeded by `seedOrg`, for the whole file: registers beforeAll/afterAll
+ * and returns an object whose fields are filled in before the first test runs.
+ */
+export function seededApp(): SeededApp {
+  const world = {} as SeededApp;
+  beforeAll(async () => {
+    const t = await makeApp();
+    Object.assign(world, t, await seedOrg(t.deps));
+  }, 30_000);
+  afterAll(() => world.close());
+  return world;
 }

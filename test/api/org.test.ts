@@ -1,80 +1,71 @@
 /** Org and account operations through the JSON API: members, invites, authorized apps, org audit, own grants. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { makeApp, type TestApp } from "../helpers";
-import { seedOrg } from "../admin/fixtures";
+import { describe, expect, test } from "bun:test";
+import { seededApp, signIn } from "../admin/fixtures";
 import { acceptInvite } from "../../src/auth/invites";
 import { createGrant, getGrant } from "../../src/oauth/grants";
-import { signIn } from "../admin/fixtures";
 import { addMember } from "../../src/projects/orgs";
 import { call } from "./client";
 
-let t: TestApp;
-let s: Awaited<ReturnType<typeof seedOrg>>;
-
-beforeAll(async () => {
-  t = await makeApp();
-  s = await seedOrg(t.deps);
-}, 30_000);
-afterAll(() => t.close());
+const w = seededApp();
 
 function grantFor(member: { id: string; sessionId: string }, channel: "production" | "draft" = "production") {
-  return createGrant(t.deps.db, {
-    userId: member.id, orgId: s.org.id, projectId: s.project.id, channel, resource: `http://localhost/acme/shop${channel === "draft" ? "/draft" : ""}`,
+  return createGrant(w.deps.db, {
+    userId: member.id, orgId: w.org.id, projectId: w.project.id, channel, resource: `http://localhost/acme/shop${channel === "draft" ? "/draft" : ""}`,
     clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata", scopes: "project:read tools:call", sessionId: member.sessionId,
   });
 }
 
 describe("org settings through the API", () => {
   test("invite → accept → change role → remove revokes the member's grants at once", async () => {
-    const admin = s.members.admin;
-    expect((await call(t.app, "POST", "/orgs/acme/invites", { as: s.members.developer, body: { role: "viewer" } })).status).toBe(403);
-    const invite = await call(t.app, "POST", "/orgs/acme/invites", { as: admin, body: { role: "viewer", email: "new@acme.test" } });
+    const admin = w.members.admin;
+    expect((await call(w.app, "POST", "/orgs/acme/invites", { as: w.members.developer, body: { role: "viewer" } })).status).toBe(403);
+    const invite = await call(w.app, "POST", "/orgs/acme/invites", { as: admin, body: { role: "viewer", email: "new@acme.test" } });
     expect(invite.status).toBe(201);
     expect(invite.json.url).toStartWith("http://localhost/invite/");
-    const listed = await call(t.app, "GET", "/orgs/acme/members", { as: admin });
+    const listed = await call(w.app, "GET", "/orgs/acme/members", { as: admin });
     expect(listed.json.invites.map((i: { email: string }) => i.email)).toEqual(["new@acme.test"]);
     expect(JSON.stringify(listed.json)).not.toContain(invite.json.url.split("/").pop());
-    const newcomer = await signIn(t.deps, "new@acme.test");
-    acceptInvite(t.deps.db, { token: invite.json.url.split("/").pop(), userId: newcomer.id, email: newcomer.email });
-    const promoted = await call(t.app, "PUT", `/orgs/acme/members/${newcomer.id}/role`, { as: admin, body: { role: "developer" } });
+    const newcomer = await signIn(w.deps, "new@acme.test");
+    acceptInvite(w.deps.db, { token: invite.json.url.split("/").pop(), userId: newcomer.id, email: newcomer.email });
+    const promoted = await call(w.app, "PUT", `/orgs/acme/members/${newcomer.id}/role`, { as: admin, body: { role: "developer" } });
     expect(promoted.json).toEqual({ from: "viewer", to: "developer" });
     const grant = grantFor(newcomer);
-    const removed = await call(t.app, "DELETE", `/orgs/acme/members/${newcomer.id}`, { as: admin });
+    const removed = await call(w.app, "DELETE", `/orgs/acme/members/${newcomer.id}`, { as: admin });
     expect(removed.status).toBe(204);
-    expect(getGrant(t.deps.db, grant.id)!.revokedAt).toBeNumber();
-    const events = await call(t.app, "GET", "/orgs/acme/audit", { as: admin });
+    expect(getGrant(w.deps.db, grant.id)!.revokedAt).toBeNumber();
+    const events = await call(w.app, "GET", "/orgs/acme/audit", { as: admin });
     const actions = events.json.events.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["invite.created", "member.joined", "member.role", "grant.revoked", "member.removed"]));
-    expect((await call(t.app, "GET", "/orgs/acme/audit", { as: s.members.developer })).status).toBe(403);
+    expect((await call(w.app, "GET", "/orgs/acme/audit", { as: w.members.developer })).status).toBe(403);
   });
 
   test("authorized apps: admins list every live grant with filters and revoke one", async () => {
-    const g1 = grantFor(s.members.viewer);
-    const g2 = grantFor(s.members.developer, "draft");
-    expect((await call(t.app, "GET", "/orgs/acme/grants", { as: s.members.developer })).status).toBe(403);
-    const all = await call(t.app, "GET", "/orgs/acme/grants", { as: s.members.admin });
+    const g1 = grantFor(w.members.viewer);
+    const g2 = grantFor(w.members.developer, "draft");
+    expect((await call(w.app, "GET", "/orgs/acme/grants", { as: w.members.developer })).status).toBe(403);
+    const all = await call(w.app, "GET", "/orgs/acme/grants", { as: w.members.admin });
     expect(all.json.grants.map((g: { id: string }) => g.id).sort()).toEqual([g1.id, g2.id].sort());
     expect(all.json.grants.find((g: { id: string }) => g.id === g1.id)).toMatchObject({ userEmail: "viewer@acme.test", projectName: "Shop", channel: "production" });
-    const drafts = await call(t.app, "GET", "/orgs/acme/grants?channel=draft", { as: s.members.admin });
+    const drafts = await call(w.app, "GET", "/orgs/acme/grants?channel=draft", { as: w.members.admin });
     expect(drafts.json.grants.map((g: { id: string }) => g.id)).toEqual([g2.id]);
-    const byUser = await call(t.app, "GET", `/orgs/acme/grants?user=${s.members.viewer.id}`, { as: s.members.admin });
+    const byUser = await call(w.app, "GET", `/orgs/acme/grants?user=${w.members.viewer.id}`, { as: w.members.admin });
     expect(byUser.json.grants.map((g: { id: string }) => g.id)).toEqual([g1.id]);
-    expect((await call(t.app, "DELETE", `/orgs/acme/grants/${g1.id}`, { as: s.members.admin })).status).toBe(204);
-    expect(getGrant(t.deps.db, g1.id)!.revokedReason).toBe("revoked by an admin");
-    expect((await call(t.app, "DELETE", "/orgs/acme/grants/gnt_unknown", { as: s.members.admin })).status).toBe(404);
+    expect((await call(w.app, "DELETE", `/orgs/acme/grants/${g1.id}`, { as: w.members.admin })).status).toBe(204);
+    expect(getGrant(w.deps.db, g1.id)!.revokedReason).toBe("revoked by an admin");
+    expect((await call(w.app, "DELETE", "/orgs/acme/grants/gnt_unknown", { as: w.members.admin })).status).toBe(404);
   });
 
   test("account: own grants only, revocable; sign out everywhere ends the sessions", async () => {
-    const me = await signIn(t.deps, "me@acme.test");
-    addMember(t.deps.db, s.org.id, me.id, "viewer");
+    const me = await signIn(w.deps, "me@acme.test");
+    addMember(w.deps.db, w.org.id, me.id, "viewer");
     const mine = grantFor(me);
-    const theirs = grantFor(s.members.owner);
-    const list = await call(t.app, "GET", "/account/grants", { as: me });
+    const theirs = grantFor(w.members.owner);
+    const list = await call(w.app, "GET", "/account/grants", { as: me });
     expect(list.json.grants.map((g: { id: string }) => g.id)).toEqual([mine.id]);
-    expect((await call(t.app, "DELETE", `/account/grants/${theirs.id}`, { as: me })).status).toBe(404);
-    expect((await call(t.app, "DELETE", `/account/grants/${mine.id}`, { as: me })).status).toBe(204);
-    const out = await call(t.app, "POST", "/account/sign-out-everywhere", { as: me });
+    expect((await call(w.app, "DELETE", `/account/grants/${theirs.id}`, { as: me })).status).toBe(404);
+    expect((await call(w.app, "DELETE", `/account/grants/${mine.id}`, { as: me })).status).toBe(204);
+    const out = await call(w.app, "POST", "/account/sign-out-everywhere", { as: me });
     expect(out.json.sessionsEnded).toBe(1);
-    expect((await call(t.app, "GET", "/account/grants", { as: me })).status).toBe(401);
+    expect((await call(w.app, "GET", "/account/grants", { as: me })).status).toBe(401);
   });
 });

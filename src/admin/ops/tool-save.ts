@@ -5,17 +5,16 @@
 import type { Deps } from "../../deps";
 import { need, type ProjectAccess } from "../access";
 import { toolFromForm } from "../tool-form-input";
+import { secretsFromForm, setSecretOp } from "./secrets";
 import { createToolOp, updateToolOp } from "./tools";
+
+export { secretNamesSet } from "./secrets";
 
 /** Creates (`existing` null) or updates a draft tool from form fields; returns the saved name. */
 export function saveToolFromForm(deps: Deps, access: ProjectAccess, existing: string | null, fields: Record<string, string>): string {
   need(access, "developer", "edit the draft");
   const input = toolFromForm(fields);
   const saved = existing ? updateToolOp(deps, access, existing, input) : createToolOp(deps, access, input);
+  for (const [name, value] of secretsFromForm(fields, saved.secrets)) setSecretOp(deps, access, saved.name, name, { value });
   return saved.name;
-}
-
-/** Names of the tool's secrets that have a stored value. */
-export function secretNamesSet(_deps: Deps, _access: ProjectAccess, _tool: string): string[] {
-  return [];
 }

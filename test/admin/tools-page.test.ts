@@ -1,0 +1,75 @@
+/** The tool editor page: kind-specific fields, readable validation messages, write-only secrets, preview isolation. */
+import { describe, expect, test } from "bun:test";
+import { postForm, req } from "../helpers";
+import { seededApp } from "./fixtures";
+
+const w = seededApp();
+const SECRET = "sk-live-do-not-leak-4711";
+
+
+const base = { kind: "http", name: "lookup", description: "Looks things up", inputSchema: '{"type":"object","properties":{"q":{"type":"string"}}}', url: "https://api.example.com/lookup", headers: '{"Authorization":"Bearer {{secrets.API_KEY}}"}', allowedDomains: "api.example.com", secrets: "API_KEY" };
+
+describe("tool editor", () => {
+  test("each kind shows its own fields", async () => {
+    const fields = { interactive: 'name="html"', script: 'name="script"', http: 'name="url"' };
+    for (const [kind, field] of Object.entries(fields)) {
+      const body = await (await req(w.app, `/admin/acme/shop/tools/new?kind=${kind}`, { headers: { cookie: w.members.developer.cookie } })).text();
+      expect(body).toContain(field);
+      for (const other of Object.values(fields).filter((f) => f !== field)) expect(body).not.toContain(other);
+    }
+  });
+
+  test("a refused save re-shows the form with the reason and the typed values, but never a secret", async () => {
+    const dev = w.members.developer;
+    const res = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf, url: "not a url", "secret.API_KEY": SECRET }, dev.cookie);
+    expect(res.status).toBe(400);
+    const body = await res.text();
+    expect(body).toContain("url:");
+    expect(body).toContain('value="lookup"');
+    expect(body).not.toContain(SECRET);
+    const json = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf, headers: "{oops" }, dev.cookie);
+    expect(json.status).toBe(400);
+    expect(await json.text()).toContain("headers: not valid JSON");
+  });
+
+  test("secret values are saved write-only: the page shows only that a value is set", async () => {
+    const dev = w.members.developer;
+    const created = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf }, dev.cookie);
+    expect(created.status).toBe(303);
+    let page = await (await req(w.app, "/admin/acme/shop/tools/lookup", { headers: { cookie: dev.cookie } })).text();
+    expect(page).toContain('name="secret.API_KEY"');
+    expect(page).toContain("not set");
+    const saved = await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, "secret.API_KEY": SECRET }, dev.cookie);
+    expect(saved.status).toBe(303);
+    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup")).toEqual({ API_KEY: SECRET });
+    page = await (await req(w.app, "/admin/acme/shop/tools/lookup", { headers: { cookie: dev.cookie } })).text();
+    expect(page).toContain("leave empty to keep the saved value");
+    expect(page).not.toContain(SECRET);
+    // Saving again with the field left empty keeps the value.
+    await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, description: "changed" }, dev.cookie);
+    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup")).toEqual({ API_KEY: SECRET });
+    expect(w.logs.text).not.toContain(SECRET);
+    const manifest = await req(w.app, "/api/v1/projects/acme/shop/manifest", { headers: { cookie: dev.cookie } });
+    expect(await manifest.text()).not.toContain(SECRET);
+  });
+
+  test("the interactive preview is a sandboxed srcdoc frame without same-origin", async () => {
+    const dev = w.members.developer;
+    const html = `<p>hi</p><script>alert(document.cookie)</script>`;
+    await postForm(w.app, "/admin/acme/shop/tools/new", { kind: "interactive", name: "card", inputSchema: '{"type":"object"}', html, csrf: dev.csrf }, dev.cookie);
+    const editor = await (await req(w.app, "/admin/acme/shop/tools/card", { headers: { cookie: dev.cookie } })).text();
+    expect(editor).toContain('src="/admin/acme/shop/tools/card/preview"');
+    expect(editor).not.toContain("<script>alert");
+    const res = await req(w.app, "/admin/acme/shop/tools/card/preview", { headers: { cookie: dev.cookie } });
+    const preview = await res.text();
+    expect(preview).toContain('sandbox="allow-scripts" srcdoc="&lt;p&gt;hi&lt;/p&gt;&lt;script&gt;alert(document.cookie)&lt;/script&gt;"');
+    expect(preview).not.toContain("allow-same-origin");
+    expect(preview).not.toContain('name="csrf"');
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'self'");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    // Every other page keeps inline scripts off.
+    const tools = await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: dev.cookie } });
+    expect(tools.headers.get("content-security-policy")).toContain("script-src 'self';");
+    expect((await req(w.app, "/admin/acme/shop/tools/lookup/preview", { headers: { cookie: dev.cookie } })).status).toBe(404);
+  });
+});
