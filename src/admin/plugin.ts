@@ -6,6 +6,7 @@ import { appPages } from "./pages/apps";
 import { auditPages } from "./pages/audit";
 import { homePages } from "./pages/home";
 import { keyPages } from "./pages/keys";
+import { manifestPages } from "./pages/manifest";
 import { memberPages } from "./pages/members";
 import { orgAuditPages } from "./pages/org-audit";
 import { publishPages } from "./pages/publish";
@@ -27,6 +28,7 @@ export function adminPlugin(deps: Deps) {
     .use(toolPreviewPages(deps))
     .use(toolPages(deps))
     .use(instructionPages(deps))
+    .use(manifestPages(deps))
     .use(publishPages(deps))
     .use(keyPages(deps))
     .use(auditPages(deps));

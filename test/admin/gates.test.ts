@@ -37,6 +37,7 @@ beforeAll(async () => {
     { path: "/admin/acme/shop/tools/echo", min: "developer", fields: { ...TOOL, description: "changed" } },
     { path: "/admin/acme/shop/tools/echo/delete", min: "developer", fields: {} },
     { path: "/admin/acme/shop/instructions", min: "developer", fields: { instructions: "x" } },
+    { path: "/admin/acme/shop/manifest", min: "developer", fields: { manifest: '{"tools":[]}' } },
     { path: "/admin/acme/shop/publish", min: "admin", fields: {} },
     { path: "/admin/acme/shop/rollback", min: "admin", fields: { number: "1" } },
     { path: "/admin/acme/shop/keys", min: "admin", fields: { name: "n" } },

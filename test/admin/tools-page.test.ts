@@ -73,3 +73,25 @@ describe("tool editor", () => {
     expect((await req(w.app, "/admin/acme/shop/tools/lookup/preview", { headers: { cookie: dev.cookie } })).status).toBe(404);
   });
 });
+
+describe("manifest on the Tools page", () => {
+  test("export downloads the draft; import replaces it and shows what changed", async () => {
+    const dev = w.members.developer;
+    const res = await req(w.app, "/admin/acme/shop/manifest.json", { headers: { cookie: w.members.viewer.cookie } });
+    expect(res.headers.get("content-disposition")).toContain('filename="acme-shop.portico.json"');
+    const manifest = (await res.json()) as { tools: Array<{ name: string }> };
+    expect(manifest.tools.map((x) => x.name)).toEqual(["lookup", "card"]);
+    const bad = await postForm(w.app, "/admin/acme/shop/manifest", { csrf: dev.csrf, manifest: "{nope" }, dev.cookie);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("manifest: not valid JSON");
+    const invalid = await postForm(w.app, "/admin/acme/shop/manifest", { csrf: dev.csrf, manifest: '{"tools":[{"name":"x","kind":"script"}]}' }, dev.cookie);
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain("tools.0.script");
+    const ok = await postForm(w.app, "/admin/acme/shop/manifest", { csrf: dev.csrf, manifest: JSON.stringify({ ...manifest, tools: manifest.tools.slice(1), instructions: "New" }) }, dev.cookie);
+    expect(ok.status).toBe(200);
+    const body = await ok.text();
+    expect(body).toContain("tools removed");
+    expect(body).toContain("lookup");
+    expect(body).toContain("instructions changed");
+  });
+});

@@ -17,6 +17,7 @@ import { saveToolFromForm, secretNamesSet } from "../ops/tool-save";
 import { toolToForm } from "../tool-form-input";
 import { emptyState, postButton, table } from "../ui";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
+import { manifestCard } from "./manifest";
 
 const FLASH = { saved: "Saved to the draft. Publish to make it live in production.", deleted: "Tool removed from the draft. Production keeps it until you publish." };
 const STATUS_BADGE: Record<ToolStatus, string> = { new: "ok", changed: "warn", published: "" };
@@ -83,7 +84,7 @@ export function toolPages(deps: Deps) {
       );
       const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
       const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
-${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}`;
+${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${manifestCard(access)}`;
       return adminPage({ title: "Tools", user: access.user, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
