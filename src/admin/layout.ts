@@ -2,27 +2,31 @@
  * The settings pages' frame: a top bar (Portico, the org/project trail, the account links), the org or
  * project tabs, and a flash notice. Built on `page()` so every page carries the same security headers.
  */
-import type { Org, Project, User } from "../db/schema";
+import type { Org, Project, Role, User } from "../db/schema";
+import { roleAtLeast } from "../auth/scopes";
 import { html, type Html } from "../web/html";
 import { page } from "../web/layout";
 
 export type OrgTab = "projects" | "members" | "apps" | "audit";
 export type ProjectTab = "server" | "tools" | "instructions" | "publish" | "audit" | "keys";
 
-const ORG_TABS: Array<[OrgTab, string, string]> = [
-  ["projects", "Projects", ""],
-  ["members", "Members", "/settings/members"],
-  ["apps", "Authorized apps", "/settings/apps"],
-  ["audit", "Audit", "/settings/audit"],
+/** [id, label, path under the org or project, lowest role that may open it] */
+type Tab<T> = [T, string, string, Role];
+
+const ORG_TABS: Array<Tab<OrgTab>> = [
+  ["projects", "Projects", "", "viewer"],
+  ["members", "Members", "/settings/members", "viewer"],
+  ["apps", "Authorized apps", "/settings/apps", "admin"],
+  ["audit", "Audit", "/settings/audit", "admin"],
 ];
 
-const PROJECT_TABS: Array<[ProjectTab, string, string]> = [
-  ["server", "Server", ""],
-  ["tools", "Tools", "/tools"],
-  ["instructions", "Instructions", "/instructions"],
-  ["publish", "Publish & history", "/publish"],
-  ["audit", "Audit log", "/audit"],
-  ["keys", "API keys", "/keys"],
+const PROJECT_TABS: Array<Tab<ProjectTab>> = [
+  ["server", "Server", "", "viewer"],
+  ["tools", "Tools", "/tools", "viewer"],
+  ["instructions", "Instructions", "/instructions", "viewer"],
+  ["publish", "Publish & history", "/publish", "viewer"],
+  ["audit", "Audit log", "/audit", "developer"],
+  ["keys", "API keys", "/keys", "viewer"],
 ];
 
 export function orgPath(org: Pick<Org, "slug">, rest = ""): string {
@@ -36,6 +40,8 @@ export function projectPath(org: Pick<Org, "slug">, project: Pick<Project, "slug
 export interface AdminPageOptions {
   title: string;
   user: User;
+  /** The user's role in `org`: tabs they may not open are left out. */
+  role?: Role;
   body: Html;
   org?: Org;
   project?: Project;
@@ -57,8 +63,9 @@ function topBar(o: AdminPageOptions): Html {
 </header>`;
 }
 
-function tabs<T extends string>(list: Array<[T, string, string]>, base: string, on: T | undefined): Html {
-  return html`<nav class="tabs" aria-label="Sections">${list.map(
+/** The tabs the role may open (the pages themselves refuse the others with 403). */
+function tabs<T extends string>(list: Array<Tab<T>>, base: string, on: T | undefined, role: Role): Html {
+  return html`<nav class="tabs" aria-label="Sections">${list.filter(([, , , min]) => roleAtLeast(role, min)).map(
     ([id, label, rest]) => html`<a href="${base + rest}" class="${id === on ? "on" : ""}"${id === on ? html` aria-current="page"` : ""}>${label}</a>`,
   )}</nav>`;
 }
@@ -67,9 +74,9 @@ function tabs<T extends string>(list: Array<[T, string, string]>, base: string, 
 export function adminPage(o: AdminPageOptions): Response {
   const tabBar =
     o.org && o.project && o.projectTab
-      ? tabs(PROJECT_TABS, projectPath(o.org, o.project), o.projectTab)
+      ? tabs(PROJECT_TABS, projectPath(o.org, o.project), o.projectTab, o.role ?? "viewer")
       : o.org && o.orgTab
-        ? tabs(ORG_TABS, orgPath(o.org), o.orgTab)
+        ? tabs(ORG_TABS, orgPath(o.org), o.orgTab, o.role ?? "viewer")
         : "";
   const flash = o.flash ? html`<div class="notice ${o.flash.kind}" role="${o.flash.kind === "error" ? "alert" : "status"}">${o.flash.text}</div>` : "";
   return page({ title: o.title, status: o.status, nav: topBar(o), body: html`${tabBar}${flash}${o.body}` });

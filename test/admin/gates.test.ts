@@ -98,6 +98,8 @@ describe("settings page gates", () => {
       expect(body).not.toContain(">Publish to production<");
       expect(body).not.toContain(">Create key<");
       expect(body).not.toContain(">Create invite link<");
+      expect(body).not.toContain('href="/admin/acme/shop/audit"');
+      expect(body).not.toContain('href="/admin/acme/settings/apps"');
     }
     for (const path of ["/admin/acme/settings/apps", "/admin/acme/settings/audit", "/admin/acme/shop/audit", "/admin/acme/shop/visibility"]) {
       const res = await req(t.app, path, { headers: { cookie: v } });

@@ -56,7 +56,7 @@ ${selectField("Channel", "channel", q.channel, [["production", "production"], ["
         ? html`${table(["User", "App", "Project", "Channel", "Scopes", "Authorized", "Last used", ""], rows)}${pager}`
         : emptyState("No authorized apps match. When a member connects Claude, ChatGPT or another host to a project, it appears here.");
       const body = html`<h1>Authorized apps</h1><p class="muted">Apps that members connected to this organization's projects. Revoking one disconnects it at its next request.</p>${filters}${list}`;
-      return adminPage({ title: "Authorized apps", user: access.user, org: access.org, orgTab: "apps", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: "Authorized apps", user: access.user, role: access.role, org: access.org, orgTab: "apps", flash: flashFrom(request, FLASH), body });
     })
     .post("/admin/:org/settings/apps/:grant/revoke", ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);

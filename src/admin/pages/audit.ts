@@ -71,7 +71,7 @@ export function auditPages(deps: Deps) {
       const body = html`<h1>Audit log</h1>${filterForm(deps, access, query as Record<string, string | undefined>)}
 ${events.length ? html`${table(["Time (UTC)", "Tool", "Status", "Caller", "Channel", "Duration"], rows)}${nextPageLink(request, "cursor", nextCursor)}` : emptyState("No calls match. Every MCP request to this project is recorded here.")}
 ${exportLinks(request, base)}`;
-      return adminPage({ title: "Audit log", user: access.user, org, project, projectTab: "audit", body });
+      return adminPage({ title: "Audit log", user: access.user, role: access.role, org, project, projectTab: "audit", body });
     })
     .get("/admin/:org/:project/audit/export.jsonl", ({ request, params, query }) =>
       exportAuditOp(deps, projectPageAccess(deps, request, params.org, params.project), "jsonl", query),
@@ -90,6 +90,6 @@ ${exportLinks(request, base)}`;
 ${fact("Caller", e.principal)}${fact("User", user ?? e.userId)}${fact("OAuth client", e.clientId)}${fact("Grant", e.grantId)}${fact("API key", e.apiKeyId)}
 ${fact("Host", e.host)}${fact("IP", e.ip)}${fact("Duration", `${e.durationMs} ms`)}${fact("Error class", e.errorClass)}${fact("Error", e.error)}</dl></div>
 <div class="card detail"><h2>Input</h2>${pretty(e.input)}<h2>Output</h2>${pretty(e.output)}<h2>Handler logs</h2>${pretty(e.logs)}</div>`;
-      return adminPage({ title: "Audit event", user: access.user, org, project, projectTab: "audit", body });
+      return adminPage({ title: "Audit event", user: access.user, role: access.role, org, project, projectTab: "audit", body });
     });
 }

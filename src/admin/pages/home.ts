@@ -62,7 +62,7 @@ export function homePages(deps: Deps) {
     .get("/admin/:org", ({ request, params }) => {
       const access = orgPageAccess(deps, request, params.org);
       const body = orgSection(access.org, access.role, listProjects(deps.db, access.org.id), csrfOf(access), false);
-      return adminPage({ title: access.org.name, user: access.user, org: access.org, orgTab: "projects", body: html`<h1>Projects</h1>${body}` });
+      return adminPage({ title: access.org.name, user: access.user, role: access.role, org: access.org, orgTab: "projects", body: html`<h1>Projects</h1>${body}` });
     })
     .post("/admin/:org/new", ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);

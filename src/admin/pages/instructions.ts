@@ -26,7 +26,7 @@ changes apply at once to production and draft.</p>
 <fieldset${editable ? "" : html` disabled`}><label for="i-text">Instructions</label>
 <textarea id="i-text" name="instructions" rows="14" maxlength="100000">${project.instructions}</textarea>
 ${editable ? html`<div class="actions"><button type="submit">Save instructions</button></div>` : html`<p class="muted small">Developers and above can edit the instructions.</p>`}</fieldset></form>`;
-      return adminPage({ title: "Instructions", user: access.user, org, project, projectTab: "instructions", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: "Instructions", user: access.user, role: access.role, org, project, projectTab: "instructions", flash: flashFrom(request, FLASH), body });
     })
     .post("/admin/:org/:project/instructions", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);

@@ -38,7 +38,7 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
 <div class="actions"><button type="submit">Create key</button></div></form></div>`
     : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
   const body = html`<h1>API keys</h1>${shown}${keys.length ? table(["Key", "Channel", "Created by", "Last used", "Status", ""], rows) : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
-  return adminPage({ title: "API keys", user: access.user, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
+  return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
 }
 
 export function keyPages(deps: Deps) {

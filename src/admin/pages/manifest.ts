@@ -44,7 +44,7 @@ export function manifestPages(deps: Deps) {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const text = postedForm(request, body, access).manifest ?? "";
       const show = (inner: Html, status = 200) =>
-        adminPage({ title: "Import manifest", user: access.user, org: access.org, project: access.project, projectTab: "tools", status, body: inner });
+        adminPage({ title: "Import manifest", user: access.user, role: access.role, org: access.org, project: access.project, projectTab: "tools", status, body: inner });
       try {
         let parsed: unknown;
         try {

@@ -21,6 +21,6 @@ export function orgAuditPages(deps: Deps) {
     const body = html`<h1>Organization audit log</h1>
 <form method="get" class="filter-grid card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
 ${events.length ? html`${table(["Time (UTC)", "Event", "By", "Target", "Details"], rows)}${nextPageLink(request, "before", next)}` : emptyState("No events yet.")}`;
-    return adminPage({ title: "Organization audit", user: access.user, org: access.org, orgTab: "audit", body });
+    return adminPage({ title: "Organization audit", user: access.user, role: access.role, org: access.org, orgTab: "audit", body });
   });
 }

@@ -55,7 +55,7 @@ ${
       );
       const body = html`<h1>Publish &amp; history</h1>${pendingCard}<h2>Versions</h2>
 ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : emptyState("Nothing published yet: the production URL answers with an error until the first publish.")}`;
-      return adminPage({ title: "Publish & history", user: access.user, org, project, projectTab: "publish", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: "Publish & history", user: access.user, role: access.role, org, project, projectTab: "publish", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/publish/versions/:number", ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
@@ -68,7 +68,7 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
 <h2>Tools in this version</h2>${tools.length ? table(["Name", "Kind", "Description"], tools) : emptyState("This version has no tools.")}
 <details class="card"><summary>Full snapshot (JSON)</summary><pre>${JSON.stringify(v.snapshot, null, 2)}</pre></details>
 <div class="actions"><a class="button secondary" href="${projectPath(org, project, "/publish")}">← All versions</a></div>`;
-      return adminPage({ title: `Version ${v.number}`, user: access.user, org, project, projectTab: "publish", body });
+      return adminPage({ title: `Version ${v.number}`, user: access.user, role: access.role, org, project, projectTab: "publish", body });
     })
     .post("/admin/:org/:project/publish", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);

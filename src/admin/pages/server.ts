@@ -47,7 +47,7 @@ ${
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
 <label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${copyBox(draft, "Copy URL")}
 </div>${visibility}${connectGuide(prod, draft, project.name)}${settingsCard(access)}`;
-      return adminPage({ title: project.name, user: access.user, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: project.name, user: access.user, role: access.role, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/visibility", ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
@@ -63,7 +63,7 @@ Anyone on the internet will be able to call them, and so spend whatever those se
 without sign-in. Calls are rate-limited per IP address and recorded in the audit log as anonymous. The draft stays private.</p>
 <div class="actions">${postButton(projectPath(org, project, "/visibility"), "Make public", csrfOf(access), { danger: true, fields: { visibility: "public" } })}
 <a class="button secondary" href="${projectPath(org, project)}">Cancel</a></div></div>`;
-      return adminPage({ title: "Make public", user: access.user, org, project, projectTab: "server", body });
+      return adminPage({ title: "Make public", user: access.user, role: access.role, org, project, projectTab: "server", body });
     })
     .post("/admin/:org/:project/visibility", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);

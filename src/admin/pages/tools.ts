@@ -55,7 +55,7 @@ ${postButton(`${base}/${encodeURIComponent(s.name!)}/delete`, "Delete tool", csr
   const title = isNew ? "New tool" : s.name!;
   const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${preview}${form}${del}`;
   return adminPage({
-    title, user: access.user, org, project, projectTab: "tools", status, body,
+    title, user: access.user, role: access.role, org, project, projectTab: "tools", status, body,
     flash: s.error ? { kind: "error", text: s.error } : flashFrom(request, FLASH),
   });
 }
@@ -85,7 +85,7 @@ export function toolPages(deps: Deps) {
       const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
       const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
 ${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${manifestCard(access)}`;
-      return adminPage({ title: "Tools", user: access.user, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
@@ -95,7 +95,7 @@ ${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyS
       const body = html`<h1>Add a tool</h1><p>What kind of tool?</p><div class="kinds">${TOOL_KINDS.map(
         (k) => html`<a class="card kind" href="${`${base}?kind=${k}`}"><strong>${KIND_WORDS[k].title}</strong><span class="muted small">${KIND_WORDS[k].text}</span></a>`,
       )}</div>`;
-      return adminPage({ title: "Add a tool", user: access.user, org: access.org, project: access.project, projectTab: "tools", body });
+      return adminPage({ title: "Add a tool", user: access.user, role: access.role, org: access.org, project: access.project, projectTab: "tools", body });
     })
     .post("/admin/:org/:project/tools/new", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
