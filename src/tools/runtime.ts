@@ -32,7 +32,8 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
   // The key file is created on first start (DESIGN: Operations), not on the first secret saved.
   secrets.keys();
   const pool = new SandboxPool(deps.log);
-  const fetchPolicy = { allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] };
+  // Read per call: a server started without a public URL fills it in after binding its port.
+  const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] });
 
   /** The tool's declared secrets, or the configuration error that keeps it from running. */
   function declaredSecrets(projectId: string, tool: ToolDefinition): { values: Record<string, string> } | { failed: Outcome } {
@@ -55,8 +56,8 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
     if ("failed" in loaded) return loaded.failed;
     const toolSecrets = loaded.values;
     values.push(...Object.values(toolSecrets));
-    if (tool.kind === "script") return runScriptTool(pool, tool, input, toolSecrets, ctx, fetchPolicy);
-    return runHttpTool(tool, input, toolSecrets, ctx, fetchPolicy);
+    if (tool.kind === "script") return runScriptTool(pool, tool, input, toolSecrets, ctx, fetchPolicy());
+    return runHttpTool(tool, input, toolSecrets, ctx, fetchPolicy());
   }
 
   return {

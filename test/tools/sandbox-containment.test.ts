@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { req } from "../helpers";
+import { req, startTestServer } from "../helpers";
+import { ToolDefinitionSchema } from "../../src/projects/manifest";
+import { createOrg } from "../../src/projects/orgs";
+import { createProject } from "../../src/projects/projects";
 import { script, text, toolsHarness, type ToolsHarness } from "./fixtures";
 
 let h: ToolsHarness;
@@ -214,6 +217,21 @@ describe("fetch from a script", () => {
       expect(out.error).toMatch(/Portico itself/);
     } finally {
       await own.close();
+    }
+  });
+
+  test("a running server's own URL is refused, also when it was derived from the bound port", async () => {
+    const server = await startTestServer({ allowLoopbackFetch: true });
+    try {
+      const { deps } = server;
+      const project = createProject(deps.db, createOrg(deps.db, { slug: "self" }).id, { slug: "fetch" });
+      const def = ToolDefinitionSchema.parse(script("export default async (i) => (await fetch(i.url)).status", { allowedDomains: ["127.0.0.1"] }));
+      const ctx = { projectId: project.id, log() {}, progress() {}, signal: new AbortController().signal };
+      const out = await deps.tools.run(project.id, def, { url: `${server.url}/healthz` }, ctx);
+      expect(out.errorClass).toBe("runtime");
+      expect(out.error).toMatch(/Portico itself/);
+    } finally {
+      await server.stop();
     }
   });
 

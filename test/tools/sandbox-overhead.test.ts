@@ -1,0 +1,60 @@
+/**
+ * Measures what the sandbox adds to a script tool call (DESIGN: Performance targets): a trivial handler
+ * through the real runtime — worker round trip, fresh QuickJS context, JSON in and out — serially for
+ * latency and with calls in flight for throughput. Prints the numbers; the assertions are loose bounds
+ * that only catch a regression by an order of magnitude (shared CI machines are noisy).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { script, toolsHarness, type ToolsHarness } from "./fixtures";
+
+const WARMUP = 300;
+const SERIAL = 2000;
+const CONCURRENT = 4000;
+const IN_FLIGHT = 16;
+
+let h: ToolsHarness;
+beforeAll(async () => {
+  h = await toolsHarness();
+});
+afterAll(() => h.close());
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+
+test("per-call sandbox overhead of a trivial script tool", async () => {
+  const def = script("export default (input) => ({ echoed: input.text })");
+  for (let i = 0; i < WARMUP; i++) await h.call(def, { text: "hi" });
+
+  const times: number[] = [];
+  const serialStart = performance.now();
+  for (let i = 0; i < SERIAL; i++) {
+    const t = performance.now();
+    const out = await h.call(def, { text: "hi" });
+    times.push(performance.now() - t);
+    if (out.errorClass) throw new Error(out.error);
+  }
+  const serialSeconds = (performance.now() - serialStart) / 1000;
+  times.sort((a, b) => a - b);
+
+  let started = 0;
+  const concurrentStart = performance.now();
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      while (started < CONCURRENT) {
+        started++;
+        await h.call(def, { text: "hi" });
+      }
+    }),
+  );
+  const concurrentSeconds = (performance.now() - concurrentStart) / 1000;
+
+  const report = {
+    medianUs: Math.round(percentile(times, 0.5) * 1000),
+    p99Us: Math.round(percentile(times, 0.99) * 1000),
+    serialCallsPerSecond: Math.round(SERIAL / serialSeconds),
+    concurrentCallsPerSecond: Math.round(CONCURRENT / concurrentSeconds),
+    inFlight: IN_FLIGHT,
+  };
+  console.log("sandbox overhead", JSON.stringify(report));
+  expect(report.medianUs).toBeLessThan(10_000);
+  expect(report.serialCallsPerSecond).toBeGreaterThan(100);
+}, 120_000);
