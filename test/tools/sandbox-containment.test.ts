@@ -173,6 +173,21 @@ describe("fetch from a script", () => {
     });
   });
 
+  test("parallel fetches all settle; fetches left running when the handler returns do not break the next call", async () => {
+    const allowed = { allowedDomains: ["127.0.0.1"] };
+    const many = await h.call(script("export default async (i) => (await Promise.all(Array.from({ length: 10 }, (_, n) => fetch(i.url + '/p' + n).then((r) => r.json())))).map((b) => b.path)", allowed), { url: base() });
+    expect(many.result.structuredContent).toEqual({ result: Array.from({ length: 10 }, (_, n) => `/p${n}`) });
+    const forgotten = await h.call(script("export default (i) => { fetch(i.url); fetch(i.url).then((r) => r.text()); return { returned: true } }", allowed), { url: base() });
+    expect(forgotten.result.structuredContent).toEqual({ returned: true });
+    await expectHealthy();
+  });
+
+  test("fetch options are validated: a body must be a string", async () => {
+    const out = await h.call(script("export default async (i) => (await fetch(i.url, { method: 'POST', body: { a: 1 } })).status", { allowedDomains: ["127.0.0.1"] }), { url: base() });
+    expect(out.errorClass).toBe("runtime");
+    expect(out.error).toMatch(/invalid fetch options: body/);
+  });
+
   test("a domain that is not allowed is refused before any request", async () => {
     const hits = upstreamHits;
     const out = await h.call(script("export default async (i) => (await fetch(i.url)).status", { allowedDomains: ["api.example.com"] }), { url: base() });
