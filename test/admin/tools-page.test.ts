@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { postForm, req } from "../helpers";
 import { seededApp } from "./fixtures";
+import { exportManifest, importManifest } from "../../src/projects/draft";
 
 const w = seededApp();
 const SECRET = "sk-live-do-not-leak-4711";
@@ -93,5 +94,20 @@ describe("manifest on the Tools page", () => {
     expect(body).toContain("tools removed");
     expect(body).toContain("lookup");
     expect(body).toContain("instructions changed");
+  });
+});
+
+describe("long lists", () => {
+  test("the tool list is paginated, 50 to a page", async () => {
+    const tools = Array.from({ length: 52 }, (_, i) => ({ name: `t${String(i).padStart(2, "0")}`, kind: "script", script: "export default () => 1" }));
+    importManifest(w.deps, w.project.id, { tools: [...exportManifest(w.deps, w.project.id).tools, ...tools] });
+    const get = async (q: string) => (await req(w.app, `/admin/acme/shop/tools${q}`, { headers: { cookie: w.members.viewer.cookie } })).text();
+    const first = await get("");
+    expect(first).toContain("Page 1 of 2");
+    expect(first).toContain('href="/admin/acme/shop/tools?page=2"');
+    expect(first.match(/<tr><td><a href/g)).toHaveLength(50);
+    const second = await get("?page=2");
+    expect(second).toContain("Page 2 of 2");
+    expect(second.match(/<tr><td><a href/g)).toHaveLength(3);
   });
 });

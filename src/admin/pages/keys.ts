@@ -10,7 +10,7 @@ import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
 import { createKeyOp, listKeysOp, revokeKeyOp } from "../ops/keys";
 import type { ProjectAccess } from "../access";
-import { copyBox, csrfField, emptyState, postButton, table, when } from "../ui";
+import { copyBox, csrfField, emptyState, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = { revoked: "API key revoked. Requests with it are refused from now on." };
 
@@ -19,7 +19,8 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
   const keys = listKeysOp(deps, access);
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
-  const rows = keys.map(
+  const { items, pager } = pageSlice(request, keys);
+  const rows = items.map(
     (k) => html`<tr><td><strong>${k.name}</strong><div class="muted small"><code>${k.prefix}…</code></div></td><td>${k.channel ?? "any"}</td>
 <td>${k.createdByEmail ?? "former member"}<div class="muted small">${when(k.createdAt)}</div></td><td>${when(k.lastUsedAt)}</td>
 <td>${k.revokedAt ? html`<span class="badge err">revoked</span>` : k.expiresAt && k.expiresAt < Date.now() ? html`<span class="badge warn">expired</span>` : k.expiresAt ? html`expires ${when(k.expiresAt)}` : html`<span class="badge ok">active</span>`}</td>
@@ -37,7 +38,7 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
 <p class="muted small">A key acts with your role in this organization, checked on every request: if your role is lowered or you leave, the key follows.</p>
 <div class="actions"><button type="submit">Create key</button></div></form></div>`
     : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
-  const body = html`<h1>API keys</h1>${shown}${keys.length ? table(["Key", "Channel", "Created by", "Last used", "Status", ""], rows) : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
+  const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
   return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
 }
 

@@ -12,7 +12,7 @@ import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
 import { changeRoleOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
 import type { OrgAccess } from "../access";
-import { copyBox, csrfField, postButton, table, when } from "../ui";
+import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = { role: "Role changed.", removed: "Member removed; their authorized apps were disconnected.", "invite-revoked": "Invite withdrawn." };
 const BASE = "/settings/members";
@@ -30,7 +30,8 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
   const path = (rest: string) => orgPath(access.org, `${BASE}${rest}`);
-  const rows = members.map((m) => {
+  const { items, pager } = pageSlice(request, members);
+  const rows = items.map((m) => {
     const editable = manage && (m.role !== "owner" || access.role === "owner");
     const roleCell = editable
       ? html`<form method="post" action="${path(`/${m.userId}/role`)}" class="row-form">${csrfField(csrf)}
@@ -64,7 +65,7 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
         ),
       )}`
     : "";
-  const body = html`<h1>Members</h1>${createdBox}${table(["Member", "Role", "Since", ""], rows)}${inviteForm}${pending}`;
+  const body = html`<h1>Members</h1>${createdBox}${table(["Member", "Role", "Since", ""], rows)}${pager}${inviteForm}${pending}`;
   return adminPage({ title: "Members", user: access.user, role: access.role, org: access.org, orgTab: "members", flash: flashFrom(request, FLASH), body });
 }
 

@@ -15,7 +15,7 @@ import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../conte
 import { deleteToolOp, getToolOp, listToolsOp, type ToolStatus } from "../ops/tools";
 import { saveToolFromForm, secretNamesSet } from "../ops/tool-save";
 import { toolToForm } from "../tool-form-input";
-import { emptyState, postButton, table } from "../ui";
+import { emptyState, pageSlice, postButton, table } from "../ui";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
 import { manifestCard } from "./manifest";
 
@@ -78,13 +78,14 @@ export function toolPages(deps: Deps) {
       const { org, project } = access;
       const base = projectPath(org, project, "/tools");
       const tools = listToolsOp(deps, access);
-      const rows = tools.map(
+      const { items, pager } = pageSlice(request, tools);
+      const rows = items.map(
         (t) => html`<tr><td><a href="${`${base}/${encodeURIComponent(t.name)}`}"><code>${t.name}</code></a>${t.title ? html`<div class="small">${t.title}</div>` : ""}</td>
 <td>${t.kind}</td><td class="small">${t.description.slice(0, 160)}</td><td><span class="badge ${STATUS_BADGE[t.status]}">${STATUS_WORDS[t.status]}</span>${t.secrets.length ? html` <span class="badge">secrets</span>` : ""}</td></tr>`,
       );
       const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
       const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
-${tools.length ? table(["Name", "Kind", "Description", "Status"], rows) : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${manifestCard(access)}`;
+${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${manifestCard(access)}`;
       return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
