@@ -3,14 +3,13 @@
  * so "Claude says authorization failed" can be diagnosed from the Server page without logs. Rows carry
  * ids, step names and outcomes only — never a token, code, secret or redirect query.
  */
-import { desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { handshakeEvents } from "../db/schema";
 
 /** The steps a client walks through; `mcp` is the first authenticated MCP call. */
 export const HANDSHAKE_STEPS = [
   "resource_metadata",
-  "server_metadata",
   "registration",
   "client_metadata",
   "authorize",
@@ -60,12 +59,24 @@ export function trimHandshakes(db: Db, keep: number): void {
     .run();
 }
 
-/** A project's recent handshake steps, newest first. */
+/**
+ * A project's recent handshake steps, newest first. Registration and client-metadata steps happen before
+ * the client names a project, so they are included for every client that later reached this project.
+ */
 export function listHandshakes(db: Db, projectId: string, limit = 100) {
+  const clientsOfProject = db
+    .selectDistinct({ clientId: handshakeEvents.clientId })
+    .from(handshakeEvents)
+    .where(and(eq(handshakeEvents.projectId, projectId), isNotNull(handshakeEvents.clientId)));
   return db
     .select()
     .from(handshakeEvents)
-    .where(eq(handshakeEvents.projectId, projectId))
+    .where(
+      or(
+        eq(handshakeEvents.projectId, projectId),
+        and(isNull(handshakeEvents.projectId), inArray(handshakeEvents.clientId, clientsOfProject)),
+      ),
+    )
     .orderBy(desc(handshakeEvents.id))
     .limit(Math.min(limit, LIST_MAX))
     .all();

@@ -30,3 +30,11 @@ test("long reasons and client ids are capped, and trimming keeps only the newest
   expect(t.deps.db.select().from(handshakeEvents).all()).toHaveLength(4);
   expect(listHandshakes(t.deps.db, "p").every((r) => r.step === "mcp")).toBe(true);
 });
+
+test("registration steps (before any project is named) are listed for the projects their client reached", async () => {
+  t = await makeApp();
+  recordHandshake(t.deps.db, { clientId: "cli_1", step: "registration", outcome: "ok" });
+  recordHandshake(t.deps.db, { clientId: "cli_2", step: "registration", outcome: "ok" });
+  recordHandshake(t.deps.db, { projectId: "prj_a", clientId: "cli_1", step: "authorize", outcome: "ok" });
+  expect(listHandshakes(t.deps.db, "prj_a").map((r) => `${r.clientId}:${r.step}`)).toEqual(["cli_1:authorize", "cli_1:registration"]);
+});
