@@ -10,6 +10,7 @@ import { projectCreateCommand } from "./project-create";
 import { projectExportCommand } from "./project-export";
 import { projectImportCommand } from "./project-import";
 import { publishCommand } from "./publish";
+import { secretsRotateKeyCommand } from "./secrets-rotate-key";
 import { serveCommand } from "./serve";
 import { userCreateCommand } from "./user-create";
 import { userResetPasswordCommand } from "./user-reset-password";
@@ -27,5 +28,6 @@ export const COMMANDS: Command[] = [
   apikeyCreateCommand,
   migrateCommand,
   keysRotateCommand,
+  secretsRotateKeyCommand,
   demoCommand,
 ];

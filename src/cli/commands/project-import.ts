@@ -1,6 +1,9 @@
 /** `portico project import`: replace the project's draft with a manifest file, in one transaction. */
 import { readFileSync } from "node:fs";
-import { importManifest, type ManifestDiff } from "../../projects/draft";
+import { z } from "zod";
+import type { Deps } from "../../deps";
+import { importManifest, listDraftTools, type ManifestDiff } from "../../projects/draft";
+import { ManifestSchema, SecretNameSchema } from "../../projects/manifest";
 import { ValidationError } from "../../errors";
 import { UsageError } from "../args";
 import { flag, lines, PROJECT_FLAG, projectFlag, withDeps, type CommandContext, type Command } from "../command";
@@ -18,6 +21,36 @@ function readJson(ctx: CommandContext, name: string): unknown {
   } catch {
     throw new UsageError(name, `${path} is not valid JSON`);
   }
+}
+
+const SecretValuesSchema = z.record(SecretNameSchema, z.string().min(1));
+
+/**
+ * Secret values from `--secrets FILE` (DESIGN: Project manifest — values never live in the manifest).
+ * Checked before anything is written: a name no tool in the manifest declares is a mistake.
+ */
+function readSecrets(ctx: CommandContext, manifest: unknown): Record<string, string> {
+  if (ctx.args.flags.secrets === undefined) return {};
+  const parsed = SecretValuesSchema.safeParse(readJson(ctx, "secrets"));
+  if (!parsed.success) throw new UsageError("secrets", "must be a JSON object of NAME → non-empty string");
+  const declared = new Set(ManifestSchema.safeParse(manifest).data?.tools.flatMap((t) => t.secrets) ?? []);
+  const unknown = Object.keys(parsed.data).filter((name) => !declared.has(name));
+  if (unknown.length > 0) throw new UsageError("secrets", `no tool in the manifest declares ${unknown.join(", ")}`);
+  return parsed.data;
+}
+
+/** Stores each value for every draft tool that declares that secret name; returns `tool.NAME` entries. */
+function saveSecrets(deps: Deps, projectId: string, values: Record<string, string>): string[] {
+  const saved: string[] = [];
+  for (const tool of listDraftTools(deps, projectId)) {
+    for (const name of tool.secrets) {
+      const value = values[name];
+      if (value === undefined) continue;
+      deps.tools.secrets.setSecret(projectId, tool.name, name, value);
+      saved.push(`${tool.name}.${name}`);
+    }
+  }
+  return saved;
 }
 
 const listOf = (label: string, names: string[]) => names.length > 0 && `  ${label}: ${names.join(", ")}`;
@@ -40,11 +73,13 @@ export const projectImportCommand: Command = {
     flags: {
       project: PROJECT_FLAG,
       file: { description: "manifest JSON (see README: Project manifest)", value: "FILE", required: true },
+      secrets: { description: "JSON object of secret name → value, for the tools that declare those names", value: "FILE" },
     },
     details: "Only the draft changes; publish to put it in production: portico publish --project ORG/PROJECT",
   },
   async run(ctx) {
     const manifest = readJson(ctx, "file");
+    const values = readSecrets(ctx, manifest);
     return withDeps(ctx, (deps) => {
       const { org, project } = projectFlag(ctx, deps);
       let diff: ManifestDiff;
@@ -54,7 +89,11 @@ export const projectImportCommand: Command = {
         if (err instanceof ValidationError) throw new UsageError("file", `not a valid manifest: ${err.message}`);
         throw err;
       }
-      return { data: { project: `${org.slug}/${project.slug}`, diff }, text: lines(`Imported into the draft of ${org.slug}/${project.slug}:`, describe(diff)) };
+      const saved = saveSecrets(deps, project.id, values);
+      return {
+        data: { project: `${org.slug}/${project.slug}`, diff, secretsSaved: saved },
+        text: lines(`Imported into the draft of ${org.slug}/${project.slug}:`, describe(diff), saved.length > 0 && `  secrets saved: ${saved.join(", ")}`),
+      };
     });
   },
 };
