@@ -80,6 +80,14 @@ describe("grant_type=authorization_code", () => {
     await expectError(await tokenRequest(ctx.t.app, { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: c.client.client_id }), 400, "invalid_grant");
   });
 
+  test("two concurrent exchanges of one code: exactly one gets tokens, and the replay revokes its grant", async () => {
+    const c = await freshCode();
+    const results = await Promise.all([exchange(c), exchange(c)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
+    const issued = await results.find((r) => r.status === 200)!.json();
+    expect(getGrant(ctx.t.deps.db, decodeJwt(issued.access_token).gid as string)?.revokedAt).toBeNumber();
+  });
+
   test("a code older than 60 s is invalid_grant", async () => {
     const c = await freshCode();
     setSystemTime(new Date(Date.now() + 61_000));
