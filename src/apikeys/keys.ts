@@ -114,9 +114,17 @@ function invalidKey(description: string): OAuthError {
  * `invalid_token` (unknown, revoked, expired, creator no longer a member) or 403 (wrong project or channel,
  * role too low for the channel).
  */
-export function authenticateApiKey(deps: Pick<Deps, "db">, key: string, target: { projectId: string; channel: Channel }, now = Date.now()): Extract<Principal, { kind: "apikey" }> {
+export function authenticateApiKey(
+  deps: Pick<Deps, "db">,
+  key: string,
+  target: { projectId: string; channel: Channel },
+  now = Date.now(),
+  /** Optional read-through cache (the MCP hot path); the default reads the row every time. */
+  read: <T>(cacheKey: string, load: () => T) => T = (_, load) => load(),
+): Extract<Principal, { kind: "apikey" }> {
   const sqlite = deps.db.$client;
-  const row = sqlite.query<KeyLookup, [string]>(LOOKUP_SQL).get(sha256(key));
+  const hash = sha256(key);
+  const row = read(`apikey:${hash}`, () => sqlite.query<KeyLookup, [string]>(LOOKUP_SQL).get(hash));
   if (!row) throw invalidKey("The API key is not valid.");
   if (row.revoked_at !== null) throw invalidKey("The API key was revoked.");
   if (row.expires_at !== null && row.expires_at <= now) throw invalidKey("The API key has expired.");

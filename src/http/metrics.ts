@@ -16,7 +16,7 @@ export class McpMetrics {
   private readonly requests: Counter<"channel" | "method" | "status">;
   private readonly duration: Histogram<"method">;
 
-  constructor(sources: { sessions: () => number; auditWritten: () => number; auditPending: () => number }) {
+  constructor(sources: { sessions: () => number; streams: () => number; auditWritten: () => number; auditPending: () => number }) {
     const registers = [this.registry];
     this.requests = new Counter({ name: "portico_mcp_requests_total", help: "MCP JSON-RPC requests", labelNames: ["channel", "method", "status"], registers });
     this.duration = new Histogram({
@@ -26,6 +26,7 @@ export class McpMetrics {
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
     gauge("portico_mcp_sessions", "Open MCP sessions", sources.sessions);
+    gauge("portico_mcp_streams", "Open MCP notification streams (GET)", sources.streams);
     gauge("portico_audit_rows_written", "Audit rows written since start", sources.auditWritten);
     gauge("portico_audit_queue_rows", "Audit rows waiting to be written", sources.auditPending);
     gauge("process_resident_memory_bytes", "Resident memory size in bytes", () => process.memoryUsage().rss);

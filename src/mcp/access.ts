@@ -13,12 +13,13 @@ import { RateLimiter } from "../lib/rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
 import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
 import type { ProjectRef } from "./project-ref";
+import type { ReadCache } from "./read-cache";
 
 export type McpTarget = BearerTarget;
 
-function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget): Principal {
+function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: ReadCache): Principal {
   try {
-    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel });
+    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, Date.now(), (k, load) => cache.get(k, load));
   } catch (err) {
     if (!(err instanceof OAuthError) || err.status !== 401) throw err;
     const challenge = bearerChallenge(deps.config.publicUrl, target, { error: err.code, description: err.message });
@@ -27,13 +28,13 @@ function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget): Principa
 }
 
 /** Resolves the request's principal or throws an OAuthError (401 with challenge, or 403). */
-export async function authenticate(deps: Deps, request: Request, project: ProjectRef, target: McpTarget, ip: string): Promise<Principal> {
+export async function authenticate(deps: Deps, request: Request, project: ProjectRef, target: McpTarget, ip: string, cache: ReadCache): Promise<Principal> {
   const header = request.headers.get("authorization");
   if (header === null && target.channel === "production" && project.visibility === "public") {
     return { kind: "anonymous", ip, scopes: ["project:read", "tools:call"] };
   }
   const token = header === null ? null : /^Bearer\s+(prt_\S+)\s*$/i.exec(header)?.[1];
-  if (token && looksLikeApiKey(token)) return apiKeyPrincipal(deps, token, target);
+  if (token && looksLikeApiKey(token)) return apiKeyPrincipal(deps, token, target, cache);
   // No header, a malformed one, or a JWT: the OAuth domain answers (401 challenge per RFC 6750 §3).
   return authenticateBearer(deps, request, target);
 }

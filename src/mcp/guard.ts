@@ -64,12 +64,14 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   if (versionHeader !== null && !isSupportedVersion(versionHeader)) {
     return httpRpcError(400, RPC.INVALID_REQUEST, `Bad Request: unsupported MCP-Protocol-Version "${versionHeader.slice(0, 40)}".`, headers);
   }
-  const project = findProjectRef(deps.db, input.params.org, input.params.project);
+  service.reads.revalidate();
+  const { org, project: slug } = input.params;
+  const project = service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
   if (!project) return httpRpcError(404, RPC.INVALID_REQUEST, "There is no MCP server at this address.", headers);
   const target: McpTarget = { orgId: project.orgId, projectId: project.id, orgSlug: project.orgSlug, projectSlug: project.slug, channel };
   const ip = clientIp(request, input.server, deps.config.trustedProxy);
   try {
-    const principal = await authenticate(deps, request, project, target, ip);
+    const principal = await authenticate(deps, request, project, target, ip, service.reads);
     service.limits.hit(project.id, principal);
     const sessionId = request.headers.get("mcp-session-id");
     let session: McpSession | null = null;

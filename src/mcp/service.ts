@@ -5,6 +5,7 @@
 import type { AuditWriter } from "../audit/writer";
 import { McpMetrics } from "../http/metrics";
 import { McpRateLimits } from "./access";
+import { ReadCache } from "./read-cache";
 import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
 import { SessionStore } from "./sessions";
@@ -18,6 +19,7 @@ export class McpService {
   readonly inflight = new Map<string, AbortController>();
   readonly audit: AuditWriter;
   readonly metrics: McpMetrics;
+  readonly reads: ReadCache;
 
   constructor(
     deps: McpDeps,
@@ -25,9 +27,10 @@ export class McpService {
   ) {
     this.audit = deps.audit;
     this.sessions = new SessionStore(deps.bus);
+    this.reads = new ReadCache(deps.db.$client);
     this.views = new ChannelViews(deps, (def, project) => ui.toolMeta(project, def));
     this.limits = new McpRateLimits(deps.config);
-    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
+    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 
   close(): void {

@@ -19,6 +19,7 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
   }
   const session = g.session;
   if (!session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
+  if (service.sessions.draining) return httpRpcError(503, RPC.INVALID_REQUEST, "The server is shutting down.", { ...g.headers, "retry-after": "5" });
   const stream = new SseStream(() => session.streams.delete(stream));
   session.streams.add(stream);
   return stream.response(input.request, input.server, { ...g.headers, "mcp-session-id": session.id });

@@ -98,9 +98,20 @@ export class SessionStore {
     return this.sessions.size;
   }
 
+  /** True once the listener is stopping: no new streams (a client would reconnect on a kept-alive connection). */
+  draining = false;
+
   /** Closes every open stream (the listener is stopping); sessions stay valid until close(). */
   closeStreams(): void {
+    this.draining = true;
     for (const s of this.sessions.values()) for (const stream of s.streams) stream.close();
+  }
+
+  /** Open GET notification streams, over all sessions. */
+  get streamCount(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.streams.size;
+    return n;
   }
 
   /** Ends every session. */

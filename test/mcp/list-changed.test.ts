@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { openDb } from "../../src/db/client";
@@ -21,8 +21,17 @@ function nextListChanged(client: Client, timeoutMs = 3000): Promise<void> {
   });
 }
 
-/** Waits until the SDK client's GET stream is open (it opens after notifications/initialized). */
-const streamOpen = () => Bun.sleep(150);
+/** Waits until the SDK client's GET stream is open (it opens after notifications/initialized), read from /metrics. */
+async function streamOpen(): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const text = await (await fetch(`${f.server.url}/metrics`)).text();
+    if (/^portico_mcp_streams [1-9]/m.test(text)) return;
+    await Bun.sleep(20);
+  }
+  throw new Error("the client never opened its notification stream");
+}
+
+setDefaultTimeout(15_000);
 
 describe("list_changed and versions", () => {
   test("an open production session is told when a publish changes its tools, and rollback restores the old tools", async () => {

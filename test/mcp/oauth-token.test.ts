@@ -3,7 +3,7 @@
  * consent, code, token) against a real listener, then tools, management tools, audit rows, and a role
  * lowered after consent (tools vanish; calling one is an isError result, never a 403 loop).
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -18,6 +18,8 @@ import { ECHO_TOOL, mcpFixture, type McpFixture } from "./fixture";
 
 let f: McpFixture;
 afterEach(() => f?.stop());
+// The OAuth walk (DCR, sign-in with argon2id, consent, token) is slow on a loaded 2-core machine.
+setDefaultTimeout(20_000);
 
 async function oauthClient(url: string, email: string): Promise<Client> {
   const provider = new TestOAuthProvider({ redirectUrl: "http://127.0.0.1:9/callback", user: { email, password: PASSWORD } });
