@@ -149,14 +149,21 @@ describe("portico demo", () => {
     expect(cli.servers).toHaveLength(0);
   });
 
-  // Todo until the script runtime is wired into the MCP context (tools developer's issue).
-  test.todo("the demo's script tool runs in the sandbox", async () => {
+  test("the demo's script tool runs in the sandbox and its interactive tool has a UI and a text fallback", async () => {
     cli = new Cli();
     const demo = (await cli.run("demo", "--port", "0", "--log-level", "silent", "--json")).json;
     const client = await connect(cli, demo);
     try {
       const result = await client.callTool({ name: "word_stats", arguments: { text: "a quick brown fox" } });
       expect(result.structuredContent).toEqual({ words: 4, characters: 17, longest: "quick" });
+      const palette = (await client.listTools()).tools.find((t) => t.name === "show_palette")!;
+      const uri = (palette._meta as { ui?: { resourceUri?: string } } | undefined)?.ui?.resourceUri;
+      expect(uri).toStartWith("ui://");
+      const ui = await client.readResource({ uri: uri! });
+      expect(JSON.stringify(ui.contents)).toContain("ui/notifications/tool-result");
+      const shown = await client.callTool({ name: "show_palette", arguments: { name: "Sea", colors: ["#0af", "#036"] } });
+      expect(shown.structuredContent).toEqual({ name: "Sea", colors: ["#0af", "#036"] });
+      expect(JSON.stringify(shown.content)).toContain("#0af");
     } finally {
       await client.close();
     }
