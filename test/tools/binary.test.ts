@@ -1,6 +1,7 @@
 /**
  * The QuickJS sandbox works inside `bun build --compile` (FACTS.md: the default wasm loader does not):
- * builds a tiny entry plus the sandbox worker entrypoint into one executable and runs it elsewhere.
+ * builds a tiny entry — just it, as `npm run build` does with src/main.ts; the worker comes embedded —
+ * into one executable and runs it from another directory.
  */
 import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
@@ -14,7 +15,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 test("a compiled binary runs a script tool in the sandbox", async () => {
   const exe = join(out, "sandbox-check");
   const build = Bun.spawnSync(
-    [process.execPath, "build", "--compile", "test/tools/fixtures/sandbox-binary-entry.ts", "src/tools/sandbox/worker.ts", "--outfile", exe],
+    [process.execPath, "build", "--compile", "test/tools/fixtures/sandbox-binary-entry.ts", "--outfile", exe],
     { cwd: ROOT, stderr: "pipe", stdout: "pipe" },
   );
   expect(build.exitCode, build.stderr.toString()).toBe(0);

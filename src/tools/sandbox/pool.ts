@@ -6,7 +6,6 @@
  * Workers start lazily on the first script call, so `createDeps` and idle memory pay nothing.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../lib/log";
 import type { HostToWorker, LogLevel, SandboxJob, SandboxResult, WorkerToHost } from "./protocol";
@@ -30,7 +29,8 @@ interface InFlight {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Null until the worker script is located (a compiled binary loads its embedded copy first). */
+  worker: Worker | null;
   ready: Promise<boolean>;
   call: InFlight | null;
   idleTimer?: ReturnType<typeof setTimeout>;
@@ -39,17 +39,13 @@ interface Slot {
 const failure = (error: string): SandboxResult => ({ ok: false, errorClass: "runtime", error });
 
 /**
- * The worker's script: next to this file when running from source; in a compiled binary, wherever the
- * build placed the extra entrypoint (its path is relative to the entrypoints' common root).
+ * The worker's script: next to this file when running from source; inside a compiled binary, the copy
+ * bundled into it at build time (loaded on the first script call only).
  */
-function workerUrl(): string {
+async function workerUrl(): Promise<string> {
   const source = fileURLToPath(new URL("./worker.ts", import.meta.url));
   if (existsSync(source)) return source;
-  const root = dirname(import.meta.path);
-  for (const rel of ["tools/sandbox/worker.js", "src/tools/sandbox/worker.js"]) {
-    if (existsSync(join(root, rel))) return join(root, rel);
-  }
-  throw new Error("sandbox worker not bundled: add src/tools/sandbox/worker.ts as a build entrypoint");
+  return (await import("./embedded-worker")).EMBEDDED_WORKER_URL;
 }
 
 export class SandboxPool {
@@ -150,24 +146,30 @@ export class SandboxPool {
 
   private spawn(): Slot {
     let markReady!: (ok: boolean) => void;
-    const slot: Slot = { worker: undefined as unknown as Worker, ready: new Promise((r) => (markReady = r)), call: null };
+    const slot: Slot = { worker: null, ready: new Promise((r) => (markReady = r)), call: null };
+    this.slots.push(slot);
+    void this.start(slot, markReady);
+    return slot;
+  }
+
+  private async start(slot: Slot, markReady: (ok: boolean) => void): Promise<void> {
+    let worker: Worker;
     try {
       // `ref: false`: an idle sandbox never keeps the process (a CLI command, a test) alive.
-      slot.worker = new Worker(workerUrl(), { ref: false } as WorkerOptions);
+      worker = new Worker(await workerUrl(), { ref: false } as WorkerOptions);
     } catch (err) {
       this.log.error({ err }, "sandbox worker could not be created");
-      markReady(false);
-      return slot;
+      return markReady(false);
     }
-    slot.worker.onmessage = (event: MessageEvent<WorkerToHost>) => this.receive(slot, event.data, markReady);
-    slot.worker.onerror = (event) => {
+    if (!this.slots.includes(slot)) return worker.terminate();
+    slot.worker = worker;
+    worker.onmessage = (event: MessageEvent<WorkerToHost>) => this.receive(slot, event.data, markReady);
+    worker.onerror = (event) => {
       this.log.error({ error: event.message }, "sandbox worker crashed");
       markReady(false);
       slot.call?.finish(failure("the script sandbox crashed"));
       this.remove(slot);
     };
-    this.slots.push(slot);
-    return slot;
   }
 
   private receive(slot: Slot, msg: WorkerToHost, markReady: (ok: boolean) => void): void {
@@ -195,7 +197,7 @@ export class SandboxPool {
   }
 
   private post(slot: Slot, msg: HostToWorker): void {
-    slot.worker.postMessage(msg);
+    slot.worker?.postMessage(msg);
   }
 
   /** Terminates a worker and frees its place (a waiting call then gets a fresh worker). */

@@ -1,8 +1,7 @@
 /**
  * Entry point of a sandbox worker thread (started by `pool.ts`). It runs one call at a time and can be
  * terminated by the host at any moment — the host's backstop for a call QuickJS cannot interrupt.
- * In a compiled binary this file must be a build entrypoint (`bun build --compile src/main.ts
- * src/tools/sandbox/worker.ts`).
+ * A compiled binary carries it bundled (embedded-worker.ts), so the build needs no extra entrypoint.
  */
 import { SandboxEngine } from "./engine";
 import type { HostToWorker, WorkerToHost } from "./protocol";
