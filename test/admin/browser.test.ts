@@ -15,10 +15,20 @@ import { s256 } from "../../src/lib/crypto";
 import { startTestServer, tempDir } from "../helpers";
 
 const PASSWORD = "a long enough password";
-const APP_HTML = `<!doctype html><html><body><p id="out">waiting</p><script>
+const APP_HTML = `<!doctype html><html><body><p id="out">waiting</p><p id="host">no host</p><script>
 let reach = "blocked";
 try { reach = parent.document.cookie === undefined ? "blocked" : "reached"; } catch (e) { reach = "blocked"; }
 document.getElementById("out").textContent = "script ran; Portico " + reach;
+// The MCP Apps handshake a real app makes (ui/initialize, then initialized; the host sends the tool input).
+window.addEventListener("message", (e) => {
+  const m = e.data;
+  if (m && m.id === 1 && m.result) {
+    document.getElementById("host").textContent = "host: " + m.result.hostInfo.name;
+    parent.postMessage({ jsonrpc: "2.0", method: "ui/notifications/initialized" }, "*");
+  }
+  if (m && m.method === "ui/notifications/tool-input") document.getElementById("host").textContent += "; input received";
+});
+parent.postMessage({ jsonrpc: "2.0", id: 1, method: "ui/initialize", params: { protocolVersion: "2026-01-26", appInfo: { name: "t", version: "1" }, appCapabilities: {} } }, "*");
 </script></body></html>`;
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -117,6 +127,8 @@ describe("settings pages in a browser", () => {
     const app = page.frameLocator(".preview-frame").frameLocator("iframe[data-mcp-preview]");
     await app.locator("#out", { hasText: "script ran" }).waitFor();
     expect(await textOf(app.locator("#out"))).toBe("script ran; Portico blocked");
+    await app.locator("#host", { hasText: "input received" }).waitFor();
+    expect(await textOf(app.locator("#host"))).toBe("host: Portico preview; input received");
     expect(await page.locator(".preview-frame").contentFrame().locator("iframe").getAttribute("sandbox")).toBe("allow-scripts");
     await shot(page, "tool-editor-preview");
 
