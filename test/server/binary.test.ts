@@ -4,6 +4,8 @@
  */
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join, resolve } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pkg from "../../package.json";
 import { tempDir } from "../helpers";
 
@@ -27,7 +29,7 @@ async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp, ti
 }
 
 describe("the compiled binary", () => {
-  test("carries its migrations and serves the demo on a fresh data dir, then stops cleanly", async () => {
+  test("carries its migrations and sandbox, serves the demo on a fresh data dir, then stops cleanly", async () => {
     const out = join(tempDir("portico-bin-"), "portico");
     const build = pkg.scripts.build.replace("dist/portico", out).split(" ");
     const built = Bun.spawnSync(build, { cwd: ROOT, stdout: "pipe", stderr: "pipe", env: { ...process.env, PATH: `${ROOT}/node_modules/.bin:${process.env.PATH}` } });
@@ -38,7 +40,8 @@ describe("the compiled binary", () => {
     expect(migrate.exitCode).toBe(0);
     expect(JSON.parse(migrate.stdout.toString()).applied).toBeGreaterThan(0);
 
-    const proc = Bun.spawn([out, "demo", "--port", "0", "--data-dir", tempDir(), "--log-level", "warn"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
+    const demoDir = tempDir();
+    const proc = Bun.spawn([out, "demo", "--port", "0", "--data-dir", demoDir, "--log-level", "warn"], { cwd: elsewhere, stdout: "pipe", stderr: "pipe" });
     try {
       const text = await readUntil(proc.stdout, /draft:\s+(\S+)/, 20_000);
       const production = /production: (\S+)/.exec(text)![1]!;
@@ -51,6 +54,17 @@ describe("the compiled binary", () => {
         const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
         expect(res.status).toBe(401);
         expect(res.headers.get("www-authenticate")).toContain("resource_metadata=");
+      }
+      // The binary's own CLI, on the data dir the demo is serving, makes a key; the sandboxed script tool runs.
+      const made = Bun.spawnSync([out, "apikey", "create", "--project", "demo/playground", "--email", "owner@demo.example.com", "--name", "smoke", "--json", "--data-dir", demoDir], { cwd: elsewhere });
+      expect(made.exitCode).toBe(0);
+      const client = new Client({ name: "binary-test", version: "1.0.0" });
+      await client.connect(new StreamableHTTPClientTransport(new URL(production), { requestInit: { headers: { authorization: `Bearer ${JSON.parse(made.stdout.toString()).key}` } } }));
+      try {
+        const result = await client.callTool({ name: "word_stats", arguments: { text: "one two three" } });
+        expect(result.structuredContent).toEqual({ words: 3, characters: 13, longest: "three" });
+      } finally {
+        await client.close();
       }
     } finally {
       proc.kill("SIGTERM");
