@@ -29,7 +29,7 @@ ${check("storePayloads", p.storePayloads, "Keep call inputs, outputs and handler
 <h3>Management tools for hosts</h3>
 <p class="muted small">Let members' AI hosts run Portico's own tools on this project, within each member's role.</p>
 ${check("managementPublish", p.managementPublish, "Publish and roll back", "Admins' hosts get portico_publish, portico_rollback and portico_list_versions.")}
-${check("managementSettings", p.managementSettings, "Settings: audit log queries", "Admins' hosts can read this project's audit log.")}
+${check("managementSettings", p.managementSettings, "Settings: audit log, members, authorized apps", "Admins' hosts can query the audit log and list members and authorized apps (never keys or secrets).")}
 ${editable ? html`<div class="actions"><button type="submit" class="secondary">Save settings</button></div>` : html`<p class="muted small">Only admins can change these settings.</p>`}
 </fieldset></form></div>`;
 }
