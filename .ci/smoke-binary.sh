@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Smoke-tests dist/portico: (1) `serve` on a free port with a fresh data dir: /healthz 200, clean stop;
-# (2) `demo --port 0` on another fresh data dir: prints its URLs and serves them, clean stop.
+# (2) `demo --port 0` on another fresh data dir: prints its URLs and serves them (a script tool runs
+# through an API key the binary's CLI made), clean stop.
 set -euo pipefail
 
 wait_for() { # wait_for FILE REGEX — up to 10 s for a line matching REGEX to appear in FILE
@@ -46,6 +47,12 @@ for url in "$production" "$draft"; do
   echo "$headers" | head -1 | grep -q " 401" || { echo "expected 401 from $url"; echo "$headers"; exit 1; }
   echo "$headers" | grep -qi "www-authenticate: Bearer resource_metadata=" || { echo "no WWW-Authenticate from $url"; exit 1; }
 done
+# The binary's CLI works on the data dir the demo serves: make a key, call the sandboxed script tool.
+key=$(./dist/portico apikey create --project demo/playground --email owner@demo.example.com --name smoke --json --data-dir "$demo_data" | grep -o 'prt_[^"]*')
+reply=$(curl -sS -X POST -H "authorization: Bearer $key" -H 'content-type: application/json' \
+  -H 'accept: application/json, text/event-stream' -H 'mcp-protocol-version: 2025-11-25' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"word_stats","arguments":{"text":"a bb ccc"}}}' "$production")
+echo "$reply" | grep -q '"structuredContent":{"words":3,"characters":8,"longest":"ccc"}' || { echo "word_stats failed:"; echo "$reply"; exit 1; }
 stop "$pid"
 echo "demo: $base serves $production and $draft, clean exit"
 echo "binary smoke test passed"
