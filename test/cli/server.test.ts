@@ -140,13 +140,14 @@ describe("portico demo", () => {
     expect(again.json.version).toBe(2);
   });
 
-  test("refuses to take over an organization called demo that it did not create", async () => {
+  test("refuses to take over an organization called demo that it did not create, and a bad port", async () => {
     cli = new Cli();
     await cli.run("org", "create", "--slug", "demo");
     const r = await cli.run("demo", "--port", "0", "--log-level", "silent");
     expect(r.code).toBe(1);
     expect(r.err).toContain("the demo did not create");
     expect(cli.servers).toHaveLength(0);
+    expectBadFlag(await cli.run("demo", "--port", "-1"), "port");
   });
 
   test("the demo's script tool runs in the sandbox and its interactive tool has a UI and a text fallback", async () => {
