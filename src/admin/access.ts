@@ -13,6 +13,7 @@ import { findProject, getProjectById } from "../projects/projects";
 /** How the request was authenticated: a browser session, or an API key bound to one project. */
 export type Via = { kind: "session"; sessionId: string; csrfSecret: string } | { kind: "apikey"; apiKeyId: string; projectId: string };
 
+/** A caller resolved against one org: who, their role there, and how they authenticated. */
 export interface OrgAccess {
   user: User;
   org: Org;
@@ -20,6 +21,7 @@ export interface OrgAccess {
   via: Via;
 }
 
+/** An OrgAccess narrowed to one project of that org. */
 export interface ProjectAccess extends OrgAccess {
   project: Project;
 }

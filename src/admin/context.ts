@@ -10,15 +10,18 @@ import type { Deps } from "../deps";
 import { fromZod } from "../errors";
 import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "./access";
 
+/** The `Via` of a signed-in browser session (its CSRF secret signs the page's forms). */
 export function sessionVia(signedIn: SignedIn): Via {
   return { kind: "session", sessionId: signedIn.session.id, csrfSecret: signedIn.session.csrfSecret };
 }
 
+/** The signed-in user's access to an org page; anonymous visitors are sent to sign in. */
 export function orgPageAccess(deps: Deps, request: Request, orgSlug: string): OrgAccess {
   const signedIn = requireUser(deps, request);
   return orgAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug);
 }
 
+/** The signed-in user's access to a project page; anonymous visitors are sent to sign in. */
 export function projectPageAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): ProjectAccess {
   const signedIn = requireUser(deps, request);
   return projectAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug, projectSlug);

@@ -7,7 +7,9 @@ import { roleAtLeast } from "../auth/scopes";
 import { html, type Html } from "../web/html";
 import { page } from "../web/layout";
 
+/** The org page tabs. */
 export type OrgTab = "projects" | "members" | "apps" | "audit";
+/** The project page tabs. */
 export type ProjectTab = "server" | "tools" | "instructions" | "publish" | "audit" | "keys";
 
 /** [id, label, path under the org or project, lowest role that may open it] */
@@ -29,14 +31,17 @@ const PROJECT_TABS: Array<Tab<ProjectTab>> = [
   ["keys", "API keys", "/keys", "viewer"],
 ];
 
+/** Path of an org settings page (`rest` starts with "/"). */
 export function orgPath(org: Pick<Org, "slug">, rest = ""): string {
   return `/admin/${org.slug}${rest}`;
 }
 
+/** Path of a project settings page (`rest` starts with "/" or "?"). */
 export function projectPath(org: Pick<Org, "slug">, project: Pick<Project, "slug">, rest = ""): string {
   return `/admin/${org.slug}/${project.slug}${rest}`;
 }
 
+/** What one settings page shows. */
 export interface AdminPageOptions {
   title: string;
   user: User;

@@ -16,6 +16,7 @@ import { toolPages } from "./pages/tools";
 import { toolPreviewPages } from "./pages/tool-preview";
 import { instructionPages } from "./pages/instructions";
 
+/** Every settings page route, for `createApp`. */
 export function adminPlugin(deps: Deps) {
   return new Elysia({ name: "admin" })
     .use(homePages(deps))

@@ -6,6 +6,7 @@
 import { ValidationError } from "../errors";
 import type { ToolDefinition } from "../projects/manifest";
 
+/** The MCP tool annotations the editor offers as checkboxes. */
 export const ANNOTATION_HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
 
 function json(fields: Record<string, string>, name: string, required: boolean): unknown {

@@ -2,8 +2,10 @@
 import { csrfField } from "../auth/views";
 import { html, type Html } from "../web/html";
 
+/** Re-exported so pages take every form helper from one place. */
 export { csrfField };
 
+/** Options of `postButton`. */
 export interface PostButtonOptions {
   /** Shown by portico.js in a confirm dialog before the form is sent (without JS the post just happens). */
   confirm?: string;
@@ -32,6 +34,7 @@ export function when(ms: number | null | undefined): Html {
   return html`<time datetime="${iso}" title="${iso}">${iso.slice(0, 16).replace("T", " ")}</time>`;
 }
 
+/** A centred "nothing here yet" card that says what to do next. */
 export function emptyState(text: string, next?: Html): Html {
   return html`<div class="empty card"><p>${text}</p>${next ?? ""}</div>`;
 }
@@ -57,6 +60,7 @@ export function selectField(label: string, name: string, selected: string | unde
   )}</select></div>`;
 }
 
+/** Rows per page of in-memory lists. */
 export const PAGE_SIZE = 50;
 
 /** One page of an in-memory list (`?page=N`, from 1) and links to the neighbouring pages. */

@@ -10,6 +10,7 @@ const FILTERS =
   "Query filters: tool, status (ok|error), user (user id), client (OAuth client id or API key id), host (prefix of the host name), " +
   "channel (production|draft), from / to (ISO 8601 in UTC or epoch ms), cursor (nextCursor of the previous page), limit (1–500).";
 
+/** Audit API routes. */
 export function auditRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()

@@ -13,6 +13,7 @@ import { AppError, ForbiddenError, NotFoundError, OAuthError, UnauthenticatedErr
 import type { User } from "../db/schema";
 import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../admin/access";
 
+/** The header a session caller sends its CSRF token in. */
 export const CSRF_HEADER = "x-csrf-token";
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -1,6 +1,7 @@
 /** OpenAPI metadata for API routes, with request bodies described by the same zod schemas that validate them. */
 import { z } from "zod";
 
+/** Extra OpenAPI details of an operation. */
 export interface DocOptions {
   body?: z.ZodType;
   description?: string;

@@ -8,6 +8,7 @@ interface Operation {
   tags?: string[];
 }
 
+/** The parts of the OpenAPI document the index page reads. */
 export interface OpenApiSpec {
   info: { description: string };
   paths: Record<string, Record<string, Operation>>;

@@ -5,6 +5,7 @@ import { createKeyOp, CreateKeySchema, listKeysOp, revokeKeyOp } from "../admin/
 import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";
 
+/** API key routes. */
 export function keyRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()

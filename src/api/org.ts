@@ -8,6 +8,7 @@ import { listOrgEventsOp } from "../admin/ops/org-events";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
 import { created, doc, noContent } from "./doc";
 
+/** Org and account API routes. */
 export function orgRoutes(deps: Deps) {
   const access = (request: Request, params: { org: string }) => apiOrgAccess(deps, request, params.org);
   return new Elysia()

@@ -15,6 +15,7 @@ import { projectRoutes } from "./projects";
 import { publishRoutes } from "./publish";
 import { toolRoutes } from "./tools";
 
+/** Where the JSON API lives. */
 export const API_PREFIX = "/api/v1";
 
 const DESCRIPTION = `Portico's settings API: the same operations as the settings pages, with the same role checks.
@@ -23,6 +24,7 @@ from GET /api/v1/me, in the X-CSRF-Token header) or with an API key: \`Authoriza
 A key acts with its creator's current role and reaches only its own project; organization and account
 operations need a session. Errors: \`{ "error": { "code", "message", "details" } }\`.`;
 
+/** The whole JSON API, for `createApp`. */
 export function apiPlugin(deps: Deps) {
   const api = new Elysia({ name: "api", prefix: API_PREFIX })
     .use(

@@ -22,6 +22,7 @@ function projectJson(deps: Deps, orgSlug: string, p: Project) {
   };
 }
 
+/** Account, project list and project info API routes. */
 export function projectRoutes(deps: Deps) {
   return new Elysia()
     .get(

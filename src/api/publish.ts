@@ -6,6 +6,7 @@ import { NotFoundError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { created, doc } from "./doc";
 
+/** Publish and history API routes. */
 export function publishRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()

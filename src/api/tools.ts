@@ -18,6 +18,7 @@ function asObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
+/** Draft tools, secrets, instructions and manifest API routes. */
 export function toolRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()

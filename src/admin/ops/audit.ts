@@ -43,6 +43,7 @@ function filterOf(query: unknown) {
   return { tool: q.tool, status: q.status, userId: q.user, clientId: q.client, host: q.host, channel: q.channel, from: q.from, to: q.to, cursor: q.cursor, limit: q.limit };
 }
 
+/** One page of the project audit log for the page's or API's filters. */
 export function listAuditOp(deps: Deps, access: ProjectAccess, query: unknown) {
   need(access, "developer", "read the audit log");
   return queryAudit(deps.db, access.project.id, filterOf(query));

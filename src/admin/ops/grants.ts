@@ -11,6 +11,7 @@ import { listMembers } from "../../projects/orgs";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
+/** Authorized-apps filters: project id, user id, client name or id substring, channel. */
 export const GrantFilterSchema = z.object({
   project: z.string().optional(),
   user: z.string().optional(),
@@ -18,6 +19,7 @@ export const GrantFilterSchema = z.object({
   channel: z.enum(CHANNELS).optional(),
 });
 
+/** A live grant with the email of the member who made it. */
 export type OrgGrant = GrantListItem & { userEmail: string };
 
 const blankToUndefined = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== "" && v !== undefined));

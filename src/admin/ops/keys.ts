@@ -9,6 +9,7 @@ import { userEmails } from "./org-events";
 
 const DAY_MS = 86_400_000;
 
+/** The create-key form and API body. */
 export const CreateKeySchema = z.object({
   name: z.string().trim().min(1, "give the key a name").max(100),
   channel: z.preprocess((v) => (v === "" || v === "any" ? undefined : v), z.enum(CHANNELS).optional()),
@@ -16,6 +17,7 @@ export const CreateKeySchema = z.object({
   expiresInDays: z.preprocess((v) => (v === "" || v === "never" ? undefined : v), z.coerce.number().int().min(1).max(3650).optional()),
 });
 
+/** The project's keys with their creators' emails (no secrets). */
 export function listKeysOp(deps: Deps, access: ProjectAccess) {
   need(access, "viewer", "see API keys");
   const keys = listApiKeys(deps, access.project.id);
@@ -36,6 +38,7 @@ export function createKeyOp(deps: Deps, access: ProjectAccess, input: unknown): 
   });
 }
 
+/** Revokes a key of this project at once (admins). */
 export function revokeKeyOp(deps: Deps, access: ProjectAccess, keyId: string): void {
   need(access, "admin", "revoke API keys");
   revokeApiKey(deps, access.project.id, keyId, access.user.id);

@@ -14,16 +14,19 @@ import { revokeUserGrantsInOrg } from "../../oauth/grants";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
+/** An invite: the role it grants and optionally the only email that may accept it. */
 export const InviteSchema = z.object({
   role: z.enum(ROLES),
   email: z.preprocess((v) => (v === "" ? undefined : v), z.email().optional()),
 });
+/** A role change. */
 export const RoleChangeSchema = z.object({ role: z.enum(ROLES) });
 
 function ownerGate(access: OrgAccess, ...roles: Array<Role | null>): void {
   if (roles.includes("owner")) need(access, "owner", "give, change or remove the owner role");
 }
 
+/** Members, plus pending invites for members who may see them. */
 export function membersView(deps: Deps, access: OrgAccess) {
   return { members: listMembers(deps.db, access.org.id), invites: access.role === "viewer" ? [] : listInvites(deps, access.org.id) };
 }
@@ -36,6 +39,7 @@ export function inviteOp(deps: Deps, access: OrgAccess, input: unknown) {
   return createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
 }
 
+/** Withdraws a pending invite (admins). */
 export function revokeInviteOp(deps: Deps, access: OrgAccess, inviteId: string): void {
   need(access, "admin", "withdraw invites");
   revokeInvite(deps, { orgId: access.org.id, inviteId, actorId: access.user.id });

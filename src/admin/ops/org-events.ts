@@ -7,6 +7,7 @@ import { orgAuditEvents, users } from "../../db/schema";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
+/** Org audit filters and cursor. */
 export const OrgEventQuerySchema = z.object({
   action: z.string().max(64).optional(),
   before: z.coerce.number().int().positive().optional(),

@@ -9,11 +9,13 @@ import { CHANNELS, VISIBILITIES, type Project } from "../../db/schema";
 import { need, type OrgAccess, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 
+/** A new project: its URL slug and display name. */
 export const CreateProjectSchema = z.object({
   slug: z.string().trim().toLowerCase().min(1, "required"),
   name: z.string().trim().max(100).optional(),
 });
 
+/** Project visibility. */
 export const VisibilitySchema = z.object({ visibility: z.enum(VISIBILITIES) });
 
 /** Creates a project in the org (admins and owners). */
@@ -47,6 +49,7 @@ export function toolsUsingSecrets(deps: Deps, project: Project): string[] {
   return [...names].sort();
 }
 
+/** Any subset of the project settings. */
 export const ProjectSettingsSchema = z
   .object({
     name: z.string().trim().min(1).max(100),

@@ -8,9 +8,12 @@ import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 import { userEmails } from "./org-events";
 
+/** Publish: an optional note for the history. */
 export const PublishSchema = z.object({ note: z.string().trim().max(500).optional() });
+/** Rollback: the version number to serve. */
 export const RollbackSchema = z.object({ number: z.coerce.number().int().positive() });
 
+/** True when a diff has any tool, prompt or instructions change. */
 export function hasChanges(diff: ManifestDiff): boolean {
   const t = diff.tools;
   const p = diff.prompts;
@@ -32,12 +35,14 @@ export function publishView(deps: Deps, access: ProjectAccess) {
   };
 }
 
+/** Publishes the draft as the next version (admins). */
 export function publishOp(deps: Deps, access: ProjectAccess, input: unknown): PublishResult {
   need(access, "admin", "publish");
   const { note } = parseInput(PublishSchema, input ?? {});
   return publish(deps, access.project.id, access.user.id, note || undefined);
 }
 
+/** Serves an earlier version on production (admins). */
 export function rollbackOp(deps: Deps, access: ProjectAccess, input: unknown) {
   need(access, "admin", "roll back");
   const { number } = parseInput(RollbackSchema, input);

@@ -10,6 +10,7 @@ import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 import { getToolOp } from "./tools";
 
+/** A secret value (write-only). */
 export const SecretValueSchema = z.object({ value: z.string().min(1, "a secret needs a value").max(10_000) });
 
 function declared(deps: Deps, access: ProjectAccess, tool: string, name: string): void {
@@ -24,6 +25,7 @@ export function secretNamesSet(deps: Deps, access: ProjectAccess, tool: string):
   return deps.tools.secrets.listSecretNames(access.project.id, tool);
 }
 
+/** Saves a value for a secret the tool declares (developers). */
 export function setSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, input: unknown): void {
   need(access, "developer", "set tool secrets");
   declared(deps, access, tool, name);
@@ -31,6 +33,7 @@ export function setSecretOp(deps: Deps, access: ProjectAccess, tool: string, nam
   deps.tools.secrets.setSecret(access.project.id, tool, name, value);
 }
 
+/** Removes a saved secret value (developers). */
 export function deleteSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string): void {
   need(access, "developer", "remove tool secrets");
   if (!deps.tools.secrets.deleteSecret(access.project.id, tool, name)) throw new NotFoundError(`No value is saved for ${name}.`);

@@ -8,6 +8,7 @@ import { toolFromForm } from "../tool-form-input";
 import { secretsFromForm, setSecretOp } from "./secrets";
 import { createToolOp, updateToolOp } from "./tools";
 
+/** The editor shows which secret names have a value. */
 export { secretNamesSet } from "./secrets";
 
 /** Creates (`existing` null) or updates a draft tool from form fields; returns the saved name. */

@@ -13,8 +13,10 @@ import type { ToolDefinition } from "../../projects/manifest";
 import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 
+/** The instructions text. */
 export const InstructionsSchema = z.object({ instructions: z.string().max(100_000) });
 
+/** How a draft tool compares with production. */
 export type ToolStatus = "new" | "changed" | "published";
 
 /** Draft tools with how each differs from what production serves. */
@@ -28,20 +30,24 @@ export function listToolsOp(deps: Deps, access: ProjectAccess): Array<ToolDefini
   }));
 }
 
+/** One draft tool (any member may read it). */
 export function getToolOp(deps: Deps, access: ProjectAccess, name: string): ToolDefinition {
   return getDraftTool(deps, access.project.id, name);
 }
 
+/** Adds a tool to the draft (developers). */
 export function createToolOp(deps: Deps, access: ProjectAccess, input: unknown): ToolDefinition {
   need(access, "developer", "edit the draft");
   return createDraftTool(deps, access.project.id, input);
 }
 
+/** Merges `patch` over a draft tool (developers). */
 export function updateToolOp(deps: Deps, access: ProjectAccess, name: string, patch: Record<string, unknown>): ToolDefinition {
   need(access, "developer", "edit the draft");
   return updateDraftTool(deps, access.project.id, name, patch);
 }
 
+/** Removes a tool from the draft (developers). */
 export function deleteToolOp(deps: Deps, access: ProjectAccess, name: string): void {
   need(access, "developer", "edit the draft");
   deleteDraftTool(deps, access.project.id, name);

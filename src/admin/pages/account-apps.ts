@@ -17,6 +17,7 @@ import { appCell, scopeList } from "./apps";
 
 const FLASH = { revoked: "Disconnected. The app's next request is refused; connect it again from the app if you need it." };
 
+/** `/account/apps` routes. */
 export function accountAppPages(deps: Deps) {
   return new Elysia()
     .get("/account/apps", ({ request }) => {

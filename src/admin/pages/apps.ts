@@ -25,10 +25,12 @@ export function appCell(g: Pick<GrantListItem, "clientName" | "registration" | "
   return html`<strong>${g.clientName}</strong> ${how}${g.redirectHost ? html`<div class="muted small">returns to ${g.redirectHost}</div>` : ""}`;
 }
 
+/** Granted scopes as small code chips. */
 export function scopeList(scopes: string): Html {
   return html`${scopes.split(" ").filter(Boolean).map((s) => html`<code class="scope">${s}</code> `)}`;
 }
 
+/** Authorized apps routes. */
 export function appPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/settings/apps", ({ request, params, query }) => {

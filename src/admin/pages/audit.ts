@@ -54,6 +54,7 @@ function exportLinks(request: Request, base: string): Html {
   return html`<div class="actions"><span class="muted small">Export what the filters match:</span><a class="button secondary" href="${`${base}/export.jsonl${qs}`}" download>JSONL</a><a class="button secondary" href="${`${base}/export.csv${qs}`}" download>CSV</a></div>`;
 }
 
+/** Project audit log routes (list, export, detail). */
 export function auditPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/audit", ({ request, params, query }) => {

@@ -49,6 +49,7 @@ function orgSection(org: Org, role: Role, projects: Project[], csrf: string, hea
 ${list}${canCreate ? createForm(org, csrf) : ""}</section>`;
 }
 
+/** `/admin`, `/admin/{org}` and project creation routes. */
 export function homePages(deps: Deps) {
   return new Elysia()
     .get("/admin", ({ request }) => {

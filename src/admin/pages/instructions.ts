@@ -13,6 +13,7 @@ import { csrfField } from "../ui";
 
 const FLASH = { saved: "Instructions saved. Hosts receive them the next time they connect." };
 
+/** Instructions editor routes. */
 export function instructionPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/instructions", ({ request, params }) => {

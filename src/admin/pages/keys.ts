@@ -42,6 +42,7 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
   return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
 }
 
+/** API key routes. */
 export function keyPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/keys", ({ request, params }) => render(deps, request, projectPageAccess(deps, request, params.org, params.project)))

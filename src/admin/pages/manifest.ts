@@ -28,6 +28,7 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ""}
 <div class="actions"><a class="button secondary" href="${`${base}/manifest.json`}" download>Export manifest (JSON)</a></div>${importForm}</div>`;
 }
 
+/** Manifest export and import routes. */
 export function manifestPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/manifest.json", ({ request, params }) => {

@@ -69,6 +69,7 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
   return adminPage({ title: "Members", user: access.user, role: access.role, org: access.org, orgTab: "members", flash: flashFrom(request, FLASH), body });
 }
 
+/** Members and invites routes. */
 export function memberPages(deps: Deps) {
   const back = (access: OrgAccess) => orgPath(access.org, BASE);
   return new Elysia()

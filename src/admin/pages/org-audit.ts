@@ -7,6 +7,7 @@ import { orgPageAccess } from "../context";
 import { listOrgEventsOp, orgEventActions } from "../ops/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
+/** Org audit log route. */
 export function orgAuditPages(deps: Deps) {
   return new Elysia().get("/admin/:org/settings/audit", ({ request, params, query }) => {
     const access = orgPageAccess(deps, request, params.org);

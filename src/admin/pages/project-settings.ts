@@ -16,6 +16,7 @@ function check(name: string, on: boolean, label: string, hint: string): Html {
   return html`<label class="check"><input type="checkbox" name="${name}"${on ? html` checked` : ""}> ${label}</label><div class="muted small hint">${hint}</div>`;
 }
 
+/** The settings card (read-only below admin). */
 export function settingsCard(access: ProjectAccess): Html {
   const p = access.project;
   const editable = roleAtLeast(access.role, "admin");
@@ -34,6 +35,7 @@ ${editable ? html`<div class="actions"><button type="submit" class="secondary">S
 </fieldset></form></div>`;
 }
 
+/** The settings form post route. */
 export function projectSettingsPages(deps: Deps) {
   return new Elysia().post("/admin/:org/:project/settings", ({ request, params, body }) => {
     const access = projectPageAccess(deps, request, params.org, params.project);

@@ -31,6 +31,7 @@ export function diffSummary(diff: ManifestDiff): Html {
   return parts.some((p) => p.value) ? html`<div class="diff">${parts}</div>` : html`<span class="muted">no tool or prompt changes</span>`;
 }
 
+/** Publish, rollback and version routes. */
 export function publishPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/publish", ({ request, params }) => {

@@ -23,6 +23,7 @@ const FLASH = {
   settings: "Settings saved.",
 };
 
+/** Server page and visibility routes. */
 export function serverPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project", ({ request, params }) => {

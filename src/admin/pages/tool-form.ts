@@ -8,18 +8,21 @@ import { html, type Html } from "../../web/html";
 import { ANNOTATION_HINTS } from "../tool-form-input";
 import { csrfField } from "../ui";
 
+/** How each tool kind is named and explained in the editor. */
 export const KIND_WORDS: Record<ToolKind, { title: string; text: string }> = {
   interactive: { title: "Interactive (MCP App)", text: "Shows your own HTML inside the host (Claude, ChatGPT) and returns structured data to it." },
   script: { title: "Script", text: "Runs a JavaScript function in a fresh sandbox per call, with time and memory limits." },
   http: { title: "HTTP endpoint", text: "POSTs the validated input to an https endpoint, with headers built from secrets." },
 };
 
+/** Starting values of a new tool of each kind. */
 export const STARTERS: Record<ToolKind, Record<string, string>> = {
   interactive: { html: "<!doctype html>\n<html>\n<body>\n  <h1>Hello from Portico</h1>\n</body>\n</html>\n" },
   script: { script: "export default async (input, env) => {\n  return { echoed: input };\n};\n", timeoutMs: "10000", memoryMb: "128" },
   http: { url: "https://", headers: "{}", timeoutMs: "10000" },
 };
 
+/** A new tool's input schema: an object with no properties. */
 export const EMPTY_SCHEMA = JSON.stringify({ type: "object", properties: {} }, null, 2);
 
 const ANNOTATION_WORDS: Record<(typeof ANNOTATION_HINTS)[number], string> = {
@@ -50,6 +53,7 @@ ${area("Headers (JSON object)", "headers", v, { rows: 4, cls: "code", hint: 'Use
 ${text("Time limit (ms)", "timeoutMs", v, { type: "number" })}`;
 }
 
+/** What the editor form shows. */
 export interface ToolFormOptions {
   action: string;
   kind: ToolKind;

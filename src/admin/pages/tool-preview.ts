@@ -30,6 +30,7 @@ export function previewCsp(domains: readonly string[]): string {
   ].join("; ");
 }
 
+/** The preview document route. */
 export function toolPreviewPages(deps: Deps) {
   return new Elysia().get("/admin/:org/:project/tools/:name/preview", ({ request, params }) => {
     const access = projectPageAccess(deps, request, params.org, params.project);

@@ -71,6 +71,7 @@ function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, state: 
   }
 }
 
+/** Tool list and editor routes. */
 export function toolPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/tools", ({ request, params }) => {
