@@ -217,6 +217,12 @@ describe("settings pages in a browser", () => {
     expect(names.filter((n) => !n.startsWith("portico_")).sort()).toEqual(["echo", "hello"]);
     await client.callTool({ name: "hello", arguments: {} });
 
+    await page.goto(url("/admin/acme/shop"));
+    const steps = await textOf(page.locator(".card", { hasText: "Recent connection steps" }));
+    expect(steps).toContain("Browser Test App");
+    expect(steps).toContain("exchanged the code for tokens");
+    await shot(page, "connection-steps");
+
     await page.goto(url("/admin/acme/settings/apps"));
     const row = page.locator("tr", { hasText: "Browser Test App" });
     expect(await textOf(row)).toContain("owner@acme.test");

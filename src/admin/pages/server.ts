@@ -14,6 +14,7 @@ import { setVisibilityOp, toolsUsingSecrets } from "../ops/projects";
 import { copyBox, postButton } from "../ui";
 import { connectGuide } from "./connect-guide";
 import { settingsCard } from "./project-settings";
+import { connectionsCard } from "./connections";
 import { need } from "../access";
 
 const FLASH = {
@@ -47,7 +48,7 @@ ${
 <div class="card"><h2>MCP server URLs</h2>
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
 <label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${copyBox(draft, "Copy URL")}
-</div>${visibility}${connectGuide(prod, draft, project.name)}${settingsCard(access)}`;
+</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? connectionsCard(deps, access) : ""}${settingsCard(access)}`;
       return adminPage({ title: project.name, user: access.user, role: access.role, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/visibility", ({ request, params }) => {
