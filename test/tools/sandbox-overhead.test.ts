@@ -1,7 +1,8 @@
 /**
  * Measures what the sandbox adds to a script tool call (DESIGN: Performance targets): a trivial handler
  * through the real runtime — worker round trip, fresh QuickJS context, JSON in and out — serially for
- * latency and with calls in flight for throughput. Prints the numbers; the assertions are loose bounds
+ * latency and with calls in flight for throughput, plus the process CPU time each call costs (which
+ * bounds calls/s on one core even on a busy machine). Prints the numbers; the assertions are loose bounds
  * that only catch a regression by an order of magnitude (shared CI machines are noisy).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -25,6 +26,7 @@ test("per-call sandbox overhead of a trivial script tool", async () => {
   for (let i = 0; i < WARMUP; i++) await h.call(def, { text: "hi" });
 
   const times: number[] = [];
+  const cpuBefore = process.cpuUsage();
   const serialStart = performance.now();
   for (let i = 0; i < SERIAL; i++) {
     const t = performance.now();
@@ -33,6 +35,9 @@ test("per-call sandbox overhead of a trivial script tool", async () => {
     if (out.errorClass) throw new Error(out.error);
   }
   const serialSeconds = (performance.now() - serialStart) / 1000;
+  // Process CPU (main thread + sandbox worker) per call: what one core can sustain, however busy the machine.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuUsPerCall = (cpu.user + cpu.system) / SERIAL;
   times.sort((a, b) => a - b);
 
   let started = 0;
@@ -52,6 +57,8 @@ test("per-call sandbox overhead of a trivial script tool", async () => {
     p99Us: Math.round(percentile(times, 0.99) * 1000),
     serialCallsPerSecond: Math.round(SERIAL / serialSeconds),
     concurrentCallsPerSecond: Math.round(CONCURRENT / concurrentSeconds),
+    cpuUsPerCall: Math.round(cpuUsPerCall),
+    oneCoreCallsPerSecond: Math.round(1e6 / cpuUsPerCall),
     inFlight: IN_FLIGHT,
   };
   console.log("sandbox overhead", JSON.stringify(report));

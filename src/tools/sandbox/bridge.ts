@@ -54,44 +54,59 @@ function show(vm: QuickJSContext, args: QuickJSHandle[]): string {
     .join(" ");
 }
 
-/** Installs `console` and `fetch` on the context's global object. */
+/**
+ * Installs `console` and `fetch` on the context's global object. `console` is built on first use (an
+ * accessor that replaces itself): most handlers never log, and five host functions per context are a
+ * measurable share of a trivial call.
+ */
 export function installGlobals(vm: QuickJSContext, host: () => BridgeHost | null): void {
-  vm.newObject().consume((console) => {
-    for (const [name, level] of Object.entries(CONSOLE_LEVELS)) {
-      vm.newFunction(name, (...args) => host()?.log(level, show(vm, args))).consume((f) => vm.setProp(console, name, f));
-    }
-    vm.setProp(vm.global, "console", console);
+  vm.defineProp(vm.global, "console", {
+    configurable: true,
+    get: () => {
+      const console = vm.newObject();
+      for (const [name, level] of Object.entries(CONSOLE_LEVELS)) {
+        vm.newFunction(name, (...args) => host()?.log(level, show(vm, args))).consume((f) => vm.setProp(console, name, f));
+      }
+      vm.defineProp(vm.global, "console", { value: console, configurable: true });
+      return console;
+    },
   });
   vm.newFunction("fetch", (url, init) => {
     const deferred = vm.newPromise();
     const request = { url: url ? show(vm, [url]) : "", ...(init && vm.typeof(init) === "object" ? (vm.dump(init) as object) : {}) };
-    const h = host();
-    if (h) h.fetch(request, deferred);
+    host()?.fetch(request, deferred);
     return deferred.handle;
   }).consume((f) => vm.setProp(vm.global, "fetch", f));
 }
 
-/** The `env` argument: frozen secrets, `log(message)` or `log(level, message)`, `progress(n, total?, message?)`. */
-export function newEnv(vm: QuickJSContext, b: Builtins, secretsJson: string, host: BridgeHost): QuickJSHandle {
+/**
+ * The `env` argument's functions, built with the context: `log(message)` or `log(level, message)` and
+ * `progress(n, total?, message?)`. `sealEnv` adds the call's secrets and freezes it.
+ */
+export function newEnv(vm: QuickJSContext, host: () => BridgeHost | null): QuickJSHandle {
   const env = vm.newObject();
+  vm.newFunction("log", (...args) => {
+    const first = args[0] && vm.typeof(args[0]) === "string" ? vm.getString(args[0]) : "";
+    if (args.length === 2 && LOG_LEVELS.has(first)) host()?.log(first as LogLevel, show(vm, [args[1]!]));
+    else host()?.log("info", show(vm, args));
+  }).consume((f) => vm.setProp(env, "log", f));
+  vm.newFunction("progress", (progress, total, message) => {
+    const p = progress ? Number(vm.dump(progress)) : NaN;
+    const t = total && vm.typeof(total) === "number" ? vm.getNumber(total) : undefined;
+    if (Number.isFinite(p)) host()?.progress(p, t, message && vm.typeof(message) !== "undefined" ? show(vm, [message]) : undefined);
+  }).consume((f) => vm.setProp(env, "progress", f));
+  return env;
+}
+
+/** Gives `env` the call's secrets (frozen) and freezes it. */
+export function sealEnv(vm: QuickJSContext, b: Builtins, env: QuickJSHandle, secretsJson: string): void {
   vm.newString(secretsJson)
     .consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)))
     .consume((secrets) => {
       callQuietly(vm, b.freeze, secrets);
       vm.setProp(env, "secrets", secrets);
     });
-  vm.newFunction("log", (...args) => {
-    const first = args[0] && vm.typeof(args[0]) === "string" ? vm.getString(args[0]) : "";
-    if (args.length === 2 && LOG_LEVELS.has(first)) host.log(first as LogLevel, show(vm, [args[1]!]));
-    else host.log("info", show(vm, args));
-  }).consume((f) => vm.setProp(env, "log", f));
-  vm.newFunction("progress", (progress, total, message) => {
-    const p = progress ? Number(vm.dump(progress)) : NaN;
-    const t = total && vm.typeof(total) === "number" ? vm.getNumber(total) : undefined;
-    if (Number.isFinite(p)) host.progress(p, t, message && vm.typeof(message) !== "undefined" ? show(vm, [message]) : undefined);
-  }).consume((f) => vm.setProp(env, "progress", f));
   callQuietly(vm, b.freeze, env);
-  return env;
 }
 
 /** A fetch response as the script sees it: `status`, `ok`, `url`, `headers.get/has`, `text()`, `json()`. */

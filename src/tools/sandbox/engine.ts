@@ -18,7 +18,7 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
-import { builtins, installGlobals, newEnv, newResponse, type BridgeHost, type Builtins } from "./bridge";
+import { builtins, installGlobals, newEnv, newResponse, sealEnv, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
 import type { LogLevel, SandboxJob, SandboxResult } from "./protocol";
@@ -57,6 +57,8 @@ interface Fresh {
   rt: QuickJSRuntime;
   vm: QuickJSContext;
   b: Builtins;
+  /** The handler's second argument, prepared with the context; secrets are added per call. */
+  env: QuickJSHandle;
 }
 
 type Step = { value: QuickJSHandle } | { failure: Failure };
@@ -176,9 +178,10 @@ export class SandboxEngine {
       return { failure: { stage: "export", name: "TypeError", message: "the script must export a default function: export default async (input, env) => result" } };
     }
     const input = vm.newString(JSON.stringify(state.job.input)).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
-    const env = newEnv(vm, b, JSON.stringify(state.job.secrets), this.bridgeHost(fresh, state));
-    const called = vm.callFunction(handler, vm.undefined, input, env);
-    [handler, input, env].forEach((h) => h.dispose());
+    sealEnv(vm, b, fresh.env, JSON.stringify(state.job.secrets));
+    const called = vm.callFunction(handler, vm.undefined, input, fresh.env);
+    handler.dispose();
+    input.dispose();
     if (called.error) return { failure: this.failure(vm, "call", called.error) };
     const returned = await this.settle(fresh, state, called.value, woken, "call");
     if ("failure" in returned) return returned;
@@ -252,6 +255,7 @@ export class SandboxEngine {
   private dispose(fresh: Fresh, state: CallState): boolean {
     try {
       for (const d of state.deferreds) d.dispose();
+      fresh.env.dispose();
       fresh.b.dispose();
       fresh.vm.dispose();
       fresh.rt.dispose();
@@ -272,8 +276,9 @@ export class SandboxEngine {
       return s.stop !== null;
     });
     const vm = rt.newContext();
-    const fresh: Fresh = { rt, vm, b: builtins(vm) };
-    installGlobals(vm, () => (this.current ? this.bridgeHost(fresh, this.current) : null));
+    const host = () => (this.current ? this.bridgeHost(fresh, this.current) : null);
+    const fresh: Fresh = { rt, vm, b: builtins(vm), env: newEnv(vm, host) };
+    installGlobals(vm, host);
     return fresh;
   }
 
