@@ -10,7 +10,6 @@ import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
 import { apiPlugin } from "./api/plugin";
 import { mcpPlugin } from "./mcp/plugin";
-import { mcpAppsUi } from "./mcp/ui";
 import { errorResponse } from "./http/errors";
 import { ValidationError, NotFoundError } from "./errors";
 
@@ -29,7 +28,7 @@ export function createApp(deps: Deps) {
     .use(authPlugin(deps))
     .use(adminPlugin(deps))
     .use(apiPlugin(deps))
-    .use(mcpPlugin(deps, mcpAppsUi));
+    .use(mcpPlugin(deps));
 }
 
 export type App = ReturnType<typeof createApp>;

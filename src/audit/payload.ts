@@ -1,25 +1,11 @@
 /**
  * What an audit row may hold of a call's input and output (DESIGN: Audit event): JSON text capped at
- * 64 KB with a visible marker, known secret values replaced, nothing at all when the project turned
- * payload storage off.
+ * 64 KB with a visible marker, or nothing at all when the project turned payload storage off. Known
+ * secret values never arrive here: the tool runtime redacts them from results, logs and errors first.
  */
 
 /** Payloads longer than this are cut; the marker says how much was dropped. */
 export const PAYLOAD_CAP_BYTES = 64 * 1024;
-export const REDACTED = "[redacted]";
-
-/** Replaces every occurrence of a known secret value (values shorter than 4 chars would redact noise). */
-export function redactSecrets(text: string, secretValues: readonly string[]): string {
-  let out = text;
-  for (const value of secretValues) {
-    if (value.length < 4) continue;
-    // Inside JSON text a value with quotes or backslashes appears escaped: redact both spellings.
-    for (const form of new Set([value, JSON.stringify(value).slice(1, -1)])) {
-      if (out.includes(form)) out = out.split(form).join(REDACTED);
-    }
-  }
-  return out;
-}
 
 /** Caps a string at PAYLOAD_CAP_BYTES (UTF-8), appending `…[truncated N bytes]`. */
 export function capText(text: string): string {
@@ -31,10 +17,9 @@ export function capText(text: string): string {
   return `${kept}…[truncated ${bytes.length - Buffer.byteLength(kept)} bytes]`;
 }
 
-/** The stored form of a payload: null when payloads are off or absent, else redacted and capped JSON. */
-export function auditPayload(value: unknown, storePayloads: boolean, secretValues: readonly string[] = []): string | null {
+/** The stored form of a payload: null when payloads are off or absent, else capped JSON. */
+export function auditPayload(value: unknown, storePayloads: boolean): string | null {
   if (!storePayloads || value === undefined) return null;
   const json = typeof value === "string" ? value : JSON.stringify(value);
-  if (json === undefined) return null;
-  return capText(secretValues.length ? redactSecrets(json, secretValues) : json);
+  return json === undefined ? null : capText(json);
 }

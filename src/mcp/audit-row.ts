@@ -1,11 +1,10 @@
 /** One audit row per MCP request (DESIGN: Audit event), built from the request context and its notes. */
-import { auditPayload, redactSecrets } from "../audit/payload";
+import { auditPayload } from "../audit/payload";
 import type { AuditRow } from "../audit/writer";
 import type { RequestContext } from "./context";
 
 export function auditRow(ctx: RequestContext, method: string, ip: string, durationMs: number): AuditRow {
   const { notes, principal, session, project } = ctx;
-  const secrets = notes.secrets ?? [];
   const host = session?.clientInfo ? `${session.clientInfo.name} ${session.clientInfo.version}`.trim() : null;
   return {
     projectId: project.id,
@@ -20,12 +19,12 @@ export function auditRow(ctx: RequestContext, method: string, ip: string, durati
     method: method.slice(0, 100),
     tool: notes.tool ?? null,
     version: notes.version ?? null,
-    input: auditPayload(notes.input, project.storePayloads, secrets),
-    output: auditPayload(notes.output, project.storePayloads, secrets),
+    input: auditPayload(notes.input, project.storePayloads),
+    output: auditPayload(notes.output, project.storePayloads),
     status: notes.status,
     errorClass: notes.errorClass ?? null,
-    error: notes.error ? redactSecrets(notes.error, secrets).slice(0, 2000) : null,
-    logs: notes.logs?.length ? auditPayload(notes.logs, project.storePayloads, secrets) : null,
+    error: notes.error?.slice(0, 2000) ?? null,
+    logs: notes.logs?.length ? auditPayload(notes.logs, project.storePayloads) : null,
     durationMs: Math.round(durationMs),
     host,
     ip,

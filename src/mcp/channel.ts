@@ -11,6 +11,7 @@ import type { Channel } from "../db/schema";
 import { createAjv, listDraftTools, listPrompts } from "../projects/draft";
 import type { PromptDefinition, ToolDefinition } from "../projects/manifest";
 import { getVersion } from "../projects/publish";
+import { toolMeta } from "../tools/interactive";
 import type { ProjectRef } from "./project-ref";
 
 export interface CompiledTool {
@@ -44,14 +45,17 @@ export function wireTool(def: ToolDefinition, meta?: Record<string, unknown>): T
   };
 }
 
-type ToolMeta = (def: ToolDefinition, project: ProjectRef) => Record<string, unknown> | undefined;
+/** `org/project`, the path of the project's `ui://` resources. */
+export function uiPath(project: Pick<ProjectRef, "orgSlug" | "slug">): string {
+  return `${project.orgSlug}/${project.slug}`;
+}
 
-function compile(defs: ToolDefinition[], project: ProjectRef, toolMeta: ToolMeta): CompiledTool[] {
+function compile(defs: ToolDefinition[], project: ProjectRef): CompiledTool[] {
   // A fresh ajv per build: ajv caches every compiled schema, so a long-lived one would grow with each edit.
   const ajv = createAjv();
   return defs.map((def) => ({
     def,
-    wire: wireTool(def, toolMeta(def, project)),
+    wire: wireTool(def, def.kind === "interactive" ? toolMeta(uiPath(project), def) : undefined),
     validateInput: ajv.compile(def.inputSchema),
     validateOutput: def.outputSchema ? ajv.compile(def.outputSchema) : null,
   }));
@@ -61,10 +65,7 @@ export class ChannelViews {
   private cache = new Map<string, ChannelView>();
   private off: () => void;
 
-  constructor(
-    private readonly deps: Pick<Deps, "db" | "bus">,
-    private readonly toolMeta: ToolMeta,
-  ) {
+  constructor(private readonly deps: Pick<Deps, "db" | "bus">) {
     this.off = deps.bus.on("toolsChanged", ({ projectId, channel }) => this.cache.delete(`${projectId}:${channel}`));
   }
 
@@ -96,7 +97,7 @@ export class ChannelViews {
   }
 
   private view(project: ProjectRef, channel: Channel, version: number | null, defs: ToolDefinition[], prompts: PromptDefinition[], stamp: string): ChannelView {
-    const tools = compile(defs, project, this.toolMeta);
+    const tools = compile(defs, project);
     return { channel, version, tools, byName: new Map(tools.map((t) => [t.def.name, t])), prompts: new Map(prompts.map((p) => [p.name, p])), stamp };
   }
 }

@@ -28,9 +28,8 @@ export interface AuditNotes {
   status: "ok" | "error";
   errorClass?: ErrorClass | "protocol" | "auth";
   error?: string;
+  /** Handler log lines; the runtime has already redacted known secret values from them and the output. */
   logs?: string[];
-  /** Secret values to redact from the payloads before they are stored. */
-  secrets?: string[];
 }
 
 export interface RequestContext {

@@ -14,12 +14,11 @@ import { handlePost } from "./endpoint";
 import type { RouteInput } from "./guard";
 import { McpService } from "./service";
 import { handleDelete, handleGet } from "./session-endpoints";
-import type { UiProvider } from "./ui";
 
 const METHODS = "GET, POST, DELETE, OPTIONS";
 
-export function mcpPlugin(deps: McpDeps, ui: UiProvider) {
-  const service = new McpService(deps, ui);
+export function mcpPlugin(deps: McpDeps) {
+  const service = new McpService(deps);
   scheduleAuditRetention(deps);
   const stopWatching = watchExternalChanges(deps);
   deps.drainHooks.push(() => service.sessions.closeStreams());

@@ -9,7 +9,6 @@ import { ReadCache } from "./read-cache";
 import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
 import { SessionStore } from "./sessions";
-import type { UiProvider } from "./ui";
 
 export class McpService {
   readonly sessions: SessionStore;
@@ -21,14 +20,11 @@ export class McpService {
   readonly metrics: McpMetrics;
   readonly reads: ReadCache;
 
-  constructor(
-    deps: McpDeps,
-    readonly ui: UiProvider,
-  ) {
+  constructor(deps: McpDeps) {
     this.audit = deps.audit;
     this.sessions = new SessionStore(deps.bus);
     this.reads = new ReadCache(deps.db.$client);
-    this.views = new ChannelViews(deps, (def, project) => ui.toolMeta(project, def));
+    this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config);
     this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }

@@ -7,6 +7,7 @@
 import { CallToolRequestParamsSchema, PaginatedRequestParamsSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
 import { JsonRpcError, RPC } from "../../errors";
+import { errorResult } from "../../tools/result";
 import type { ToolCallContext, ToolOutcome } from "../../tools/types";
 import { channelView, type RequestContext } from "../context";
 import { callManagementTool, isManagementTool, visibleManagementTools } from "../management/registry";
@@ -21,10 +22,6 @@ export function listTools(ctx: RequestContext, params: unknown): { tools: Tool[]
   const view = channelView(ctx);
   const tools = view.tools.filter((t) => !t.def.scope || holds(ctx, t.def.scope)).map((t) => t.wire);
   return { tools: tools.concat(visibleManagementTools(ctx).map((m) => m.wire)) };
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }
 
 export async function callTool(ctx: RequestContext, params: unknown): Promise<CallToolResult> {
@@ -43,13 +40,8 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
   if (!tool.validateInput(args)) {
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${p.name}": ${describeSchemaErrors(tool.validateInput.errors)}`);
   }
-  const runtime = ctx.deps.tools;
-  if (!runtime) {
-    ctx.notes.errorClass = "configuration";
-    return errorResult("This server has no tool runtime configured.");
-  }
   if (tool.def.kind !== "interactive") ctx.keepOpen();
-  const outcome = await runtime.run(ctx.project.id, tool.def, args, toolContext(ctx, p._meta?.progressToken));
+  const outcome = await ctx.deps.tools.run(ctx.project.id, tool.def, args, toolContext(ctx, p._meta?.progressToken));
   ctx.notes.logs = outcome.logs;
   return checkOutput(ctx, tool.validateOutput, outcome);
 }
