@@ -69,3 +69,13 @@ describe("org settings through the API", () => {
     expect((await call(w.app, "GET", "/account/grants", { as: me })).status).toBe(401);
   });
 });
+
+describe("members list", () => {
+  test("everyone sees the members; only admins see pending invites", async () => {
+    await call(w.app, "POST", "/orgs/acme/invites", { as: w.members.admin, body: { role: "viewer" } });
+    const dev = await call(w.app, "GET", "/orgs/acme/members", { as: w.members.developer });
+    expect(dev.json.members.map((m: { email: string }) => m.email)).toContain("viewer@acme.test");
+    expect(dev.json.invites).toEqual([]);
+    expect((await call(w.app, "GET", "/orgs/acme/members", { as: w.members.admin })).json.invites.length).toBeGreaterThan(0);
+  });
+});

@@ -11,6 +11,7 @@ import { ROLES, type Role } from "../../db/schema";
 import { listMembers, removeMember, roleOf, setRole } from "../../projects/orgs";
 import { NotFoundError } from "../../errors";
 import { revokeUserGrantsInOrg } from "../../oauth/grants";
+import { roleAtLeast } from "../../auth/scopes";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
@@ -26,9 +27,9 @@ function ownerGate(access: OrgAccess, ...roles: Array<Role | null>): void {
   if (roles.includes("owner")) need(access, "owner", "give, change or remove the owner role");
 }
 
-/** Members, plus pending invites for members who may see them. */
+/** Members, plus pending invites for admins (who alone can act on them). */
 export function membersView(deps: Deps, access: OrgAccess) {
-  return { members: listMembers(deps.db, access.org.id), invites: access.role === "viewer" ? [] : listInvites(deps, access.org.id) };
+  return { members: listMembers(deps.db, access.org.id), invites: roleAtLeast(access.role, "admin") ? listInvites(deps, access.org.id) : [] };
 }
 
 /** Creates an invite link (shown once) for a role. */
