@@ -38,9 +38,6 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
     revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
     throw invalidGrant("The refresh token was already used; the authorization is revoked for safety.");
   }
-  if (token.usedAt === null) {
-    deps.db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt))).run();
-  }
   if (req.resource !== undefined && req.resource !== grant.resource) {
     throw invalidTarget("resource differs from the one that was authorized.");
   }
@@ -50,5 +47,10 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
   const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl);
   if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
+  // Spent only once a new pair will be issued: a refused request must not start the 30 s clock after which
+  // the client's corrected retry would look like a stolen token and revoke the grant.
+  if (token.usedAt === null) {
+    deps.db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt))).run();
+  }
   return { grant, tokens: await issueTokens(deps, grant, asked.join(" ")) };
 }

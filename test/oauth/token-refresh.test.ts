@@ -72,6 +72,16 @@ describe("grant_type=refresh_token", () => {
     expect((await (await refresh(client.client_id, tokens.refresh_token, { resource: ctx.w.url("crm") })).json()).error).toBe("invalid_target");
   });
 
+  test("a refused refresh (widened scope, other resource) does not spend the token: a correct retry after the grace window works", async () => {
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.viewer.id, ctx.w.url("shop"));
+    expect((await (await refresh(client.client_id, tokens.refresh_token, { scope: "project:read settings" })).json()).error).toBe("invalid_scope");
+    expect((await (await refresh(client.client_id, tokens.refresh_token, { resource: ctx.w.url("crm") })).json()).error).toBe("invalid_target");
+    setSystemTime(new Date(Date.now() + 31_000));
+    const res = await refresh(client.client_id, tokens.refresh_token);
+    expect(res.status).toBe(200);
+    expect(getGrant(ctx.t.deps.db, gidOf(tokens.access_token))?.revokedAt).toBeNull();
+  });
+
   test("after the approving session ends, refresh is invalid_grant with the reason", async () => {
     const { client, tokens, session } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     endSession(ctx.t.deps, session.id, "signed out");
