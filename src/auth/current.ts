@@ -35,7 +35,8 @@ export function requireUser(deps: Deps, request: Request): SignedIn {
 /** Accepts only same-origin relative paths ("/x", not "//evil" or "/\\evil"); anything else → fallback. */
 export function safeReturnTo(value: unknown, fallback = "/admin"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  if (/[\r\n\t]/.test(value) || value.length > 2000) return fallback;
+  // Printable ASCII only: controls and non-Latin-1 characters are not valid in a Location header value.
+  if (/[^\x20-\x7e]/.test(value) || value.length > 2000) return fallback;
   return value;
 }
 
