@@ -18,7 +18,6 @@ import {
 import { findClient } from "./clients";
 import { consentChoices } from "./consent-choices";
 import { authorizeErrorPage, consentPage, refusalPage } from "./consent-page";
-import { maybePrune } from "./maintenance";
 import { resolveResource } from "./resource";
 
 /** How long a user has to sign in and decide. */
@@ -52,7 +51,6 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
 }
 
 async function storeRequest(deps: Deps, query: URLSearchParams): Promise<AuthRequest> {
-  maybePrune(deps);
   const valid = await validateAuthorizeRequest(deps, query);
   const now = Date.now();
   const row: AuthRequest = {

@@ -1,18 +1,19 @@
 /**
- * Housekeeping of OAuth rows, run opportunistically (at most once a minute, from the endpoints that create
- * rows) so a single binary needs no scheduler: expired authorization requests, codes a day after expiry
- * (kept that long so a replay can still be recognised and revoke its grant), expired refresh tokens, and
- * dynamic registrations that never obtained a grant within 7 days.
+ * Housekeeping of OAuth rows, scheduled by the OAuth plugin: once at start and then every ten minutes until
+ * shutdown, so a single binary needs no external scheduler and the 7-day removal of unused dynamic clients
+ * (DESIGN: Clients) happens even when nobody registers or authorizes. Removed: expired authorization
+ * requests, codes a day after expiry (kept that long so a replay can still be recognised and revoke its
+ * grant), expired refresh tokens, and dynamic registrations that never obtained a grant within 7 days.
  */
 import { lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { authCodes, authRequests, refreshTokens } from "../db/schema";
 import { pruneUnusedClients } from "./clients";
-import { oauthState } from "./state";
 
 const CODE_KEEP_MS = 24 * 3600 * 1000;
-const INTERVAL_MS = 60_000;
+/** How often the running server prunes. */
+export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
 /** Deletes expired OAuth rows; returns how many of each kind. */
 export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
@@ -25,10 +26,18 @@ export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
   };
 }
 
-/** Runs `pruneExpiredOAuthRows` unless it ran within the last minute. */
-export function maybePrune(deps: Deps, now = Date.now()): void {
-  const state = oauthState(deps);
-  if (now - state.prunedAt < INTERVAL_MS) return;
-  state.prunedAt = now;
-  pruneExpiredOAuthRows(deps.db, now);
+/** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown (the timer never keeps the process alive). */
+export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
+  const run = () => {
+    try {
+      const removed = pruneExpiredOAuthRows(deps.db);
+      if (Object.values(removed).some((n) => n > 0)) deps.log.info(removed, "oauth housekeeping pruned rows");
+    } catch (err) {
+      deps.log.error({ err }, "oauth housekeeping failed");
+    }
+  };
+  run();
+  const timer = setInterval(run, HOUSEKEEPING_INTERVAL_MS);
+  timer.unref?.();
+  deps.shutdownHooks.push(() => clearInterval(timer));
 }

@@ -14,6 +14,7 @@ import { oauthEndpoint, preflight, json } from "./http";
 import { resourceMetadataResponse, serverMetadataResponse } from "./metadata";
 import { handleRegister } from "./register";
 import { handleRevoke } from "./revoke";
+import { scheduleOAuthHousekeeping } from "./maintenance";
 import { oauthState } from "./state";
 import { handleToken } from "./token";
 
@@ -21,10 +22,11 @@ const PRM = "/.well-known/oauth-protected-resource";
 const ASM = "/.well-known/oauth-authorization-server";
 type Server = Parameters<typeof clientIp>[1];
 
-/** Builds the OAuth plugin; creates the first signing key if the database has none. */
+/** Builds the OAuth plugin; creates the first signing key if the database has none and schedules housekeeping. */
 export function oauthPlugin(deps: Deps) {
   const state = oauthState(deps);
   state.keys.jwks();
+  scheduleOAuthHousekeeping(deps);
   const prm = (channel: Channel) => ({ params }: { params: { org: string; project: string } }) =>
     resourceMetadataResponse(deps, params.org, params.project, channel);
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);

@@ -1,7 +1,8 @@
 /**
  * Dynamic Client Registration (RFC 7591). Public clients register with `none`; confidential ones with
  * `client_secret_post` or `client_secret_basic` get a secret shown once and stored as a SHA-256 hash.
- * Registrations are rate-limited per IP, and the ones that never lead to a grant are pruned after 7 days.
+ * Registrations are rate-limited per IP, and the ones that never lead to a grant are pruned after 7 days
+ * (maintenance.ts).
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
@@ -11,7 +12,6 @@ import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 import { recordHandshake } from "../doctor/handshake";
 import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
-import { maybePrune } from "./maintenance";
 import { json, readJsonObject } from "./http";
 import { oauthState } from "./state";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
@@ -79,7 +79,6 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 /** POST /oauth/register. */
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
   oauthState(deps).registrations.hit(ip);
-  maybePrune(deps);
   try {
     const body = registerClient(deps, await readJsonObject(request));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });

@@ -25,8 +25,6 @@ export interface OAuthState {
   verified: Map<string, CachedToken>;
   /** CIMD URL → fetch in flight, so concurrent authorizations fetch once. */
   cimdInflight: Map<string, Promise<OAuthClient>>;
-  /** When expired OAuth rows were last pruned (see maintenance.ts). */
-  prunedAt: number;
   /** grant id → when a refused MCP request with it was last recorded for the connection doctor. */
   refusalRecordedAt: Map<string, number>;
   /** Dynamic registrations per client IP (RFC 7591 §5: registration is an abuse target). */
@@ -43,7 +41,6 @@ export function oauthState(deps: Deps): OAuthState {
       keys: new KeyRing(deps.db),
       verified: new Map(),
       cimdInflight: new Map(),
-      prunedAt: 0,
       refusalRecordedAt: new Map(),
       registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
     };

@@ -1,6 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { authCodes, authRequests, refreshTokens } from "../../src/db/schema";
+import { eq } from "drizzle-orm";
+import { authCodes, authRequests, oauthClients, refreshTokens } from "../../src/db/schema";
+import { UNUSED_CLIENT_TTL_MS } from "../../src/oauth/clients";
 import { pruneExpiredOAuthRows } from "../../src/oauth/maintenance";
+import { makeApp, tempDir } from "../helpers";
 import { authorizeParams, authorizePath, obtainTokens, openConsent, pkce, registerClient, signIn, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
@@ -16,5 +19,21 @@ describe("OAuth housekeeping", () => {
     expect(pruneExpiredOAuthRows(t.deps.db)).toEqual({ requests: 0, codes: 0, refreshTokens: 0, clients: 0 });
     expect(pruneExpiredOAuthRows(t.deps.db, Date.now() + 31 * 24 * 3600 * 1000)).toEqual({ requests: 1, codes: 1, refreshTokens: 1, clients: 1 });
     expect(rows()).toEqual([0, 0, 0]);
+  });
+
+  test("the running app prunes on its own (at start, then on a timer): an unused week-old client goes without any request", async () => {
+    const dataDir = tempDir();
+    const first = await makeApp({ dataDir });
+    const client = await registerClient(first.app);
+    const weekAgo = Date.now() - UNUSED_CLIENT_TTL_MS - 1000;
+    first.deps.db.update(oauthClients).set({ createdAt: weekAgo }).where(eq(oauthClients.id, client.client_id)).run();
+    await first.close();
+    const restarted = await makeApp({ dataDir });
+    try {
+      expect(restarted.deps.db.select().from(oauthClients).all()).toEqual([]);
+      expect(restarted.logs.text).toContain("oauth housekeeping pruned rows");
+    } finally {
+      await restarted.close();
+    }
   });
 });
