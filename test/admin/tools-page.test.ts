@@ -30,7 +30,11 @@ describe("tool editor", () => {
     expect(body).not.toContain(SECRET);
     const json = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf, headers: "{oops" }, dev.cookie);
     expect(json.status).toBe(400);
-    expect(await json.text()).toContain("headers: not valid JSON");
+    const jsonBody = await json.text();
+    expect(jsonBody).toContain("headers: not valid JSON");
+    // The message also sits beside the field it is about.
+    expect(jsonBody).toMatch(/name="headers"[^>]*aria-invalid="true"/);
+    expect(jsonBody).toContain('<div class="field-error" id="e-headers">not valid JSON');
   });
 
   test("secret values are saved write-only: the page shows only that a value is set", async () => {

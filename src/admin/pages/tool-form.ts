@@ -32,25 +32,40 @@ const ANNOTATION_WORDS: Record<(typeof ANNOTATION_HINTS)[number], string> = {
   openWorldHint: "Open world: reaches systems outside this project",
 };
 
-function text(label: string, name: string, v: Record<string, string>, o: { hint?: string; required?: boolean; type?: string } = {}): Html {
-  return html`<label for="t-${name}">${label}</label><input id="t-${name}" name="${name}" type="${o.type ?? "text"}" value="${v[name] ?? ""}"${o.required ? html` required` : ""}>${o.hint ? html`<div class="muted small">${o.hint}</div>` : ""}`;
+/** The form's values and the field a refused save was about (shown next to that field). */
+interface Fields {
+  values: Record<string, string>;
+  error?: { field: string; message: string };
 }
 
-function area(label: string, name: string, v: Record<string, string>, o: { hint?: string; rows?: number; cls?: string } = {}): Html {
-  return html`<label for="t-${name}">${label}</label><textarea id="t-${name}" name="${name}" rows="${o.rows ?? 8}" class="${o.cls ?? ""}" spellcheck="false">${v[name] ?? ""}</textarea>${o.hint ? html`<div class="muted small">${o.hint}</div>` : ""}`;
+function invalid(f: Fields, name: string): Html {
+  return f.error?.field === name ? html` aria-invalid="true" aria-describedby="e-${name}"` : html``;
 }
 
-function kindFields(kind: ToolKind, v: Record<string, string>): Html {
+function below(f: Fields, name: string, hint?: string): Html {
+  const err = f.error?.field === name ? html`<div class="field-error" id="e-${name}">${f.error.message}</div>` : "";
+  return html`${err}${hint ? html`<div class="muted small">${hint}</div>` : ""}`;
+}
+
+function text(label: string, name: string, f: Fields, o: { hint?: string; required?: boolean; type?: string } = {}): Html {
+  return html`<label for="t-${name}">${label}</label><input id="t-${name}" name="${name}" type="${o.type ?? "text"}" value="${f.values[name] ?? ""}"${o.required ? html` required` : ""}${invalid(f, name)}>${below(f, name, o.hint)}`;
+}
+
+function area(label: string, name: string, f: Fields, o: { hint?: string; rows?: number; cls?: string } = {}): Html {
+  return html`<label for="t-${name}">${label}</label><textarea id="t-${name}" name="${name}" rows="${o.rows ?? 8}" class="${o.cls ?? ""}" spellcheck="false"${invalid(f, name)}>${f.values[name] ?? ""}</textarea>${below(f, name, o.hint)}`;
+}
+
+function kindFields(kind: ToolKind, f: Fields): Html {
   if (kind === "interactive") {
-    return area("UI HTML", "html", v, { rows: 16, cls: "code", hint: "One self-contained HTML document, served to hosts as an MCP Apps resource. It is previewed below in a sandbox, never on Portico's own origin." });
+    return area("UI HTML", "html", f, { rows: 16, cls: "code", hint: "One self-contained HTML document, served to hosts as an MCP Apps resource. It is previewed below in a sandbox, never on Portico's own origin." });
   }
   if (kind === "script") {
-    return html`${area("Script", "script", v, { rows: 16, cls: "code", hint: "export default async (input, env) => result. env.secrets holds this tool's secrets; env.log() and env.progress() reach the host; fetch reaches only the allowed domains." })}
-<div class="filters"><div>${text("Time limit (ms)", "timeoutMs", v, { type: "number" })}</div><div>${text("Memory limit (MB)", "memoryMb", v, { type: "number" })}</div></div>`;
+    return html`${area("Script", "script", f, { rows: 16, cls: "code", hint: "export default async (input, env) => result. env.secrets holds this tool's secrets; env.log() and env.progress() reach the host; fetch reaches only the allowed domains." })}
+<div class="filters"><div>${text("Time limit (ms)", "timeoutMs", f, { type: "number" })}</div><div>${text("Memory limit (MB)", "memoryMb", f, { type: "number" })}</div></div>`;
   }
-  return html`${text("Endpoint URL", "url", v, { required: true, type: "url", hint: "Receives the validated input as a JSON POST." })}
-${area("Headers (JSON object)", "headers", v, { rows: 4, cls: "code", hint: 'Use {{secrets.NAME}} for secret values, e.g. {"Authorization": "Bearer {{secrets.API_KEY}}"}' })}
-${text("Time limit (ms)", "timeoutMs", v, { type: "number" })}`;
+  return html`${text("Endpoint URL", "url", f, { required: true, type: "url", hint: "Receives the validated input as a JSON POST." })}
+${area("Headers (JSON object)", "headers", f, { rows: 4, cls: "code", hint: 'Use {{secrets.NAME}} for secret values, e.g. {"Authorization": "Bearer {{secrets.API_KEY}}"}' })}
+${text("Time limit (ms)", "timeoutMs", f, { type: "number" })}`;
 }
 
 /** What the editor form shows. */
@@ -63,10 +78,13 @@ export interface ToolFormOptions {
   /** Secret names that have a stored value. */
   secretsSet: string[];
   isNew: boolean;
+  /** The field a refused save was about, and why. */
+  error?: { field: string; message: string };
 }
 
 /** The whole editor form. */
 export function toolForm(o: ToolFormOptions): Html {
+  const f: Fields = { values: o.values, error: o.error };
   const v = o.values;
   const secretNames = (v.secrets ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
   const secretInputs = secretNames.map(
@@ -76,22 +94,22 @@ export function toolForm(o: ToolFormOptions): Html {
   return html`<form method="post" action="${o.action}" class="tool-form">${csrfField(o.csrf)}<input type="hidden" name="kind" value="${o.kind}">
 <fieldset${o.editable ? "" : html` disabled`}>
 <div class="card"><h2>${KIND_WORDS[o.kind].title}</h2><p class="muted small">${KIND_WORDS[o.kind].text}</p>
-${text("Name", "name", v, { required: true, hint: o.isNew ? "Letters, digits, '_', '-', '.'; hosts show it to the model. It cannot change once published." : "The name cannot change once the tool has been published." })}
-${text("Title", "title", v, { hint: "A human-friendly name hosts may show." })}
-${area("Description", "description", v, { rows: 3, hint: "Tell the model when to use this tool and what it returns." })}
+${text("Name", "name", f, { required: true, hint: o.isNew ? "Letters, digits, '_', '-', '.'; hosts show it to the model. It cannot change once published." : "The name cannot change once the tool has been published." })}
+${text("Title", "title", f, { hint: "A human-friendly name hosts may show." })}
+${area("Description", "description", f, { rows: 3, hint: "Tell the model when to use this tool and what it returns." })}
 <label for="t-scope">Extra scope needed</label><select id="t-scope" name="scope"><option value="">none (anyone who may call tools)</option>${SCOPES.map(
     (s) => html`<option value="${s}"${v.scope === s ? html` selected` : ""}>${s} — ${SCOPE_WORDS[s]}</option>`,
   )}</select></div>
-<div class="card">${kindFields(o.kind, v)}</div>
+<div class="card">${kindFields(o.kind, f)}</div>
 <div class="card"><h2>Input and output</h2>
-${area("Input schema (JSON Schema)", "inputSchema", v, { rows: 10, cls: "code", hint: 'Must be an object schema: {"type": "object", "properties": {…}}. Calls are validated against it.' })}
-${area("Output schema (optional)", "outputSchema", v, { rows: 6, cls: "code", hint: "When set, hosts can rely on the structured result having this shape." })}
+${area("Input schema (JSON Schema)", "inputSchema", f, { rows: 10, cls: "code", hint: 'Must be an object schema: {"type": "object", "properties": {…}}. Calls are validated against it.' })}
+${area("Output schema (optional)", "outputSchema", f, { rows: 6, cls: "code", hint: "When set, hosts can rely on the structured result having this shape." })}
 <h3>Hints for hosts</h3>${ANNOTATION_HINTS.map(
     (h) => html`<label class="check"><input type="checkbox" name="${h}"${v[h] === "on" ? html` checked` : ""}> ${ANNOTATION_WORDS[h]}</label>`,
   )}</div>
 <div class="card"><h2>Network and secrets</h2>
-${area("Allowed domains", "allowedDomains", v, { rows: 3, hint: "One per line, e.g. api.example.com or *.example.com. Nothing else is reachable." })}
-${area("Secret names", "secrets", v, { rows: 3, hint: "One per line, UPPER_SNAKE_CASE. Values are write-only: once saved they are never shown again." })}
+${area("Allowed domains", "allowedDomains", f, { rows: 3, hint: "One per line, e.g. api.example.com or *.example.com. Nothing else is reachable." })}
+${area("Secret names", "secrets", f, { rows: 3, hint: "One per line, UPPER_SNAKE_CASE. Values are write-only: once saved they are never shown again." })}
 ${secretInputs.length ? html`<div class="secrets">${secretInputs}</div>` : html`<p class="muted small">Save the tool after adding names to enter their values.</p>`}
 </div>
 ${o.editable ? html`<div class="actions"><button type="submit">${o.isNew ? "Create tool" : "Save draft"}</button></div>` : html`<p class="muted small">You can read this tool; developers and above can edit the draft.</p>`}

@@ -34,6 +34,12 @@ interface EditorState {
   error?: string;
 }
 
+/** The form field a save error names ("inputSchema: …", "allowedDomains.0: …"), to show it beside that field. */
+function errorField(message: string): { field: string; message: string } | undefined {
+  const m = message.match(/^([A-Za-z]+)[A-Za-z0-9.]*: (.+)$/s);
+  return m ? { field: m[1]!, message: m[2]! } : undefined;
+}
+
 function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorState, status = 200): Response {
   const { org, project } = access;
   const isNew = !s.name;
@@ -41,7 +47,7 @@ function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorSt
   const editable = roleAtLeast(access.role, "developer");
   const form = toolForm({
     action: isNew ? `${base}/new` : `${base}/${encodeURIComponent(s.name!)}`,
-    kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew,
+    kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew, error: s.error ? errorField(s.error) : undefined,
     secretsSet: isNew ? [] : secretNamesSet(deps, access, s.name!),
   });
   const preview = !isNew && s.kind === "interactive"
