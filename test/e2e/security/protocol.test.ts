@@ -4,11 +4,14 @@
  * org/project slugs. Every answer is a 4xx (or a JSON-RPC error), never a 5xx or a stack trace, and the
  * server stays up after each group. (test/oauth covers the token rules themselves; this is the abuse.)
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import { PASSWORD } from "../support/portico";
 import { obtainTokens, signIn } from "../support/oauth";
 import { expectHealthy, expectSafe, mcpPost, rawHttp, startWorld, type World } from "./world";
+
+// Real processes, argon2 and many requests per test: bun 1.4.5 ignores bunfig's timeout, so set it here.
+setDefaultTimeout(60_000);
 
 let w: World;
 beforeAll(async () => {
