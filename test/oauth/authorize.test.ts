@@ -57,6 +57,8 @@ describe("GET /oauth/authorize: errors before the redirect URI is validated rend
 
   test("a repeated parameter gets a page", async () => {
     expectPage(await req(t.app, `${path()}&state=again`), 400);
+    // RFC 8707 allows several resources, but a token has one audience (DESIGN): refused before anything is stored.
+    expectPage(await req(t.app, `${path()}&resource=${encodeURIComponent(w.url("crm"))}`), 400);
   });
 });
 
@@ -79,7 +81,8 @@ describe("GET /oauth/authorize: errors after the redirect URI is validated go ba
   });
 
   test("a resource that is not exactly a channel URL is invalid_target", async () => {
-    for (const resource of [`${w.url("shop")}/`, "http://localhost/acme", "http://localhost/acme/nope", "https://other.example/acme/shop", `${w.url("shop")}/draft/x`]) {
+    const shop = w.url("shop");
+    for (const resource of [`${shop}/`, `${shop}?x=1`, `${shop}#frag`, `${shop}/draft?x=1`, `${shop}%2Fdraft`, "http://LOCALHOST/acme/shop", "http://localhost/acme", "http://localhost/acme/nope", "https://other.example/acme/shop", `${w.url("shop")}/draft/x`]) {
       const url = redirectedError(await req(t.app, path({}, resource)));
       expect(url.searchParams.get("error")).toBe("invalid_target");
     }

@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { getGrant } from "../../src/oauth/grants";
 import { endSession } from "../../src/auth/sessions";
 import { listHandshakes } from "../../src/doctor/handshake";
+import { req } from "../helpers";
 import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, signIn, tokenRequest, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
@@ -69,6 +70,22 @@ describe("grant_type=authorization_code", () => {
 
   test("a resource other than the authorized one is invalid_target", async () => {
     await expectError(await exchange(await freshCode(), { resource: ctx.w.url("shop", "draft") }), 400, "invalid_target");
+  });
+
+  test("resource is compared exactly (RFC 8707): the authorized URL plus a query, a fragment or a slash is invalid_target", async () => {
+    for (const suffix of ["?x=1", "#frag", "/"]) {
+      await expectError(await exchange(await freshCode(), { resource: ctx.w.url("shop") + suffix }), 400, "invalid_target");
+    }
+  });
+
+  test("a repeated resource is invalid_request and leaves the code unspent", async () => {
+    const c = await freshCode();
+    const fields = new URLSearchParams({ grant_type: "authorization_code", code: c.code, redirect_uri: REDIRECT, code_verifier: c.verifier, client_id: c.client.client_id });
+    fields.append("resource", ctx.w.url("shop"));
+    fields.append("resource", ctx.w.url("crm"));
+    const res = await req(ctx.t.app, "/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: fields.toString() });
+    await expectError(res, 400, "invalid_request");
+    expect((await exchange(c)).status).toBe(200);
   });
 
   test("a code is single-use: a replay is invalid_grant and revokes the grant it issued", async () => {
