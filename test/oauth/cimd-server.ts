@@ -1,7 +1,7 @@
 /**
  * A local https server that serves Client ID Metadata Documents for tests (self-signed certificate made
  * with openssl for 127.0.0.1). Its behaviour is switchable per test: the document, caching headers,
- * ETag revalidation, a redirect, an error status.
+ * ETag revalidation, a redirect, an error status, a delay.
  */
 import { join } from "node:path";
 import { tempDir } from "../helpers";
@@ -15,6 +15,8 @@ export interface CimdBehaviour {
   cacheControl?: string;
   etag?: string;
   redirectTo?: string;
+  /** Wait this long before answering (a server slower than the fetch timeout). */
+  delayMs?: number;
 }
 
 export class CimdServer {
@@ -45,11 +47,12 @@ export class CimdServer {
     return `https://127.0.0.1:${this.server.port}${path}`;
   }
 
-  private answer(request: Request): Response {
+  private async answer(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const ifNoneMatch = request.headers.get("if-none-match");
     this.hits.push({ path: url.pathname, ifNoneMatch });
     const b = this.behaviour;
+    if (b.delayMs) await Bun.sleep(b.delayMs);
     if (b.redirectTo) return new Response(null, { status: 302, headers: { location: b.redirectTo } });
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (b.cacheControl) headers["cache-control"] = b.cacheControl;

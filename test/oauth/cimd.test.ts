@@ -104,6 +104,14 @@ describe("CIMD rules", () => {
     expect(cimd.hits).toHaveLength(1);
   });
 
+  test("a document that takes longer than 5 s is refused, after about 5 s", async () => {
+    cimd.behaviour.delayMs = 7_000;
+    const started = Date.now();
+    await refused("no complete response within 5000 ms");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
+    expect(Date.now() - started).toBeLessThan(6_500);
+  }, 10_000);
+
   test("a confidential auth method in the document is refused", async () => {
     cimd.behaviour.doc = { ...cimd.behaviour.doc, token_endpoint_auth_method: "client_secret_basic" };
     await refused("not supported; use none");
@@ -119,6 +127,15 @@ describe("CIMD rules", () => {
     );
     expect(page.res.status).toBe(400);
     expect(page.html).toContain("private or reserved address");
+    // By name too: the DNS answer is checked, not just an IP literal in the URL.
+    const byName = cimd.url().replace("127.0.0.1", "localhost");
+    const named = await openConsent(
+      strict.app,
+      authorizePath({ ...authorizeParams(byName, pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
+      signIn(strict.deps, ws.users.viewer.id).cookie,
+    );
+    expect(named.res.status).toBe(400);
+    expect(named.html).toContain("private or reserved address");
     expect(cimd.hits).toHaveLength(0);
     await strict.close();
   });
