@@ -32,11 +32,20 @@ export class McpMetrics {
     gauge("process_resident_memory_bytes", "Resident memory size in bytes", () => process.memoryUsage().rss);
   }
 
+  /** Label-bound children by `channel|method|status`: prom-client hashes labels on every call otherwise. */
+  private children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+
   observe(channel: string, method: string, status: string, seconds: number): void {
-    // Unknown method names would make label cardinality unbounded.
-    const m = method.length <= 40 && /^[a-z/_]+$/i.test(method) ? method : "other";
-    this.requests.inc({ channel, method: m, status });
-    this.duration.observe({ method: m }, seconds);
+    const key = `${channel}|${method}|${status}`;
+    let child = this.children.get(key);
+    if (!child) {
+      // Unknown method names would make label cardinality unbounded.
+      const m = method.length <= 40 && /^[a-z/_]+$/i.test(method) ? method : "other";
+      child = { count: this.requests.labels({ channel, method: m, status }), time: this.duration.labels({ method: m }) };
+      if (m !== "other") this.children.set(key, child);
+    }
+    child.count.inc();
+    child.time.observe(seconds);
   }
 }
 

@@ -1,10 +1,14 @@
 /**
- * Notices changes written by another process on the same SQLite file — the CLI publishing or importing
- * while the server runs (DESIGN: CLI). `PRAGMA data_version` changes only when another connection
- * commits, so polling it is nearly free; when it moves, projects whose revision (`updated_at`, bumped
- * by every draft change) or production pin moved get `toolsChanged`, which sends `list_changed`.
+ * Notices database changes the services did not announce: another process on the same SQLite file (the
+ * CLI publishing or importing while the server runs, DESIGN: CLI) and role changes (DESIGN: Roles — a
+ * lowered role makes tools disappear "with list_changed"). `PRAGMA data_version` moves when another
+ * connection commits and `total_changes()` when this one does, so an idle poll costs microseconds. On a
+ * change, projects whose revision (`updated_at`, bumped by every draft change) or production pin moved
+ * get `toolsChanged`, and open sessions whose user's role moved get `list_changed`.
  */
 import type { Deps } from "../deps";
+import type { Role } from "../db/schema";
+import type { SessionStore } from "./sessions";
 
 export const WATCH_INTERVAL_MS = 500;
 
@@ -15,13 +19,17 @@ interface Revision {
 }
 
 const REVISIONS_SQL = "SELECT id, updated_at AS updatedAt, production_version_id AS productionVersionId FROM projects";
+const ROLE_SQL = "SELECT role FROM memberships WHERE org_id = ? AND user_id = ?";
 
 /** Starts polling; returns a function that stops it. */
-export function watchExternalChanges(deps: Pick<Deps, "db" | "bus" | "log">, intervalMs = WATCH_INTERVAL_MS): () => void {
+export function watchChanges(deps: Pick<Deps, "db" | "bus" | "log">, sessions: SessionStore, intervalMs = WATCH_INTERVAL_MS): () => void {
   const sqlite = deps.db.$client;
-  const dataVersion = () => (sqlite.query("PRAGMA data_version").get() as { data_version: number }).data_version;
+  const dataVersion = () => sqlite.query<{ data_version: number }, []>("PRAGMA data_version").get()!.data_version;
+  const ownChanges = () => sqlite.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n;
   const read = () => new Map(sqlite.query<Revision, []>(REVISIONS_SQL).all().map((r) => [r.id, r]));
-  let version = dataVersion();
+  const roleOf = (orgId: string, userId: string) => sqlite.query<{ role: Role }, [string, string]>(ROLE_SQL).get(orgId, userId)?.role ?? null;
+  let external = dataVersion();
+  let own = ownChanges();
   let known = read();
   // Changes made through this process's own connection are announced by their service already:
   // record them so the next external change does not announce them twice.
@@ -31,16 +39,21 @@ export function watchExternalChanges(deps: Pick<Deps, "db" | "bus" | "log">, int
   });
   const timer = setInterval(() => {
     try {
-      const now = dataVersion();
-      if (now === version) return;
-      version = now;
-      const current = read();
-      for (const [id, rev] of current) {
-        const before = known.get(id);
-        if (before?.updatedAt !== rev.updatedAt) deps.bus.emit("toolsChanged", { projectId: id, channel: "draft" });
-        if ((before?.productionVersionId ?? null) !== rev.productionVersionId) deps.bus.emit("toolsChanged", { projectId: id, channel: "production" });
+      const nowExternal = dataVersion();
+      const nowOwn = ownChanges();
+      if (nowExternal === external && nowOwn === own) return;
+      own = nowOwn;
+      if (nowExternal !== external) {
+        external = nowExternal;
+        const current = read();
+        for (const [id, rev] of current) {
+          const before = known.get(id);
+          if (before?.updatedAt !== rev.updatedAt) deps.bus.emit("toolsChanged", { projectId: id, channel: "draft" });
+          if ((before?.productionVersionId ?? null) !== rev.productionVersionId) deps.bus.emit("toolsChanged", { projectId: id, channel: "production" });
+        }
+        known = current;
       }
-      known = current;
+      sessions.checkRoles(roleOf);
     } catch (err) {
       deps.log.error({ err }, "change watcher failed");
     }

@@ -5,7 +5,7 @@
  * `toolsChanged` reaches every open GET stream of that channel as tools/prompts/resources `list_changed`.
  */
 import { credentialId, type Principal } from "../auth/principal";
-import type { Channel } from "../db/schema";
+import type { Channel, Role } from "../db/schema";
 import type { EventBus } from "../lib/events";
 import { newToken } from "../lib/ids";
 import { notificationMessage } from "./rpc";
@@ -29,6 +29,10 @@ export interface McpSession {
   logLevel: LogLevel;
   grantId: string | null;
   apiKeyId: string | null;
+  /** The acting user and the role their tool list was built for (null: anonymous). */
+  userId: string | null;
+  orgId: string;
+  role: Role | null;
   loginSessionId: string | null;
   lastSeen: number;
   streams: Set<SseStream>;
@@ -52,7 +56,7 @@ export class SessionStore {
     ];
   }
 
-  create(principal: Principal, target: { projectId: string; channel: Channel }, protocolVersion: string, clientInfo: McpSession["clientInfo"]): McpSession {
+  create(principal: Principal, target: { orgId: string; projectId: string; channel: Channel }, protocolVersion: string, clientInfo: McpSession["clientInfo"]): McpSession {
     const session: McpSession = {
       id: newToken(),
       credential: credentialId(principal),
@@ -63,6 +67,9 @@ export class SessionStore {
       logLevel: "info",
       grantId: principal.kind === "user" ? principal.grantId : null,
       apiKeyId: principal.kind === "apikey" ? principal.apiKeyId : null,
+      userId: principal.kind === "anonymous" ? null : principal.userId,
+      orgId: target.orgId,
+      role: principal.kind === "anonymous" ? null : principal.role,
       loginSessionId: principal.kind === "user" ? principal.sessionId : null,
       lastSeen: Date.now(),
       streams: new Set(),
@@ -121,11 +128,28 @@ export class SessionStore {
     for (const id of [...this.sessions.keys()]) this.end(id);
   }
 
-  private notifyChannel(projectId: string, channel: Channel): void {
-    for (const s of this.sessions.values()) {
-      if (s.projectId !== projectId || s.channel !== channel) continue;
-      for (const stream of s.streams) for (const method of CHANGED) stream.send(notificationMessage(method));
+  /**
+   * DESIGN (Roles): a role lowered after consent makes tools disappear "with list_changed". Called when
+   * the database changed; `roleOf` reads the current role (null = no longer a member → session ends).
+   */
+  checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void {
+    for (const s of [...this.sessions.values()]) {
+      if (s.streams.size === 0 || s.userId === null) continue;
+      const role = roleOf(s.orgId, s.userId);
+      if (role === null) this.end(s.id);
+      else if (role !== s.role) {
+        s.role = role;
+        this.notify(s);
+      }
     }
+  }
+
+  private notify(s: McpSession): void {
+    for (const stream of s.streams) for (const method of CHANGED) stream.send(notificationMessage(method));
+  }
+
+  private notifyChannel(projectId: string, channel: Channel): void {
+    for (const s of this.sessions.values()) if (s.projectId === projectId && s.channel === channel) this.notify(s);
   }
 
   private endWhere(match: (s: McpSession) => boolean): void {

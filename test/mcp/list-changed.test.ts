@@ -4,6 +4,7 @@ import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/typ
 import { openDb } from "../../src/db/client";
 import { EventBus } from "../../src/lib/events";
 import { createDraftTool, updateDraftTool } from "../../src/projects/draft";
+import { setRole } from "../../src/projects/orgs";
 import { publish, rollback } from "../../src/projects/publish";
 import { connectClient, ECHO_TOOL, mcpFixture, type McpFixture } from "./fixture";
 
@@ -57,6 +58,21 @@ describe("list_changed and versions", () => {
     await rolledBack;
     const v1 = (await prod.listTools()).tools;
     expect(v1.map((t) => [t.name, t.description])).toEqual([["echo", "Shows the text"]]);
+    await prod.close();
+  });
+
+  test("a role lowered while a session is open sends list_changed, and the tools beyond it are gone", async () => {
+    f = await mcpFixture();
+    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "writer", scope: "project:write" });
+    publish(f.deps, f.project.id, f.users.admin);
+    const prod = await connectClient(f.url(), f.keyFor("developer"));
+    await streamOpen();
+    expect((await prod.listTools()).tools.map((t) => t.name)).toContain("writer");
+    const changed = nextListChanged(prod);
+    setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
+    await changed;
+    expect((await prod.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
     await prod.close();
   });
 
