@@ -8,7 +8,7 @@ import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { toolSecrets } from "../db/schema";
-import { keyId, loadKeyRing, newSecretKey, stageKeyFile, type KeyRing } from "./secret-key";
+import { keyId, loadKeyRing, newSecretKey, parseKey, stageKeyFile, type KeyRing } from "./secret-key";
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -115,11 +115,12 @@ export class SecretStore {
 }
 
 /**
- * Re-encrypts every tool secret with `newKey` (random if omitted) in one transaction. With a key file
+ * Re-encrypts every tool secret with `next` (a key or its base64; random if omitted) in one transaction. With a key file
  * the new key replaces it; with `PORTICO_SECRET_KEY` the caller must show `key` to the operator, who
  * sets it before the next start. Returns the new key (base64) and how many secrets were re-encrypted.
  */
-export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir"> }, newKey: Buffer = newSecretKey()): { key: string; rotated: number } {
+export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir"> }, next?: Buffer | string): { key: string; rotated: number } {
+  const newKey = typeof next === "string" ? parseKey(next, "new-key") : (next ?? newSecretKey());
   const store = new SecretStore(deps.db, deps.config);
   const ring = store.keys();
   const id = keyId(newKey);

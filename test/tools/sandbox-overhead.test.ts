@@ -8,9 +8,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { script, toolsHarness, type ToolsHarness } from "./fixtures";
 
-const WARMUP = 300;
-const SERIAL = 2000;
-const CONCURRENT = 4000;
+const WARMUP = 200;
+const SERIAL = 1000;
+const CONCURRENT = 2000;
 const IN_FLIGHT = 16;
 
 let h: ToolsHarness;

@@ -4,6 +4,7 @@
  * Response-like object, and the `env` argument (`secrets`, `log`, `progress`).
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from "quickjs-emscripten-core";
+import type { Failure } from "./classify";
 import type { LogLevel } from "./protocol";
 
 const LOG_LEVELS = new Set<string>(["debug", "info", "notice", "warning", "error"]);
@@ -137,4 +138,23 @@ export function newResponse(vm: QuickJSContext, b: Builtins, res: { status: numb
     vm.setProp(obj, "json", f),
   );
   return obj;
+}
+
+/** A thrown QuickJS value as a Failure of `stage` (disposes the handle). */
+export function dumpFailure(vm: QuickJSContext, stage: Failure["stage"], handle: QuickJSHandle): Failure {
+  const dumped = handle.consume((h) => vm.dump(h)) as { name?: unknown; message?: unknown } | null;
+  if (dumped && typeof dumped === "object" && "message" in dumped) return { stage, name: String(dumped.name ?? "Error"), message: String(dumped.message) };
+  return { stage, name: "Error", message: `threw ${JSON.stringify(dumped) ?? String(dumped)}` };
+}
+
+/** The handler's return value as plain JSON, or a `result`-stage failure (function, cycle, BigInt…). */
+export function toJsonValue(vm: QuickJSContext, b: Builtins, value: QuickJSHandle): { value: unknown } | { failure: Failure } {
+  const type = vm.typeof(value);
+  if (type === "undefined") return { value: undefined };
+  if (type === "function" || type === "symbol" || type === "bigint") {
+    return { failure: { stage: "result", name: "TypeError", message: `the handler returned a ${type}, not a JSON value` } };
+  }
+  const json = vm.callFunction(b.stringify, vm.undefined, value);
+  if (json.error) return { failure: dumpFailure(vm, "result", json.error) };
+  return json.value.consume((s) => ({ value: JSON.parse(vm.getString(s)) }));
 }

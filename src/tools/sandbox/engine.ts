@@ -18,10 +18,10 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
-import { builtins, installGlobals, newEnv, newResponse, sealEnv, type BridgeHost, type Builtins } from "./bridge";
+import { builtins, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
-import type { LogLevel, SandboxJob, SandboxResult } from "./protocol";
+import type { SandboxJob, SandboxResult } from "./protocol";
 
 const MIB = 1024 * 1024;
 /** Heap growth beyond the fresh module's size after which the worker is recycled to return memory. */
@@ -32,10 +32,8 @@ const MAX_STACK_BYTES = 256 * 1024;
 const MAX_LOG_LINES = 200;
 const MAX_LOG_CHARS = 8192;
 
-export interface CallHooks {
-  log(level: LogLevel, message: string): void;
-  progress(progress: number, total?: number, message?: string): void;
-}
+/** Where a call's log lines and progress go (the worker forwards them to the host). */
+export type CallHooks = Omit<BridgeHost, "fetch">;
 
 type StopReason = "timeout" | "memory" | "cancelled";
 
@@ -168,7 +166,7 @@ export class SandboxEngine {
   private async execute(fresh: Fresh, state: CallState, woken: Promise<null>): Promise<{ value: unknown } | { failure: Failure }> {
     const { vm, b } = fresh;
     const evaluated = vm.evalCode(state.job.script, "tool.js", { type: "module" });
-    if (evaluated.error) return { failure: this.failure(vm, "load", evaluated.error) };
+    if (evaluated.error) return { failure: dumpFailure(vm, "load", evaluated.error) };
     // A module with top-level await evaluates to a promise of its namespace.
     const ns = await this.settle(fresh, state, evaluated.value, woken, "load");
     if ("failure" in ns) return ns;
@@ -182,10 +180,10 @@ export class SandboxEngine {
     const called = vm.callFunction(handler, vm.undefined, input, fresh.env);
     handler.dispose();
     input.dispose();
-    if (called.error) return { failure: this.failure(vm, "call", called.error) };
+    if (called.error) return { failure: dumpFailure(vm, "call", called.error) };
     const returned = await this.settle(fresh, state, called.value, woken, "call");
     if ("failure" in returned) return returned;
-    return returned.value.consume((v) => this.toJson(vm, b, v));
+    return returned.value.consume((v) => toJsonValue(vm, b, v));
   }
 
   /** Awaits a QuickJS value that may be a promise, pumping jobs; stops early when the call is stopped. */
@@ -205,7 +203,7 @@ export class SandboxEngine {
     }
     if (now.type === "rejected") {
       handle.dispose();
-      return { failure: this.failure(vm, stage, now.error) };
+      return { failure: dumpFailure(vm, stage, now.error) };
     }
     const settled = vm.resolvePromise(handle);
     handle.dispose();
@@ -214,20 +212,8 @@ export class SandboxEngine {
       void settled.then((r) => (r.error ?? r.value)?.dispose(), () => undefined);
       return { failure: { stage, name: "InternalError", message: "interrupted" } };
     }
-    if (done.error) return { failure: this.failure(vm, stage, done.error) };
+    if (done.error) return { failure: dumpFailure(vm, stage, done.error) };
     return { value: done.value };
-  }
-
-  /** The handler's return value as plain JSON, or a `result`-stage failure (function, cycle, BigInt…). */
-  private toJson(vm: QuickJSContext, b: Builtins, value: QuickJSHandle): { value: unknown } | { failure: Failure } {
-    const type = vm.typeof(value);
-    if (type === "undefined") return { value: undefined };
-    if (type === "function" || type === "symbol" || type === "bigint") {
-      return { failure: { stage: "result", name: "TypeError", message: `the handler returned a ${type}, not a JSON value` } };
-    }
-    const json = vm.callFunction(b.stringify, vm.undefined, value);
-    if (json.error) return { failure: this.failure(vm, "result", json.error) };
-    return json.value.consume((s) => ({ value: JSON.parse(vm.getString(s)) }));
   }
 
   /** Runs pending promise jobs; an error escaping them (an uncatchable interrupt) ends the call. */
@@ -243,12 +229,6 @@ export class SandboxEngine {
     state.stop ??= reason;
     state.aborter.abort();
     state.wake();
-  }
-
-  private failure(vm: QuickJSContext, stage: Failure["stage"], handle: QuickJSHandle): Failure {
-    const dumped = handle.consume((h) => vm.dump(h)) as { name?: unknown; message?: unknown } | null;
-    if (dumped && typeof dumped === "object" && "message" in dumped) return { stage, name: String(dumped.name ?? "Error"), message: String(dumped.message) };
-    return { stage, name: "Error", message: `threw ${JSON.stringify(dumped) ?? String(dumped)}` };
   }
 
   /** Frees a finished call's context; false when that failed and the module should not be trusted. */

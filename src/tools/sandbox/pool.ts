@@ -32,6 +32,8 @@ interface Slot {
   /** Null until the worker script is located (a compiled binary loads its embedded copy first). */
   worker: Worker | null;
   ready: Promise<boolean>;
+  /** Settles `ready` (false when the worker is removed before it started). */
+  markReady: (ok: boolean) => void;
   call: InFlight | null;
   idleTimer?: ReturnType<typeof setTimeout>;
 }
@@ -62,30 +64,35 @@ export class SandboxPool {
   /** Runs one call; never rejects — every failure is a classified result. */
   async run(job: SandboxJob, hooks: RunHooks): Promise<SandboxResult> {
     if (hooks.signal.aborted) return failure("the call was cancelled");
-    const slot = await this.acquire(hooks.signal);
+    const slot = await this.acquire(hooks.signal, job.timeoutMs);
+    if (slot === "busy") return failure(`every script sandbox stayed busy for the call's ${job.timeoutMs} ms time limit`);
     if (!slot) return failure(this.closed ? "the server is shutting down" : "the call was cancelled");
     if (!(await slot.ready)) {
       this.remove(slot);
-      return failure("the script sandbox could not start");
+      return failure(this.closed ? "the server is shutting down" : "the script sandbox could not start");
     }
     return new Promise<SandboxResult>((resolve) => {
       const id = this.nextId++;
       let settled = false;
+      let cancelBackstop: ReturnType<typeof setTimeout> | undefined;
       const finish = (result: SandboxResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(backstop);
+        clearTimeout(cancelBackstop);
         hooks.signal.removeEventListener("abort", onAbort);
         resolve(result);
       };
+      // Only for a call still running: by then its worker is stuck, and terminating it is the way out.
       const kill = (result: SandboxResult) => {
+        if (settled) return;
         this.remove(slot);
         finish(result);
       };
       const backstop = setTimeout(() => kill(failure(`the script did not finish within ${job.timeoutMs} ms`)), job.timeoutMs + GRACE_MS);
       const onAbort = () => {
         this.post(slot, { type: "cancel", id });
-        setTimeout(() => kill(failure("the call was cancelled")), GRACE_MS).unref?.();
+        cancelBackstop = setTimeout(() => kill(failure("the call was cancelled")), GRACE_MS);
       };
       hooks.signal.addEventListener("abort", onAbort, { once: true });
       slot.call = { id, hooks, finish };
@@ -108,20 +115,26 @@ export class SandboxPool {
     }
   }
 
-  private acquire(signal: AbortSignal): Promise<Slot | null> {
+  /** A free worker, a new one, or a place in the queue — given up after `waitMs` ("busy") or on abort. */
+  private acquire(signal: AbortSignal, waitMs: number): Promise<Slot | null | "busy"> {
     if (this.closed) return Promise.resolve(null);
     const idle = this.slots.find((s) => !s.call);
     if (idle) return Promise.resolve(this.claim(idle));
     if (this.slots.length < this.maxWorkers) return Promise.resolve(this.claim(this.spawn()));
     return new Promise((resolve) => {
+      const leave = (outcome: null | "busy") => {
+        this.waiting = this.waiting.filter((w) => w !== wake);
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      };
       const wake = (slot: Slot | null) => {
+        clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         resolve(slot);
       };
-      const onAbort = () => {
-        this.waiting = this.waiting.filter((w) => w !== wake);
-        resolve(null);
-      };
+      const onAbort = () => leave(null);
+      const timer = setTimeout(() => leave("busy"), waitMs);
       signal.addEventListener("abort", onAbort, { once: true });
       this.waiting.push(wake);
     });
@@ -146,13 +159,15 @@ export class SandboxPool {
 
   private spawn(): Slot {
     let markReady!: (ok: boolean) => void;
-    const slot: Slot = { worker: null, ready: new Promise((r) => (markReady = r)), call: null };
+    const ready = new Promise<boolean>((r) => (markReady = r));
+    const slot: Slot = { worker: null, ready, markReady, call: null };
     this.slots.push(slot);
-    void this.start(slot, markReady);
+    void this.start(slot);
     return slot;
   }
 
-  private async start(slot: Slot, markReady: (ok: boolean) => void): Promise<void> {
+  private async start(slot: Slot): Promise<void> {
+    const { markReady } = slot;
     let worker: Worker;
     try {
       // `ref: false`: an idle sandbox never keeps the process (a CLI command, a test) alive.
@@ -163,7 +178,7 @@ export class SandboxPool {
     }
     if (!this.slots.includes(slot)) return worker.terminate();
     slot.worker = worker;
-    worker.onmessage = (event: MessageEvent<WorkerToHost>) => this.receive(slot, event.data, markReady);
+    worker.onmessage = (event: MessageEvent<WorkerToHost>) => this.receive(slot, event.data);
     worker.onerror = (event) => {
       this.log.error({ error: event.message }, "sandbox worker crashed");
       markReady(false);
@@ -172,16 +187,16 @@ export class SandboxPool {
     };
   }
 
-  private receive(slot: Slot, msg: WorkerToHost, markReady: (ok: boolean) => void): void {
+  private receive(slot: Slot, msg: WorkerToHost): void {
     const call = slot.call;
     switch (msg.type) {
       case "ready":
-        return markReady(true);
+        return slot.markReady(true);
       case "retire":
         return slot.call ? undefined : this.remove(slot);
       case "failed":
         this.log.error({ error: msg.error }, "sandbox worker failed to start");
-        return markReady(false);
+        return slot.markReady(false);
       case "log":
         if (call?.id === msg.id) call.hooks.log(msg.level, msg.message);
         return;
@@ -206,6 +221,7 @@ export class SandboxPool {
     if (at < 0) return;
     this.slots.splice(at, 1);
     clearTimeout(slot.idleTimer);
+    slot.markReady(false);
     slot.worker?.terminate();
     const next = this.waiting.shift();
     if (next && !this.closed) next(this.claim(this.spawn()));

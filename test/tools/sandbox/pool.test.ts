@@ -1,0 +1,65 @@
+import { afterEach, expect, test } from "bun:test";
+import { createLogger } from "../../../src/lib/log";
+import type { SandboxJob } from "../../../src/tools/sandbox/protocol";
+import { SandboxPool } from "../../../src/tools/sandbox/pool";
+
+const pools: SandboxPool[] = [];
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.close();
+});
+
+function pool(maxWorkers: number): SandboxPool {
+  const p = new SandboxPool(createLogger("silent"), maxWorkers);
+  pools.push(p);
+  return p;
+}
+
+const job = (script: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
+  script,
+  input: {},
+  secrets: {},
+  timeoutMs: 2000,
+  memoryMb: 64,
+  allowedDomains: [],
+  allowLoopbackFetch: false,
+  blockedOrigins: [],
+  ...extra,
+});
+const hooks = () => ({ log() {}, progress() {}, signal: new AbortController().signal });
+
+test("workers start lazily and are reused across calls", async () => {
+  const p = pool(2);
+  expect(p.size).toBe(0);
+  for (let i = 0; i < 20; i++) expect(await p.run(job(`export default () => ${i}`), hooks())).toEqual({ ok: true, value: i });
+  expect(p.size).toBe(1);
+});
+
+test("a call waiting for a busy sandbox gives up at its own time limit", async () => {
+  const p = pool(1);
+  const hog = p.run(job("export default () => { for (;;) {} }", { timeoutMs: 1500 }), hooks());
+  await Bun.sleep(50);
+  const started = performance.now();
+  const waiter = await p.run(job("export default () => 1", { timeoutMs: 200 }), hooks());
+  expect(waiter).toEqual({ ok: false, errorClass: "runtime", error: "every script sandbox stayed busy for the call's 200 ms time limit" });
+  expect(performance.now() - started).toBeLessThan(1000);
+  expect(await hog).toMatchObject({ ok: false, errorClass: "runtime" });
+  expect(await p.run(job("export default () => 'free again'"), hooks())).toEqual({ ok: true, value: "free again" });
+});
+
+test("a worker whose heap grew is replaced; the next call runs on a fresh one", async () => {
+  const p = pool(1);
+  const grown = await p.run(job("export default () => { const a = []; for (let i = 0; i < 120; i++) a.push(new Array(1e5).fill(i)); return a.length }", { memoryMb: 256 }), hooks());
+  expect(grown).toEqual({ ok: true, value: 120 });
+  expect(p.size).toBe(0);
+  expect(await p.run(job("export default () => 'fresh'"), hooks())).toEqual({ ok: true, value: "fresh" });
+});
+
+test("close ends waiting and running calls with a clear error", async () => {
+  const p = pool(1);
+  const running = p.run(job("export default () => { for (;;) {} }", { timeoutMs: 5000 }), hooks());
+  const queued = p.run(job("export default () => 1"), hooks());
+  await Bun.sleep(100);
+  await p.close();
+  expect(await running).toEqual({ ok: false, errorClass: "runtime", error: "the server is shutting down" });
+  expect(await queued).toEqual({ ok: false, errorClass: "runtime", error: "the server is shutting down" });
+});
