@@ -93,3 +93,22 @@ describe("tool calls and their audit rows", () => {
     expect(row).toMatchObject({ version: 1, input: null, output: null, status: "ok", channel: "production" });
   });
 });
+
+test("notifications/cancelled stops a running call", async () => {
+  f = await mcpFixture();
+  createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script: "export default () => { while (true) {} }" });
+  const client = await connectClient(f.url("draft"), f.keyFor("developer"));
+  const controller = new AbortController();
+  const started = Date.now();
+  const call = client.callTool({ name: "spin", arguments: {} }, undefined, { signal: controller.signal });
+  setTimeout(() => controller.abort("user gave up"), 300);
+  await expect(call).rejects.toThrow();
+  await client.close();
+  for (let i = 0; i < 100 && queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events.length === 0; i++) {
+    await Bun.sleep(50);
+    f.deps.audit.flush();
+  }
+  const [row] = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
+  expect(row!.durationMs).toBeLessThan(5_000);
+  expect(Date.now() - started).toBeLessThan(10_000);
+});
