@@ -7,6 +7,7 @@ import { auditPages } from "./pages/audit";
 import { homePages } from "./pages/home";
 import { keyPages } from "./pages/keys";
 import { manifestPages } from "./pages/manifest";
+import { promptPages } from "./pages/prompts";
 import { memberPages } from "./pages/members";
 import { orgAuditPages } from "./pages/org-audit";
 import { publishPages } from "./pages/publish";
@@ -30,6 +31,7 @@ export function adminPlugin(deps: Deps) {
     .use(toolPages(deps))
     .use(instructionPages(deps))
     .use(manifestPages(deps))
+    .use(promptPages(deps))
     .use(publishPages(deps))
     .use(keyPages(deps))
     .use(auditPages(deps));

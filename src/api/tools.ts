@@ -2,9 +2,10 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { ManifestSchema, ToolDefinitionSchema } from "../projects/manifest";
+import { ManifestSchema, PromptDefinitionSchema, ToolDefinitionSchema } from "../projects/manifest";
 import {
-  createToolOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listToolsOp, setInstructionsOp, updateToolOp,
+  createToolOp, deletePromptOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listPromptsOp, listToolsOp,
+  savePromptOp, setInstructionsOp, updateToolOp,
 } from "../admin/ops/tools";
 import { deleteSecretOp, secretNamesSet, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
 import { ValidationError } from "../errors";
@@ -46,6 +47,14 @@ export function toolRoutes(deps: Deps) {
       deleteSecretOp(deps, access(request, params), params.name, params.secret);
       return noContent();
     }, doc("tools", "Remove a secret value (developer)"))
+    .get("/projects/:org/:project/prompts", ({ request, params }) => ({ prompts: listPromptsOp(deps, access(request, params)) }),
+      doc("tools", "List the draft's prompts"))
+    .put("/projects/:org/:project/prompts/:name", ({ request, params, body }) => savePromptOp(deps, access(request, params), { ...asObject(body), name: params.name }),
+      doc("tools", "Create or replace a prompt (developer)", { body: PromptDefinitionSchema.omit({ name: true }) }))
+    .delete("/projects/:org/:project/prompts/:name", ({ request, params }) => {
+      deletePromptOp(deps, access(request, params), params.name);
+      return noContent();
+    }, doc("tools", "Delete a prompt from the draft (developer)"))
     .get("/projects/:org/:project/instructions", ({ request, params }) => ({ instructions: access(request, params).project.instructions }),
       doc("tools", "The instructions hosts receive in initialize"))
     .put("/projects/:org/:project/instructions", ({ request, params, body }) => ({ instructions: setInstructionsOp(deps, access(request, params), body) }),

@@ -36,6 +36,8 @@ beforeAll(async () => {
     { path: "/admin/acme/shop/tools/new", min: "developer", fields: { ...TOOL, name: "other" } },
     { path: "/admin/acme/shop/tools/echo", min: "developer", fields: { ...TOOL, description: "changed" } },
     { path: "/admin/acme/shop/tools/echo/delete", min: "developer", fields: {} },
+    { path: "/admin/acme/shop/prompts/new", min: "developer", fields: { name: "p", template: "t" } },
+    { path: "/admin/acme/shop/prompts/p/delete", min: "developer", fields: {} },
     { path: "/admin/acme/shop/instructions", min: "developer", fields: { instructions: "x" } },
     { path: "/admin/acme/shop/manifest", min: "developer", fields: { manifest: '{"tools":[]}' } },
     { path: "/admin/acme/shop/publish", min: "admin", fields: {} },

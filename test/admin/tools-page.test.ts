@@ -115,3 +115,23 @@ describe("long lists", () => {
     expect(second.match(/<tr><td><a href/g)).toHaveLength(3);
   });
 });
+
+describe("prompts", () => {
+  test("developers add, edit and delete prompts; viewers only read them", async () => {
+    const dev = w.members.developer;
+    const fields = { name: "summarize", description: "Summarize a topic", arguments: '[{"name":"topic","required":true}]', template: "Summarize {{topic}}" };
+    const bad = await postForm(w.app, "/admin/acme/shop/prompts/new", { ...fields, arguments: "[oops", csrf: dev.csrf }, dev.cookie);
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("arguments: not valid JSON");
+    expect((await postForm(w.app, "/admin/acme/shop/prompts/new", { ...fields, csrf: w.members.viewer.csrf }, w.members.viewer.cookie)).status).toBe(403);
+    const ok = await postForm(w.app, "/admin/acme/shop/prompts/new", { ...fields, csrf: dev.csrf }, dev.cookie);
+    expect(ok.headers.get("location")).toBe("/admin/acme/shop/tools?ok=prompt-saved");
+    const list = await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: w.members.viewer.cookie } })).text();
+    expect(list).toContain("<code>summarize</code>");
+    const edit = await (await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: w.members.viewer.cookie } })).text();
+    expect(edit).toContain("<fieldset disabled>");
+    expect(edit).toContain("Summarize {{topic}}");
+    await postForm(w.app, "/admin/acme/shop/prompts/summarize/delete", { csrf: dev.csrf }, dev.cookie);
+    expect((await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: dev.cookie } })).status).toBe(404);
+  });
+});

@@ -156,3 +156,16 @@ describe("project settings through the API", () => {
     expect(events.json.events[0].details).toEqual({ managementPublish: true, storePayloads: false, auditRetentionDays: 30 });
   });
 });
+
+describe("prompts through the API", () => {
+  test("put by name, list, delete", async () => {
+    const dev = w.members.developer;
+    const put = await call(w.app, "PUT", `${P}/prompts/greet`, { as: dev, body: { template: "Say hi to {{who}}", arguments: [{ name: "who" }] } });
+    expect(put.status).toBe(200);
+    expect(put.json.name).toBe("greet");
+    expect((await call(w.app, "PUT", `${P}/prompts/greet`, { as: dev, body: { arguments: [] } })).status).toBe(400);
+    expect((await call(w.app, "GET", `${P}/prompts`, { as: w.members.viewer })).json.prompts.map((p: { name: string }) => p.name)).toEqual(["greet"]);
+    expect((await call(w.app, "DELETE", `${P}/prompts/greet`, { as: w.members.viewer })).status).toBe(403);
+    expect((await call(w.app, "DELETE", `${P}/prompts/greet`, { as: dev })).status).toBe(204);
+  });
+});

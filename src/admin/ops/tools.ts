@@ -6,10 +6,11 @@
 import { z } from "zod";
 import type { Deps } from "../../deps";
 import {
-  createDraftTool, deleteDraftTool, diffManifests, exportManifest, getDraftTool, importManifest, listDraftTools, setInstructions, updateDraftTool,
+  createDraftTool, deleteDraftTool, deletePrompt, diffManifests, exportManifest, getDraftTool, importManifest, listDraftTools, listPrompts, savePrompt,
+  setInstructions, updateDraftTool,
 } from "../../projects/draft";
 import { getVersion } from "../../projects/publish";
-import type { ToolDefinition } from "../../projects/manifest";
+import type { PromptDefinition, ToolDefinition } from "../../projects/manifest";
 import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 
@@ -70,4 +71,21 @@ export function exportManifestOp(deps: Deps, access: ProjectAccess) {
 export function importManifestOp(deps: Deps, access: ProjectAccess, input: unknown) {
   need(access, "developer", "edit the draft");
   return importManifest(deps, access.project.id, input);
+}
+
+/** The draft's prompts. */
+export function listPromptsOp(deps: Deps, access: ProjectAccess): PromptDefinition[] {
+  return listPrompts(deps, access.project.id);
+}
+
+/** Creates or replaces a prompt by name (developers). */
+export function savePromptOp(deps: Deps, access: ProjectAccess, input: unknown): PromptDefinition {
+  need(access, "developer", "edit the draft");
+  return savePrompt(deps, access.project.id, input);
+}
+
+/** Removes a prompt from the draft (developers). */
+export function deletePromptOp(deps: Deps, access: ProjectAccess, name: string): void {
+  need(access, "developer", "edit the draft");
+  deletePrompt(deps, access.project.id, name);
 }

@@ -18,8 +18,14 @@ import { toolToForm } from "../tool-form-input";
 import { emptyState, pageSlice, postButton, table } from "../ui";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
 import { manifestCard } from "./manifest";
+import { promptsCard } from "./prompts";
 
-const FLASH = { saved: "Saved to the draft. Publish to make it live in production.", deleted: "Tool removed from the draft. Production keeps it until you publish." };
+const FLASH = {
+  saved: "Saved to the draft. Publish to make it live in production.",
+  deleted: "Tool removed from the draft. Production keeps it until you publish.",
+  "prompt-saved": "Prompt saved to the draft.",
+  "prompt-deleted": "Prompt removed from the draft.",
+};
 const STATUS_BADGE: Record<ToolStatus, string> = { new: "ok", changed: "warn", published: "" };
 const STATUS_WORDS: Record<ToolStatus, string> = { new: "not published yet", changed: "changed since published", published: "same as production" };
 
@@ -92,7 +98,7 @@ export function toolPages(deps: Deps) {
       );
       const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
       const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
-${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${manifestCard(access)}`;
+${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${promptsCard(deps, access)}${manifestCard(access)}`;
       return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
