@@ -16,12 +16,7 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export interface ServerOptions extends DepsOptions {
-  /** Print the setup link on stderr (default true; tests read `setupUrl` instead). */
-  printSetupLink?: boolean;
-}
-
-export async function startServer(config: Config, opts: ServerOptions = {}): Promise<RunningServer> {
+export async function startServer(config: Config, opts: DepsOptions = {}): Promise<RunningServer> {
   const deps = await createDeps(config, opts);
   const app = createApp(deps);
   app.listen({
@@ -43,12 +38,9 @@ export async function startServer(config: Config, opts: ServerOptions = {}): Pro
       await shutdown(deps);
     })());
   deps.log.info({ port, host: config.host, publicUrl: config.publicUrl }, "listening");
+  // The token is a credential: `portico serve` prints it on the operator's terminal, never into the JSON log.
   const setupUrl = issueSetupLink(deps.db, config.publicUrl);
-  if (setupUrl) {
-    // The token is a credential: it goes to the operator's terminal only, never into the JSON log.
-    deps.log.info("no user yet: the one-time setup link is printed on stderr");
-    if (opts.printSetupLink !== false) console.error(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${setupUrl}\n`);
-  }
+  if (setupUrl) deps.log.info("no user yet: the one-time setup link is printed on stderr");
   return { deps, url: config.publicUrl, port, setupUrl, stop };
 }
 

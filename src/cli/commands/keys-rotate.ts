@@ -13,7 +13,7 @@ export const keysRotateCommand: Command = {
   },
   async run(ctx) {
     const retirePrevious = Boolean(ctx.args.switches["retire-previous"]);
-    const { kid, retired } = await withDeps(ctx, (deps) => rotateSigningKey(deps.db, { retirePrevious }));
+    const { kid, retired } = await withDeps(ctx, (deps) => rotateSigningKey(deps, { retirePrevious }));
     return {
       data: { kid, retired },
       text: lines(`New signing key ${kid}.`, retirePrevious ? `Retired ${retired} previous key(s): tokens they signed no longer work.` : "Previous keys still verify tokens they signed until those expire."),

@@ -12,6 +12,7 @@ export const serveCommand: Command = {
   },
   async run(ctx) {
     const server = await startServer(ctx.config);
+    if (server.setupUrl) ctx.io.err(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${server.setupUrl}\n`);
     if (ctx.opts.signals !== false) stopOnSignals(server);
     ctx.opts.onServer?.(server);
   },
