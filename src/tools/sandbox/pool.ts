@@ -14,6 +14,8 @@ import type { HostToWorker, LogLevel, SandboxJob, SandboxResult, WorkerToHost } 
 const GRACE_MS = 250;
 /** Extra workers (beyond the first) stop after this long without a call. */
 const IDLE_RETIRE_MS = 30_000;
+/** The last worker (≈ 35 MB) stops after this long without a call; the next call starts one (≈ 100 ms). */
+const LAST_IDLE_RETIRE_MS = 5 * 60_000;
 const DEFAULT_MAX_WORKERS = 4;
 
 export interface RunHooks {
@@ -39,6 +41,9 @@ interface Slot {
 }
 
 const failure = (error: string): SandboxResult => ({ ok: false, errorClass: "runtime", error });
+
+/** Marks a slot taken between `acquire` and the call's dispatch. */
+const CLAIMED: InFlight = { id: 0, hooks: { log() {}, progress() {}, signal: new AbortController().signal }, finish() {} };
 
 /**
  * The worker's script: next to this file when running from source; inside a compiled binary, the copy
@@ -143,7 +148,7 @@ export class SandboxPool {
   /** Marks a slot as taken until its call finishes (the placeholder keeps `acquire` from reusing it). */
   private claim(slot: Slot): Slot {
     clearTimeout(slot.idleTimer);
-    slot.call = { id: 0, hooks: { log() {}, progress() {}, signal: new AbortController().signal }, finish() {} };
+    slot.call = CLAIMED;
     return slot;
   }
 
@@ -151,10 +156,17 @@ export class SandboxPool {
     slot.call = null;
     const next = this.waiting.shift();
     if (next) return next(this.claim(slot));
-    if (this.slots.indexOf(slot) > 0) {
-      slot.idleTimer = setTimeout(() => !slot.call && this.remove(slot), IDLE_RETIRE_MS);
-      slot.idleTimer.unref?.();
-    }
+    this.retireWhenIdle(slot, IDLE_RETIRE_MS);
+  }
+
+  private retireWhenIdle(slot: Slot, afterMs: number): void {
+    slot.idleTimer = setTimeout(() => {
+      if (slot.call) return;
+      // The last worker stays warm longer than the extras.
+      if (this.slots.length > 1 || afterMs >= LAST_IDLE_RETIRE_MS) this.remove(slot);
+      else this.retireWhenIdle(slot, LAST_IDLE_RETIRE_MS);
+    }, afterMs);
+    slot.idleTimer.unref?.();
   }
 
   private spawn(): Slot {
