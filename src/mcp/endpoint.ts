@@ -130,11 +130,15 @@ async function handleRequest(
   const abort = isCall ? new AbortController() : null;
   const flightKey = `${credentialId(g.principal)}|${req.id}`;
   if (abort) service.inflight.set(flightKey, abort);
+  let signal: AbortSignal | undefined;
   const ctx: RequestContext = {
     deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
     request: input.request, notify: notify ?? (() => {}), canStream: notify !== null,
     keepOpen: () => input.server?.timeout(input.request, 0),
-    signal: abort ? AbortSignal.any([abort.signal, input.request.signal]) : input.request.signal,
+    // Built on first use: interactive tools never read it, and AbortSignal.any is a measurable cost per call.
+    get signal() {
+      return (signal ??= abort ? AbortSignal.any([abort.signal, input.request.signal]) : input.request.signal);
+    },
     notes: { status: "ok" },
   };
   try {

@@ -96,19 +96,20 @@ describe("tool calls and their audit rows", () => {
 
 test("notifications/cancelled stops a running call", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script: "export default () => { while (true) {} }" });
+  const script = 'export default (input, env) => { env.log("info", "spinning"); while (true) {} }';
+  createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
   const client = await connectClient(f.url("draft"), f.keyFor("developer"));
   const controller = new AbortController();
-  const started = Date.now();
+  // Cancel once the handler is running (its log line arrives), not while the sandbox is still starting.
+  client.setNotificationHandler(LoggingMessageNotificationSchema, () => controller.abort("user gave up"));
   const call = client.callTool({ name: "spin", arguments: {} }, undefined, { signal: controller.signal });
-  setTimeout(() => controller.abort("user gave up"), 300);
   await expect(call).rejects.toThrow();
   await client.close();
-  for (let i = 0; i < 100 && queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events.length === 0; i++) {
+  let rows = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
+  for (let i = 0; i < 100 && rows.length === 0; i++) {
     await Bun.sleep(50);
     f.deps.audit.flush();
+    rows = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
   }
-  const [row] = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
-  expect(row!.durationMs).toBeLessThan(5_000);
-  expect(Date.now() - started).toBeLessThan(10_000);
+  expect(rows[0]?.durationMs).toBeLessThan(5_000);
 });

@@ -67,7 +67,9 @@ function toolContext(ctx: RequestContext, progressToken: string | number | undef
   const minLevel = LOG_LEVELS.indexOf(ctx.session?.logLevel ?? "info");
   return {
     projectId: ctx.project.id,
-    signal: ctx.signal,
+    get signal() {
+      return ctx.signal;
+    },
     log(level, message) {
       if (LOG_LEVELS.indexOf(level) >= minLevel) {
         ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));
