@@ -3,14 +3,20 @@
  * newer one. The newest unretired key signs; every unretired key verifies and is published in the JWKS, so
  * tokens signed before a rotation stay valid until they expire. Signing and verification go through
  * @elysiajs/jwt: with an asymmetric key one instance cannot both sign and verify, so each key gets two.
+ * Private parts are sealed with the tool-secrets master key (key-seal.ts); if the newest one cannot be
+ * opened (the master key was lost or rotated away), a fresh signing key is made: verification needs only
+ * public parts, so tokens already issued keep working.
  */
 import { jwt } from "@elysiajs/jwt";
-import { desc, isNull } from "drizzle-orm";
+import { desc, eq, isNull, sql } from "drizzle-orm";
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { decodeProtectedHeader } from "jose";
 import type { Db } from "../db/client";
 import { signingKeys } from "../db/schema";
 import { newId } from "../lib/ids";
+import { keyId } from "../tools/secret-key";
+import type { Logger } from "../lib/log";
+import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeys } from "./key-seal";
 
 export const TOKEN_ALG = "EdDSA";
 
@@ -30,14 +36,22 @@ export interface AccessTokenClaims {
 
 type SignedClaims = Omit<AccessTokenClaims, "iat">;
 
+type SigningKeyRow = typeof signingKeys.$inferSelect;
+type Sign = (claims: SignedClaims) => Promise<string>;
+
 interface LoadedKey {
   kid: string;
   publicJwk: JsonWebKey;
-  sign(claims: SignedClaims): Promise<string>;
   verify(token: string, opts: { issuer: string }): Promise<Record<string, unknown> | false>;
 }
 
-function generate(db: Db): string {
+/** What making and opening keys needs: the database and the master key that seals private parts. */
+export interface SigningKeyDeps {
+  db: Db;
+  tools: { secrets: MasterKeys };
+}
+
+function generate(db: Db, master: MasterKeys): string {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const kid = newId("key");
   db.insert(signingKeys)
@@ -45,50 +59,71 @@ function generate(db: Db): string {
       kid,
       alg: TOKEN_ALG,
       publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: TOKEN_ALG, use: "sig" },
-      privateJwk: privateKey.export({ format: "jwk" }),
+      privateJwk: sealPrivateJwk(master, kid, privateKey.export({ format: "jwk" })),
       createdAt: Date.now(),
     })
     .run();
   return kid;
 }
 
-/** Creates the first signing key if there is none (first start); returns the signing key id. */
-export function ensureSigningKey(db: Db): string {
-  const current = db
-    .select({ kid: signingKeys.kid })
-    .from(signingKeys)
-    .where(isNull(signingKeys.retiredAt))
-    .orderBy(desc(signingKeys.createdAt))
-    .get();
-  return current?.kid ?? generate(db);
-}
-
 /**
  * Adds a new signing key (`portico keys rotate`). Older keys keep verifying tokens already issued unless
  * `retirePrevious` is set (a suspected key leak): then every token they signed stops working at once.
  */
-export function rotateSigningKey(db: Db, opts: { retirePrevious?: boolean } = {}): { kid: string; retired: number } {
-  return db.transaction((tx) => {
+export function rotateSigningKey(deps: SigningKeyDeps, opts: { retirePrevious?: boolean } = {}): { kid: string; retired: number } {
+  return deps.db.transaction((tx) => {
     let retired = 0;
     if (opts.retirePrevious) {
       retired = tx.update(signingKeys).set({ retiredAt: Date.now() }).where(isNull(signingKeys.retiredAt)).returning().all().length;
     }
-    return { kid: generate(tx as unknown as Db), retired };
+    return { kid: generate(tx as unknown as Db, deps.tools.secrets), retired };
   });
 }
 
-function load(row: typeof signingKeys.$inferSelect): LoadedKey {
-  const privateKey = createPrivateKey({ key: row.privateJwk as JsonWebKey, format: "jwk" });
+/**
+ * Re-seals every unretired private key with `next` after `portico secrets rotate-key` replaced the master
+ * key (the old one is still in `deps.tools.secrets`). Keys that cannot be opened are left alone: the key
+ * ring replaces an unreadable signing key on its own. Returns how many were re-sealed.
+ */
+export function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): number {
+  const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
+  let count = 0;
+  deps.db.transaction((tx) => {
+    for (const row of tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).all()) {
+      let jwk: JsonWebKey;
+      try {
+        jwk = openPrivateJwk(deps.tools.secrets, row.kid, row.privateJwk);
+      } catch (err) {
+        if (err instanceof SigningKeyUnreadableError) continue;
+        throw err;
+      }
+      tx.update(signingKeys).set({ privateJwk: sealPrivateJwk(target, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid)).run();
+      count++;
+    }
+  });
+  return count;
+}
+
+function loadVerifier(row: SigningKeyRow): LoadedKey {
   const publicKey = createPublicKey({ key: row.publicJwk as JsonWebKey, format: "jwk" });
-  const signer = jwt({ name: "jwtSign", alg: TOKEN_ALG, kid: row.kid, typ: "at+jwt", secret: privateKey }).decorator.jwtSign;
   const verifier = jwt({ name: "jwtVerify", alg: TOKEN_ALG, secret: publicKey }).decorator.jwtVerify;
   return {
     kid: row.kid,
     publicJwk: row.publicJwk as JsonWebKey,
-    sign: (claims) => signer.sign({ ...claims }),
     verify: (token, { issuer }) =>
       verifier.verify(token, { algorithms: [TOKEN_ALG], issuer, typ: "at+jwt" }) as Promise<Record<string, unknown> | false>,
   };
+}
+
+/** Opens a row's private key for signing; a plaintext (pre-sealing) or older-sealed row is sealed anew in place. */
+function loadSigner(db: Db, master: MasterKeys, row: SigningKeyRow): Sign {
+  const jwk = openPrivateJwk(master, row.kid, row.privateJwk);
+  if (needsSealing(master, row.privateJwk)) {
+    db.update(signingKeys).set({ privateJwk: sealPrivateJwk(master, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid)).run();
+  }
+  const privateKey = createPrivateKey({ key: jwk, format: "jwk" });
+  const signer = jwt({ name: "jwtSign", alg: TOKEN_ALG, kid: row.kid, typ: "at+jwt", secret: privateKey }).decorator.jwtSign;
+  return (claims) => signer.sign({ ...claims });
 }
 
 /** How long the in-memory key set is trusted before re-reading the table (a CLI may have rotated). */
@@ -98,17 +133,43 @@ const RELOAD_MS = 30_000;
 export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private signingKid = "";
+  private signer: Sign | null = null;
   private loadedAt = 0;
   private forcedAt = 0;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly deps: SigningKeyDeps & { log: Logger }) {}
+
+  private unretiredRows(): SigningKeyRow[] {
+    return this.deps.db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`).all();
+  }
+
+  /** The newest unretired row, opened for signing; creates a key on first start or when the newest cannot be opened. */
+  private useNewest(rows: SigningKeyRow[]): SigningKeyRow[] {
+    const { db, tools, log } = this.deps;
+    const newest = rows[0];
+    if (newest && newest.kid === this.signingKid && this.signer) return rows;
+    if (newest) {
+      try {
+        this.signer = loadSigner(db, tools.secrets, newest);
+        this.signingKid = newest.kid;
+        return rows;
+      } catch (err) {
+        if (!(err instanceof SigningKeyUnreadableError)) throw err;
+        log.warn({ kid: newest.kid }, "signing key cannot be opened with the current secret key; creating a new one (tokens it signed still verify)");
+      }
+    }
+    const kid = generate(db, tools.secrets);
+    const fresh = this.unretiredRows();
+    this.signer = loadSigner(db, tools.secrets, fresh.find((r) => r.kid === kid)!);
+    this.signingKid = kid;
+    return fresh;
+  }
 
   private refresh(now = Date.now()): void {
-    if (now - this.loadedAt < RELOAD_MS && this.signingKid) return;
-    this.signingKid = ensureSigningKey(this.db);
-    const rows = this.db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).all();
+    if (now - this.loadedAt < RELOAD_MS && this.signer) return;
+    const rows = this.useNewest(this.unretiredRows());
     const next = new Map<string, LoadedKey>();
-    for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? load(row));
+    for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? loadVerifier(row));
     this.keys = next;
     this.loadedAt = now;
   }
@@ -121,7 +182,7 @@ export class KeyRing {
   /** Signs an access token with the newest key. */
   sign(claims: SignedClaims): Promise<string> {
     this.refresh();
-    return this.keys.get(this.signingKid)!.sign(claims);
+    return this.signer!(claims);
   }
 
   /** True while `kid` may still verify (it was not retired). */

@@ -38,7 +38,7 @@ export function oauthState(deps: Deps): OAuthState {
   let state = STATES.get(deps);
   if (!state) {
     state = {
-      keys: new KeyRing(deps.db),
+      keys: new KeyRing(deps),
       verified: new Map(),
       cimdInflight: new Map(),
       refusalRecordedAt: new Map(),

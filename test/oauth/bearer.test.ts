@@ -175,12 +175,12 @@ describe("authenticateBearer", () => {
 
   test("after a key rotation old tokens still verify and new ones use the new key; retiring keys kills old tokens", async () => {
     const old = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    const { kid } = rotateSigningKey(ctx.t.deps.db);
+    const { kid } = rotateSigningKey(ctx.t.deps);
     oauthState(ctx.t.deps).keys.invalidate();
     await authenticateBearer(ctx.t.deps, request(old.tokens.access_token), target());
     const fresh = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     expect(decodeProtectedHeader(fresh.tokens.access_token).kid).toBe(kid);
-    rotateSigningKey(ctx.t.deps.db, { retirePrevious: true });
+    rotateSigningKey(ctx.t.deps, { retirePrevious: true });
     oauthState(ctx.t.deps).keys.invalidate();
     await expectInvalid(old.tokens.access_token);
     await expectInvalid(fresh.tokens.access_token);

@@ -1,6 +1,7 @@
 /** `portico secrets rotate-key`: re-encrypt every tool secret with a new master key, in one transaction. */
 import { parseKey } from "../../tools/secret-key";
 import { rotateSecretKey } from "../../tools/secrets";
+import { resealSigningKeys } from "../../oauth/keys";
 import { lines, withDeps, type Command } from "../command";
 
 export const secretsRotateKeyCommand: Command = {
@@ -18,7 +19,12 @@ export const secretsRotateKeyCommand: Command = {
   async run(ctx) {
     const newKey = ctx.args.flags["new-key"] === undefined ? undefined : parseKey(ctx.args.flags["new-key"], "new-key");
     const fromEnv = Boolean(ctx.config.secretKey);
-    const { key, rotated } = await withDeps(ctx, (deps) => rotateSecretKey(deps, newKey));
+    const { key, rotated } = await withDeps(ctx, (deps) => {
+      const result = rotateSecretKey(deps, newKey);
+      // The OAuth signing keys are sealed with the same master key (src/oauth/key-seal.ts).
+      resealSigningKeys(deps, Buffer.from(result.key, "base64"));
+      return result;
+    });
     return {
       data: { rotated, source: fromEnv ? "env" : "file", ...(fromEnv ? { key } : {}) },
       text: fromEnv
