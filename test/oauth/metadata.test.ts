@@ -56,6 +56,23 @@ describe("discovery metadata", () => {
     expect(jwks.keys[0].d).toBeUndefined();
   });
 
+  test("CORS headers on the documents and on register/token answers, errors included", async () => {
+    t = await makeApp();
+    const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    const answers = [
+      await req(t.app, "/.well-known/oauth-authorization-server"),
+      await req(t.app, "/.well-known/oauth-protected-resource/acme/nope"),
+      await req(t.app, "/oauth/register", json({ redirect_uris: ["http://127.0.0.1:9/cb"], token_endpoint_auth_method: "none" })),
+      await req(t.app, "/oauth/register", json({ redirect_uris: ["http://evil.example/cb"] })),
+      await req(t.app, "/oauth/token", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=authorization_code&client_id=cli_unknown" }),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 404, 201, 400, 401]);
+    for (const res of answers) {
+      expect(res.headers.get("access-control-allow-origin")).toBe("*");
+      expect(res.headers.get("access-control-expose-headers")).toContain("WWW-Authenticate");
+    }
+  });
+
   test("CORS preflights on well-known documents and OAuth endpoints are answered", async () => {
     t = await makeApp();
     for (const path of ["/.well-known/oauth-authorization-server", "/.well-known/oauth-protected-resource/acme/shop", "/oauth/token", "/oauth/register"]) {

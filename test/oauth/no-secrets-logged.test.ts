@@ -1,9 +1,9 @@
 /**
  * No access token, refresh token, authorization code or client secret may appear in any log line, org
- * audit row or handshake row — across successes and every kind of failure.
+ * audit row, handshake row or any other database row — across successes and every kind of failure.
  */
 import { afterEach, expect, test } from "bun:test";
-import { makeApp, type TestApp } from "../helpers";
+import { makeApp, req, type TestApp } from "../helpers";
 import { handshakeEvents, orgAuditEvents } from "../../src/db/schema";
 import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, seedWorld, signIn, tokenRequest } from "./fixtures";
 import { authenticateBearer } from "../../src/oauth/bearer";
@@ -37,8 +37,19 @@ test("tokens, codes and client secrets never reach logs, org audit or handshake 
   expect(rows).toContain("grant.revoked"); // the rows exist and were searched
   // The log lines exist and say what happened (ids and RFC error codes only).
   for (const msg of ["oauth client registered", "oauth grant approved", "oauth tokens issued", "invalid_client", "invalid_grant"]) expect(t.logs.text).toContain(msg);
+  // Revocation by the client is the last place a token travels.
+  expect((await req(t.app, "/oauth/revoke", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: refreshed.refresh_token, client_id: client.client_id, client_secret: client.client_secret! }).toString(),
+  })).status).toBe(200);
+  // Every table of the database, not only the audit ones: codes, refresh tokens and secrets are stored as hashes only.
+  const tables = t.deps.db.$client.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table'").all();
+  expect(tables.map((r) => r.name)).toEqual(expect.arrayContaining(["auth_codes", "refresh_tokens", "oauth_clients", "grants", "auth_requests"]));
+  const everything = JSON.stringify(tables.map(({ name }) => t.deps.db.$client.query(`SELECT * FROM "${name}"`).all()));
   for (const secret of secrets) {
     expect(t.logs.text).not.toContain(secret);
     expect(rows).not.toContain(secret);
+    expect(everything).not.toContain(secret);
   }
 });
