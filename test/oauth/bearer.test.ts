@@ -11,7 +11,8 @@ import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { grants, sessions } from "../../src/db/schema";
-import { obtainTokens, worldPerTest } from "./fixtures";
+import { postForm } from "../helpers";
+import { obtainTokens, PASSWORD, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
 
@@ -119,6 +120,27 @@ describe("authenticateBearer", () => {
     const idleSince = Date.now() - ctx.t.deps.config.sessionIdleTtl * 1000 - 1000;
     ctx.t.deps.db.update(sessions).set({ lastSeenAt: idleSince }).where(eq(sessions.id, b.session.id)).run();
     await expectInvalid(b.tokens.access_token, target(), "session");
+  });
+
+  test("every way a sign-in session ends over HTTP ends the grants it approved, with the reason in words", async () => {
+    const { t, w } = ctx;
+    const obtain = () => obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const a = await obtain();
+    expect((await postForm(t.app, "/logout", { csrf: a.session.csrfSecret }, a.cookie)).status).toBe(303);
+    await expectInvalid(a.tokens.access_token, target(), "session");
+    const b = await obtain();
+    const c = await obtain();
+    // Revoking another session of one's own on the account page (b revokes c).
+    expect((await postForm(t.app, `/account/sessions/${c.session.id}/revoke`, { csrf: b.session.csrfSecret }, b.cookie)).status).toBe(303);
+    await expectInvalid(c.tokens.access_token, target(), "session");
+    await authenticateBearer(t.deps, request(b.tokens.access_token), target());
+    const d = await obtain();
+    expect((await postForm(t.app, "/account/sign-out-everywhere", { csrf: d.session.csrfSecret }, d.cookie)).status).toBe(303);
+    for (const x of [b, d]) await expectInvalid(x.tokens.access_token, target(), "session");
+    const e = await obtain();
+    const changed = await postForm(t.app, "/account/password", { csrf: e.session.csrfSecret, current: PASSWORD, password: "another long passphrase" }, e.cookie);
+    expect(changed.status).toBe(303);
+    await expectInvalid(e.tokens.access_token, target(), "session");
   });
 
   test("the grant's use keeps its session alive and records last use (throttled)", async () => {
