@@ -26,11 +26,17 @@ type ServerLike = Parameters<typeof clientIp>[1];
 
 /** Per-app state of the sign-in pages: the rate limiter and a dummy hash for constant-time misses. */
 export class SignIn {
-  readonly limiter = new RateLimiter(SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
-  readonly ipLimiter = new RateLimiter(SIGN_IN_IP_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+  readonly limiter: RateLimiter;
+  readonly ipLimiter: RateLimiter;
   private dummyHash: Promise<string> | null = null;
 
-  constructor(readonly deps: Deps) {}
+  constructor(
+    readonly deps: Deps,
+    limits: { perEmail?: number; perIp?: number } = {},
+  ) {
+    this.limiter = new RateLimiter(limits.perEmail ?? SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+    this.ipLimiter = new RateLimiter(limits.perIp ?? SIGN_IN_IP_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+  }
 
   ip(request: Request, server: ServerLike): string {
     return clientIp(request, server, this.deps.config.trustedProxy);

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { PRE_CSRF_COOKIE, SESSION_COOKIE } from "../../src/auth/cookies";
 import { resolveSession } from "../../src/auth/sessions";
-import { SIGN_IN_LIMIT } from "../../src/auth/sign-in";
+import { SIGN_IN_LIMIT, SignIn } from "../../src/auth/sign-in";
+import { RateLimitError } from "../../src/errors";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
 
@@ -110,5 +111,21 @@ describe("sign-in", () => {
     expect(rows.map((r) => r.ended_reason)).toEqual(["replaced at sign-in", null]);
     expect(resolveSession(t.deps, oldToken)).toBeNull();
     expect(resolveSession(t.deps, newToken)?.user.email).toBe("bob@example.com");
+  });
+});
+
+describe("sign-in limits per IP", () => {
+  test("one IP trying many emails is stopped, while another IP is not", async () => {
+    t = await makeApp();
+    await seedUser(t);
+    const signIn = new SignIn(t.deps, { perIp: 3 });
+    const from = (ip: string) => new Request("http://localhost/login", { headers: { "x-forwarded-for": ip } });
+    const server = null;
+    t.deps.config.trustedProxy = true;
+    for (const email of ["a@example.com", "b@example.com", "c@example.com"]) {
+      await expect(signIn.authenticate(from("203.0.113.1"), server, email, "guess guess")).rejects.toThrow("Wrong email or password.");
+    }
+    await expect(signIn.authenticate(from("203.0.113.1"), server, "ada@example.com", PASSWORD)).rejects.toBeInstanceOf(RateLimitError);
+    expect((await signIn.authenticate(from("203.0.113.2"), server, "ada@example.com", PASSWORD)).email).toBe("ada@example.com");
   });
 });
