@@ -39,9 +39,9 @@ export function emptyState(text: string, next?: Html): Html {
   return html`<div class="empty card"><p>${text}</p>${next ?? ""}</div>`;
 }
 
-/** A table inside the horizontally scrolling wrapper (narrow phones). */
-export function table(head: string[], rows: Html[]): Html {
-  return html`<div class="table-wrap"><table><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
+/** A table inside the horizontally scrolling wrapper (narrow phones); `cls` styles it, e.g. hiding columns on phones. */
+export function table(head: string[], rows: Html[], cls = ""): Html {
+  return html`<div class="table-wrap"><table class="${cls}"><thead><tr>${head.map((h) => html`<th>${h}</th>`)}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 /** "Next page" link for cursor pagination, keeping the current filters. */

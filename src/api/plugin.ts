@@ -32,6 +32,8 @@ export function apiPlugin(deps: Deps) {
         path: "/docs/ui",
         specPath: "/openapi.json",
         provider: null,
+        // The plugin sees every route of the app it is mounted in; the document describes this API only.
+        exclude: { paths: [new RegExp(`^(?!${API_PREFIX}/)`)] },
         documentation: {
           info: { title: "Portico API", version: "1", description: DESCRIPTION },
           components: {

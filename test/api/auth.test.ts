@@ -75,6 +75,7 @@ describe("JSON API authentication", () => {
     for (const path of ["/api/v1/projects/{org}/{project}/tools", "/api/v1/orgs/{org}/grants", "/api/v1/projects/{org}/{project}/audit/export"]) {
       expect(Object.keys(spec.json.paths)).toContain(path);
     }
+    expect(Object.keys(spec.json.paths).every((p) => p.startsWith("/api/v1/"))).toBe(true);
     const create = spec.json.paths["/api/v1/projects/{org}/{project}/keys"].post;
     expect(create.requestBody.content["application/json"].schema.properties.name).toBeDefined();
     const docs = await call(w.app, "GET", "/docs");

@@ -65,7 +65,7 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
         ),
       )}`
     : "";
-  const body = html`<h1>Members</h1>${createdBox}${table(["Member", "Role", "Since", ""], rows)}${pager}${inviteForm}${pending}`;
+  const body = html`<h1>Members</h1>${createdBox}${table(["Member", "Role", "Since", ""], rows, "members")}${pager}${inviteForm}${pending}`;
   return adminPage({ title: "Members", user: access.user, role: access.role, org: access.org, orgTab: "members", flash: flashFrom(request, FLASH), body });
 }
 
