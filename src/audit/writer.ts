@@ -4,12 +4,14 @@
  * prepared statement, every FLUSH_INTERVAL_MS or as soon as BATCH_ROWS are waiting. `close()` (a
  * shutdown hook) drains the queue before the database closes, so a graceful stop loses nothing.
  */
-import type { Database, Statement } from "bun:sqlite";
+import type { Database } from "bun:sqlite";
 import type { AuditEvent } from "../db/schema";
 import type { Logger } from "../lib/log";
 
 export const FLUSH_INTERVAL_MS = 100;
 export const BATCH_ROWS = 2_000;
+/** Rows per multi-row INSERT (21 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
+const CHUNK = 40;
 
 /** One audit row as the MCP layer hands it over (id assigned by SQLite). */
 export type AuditRow = Omit<AuditEvent, "id">;
@@ -25,7 +27,6 @@ const COLUMNS = [
 export class AuditWriter {
   private queue: AuditRow[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly insert: Statement;
   private readonly insertBatch: (rows: AuditRow[]) => void;
   private closed = false;
   /** Rows written since start (exported as a metric). */
@@ -35,11 +36,29 @@ export class AuditWriter {
     sqlite: Database,
     private readonly log: Logger,
   ) {
-    this.insert = sqlite.prepare(
-      `INSERT INTO audit_events (${COLUMNS.map((c) => c[0]).join(", ")}) VALUES (${COLUMNS.map(() => "?").join(", ")})`,
-    );
+    const insert = (rows: number) =>
+      sqlite.prepare(`INSERT INTO audit_events (${COLUMNS.map((c) => c[0]).join(", ")}) VALUES ${Array(rows).fill(`(${COLUMNS.map(() => "?").join(", ")})`).join(", ")}`);
+    // Multi-row statements: binding and stepping once per CHUNK rows costs far less than once per row.
+    const single = insert(1);
+    const chunk = insert(CHUNK);
+    const keys = COLUMNS.map(([, key]) => key);
+    const values = new Array<unknown>(keys.length * CHUNK);
+    const fill = (rows: AuditRow[], from: number, count: number) => {
+      for (let r = 0; r < count; r++) {
+        const row = rows[from + r]!;
+        for (let i = 0; i < keys.length; i++) values[r * keys.length + i] = row[keys[i]!] ?? null;
+      }
+    };
     this.insertBatch = sqlite.transaction((rows: AuditRow[]) => {
-      for (const row of rows) this.insert.run(...COLUMNS.map(([, key]) => row[key] ?? null));
+      let i = 0;
+      for (; i + CHUNK <= rows.length; i += CHUNK) {
+        fill(rows, i, CHUNK);
+        chunk.run(...(values as never[]));
+      }
+      for (; i < rows.length; i++) {
+        fill(rows, i, 1);
+        single.run(...(values.slice(0, keys.length) as never[]));
+      }
     });
   }
 

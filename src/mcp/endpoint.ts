@@ -135,7 +135,7 @@ async function handleRequest(
     deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
     request: input.request, notify: notify ?? (() => {}), canStream: notify !== null,
     keepOpen: () => input.server?.timeout(input.request, 0),
-    // Built on first use: interactive tools never read it, and AbortSignal.any is a measurable cost per call.
+    // Built on first use: AbortSignal.any is a measurable cost per call and most methods never read it.
     get signal() {
       return (signal ??= abort ? AbortSignal.any([abort.signal, input.request.signal]) : input.request.signal);
     },

@@ -7,6 +7,7 @@
 import { CallToolRequestParamsSchema, PaginatedRequestParamsSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
 import { JsonRpcError, RPC } from "../../errors";
+import type { ToolDefinition } from "../../projects/manifest";
 import { errorResult } from "../../tools/result";
 import type { ToolCallContext, ToolOutcome } from "../../tools/types";
 import { channelView, type RequestContext } from "../context";
@@ -41,7 +42,7 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${p.name}": ${describeSchemaErrors(tool.validateInput.errors)}`);
   }
   if (tool.def.kind !== "interactive") ctx.keepOpen();
-  const outcome = await ctx.deps.tools.run(ctx.project.id, tool.def, args, toolContext(ctx, p._meta?.progressToken));
+  const outcome = await ctx.deps.tools.run(ctx.project.id, tool.def, args, toolContext(ctx, tool.def.kind, p._meta?.progressToken));
   ctx.notes.logs = outcome.logs;
   return checkOutput(ctx, tool.validateOutput, outcome);
 }
@@ -62,14 +63,16 @@ function checkOutput(ctx: RequestContext, validate: ValidateFunction | null, out
   return result;
 }
 
+const NEVER_ABORTED = new AbortController().signal;
+
 /** The runtime's view of the call: logs and progress go to the host while the call runs. */
-function toolContext(ctx: RequestContext, progressToken: string | number | undefined): ToolCallContext {
+function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progressToken: string | number | undefined): ToolCallContext {
   const minLevel = LOG_LEVELS.indexOf(ctx.session?.logLevel ?? "info");
   return {
     projectId: ctx.project.id,
-    get signal() {
-      return ctx.signal;
-    },
+    // An interactive call answers synchronously: it needs no cancellation, and building the combined
+    // signal was a measurable share of such a call.
+    signal: kind === "interactive" ? NEVER_ABORTED : ctx.signal,
     log(level, message) {
       if (LOG_LEVELS.indexOf(level) >= minLevel) {
         ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));
