@@ -1,11 +1,17 @@
 /** Org → Audit (`/admin/{org}/settings/audit`): member, role, grant, key, visibility and publish events. */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { html } from "../../web/html";
+import { html, type Html } from "../../web/html";
 import { adminPage } from "../layout";
 import { orgPageAccess } from "../context";
 import { listOrgEventsOp, orgEventActions } from "../ops/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
+
+/** An event's details as short `key: value` lines (values as compact JSON). */
+function detailList(details: unknown): Html {
+  if (!details || typeof details !== "object") return html``;
+  return html`${Object.entries(details).map(([k, v]) => html`<div><span class="muted">${k}:</span> <code>${typeof v === "string" ? v : JSON.stringify(v)}</code></div>`)}`;
+}
 
 /** Org audit log route. */
 export function orgAuditPages(deps: Deps) {
@@ -17,7 +23,7 @@ export function orgAuditPages(deps: Deps) {
     const rows = events.map(
       (e) => html`<tr><td>${when(e.time)}</td><td><code>${e.action}</code></td><td>${e.actorEmail ?? html`<span class="muted">${e.actorId ? "former user" : "system"}</span>`}</td>
 <td>${e.targetType ? html`<span class="muted small">${e.targetType}</span> <code>${e.targetId ?? ""}</code>` : ""}</td>
-<td>${e.details ? html`<code class="small">${JSON.stringify(e.details)}</code>` : ""}</td></tr>`,
+<td class="details">${detailList(e.details)}</td></tr>`,
     );
     const body = html`<h1>Organization audit log</h1>
 <form method="get" class="filter-grid card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
