@@ -55,6 +55,7 @@ ${field("New password", "password", { type: "password", autocomplete: "new-passw
   });
 }
 
+/** `/account` and its POST actions (password, revoke one session, sign out everywhere). */
 export function accountRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()

@@ -69,6 +69,7 @@ function unusablePage(err: AppError): Response {
   return messagePage("Invite link not usable", err.message, err.status, html`<p><a href="/login">Sign in</a></p>`);
 }
 
+/** GET/POST `/invite/{token}`. */
 export function inviteRoutes(signIn: SignIn) {
   const { deps } = signIn;
 

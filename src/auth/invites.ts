@@ -25,6 +25,7 @@ export class InviteUnusableError extends AppError {
   override readonly code = "invite_unusable";
 }
 
+/** Input of `createInvite`; `ttlHours` defaults to 7 days. */
 export const CreateInviteSchema = z.object({
   orgId: z.string().min(1),
   role: z.enum(ROLES),
@@ -36,8 +37,10 @@ export const CreateInviteSchema = z.object({
 export type CreateInviteInput = z.input<typeof CreateInviteSchema>;
 
 type Invite = typeof invites.$inferSelect;
+/** Where an invite stands; only `pending` can be accepted or revoked. */
 export type InviteStatus = "pending" | "accepted" | "revoked" | "expired";
 
+/** The status of an invite row at `now`. */
 export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "expiresAt">, now = Date.now()): InviteStatus {
   if (invite.acceptedAt !== null) return "accepted";
   if (invite.revokedAt !== null) return "revoked";

@@ -29,6 +29,7 @@ interface LoginView {
   info?: string | null;
 }
 
+/** The sign-in form (also shown again, with the error, after a refused attempt). */
 export function loginForm(view: LoginView) {
   return html`${notice(view.info, "ok")}${notice(view.error)}
 <form method="post" action="/login">
@@ -40,6 +41,7 @@ ${field("Password", "password", { type: "password", autocomplete: "current-passw
 <p class="muted small">No account? Ask an organization admin for an invite link. Forgot your password? An admin can give you a reset link.</p>`;
 }
 
+/** GET/POST `/login`. */
 export function loginRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()

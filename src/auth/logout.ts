@@ -12,6 +12,7 @@ import { listGrantsBySession } from "../oauth/grants";
 import { endSession } from "./sessions";
 import { cardPage, csrfField, formFields, redirect } from "./views";
 
+/** GET/POST `/logout`. */
 export function logoutRoutes(deps: Deps) {
   return new Elysia()
     .get("/logout", ({ request }) => {

@@ -15,6 +15,7 @@ import { SignIn } from "./sign-in";
 import { countUsers } from "./users";
 import { redirect } from "./views";
 
+/** The auth pages as one Elysia plugin, registered in `createApp`. */
 export function authPlugin(deps: Deps) {
   const signIn = new SignIn(deps);
   return new Elysia({ name: "auth" })

@@ -20,6 +20,7 @@ ${field("Repeat the new password", "confirm", { type: "password", autocomplete: 
 
 const invalid = (err: AppError) => messagePage("Reset link not valid", err.message, err.status, html`<p><a href="/login">Sign in</a></p>`);
 
+/** GET/POST `/reset/{token}`. */
 export function resetRoutes(signIn: SignIn) {
   const { deps } = signIn;
   /** The email the link is for, or the page saying the link is dead. */

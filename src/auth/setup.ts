@@ -45,6 +45,7 @@ const alreadySetUp = () =>
 const badLink = () =>
   messagePage("Setup link not valid", "Use the setup link printed by the server when it started; restarting the server prints a fresh one.", 404);
 
+/** GET/POST `/setup`. */
 export function setupRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()

@@ -15,6 +15,7 @@ import { findUserByEmail } from "./users";
 
 /** Sign-in attempts allowed per IP and email in one window. */
 export const SIGN_IN_LIMIT = 10;
+/** The rate-limit window for both sign-in limits. */
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
 /** Attempts per IP across all emails in one window: slows password spraying without locking out an office. */
 export const SIGN_IN_IP_LIMIT = 100;

@@ -6,6 +6,7 @@ import { html, type Html } from "../web/html";
 import { page } from "../web/layout";
 import { CSRF_FIELD } from "./csrf";
 
+/** How `field()` renders one input. */
 export interface FieldOptions {
   type?: "text" | "email" | "password" | "hidden";
   value?: string;
@@ -25,10 +26,12 @@ export function field(label: string, name: string, opts: FieldOptions = {}): Htm
 ${opts.hint ? html`<div class="muted small">${opts.hint}</div>` : ""}`;
 }
 
+/** A hidden input; nothing when `value` is undefined. */
 export function hidden(name: string, value: string | undefined): Html {
   return value === undefined ? html`` : html`<input type="hidden" name="${name}" value="${value}">`;
 }
 
+/** The CSRF token field every form carries. */
 export function csrfField(token: string): Html {
   return hidden(CSRF_FIELD, token);
 }

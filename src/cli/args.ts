@@ -5,6 +5,7 @@
  */
 import { CONFIG_FLAGS, ConfigSchema, type ConfigInput } from "../config";
 
+/** One flag of a command. */
 export interface FlagSpec {
   description: string;
   /** `boolean` flags take no value (`--force`); the rest need one. */
@@ -14,6 +15,7 @@ export interface FlagSpec {
   value?: string;
 }
 
+/** A command's name, help text and flags. */
 export interface CommandSpec {
   /** One or two words, e.g. `user create`. */
   name: string;
@@ -23,6 +25,7 @@ export interface CommandSpec {
   details?: string;
 }
 
+/** A wrong command line; `flag` is named in the one-line message (exit code 2). */
 export class UsageError extends Error {
   constructor(
     readonly flag: string | null,
@@ -32,6 +35,7 @@ export class UsageError extends Error {
   }
 }
 
+/** Flags by name; server settings go to `config`, for `loadConfig`. */
 export interface ParsedArgs {
   flags: Record<string, string | undefined>;
   switches: Record<string, boolean>;
@@ -47,6 +51,7 @@ const CONFIG_SWITCHES = new Set(
   CONFIG_FLAGS.filter((f) => typeof (ConfigSchema.shape as Record<string, { safeParse(v: unknown): { data?: unknown } }>)[kebabToCamel(f)]!.safeParse(undefined).data === "boolean"),
 );
 
+/** Parses argv (after the command words) against a command's flags. */
 export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const out: ParsedArgs = { flags: {}, switches: {}, config: {}, json: false, help: false };
   for (let i = 0; i < argv.length; i++) {

@@ -13,11 +13,13 @@ import { getProject } from "../projects/projects";
 import type { RunningServer } from "../server";
 import { UsageError, type CommandSpec, type ParsedArgs } from "./args";
 
+/** Where a command writes: results to `out`, progress and errors to `err`. */
 export interface Io {
   out(text: string): void;
   err(text: string): void;
 }
 
+/** How `runCli` is embedded (tests pass their own io, env and server hook). */
 export interface CliOptions {
   io?: Io;
   env?: Record<string, string | undefined>;
@@ -27,6 +29,7 @@ export interface CliOptions {
   signals?: boolean;
 }
 
+/** What a command's `run` receives. */
 export interface CommandContext {
   args: ParsedArgs;
   config: Config;
@@ -34,11 +37,13 @@ export interface CommandContext {
   opts: CliOptions;
 }
 
+/** `data` for `--json`, `text` otherwise. */
 export interface CommandResult {
   data: unknown;
   text: string;
 }
 
+/** One CLI command (one file in `commands/`). */
 export interface Command {
   spec: CommandSpec;
   run(ctx: CommandContext): Promise<CommandResult | void>;

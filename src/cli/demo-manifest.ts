@@ -46,6 +46,7 @@ const WORD_STATS_SCRIPT = `export default async (input, env) => {
   return { words: words.length, characters: input.text.length, longest };
 };`;
 
+/** The demo project's draft, imported with `importManifest` and then published. */
 export const DEMO_MANIFEST: z.input<typeof ManifestSchema> = {
   instructions:
     "This is Portico's demo project. Use word_stats to count words in a text, and show_palette to show a set of colors to the user as swatches.",

@@ -15,9 +15,11 @@ import { channelUrl, createProject, findProject } from "../projects/projects";
 import { publish } from "../projects/publish";
 import { DEMO_MANIFEST } from "./demo-manifest";
 
+/** The demo lives at `/demo/playground`. */
 export const DEMO_ORG = "demo";
 export const DEMO_PROJECT = "playground";
 
+/** What the seed made, with the clear passwords to print. */
 export interface DemoSeed {
   users: Array<{ role: Role; email: string; password: string }>;
   project: { org: string; slug: string; id: string; version: number };
@@ -38,6 +40,7 @@ function demoOrg(deps: Deps) {
   return org;
 }
 
+/** Seeds (or refreshes) the demo; see the file comment. */
 export async function seedDemo(deps: Deps): Promise<DemoSeed> {
   const org = demoOrg(deps);
   const users: DemoSeed["users"] = [];

@@ -45,6 +45,7 @@ function flagOf(err: ValidationError, command: Command): string | null {
   return name && command.spec.flags[name] ? name : null;
 }
 
+/** Runs one command line; resolves to the exit code (servers keep running after it resolves). */
 export async function runCli(argv: string[], opts: CliOptions = {}): Promise<number> {
   const io = opts.io ?? STDIO;
   if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
