@@ -56,8 +56,8 @@ export interface ValidAuthorizeRequest {
 /** RFC 7636 §4.2: BASE64URL(SHA256(verifier)) is exactly 43 characters. */
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
-/** Validates the query of GET /oauth/authorize; throws AuthorizePageError or AuthorizeRedirectError. */
-export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParams): Promise<ValidAuthorizeRequest> {
+/** Validates the query of GET /oauth/authorize (`ip`: the requester's); throws AuthorizePageError or AuthorizeRedirectError. */
+export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<ValidAuthorizeRequest> {
   for (const key of new Set(query.keys())) {
     if (query.getAll(key).length > 1) throw new AuthorizePageError(`The parameter ${key.slice(0, 40)} is repeated.`);
   }
@@ -67,7 +67,7 @@ export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParam
   if (!p.client_id) throw new AuthorizePageError("The authorization request has no client_id.");
   let client: OAuthClient;
   try {
-    client = await findClient(deps, p.client_id);
+    client = await findClient(deps, p.client_id, { ip });
   } catch (err) {
     if (err instanceof OAuthError) throw new AuthorizePageError(err.message);
     throw err;

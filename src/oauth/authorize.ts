@@ -50,8 +50,8 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }
 
-async function storeRequest(deps: Deps, query: URLSearchParams): Promise<AuthRequest> {
-  const valid = await validateAuthorizeRequest(deps, query);
+async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
+  const valid = await validateAuthorizeRequest(deps, query, ip);
   const now = Date.now();
   const row: AuthRequest = {
     id: newId("areq"),
@@ -92,8 +92,8 @@ async function showConsent(deps: Deps, row: AuthRequest, { user, session }: Sign
   });
 }
 
-/** GET /oauth/authorize. */
-export async function handleAuthorize(deps: Deps, request: Request): Promise<Response> {
+/** GET /oauth/authorize; `ip` is the requester's. */
+export async function handleAuthorize(deps: Deps, request: Request, ip: string): Promise<Response> {
   const query = new URL(request.url).searchParams;
   const resumeId = query.get("request_id");
   let row: AuthRequest | undefined;
@@ -102,7 +102,7 @@ export async function handleAuthorize(deps: Deps, request: Request): Promise<Res
       row = findAuthRequest(deps, resumeId);
       if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
     } else {
-      row = await storeRequest(deps, query);
+      row = await storeRequest(deps, query, ip);
     }
   } catch (err) {
     if (err instanceof AuthorizeRedirectError) {

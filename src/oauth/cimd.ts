@@ -3,7 +3,9 @@
  * "Client ID Metadata Documents"): the client_id is an https URL whose document describes the client.
  * Fetched with the SSRF-safe fetch (https only, private addresses refused, IP pinned, no redirects),
  * ≤ 5 KB, ≤ 5 s, cached per HTTP caching headers; a stale copy is used when a refetch fails, and pinned
- * copies of well-known hosts' documents when nothing else is available.
+ * copies of well-known hosts' documents when nothing else is available. Any anonymous request can name a
+ * client_id URL, so fetches that go to the network are rate-limited per client IP (like registration):
+ * Portico must not become a fetch relay (draft-ietf-oauth-client-id-metadata-document §6, SSRF).
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
@@ -133,13 +135,17 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
   }
 }
 
-/** The client described by the CIMD at `clientId`, from cache while fresh. Throws `invalid_client`. */
-export async function resolveCimdClient(deps: Deps, clientId: string): Promise<OAuthClient> {
+/**
+ * The client described by the CIMD at `clientId`, from cache while fresh. Throws `invalid_client`, or
+ * RateLimitError when `ip` asked for too many fetches (a fetch already in flight is shared, not counted).
+ */
+export async function resolveCimdClient(deps: Deps, clientId: string, ip?: string): Promise<OAuthClient> {
   const cached = deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get();
   if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > Date.now()) return cached;
   const state = oauthState(deps);
   let inflight = state.cimdInflight.get(clientId);
   if (!inflight) {
+    if (ip !== undefined) state.cimdFetches.hit(ip);
     inflight = refresh(deps, clientId, cached?.registration === "cimd" ? cached : undefined).finally(() =>
       state.cimdInflight.delete(clientId),
     );

@@ -29,8 +29,8 @@ function parseBasic(header: string | null): { id: string; secret: string } | nul
   }
 }
 
-/** Authenticates the calling client; throws `invalid_client` (401) on any mismatch. */
-export async function authenticateClient(deps: Deps, request: Request, form: Record<string, string>): Promise<OAuthClient> {
+/** Authenticates the calling client (`ip`: the requester's); throws `invalid_client` (401) on any mismatch. */
+export async function authenticateClient(deps: Deps, request: Request, form: Record<string, string>, ip: string): Promise<OAuthClient> {
   const basic = parseBasic(request.headers.get("authorization"));
   if (basic && form.client_secret !== undefined) throw invalidRequest("Use one client authentication method, not two.");
   if (basic && form.client_id !== undefined && form.client_id !== basic.id) {
@@ -38,7 +38,7 @@ export async function authenticateClient(deps: Deps, request: Request, form: Rec
   }
   const clientId = basic?.id ?? form.client_id;
   if (!clientId) throw refuse("Client authentication is required: send client_id.", false);
-  const client = await findClient(deps, clientId, 401);
+  const client = await findClient(deps, clientId, { status: 401, ip });
   const method = client.tokenEndpointAuthMethod;
   const presented = basic ? basic.secret : form.client_secret;
   if (method === "none") {

@@ -13,9 +13,13 @@ import { invalidClient } from "./errors";
 /** DCR clients that never obtained a grant are removed after this long (DESIGN: Clients). */
 export const UNUSED_CLIENT_TTL_MS = 7 * 24 * 3600 * 1000;
 
-/** Finds (or, for CIMD, fetches) the client; throws OAuthError `invalid_client` when there is none. */
-export async function findClient(deps: Deps, clientId: string, status = 400): Promise<OAuthClient> {
-  if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId);
+/**
+ * Finds (or, for CIMD, fetches) the client; throws OAuthError `invalid_client` (with `status`) when there
+ * is none. `ip` is the requester's, which CIMD fetches are rate-limited by.
+ */
+export async function findClient(deps: Deps, clientId: string, opts: { status?: number; ip?: string } = {}): Promise<OAuthClient> {
+  const status = opts.status ?? 400;
+  if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId, opts.ip);
   const client = clientId.length <= 200 ? deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get() : undefined;
   if (!client || client.registration !== "dcr") {
     throw invalidClient("Unknown client: it may have been removed. Register the client again.", { status });

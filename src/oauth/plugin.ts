@@ -38,15 +38,19 @@ export function oauthPlugin(deps: Deps) {
     .get(`${ASM}/:org/:project`, () => serverMetadataResponse(deps))
     .get(`${ASM}/:org/:project/draft`, () => serverMetadataResponse(deps))
     .get("/oauth/jwks", () => json(state.keys.jwks(), 200, { "cache-control": "public, max-age=300" }))
-    .get("/oauth/authorize", ({ request }) => handleAuthorize(deps, request))
+    .get("/oauth/authorize", ({ request, server }) => handleAuthorize(deps, request, ip(request, server)))
     .post("/oauth/authorize", ({ request, server }) => handleConsent(deps, request, { ip: ip(request, server), userAgent: request.headers.get("user-agent") }), {
       parse: "none",
     })
     .post("/oauth/register", ({ request, server }) => oauthEndpoint(deps, "/oauth/register", () => handleRegister(deps, request, ip(request, server))), {
       parse: "none",
     })
-    .post("/oauth/token", ({ request }) => oauthEndpoint(deps, "/oauth/token", () => handleToken(deps, request)), { parse: "none" })
-    .post("/oauth/revoke", ({ request }) => oauthEndpoint(deps, "/oauth/revoke", () => handleRevoke(deps, request)), { parse: "none" })
+    .post("/oauth/token", ({ request, server }) => oauthEndpoint(deps, "/oauth/token", () => handleToken(deps, request, ip(request, server))), {
+      parse: "none",
+    })
+    .post("/oauth/revoke", ({ request, server }) => oauthEndpoint(deps, "/oauth/revoke", () => handleRevoke(deps, request, ip(request, server))), {
+      parse: "none",
+    })
     // CORS preflights (DESIGN: MCP transport rules): every well-known document and OAuth endpoint.
     .options("/.well-known/*", preflight)
     .options("/oauth/*", preflight);

@@ -21,10 +21,10 @@ async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
   return typeof verified?.claims.gid === "string" ? verified.claims.gid : null;
 }
 
-/** POST /oauth/revoke. */
-export async function handleRevoke(deps: Deps, request: Request): Promise<Response> {
+/** POST /oauth/revoke; `ip` is the requester's. */
+export async function handleRevoke(deps: Deps, request: Request, ip: string): Promise<Response> {
   const form = await readForm(request);
-  const client = await authenticateClient(deps, request, form);
+  const client = await authenticateClient(deps, request, form, ip);
   if (!form.token) throw invalidRequest("token is required.");
   const grantId = await grantIdOf(deps, form.token);
   const grant = grantId ? getGrant(deps.db, grantId) : undefined;

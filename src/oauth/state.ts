@@ -29,6 +29,8 @@ export interface OAuthState {
   refusalRecordedAt: Map<string, number>;
   /** Dynamic registrations per client IP (RFC 7591 §5: registration is an abuse target). */
   registrations: RateLimiter;
+  /** Network fetches of client metadata documents per client IP (see cimd.ts). */
+  cimdFetches: RateLimiter;
 }
 
 const STATES = new WeakMap<Deps, OAuthState>();
@@ -43,6 +45,7 @@ export function oauthState(deps: Deps): OAuthState {
       cimdInflight: new Map(),
       refusalRecordedAt: new Map(),
       registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
+      cimdFetches: new RateLimiter(20, 60_000, "client metadata documents fetched for this address"),
     };
     STATES.set(deps, state);
   }

@@ -30,12 +30,12 @@ function projectOf(deps: Deps, form: Record<string, string>): string | null {
   return grantId ? (getGrant(deps.db, grantId)?.projectId ?? null) : null;
 }
 
-/** POST /oauth/token. */
-export async function handleToken(deps: Deps, request: Request): Promise<Response> {
+/** POST /oauth/token; `ip` is the requester's. */
+export async function handleToken(deps: Deps, request: Request, ip: string): Promise<Response> {
   const form = await readForm(request);
   const step = stepOf(form.grant_type);
   try {
-    const client = await authenticateClient(deps, request, form);
+    const client = await authenticateClient(deps, request, form, ip);
     let issued: Issued;
     if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
-import { makeApp, startTestServer, type TestApp } from "../helpers";
+import { makeApp, req, startTestServer, type TestApp } from "../helpers";
 import { authenticateBearer } from "../../src/oauth/bearer";
 import { oauthClients } from "../../src/db/schema";
 import type { RunningServer } from "../../src/server";
@@ -111,6 +111,23 @@ describe("CIMD rules", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
     expect(Date.now() - started).toBeLessThan(6_500);
   }, 10_000);
+
+  test("network fetches are rate-limited per client IP (no fetch relay); cached documents still serve", async () => {
+    for (let i = 0; i < 20; i++) expect((await consent(cimd.url(`/c${i}.json`))).res.status).toBe(200);
+    const limited = await consent(cimd.url("/one-too-many.json"));
+    expect(limited.res.status).toBe(429);
+    expect(limited.res.headers.get("retry-after")).toBeString();
+    expect(cimd.hits).toHaveLength(20);
+    // The token endpoint names client_ids anonymously too: same budget, answered in OAuth JSON.
+    const token = await req(t.app, "/oauth/token", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", client_id: cimd.url("/via-token.json") }).toString(),
+    });
+    expect(token.status).toBe(429);
+    expect(cimd.hits).toHaveLength(20);
+    expect((await consent(cimd.url("/c0.json"))).res.status).toBe(200);
+  });
 
   test("a confidential auth method in the document is refused", async () => {
     cimd.behaviour.doc = { ...cimd.behaviour.doc, token_endpoint_auth_method: "client_secret_basic" };
