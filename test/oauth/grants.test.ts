@@ -3,7 +3,8 @@ import { decodeJwt } from "jose";
 import { listGrants, listGrantsBySession, revokeGrant, revokeUserGrantsInOrg } from "../../src/oauth/grants";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { endSession } from "../../src/auth/sessions";
-import { obtainTokens, worldPerTest } from "./fixtures";
+import { makeApp, req } from "../helpers";
+import { authorizeParams, authorizePath, obtainTokens, openConsent, pkce, registerClient, seedWorld, signIn, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
 
@@ -18,6 +19,26 @@ describe("grant service", () => {
     const [mine] = listGrants(ctx.t.deps, { userId: ctx.w.users.viewer.id });
     expect(mine).toMatchObject({ id: gid(a.tokens.access_token), clientName: "Test App", registration: "dcr", redirectHost: "127.0.0.1:33418", projectName: "Shop", channel: "production" });
     expect(listGrantsBySession(ctx.t.deps.db, a.session.id).map((g) => g.id)).toEqual([gid(a.tokens.access_token)]);
+  });
+
+  test("a grant remembers its client, approving session, IP and user agent (behind a trusted proxy: the forwarded IP)", async () => {
+    const t = await makeApp({ trustedProxy: true });
+    try {
+      const w = await seedWorld(t.deps);
+      const client = await registerClient(t.app);
+      const { cookie, session } = signIn(t.deps, w.users.viewer.id);
+      const page = await openConsent(t.app, authorizePath(authorizeParams(client.client_id, pkce().challenge, w.url("shop"))), cookie);
+      const res = await req(t.app, "/oauth/authorize", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie, "x-forwarded-for": "203.0.113.7, 10.0.0.1", "user-agent": "Claude-User/1.0" },
+        body: new URLSearchParams({ request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }).toString(),
+      });
+      expect(res.status).toBe(303);
+      const [grant] = listGrants(t.deps, { userId: w.users.viewer.id });
+      expect(grant).toMatchObject({ clientId: client.client_id, sessionId: session.id, ip: "203.0.113.7", userAgent: "Claude-User/1.0", lastUsedAt: null });
+    } finally {
+      await t.close();
+    }
   });
 
   test("revoked grants and grants of ended sessions are not listed", async () => {
