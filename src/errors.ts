@@ -45,6 +45,11 @@ export class PayloadTooLargeError extends AppError {
   override readonly status = 413;
   override readonly code = "payload_too_large";
 }
+/** The data directory cannot be written (disk full, read-only, no permission): nothing the client did wrong. */
+export class StorageUnavailableError extends AppError {
+  override readonly status = 503;
+  override readonly code = "storage_unavailable";
+}
 export class RateLimitError extends AppError {
   override readonly status = 429;
   override readonly code = "rate_limited";

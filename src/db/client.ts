@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { drizzle, type BunSQLiteDatabase } from "drizzle-orm/bun-sqlite";
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync } from "node:fs";
+import { StorageUnavailableError } from "../errors";
 import { join } from "node:path";
 import * as schema from "./schema";
 import { MIGRATIONS } from "./migrations";
@@ -18,6 +19,13 @@ export function openDb(dataDir: string | ":memory:"): Db {
   if (dataDir !== ":memory:") {
     mkdirSync(dataDir, { recursive: true });
     path = join(dataDir, DB_FILE);
+    // SQLite would only say "unable to open database file": name the real problem for the operator.
+    try {
+      accessSync(dataDir, constants.W_OK);
+    } catch (err) {
+      const why = (err as { code?: string }).code === "EROFS" ? "it is on a read-only file system" : "this user may not write there";
+      throw new StorageUnavailableError(`the data directory ${dataDir} is not writable (${why}); Portico keeps its database there`);
+    }
   }
   const sqlite = new Database(path, { create: true, strict: true });
   sqlite.exec("PRAGMA journal_mode = WAL");

@@ -4,7 +4,7 @@
  * API, JSON-RPC on MCP endpoints (see `toJsonRpc`), and a readable HTML page everywhere else.
  * Unknown errors are logged and answered generically: never a stack trace or `err.message`.
  */
-import { AppError, JsonRpcError, OAuthError, RateLimitError, RPC } from "../errors";
+import { AppError, JsonRpcError, OAuthError, RateLimitError, RPC, StorageUnavailableError } from "../errors";
 import type { Logger } from "../lib/log";
 import { messagePage } from "../web/layout";
 import { SignInRequired, loginRedirect } from "../auth/current";
@@ -31,11 +31,21 @@ export function rateLimitHeaders(error: AppError): Record<string, string> {
   return headers;
 }
 
+/** SQLite result codes that mean the data directory cannot take writes (full, read-only, I/O), not a bug. */
+const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/;
+
+/** A storage failure as a 503 with a plain message; the log keeps SQLite's own words. */
+function storageFailure(error: unknown): StorageUnavailableError | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(error instanceof Error) || typeof code !== "string" || !STORAGE_CODES.test(code)) return null;
+  return new StorageUnavailableError("Portico cannot write to its database right now (disk full or read-only data directory). Try again later.");
+}
+
 /** Maps any thrown value to a response in the dialect of the route. */
 export function errorResponse(error: unknown, path: string, log: Logger): Response {
   if (error instanceof SignInRequired) return loginRedirect(error.returnTo);
-  const known = error instanceof AppError ? error : null;
-  if (!known) log.error({ err: error, path }, "unhandled error");
+  const known = error instanceof AppError ? error : storageFailure(error);
+  if (!(error instanceof AppError)) log.error({ err: error, path }, known ? "storage unavailable" : "unhandled error");
   const dialect = dialectFor(path);
   const status = known?.status ?? 500;
   const headers = known ? rateLimitHeaders(known) : {};
