@@ -73,9 +73,10 @@ export interface ServeChild {
   kill9(): Promise<number>;
 }
 
-/** Starts `portico serve` on the data dir and resolves once it logs "listening". */
+/** Starts `portico serve` on the data dir (a free port unless `flags` has --port) and resolves once it logs "listening". */
 export async function serve(dataDir: string, flags: string[] = [], env: Record<string, string> = {}): Promise<ServeChild> {
-  const proc = Bun.spawn([process.execPath, MAIN, "serve", "--data-dir", dataDir, "--port", "0", "--log-level", "info", ...flags], {
+  const anyPort = flags.includes("--port") ? [] : ["--port", "0"];
+  const proc = Bun.spawn([process.execPath, MAIN, "serve", "--data-dir", dataDir, ...anyPort, "--log-level", "info", ...flags], {
     stdout: "pipe",
     stderr: "pipe",
     cwd: ROOT,
