@@ -4,6 +4,7 @@
  * holds the write lock for long. Runs at start and hourly.
  */
 import type { Deps } from "../deps";
+import { runPeriodically } from "../lib/periodic";
 
 const BATCH = 5_000;
 const DAY_MS = 86_400_000;
@@ -26,16 +27,8 @@ export function pruneAudit(deps: Pick<Deps, "db">, now = Date.now()): number {
 
 /** Prunes now and every hour until shutdown. */
 export function scheduleAuditRetention(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
-  const run = () => {
-    try {
-      const removed = pruneAudit(deps);
-      if (removed) deps.log.info({ removed }, "audit retention pruned rows");
-    } catch (err) {
-      deps.log.error({ err }, "audit retention failed");
-    }
-  };
-  run();
-  const timer = setInterval(run, INTERVAL_MS);
-  timer.unref?.();
-  deps.shutdownHooks.push(() => clearInterval(timer));
+  runPeriodically(deps, "audit retention", INTERVAL_MS, () => {
+    const removed = pruneAudit(deps);
+    if (removed) deps.log.info({ removed }, "audit retention pruned rows");
+  });
 }

@@ -9,6 +9,7 @@ import { lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { authCodes, authRequests, refreshTokens } from "../db/schema";
+import { runPeriodically } from "../lib/periodic";
 import { pruneUnusedClients } from "./clients";
 
 const CODE_KEEP_MS = 24 * 3600 * 1000;
@@ -26,18 +27,10 @@ export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
   };
 }
 
-/** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown (the timer never keeps the process alive). */
+/** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown. */
 export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
-  const run = () => {
-    try {
-      const removed = pruneExpiredOAuthRows(deps.db);
-      if (Object.values(removed).some((n) => n > 0)) deps.log.info(removed, "oauth housekeeping pruned rows");
-    } catch (err) {
-      deps.log.error({ err }, "oauth housekeeping failed");
-    }
-  };
-  run();
-  const timer = setInterval(run, HOUSEKEEPING_INTERVAL_MS);
-  timer.unref?.();
-  deps.shutdownHooks.push(() => clearInterval(timer));
+  runPeriodically(deps, "oauth housekeeping", HOUSEKEEPING_INTERVAL_MS, () => {
+    const removed = pruneExpiredOAuthRows(deps.db);
+    if (Object.values(removed).some((n) => n > 0)) deps.log.info(removed, "oauth housekeeping pruned rows");
+  });
 }
