@@ -5,7 +5,8 @@
  */
 import { and, eq, gt } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { authRequests } from "../db/schema";
+import { authRequests, type OAuthClient } from "../db/schema";
+import { OAuthError } from "../errors";
 import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
 import { newId } from "../lib/ids";
 import { recordHandshake } from "../doctor/handshake";
@@ -71,8 +72,19 @@ async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Pro
   return row;
 }
 
+/** The request's client, or the page a browser reads when it is gone (removed while the user signed in). */
+async function clientOf(deps: Deps, row: AuthRequest): Promise<OAuthClient | Response> {
+  try {
+    return await findClient(deps, row.clientId);
+  } catch (err) {
+    if (err instanceof OAuthError) return authorizeErrorPage(err.message);
+    throw err;
+  }
+}
+
 async function showConsent(deps: Deps, row: AuthRequest, { user, session }: SignedIn): Promise<Response> {
-  const client = await findClient(deps, row.clientId);
+  const client = await clientOf(deps, row);
+  if (client instanceof Response) return client;
   const target = row.resource ? resolveResource(deps, row.resource) : null;
   if (row.resource && !target) return authorizeErrorPage("The project of this request no longer exists.");
   const decision = consentChoices(deps, user.id, target, row.scope);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
+import { eq } from "drizzle-orm";
 import { setRole } from "../../src/projects/orgs";
+import { oauthClients } from "../../src/db/schema";
 import { approve, authorizeParams, authorizePath, openConsent, pkce, REDIRECT, registerClient, seedWorld, signIn, type World } from "./fixtures";
 
 let t: TestApp;
@@ -99,6 +101,15 @@ describe("sign-in and refusals", () => {
     expect(returnTo).toMatch(/^\/oauth\/authorize\?request_id=areq_[a-z0-9]+$/);
     const { cookie } = signIn(t.deps, w.users.viewer.id);
     expect((await openConsent(t.app, returnTo, cookie)).requestId).toBe(new URLSearchParams(returnTo.split("?")[1]).get("request_id")!);
+  });
+
+  test("a client removed while the user was signing in gets a readable page on return, not OAuth JSON", async () => {
+    const res = await req(t.app, path());
+    const returnTo = new URL(res.headers.get("location")!, "http://localhost").searchParams.get("return_to")!;
+    t.deps.db.delete(oauthClients).where(eq(oauthClients.id, clientId)).run();
+    const page = await openConsent(t.app, returnTo, signIn(t.deps, w.users.viewer.id).cookie);
+    expectPage(page.res, 400);
+    expect(page.html).toContain("Register the client again");
   });
 
   test("a non-member gets a readable refusal page, not a consent page", async () => {
