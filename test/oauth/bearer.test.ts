@@ -6,13 +6,14 @@ import { authenticateBearer, bearerChallenge, requireScope, type BearerTarget } 
 import { revokeGrant } from "../../src/oauth/grants";
 import { rotateSigningKey } from "../../src/oauth/keys";
 import { oauthState } from "../../src/oauth/state";
+import { grantProblem, loadGrantState } from "../../src/oauth/grant-check";
 import { listHandshakes } from "../../src/doctor/handshake";
 import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { grants, sessions } from "../../src/db/schema";
 import { postForm } from "../helpers";
-import { obtainTokens, PASSWORD, worldPerTest } from "./fixtures";
+import { obtainTokens, PASSWORD, tokenRequest, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
 
@@ -141,6 +142,29 @@ describe("authenticateBearer", () => {
     const changed = await postForm(t.app, "/account/password", { csrf: e.session.csrfSecret, current: PASSWORD, password: "another long passphrase" }, e.cookie);
     expect(changed.status).toBe(303);
     await expectInvalid(e.tokens.access_token, target(), "session");
+  });
+
+  test("idle expiry is 30 days by default; a connector in use keeps its approving session alive past it", async () => {
+    const { t, w } = ctx;
+    expect(t.deps.config.sessionIdleTtl).toBe(30 * 24 * 3600);
+    const { client, tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const DAY = 24 * 3600 * 1000;
+    let refreshToken = tokens.refresh_token;
+    const useAt = async (day: number) => {
+      setSystemTime(new Date(start + day * DAY));
+      const res = await tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.client_id });
+      const body = await res.json();
+      if (res.status !== 200) return body.error_description as string;
+      refreshToken = body.refresh_token;
+      await authenticateBearer(t.deps, request(body.access_token), target());
+      return "ok";
+    };
+    const start = Date.now();
+    expect(await useAt(20)).toBe("ok");
+    expect(await useAt(45)).toBe("ok"); // 45 days after sign-in, 25 after the last use
+    // 31 days without use: the session, and with it the grant, has ended (the refresh token has expired too).
+    setSystemTime(new Date(start + 76 * DAY));
+    expect(grantProblem(loadGrantState(t.deps, decodeJwt(tokens.access_token).gid as string), t.deps.config.sessionIdleTtl)).toContain("session");
   });
 
   test("the grant's use keeps its session alive and records last use (throttled)", async () => {
