@@ -2,7 +2,8 @@ import { timingSafeEqual } from "node:crypto";
 
 /** SHA-256 hex of a token: tokens, codes and keys are stored only as this. */
 export function sha256(value: string): string {
-  return new Bun.CryptoHasher("sha256").update(value).digest("hex");
+  // The one-shot hasher is ~3x faster than a CryptoHasher object (measured), and this runs per MCP request.
+  return Bun.SHA256.hash(value, "hex") as string;
 }
 
 /** Constant-time string comparison for secrets. */

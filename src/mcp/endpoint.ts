@@ -13,9 +13,11 @@ import type { McpDeps, RequestContext } from "./context";
 import { dispatch } from "./dispatch";
 import { guard, guardFailure, httpRpcError, type Guarded, type RouteInput } from "./guard";
 import { FALLBACK_VERSION } from "./methods/lifecycle";
-import { classify, errorMessage, parseBody, resultMessage, type RpcNotification, type RpcRequest } from "./rpc";
+import { classify, errorMessage, parseBody, type RpcErrorBody, type RpcId, type RpcNotification, type RpcRequest } from "./rpc";
 import type { McpService } from "./service";
 import { SseStream } from "./sse";
+
+const decoder = new TextDecoder();
 
 async function readBody(request: Request, max: number): Promise<string | Response> {
   const declared = Number(request.headers.get("content-length") ?? "0");
@@ -23,11 +25,36 @@ async function readBody(request: Request, max: number): Promise<string | Respons
   if (declared > max) return tooLarge();
   const buf = await request.arrayBuffer();
   if (buf.byteLength > max) return tooLarge();
-  return new TextDecoder().decode(buf);
+  return decoder.decode(buf);
 }
 
-function json(body: unknown, headers: Record<string, string>, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...headers, "content-type": "application/json" } });
+/** A response from JSON text: replies are serialized once, and the same text goes to the audit row. */
+function json(text: string, headers: Record<string, string>, status = 200): Response {
+  return new Response(text, { status, headers: { ...headers, "content-type": "application/json" } });
+}
+
+const errorText = (id: RpcId | null, body: RpcErrorBody) => JSON.stringify(errorMessage(id, body));
+
+/**
+ * The abort handle of a running tools/call, created only if someone asks for its signal (an
+ * AbortController costs ~3.5 µs, a share of a whole interactive call) or cancels it.
+ */
+class Flight {
+  private controller: AbortController | null = null;
+  private cancelled = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.cancelled) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.cancelled = true;
+    this.controller?.abort();
+  }
 }
 
 export async function handlePost(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
@@ -53,18 +80,19 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
   const accept = request.headers.get("accept") ?? "";
   const streamable = !parsed.batch && accept.includes("text/event-stream");
   const requests: RpcRequest[] = [];
-  const replies: JSONRPCMessage[] = [];
+  const replies: string[] = [];
   for (const raw of parsed.messages) {
     const m = classify(raw);
     if (m.kind === "request") requests.push(m.message);
     else if (m.kind === "notification") onNotification(service, g, m.message);
-    else if (m.kind === "invalid") replies.push(errorMessage(m.id, toJsonRpc(m.error, deps.log)));
+    else if (m.kind === "invalid") replies.push(errorText(m.id, toJsonRpc(m.error, deps.log)));
   }
   if (parsed.batch && requests.some((r) => r.method === "initialize")) {
     return httpRpcError(400, RPC.INVALID_REQUEST, "Invalid request: initialize must not be part of a batch.", g.headers);
   }
   if (requests.length === 0) {
-    return replies.length ? json(parsed.batch ? replies : replies[0], g.headers, 400) : new Response(null, { status: 202, headers: g.headers });
+    if (replies.length === 0) return new Response(null, { status: 202, headers: g.headers });
+    return json(parsed.batch ? `[${replies.join(",")}]` : replies[0]!, g.headers, 400);
   }
   let ctxSession = g.session;
   const created = (): Record<string, string> => (ctxSession && !g.session ? { "mcp-session-id": ctxSession.id } : {});
@@ -80,7 +108,7 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
       return json(reply, { ...g.headers, ...created() });
     }
     for (const req of requests) replies.push(await run(req, null));
-    return json(replies, g.headers);
+    return json(`[${replies.join(",")}]`, g.headers);
   } catch (err) {
     return guardFailure(err, g.headers);
   }
@@ -90,7 +118,7 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
 function streamingReply(
   input: RouteInput,
   g: Guarded,
-  run: (notify: RequestContext["notify"]) => Promise<JSONRPCMessage>,
+  run: (notify: RequestContext["notify"]) => Promise<string>,
   created: () => Record<string, string>,
 ): Promise<Response> {
   return new Promise((resolve, reject) => {
@@ -124,12 +152,12 @@ function onNotification(service: McpService, g: Guarded, message: RpcNotificatio
 async function handleRequest(
   deps: McpDeps, service: McpService, g: Guarded, input: RouteInput, req: RpcRequest, version: string,
   notify: RequestContext["notify"] | null,
-): Promise<{ reply: JSONRPCMessage; session: RequestContext["session"] }> {
+): Promise<{ reply: string; session: RequestContext["session"] }> {
   const started = performance.now();
   const isCall = req.method === "tools/call";
-  const abort = isCall ? new AbortController() : null;
+  const flight = isCall ? new Flight() : null;
   const flightKey = `${credentialId(g.principal)}|${req.id}`;
-  if (abort) service.inflight.set(flightKey, abort);
+  if (flight) service.inflight.set(flightKey, flight);
   let signal: AbortSignal | undefined;
   const ctx: RequestContext = {
     deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
@@ -137,17 +165,18 @@ async function handleRequest(
     keepOpen: () => input.server?.timeout(input.request, 0),
     // Built on first use: AbortSignal.any is a measurable cost per call and most methods never read it.
     get signal() {
-      return (signal ??= abort ? AbortSignal.any([abort.signal, input.request.signal]) : input.request.signal);
+      return (signal ??= flight ? AbortSignal.any([flight.signal, input.request.signal]) : input.request.signal);
     },
     notes: { status: "ok" },
   };
   try {
     const result = await dispatch(ctx, req.method, req.params);
+    const resultJson = JSON.stringify(result);
     if (isCall) {
-      ctx.notes.output = result;
+      ctx.notes.output = resultJson;
       if ((result as { isError?: boolean }).isError) ctx.notes.status = "error";
     }
-    return { reply: resultMessage(req.id, result), session: ctx.session };
+    return { reply: `{"jsonrpc":"2.0","id":${JSON.stringify(req.id)},"result":${resultJson}}`, session: ctx.session };
   } catch (err) {
     ctx.notes.status = "error";
     if (err instanceof OAuthError) {
@@ -158,9 +187,9 @@ async function handleRequest(
     const body = toJsonRpc(err, deps.log);
     ctx.notes.errorClass ??= err instanceof JsonRpcError ? "protocol" : "runtime";
     ctx.notes.error = body.message;
-    return { reply: errorMessage(req.id, body), session: ctx.session };
+    return { reply: errorText(req.id, body), session: ctx.session };
   } finally {
-    if (abort) service.inflight.delete(flightKey);
+    if (flight) service.inflight.delete(flightKey);
     const elapsed = performance.now() - started;
     service.audit.record(auditRow(ctx, req.method, g.ip, elapsed));
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);

@@ -68,10 +68,6 @@ export function classify(value: unknown): Incoming {
   return { kind: "notification", message: m as unknown as RpcNotification };
 }
 
-export function resultMessage(id: RpcId, result: unknown): JSONRPCMessage {
-  return { jsonrpc: "2.0", id, result } as JSONRPCMessage;
-}
-
 export function errorMessage(id: RpcId | null, error: RpcErrorBody): JSONRPCMessage {
   return { jsonrpc: "2.0", id, error } as unknown as JSONRPCMessage;
 }

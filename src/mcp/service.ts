@@ -14,8 +14,8 @@ export class McpService {
   readonly sessions: SessionStore;
   readonly views: ChannelViews;
   readonly limits: McpRateLimits;
-  /** AbortControllers of running tools/call requests by `credential|requestId`. */
-  readonly inflight = new Map<string, AbortController>();
+  /** Abort handles of running tools/call requests by `credential|requestId` (notifications/cancelled). */
+  readonly inflight = new Map<string, { abort(): void }>();
   readonly audit: AuditWriter;
   readonly metrics: McpMetrics;
   readonly reads: ReadCache;

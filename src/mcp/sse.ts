@@ -45,8 +45,10 @@ export class SseStream {
     });
   }
 
-  send(message: JSONRPCMessage): void {
-    this.write(`id: ${this.nextEventId++}\nevent: message\ndata: ${JSON.stringify(message)}\n\n`);
+  /** Sends one JSON-RPC message (an object, or JSON text already serialized). */
+  send(message: JSONRPCMessage | string): void {
+    const data = typeof message === "string" ? message : JSON.stringify(message);
+    this.write(`id: ${this.nextEventId++}\nevent: message\ndata: ${data}\n\n`);
   }
 
   /** Ends the stream from the server side. */
