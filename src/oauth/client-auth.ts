@@ -38,7 +38,7 @@ export async function authenticateClient(deps: Deps, request: Request, form: Rec
   }
   const clientId = basic?.id ?? form.client_id;
   if (!clientId) throw refuse("Client authentication is required: send client_id.", false);
-  const client = await findClient(deps, clientId, { status: 401, ip });
+  const client = await findClient(deps, clientId, { status: 401, ip, basic: Boolean(basic) });
   const method = client.tokenEndpointAuthMethod;
   const presented = basic ? basic.secret : form.client_secret;
   if (method === "none") {

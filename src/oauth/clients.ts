@@ -15,14 +15,14 @@ export const UNUSED_CLIENT_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * Finds (or, for CIMD, fetches) the client; throws OAuthError `invalid_client` (with `status`) when there
- * is none. `ip` is the requester's, which CIMD fetches are rate-limited by.
+ * is none (`basic`: the client tried HTTP Basic, so the 401 carries a Basic challenge). `ip` is the
+ * requester's, which CIMD fetches are rate-limited by.
  */
-export async function findClient(deps: Deps, clientId: string, opts: { status?: number; ip?: string } = {}): Promise<OAuthClient> {
-  const status = opts.status ?? 400;
+export async function findClient(deps: Deps, clientId: string, opts: { status?: number; ip?: string; basic?: boolean } = {}): Promise<OAuthClient> {
   if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId, opts.ip);
   const client = clientId.length <= 200 ? deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get() : undefined;
   if (!client || client.registration !== "dcr") {
-    throw invalidClient("Unknown client: it may have been removed. Register the client again.", { status });
+    throw invalidClient("Unknown client: it may have been removed. Register the client again.", { status: opts.status, basic: opts.basic });
   }
   return client;
 }

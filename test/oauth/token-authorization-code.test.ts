@@ -119,6 +119,10 @@ describe("grant_type=authorization_code", () => {
 
   test("an unknown client is invalid_client (401), so hosts register again", async () => {
     await expectError(await exchange(await freshCode(), { client_id: "cli_gone" }), 401, "invalid_client");
+    // RFC 6749 §5.2: after an Authorization header the 401 carries a matching challenge, also for an unknown client.
+    const res = await exchange(await freshCode(), { client_id: undefined }, { authorization: `Basic ${btoa("cli_gone:some-secret")}` });
+    expect(res.headers.get("www-authenticate")).toStartWith("Basic ");
+    await expectError(res, 401, "invalid_client");
   });
 
   test("client_secret_basic: the right secret in Basic works; a wrong one or the wrong method is invalid_client", async () => {
