@@ -31,6 +31,8 @@ export interface OAuthState {
   registrations: RateLimiter;
   /** Network fetches of client metadata documents per client IP (see cimd.ts). */
   cimdFetches: RateLimiter;
+  /** Authorization requests stored per client IP: anonymous visitors create rows (see authorize.ts). */
+  authorizeRequests: RateLimiter;
 }
 
 const STATES = new WeakMap<Deps, OAuthState>();
@@ -46,6 +48,7 @@ export function oauthState(deps: Deps): OAuthState {
       refusalRecordedAt: new Map(),
       registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
       cimdFetches: new RateLimiter(20, 60_000, "client metadata documents fetched for this address"),
+      authorizeRequests: new RateLimiter(120, 60_000, "authorization requests from this address"),
     };
     STATES.set(deps, state);
   }

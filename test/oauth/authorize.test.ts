@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
 import { eq } from "drizzle-orm";
 import { setRole } from "../../src/projects/orgs";
-import { oauthClients } from "../../src/db/schema";
+import { authRequests, oauthClients } from "../../src/db/schema";
 import { approve, authorizeParams, authorizePath, openConsent, pkce, REDIRECT, registerClient, seedWorld, signIn, type World } from "./fixtures";
 
 let t: TestApp;
@@ -110,6 +110,14 @@ describe("sign-in and refusals", () => {
     const page = await openConsent(t.app, returnTo, signIn(t.deps, w.users.viewer.id).cookie);
     expectPage(page.res, 400);
     expect(page.html).toContain("Register the client again");
+  });
+
+  test("authorization requests are rate-limited per client IP with a readable 429 page", async () => {
+    for (let i = 0; i < 120; i++) expect((await req(t.app, path())).status).toBe(303);
+    const limited = await req(t.app, path());
+    expectPage(limited, 429);
+    expect(limited.headers.get("retry-after")).toBeString();
+    expect(t.deps.db.select().from(authRequests).all()).toHaveLength(120);
   });
 
   test("a non-member gets a readable refusal page, not a consent page", async () => {
