@@ -1,6 +1,6 @@
 import { describe, expect, setSystemTime, test } from "bun:test";
 import { SignJWT, decodeJwt, decodeProtectedHeader } from "jose";
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { authenticateBearer, bearerChallenge, requireScope, type BearerTarget } from "../../src/oauth/bearer";
 import { revokeGrant } from "../../src/oauth/grants";
@@ -11,7 +11,8 @@ import { listHandshakes } from "../../src/doctor/handshake";
 import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
-import { grants, sessions } from "../../src/db/schema";
+import { grants, sessions, signingKeys } from "../../src/db/schema";
+import { openPrivateJwk } from "../../src/oauth/key-seal";
 import { postForm } from "../helpers";
 import { obtainTokens, PASSWORD, tokenRequest, worldPerTest } from "./fixtures";
 
@@ -87,6 +88,20 @@ describe("authenticateBearer", () => {
     await expectInvalid(forged);
     await expectInvalid("not.a.jwt");
     expect((await rejection(tokens.access_token, target(), "Basic")).code).toBe("invalid_token");
+  });
+
+  test("with our own key: another issuer, another token type (typ) or another audience is refused", async () => {
+    const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const claims = decodeJwt(tokens.access_token);
+    const { kid } = decodeProtectedHeader(tokens.access_token);
+    const row = ctx.t.deps.db.select().from(signingKeys).where(eq(signingKeys.kid, kid!)).get()!;
+    const ours = createPrivateKey({ key: openPrivateJwk(ctx.t.deps.tools.secrets, kid!, row.privateJwk), format: "jwk" });
+    const sign = (body: Record<string, unknown>, typ = "at+jwt") => new SignJWT(body).setProtectedHeader({ alg: "EdDSA", typ, kid }).sign(ours);
+    // Control: the same signer with the genuine claims passes, so each refusal below is about the one change.
+    expect((await authenticateBearer(ctx.t.deps, request(await sign({ ...claims, jti: "control" })), target())).kind).toBe("user");
+    await expectInvalid(await sign({ ...claims, iss: "https://evil.example" }));
+    await expectInvalid(await sign({ ...claims, jti: "id-token" }, "JWT"));
+    await expectInvalid(await sign({ ...claims, aud: `${ctx.w.url("shop")}/` }), target(), "another MCP server");
   });
 
   test("an expired token is refused, also after it was cached", async () => {
