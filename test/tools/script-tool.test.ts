@@ -66,6 +66,13 @@ describe("script tools run real handlers", () => {
     ]);
   });
 
+  test("log lines are capped for the audit row: 200 lines, then one marker", async () => {
+    const out = await h.call(script("export default () => { for (let i = 0; i < 300; i++) console.log('line', i, 'x'.repeat(10000)); return 1 }"));
+    expect(out.logs.length).toBe(201);
+    expect(out.logs[0]!.length).toBeLessThanOrEqual("info: ".length + 8192);
+    expect(out.logs.at(-1)).toBe("warning: log limit reached: further lines dropped");
+  });
+
   test("a module with top-level await works", async () => {
     const out = await h.call(script("const base = await Promise.resolve(40);\nexport default (i) => ({ v: base + i.add })"), { add: 2 });
     expect(out.result.structuredContent).toEqual({ v: 42 });

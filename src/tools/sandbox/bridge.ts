@@ -7,6 +7,8 @@ import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from "quic
 import type { Failure } from "./classify";
 import type { LogLevel } from "./protocol";
 
+const MAX_LOG_LINES = 200;
+const MAX_LOG_CHARS = 8192;
 const LOG_LEVELS = new Set<string>(["debug", "info", "notice", "warning", "error"]);
 const CONSOLE_LEVELS: Record<string, LogLevel> = { log: "info", info: "info", debug: "debug", warn: "warning", error: "error" };
 
@@ -16,6 +18,19 @@ export interface BridgeHost {
   progress(progress: number, total?: number, message?: string): void;
   /** Starts a fetch; settles `deferred` later (with the JSON text of the response, or an error). */
   fetch(request: unknown, deferred: QuickJSDeferredPromise): void;
+}
+
+/** `hooks` with caps for the audit row's sake: 200 log lines of at most 8 KB, then one marker line. */
+export function cappedHooks(hooks: Omit<BridgeHost, "fetch">): Omit<BridgeHost, "fetch"> {
+  let lines = 0;
+  return {
+    log(level, message) {
+      lines++;
+      if (lines <= MAX_LOG_LINES) hooks.log(level, message.slice(0, MAX_LOG_CHARS));
+      else if (lines === MAX_LOG_LINES + 1) hooks.log("warning", "log limit reached: further lines dropped");
+    },
+    progress: (progress, total, message) => hooks.progress(progress, total, message?.slice(0, MAX_LOG_CHARS)),
+  };
 }
 
 /** Handles to builtins the engine calls on every call, looked up once per context. */

@@ -18,19 +18,21 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
-import { builtins, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
+import { builtins, cappedHooks, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
 import type { SandboxJob, SandboxResult } from "./protocol";
 
 const MIB = 1024 * 1024;
-/** Heap growth beyond the fresh module's size after which the worker is recycled to return memory. */
-const RECYCLE_GROWTH = 64 * MIB;
+/**
+ * Heap growth beyond the fresh module's size after which the worker is recycled to return memory. It
+ * also bounds how far a small `memoryMb` can be exceeded: heap freed by an earlier call is reused
+ * without growing, so a call may use up to max(memoryMb, this).
+ */
+const RECYCLE_GROWTH = 24 * MIB;
 /** Budget while no call runs (building the next fresh context). */
 const IDLE_BUDGET = 32 * MIB;
 const MAX_STACK_BYTES = 256 * 1024;
-const MAX_LOG_LINES = 200;
-const MAX_LOG_CHARS = 8192;
 
 /** Where a call's log lines and progress go (the worker forwards them to the host). */
 export type CallHooks = Omit<BridgeHost, "fetch">;
@@ -44,7 +46,6 @@ interface CallState {
   deadline: number;
   stop: StopReason | null;
   memoryHit: boolean;
-  logLines: number;
   fetches: number;
   aborter: AbortController;
   deferreds: Set<QuickJSDeferredPromise>;
@@ -128,11 +129,10 @@ export class SandboxEngine {
     const woken = new Promise<null>((r) => (wake = () => r(null)));
     const state: CallState = {
       job,
-      hooks,
+      hooks: cappedHooks(hooks),
       deadline: Date.now() + job.timeoutMs,
       stop: null,
       memoryHit: false,
-      logLines: 0,
       fetches: 0,
       aborter: new AbortController(),
       deferreds: new Set(),
@@ -263,15 +263,7 @@ export class SandboxEngine {
   }
 
   private bridgeHost(fresh: Fresh, s: CallState): BridgeHost {
-    return {
-      log: (level, message) => {
-        s.logLines++;
-        if (s.logLines <= MAX_LOG_LINES) s.hooks.log(level, message.slice(0, MAX_LOG_CHARS));
-        else if (s.logLines === MAX_LOG_LINES + 1) s.hooks.log("warning", "log limit reached: further lines dropped");
-      },
-      progress: (progress, total, message) => s.hooks.progress(progress, total, message?.slice(0, MAX_LOG_CHARS)),
-      fetch: (request, deferred) => this.startFetch(fresh, s, request, deferred),
-    };
+    return { ...s.hooks, fetch: (request, deferred) => this.startFetch(fresh, s, request, deferred) };
   }
 
   private startFetch(fresh: Fresh, s: CallState, request: unknown, deferred: QuickJSDeferredPromise): void {
