@@ -21,6 +21,8 @@ export interface GrantState {
   scopes: string;
   sessionId: string;
   revokedAt: number | null;
+  /** Why it was revoked, in words (set by `revokeGrant`: "member removed", "revoked by an admin" …). */
+  revokedReason: string | null;
   lastUsedAt: number | null;
   sessionEndedAt: number | null;
   /** Null when the session row is gone. */
@@ -33,7 +35,7 @@ export interface GrantState {
 // (≈4 µs vs ≈22 µs for the equivalent JOIN / LEFT JOIN on Bun 1.4.5).
 const SQL = `SELECT g.id AS id, g.user_id AS userId, g.org_id AS orgId, g.project_id AS projectId, g.channel AS channel,
   g.resource AS resource, g.client_id AS clientId, g.scopes AS scopes, g.session_id AS sessionId,
-  g.revoked_at AS revokedAt, g.last_used_at AS lastUsedAt,
+  g.revoked_at AS revokedAt, g.revoked_reason AS revokedReason, g.last_used_at AS lastUsedAt,
   (SELECT ended_at FROM sessions WHERE id = g.session_id) AS sessionEndedAt,
   (SELECT last_seen_at FROM sessions WHERE id = g.session_id) AS sessionLastSeenAt,
   (SELECT role FROM memberships WHERE org_id = g.org_id AND user_id = g.user_id) AS role
@@ -52,7 +54,8 @@ export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantSt
 /** Why the grant cannot be used right now (words for `error_description`), or null when it can. */
 export function grantProblem(state: GrantState | null, sessionIdleTtl: number, now = Date.now()): string | null {
   if (!state) return "the authorization no longer exists";
-  if (state.revokedAt !== null) return "the authorization was revoked";
+  // DESIGN: the 401's error_description says why, so "member removed" reaches the host (and its user).
+  if (state.revokedAt !== null) return state.revokedReason ? `the authorization was revoked (${state.revokedReason})` : "the authorization was revoked";
   if (state.sessionLastSeenAt === null || !isSessionLive({ endedAt: state.sessionEndedAt, lastSeenAt: state.sessionLastSeenAt }, sessionIdleTtl, now)) {
     return "the sign-in session that approved this app has ended; connect the app again";
   }

@@ -13,8 +13,8 @@ import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { grants, sessions, signingKeys } from "../../src/db/schema";
 import { openPrivateJwk } from "../../src/oauth/key-seal";
-import { postForm } from "../helpers";
-import { obtainTokens, PASSWORD, tokenRequest, worldPerTest } from "./fixtures";
+import { postForm, req } from "../helpers";
+import { obtainTokens, PASSWORD, signIn, tokenRequest, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
 
@@ -119,13 +119,24 @@ describe("authenticateBearer", () => {
     await expectInvalid(tokens.access_token, target(), "revoked");
     // The connection doctor learns why, once (not once per retry).
     const refusals = listHandshakes(ctx.t.deps.db, ctx.w.shop.id).filter((h) => h.step === "mcp" && h.outcome === "fail");
-    expect(refusals.map((h) => h.reason)).toEqual(["the authorization was revoked"]);
+    expect(refusals.map((h) => h.reason)).toEqual(["the authorization was revoked (test)"]);
   });
 
   test("a removed member is refused with a reason in words", async () => {
     const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
     await expectInvalid(tokens.access_token, target(), "no longer a member");
+  });
+
+  test("a member removed by an admin over the API: the next request is 401 invalid_token saying so", async () => {
+    const { t, w } = ctx;
+    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+    const admin = signIn(t.deps, w.users.admin.id);
+    const res = await req(t.app, `/api/v1/orgs/acme/members/${w.users.developer.id}`, { method: "DELETE", headers: { cookie: admin.cookie, "x-csrf-token": admin.session.csrfSecret } });
+    expect(res.status).toBe(204);
+    const err = await rejection(tokens.access_token);
+    expect(err.code).toBe("invalid_token");
+    expect(err.headers["www-authenticate"]).toContain('error_description="The access token is no longer valid: the authorization was revoked (member removed)."');
   });
 
   test("an ended or idle approving session ends the grant", async () => {
