@@ -16,7 +16,7 @@ const CONSOLE_LEVELS: Record<string, LogLevel> = { log: "info", info: "info", de
 export interface BridgeHost {
   log(level: LogLevel, message: string): void;
   progress(progress: number, total?: number, message?: string): void;
-  /** Starts a fetch; settles `deferred` later (with the JSON text of the response, or an error). */
+  /** Starts a fetch; settles `deferred` later with a Response-like object or a `FetchError`. */
   fetch(request: unknown, deferred: QuickJSDeferredPromise): void;
 }
 
