@@ -20,7 +20,7 @@ import { startServer } from "../../../src/server";
 import { tempDir } from "../../helpers";
 
 let connections = 0;
-const trap = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (s) => (connections++, s.end()), data: () => {} } });
+const trap = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { open: (s) => { connections++; s.end(); }, data: () => {} } });
 const P = trap.port;
 
 const loopbackTargets = [
@@ -35,7 +35,7 @@ const targets = process.argv.includes("--loopback-only") ? loopbackTargets : [..
 const hostsOf = (urls: string[]) => [...new Set(urls.map((u) => new URL(u).hostname).filter((h) => /^[a-z0-9.-]+$/.test(h)))];
 
 const config = loadConfig({ dataDir: tempDir("portico-ssrf-"), port: 0, logLevel: "warn" }, {});
-const server = await startServer(config, { log: createLogger("warn", { write: () => {} }), printSetupLink: false });
+const server = await startServer(config, { log: createLogger("warn", { write: () => {} }) });
 const { deps } = server;
 const user = await createUser(deps.db, { email: "owner@acme.example", password: "correct horse battery staple" });
 const org = createOrg(deps.db, { slug: "acme" }, user.id);
