@@ -93,6 +93,14 @@ describe("CIMD rules", () => {
     await refused("client_id does not equal its URL");
   });
 
+  test("only https URLs with a path are metadata documents: http, path-less, fragment and dot-segment ids are never fetched", async () => {
+    const https = new URL(cimd.url());
+    for (const id of [cimd.url().replace("https:", "http:"), `${https.origin}/`, `${cimd.url()}#x`, cimd.url("/a/../client.json")]) {
+      await refused("Unknown client", id);
+    }
+    expect(cimd.hits).toHaveLength(0);
+  });
+
   test("a document over 5 KB is refused", async () => {
     cimd.behaviour.raw = JSON.stringify({ client_id: cimd.url(), redirect_uris: [CALLBACK], padding: "x".repeat(6000) });
     await refused("larger than 5120 bytes");
