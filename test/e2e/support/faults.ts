@@ -12,7 +12,7 @@ import { serve, type ServeChild } from "./portico";
 export const DB_FILE = "portico.db";
 
 /** Lost audit rows must have been acknowledged within one flush interval of the kill, plus scheduling slack on a busy 2-core box. */
-export const LOSS_WINDOW_SLACK_MS = 400;
+export const LOSS_WINDOW_SLACK_MS = 200;
 
 export interface RoundResult {
   books: Books;
