@@ -47,7 +47,10 @@ interface CallState {
   stop: StopReason | null;
   memoryHit: boolean;
   fetches: number;
-  aborter: AbortController;
+  /** Created with the first fetch: most calls never need it. */
+  aborter: AbortController | null;
+  /** Wakes an awaiting call at its deadline; set only once the call awaits something. */
+  timer: ReturnType<typeof setTimeout> | null;
   deferreds: Set<QuickJSDeferredPromise>;
   wake: () => void;
 }
@@ -134,11 +137,11 @@ export class SandboxEngine {
       stop: null,
       memoryHit: false,
       fetches: 0,
-      aborter: new AbortController(),
+      aborter: null,
+      timer: null,
       deferreds: new Set(),
       wake,
     };
-    const timer = setTimeout(() => this.stopCall(state, "timeout"), job.timeoutMs);
     this.current = state;
     this.budget = this.baseBytes + job.memoryMb * MIB;
     let failure: Failure | null = null;
@@ -151,8 +154,8 @@ export class SandboxEngine {
       // A wasm trap or a handle error: the module may be damaged, so it is replaced.
       failure = { stage: "engine", name: "InternalError", message: "sandbox failure" };
     } finally {
-      clearTimeout(timer);
-      state.aborter.abort();
+      if (state.timer) clearTimeout(state.timer);
+      state.aborter?.abort();
       this.current = null;
       this.budget = this.baseBytes + IDLE_BUDGET;
     }
@@ -207,6 +210,7 @@ export class SandboxEngine {
     }
     const settled = vm.resolvePromise(handle);
     handle.dispose();
+    state.timer ??= setTimeout(() => this.stopCall(state, "timeout"), Math.max(0, state.deadline - Date.now()));
     const done = await Promise.race([settled, woken]);
     if (done === null || state.stop) {
       void settled.then((r) => (r.error ?? r.value)?.dispose(), () => undefined);
@@ -227,7 +231,7 @@ export class SandboxEngine {
 
   private stopCall(state: CallState, reason: StopReason): void {
     state.stop ??= reason;
-    state.aborter.abort();
+    state.aborter?.abort();
     state.wake();
   }
 
@@ -279,7 +283,7 @@ export class SandboxEngine {
     const attempt =
       ++s.fetches > FETCH_MAX_PER_CALL
         ? Promise.reject(new SandboxFetchError(`more than ${FETCH_MAX_PER_CALL} fetches in one call`))
-        : bridgeFetch(request, s.job, s.aborter.signal, s.deadline - Date.now());
+        : bridgeFetch(request, s.job, (s.aborter ??= new AbortController()).signal, s.deadline - Date.now());
     attempt.then(
       (res) => settle(() => newResponse(vm, b, res).consume((h) => deferred.resolve(h))),
       (err) =>

@@ -16,6 +16,8 @@ const GRACE_MS = 250;
 const IDLE_RETIRE_MS = 30_000;
 /** The last worker (≈ 35 MB) stops after this long without a call; the next call starts one (≈ 100 ms). */
 const LAST_IDLE_RETIRE_MS = 5 * 60_000;
+/** How often idle workers are looked for (one timer per pool, not one per call). */
+const IDLE_SWEEP_MS = 10_000;
 const DEFAULT_MAX_WORKERS = 4;
 
 export interface RunHooks {
@@ -37,7 +39,8 @@ interface Slot {
   /** Settles `ready` (false when the worker is removed before it started). */
   markReady: (ok: boolean) => void;
   call: InFlight | null;
-  idleTimer?: ReturnType<typeof setTimeout>;
+  /** When the worker last finished a call (null while busy). */
+  idleSince: number | null;
 }
 
 const failure = (error: string): SandboxResult => ({ ok: false, errorClass: "runtime", error });
@@ -60,6 +63,7 @@ export class SandboxPool {
   private waiting: Array<(slot: Slot | null) => void> = [];
   private nextId = 1;
   private closed = false;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly log: Logger,
@@ -113,6 +117,7 @@ export class SandboxPool {
   /** Terminates every worker; calls still running end with a runtime error. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
     for (const wake of this.waiting.splice(0)) wake(null);
     for (const slot of [...this.slots]) {
       slot.call?.finish(failure("the server is shutting down"));
@@ -147,7 +152,7 @@ export class SandboxPool {
 
   /** Marks a slot as taken until its call finishes (the placeholder keeps `acquire` from reusing it). */
   private claim(slot: Slot): Slot {
-    clearTimeout(slot.idleTimer);
+    slot.idleSince = null;
     slot.call = CLAIMED;
     return slot;
   }
@@ -156,24 +161,27 @@ export class SandboxPool {
     slot.call = null;
     const next = this.waiting.shift();
     if (next) return next(this.claim(slot));
-    this.retireWhenIdle(slot, IDLE_RETIRE_MS);
+    slot.idleSince = Date.now();
   }
 
-  private retireWhenIdle(slot: Slot, afterMs: number): void {
-    slot.idleTimer = setTimeout(() => {
-      if (slot.call) return;
-      // The last worker stays warm longer than the extras.
-      if (this.slots.length > 1 || afterMs >= LAST_IDLE_RETIRE_MS) this.remove(slot);
-      else this.retireWhenIdle(slot, LAST_IDLE_RETIRE_MS);
-    }, afterMs);
-    slot.idleTimer.unref?.();
+  /** Stops workers idle for long: extras after IDLE_RETIRE_MS, the last one after LAST_IDLE_RETIRE_MS. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const slot of [...this.slots]) {
+      const idleFor = slot.idleSince === null ? 0 : now - slot.idleSince;
+      if (idleFor > (this.slots.length > 1 ? IDLE_RETIRE_MS : LAST_IDLE_RETIRE_MS)) this.remove(slot);
+    }
   }
 
   private spawn(): Slot {
     let markReady!: (ok: boolean) => void;
     const ready = new Promise<boolean>((r) => (markReady = r));
-    const slot: Slot = { worker: null, ready, markReady, call: null };
+    const slot: Slot = { worker: null, ready, markReady, call: null, idleSince: null };
     this.slots.push(slot);
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), IDLE_SWEEP_MS);
+      this.sweeper.unref?.();
+    }
     void this.start(slot);
     return slot;
   }
@@ -232,7 +240,6 @@ export class SandboxPool {
     const at = this.slots.indexOf(slot);
     if (at < 0) return;
     this.slots.splice(at, 1);
-    clearTimeout(slot.idleTimer);
     slot.markReady(false);
     slot.worker?.terminate();
     const next = this.waiting.shift();
