@@ -31,6 +31,7 @@ const remoteTargets = [
   "https://169.254.169.254/latest/meta-data/", "https://[fd00:ec2::254]/latest/meta-data/", "https://10.0.0.1/x", "https://192.168.1.1/x",
   "https://172.16.0.1/x", "https://100.64.0.1/x", "https://[fe80::1]/x", "https://[fc00::1]/x", "https://metadata.google.internal/computeMetadata/v1/",
 ];
+// Keep the list under the CIMD fetch limit per client IP (20/min): a 429 would be a refusal without a fetch attempt.
 const targets = process.argv.includes("--loopback-only") ? loopbackTargets : [...loopbackTargets, ...remoteTargets];
 const hostsOf = (urls: string[]) => [...new Set(urls.map((u) => new URL(u).hostname).filter((h) => /^[a-z0-9.-]+$/.test(h)))];
 
