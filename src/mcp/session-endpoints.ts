@@ -4,6 +4,7 @@
  * the session, after which its id answers 404.
  */
 import { RPC } from "../errors";
+import { messagePage } from "../web/layout";
 import type { McpDeps } from "./context";
 import { guard, httpRpcError, type RouteInput } from "./guard";
 import type { McpService } from "./service";
@@ -11,7 +12,18 @@ import { SseStream } from "./sse";
 
 const NEEDS_SESSION = "Bad Request: send the Mcp-Session-Id header returned by initialize.";
 
+/** A person who opened the MCP URL in a browser gets words, not a JSON-RPC error. */
+function browserPage(): Response {
+  return messagePage(
+    "This is an MCP server address",
+    "Paste this URL into your AI host (for example as a custom connector in Claude or ChatGPT); it will ask you to sign in to Portico.",
+    200,
+  );
+}
+
 export async function handleGet(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
+  const accept = input.request.headers.get("accept") ?? "";
+  if (accept.includes("text/html") && !accept.includes("text/event-stream")) return browserPage();
   const g = await guard(deps, service, input);
   if (g instanceof Response) return g;
   if (!(input.request.headers.get("accept") ?? "").includes("text/event-stream")) {

@@ -118,6 +118,13 @@ describe("Streamable HTTP transport rules", () => {
     expect(await res.text()).toBe("");
   });
 
+  test("a browser opening the URL gets a page explaining what the address is for", async () => {
+    const res = await fetch(f.url(), { headers: { accept: "text/html,application/xhtml+xml" } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(await res.text()).toContain("MCP server address");
+  });
+
   test("GET opens an SSE stream for the session; without a session it is refused", async () => {
     const sid = await initialize();
     const res = await fetch(f.url(), { headers: { ...auth(), accept: "text/event-stream", "mcp-session-id": sid } });
