@@ -10,6 +10,8 @@
 import type { Database, Statement } from "bun:sqlite";
 
 export const EXTERNAL_CHECK_MS = 10;
+/** Unknown slugs and bogus keys are cached too (as misses): a scanner must not grow the map without bound. */
+const MAX_ENTRIES = 10_000;
 
 export class ReadCache {
   private entries = new Map<string, unknown>();
@@ -42,6 +44,7 @@ export class ReadCache {
   get<T>(key: string, load: () => T): T {
     if (this.entries.has(key)) return this.entries.get(key) as T;
     const value = load();
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, value);
     return value;
   }

@@ -13,6 +13,8 @@ import type { SseStream } from "./sse";
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
+/** Beyond this many sessions the least recently used one without a stream is dropped (public projects let anyone initialize). */
+export const MAX_SESSIONS = 20_000;
 const SWEEP_MS = 60_000;
 
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -74,6 +76,7 @@ export class SessionStore {
       lastSeen: Date.now(),
       streams: new Set(),
     };
+    if (this.sessions.size >= MAX_SESSIONS) this.evictOne();
     this.sessions.set(session.id, session);
     return session;
   }
@@ -159,6 +162,12 @@ export class SessionStore {
   /** A session with an open stream is in use even when no POST arrives. */
   private expired(s: McpSession, now: number): boolean {
     return s.streams.size === 0 && now - s.lastSeen > this.idleMs;
+  }
+
+  private evictOne(): void {
+    let oldest: McpSession | null = null;
+    for (const s of this.sessions.values()) if (s.streams.size === 0 && (!oldest || s.lastSeen < oldest.lastSeen)) oldest = s;
+    if (oldest) this.end(oldest.id);
   }
 
   private sweep(now = Date.now()): void {
