@@ -54,6 +54,16 @@ export function rssMb(pid: number): number | null {
   }
 }
 
+/**
+ * CPU seconds a process has used (user + system, all threads), from /proc/<pid>/stat. CPU per request
+ * stays meaningful when other work on the machine slows the wall clock down.
+ */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 /** The 1-minute load average: a busy machine makes every number below noisy, so the report shows it. */
 export function loadAverage(): number {
   return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
@@ -90,6 +100,19 @@ export interface Running {
   stop(graceMs?: number): Promise<number>;
 }
 
+/** Children still running: killed when the benchmark exits early (an error, Ctrl-C), never left behind. */
+const children = new Set<Bun.Subprocess>();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+process.once("SIGINT", () => process.exit(130));
+
+function tracked<T extends Bun.Subprocess>(proc: T): T {
+  children.add(proc);
+  void proc.exited.then(() => children.delete(proc));
+  return proc;
+}
+
 function running(proc: Bun.Subprocess, url: string): Running {
   return {
     pid: proc.pid,
@@ -107,14 +130,19 @@ function running(proc: Bun.Subprocess, url: string): Running {
 /** Extra server settings for load: the per-credential rate limit (default 6,000/min) must not be what is measured. */
 export const SERVE_FLAGS = ["--principal-rate-limit", "100000000", "--log-level", "info"];
 
-/** Starts `portico serve` on the server core; resolves once /healthz answers, with the start time in ms. */
-export async function startPortico(dataDir: string, logFile: string): Promise<Running & { startMs: number }> {
+/**
+ * Starts `portico serve` on the server core; resolves once /healthz answers, with the start time in ms.
+ * `command` runs something else than the binary (profile.ts: `bun --cpu-prof src/main.ts`).
+ */
+export async function startPortico(dataDir: string, logFile: string, command = [BINARY]): Promise<Running & { startMs: number }> {
   const port = freePort();
   const since = performance.now();
-  const proc = Bun.spawn(onCore(SERVER_CORE, [BINARY, "serve", "--data-dir", dataDir, "--port", String(port), ...SERVE_FLAGS]), {
-    stdout: Bun.file(logFile),
-    stderr: Bun.file(`${logFile}.err`),
-  });
+  const proc = tracked(
+    Bun.spawn(onCore(SERVER_CORE, [...command, "serve", "--data-dir", dataDir, "--port", String(port), ...SERVE_FLAGS]), {
+      stdout: Bun.file(logFile),
+      stderr: Bun.file(`${logFile}.err`),
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   try {
     const startMs = await waitForOk(`${url}/healthz`, since);
@@ -128,7 +156,7 @@ export async function startPortico(dataDir: string, logFile: string): Promise<Ru
 /** The raw Bun JSON echo baseline on the server core. */
 export async function startEcho(): Promise<Running> {
   const port = freePort();
-  const proc = Bun.spawn(onCore(SERVER_CORE, [process.execPath, join(import.meta.dir, "echo-server.ts"), String(port)]), { stdout: "ignore", stderr: "inherit" });
+  const proc = tracked(Bun.spawn(onCore(SERVER_CORE, [process.execPath, join(import.meta.dir, "echo-server.ts"), String(port)]), { stdout: "ignore", stderr: "inherit" }));
   const url = `http://127.0.0.1:${port}`;
   // The echo answers any POST; a POST probe tells when it listens.
   const since = performance.now();
@@ -171,7 +199,7 @@ export interface LoadOptions {
 
 /** Runs load.mjs with Node on the client core; `onTick` is called about every 500 ms while it runs. */
 export async function runLoad(opts: LoadOptions, onTick?: () => void): Promise<LoadResult> {
-  const proc = Bun.spawn(onCore(CLIENT_CORE, ["node", join(import.meta.dir, "load.mjs"), JSON.stringify(opts)]), { cwd: ROOT, stdout: "pipe", stderr: "inherit" });
+  const proc = tracked(Bun.spawn(onCore(CLIENT_CORE, ["node", join(import.meta.dir, "load.mjs"), JSON.stringify(opts)]), { cwd: ROOT, stdout: "pipe", stderr: "inherit" }));
   const ticker = onTick ? setInterval(onTick, 500) : null;
   const out = await new Response(proc.stdout).text();
   if (ticker) clearInterval(ticker);

@@ -13,6 +13,8 @@ export interface Row {
   p99: number | null;
   /** rps / echo rps, when the scenario is an HTTP load. */
   ratio: number | null;
+  /** Server CPU time (user + system, all threads) per answered request, in µs. */
+  cpuUs?: number;
   /** A value that is neither a rate nor a latency (MB, ms, a count), shown in the rps column's place. */
   value?: string;
   target: string;
@@ -24,18 +26,19 @@ export interface Row {
 const fmt = (n: number | null, digits = 0) => (n === null ? "—" : n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 
 export function renderTable(rows: Row[]): string {
-  const head = ["scenario", "req/s", "p50 ms", "p99 ms", "× echo", "target", "result"];
+  const head = ["scenario", "req/s", "p50 ms", "p99 ms", "× echo", "CPU µs/req", "target", "result"];
   const body = rows.map((r) => [
     r.scenario,
     r.value ?? fmt(r.rps),
     fmt(r.p50, 2),
     fmt(r.p99, 2),
     r.ratio === null ? "—" : `${(r.ratio * 100).toFixed(0)} %`,
+    r.cpuUs === undefined ? "—" : fmt(r.cpuUs, 1),
     r.target,
     r.pass === null ? "info" : r.pass ? "PASS" : "FAIL",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 5 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === 6 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   const notes = rows.filter((r) => r.note).map((r) => `  ${r.scenario}: ${r.note}`);
   return [line(head), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line), ...(notes.length ? ["", "Notes:", ...notes] : [])].join("\n");
 }

@@ -13,7 +13,7 @@ import { Database } from "bun:sqlite";
 import { auditWriterBench } from "./audit-writer";
 import { coldStarts } from "./cold-start";
 import { oauthBrowser } from "./oauth-flow";
-import { BINARY, PINNED, ROOT, buildIfStale, loadAverage, pinSelf, rssMb, runLoad, startEcho, startPortico, type LoadResult } from "./processes";
+import { BINARY, PINNED, ROOT, buildIfStale, cpuSeconds, loadAverage, pinSelf, rssMb, runLoad, startEcho, startPortico, type LoadOptions, type LoadResult } from "./processes";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { refreshLoop } from "./refresh";
 import { renderTable, writeResults, type Row } from "./report";
@@ -53,10 +53,17 @@ for (const cold of await coldStarts(dataDir, tempDir)) rows.push(cold);
 
 // --- the echo baseline ---
 log(`echo baseline (${DURATION} s)`);
+/** Runs a load and the server's CPU time per answered request (µs), which other load on the machine distorts less than req/s. */
+async function measured(pid: number, opts: LoadOptions, onTick?: () => void): Promise<LoadResult & { cpuUs: number }> {
+  const cpu = cpuSeconds(pid);
+  const res = await runLoad(opts, onTick);
+  return { ...res, cpuUs: ((cpuSeconds(pid) - cpu) * 1e6) / Math.max(1, res.answered) };
+}
+
 const echo = await startEcho();
-const echoRun = await runLoad({ url: echo.url, headers: { "content-type": "application/json" }, bodies: [JSON.stringify(INTERACTIVE_CALL.json)], duration: DURATION });
+const echoRun = await measured(echo.pid, { url: echo.url, headers: { "content-type": "application/json" }, bodies: [JSON.stringify(INTERACTIVE_CALL.json)], duration: DURATION });
 await echo.stop();
-rows.push({ scenario: "raw Bun JSON echo (baseline)", rps: echoRun.rps, p50: echoRun.p50, p99: echoRun.p99, ratio: 1, target: "—", pass: null });
+rows.push({ scenario: "raw Bun JSON echo (baseline)", rps: echoRun.rps, p50: echoRun.p50, p99: echoRun.p99, ratio: 1, cpuUs: echoRun.cpuUs, target: "—", pass: null });
 
 // --- Portico under load ---
 const server = await startPortico(dataDir, join(dataDir, "serve.log"));
@@ -76,7 +83,7 @@ let peakRss = idleRss;
 const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
 
 /** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
-async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number): Promise<LoadResult | null> {
+async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number): Promise<(LoadResult & { cpuUs: number }) | null> {
   const headers = mcpHeaders(bearer);
   const checked = await probe(mcpUrl, headers, bodies);
   acknowledged += checked.audited;
@@ -86,19 +93,19 @@ async function load(name: string, bearer: string, bodies: McpBody[], duration: n
   }
   log(`${name} (${duration} s)`);
   const carrySession = bodies[0] === INITIALIZE;
-  const res = await runLoad({ url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, carrySession }, sampleRss);
+  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, carrySession }, sampleRss);
   acknowledged += res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0);
   return res;
 }
 
-function loadRow(name: string, res: LoadResult | null, target: string, pass: (r: LoadResult) => boolean, note?: string): LoadResult | null {
+function loadRow<R extends LoadResult & { cpuUs: number }>(name: string, res: R | null, target: string, pass: (r: R) => boolean, note?: string): R | null {
   if (!res) return null;
   const failures = res.non2xx + res.errors + res.timeouts;
   const problems = failures ? `${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts` : "";
   rows.push({
-    scenario: name, rps: res.rps, p50: res.p50, p99: res.p99, ratio: res.rps / echoRun.rps, target,
+    scenario: name, rps: res.rps, p50: res.p50, p99: res.p99, ratio: res.rps / echoRun.rps, cpuUs: res.cpuUs, target,
     pass: target === "—" ? (failures ? false : null) : pass(res) && failures === 0,
-    note: [note, problems, res.cut ? "cut by the time bound" : ""].filter(Boolean).join("; ") || undefined,
+    note: [note, `echo CPU/req ÷ this CPU/req = ${((echoRun.cpuUs / res.cpuUs) * 100).toFixed(0)} %`, problems, res.cut ? "cut by the time bound" : ""].filter(Boolean).join("; "),
   });
   return res;
 }
@@ -120,20 +127,24 @@ if (scriptSolo?.p50 != null && interactiveSolo?.p50 != null) {
   rows.push({
     scenario: "sandbox overhead per call (1 conn, p50 script − interactive)", rps: null, p50: scriptSolo.p50, p99: scriptSolo.p99, ratio: null,
     value: `${overhead.toFixed(2)} ms`, target: "≤ 1 ms median", pass: overhead <= 1,
-    note: `interactive alone: p50 ${interactiveSolo.p50} ms, p99 ${interactiveSolo.p99} ms, ${interactiveSolo.rps.toFixed(0)}/s; script alone ${scriptSolo.rps.toFixed(0)}/s`,
+    note: `interactive alone: p50 ${interactiveSolo.p50} ms, p99 ${interactiveSolo.p99} ms, ${interactiveSolo.rps.toFixed(0)}/s; script alone ${scriptSolo.rps.toFixed(0)}/s` +
+      (script && interactive ? `; under load the sandbox adds ${(script.cpuUs - interactive.cpuUs).toFixed(0)} µs CPU per call` : ""),
   });
 }
 if (script && interactive) {
-  // On one core a call's cost is 1/rps; what an interactive call costs is what surrounds the sandbox.
-  const share = script.rps / interactive.rps;
+  // On one core a call's cost is its CPU time; what an interactive call costs is what surrounds the sandbox.
+  const share = interactive.cpuUs / script.cpuUs;
   rows.push({
-    scenario: "non-sandbox share of a script call (rps script / interactive)", rps: null, p50: null, p99: null, ratio: null,
+    scenario: "non-sandbox share of a script call (CPU interactive / script)", rps: null, p50: null, p99: null, ratio: null,
     value: `${(share * 100).toFixed(0)} %`, target: "≤ 40 %", pass: share <= 0.4,
+    note: `${interactive.cpuUs.toFixed(0)} of ${script.cpuUs.toFixed(0)} µs CPU per call; by req/s: ${((script.rps / interactive.rps) * 100).toFixed(0)} %`,
   });
 }
 
 // RSS growth: a mixed tools/call load after everything above warmed up.
 const soakLabel = `${SOAK} s${FULL || process.env.BENCH_SOAK ? "" : " (BENCH_FULL=1 for 60 s)"}`;
+// The same load first, so workers, caches and JIT are in their steady state before "before" is read.
+await load("soak warm-up", jwt, [INTERACTIVE_CALL, SCRIPT_CALL], Math.min(5, SOAK));
 const before = rssMb(server.pid)!;
 const soak = await load(`soak: interactive + script · JWT, ${soakLabel}`, jwt, [INTERACTIVE_CALL, SCRIPT_CALL], SOAK);
 const after = rssMb(server.pid)!;
