@@ -48,7 +48,7 @@ async function listeningPort(stdout: ReadableStream<Uint8Array>): Promise<number
 test("a burst of 10,000 calls followed by SIGTERM leaves exactly 10,000 audit rows", async () => {
   const dataDir = tempDir();
   const key = await provision(dataDir);
-  const child = Bun.spawn(["bun", join(import.meta.dir, "../../src/main.ts"), "serve", "--data-dir", dataDir, "--port", "0", "--log-level", "info", "--principal-rate-limit", "1000000"], {
+  const child = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "serve", "--data-dir", dataDir, "--port", "0", "--log-level", "info", "--principal-rate-limit", "1000000"], {
     stdout: "pipe",
     stderr: "ignore",
   });
