@@ -2,7 +2,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { endAllSessions } from "../auth/sessions";
-import { changeRoleOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../admin/ops/members";
+import { changeRoleOp, endMemberSessionsOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../admin/ops/members";
 import { listOrgGrantsOp, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../admin/ops/grants";
 import { listOrgEventsOp } from "../admin/ops/org-events";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
@@ -23,6 +23,8 @@ export function orgRoutes(deps: Deps) {
     }, doc("members", "Withdraw a pending invite (admin)"))
     .put("/orgs/:org/members/:user/role", ({ request, params, body }) => changeRoleOp(deps, access(request, params), params.user, body),
       doc("members", "Change a member's role (admin; owner for the owner role)", { body: RoleChangeSchema }))
+    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => endMemberSessionsOp(deps, access(request, params), params.user),
+      doc("members", "Sign a member out of every browser; the grants their sessions approved end at once (admin; owner for owners)"))
     .delete("/orgs/:org/members/:user", ({ request, params }) => {
       removeMemberOp(deps, access(request, params), params.user);
       return noContent();

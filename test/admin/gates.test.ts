@@ -46,6 +46,7 @@ beforeAll(async () => {
     { path: `/admin/acme/shop/keys/${key.id}/revoke`, min: "admin", fields: {} },
     { path: "/admin/acme/settings/members/invite", min: "admin", fields: { role: "viewer" } },
     { path: `/admin/acme/settings/members/invites/${invite.id}/revoke`, min: "admin", fields: {} },
+    { path: `/admin/acme/settings/members/${s.members.developer.id}/sessions/end`, min: "admin", fields: {} },
     { path: `/admin/acme/settings/members/${s.members.viewer.id}/role`, min: "admin", fields: { role: "developer" } },
     { path: `/admin/acme/settings/members/${s.members.viewer.id}/remove`, min: "admin", fields: {} },
     { path: `/admin/acme/settings/apps/${grant.id}/revoke`, min: "admin", fields: {} },

@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { seededApp, signIn } from "../admin/fixtures";
 import { acceptInvite } from "../../src/auth/invites";
 import { createGrant, getGrant } from "../../src/oauth/grants";
+import { grantProblem, loadGrantState } from "../../src/oauth/grant-check";
 import { addMember } from "../../src/projects/orgs";
 import { call } from "./client";
 
@@ -67,6 +68,23 @@ describe("org settings through the API", () => {
     const out = await call(w.app, "POST", "/account/sign-out-everywhere", { as: me });
     expect(out.json.sessionsEnded).toBe(1);
     expect((await call(w.app, "GET", "/account/grants", { as: me })).status).toBe(401);
+  });
+});
+
+describe("admin signs a member out", () => {
+  test("every session of the member ends, and the grants they approved stop working at once", async () => {
+    const member = await signIn(w.deps, "signed-out@acme.test");
+    addMember(w.deps.db, w.org.id, member.id, "developer");
+    const grant = grantFor(member);
+    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toBeNull();
+    expect((await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.developer })).status).toBe(403);
+    expect((await call(w.app, "POST", `/orgs/acme/members/${w.members.owner.id}/sessions/end`, { as: w.members.admin })).status).toBe(403);
+    const ended = await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.admin });
+    expect(ended.json).toEqual({ sessionsEnded: 1 });
+    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toContain("session");
+    expect((await call(w.app, "GET", "/account/grants", { as: member })).status).toBe(401);
+    const events = await call(w.app, "GET", "/orgs/acme/audit", { as: w.members.admin });
+    expect(events.json.events.find((e: { action: string }) => e.action === "member.sessions_ended")).toMatchObject({ targetId: member.id });
   });
 });
 

@@ -12,6 +12,7 @@ import { listMembers, removeMember, roleOf, setRole } from "../../projects/orgs"
 import { NotFoundError } from "../../errors";
 import { revokeUserGrantsInOrg } from "../../oauth/grants";
 import { roleAtLeast } from "../../auth/scopes";
+import { endAllSessions } from "../../auth/sessions";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
@@ -73,4 +74,19 @@ export function removeMemberOp(deps: Deps, access: OrgAccess, userId: string): v
   recordOrgEvent(deps.db, {
     orgId: access.org.id, actorId: access.user.id, action: "member.removed", targetType: "user", targetId: userId, details: { role, grantsRevoked },
   });
+}
+
+/**
+ * Signs a member out of every browser (DESIGN: Grant — "an admin revoking the session" ends it). The grants
+ * those sessions approved end with them, so the member's hosts get 401 on their next request everywhere
+ * they connected; the member can sign in again. Admins may do this to anyone but an owner.
+ */
+export function endMemberSessionsOp(deps: Deps, access: OrgAccess, userId: string): { sessionsEnded: number } {
+  need(access, "admin", "sign members out");
+  ownerGate(access, memberRole(deps, access, userId));
+  const sessionsEnded = endAllSessions(deps, userId, "ended by an admin");
+  recordOrgEvent(deps.db, {
+    orgId: access.org.id, actorId: access.user.id, action: "member.sessions_ended", targetType: "user", targetId: userId, details: { sessionsEnded },
+  });
+  return { sessionsEnded };
 }

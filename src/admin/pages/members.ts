@@ -10,11 +10,13 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { changeRoleOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
+import { changeRoleOp, endMemberSessionsOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
 import type { OrgAccess } from "../access";
 import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
-const FLASH = { role: "Role changed.", removed: "Member removed; their authorized apps were disconnected.", "invite-revoked": "Invite withdrawn." };
+const FLASH = {
+  "signed-out": "Member signed out of every browser; the apps they connected were disconnected.",
+  role: "Role changed.", removed: "Member removed; their authorized apps were disconnected.", "invite-revoked": "Invite withdrawn." };
 const BASE = "/settings/members";
 
 function roleOptions(selected: Role, assignable: readonly Role[]): Html {
@@ -44,7 +46,13 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
           confirm: `Remove ${m.email}? Every app they authorized in this organization is disconnected at once.`,
         })
       : "";
-    return html`<tr><td><strong>${m.name}</strong><div class="muted small">${m.email}</div></td><td>${roleCell}</td><td>${when(m.since)}</td><td>${remove}</td></tr>`;
+    const signOut = editable && m.userId !== access.user.id
+      ? postButton(path(`/${m.userId}/sessions/end`), "Sign out", csrf, {
+          secondary: true,
+          confirm: `Sign ${m.email} out of every browser? Every app they connected is disconnected until they sign in and connect again.`,
+        })
+      : "";
+    return html`<tr><td><strong>${m.name}</strong><div class="muted small">${m.email}</div></td><td>${roleCell}</td><td>${when(m.since)}</td><td class="row-actions">${signOut}${remove}</td></tr>`;
   });
   const createdBox = created
     ? html`<div class="notice ok" role="status"><p><strong>Invite link for a new ${created.role}.</strong> Copy it now and send it to the person you invite; it is shown only once.</p>${copyBox(created.url, "Copy link")}</div>`
@@ -90,6 +98,12 @@ export function memberPages(deps: Deps) {
       const access = orgPageAccess(deps, request, params.org);
       changeRoleOp(deps, access, params.user, postedForm(request, body, access));
       return done(back(access), "role");
+    })
+    .post("/admin/:org/settings/members/:user/sessions/end", ({ request, params, body }) => {
+      const access = orgPageAccess(deps, request, params.org);
+      postedForm(request, body, access);
+      endMemberSessionsOp(deps, access, params.user);
+      return done(back(access), "signed-out");
     })
     .post("/admin/:org/settings/members/:user/remove", ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
