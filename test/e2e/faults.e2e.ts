@@ -5,7 +5,7 @@
  *   missing belong to calls acknowledged within the writer's last flush interval before the kill;
  * - SIGTERM in the middle of the same load loses nothing: every acknowledged call has its audit row;
  * - a read-only data dir and a full disk give a clear error and leave an intact database.
- * (test/e2e/slow/kill9-loop.slow.ts repeats the kill -9 round; `npm run test:e2e` runs it.)
+ * Slow, so outside `npm test`: `npm run test:e2e` runs it and slow/kill9-loop.e2e.ts (repeated kill -9 rounds).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
