@@ -4,24 +4,37 @@
  * that was not forwarded by a proxy. One registry per app, so tests never share counters.
  */
 import { Elysia } from "elysia";
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { Deps } from "../deps";
 import { safeEqual } from "../lib/crypto";
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "::ffff:127.0.0.1"]);
 
-/** The MCP face's metrics; `observe` runs once per JSON-RPC request. */
+/**
+ * The MCP face's metrics. `observe` runs once per JSON-RPC request, so it only bumps plain numbers;
+ * prom-client (which hashes label sets on every update — a quarter of a tools/call's CPU, measured)
+ * reads them at scrape time. Latency is a counter of seconds: rate(seconds) / rate(requests) = mean.
+ */
 export class McpMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<"channel" | "method" | "status">;
-  private readonly duration: Histogram<"method">;
+  private counts = new Map<string, { labels: { channel: string; method: string; status: string }; n: number; seconds: number }>();
 
   constructor(sources: { sessions: () => number; streams: () => number; auditWritten: () => number; auditPending: () => number }) {
     const registers = [this.registry];
-    this.requests = new Counter({ name: "portico_mcp_requests_total", help: "MCP JSON-RPC requests", labelNames: ["channel", "method", "status"], registers });
-    this.duration = new Histogram({
-      name: "portico_mcp_request_duration_seconds", help: "MCP request handling time", labelNames: ["method"], registers,
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5, 30],
+    const counts = this.counts;
+    new Counter({
+      name: "portico_mcp_requests_total", help: "MCP JSON-RPC requests", labelNames: ["channel", "method", "status"], registers,
+      collect() {
+        this.reset();
+        for (const c of counts.values()) this.inc(c.labels, c.n);
+      },
+    });
+    new Counter({
+      name: "portico_mcp_request_seconds_total", help: "Time spent handling MCP requests", labelNames: ["channel", "method", "status"], registers,
+      collect() {
+        this.reset();
+        for (const c of counts.values()) this.inc(c.labels, c.seconds);
+      },
     });
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({ name, help, registers, collect() { this.set(read()); } });
@@ -32,20 +45,18 @@ export class McpMetrics {
     gauge("process_resident_memory_bytes", "Resident memory size in bytes", () => process.memoryUsage().rss);
   }
 
-  /** Label-bound children by `channel|method|status`: prom-client hashes labels on every call otherwise. */
-  private children = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
-
   observe(channel: string, method: string, status: string, seconds: number): void {
     const key = `${channel}|${method}|${status}`;
-    let child = this.children.get(key);
-    if (!child) {
+    let c = this.counts.get(key);
+    if (!c) {
       // Unknown method names would make label cardinality unbounded.
       const m = method.length <= 40 && /^[a-z/_]+$/i.test(method) ? method : "other";
-      child = { count: this.requests.labels({ channel, method: m, status }), time: this.duration.labels({ method: m }) };
-      if (m !== "other") this.children.set(key, child);
+      const otherKey = `${channel}|other|${status}`;
+      c = this.counts.get(m === "other" ? otherKey : key) ?? { labels: { channel, method: m, status }, n: 0, seconds: 0 };
+      this.counts.set(m === "other" ? otherKey : key, c);
     }
-    child.count.inc();
-    child.time.observe(seconds);
+    c.n++;
+    c.seconds += seconds;
   }
 }
 
