@@ -182,7 +182,10 @@ export interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
-  okByBody: number[];
+  /** 2xx over all runs (warm-up and calibration included: the server audited those calls too). */
+  okTotal: number;
+  /** 2xx per body over all runs, when `perBody` (or `carrySession`) was set. */
+  okByBody: number[] | null;
   sent: number;
   answered: number;
   cut: boolean;
@@ -195,6 +198,7 @@ export interface LoadOptions {
   duration: number;
   connections?: number;
   carrySession?: boolean;
+  perBody?: boolean;
 }
 
 /** Runs load.mjs with Node on the client core; `onTick` is called about every 500 ms while it runs. */

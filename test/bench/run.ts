@@ -93,8 +93,9 @@ async function load(name: string, bearer: string, bodies: McpBody[], duration: n
   }
   log(`${name} (${duration} s)`);
   const carrySession = bodies[0] === INITIALIZE;
-  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, carrySession }, sampleRss);
-  acknowledged += res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0);
+  const perBody = bodies.some((b) => !b.audited);
+  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, carrySession, perBody }, sampleRss);
+  acknowledged += res.okByBody ? res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0) : res.okTotal;
   return res;
 }
 
