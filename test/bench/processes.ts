@@ -9,8 +9,8 @@ import { join } from "node:path";
 export const ROOT = join(import.meta.dir, "../..");
 export const BINARY = join(ROOT, "dist/portico");
 
-/** Server on core 0, load generator and this process on core 1; no pinning on a one-core machine. */
-export const PINNED = availableParallelism() >= 2;
+/** Server on core 0, load generator and this process on core 1; no pinning on one core or without taskset. */
+export const PINNED = availableParallelism() >= 2 && Bun.which("taskset") !== null;
 export const SERVER_CORE = 0;
 export const CLIENT_CORE = 1;
 
