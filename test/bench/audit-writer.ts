@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { migrate, openDb } from "../../src/db/client";
-import { AuditWriter, type AuditRow } from "../../src/audit/writer";
+import { AuditWriter, BATCH_ROWS, type AuditRow } from "../../src/audit/writer";
 import { createLogger } from "../../src/lib/log";
 
 export interface AuditWriterResult {
@@ -15,9 +15,10 @@ export interface AuditWriterResult {
   rows: number;
   written: number;
   lost: number;
-  /** Per flush (one transaction of up to BATCH_ROWS rows), in ms: the time the event loop is held. */
+  /** Per flush (one transaction of up to `batchRows` rows), in ms: the time the event loop is held. */
   flushP50: number;
   flushP99: number;
+  batchRows: number;
 }
 
 /** Times every flush; the writer calls `this.flush()`, so the override sees timer and size triggered ones. */
@@ -61,5 +62,5 @@ export async function auditWriterBench(rows = 200_000, maxSeconds = 30): Promise
   rmSync(dir, { recursive: true, force: true });
   const flushes = writer.flushes.filter((ms) => ms > 0.01).sort((a, b) => a - b);
   const at = (p: number) => flushes[Math.min(flushes.length - 1, Math.floor((p / 100) * flushes.length))] ?? 0;
-  return { rps: handed / seconds, rows: handed, written: stored, lost: handed - stored, flushP50: at(50), flushP99: at(99) };
+  return { rps: handed / seconds, rows: handed, written: stored, lost: handed - stored, flushP50: at(50), flushP99: at(99), batchRows: BATCH_ROWS };
 }

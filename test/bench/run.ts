@@ -41,7 +41,7 @@ const audit = await auditWriterBench();
 rows.push({
   scenario: "audit writer alone (rows/s)", rps: audit.rps, p50: audit.flushP50, p99: audit.flushP99, ratio: null,
   target: "≥ 20,000 rows/s, 0 lost", pass: audit.rps >= 20_000 && audit.lost === 0,
-  note: `${audit.rows} rows handed over, ${audit.written} stored, ${audit.lost} lost; p50/p99 are per flush (one transaction of ≤ 2,000 rows, event loop held).`,
+  note: `${audit.rows} rows handed over, ${audit.written} stored, ${audit.lost} lost; p50/p99 are per flush (one transaction of ≤ ${audit.batchRows.toLocaleString("en-US")} rows, event loop held).`,
 });
 
 // --- provisioning with the CLI, cold starts ---
