@@ -19,7 +19,7 @@ interface Revision {
 }
 
 const REVISIONS_SQL = "SELECT id, updated_at AS updatedAt, production_version_id AS productionVersionId FROM projects";
-const ROLE_SQL = "SELECT role FROM memberships WHERE org_id = ? AND user_id = ?";
+const ROLES_SQL = "SELECT org_id AS orgId, user_id AS userId, role FROM memberships";
 
 /** Starts polling; returns a function that stops it. */
 export function watchChanges(deps: Pick<Deps, "db" | "bus" | "log">, sessions: SessionStore, intervalMs = WATCH_INTERVAL_MS): () => void {
@@ -27,7 +27,12 @@ export function watchChanges(deps: Pick<Deps, "db" | "bus" | "log">, sessions: S
   const dataVersion = () => sqlite.query<{ data_version: number }, []>("PRAGMA data_version").get()!.data_version;
   const ownChanges = () => sqlite.query<{ n: number }, []>("SELECT total_changes() AS n").get()!.n;
   const read = () => new Map(sqlite.query<Revision, []>(REVISIONS_SQL).all().map((r) => [r.id, r]));
-  const roleOf = (orgId: string, userId: string) => sqlite.query<{ role: Role }, [string, string]>(ROLE_SQL).get(orgId, userId)?.role ?? null;
+  // One read of all memberships per change (people, not requests: a small table) instead of one per session.
+  const rolesNow = () => {
+    const roles = new Map<string, Role>();
+    for (const m of sqlite.query<{ orgId: string; userId: string; role: Role }, []>(ROLES_SQL).all()) roles.set(`${m.orgId}|${m.userId}`, m.role);
+    return (orgId: string, userId: string) => roles.get(`${orgId}|${userId}`) ?? null;
+  };
   let external = dataVersion();
   let own = ownChanges();
   let known = read();
@@ -53,7 +58,7 @@ export function watchChanges(deps: Pick<Deps, "db" | "bus" | "log">, sessions: S
         }
         known = current;
       }
-      sessions.checkRoles(roleOf);
+      if (sessions.streamCount > 0) sessions.checkRoles(rolesNow());
     } catch (err) {
       deps.log.error({ err }, "change watcher failed");
     }
