@@ -80,6 +80,11 @@ export class SandboxPool {
       this.remove(slot);
       return failure(this.closed ? "the server is shutting down" : "the script sandbox could not start");
     }
+    // An abort while the worker was starting fired before the listener below exists: honour it here.
+    if (hooks.signal.aborted) {
+      this.release(slot);
+      return failure("the call was cancelled");
+    }
     return new Promise<SandboxResult>((resolve) => {
       const id = this.nextId++;
       let settled = false;

@@ -63,3 +63,14 @@ test("close ends waiting and running calls with a clear error", async () => {
   expect(await running).toEqual({ ok: false, errorClass: "runtime", error: "the server is shutting down" });
   expect(await queued).toEqual({ ok: false, errorClass: "runtime", error: "the server is shutting down" });
 });
+
+test("a cancel that arrives while the sandbox worker is still starting ends the call at once", async () => {
+  const p = pool(1);
+  const controller = new AbortController();
+  const started = performance.now();
+  const call = p.run(job("export default () => { for (;;) {} }", { timeoutMs: 5000 }), { ...hooks(), signal: controller.signal });
+  controller.abort();
+  expect(await call).toEqual({ ok: false, errorClass: "runtime", error: "the call was cancelled" });
+  expect(performance.now() - started).toBeLessThan(2000);
+  expect(await p.run(job("export default () => 'still usable'"), hooks())).toEqual({ ok: true, value: "still usable" });
+});
