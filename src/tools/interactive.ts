@@ -7,14 +7,18 @@
  * the UI in `ui/notifications/tool-result` — and a text fallback for hosts without MCP Apps.
  */
 import type { McpUiResourceMeta, McpUiToolMeta } from "@modelcontextprotocol/ext-apps";
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolDefinition } from "../projects/manifest";
 import { domainOrigins } from "./domains";
 
 type InteractiveTool = Extract<ToolDefinition, { kind: "interactive" }>;
 
-export { RESOURCE_MIME_TYPE };
+/**
+ * ext-apps' `RESOURCE_MIME_TYPE` and `RESOURCE_URI_META_KEY`, restated: importing them loads the whole
+ * ext-apps server module (10–180 ms at start, measured) for two strings. A test pins them to ext-apps'.
+ */
+export const RESOURCE_MIME_TYPE = "text/html;profile=mcp-app";
+export const RESOURCE_URI_META_KEY = "ui/resourceUri";
 
 /** `ui://{org}/{project}/{tool}` — one resource per interactive tool of a project. */
 export function uiResourceUri(projectSlug: string, toolName: string): string {

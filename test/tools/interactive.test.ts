@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import { ToolDefinitionSchema } from "../../src/projects/manifest";
+import * as Ours from "../../src/tools/interactive";
 import { toolMeta, uiResource, uiResourceListing, uiResourceUri } from "../../src/tools/interactive";
 import { text, toolsHarness, type ToolsHarness } from "./fixtures";
 
@@ -21,6 +22,11 @@ if (def.kind !== "interactive") throw new Error("fixture");
 
 test("the UI resource URI is ui://org/project/tool", () => {
   expect(uiResourceUri("acme/shop", "show_forecast")).toBe("ui://acme/shop/show_forecast");
+});
+
+test("our MCP Apps constants are ext-apps' own (restated so serving does not load ext-apps)", () => {
+  expect(Ours.RESOURCE_MIME_TYPE).toBe(RESOURCE_MIME_TYPE);
+  expect(Ours.RESOURCE_URI_META_KEY).toBe(RESOURCE_URI_META_KEY);
 });
 
 test("the tool points at its UI in both the current and the legacy _meta key", () => {
