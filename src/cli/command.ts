@@ -5,7 +5,7 @@
  */
 import pino from "pino";
 import type { Config } from "../config";
-import { createDeps, shutdown, type Deps } from "../deps";
+import type { Deps } from "../deps";
 import { NotFoundError } from "../errors";
 import { createLogger } from "../lib/log";
 import { findUserByEmail } from "../auth/users";
@@ -72,6 +72,8 @@ export function cliLogger(config: Config) {
 
 /** Opens the data dir (migrating it), runs `fn`, closes. Safe while a server runs on the same dir (WAL). */
 export async function withDeps<T>(ctx: CommandContext, fn: (deps: Deps) => T | Promise<T>): Promise<T> {
+  // Loaded on use: the tool runtime behind Deps (sandbox, MCP types) is the bulk of `--help`'s start-up.
+  const { createDeps, shutdown } = await import("../deps");
   const deps = await createDeps(ctx.config, { log: cliLogger(ctx.config) });
   try {
     return await fn(deps);

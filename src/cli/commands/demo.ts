@@ -1,6 +1,5 @@
 /** `portico demo`: seed the demo org, users, project and tools, publish, then serve and print how to connect. */
 import { channelUrl } from "../../projects/projects";
-import { startServer, stopOnSignals } from "../../server";
 import { withDeps, type Command } from "../command";
 import { DEMO_ORG, DEMO_PROJECT, demoBanner, seedDemo } from "../demo-seed";
 
@@ -20,6 +19,7 @@ Without --data-dir (or PORTICO_DATA_DIR) the demo uses ${DEMO_DATA_DIR}, apart f
     if (!explicit) ctx.config.dataDir = DEMO_DATA_DIR;
     ctx.io.err(`Seeding the demo in ${ctx.config.dataDir}…`);
     const seed = await withDeps(ctx, seedDemo);
+    const { startServer, stopOnSignals } = await import("../../server");
     const server = await startServer(ctx.config);
     if (ctx.opts.signals !== false) stopOnSignals(server);
     ctx.opts.onServer?.(server);

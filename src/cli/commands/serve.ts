@@ -1,6 +1,5 @@
 /** `portico serve` (the default): run the server on the data dir until SIGTERM/SIGINT. */
 import { CONFIG_HELP } from "../../config";
-import { startServer, stopOnSignals } from "../../server";
 import type { Command } from "../command";
 
 export const serveCommand: Command = {
@@ -11,6 +10,8 @@ export const serveCommand: Command = {
     details: ["Settings (flag, or env PORTICO_<NAME>; flags win):", ...CONFIG_HELP.map(([f, d]) => `  --${f.padEnd(26)} ${d}`)].join("\n"),
   },
   async run(ctx) {
+    // Loaded here, not at the top: `--help` and the one-shot commands never load the HTTP app.
+    const { startServer, stopOnSignals } = await import("../../server");
     const server = await startServer(ctx.config);
     if (server.setupUrl) ctx.io.err(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${server.setupUrl}\n`);
     if (ctx.opts.signals !== false) stopOnSignals(server);
