@@ -4,7 +4,7 @@
  * into one executable and runs it from another directory.
  */
 import { afterAll, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers";
 
@@ -12,10 +12,15 @@ const ROOT = join(import.meta.dir, "../..");
 const out = tempDir("portico-bin-");
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+/** The flags of `npm run build` (e.g. --bytecode), so the check covers the binary that ships. */
+const BUILD_FLAGS = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.build as string)
+  .split(/\s+/)
+  .filter((word) => word.startsWith("--") && word !== "--outfile");
+
 test("a compiled binary runs a script tool in the sandbox", async () => {
   const exe = join(out, "sandbox-check");
   const build = Bun.spawnSync(
-    [process.execPath, "build", "--compile", "test/tools/fixtures/sandbox-binary-entry.ts", "--outfile", exe],
+    [process.execPath, "build", ...BUILD_FLAGS, "test/tools/fixtures/sandbox-binary-entry.ts", "--outfile", exe],
     { cwd: ROOT, stderr: "pipe", stdout: "pipe" },
   );
   expect(build.exitCode, build.stderr.toString()).toBe(0);
