@@ -36,7 +36,7 @@ export async function authenticate(deps: Deps, request: Request, project: Projec
   const token = header === null ? null : /^Bearer\s+(prt_\S+)\s*$/i.exec(header)?.[1];
   if (token && looksLikeApiKey(token)) return apiKeyPrincipal(deps, token, target, cache);
   // No header, a malformed one, or a JWT: the OAuth domain answers (401 challenge per RFC 6750 §3).
-  return authenticateBearer(deps, request, target);
+  return authenticateBearer(deps, request, target, (k, load) => cache.get(k, load));
 }
 
 /** Per-project rate limits: by IP for anonymous callers, by credential otherwise (config limits per minute). */

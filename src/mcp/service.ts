@@ -33,5 +33,6 @@ export class McpService {
     for (const c of this.inflight.values()) c.abort();
     this.sessions.close();
     this.views.close();
+    this.reads.close();
   }
 }

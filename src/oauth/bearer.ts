@@ -104,7 +104,13 @@ function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, pr
  * Authenticates an MCP request by its OAuth access token. Throws OAuthError 401 with a `WWW-Authenticate`
  * challenge: without `error` when no token was sent, `invalid_token` with the reason in words otherwise.
  */
-export async function authenticateBearer(deps: Deps, request: Request, target: BearerTarget): Promise<Principal> {
+export async function authenticateBearer(
+  deps: Deps,
+  request: Request,
+  target: BearerTarget,
+  /** Read-through cache dropped on any commit (the MCP hot path: one SQLite read less); default reads every time. */
+  read: <T>(cacheKey: string, load: () => T) => T = (_, load) => load(),
+): Promise<Principal> {
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
   if (!header) throw unauthorized(deps, target, "This MCP server needs authorization: connect the app to Portico.", false);
@@ -114,7 +120,7 @@ export async function authenticateBearer(deps: Deps, request: Request, target: B
   const audience = channelUrl(deps.config.publicUrl, target.orgSlug, target.projectSlug, target.channel);
   // RFC 8707 / MCP: the audience is this exact channel URL; a draft token never reaches production or vice versa.
   if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
-  const grant = loadGrantState(deps, claims.gid);
+  const grant = read(`grant:${claims.gid}`, () => loadGrantState(deps, claims.gid));
   const problem = grantProblem(grant, deps.config.sessionIdleTtl);
   if (problem || !grant) {
     recordRefusal(deps, claims, target, problem ?? "unknown");

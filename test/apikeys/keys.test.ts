@@ -3,7 +3,6 @@ import { listOrgEvents } from "../../src/audit/org-audit";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../src/apikeys/keys";
 import { openDb } from "../../src/db/client";
 import { EventBus } from "../../src/lib/events";
-import { EXTERNAL_CHECK_MS } from "../../src/mcp/read-cache";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { mcpFixture, rpc, type McpFixture } from "../mcp/fixture";
 
@@ -44,14 +43,13 @@ describe("API keys", () => {
     expect(listOrgEvents(f.deps.db, f.org.id, { action: "apikey.revoke" })[0]).toMatchObject({ targetId: id, actorId: f.users.admin });
   });
 
-  test("a key revoked by another process (the CLI's own connection) is refused within milliseconds", async () => {
+  test("a key revoked by another process (the CLI's own connection) is refused on the very next request", async () => {
     f = await mcpFixture();
     const { id, key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
     expect((await ping(f.url(), key)).status).toBe(200);
     const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus() };
     revokeApiKey(cli, f.project.id, id, f.users.owner);
     cli.db.$client.close();
-    await Bun.sleep(EXTERNAL_CHECK_MS + 5);
     expect((await ping(f.url(), key)).status).toBe(401);
   });
 

@@ -1,0 +1,80 @@
+/**
+ * The per-request grant check reads through the MCP read cache (one SQLite read transaction less per
+ * call), and still acts on the very next request after every way a grant can end — made in this process
+ * or by another connection such as the CLI's — although the grant was just served from the cache.
+ */
+import { describe, expect, test } from "bun:test";
+import { decodeJwt } from "jose";
+import { endSession } from "../../src/auth/sessions";
+import { openDb } from "../../src/db/client";
+import { EventBus } from "../../src/lib/events";
+import { revokeGrant } from "../../src/oauth/grants";
+import { createDraftTool } from "../../src/projects/draft";
+import { removeMember } from "../../src/projects/orgs";
+import { publish } from "../../src/projects/publish";
+import { req } from "../helpers";
+import { obtainTokens, worldPerTest } from "../oauth/fixtures";
+import { ECHO_TOOL } from "./fixture";
+
+const ctx = worldPerTest();
+
+async function connected() {
+  const { t, w } = ctx;
+  createDraftTool(t.deps, w.shop.id, ECHO_TOOL);
+  publish(t.deps, w.shop.id, w.users.owner.id);
+  const { tokens, session } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+  const call = async () => {
+    const res = await req(t.app, "/acme/shop", {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } }),
+    });
+    return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "" };
+  };
+  // Twice: the second call is answered with the grant from the cache.
+  expect((await call()).status).toBe(200);
+  expect((await call()).status).toBe(200);
+  return { call, grantId: decodeJwt(tokens.access_token).gid as string, sessionId: session.id };
+}
+
+describe("grant check through the read cache", () => {
+  test("revoked in this process: the very next call is 401 saying so", async () => {
+    const c = await connected();
+    revokeGrant(ctx.t.deps, c.grantId, { actorId: null, reason: "test" });
+    const next = await c.call();
+    expect(next.status).toBe(401);
+    expect(next.challenge).toContain("revoked");
+  });
+
+  test("revoked by another connection (the CLI's): the very next call is 401", async () => {
+    const c = await connected();
+    const cli = { db: openDb(ctx.t.deps.config.dataDir), bus: new EventBus() };
+    revokeGrant(cli, c.grantId, { actorId: null, reason: "cli" });
+    cli.db.$client.close();
+    expect((await c.call()).status).toBe(401);
+  });
+
+  test("the approving session ended: the very next call is 401 saying so", async () => {
+    const c = await connected();
+    endSession(ctx.t.deps, c.sessionId, "signed out");
+    const next = await c.call();
+    expect(next.status).toBe(401);
+    expect(next.challenge).toContain("session");
+  });
+
+  test("a removed member's very next call is 401", async () => {
+    const c = await connected();
+    removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
+    const next = await c.call();
+    expect(next.status).toBe(401);
+    expect(next.challenge).toContain("no longer a member");
+  });
+
+  test("a member removed through another connection: the very next call is 401", async () => {
+    const c = await connected();
+    const cli = openDb(ctx.t.deps.config.dataDir);
+    removeMember(cli, ctx.w.org.id, ctx.w.users.developer.id);
+    cli.$client.close();
+    expect((await c.call()).status).toBe(401);
+  });
+});

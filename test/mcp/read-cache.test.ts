@@ -1,0 +1,90 @@
+/**
+ * The MCP read cache is exact: any commit — this connection, another connection, another process such as
+ * the CLI — drops it before the next read, and nothing else does.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
+import { join } from "node:path";
+import { ReadCache } from "../../src/mcp/read-cache";
+import { tempDir } from "../helpers";
+
+const open: Database[] = [];
+afterEach(() => {
+  for (const db of open.splice(0)) db.close();
+});
+
+function walDb(path: string): Database {
+  const db = new Database(path, { create: true });
+  db.exec("PRAGMA journal_mode = WAL");
+  open.push(db);
+  return db;
+}
+
+function counting(db: Database) {
+  const cache = new ReadCache(db);
+  let loads = 0;
+  const read = () => cache.get("n", () => (loads++, (db.query("SELECT count(*) AS n FROM t").get() as { n: number }).n));
+  return { cache, read, loads: () => loads };
+}
+
+describe("ReadCache", () => {
+  test("serves repeated reads from memory while nothing is committed", () => {
+    const db = walDb(join(tempDir(), "a.db"));
+    db.exec("CREATE TABLE t (x)");
+    const c = counting(db);
+    c.cache.revalidate();
+    expect(c.read()).toBe(0);
+    c.cache.revalidate();
+    expect(c.read()).toBe(0);
+    expect(c.loads()).toBe(1);
+  });
+
+  test("a commit on the same connection is seen by the very next read, even without revalidate()", () => {
+    const db = walDb(join(tempDir(), "a.db"));
+    db.exec("CREATE TABLE t (x)");
+    const c = counting(db);
+    expect(c.read()).toBe(0);
+    db.exec("INSERT INTO t VALUES (1)");
+    expect(c.read()).toBe(1);
+  });
+
+  test("a commit by another connection is seen by the very next read", () => {
+    const path = join(tempDir(), "a.db");
+    const db = walDb(path);
+    db.exec("CREATE TABLE t (x)");
+    const c = counting(db);
+    c.cache.revalidate();
+    expect(c.read()).toBe(0);
+    const other = walDb(path);
+    other.exec("INSERT INTO t VALUES (1)");
+    c.cache.revalidate();
+    expect(c.read()).toBe(1);
+  });
+
+  test("a commit by another process (as the CLI makes) is seen by the very next read, also after a checkpoint", () => {
+    const path = join(tempDir(), "a.db");
+    const db = walDb(path);
+    db.exec("CREATE TABLE t (x)");
+    const c = counting(db);
+    c.cache.revalidate();
+    expect(c.read()).toBe(0);
+    for (const [i, sql] of ["INSERT INTO t VALUES (1)", "PRAGMA wal_checkpoint(TRUNCATE); INSERT INTO t VALUES (2)"].entries()) {
+      const child = Bun.spawnSync([process.execPath, "-e", `new (require("bun:sqlite").Database)(${JSON.stringify(path)}).exec(${JSON.stringify(sql)})`]);
+      expect(child.exitCode).toBe(0);
+      c.cache.revalidate();
+      expect(c.read()).toBe(i + 1);
+    }
+  });
+
+  test("without a -shm file (in-memory database) it still sees this connection's commits", () => {
+    const db = new Database(":memory:");
+    open.push(db);
+    db.exec("CREATE TABLE t (x)");
+    const c = counting(db);
+    expect(c.read()).toBe(0);
+    db.exec("INSERT INTO t VALUES (1)");
+    expect(c.read()).toBe(1);
+    expect(c.read()).toBe(1);
+    expect(c.loads()).toBe(2);
+  });
+});
