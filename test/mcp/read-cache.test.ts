@@ -27,47 +27,40 @@ function counting(db: Database) {
   return { cache, read, loads: () => loads };
 }
 
+/** A WAL database with an empty table, and a cache that has read it once. */
+function primed() {
+  const path = join(tempDir(), "a.db");
+  const db = walDb(path);
+  db.exec("CREATE TABLE t (x)");
+  const c = counting(db);
+  c.cache.revalidate();
+  expect(c.read()).toBe(0);
+  return { path, db, c };
+}
+
 describe("ReadCache", () => {
   test("serves repeated reads from memory while nothing is committed", () => {
-    const db = walDb(join(tempDir(), "a.db"));
-    db.exec("CREATE TABLE t (x)");
-    const c = counting(db);
-    c.cache.revalidate();
-    expect(c.read()).toBe(0);
+    const { c } = primed();
     c.cache.revalidate();
     expect(c.read()).toBe(0);
     expect(c.loads()).toBe(1);
   });
 
   test("a commit on the same connection is seen by the very next read, even without revalidate()", () => {
-    const db = walDb(join(tempDir(), "a.db"));
-    db.exec("CREATE TABLE t (x)");
-    const c = counting(db);
-    expect(c.read()).toBe(0);
+    const { db, c } = primed();
     db.exec("INSERT INTO t VALUES (1)");
     expect(c.read()).toBe(1);
   });
 
   test("a commit by another connection is seen by the very next read", () => {
-    const path = join(tempDir(), "a.db");
-    const db = walDb(path);
-    db.exec("CREATE TABLE t (x)");
-    const c = counting(db);
-    c.cache.revalidate();
-    expect(c.read()).toBe(0);
-    const other = walDb(path);
-    other.exec("INSERT INTO t VALUES (1)");
+    const { path, c } = primed();
+    walDb(path).exec("INSERT INTO t VALUES (1)");
     c.cache.revalidate();
     expect(c.read()).toBe(1);
   });
 
   test("a commit by another process (as the CLI makes) is seen by the very next read, also after a checkpoint", () => {
-    const path = join(tempDir(), "a.db");
-    const db = walDb(path);
-    db.exec("CREATE TABLE t (x)");
-    const c = counting(db);
-    c.cache.revalidate();
-    expect(c.read()).toBe(0);
+    const { path, c } = primed();
     for (const [i, sql] of ["INSERT INTO t VALUES (1)", "PRAGMA wal_checkpoint(TRUNCATE); INSERT INTO t VALUES (2)"].entries()) {
       const child = Bun.spawnSync([process.execPath, "-e", `new (require("bun:sqlite").Database)(${JSON.stringify(path)}).exec(${JSON.stringify(sql)})`]);
       expect(child.exitCode).toBe(0);
