@@ -13,7 +13,8 @@ const PROBE = join(import.meta.dir, "../support/ssrf-probe.ts");
 const REFUSED = /private or reserved address|URLs are not allowed|could not resolve|is Portico itself|not in this tool's allowed domains/;
 
 function isolatedNetworkAvailable(): boolean {
-  return process.getuid?.() === 0 && Bun.spawnSync(["unshare", "--net", "true"]).exitCode === 0;
+  // The same command the probe runs under, so a machine without iproute2 falls back instead of failing.
+  return process.getuid?.() === 0 && Bun.spawnSync(["unshare", "--net", "sh", "-c", "ip link set lo up"]).exitCode === 0;
 }
 
 test("tool fetch, http tools and CIMD refuse loopback, private, link-local and metadata targets without connecting", async () => {
