@@ -25,27 +25,25 @@ export function isAllowedOrigin(origin: string | null, config: OriginConfig): bo
 }
 
 /**
- * CORS response headers for a request. `anyOrigin` (public documents such as RFC 8414/9728 metadata)
- * answers `*`; otherwise an allowed Origin is echoed and a foreign one gets no CORS headers at all.
+ * CORS response headers for an MCP request: an allowed Origin is echoed and a foreign one gets no CORS
+ * headers at all. (The credential-less OAuth documents answer `*`: src/oauth/http.ts.)
  */
-export function corsHeaders(request: Request, config: OriginConfig, opts: { anyOrigin?: boolean } = {}): Record<string, string> {
+export function corsHeaders(request: Request, config: OriginConfig): Record<string, string> {
   const origin = request.headers.get("origin");
-  if (origin === null) return {};
-  if (opts.anyOrigin) return { "access-control-allow-origin": "*", "access-control-expose-headers": EXPOSE_HEADERS };
-  if (!isAllowedOrigin(origin, config)) return {};
+  if (origin === null || !isAllowedOrigin(origin, config)) return {};
   return { "access-control-allow-origin": origin, "access-control-expose-headers": EXPOSE_HEADERS, vary: "Origin" };
 }
 
 /** Answers an OPTIONS preflight: 204 with the allowed methods and headers, or 403 for a foreign Origin. */
-export function preflight(request: Request, config: OriginConfig, methods: string, opts: { anyOrigin?: boolean } = {}): Response {
+export function preflight(request: Request, config: OriginConfig, methods: string): Response {
   const origin = request.headers.get("origin");
-  if (!opts.anyOrigin && !isAllowedOrigin(origin, config)) {
+  if (!isAllowedOrigin(origin, config)) {
     return Response.json({ error: "origin_not_allowed", error_description: "This origin may not call Portico." }, { status: 403 });
   }
   return new Response(null, {
     status: 204,
     headers: {
-      ...corsHeaders(request, config, opts),
+      ...corsHeaders(request, config),
       "access-control-allow-methods": methods,
       "access-control-allow-headers": ALLOW_HEADERS,
       "access-control-max-age": "600",

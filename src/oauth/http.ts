@@ -4,19 +4,23 @@
  * instead of a framework 422, and one boundary that turns thrown errors into OAuth JSON with CORS.
  */
 import type { Deps } from "../deps";
+import { ALLOW_HEADERS, EXPOSE_HEADERS } from "../http/cors";
 import { errorResponse } from "../http/errors";
 import { invalidClientMetadata, invalidRequest } from "./errors";
 
-/** Public, credential-less CORS: the OAuth endpoints take no cookies. */
+/**
+ * Public, credential-less CORS: the OAuth endpoints take no cookies, so any origin may read them. The
+ * header lists are the MCP endpoints' (DESIGN: "same on the well-known documents, register and token").
+ */
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
-  "access-control-expose-headers": "WWW-Authenticate",
+  "access-control-expose-headers": EXPOSE_HEADERS,
 };
 
 const PREFLIGHT_HEADERS: Record<string, string> = {
   ...CORS_HEADERS,
   "access-control-allow-methods": "GET, POST, OPTIONS",
-  "access-control-allow-headers": "Authorization, Content-Type, MCP-Protocol-Version, Accept",
+  "access-control-allow-headers": `${ALLOW_HEADERS}, Accept`,
   "access-control-max-age": "86400",
 };
 
