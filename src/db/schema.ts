@@ -139,12 +139,14 @@ export const toolSecrets = sqliteTable(
     projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
     toolName: text("tool_name").notNull(),
     name: text("name").notNull(),
+    /** Secret values are scoped per channel (docs: Security model): draft calls see only draft values. */
+    channel: text("channel", { enum: CHANNELS }).notNull().default("production"),
     ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
     iv: blob("iv", { mode: "buffer" }).notNull(),
     keyId: text("key_id").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.toolName, t.name] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.toolName, t.channel, t.name] })],
 );
 
 export const prompts = sqliteTable(
@@ -280,6 +282,11 @@ export const refreshTokens = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     /** Set when rotated; a presentation after the grace window revokes the grant. */
     usedAt: integer("used_at"),
+    /**
+     * The successor pair this token was rotated into, sealed with the master key, kept only for the grace
+     * window so a retry gets the same pair (no second branch of the family); cleared afterwards.
+     */
+    successor: text("successor"),
   },
   (t) => [index("refresh_tokens_grant_idx").on(t.grantId)],
 );
@@ -306,6 +313,8 @@ export const apiKeys = sqliteTable(
     keyHash: text("key_hash").notNull().unique(),
     /** null = every channel the creator's role reaches. */
     channel: text("channel", { enum: CHANNELS }),
+    /** Space-separated scopes the key carries (a subset of its creator's role); default MCP use only. */
+    scopes: text("scopes").notNull().default("project:read tools:call"),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at"),
     lastUsedAt: integer("last_used_at"),

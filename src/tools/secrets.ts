@@ -7,7 +7,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { toolSecrets } from "../db/schema";
+import { toolSecrets, type Channel } from "../db/schema";
 import { keyId, loadKeyRing, newSecretKey, parseKey, stageKeyFile, type KeyRing } from "./secret-key";
 
 const IV_BYTES = 12;
@@ -41,7 +41,8 @@ function decrypt(key: Buffer, row: Row): string {
   return Buffer.concat([decipher.update(row.ciphertext.subarray(0, row.ciphertext.length - TAG_BYTES)), decipher.final()]).toString("utf8");
 }
 
-const forTool = (projectId: string, toolName: string) => and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName));
+const forTool = (projectId: string, toolName: string, channel: Channel) =>
+  and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName), eq(toolSecrets.channel, channel));
 
 /** Per-tool encrypted secrets. The key ring is read on first use (and re-read if a CLI rotated it). */
 export class SecretStore {
@@ -58,40 +59,40 @@ export class SecretStore {
   }
 
   /** Saves (or replaces) one secret value. */
-  setSecret(projectId: string, toolName: string, name: string, value: string): void {
+  setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel = "production"): void {
     const { current } = this.keys();
     const sealed = { ...encrypt(current.key, projectId, toolName, name, value), keyId: current.id, updatedAt: Date.now() };
     this.db
       .insert(toolSecrets)
-      .values({ projectId, toolName, name, ...sealed })
-      .onConflictDoUpdate({ target: [toolSecrets.projectId, toolSecrets.toolName, toolSecrets.name], set: sealed })
+      .values({ projectId, toolName, name, channel, ...sealed })
+      .onConflictDoUpdate({ target: [toolSecrets.projectId, toolSecrets.toolName, toolSecrets.channel, toolSecrets.name], set: sealed })
       .run();
   }
 
   /** Removes one secret; false when it did not exist. */
-  deleteSecret(projectId: string, toolName: string, name: string): boolean {
+  deleteSecret(projectId: string, toolName: string, name: string, channel: Channel = "production"): boolean {
     const gone = this.db
       .delete(toolSecrets)
-      .where(and(forTool(projectId, toolName), eq(toolSecrets.name, name)))
+      .where(and(forTool(projectId, toolName, channel), eq(toolSecrets.name, name)))
       .returning({ name: toolSecrets.name })
       .all();
     return gone.length > 0;
   }
 
   /** The names of a tool's saved secrets (never their values), sorted. */
-  listSecretNames(projectId: string, toolName: string): string[] {
+  listSecretNames(projectId: string, toolName: string, channel: Channel = "production"): string[] {
     return this.db
       .select({ name: toolSecrets.name })
       .from(toolSecrets)
-      .where(forTool(projectId, toolName))
+      .where(forTool(projectId, toolName, channel))
       .all()
       .map((r) => r.name)
       .sort();
   }
 
   /** Decrypted values of a tool's secrets, for the runtime only. Throws SecretKeyMismatchError. */
-  loadSecrets(projectId: string, toolName: string): Record<string, string> {
-    const rows = this.db.select().from(toolSecrets).where(forTool(projectId, toolName)).all();
+  loadSecrets(projectId: string, toolName: string, channel: Channel = "production"): Record<string, string> {
+    const rows = this.db.select().from(toolSecrets).where(forTool(projectId, toolName, channel)).all();
     const out: Record<string, string> = {};
     for (const row of rows) out[row.name] = decrypt(this.keyFor(row.keyId), row);
     return out;
@@ -133,7 +134,7 @@ export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey"
       const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, decrypt(old, row));
       tx.update(toolSecrets)
         .set({ ...sealed, keyId: id, updatedAt: Date.now() })
-        .where(and(forTool(row.projectId, row.toolName), eq(toolSecrets.name, row.name)))
+        .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)))
         .run();
     }
     return rows.length;
