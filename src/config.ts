@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxy } from "./http/trusted-proxy";
 
 /** A configuration value that failed validation; the CLI prints it on one line and exits with code 2. */
 export class ConfigError extends Error {
@@ -38,8 +39,22 @@ export const ConfigSchema = z.object({
   tlsKey: z.string().optional(),
   /** @default info */
   logLevel: z.enum(LOG_LEVELS).default("info"),
-  /** Read client IPs from X-Forwarded-For (only behind a proxy you run). */
-  trustedProxy: z.stringbool().default(false),
+  /**
+   * Read client IPs from X-Forwarded-For behind proxies you run: `true` (loopback proxies), CIDRs, or a hop
+   * count; the client is the right-most address that is not a trusted proxy (src/http/trusted-proxy.ts).
+   * @default false
+   */
+  trustedProxy: z
+    .string()
+    .default("false")
+    .transform((v, ctx) => {
+      try {
+        return parseTrustedProxy(v);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
   /** Extra browser origins allowed to call MCP endpoints (comma-separated). */
   allowedOrigins: z
     .string()
@@ -108,7 +123,7 @@ export const CONFIG_HELP: Array<[flag: string, description: string]> = [
   ["tls-cert", "PEM certificate file, to serve https directly (with --tls-key)"],
   ["tls-key", "PEM private key file for --tls-cert"],
   ["log-level", "fatal, error, warn, info (default), debug, trace or silent"],
-  ["trusted-proxy", "read client IPs from X-Forwarded-For (only behind your own proxy)"],
+  ["trusted-proxy", "behind your own proxy: alone (= loopback proxies), CIDRs of your proxies (10.0.0.0/8,::1) or a hop count; the client IP is the right-most X-Forwarded-For address not in them"],
   ["allowed-origins", "extra browser origins allowed to call MCP endpoints, comma-separated"],
   ["access-token-ttl", "access token lifetime in seconds (default 28800)"],
   ["refresh-token-ttl", "refresh token lifetime in seconds (default 2592000)"],

@@ -51,6 +51,9 @@ const CONFIG_SWITCHES = new Set(
   CONFIG_FLAGS.filter((f) => typeof (ConfigSchema.shape as Record<string, { safeParse(v: unknown): { data?: unknown } }>)[kebabToCamel(f)]!.safeParse(undefined).data === "boolean"),
 );
 
+/** Config flags that work alone (meaning `true`) or with a value: `--trusted-proxy` or `--trusted-proxy 10.0.0.0/8`. */
+const CONFIG_OPTIONAL_VALUES = new Set(["trusted-proxy"]);
+
 /** Parses argv (after the command words) against a command's flags. */
 export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const out: ParsedArgs = { flags: {}, switches: {}, config: {}, json: false, help: false };
@@ -68,7 +71,13 @@ export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
     const isSwitch = own ? own.type === "boolean" : CONFIG_SWITCHES.has(name);
     if (!own && !CONFIG_FLAGS.includes(name)) throw new UsageError(name, `unknown flag; see portico ${spec.name} --help`);
     let value: string | undefined = inline;
-    if (value === undefined && !isSwitch) {
+    if (value === undefined && !own && CONFIG_OPTIONAL_VALUES.has(name)) {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith("--")) {
+        value = next;
+        i++;
+      }
+    } else if (value === undefined && !isSwitch) {
       value = argv[i + 1];
       if (value === undefined || value.startsWith("--")) throw new UsageError(name, "needs a value");
       i++;

@@ -1,13 +1,14 @@
-/** The client's IP: the socket address, or X-Forwarded-For's first hop only behind a trusted proxy. */
+import { resolveClientIp, type TrustedProxy } from "./trusted-proxy";
+
+/**
+ * The client's IP: the socket address, or — behind a trusted proxy — the right-most X-Forwarded-For
+ * address that is not one of our proxies (see `trusted-proxy.ts`; issue 11 #5).
+ */
 export function clientIp(
   request: Request,
   server: { requestIP(r: Request): { address: string } | null } | null | undefined,
-  trustedProxy: boolean,
+  trustedProxy: TrustedProxy,
 ): string {
-  if (trustedProxy) {
-    const forwarded = request.headers.get("x-forwarded-for");
-    const first = forwarded?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return server?.requestIP(request)?.address ?? "unknown";
+  const socket = server?.requestIP(request)?.address ?? "unknown";
+  return resolveClientIp(trustedProxy, socket, request.headers.get("x-forwarded-for"));
 }

@@ -89,7 +89,7 @@ function mayRead(deps: Pick<Deps, "config">, request: Request, server: { request
   const token = deps.config.metricsToken;
   const header = request.headers.get("authorization");
   if (token && header?.startsWith("Bearer ") && safeEqual(header.slice(7).trim(), token)) return true;
-  const forwarded = deps.config.trustedProxy && request.headers.has("x-forwarded-for");
+  const forwarded = deps.config.trustedProxy.kind !== "none" && request.headers.has("x-forwarded-for");
   const address = server?.requestIP(request)?.address;
   return !forwarded && address !== undefined && LOOPBACK.has(address);
 }

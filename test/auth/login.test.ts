@@ -3,6 +3,7 @@ import { PRE_CSRF_COOKIE, SESSION_COOKIE } from "../../src/auth/cookies";
 import { resolveSession } from "../../src/auth/sessions";
 import { SIGN_IN_LIMIT, SignIn } from "../../src/auth/sign-in";
 import { RateLimitError } from "../../src/errors";
+import { parseTrustedProxy } from "../../src/http/trusted-proxy";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
 
@@ -121,7 +122,7 @@ describe("sign-in limits per IP", () => {
     const signIn = new SignIn(t.deps, { perIp: 3 });
     const from = (ip: string) => new Request("http://localhost/login", { headers: { "x-forwarded-for": ip } });
     const server = null;
-    t.deps.config.trustedProxy = true;
+    t.deps.config.trustedProxy = parseTrustedProxy("1");
     for (const email of ["a@example.com", "b@example.com", "c@example.com"]) {
       await expect(signIn.authenticate(from("203.0.113.1"), server, email, "guess guess")).rejects.toThrow("Wrong email or password.");
     }

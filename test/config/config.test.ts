@@ -23,7 +23,7 @@ describe("config", () => {
     expect(c.port).toBe(9100);
     expect(c.publicUrl).toBe("https://p.example.com");
     expect(c.publicUrlFromPort).toBe(false);
-    expect(c.trustedProxy).toBe(true);
+    expect(c.trustedProxy).toMatchObject({ kind: "ranges", spec: "127.0.0.0/8,::1/128" });
     expect(c.allowedOrigins).toEqual(["https://a.example", "https://b.example"]);
   });
 

@@ -21,8 +21,8 @@ describe("grant service", () => {
     expect(listGrantsBySession(ctx.t.deps.db, a.session.id).map((g) => g.id)).toEqual([gid(a.tokens.access_token)]);
   });
 
-  test("a grant remembers its client, approving session, IP and user agent (behind a trusted proxy: the forwarded IP)", async () => {
-    const t = await makeApp({ trustedProxy: true });
+  test("a grant remembers its client, approving session, IP and user agent (behind two trusted proxies: the forwarded IP)", async () => {
+    const t = await makeApp({ trustedProxy: "2" });
     try {
       const w = await seedWorld(t.deps);
       const client = await registerClient(t.app);
