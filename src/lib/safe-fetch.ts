@@ -104,6 +104,7 @@ async function fetchHops(startUrl: string, opts: SafeFetchOptions, signal: Abort
   for (let hop = 0; ; hop++) {
     checkUrl(url, opts);
     const address = await resolveChecked(url.hostname, opts, signal);
+    await refuseOwnAddress(url, address, opts, signal);
     const res = await connectPinned(url, address, { method, headers, body, ca: opts.ca, signal });
     if (!REDIRECTS.has(res.status)) {
       return { status: res.status, headers: res.headers, body: await readCapped(res, opts.maxBytes), url: url.href };
@@ -146,9 +147,59 @@ function checkUrl(url: URL, opts: SafeFetchOptions): void {
     throw new FetchBlockedError(`${url.protocol.replace(":", "")} URLs are not allowed, use https`);
   }
   if (url.username || url.password) throw new FetchBlockedError("URLs with credentials are not allowed");
-  if (opts.blockedOrigins?.includes(url.origin)) throw new FetchBlockedError(`${url.origin} is Portico itself`);
+  if (opts.blockedOrigins?.some((o) => sameEndpoint(parseUrl(o), url.hostname, url))) throw new FetchBlockedError("that address is Portico itself");
   const refused = opts.refuseUrl?.(url);
   if (refused) throw new FetchBlockedError(refused);
+}
+
+/** The port a URL connects to (its explicit port or the scheme's default). */
+const effectivePort = (u: URL) => u.port || (u.protocol === "https:" ? "443" : "80");
+
+/** Host names compare case-insensitively and without the root label's trailing dot (`Portico.Example.com.`). */
+const normalHost = (host: string) => host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.+$/, "");
+
+/** True when `host` (a name or an address) on `url`'s port is the blocked origin's endpoint. */
+function sameEndpoint(blocked: URL, host: string, url: URL): boolean {
+  return normalHost(blocked.hostname) === normalHost(host) && effectivePort(blocked) === effectivePort(url);
+}
+
+/**
+ * Portico's own origin is refused by address as well as by name (issue 11 #16): another name for the same
+ * host, or its public IP, must not reach it either. The blocked origins' names are resolved with the same
+ * resolver and compared with the address this hop is pinned to, on the same port.
+ */
+async function refuseOwnAddress(url: URL, pinned: Resolved, opts: SafeFetchOptions, signal: AbortSignal): Promise<void> {
+  for (const origin of opts.blockedOrigins ?? []) {
+    const blocked = parseUrl(origin);
+    if (effectivePort(blocked) !== effectivePort(url)) continue;
+    const host = normalHost(blocked.hostname);
+    let own: Resolved[];
+    try {
+      own = isIP(host) ? [{ address: host, family: isIP(host) }] : await (opts.resolve ?? systemResolve)(host);
+    } catch {
+      continue; // our own name does not resolve here: nothing to compare with
+    }
+    if (signal.aborted) throw new FetchNetworkError("request aborted");
+    if (own.some((a) => canonicalIp(a.address) === canonicalIp(pinned.address))) throw new FetchBlockedError("that address is Portico itself");
+  }
+}
+
+/** One spelling per address: IPv6 fully expanded in lowercase hex, IPv4-mapped IPv6 (either spelling) as IPv4. */
+function canonicalIp(ip: string): string {
+  let bare = ip.replace(/^\[|\]$/g, "").split("%")[0]!.toLowerCase();
+  if (isIP(bare) !== 6) return bare;
+  const dotted = bare.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (dotted) {
+    const [a, b, c, d] = dotted[1]!.split(".").map(Number) as [number, number, number, number];
+    bare = bare.slice(0, -dotted[1]!.length) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = bare.split("::") as [string, string | undefined];
+  const parts = (s: string) => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  const h = parts(head);
+  const t = tail === undefined ? [] : parts(tail);
+  const g = tail === undefined ? h : [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `${g[6]! >> 8}.${g[6]! & 255}.${g[7]! >> 8}.${g[7]! & 255}`;
+  return g.map((x) => x.toString(16)).join(":");
 }
 
 /** Resolves the host and refuses it if ANY answer is disallowed (a mixed answer is a rebinding tell). */

@@ -215,3 +215,11 @@ describe("safeFetch caps size and time", () => {
     expect(JSON.parse(new TextDecoder().decode(res.body))).toMatchObject({ method: "PUT", path: "/ok" });
   });
 });
+
+describe("own origin by address", () => {
+  test("the same address on another port is another service and stays reachable", async () => {
+    const dns = fakeDns({ "portico.test": ["127.0.0.1"] });
+    const res = await safeFetch(`${echo.url}/x`, { ...base, resolve: dns.resolve, blockedOrigins: ["http://portico.test:1"] });
+    expect(res.status).toBe(200);
+  });
+});
