@@ -8,6 +8,7 @@ import { SchemaTooNewError } from "../db/client";
 import { UsageError, commandHelp, parseArgs } from "./args";
 import type { CliOptions, Command, Io } from "./command";
 import { COMMANDS } from "./commands";
+import { BUILD, VERSION_LINE } from "../build-info";
 
 const STDIO: Io = { out: (t) => process.stdout.write(t + "\n"), err: (t) => process.stderr.write(t + "\n") };
 
@@ -22,6 +23,7 @@ function topHelp(): string {
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary}`),
     "",
     "Every command takes --help, --json and --data-dir DIR. Run `portico serve --help` for all settings.",
+    "`portico --version` prints the version and the commit it was built from.",
   ].join("\n");
 }
 
@@ -48,6 +50,10 @@ function flagOf(err: ValidationError, command: Command): string | null {
 /** Runs one command line; resolves to the exit code (servers keep running after it resolves). */
 export async function runCli(argv: string[], opts: CliOptions = {}): Promise<number> {
   const io = opts.io ?? STDIO;
+  if (argv[0] === "--version" || argv[0] === "-v" || argv[0] === "version") {
+    io.out(argv.includes("--json") ? JSON.stringify(BUILD) : VERSION_LINE);
+    return 0;
+  }
   if (argv[0] === "--help" || argv[0] === "-h" || argv[0] === "help") {
     io.out(topHelp());
     return 0;

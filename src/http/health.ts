@@ -2,10 +2,11 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { ASSETS } from "../web/layout";
+import { BUILD } from "../build-info";
 
 export function healthPlugin(deps: Deps) {
   return new Elysia({ name: "health" })
-    .get("/healthz", () => Response.json({ status: "ok" }))
+    .get("/healthz", () => Response.json({ status: "ok", version: BUILD.version, commit: BUILD.commit }))
     .get("/readyz", () => {
       try {
         deps.db.$client.query("SELECT 1").get();

@@ -1,4 +1,5 @@
 import { html, raw, type Html } from "./html";
+import { BUILD } from "../build-info";
 import css from "./assets/portico.css" with { type: "text" };
 // @ts-expect-error: a browser script imported as text, not a module
 import js from "./assets/portico.js" with { type: "text" };
@@ -47,6 +48,7 @@ ${opts.nav ?? ""}
 <main class="${opts.narrow ? "narrow" : ""}">
 ${opts.body}
 </main>
+<footer class="build">Portico ${BUILD.version} · ${BUILD.commit}</footer>
 </body>
 </html>`;
   return new Response(doc.value, { status: opts.status ?? 200, headers: { ...PAGE_HEADERS, ...opts.headers } });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { runCli } from "../../src/cli/run";
 import { makeApp, req, type TestApp } from "../helpers";
 
 let t: TestApp;
@@ -9,6 +10,17 @@ describe("health", () => {
     t = await makeApp();
     expect((await req(t.app, "/healthz")).status).toBe(200);
     expect(await (await req(t.app, "/readyz")).json()).toEqual({ status: "ready" });
+  });
+
+  test("healthz, the page footer and --version name the version and the commit the build came from", async () => {
+    t = await makeApp();
+    const pkg = await Bun.file(new URL("../../package.json", import.meta.url)).json();
+    const health = await (await req(t.app, "/healthz")).json();
+    expect(health).toEqual({ status: "ok", version: pkg.version, commit: expect.stringMatching(/^([0-9a-f]{12}(-dirty)?|unknown)$/) });
+    expect(await (await req(t.app, "/login")).text()).toContain(`Portico ${pkg.version} · ${health.commit}`);
+    const out: string[] = [];
+    expect(await runCli(["--version"], { io: { out: (l) => out.push(l), err: () => {} } })).toBe(0);
+    expect(out).toEqual([`portico ${pkg.version} (${health.commit})`]);
   });
 
   test("an unknown path is a readable 404 page, not a stack trace", async () => {
