@@ -33,7 +33,8 @@ export interface DepsOptions {
 export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
   const log = opts.log ?? createLogger(config.logLevel);
   const db = opts.db ?? openDb(config.dataDir);
-  migrate(db);
+  const { backup } = migrate(db);
+  if (backup) log.info({ backup }, "database migrated; a copy from before the migration was kept");
   const audit = new AuditWriter(db.$client, log);
   const tools = createToolRuntime({ config, db, log });
   return { config, db, log, bus: new EventBus(), audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };

@@ -23,6 +23,8 @@ export interface CommandSpec {
   flags: Record<string, FlagSpec>;
   /** Extra help text (examples, notes). */
   details?: string;
+  /** A flag that may also be given as the one bare argument (`portico restore FILE` = `--from FILE`). */
+  positional?: string;
 }
 
 /** A wrong command line; `flag` is named in the one-line message (exit code 2). */
@@ -59,6 +61,10 @@ export function parseArgs(argv: string[], spec: CommandSpec): ParsedArgs {
   const out: ParsedArgs = { flags: {}, switches: {}, config: {}, json: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (spec.positional && !arg.startsWith("-") && out.flags[spec.positional] === undefined) {
+      out.flags[spec.positional] = arg;
+      continue;
+    }
     if (!arg.startsWith("--") || arg === "--") throw new UsageError(null, `unexpected argument "${arg}"; see portico ${spec.name} --help`);
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
@@ -105,5 +111,5 @@ export function commandHelp(spec: CommandSpec): string {
   rows.push(`  ${"--json".padEnd(28)} machine-readable output on stdout`);
   rows.push(`  ${"--data-dir DIR".padEnd(28)} data directory (default ./data; env PORTICO_DATA_DIR)`);
   rows.push(`  ${"--help".padEnd(28)} this help`);
-  return [`portico ${spec.name} — ${spec.summary}`, "", "Usage:", `  portico ${spec.name} [flags]`, "", "Flags:", ...rows, ...(spec.details ? ["", spec.details] : []), "", "Server settings (see portico serve --help) are accepted by every command."].join("\n");
+  return [`portico ${spec.name} — ${spec.summary}`, "", "Usage:", `  portico ${spec.name}${spec.positional ? ` [${spec.flags[spec.positional]?.value ?? "VALUE"}]` : ""} [flags]`, "", "Flags:", ...rows, ...(spec.details ? ["", spec.details] : []), "", "Server settings (see portico serve --help) are accepted by every command."].join("\n");
 }

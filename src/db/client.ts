@@ -4,7 +4,8 @@ import { accessSync, chmodSync, closeSync, constants, existsSync, mkdirSync, ope
 import { StorageUnavailableError } from "../errors";
 import { join } from "node:path";
 import * as schema from "./schema";
-import { MIGRATIONS } from "./migrations";
+import { appliedHashes, applyMigrations, EMBEDDED, pendingMigrations, type Migration } from "./migrator";
+import { backupBeforeMigration } from "./backup";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
@@ -56,27 +57,29 @@ function restrictPermissions(dataDir: string, dbPath: string): void {
   for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) if (existsSync(file)) tighten(file, 0o600);
 }
 
-/** Applies embedded migrations; idempotent. Refuses a database migrated by a newer Portico. */
-export function migrate(db: Db): { applied: number } {
+export interface MigrateResult {
+  applied: number;
+  /** The backup taken before migrating an existing database (null when nothing ran or it was fresh). */
+  backup: string | null;
+}
+
+/**
+ * Applies the embedded migrations; idempotent. Refuses a database migrated by a newer Portico without
+ * writing to it. Before migrating a database that already holds data, a consistent copy is written to
+ * `backups/` in the data dir; the migrations then land in one transaction or not at all (src/db/migrator.ts).
+ */
+export function migrate(db: Db, opts: { migrations?: Migration[]; now?: number } = {}): MigrateResult {
   const client = db.$client;
-  const known = new Set(MIGRATIONS.map((m) => m.hash));
-  const hasTable = client
-    .query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
-    .get();
-  let before = 0;
-  if (hasTable) {
-    const rows = client.query("SELECT hash FROM __drizzle_migrations").all() as { hash: string }[];
-    const unknown = rows.filter((r) => !known.has(r.hash));
-    if (unknown.length > 0) {
-      throw new SchemaTooNewError(
-        `the database was migrated by a newer Portico (${unknown.length} unknown migration(s)); upgrade the binary`,
-      );
-    }
-    before = rows.length;
+  const migrations = opts.migrations ?? EMBEDDED;
+  const known = new Set(migrations.map((m) => m.hash));
+  const applied = appliedHashes(client);
+  const unknown = applied.filter((r) => !known.has(r.hash));
+  if (unknown.length > 0) {
+    throw new SchemaTooNewError(`the database was migrated by a newer Portico (${unknown.length} unknown migration(s)); upgrade the binary`);
   }
-  // drizzle's public migrator reads migration files from disk; the dialect's migrate takes them from memory.
-  const internal = db as unknown as { dialect: { migrate: Function }; session: unknown };
-  internal.dialect.migrate(MIGRATIONS, internal.session, { migrationsTable: "__drizzle_migrations" });
-  const after = (client.query("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n;
-  return { applied: after - before };
+  const pending = pendingMigrations(client, migrations);
+  if (pending.length === 0) return { applied: 0, backup: null };
+  const backup = applied.length > 0 ? backupBeforeMigration(client, pending[0]!.tag, opts.now ?? Date.now()) : null;
+  applyMigrations(client, pending);
+  return { applied: pending.length, backup };
 }

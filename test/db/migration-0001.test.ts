@@ -1,13 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { MIGRATIONS } from "../../src/db/migrations";
+import { applyMigrations, EMBEDDED } from "../../src/db/migrator";
 import { migrate, openDb, type Db } from "../../src/db/client";
 import { tempDir } from "../helpers";
 
 /** A data dir as the first landing left it: only migration 0000 applied. */
 function firstLandingDb(): Db {
   const db = openDb(tempDir());
-  const internal = db as unknown as { dialect: { migrate: Function }; session: unknown };
-  internal.dialect.migrate([MIGRATIONS[0]], internal.session, { migrationsTable: "__drizzle_migrations" });
+  applyMigrations(db.$client, [EMBEDDED[0]!]);
   const c = db.$client;
   c.run("INSERT INTO users (id, email, name, password_hash, created_at, password_changed_at) VALUES ('u1', 'a@x.test', 'A', 'h', 1, 1)");
   c.run("INSERT INTO orgs (id, slug, name, created_at) VALUES ('o1', 'acme', 'Acme', 1)");
@@ -22,7 +21,9 @@ function firstLandingDb(): Db {
 describe("migration 0001 (per-channel secrets, key scopes, sealed refresh successors)", () => {
   test("existing secret values move to production only: copying them to the draft would be the leak", () => {
     const db = firstLandingDb();
-    expect(migrate(db).applied).toBe(MIGRATIONS.length - 1);
+    const result = migrate(db);
+    expect(result.applied).toBe(EMBEDDED.length - 1);
+    expect(result.backup).toMatch(/backups\/before-0001_security_hardening-.*\.db$/);
     const rows = db.$client.query("SELECT project_id, tool_name, name, channel FROM tool_secrets").all();
     expect(rows).toEqual([{ project_id: "p1", tool_name: "echo", name: "TOKEN", channel: "production" }]);
     db.$client.close();

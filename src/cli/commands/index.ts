@@ -1,6 +1,7 @@
 /** Every CLI command, in the order `portico --help` lists them. */
 import type { Command } from "../command";
 import { apikeyCreateCommand } from "./apikey-create";
+import { backupCommand } from "./backup";
 import { demoCommand } from "./demo";
 import { keysRotateCommand } from "./keys-rotate";
 import { memberAddCommand } from "./member-add";
@@ -10,6 +11,7 @@ import { projectCreateCommand } from "./project-create";
 import { projectExportCommand } from "./project-export";
 import { projectImportCommand } from "./project-import";
 import { publishCommand } from "./publish";
+import { restoreCommand } from "./restore";
 import { secretsRotateKeyCommand } from "./secrets-rotate-key";
 import { serveCommand } from "./serve";
 import { userCreateCommand } from "./user-create";
@@ -27,6 +29,8 @@ export const COMMANDS: Command[] = [
   publishCommand,
   apikeyCreateCommand,
   migrateCommand,
+  backupCommand,
+  restoreCommand,
   keysRotateCommand,
   secretsRotateKeyCommand,
   demoCommand,
