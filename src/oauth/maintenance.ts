@@ -1,9 +1,9 @@
 /**
  * Housekeeping of OAuth rows, scheduled by the OAuth plugin: once at start and then every ten minutes until
- * shutdown, so a single binary needs no external scheduler and the 7-day removal of unused dynamic clients
- * (DESIGN: Clients) happens even when nobody registers or authorizes. Removed: expired authorization
+ * shutdown, so a single binary needs no external scheduler and the 24-hour removal of unused dynamic clients
+ * (issue 11 #10) happens even when nobody registers or authorizes. Removed: expired authorization
  * requests, codes a day after expiry (kept that long so a replay can still be recognised and revoke its
- * grant), expired refresh tokens, dynamic registrations that never obtained a grant within 7 days, and the
+ * grant), expired refresh tokens, dynamic registrations that never completed an authorization within 24 h, and the
  * sealed successor pairs of refresh tokens whose 30 s grace window is over (issue 11 #6: kept for the window
  * only; a later presentation revokes the family and needs no pair).
  */
