@@ -12,9 +12,17 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { isAddressAllowed } from "./ip-policy";
 
-/** Base class: every refusal or failure of `safeFetch` is one of its subclasses. */
+/**
+ * Base class: every refusal or failure of `safeFetch` is one of its subclasses. `message` is shown to
+ * whoever named the URL (a CIMD client_id's consent page, a tool's caller), so it never carries an address
+ * Portico resolved or was redirected to (issue 11 #9: "resolves to … (127.0.0.1)" mapped internal DNS for
+ * anyone); `detail` has that for the server's own logs.
+ */
 export class SafeFetchError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly detail?: string,
+  ) {
     super(message);
     this.name = new.target.name;
   }
@@ -112,7 +120,7 @@ async function fetchHops(startUrl: string, opts: SafeFetchOptions, signal: Abort
     await res.body?.cancel();
     const location = res.headers.get("location");
     if (!location) throw new FetchBlockedError(`redirect ${res.status} without a Location header`);
-    if (maxRedirects === 0) throw new FetchBlockedError(`redirects are not followed (to ${safeLocation(location, url)})`);
+    if (maxRedirects === 0) throw new FetchBlockedError("redirects are not followed", `to ${safeLocation(location, url)}`);
     if (hop >= maxRedirects) throw new FetchBlockedError(`more than ${maxRedirects} redirects`);
     const next = parseUrl(location, url);
     if (next.origin !== url.origin) for (const h of CROSS_ORIGIN_DROPPED) delete headers[h];
@@ -219,7 +227,7 @@ async function resolveChecked(hostname: string, opts: SafeFetchOptions, signal: 
   }
   if (answers.length === 0) throw new FetchNetworkError(`could not resolve ${bare}`);
   const refused = answers.find((a) => !isAddressAllowed(a.address, opts.allowLoopback));
-  if (refused) throw new FetchBlockedError(`${bare} resolves to a private or reserved address (${refused.address})`);
+  if (refused) throw new FetchBlockedError(`${bare} resolves to a private or reserved address`, `resolved to ${refused.address}`);
   return answers[0]!;
 }
 

@@ -2,7 +2,9 @@
  * Validation of an authorization request (OAuth 2.1 §4.1.1, RFC 8707, MCP Authorization 2025-11-25).
  * Order matters: until the client and its redirect URI are known good, errors are shown on a page and
  * never redirected (OAuth 2.1 §4.1.2.1: "MUST NOT automatically redirect the user-agent to the invalid
- * redirection URI"); after that, errors go back to the client with `state` and `iss`.
+ * redirection URI"); after that, errors go back to the client with `state` and `iss` — automatically only
+ * when Portico trusts the redirect URI (RFC 9700 §4.11.1, error-redirect-policy.ts), else through a link on
+ * an error page that the user follows.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
@@ -10,18 +12,23 @@ import type { OAuthClient } from "../db/schema";
 import { OAuthError } from "../errors";
 import { findClient } from "./clients";
 import { redirectUriMatches } from "./redirect-uri";
+import { redirectsErrorsAutomatically } from "./error-redirect-policy";
 import { resolveResource, type ResourceTarget } from "./resource";
 
 /** A problem shown on a Portico page because redirecting is not (yet) safe. */
 export class AuthorizePageError extends Error {}
 
-/** A problem reported to the client at its validated redirect URI (RFC 6749 §4.1.2.1). */
+/**
+ * A problem reported to the client at its validated redirect URI (RFC 6749 §4.1.2.1); `automatic`: the
+ * browser may be sent there at once (after a user decision, or a trusted redirect URI, RFC 9700 §4.11.1).
+ */
 export class AuthorizeRedirectError extends Error {
   constructor(
     readonly redirectUri: string,
     readonly state: string | undefined,
     readonly error: string,
     description: string,
+    readonly automatic = true,
   ) {
     super(description);
   }
@@ -79,7 +86,9 @@ export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParam
   if (!redirectUriMatches(client.redirectUris, redirectUri)) {
     throw new AuthorizePageError("The redirect_uri is not one the app registered, so Portico will not send you there.");
   }
-  const fail = (error: string, description: string) => new AuthorizeRedirectError(redirectUri, p.state, error, description);
+  // Issue 11 #7: no user has interacted yet, so only a trusted redirect URI is redirected to at once.
+  const automatic = redirectsErrorsAutomatically(client, redirectUri);
+  const fail = (error: string, description: string) => new AuthorizeRedirectError(redirectUri, p.state, error, description, automatic);
   if (p.response_type !== "code") throw fail("unsupported_response_type", "Only response_type=code is supported.");
   if (!p.code_challenge) throw fail("invalid_request", "PKCE is required: send code_challenge with code_challenge_method=S256.");
   if (p.code_challenge_method !== "S256") throw fail("invalid_request", "Only the S256 code_challenge_method is supported.");

@@ -19,6 +19,7 @@ import {
 import { findClient } from "./clients";
 import { consentChoices } from "./consent-choices";
 import { authorizeErrorPage, consentPage, refusalPage } from "./consent-page";
+import { redirectHost } from "./redirect-uri";
 import { resolveResource } from "./resource";
 import { oauthState } from "./state";
 
@@ -42,13 +43,17 @@ export function findAuthRequest(deps: Deps, id: string): AuthRequest | undefined
     .get();
 }
 
-/** 303 to the client's (validated) redirect URI with an error (RFC 6749 §4.1.2.1) and RFC 9207 `iss`. */
+/**
+ * The client's (validated) redirect URI with an error (RFC 6749 §4.1.2.1) and RFC 9207 `iss`: a 303 when
+ * the error may go back automatically, else an error page whose link the user may follow (RFC 9700 §4.11.1).
+ */
 export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response {
   const location = clientRedirect(err.redirectUri, deps.config.publicUrl, {
     error: err.error,
     error_description: err.message,
     state: err.state,
   });
+  if (!err.automatic) return authorizeErrorPage(err.message, { href: location, host: redirectHost(err.redirectUri) });
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }
 

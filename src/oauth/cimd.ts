@@ -120,9 +120,11 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
     recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" });
     return client;
   } catch (err) {
-    const reason = err instanceof SafeFetchError || err instanceof Error ? err.message : "fetch failed";
+    // The reason is shown on the page and in the doctor; addresses stay in the log (issue 11 #9).
+    const reason = err instanceof Error ? err.message : "fetch failed";
+    const detail = err instanceof SafeFetchError ? err.detail : undefined;
     recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason });
-    deps.log.warn({ clientId, reason }, "client metadata document fetch failed");
+    deps.log.warn({ clientId, reason, ...(detail ? { detail } : {}) }, "client metadata document fetch failed");
     if (cached) {
       // Serve the stale copy and back off: the next attempt waits a minute instead of every request retrying.
       const freshUntil = Date.now() + MIN_TTL_S * 1000;

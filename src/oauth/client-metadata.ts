@@ -21,7 +21,7 @@ const optionalUrl = z
 export const RedirectUrisSchema = z
   .array(z.string())
   .min(1, "at least one redirect URI is required")
-  .max(20, "at most 20 redirect URIs")
+  .max(10, "at most 10 redirect URIs")
   .superRefine((uris, ctx) => {
     for (const [i, uri] of uris.entries()) {
       const problem = redirectUriProblem(uri);

@@ -3,15 +3,18 @@
  * anything else must be a dynamic registration in `oauth_clients`. An unknown client is `invalid_client`,
  * which makes hosts (Claude, the SDK) forget their stale registration and register again.
  */
-import { and, eq, lt, notExists, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
-import { grants, oauthClients, type OAuthClient } from "../db/schema";
+import { grants, oauthClients, refreshTokens, type OAuthClient } from "../db/schema";
 import { isCimdClientId, resolveCimdClient } from "./cimd";
 import { invalidClient } from "./errors";
 
-/** DCR clients that never obtained a grant are removed after this long (DESIGN: Clients). */
-export const UNUSED_CLIENT_TTL_MS = 7 * 24 * 3600 * 1000;
+/**
+ * DCR clients that never completed an authorization are removed after this long (issue 11 #10; it was 7
+ * days for clients without a grant). Registration is anonymous, so each one should cost the table little.
+ */
+export const UNUSED_CLIENT_TTL_MS = 24 * 3600 * 1000;
 
 /**
  * Finds (or, for CIMD, fetches) the client; throws OAuthError `invalid_client` (with `status`) when there
@@ -27,17 +30,44 @@ export async function findClient(deps: Deps, clientId: string, opts: { status?: 
   return client;
 }
 
-/** Deletes dynamic registrations older than 7 days that have no grant; returns how many. */
+/** Records that `clientId` was issued tokens: it has completed an authorization and is kept (issue 11 #10). */
+export function markClientUsed(db: Db, clientId: string, now = Date.now()): void {
+  db.update(oauthClients).set({ lastUsedAt: now }).where(eq(oauthClients.id, clientId)).run();
+}
+
+/**
+ * Deletes dynamic registrations older than 24 h that never completed an authorization — never issued
+ * tokens: no `last_used_at` (set at every token issuance) and no refresh token in any of their grants
+ * (clients that got tokens before `last_used_at` was kept) — with the grants they never redeemed, which
+ * would otherwise be listed as connected apps of a removed client. A client whose last consent is under
+ * 24 h old is kept. Returns how many clients went.
+ */
 export function pruneUnusedClients(db: Db, now = Date.now()): number {
-  return db
-    .delete(oauthClients)
-    .where(
-      and(
-        eq(oauthClients.registration, "dcr"),
-        lt(oauthClients.createdAt, now - UNUSED_CLIENT_TTL_MS),
-        notExists(db.select({ one: sql`1` }).from(grants).where(eq(grants.clientId, oauthClients.id))),
-      ),
-    )
-    .returning({ id: oauthClients.id })
-    .all().length;
+  return db.transaction((tx) => {
+    const ids = tx
+      .select({ id: oauthClients.id })
+      .from(oauthClients)
+      .where(
+        and(
+          eq(oauthClients.registration, "dcr"),
+          lt(oauthClients.createdAt, now - UNUSED_CLIENT_TTL_MS),
+          isNull(oauthClients.lastUsedAt),
+          notExists(
+            tx
+              .select({ one: sql`1` })
+              .from(refreshTokens)
+              .innerJoin(grants, eq(grants.id, refreshTokens.grantId))
+              .where(eq(grants.clientId, oauthClients.id)),
+          ),
+          // A consent given in the last 24 h may still be on its way to the token endpoint.
+          notExists(tx.select({ one: sql`1` }).from(grants).where(and(eq(grants.clientId, oauthClients.id), gt(grants.createdAt, now - UNUSED_CLIENT_TTL_MS)))),
+        ),
+      )
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) return 0;
+    tx.delete(grants).where(inArray(grants.clientId, ids)).run();
+    tx.delete(oauthClients).where(inArray(oauthClients.id, ids)).run();
+    return ids.length;
+  });
 }

@@ -95,7 +95,14 @@ export function refusalPage(message: string): Response {
   return messagePage("Not allowed", message, 403);
 }
 
-/** An authorization error that must not be redirected (unknown client, bad redirect URI, expired request). */
-export function authorizeErrorPage(message: string): Response {
-  return messagePage("Authorization failed", message, 400);
+/**
+ * An authorization error that is not redirected (unknown client, bad redirect URI, expired request); `back`:
+ * the error's URL at a validated but untrusted redirect URI, offered as a link the user chooses to follow.
+ */
+export function authorizeErrorPage(message: string, back?: { href: string; host: string }): Response {
+  const next = back
+    ? html`<p><a class="button secondary" href="${back.href}" rel="noreferrer">Return to ${back.host}</a></p>
+<p class="muted small">The app will be told that the authorization failed.</p>`
+    : undefined;
+  return messagePage("Authorization failed", message, 400, next);
 }

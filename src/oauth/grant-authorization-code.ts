@@ -1,8 +1,9 @@
 /**
  * grant_type=authorization_code (OAuth 2.1 §4.1.3): PKCE S256 verifier, the exact redirect_uri of the
  * authorization request, `resource` equal to the authorized one (RFC 8707 §2.2), code single-use and
- * ≤ 60 s. A code presented twice revokes the grant it issued (OAuth 2.1 §4.1.3: "SHOULD revoke all tokens
- * previously issued based on that authorization code").
+ * ≤ 60 s. Only a correct exchange spends the code (issue 11 #8); a correct exchange of a spent code revokes
+ * the grant it issued (OAuth 2.1 §4.1.3: "SHOULD revoke all tokens previously issued based on that
+ * authorization code").
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
@@ -31,29 +32,32 @@ export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient,
   const codeHash = sha256(req.code);
   const code = deps.db.select().from(authCodes).where(eq(authCodes.codeHash, codeHash)).get();
   if (!code || code.clientId !== client.id) throw invalidGrant("The authorization code is not valid.");
-  if (code.usedAt !== null) {
-    revokeGrant(deps, code.grantId, { actorId: null, reason: "authorization code reused" });
-    throw invalidGrant("The authorization code was already used; the authorization it created is revoked.");
-  }
-  // Spend the code before anything else can fail, so a concurrent replay sees it used.
-  const spent = deps.db
-    .update(authCodes)
-    .set({ usedAt: Date.now() })
-    .where(and(eq(authCodes.codeHash, codeHash), isNull(authCodes.usedAt)))
-    .returning({ grantId: authCodes.grantId })
-    .get();
-  if (!spent) {
-    revokeGrant(deps, code.grantId, { actorId: null, reason: "authorization code reused" });
-    throw invalidGrant("The authorization code was already used; the authorization it created is revoked.");
-  }
-  if (code.expiresAt <= Date.now()) throw invalidGrant("The authorization code expired (codes live 60 seconds).");
+  // Issue 11 #8: everything the exchange proves is checked before the code is spent, so a wrong verifier
+  // (a client bug, or someone holding a stolen code without the verifier) neither burns the code for the
+  // real client nor revokes its grant. Only a correct exchange of a spent code is a replay.
   if (req.redirect_uri !== code.redirectUri) throw invalidGrant("redirect_uri differs from the one in the authorization request.");
   if (!safeEqual(s256(req.code_verifier), code.codeChallenge)) throw invalidGrant("The PKCE code_verifier does not match the code_challenge.");
+  if (code.usedAt !== null) throw replayed(deps, code.grantId);
+  if (code.expiresAt <= Date.now()) throw invalidGrant("The authorization code expired (codes live 60 seconds).");
   if (req.resource !== undefined && req.resource !== code.resource) {
     throw invalidTarget("resource differs from the one that was authorized.");
   }
   const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl);
   const grant = getGrant(deps.db, code.grantId);
   if (problem || !grant) throw invalidGrant(`The authorization cannot be used: ${problem ?? "it no longer exists"}.`);
+  // Spent by one conditional write: of two concurrent correct exchanges, the second is a replay.
+  const spent = deps.db
+    .update(authCodes)
+    .set({ usedAt: Date.now() })
+    .where(and(eq(authCodes.codeHash, codeHash), isNull(authCodes.usedAt)))
+    .returning({ grantId: authCodes.grantId })
+    .get();
+  if (!spent) throw replayed(deps, code.grantId);
   return { grant, tokens: await issueTokens(deps, grant) };
+}
+
+/** OAuth 2.1 §4.1.3: a code redeemed twice revokes what it issued. */
+function replayed(deps: Deps, grantId: string): Error {
+  revokeGrant(deps, grantId, { actorId: null, reason: "authorization code reused" });
+  return invalidGrant("The authorization code was already used; the authorization it created is revoked.");
 }

@@ -1,8 +1,11 @@
 /**
  * grant_type=refresh_token (OAuth 2.1 §4.3) with rotation (RFC 9700 §4.14.2). Every refresh spends the
- * presented token and returns a new pair in the same family (the grant). Grace window (DESIGN): the same
- * spent token presented again within 30 s — a network blip, two tabs — gets another fresh pair; presented
- * later, it is treated as stolen: the whole grant is revoked and the org audit log says so.
+ * presented token and returns a new pair in the same family (the grant). Grace window (DESIGN; issue 11 #6):
+ * the same spent token presented again within 30 s — a network blip, two tabs — gets the very pair it was
+ * rotated into (kept sealed in `refresh_tokens.successor`, successor-seal.ts), never a second branch of the
+ * family; presented later, it is treated as stolen: the whole grant is revoked and the org audit log says so.
+ * A retry whose successor was itself rotated meanwhile still gets that same (now spent) pair: the client then
+ * presents a spent token, and the family's own rules (grace, then revocation) decide — no branch either way.
  */
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
@@ -12,7 +15,8 @@ import { sha256 } from "../lib/crypto";
 import { parseScopes } from "../auth/scopes";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
-import { issueTokens, type Issued } from "./tokens";
+import { issueTokens, type Issued, type TokenResponse } from "./tokens";
+import { openSuccessor, sealSuccessor } from "./successor-seal";
 import { invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
 
 /** A spent refresh token presented again within this window is a retry, not a theft. */
@@ -35,6 +39,8 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const now = Date.now();
   if (token.expiresAt <= now) throw invalidGrant("The refresh token expired; authorize the app again.");
   if (token.usedAt !== null && now - token.usedAt > REFRESH_GRACE_MS) {
+    // The window is over: its sealed pair is dropped with the family.
+    deps.db.update(refreshTokens).set({ successor: null }).where(eq(refreshTokens.tokenHash, tokenHash)).run();
     revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
     throw invalidGrant("The refresh token was already used; the authorization is revoked for safety.");
   }
@@ -47,10 +53,31 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
   const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl);
   if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
-  // Spent only once a new pair will be issued: a refused request must not start the 30 s clock after which
-  // the client's corrected retry would look like a stolen token and revoke the grant.
-  if (token.usedAt === null) {
-    deps.db.update(refreshTokens).set({ usedAt: now }).where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt))).run();
-  }
-  return { grant, tokens: await issueTokens(deps, grant, asked.join(" ")) };
+  // A retry within the window: the same pair as the first time (whatever scope the retry names), or nothing.
+  if (token.usedAt !== null) return { grant, tokens: sealedSuccessor(deps, tokenHash, token.successor) };
+  const tokens = await issueTokens(deps, grant, asked.join(" "));
+  // Spent only once a new pair exists: a refused request must not start the 30 s clock after which the
+  // client's corrected retry would look like a stolen token and revoke the grant. Spending and sealing are
+  // one conditional write, so of two concurrent rotations (signing awaits) exactly one pair survives.
+  const won = deps.db
+    .update(refreshTokens)
+    .set({ usedAt: Date.now(), successor: sealSuccessor(deps.tools.secrets, tokenHash, tokens) })
+    .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+    .returning({ tokenHash: refreshTokens.tokenHash })
+    .get();
+  if (won) return { grant, tokens };
+  deps.db.delete(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).run();
+  const winner = deps.db.select({ successor: refreshTokens.successor }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
+  return { grant, tokens: sealedSuccessor(deps, tokenHash, winner?.successor ?? null) };
+}
+
+/**
+ * The pair a spent token was rotated into. None readable (rotated before sealing existed, or sealed under a
+ * master key this server no longer holds): refused without revoking — inside the window it is a retry, not
+ * a theft — and never answered with a fresh pair, which would be the second branch.
+ */
+function sealedSuccessor(deps: Deps, tokenHash: string, sealed: string | null): TokenResponse {
+  const pair = sealed ? openSuccessor(deps.tools.secrets, tokenHash, sealed) : null;
+  if (!pair) throw invalidGrant("The refresh token was just used; use the refresh token of that response.");
+  return pair;
 }

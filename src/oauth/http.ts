@@ -43,11 +43,11 @@ export function json(body: unknown, status = 200, extra: Record<string, string> 
 /** Bodies above this are refused: no OAuth request is anywhere near it. */
 const MAX_BODY = 64 * 1024;
 
-async function readBody(request: Request): Promise<string> {
+async function readBody(request: Request, maxBytes = MAX_BODY, tooLarge = () => invalidRequest("The request body is too large.")): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
-  if (declared > MAX_BODY) throw invalidRequest("The request body is too large.");
+  if (declared > maxBytes) throw tooLarge();
   const text = await request.text();
-  if (text.length > MAX_BODY) throw invalidRequest("The request body is too large.");
+  if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
   return text;
 }
 
@@ -67,11 +67,12 @@ export async function readForm(request: Request): Promise<Record<string, string>
   return out;
 }
 
-/** Reads a JSON object body; anything else is `invalid_client_metadata` (RFC 7591 §3.2.2). */
-export async function readJsonObject(request: Request): Promise<Record<string, unknown>> {
+/** Reads a JSON object body of at most `maxBytes`; anything else is `invalid_client_metadata` (RFC 7591 §3.2.2). */
+export async function readJsonObject(request: Request, maxBytes = MAX_BODY): Promise<Record<string, unknown>> {
+  const text = await readBody(request, maxBytes, () => invalidClientMetadata(`The body is larger than ${maxBytes} bytes.`));
   let value: unknown;
   try {
-    value = JSON.parse(await readBody(request));
+    value = JSON.parse(text);
   } catch {
     throw invalidClientMetadata("The body must be a JSON object.");
   }

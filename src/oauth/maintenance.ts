@@ -1,24 +1,31 @@
 /**
  * Housekeeping of OAuth rows, scheduled by the OAuth plugin: once at start and then every ten minutes until
- * shutdown, so a single binary needs no external scheduler and the 7-day removal of unused dynamic clients
- * (DESIGN: Clients) happens even when nobody registers or authorizes. Removed: expired authorization
+ * shutdown, so a single binary needs no external scheduler and the 24-hour removal of unused dynamic clients
+ * (issue 11 #10) happens even when nobody registers or authorizes. Removed: expired authorization
  * requests, codes a day after expiry (kept that long so a replay can still be recognised and revoke its
- * grant), expired refresh tokens, and dynamic registrations that never obtained a grant within 7 days.
+ * grant), expired refresh tokens, dynamic registrations that never completed an authorization within 24 h, and the
+ * sealed successor pairs of refresh tokens whose 30 s grace window is over (issue 11 #6: kept for the window
+ * only; a later presentation revokes the family and needs no pair).
  */
-import { lt } from "drizzle-orm";
+import { and, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { authCodes, authRequests, refreshTokens } from "../db/schema";
 import { runPeriodically } from "../lib/periodic";
 import { pruneUnusedClients } from "./clients";
+import { REFRESH_GRACE_MS } from "./grant-refresh-token";
 
 const CODE_KEEP_MS = 24 * 3600 * 1000;
 /** How often the running server prunes. */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
-/** Deletes expired OAuth rows; returns how many of each kind. */
+/** Deletes expired OAuth rows and drops sealed successors past their window; returns how many rows of each kind went. */
 export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
   const count = (q: { all(): unknown[] }) => q.all().length;
+  db.update(refreshTokens)
+    .set({ successor: null })
+    .where(and(isNotNull(refreshTokens.successor), lt(refreshTokens.usedAt, now - REFRESH_GRACE_MS)))
+    .run();
   return {
     requests: count(db.delete(authRequests).where(lt(authRequests.expiresAt, now)).returning({ id: authRequests.id })),
     codes: count(db.delete(authCodes).where(lt(authCodes.expiresAt, now - CODE_KEEP_MS)).returning({ h: authCodes.codeHash })),

@@ -1,8 +1,10 @@
 /**
  * Dynamic Client Registration (RFC 7591). Public clients register with `none`; confidential ones with
  * `client_secret_post` or `client_secret_basic` get a secret shown once and stored as a SHA-256 hash.
- * Registrations are rate-limited per IP, and the ones that never lead to a grant are pruned after 7 days
- * (maintenance.ts).
+ * Registrations are rate-limited per IP and small (issue 11 #10: body ≤ 16 KB, each value ≤ 2 KB, lists
+ * ≤ 10 entries; a 60 KB junk field used to be kept); only the RFC 7591 §2 fields Portico reads are stored,
+ * the rest is ignored as RFC 7591 §2 requires. Clients that never complete an authorization are pruned
+ * after 24 h (clients.ts, maintenance.ts).
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
@@ -16,21 +18,57 @@ import { json, readJsonObject } from "./http";
 import { oauthState } from "./state";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 
+/** Largest registration request body. */
+export const REGISTRATION_MAX_BYTES = 16 * 1024;
+/** Largest string value, and most entries of a list, in a registration request. */
+export const REGISTRATION_MAX_STRING = 2048;
+export const REGISTRATION_MAX_LIST = 10;
+
 /** An RFC 7591 registration request as Portico accepts it. */
 export const RegistrationRequestSchema = ClientMetadataSchema.extend({
   // RFC 7591 §2: the default is client_secret_basic.
   token_endpoint_auth_method: z.enum(AUTH_METHODS, { error: "must be none, client_secret_post or client_secret_basic" }).default("client_secret_basic"),
+  // Kept so an admin can tell which host software registered (RFC 7591 §2).
+  software_id: z.string().max(200).optional().catch(undefined),
+  software_version: z.string().max(200).optional().catch(undefined),
 });
 
-/** Fields never stored in the received metadata copy. */
-const DROPPED_FIELDS = ["client_secret", "client_id", "registration_access_token"];
+/** The RFC 7591 §2 fields stored in `oauth_clients.metadata`; everything else is ignored and not kept. */
+const STORED_FIELDS = [
+  "client_name",
+  "redirect_uris",
+  "grant_types",
+  "response_types",
+  "token_endpoint_auth_method",
+  "client_uri",
+  "logo_uri",
+  "scope",
+  "software_id",
+  "software_version",
+] as const;
 
-function storedMetadata(raw: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(raw).filter(([k]) => !DROPPED_FIELDS.includes(k)));
+/** The first stored field whose value is too big (a long string, a long list), in words; or null. */
+function oversizedField(raw: Record<string, unknown>): string | null {
+  const tooLong = (v: unknown) => typeof v === "string" && v.length > REGISTRATION_MAX_STRING;
+  for (const field of STORED_FIELDS) {
+    const value = raw[field];
+    if (tooLong(value)) return `${field}: longer than ${REGISTRATION_MAX_STRING} characters`;
+    if (Array.isArray(value)) {
+      if (value.length > REGISTRATION_MAX_LIST) return `${field}: more than ${REGISTRATION_MAX_LIST} entries`;
+      if (value.some(tooLong)) return `${field}: an entry is longer than ${REGISTRATION_MAX_STRING} characters`;
+    }
+  }
+  return null;
+}
+
+function storedMetadata(meta: z.output<typeof RegistrationRequestSchema>): Record<string, unknown> {
+  return Object.fromEntries(STORED_FIELDS.filter((k) => meta[k] !== undefined).map((k) => [k, meta[k]]));
 }
 
 /** Registers a client from an RFC 7591 request; returns the 201 response body (with the secret, once). */
 export function registerClient(deps: Deps, raw: Record<string, unknown>): Record<string, unknown> {
+  const oversized = oversizedField(raw);
+  if (oversized) throw invalidClientMetadata(oversized);
   const parsed = RegistrationRequestSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -53,7 +91,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     grantTypes: servedGrantTypes(meta),
     clientUri: meta.client_uri ?? null,
     logoUri: meta.logo_uri ?? null,
-    metadata: storedMetadata(raw),
+    metadata: storedMetadata(meta),
     fetchedAt: null,
     freshUntil: null,
     etag: null,
@@ -80,7 +118,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
   oauthState(deps).registrations.hit(ip);
   try {
-    const body = registerClient(deps, await readJsonObject(request));
+    const body = registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });
     deps.log.info({ clientId: body.client_id, authMethod: body.token_endpoint_auth_method }, "oauth client registered");
     return json(body, 201);

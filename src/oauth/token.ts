@@ -13,6 +13,7 @@ import { exchangeAuthorizationCode } from "./grant-authorization-code";
 import { exchangeRefreshToken } from "./grant-refresh-token";
 import { json, readForm } from "./http";
 import { getGrant } from "./grants";
+import { markClientUsed } from "./clients";
 import type { Issued } from "./tokens";
 import { unsupportedGrantType } from "./errors";
 
@@ -40,6 +41,7 @@ export async function handleToken(deps: Deps, request: Request, ip: string): Pro
     if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
     else throw unsupportedGrantType("Supported grant types: authorization_code, refresh_token.");
+    markClientUsed(deps.db, client.id);
     recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" });
     deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);

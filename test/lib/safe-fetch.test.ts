@@ -95,6 +95,13 @@ describe("safeFetch refuses before connecting", () => {
     expect(dns.calls).toEqual(["evil.test", "mixed.test"]);
   });
 
+  test("the message names no resolved address (issue 11 #9); the detail, for logs only, does", async () => {
+    const dns = fakeDns({ "evil.test": ["10.0.0.1"] });
+    const err = (await safeFetch("https://evil.test/", { ...base, resolve: dns.resolve }).catch((e) => e)) as FetchBlockedError;
+    expect(err.message).toBe("evil.test resolves to a private or reserved address");
+    expect(err.detail).toBe("resolved to 10.0.0.1");
+  });
+
   test("an unresolvable name is a network error", async () => {
     const dns = fakeDns({});
     await expect(safeFetch("https://nowhere.test/", { ...base, resolve: dns.resolve })).rejects.toBeInstanceOf(FetchNetworkError);

@@ -27,9 +27,25 @@ function expectPage(res: Response, status: number) {
   expect(res.headers.get("content-type")).toContain("text/html");
 }
 
-function redirectedError(res: Response): URL {
+/** After the user's decision the browser goes straight back to the client. */
+function redirected(res: Response): URL {
   expect(res.status).toBe(303);
   const url = new URL(res.headers.get("location")!);
+  expect(url.origin + url.pathname).toBe(REDIRECT);
+  expect(url.searchParams.get("state")).toBe("st-123");
+  expect(url.searchParams.get("iss")).toBe("http://localhost");
+  return url;
+}
+
+/**
+ * Issue 11 #7 (RFC 9700 §4.11.1): the DCR client's redirect URI is not trusted, so the error is a page whose
+ * link back (with error, state and iss) the user may follow; no automatic redirect.
+ */
+async function redirectedError(res: Response): Promise<URL> {
+  expectPage(res, 400);
+  const href = /<a class="button secondary" href="([^"]+)"/.exec(await res.text())?.[1];
+  expect(href).toBeString();
+  const url = new URL(href!.replaceAll("&amp;", "&"));
   expect(url.origin + url.pathname).toBe(REDIRECT);
   expect(url.searchParams.get("state")).toBe("st-123");
   expect(url.searchParams.get("iss")).toBe("http://localhost");
@@ -64,30 +80,43 @@ describe("GET /oauth/authorize: errors before the redirect URI is validated rend
   });
 });
 
-describe("GET /oauth/authorize: errors after the redirect URI is validated go back to the client with state and iss", () => {
+describe("GET /oauth/authorize: errors after the redirect URI is validated go back to the client with state and iss (by a link the user follows)", () => {
   test("missing PKCE is invalid_request", async () => {
-    const url = redirectedError(await req(t.app, path({ code_challenge: undefined })));
+    const url = await redirectedError(await req(t.app, path({ code_challenge: undefined })));
     expect(url.searchParams.get("error")).toBe("invalid_request");
   });
 
   test("plain PKCE is invalid_request", async () => {
-    const url = redirectedError(await req(t.app, path({ code_challenge_method: "plain" })));
+    const url = await redirectedError(await req(t.app, path({ code_challenge_method: "plain" })));
     expect(url.searchParams.get("error")).toBe("invalid_request");
-    const missingMethod = redirectedError(await req(t.app, path({ code_challenge_method: undefined })));
+    const missingMethod = await redirectedError(await req(t.app, path({ code_challenge_method: undefined })));
     expect(missingMethod.searchParams.get("error")).toBe("invalid_request");
   });
 
   test("response_type other than code is unsupported_response_type", async () => {
-    const url = redirectedError(await req(t.app, path({ response_type: "token" })));
+    const url = await redirectedError(await req(t.app, path({ response_type: "token" })));
     expect(url.searchParams.get("error")).toBe("unsupported_response_type");
   });
 
   test("a resource that is not exactly a channel URL is invalid_target", async () => {
     const shop = w.url("shop");
     for (const resource of [`${shop}/`, `${shop}?x=1`, `${shop}#frag`, `${shop}/draft?x=1`, `${shop}%2Fdraft`, "http://LOCALHOST/acme/shop", "http://localhost/acme", "http://localhost/acme/nope", "https://other.example/acme/shop", `${w.url("shop")}/draft/x`]) {
-      const url = redirectedError(await req(t.app, path({}, resource)));
+      const url = await redirectedError(await req(t.app, path({}, resource)));
       expect(url.searchParams.get("error")).toBe("invalid_target");
     }
+  });
+
+  test("a well-known host whose document Portico ships (trusted redirect URI) gets the error redirected at once", async () => {
+    const claude = "https://claude.ai/oauth/mcp-oauth-client-metadata";
+    const callback = "https://claude.ai/api/mcp/auth_callback";
+    // A fresh cached copy, so no fetch leaves the test.
+    t.deps.db.insert(oauthClients).values({ id: claude, registration: "cimd", name: "Claude", redirectUris: [callback], tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code", "refresh_token"], metadata: {}, fetchedAt: Date.now(), freshUntil: Date.now() + 3600_000, createdAt: Date.now() }).run();
+    const res = await req(t.app, authorizePath(authorizeParams(claude, challenge, w.url("shop"), { redirect_uri: callback, response_type: "token" })));
+    expect(res.status).toBe(303);
+    const url = new URL(res.headers.get("location")!);
+    expect(url.origin + url.pathname).toBe(callback);
+    expect(url.searchParams.get("error")).toBe("unsupported_response_type");
+    expect(url.searchParams.get("iss")).toBe("http://localhost");
   });
 });
 
@@ -202,7 +231,7 @@ describe("the consent page", () => {
     const page = await openConsent(t.app, path(), cookie);
     const fields = { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" };
     const res = await postForm(t.app, "/oauth/authorize", fields, cookie);
-    const url = redirectedError(res);
+    const url = redirected(res);
     expect(url.searchParams.get("code")).toStartWith("pac_");
     expectPage(await postForm(t.app, "/oauth/authorize", fields, cookie), 400);
   });
@@ -211,7 +240,7 @@ describe("the consent page", () => {
     const { cookie } = signIn(t.deps, w.users.viewer.id);
     const page = await openConsent(t.app, path(), cookie);
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "deny" }, cookie);
-    expect(redirectedError(res).searchParams.get("error")).toBe("access_denied");
+    expect(redirected(res).searchParams.get("error")).toBe("access_denied");
   });
 
   test("prompt=consent and an offline_access scope (as Claude sends) still work", async () => {

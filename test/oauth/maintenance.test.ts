@@ -21,12 +21,12 @@ describe("OAuth housekeeping", () => {
     expect(rows()).toEqual([0, 0, 0]);
   });
 
-  test("the running app prunes on its own (at start, then on a timer): an unused week-old client goes without any request", async () => {
+  test("the running app prunes on its own (at start, then on a timer): an unused day-old client goes without any request", async () => {
     const dataDir = tempDir();
     const first = await makeApp({ dataDir });
     const client = await registerClient(first.app);
-    const weekAgo = Date.now() - UNUSED_CLIENT_TTL_MS - 1000;
-    first.deps.db.update(oauthClients).set({ createdAt: weekAgo }).where(eq(oauthClients.id, client.client_id)).run();
+    const dayAgo = Date.now() - UNUSED_CLIENT_TTL_MS - 1000;
+    first.deps.db.update(oauthClients).set({ createdAt: dayAgo }).where(eq(oauthClients.id, client.client_id)).run();
     await first.close();
     const restarted = await makeApp({ dataDir });
     try {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { makeApp, req, type TestApp } from "../helpers";
 import { oauthClients } from "../../src/db/schema";
 import { pruneUnusedClients, UNUSED_CLIENT_TTL_MS } from "../../src/oauth/clients";
-import { obtainTokens, REDIRECT, seedWorld } from "./fixtures";
+import { approve, authorizeParams, authorizePath, obtainTokens, pkce, REDIRECT, seedWorld, signIn } from "./fixtures";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -81,7 +81,7 @@ describe("POST /oauth/register (RFC 7591)", () => {
     expect(last!.headers.get("retry-after")).toBeString();
   });
 
-  test("dynamic clients without grants are removed after 7 days; clients with a grant stay", async () => {
+  test("dynamic clients that never completed an authorization are removed after 24 h; clients that got tokens stay", async () => {
     const w = await seedWorld(t.deps);
     const used = await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
     const unused = await (await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" })).json();
@@ -90,5 +90,22 @@ describe("POST /oauth/register (RFC 7591)", () => {
     const ids = t.deps.db.select({ id: oauthClients.id }).from(oauthClients).all().map((r) => r.id);
     expect(ids).toContain(used.client.client_id);
     expect(ids).not.toContain(unused.client_id);
+  });
+
+  test("a client that got tokens before last_used_at was recorded stays (its refresh tokens show it); so does one with a consent under 24 h old", async () => {
+    const w = await seedWorld(t.deps);
+    const legacy = await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
+    t.deps.db.update(oauthClients).set({ lastUsedAt: null }).where(eq(oauthClients.id, legacy.client.client_id)).run();
+    const fresh = await (await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" })).json();
+    t.deps.db.update(oauthClients).set({ createdAt: Date.now() - 3 * UNUSED_CLIENT_TTL_MS }).where(eq(oauthClients.id, fresh.client_id)).run();
+    await approve(t.app, authorizePath(authorizeParams(fresh.client_id, pkce().challenge, w.url("shop"))), signIn(t.deps, w.users.viewer.id).cookie);
+    expect(pruneUnusedClients(t.deps.db, Date.now() + UNUSED_CLIENT_TTL_MS - 60_000)).toBe(0);
+    expect(t.deps.db.select().from(oauthClients).where(eq(oauthClients.id, legacy.client.client_id)).get()?.lastUsedAt).toBeNull();
+  });
+
+  test("only the RFC 7591 fields Portico reads are stored", async () => {
+    const body = await (await register({ client_name: "Inspector", redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", software_id: "mcp-inspector", software_version: "0.17", tos_uri: "https://x.example/tos", jwks: { keys: [] } })).json();
+    const row = t.deps.db.select().from(oauthClients).where(eq(oauthClients.id, body.client_id)).get()!;
+    expect(row.metadata).toEqual({ client_name: "Inspector", redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", grant_types: ["authorization_code"], response_types: ["code"], software_id: "mcp-inspector", software_version: "0.17" });
   });
 });

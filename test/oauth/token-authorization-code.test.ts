@@ -163,3 +163,15 @@ describe("grant_type=authorization_code", () => {
     await expectError(await exchange(c), 400, "invalid_grant");
   });
 });
+
+describe("replays after issue 11 #8", () => {
+  test("a spent code presented with a wrong verifier is refused without revoking; the correct replay revokes", async () => {
+    const c = await freshCode();
+    const tokens = await (await exchange(c)).json();
+    const gid = decodeJwt(tokens.access_token).gid as string;
+    await expectError(await exchange(c, { code_verifier: pkce().verifier }), 400, "invalid_grant");
+    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNull();
+    await expectError(await exchange(c), 400, "invalid_grant");
+    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNumber();
+  });
+});

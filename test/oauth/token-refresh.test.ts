@@ -3,6 +3,10 @@ import { decodeJwt } from "jose";
 import { getGrant } from "../../src/oauth/grants";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { endSession } from "../../src/auth/sessions";
+import { eq } from "drizzle-orm";
+import { refreshTokens } from "../../src/db/schema";
+import { sha256 } from "../../src/lib/crypto";
+import { pruneExpiredOAuthRows } from "../../src/oauth/maintenance";
 import { obtainTokens, tokenRequest, worldPerTest } from "./fixtures";
 
 const ctx = worldPerTest();
@@ -23,18 +27,56 @@ describe("grant_type=refresh_token", () => {
     expect(gidOf(next.access_token)).toBe(gidOf(tokens.access_token));
   });
 
-  test("the same refresh token again within the 30 s grace window gets a fresh pair in the same family", async () => {
+  test("the same refresh token again within the 30 s grace window gets the same successor pair (issue 11 #6)", async () => {
     const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const a = await (await refresh(client.client_id, tokens.refresh_token)).json();
     setSystemTime(new Date(Date.now() + 20_000));
     const res = await refresh(client.client_id, tokens.refresh_token);
     expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
     const b = await res.json();
-    expect(b.refresh_token).not.toBe(a.refresh_token);
-    expect(gidOf(b.access_token)).toBe(gidOf(a.access_token));
+    expect(b).toEqual(a);
     expect(getGrant(ctx.t.deps.db, gidOf(a.access_token))?.revokedAt).toBeNull();
-    // Both rotated tokens stay usable: each family member is spent only once.
     expect((await refresh(client.client_id, a.refresh_token)).status).toBe(200);
+  });
+
+  test("the successor is stored sealed, never as the token itself, and only for the window", async () => {
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const a = await (await refresh(client.client_id, tokens.refresh_token)).json();
+    const row = () => ctx.t.deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).get()!;
+    expect(row().successor).toStartWith("prs1:");
+    expect(row().successor).not.toContain(a.refresh_token);
+    expect(row().successor).not.toContain(a.access_token.split(".")[1]);
+    // Housekeeping after the window drops it.
+    pruneExpiredOAuthRows(ctx.t.deps.db, Date.now() + 31_000);
+    expect(row().successor).toBeNull();
+  });
+
+  test("a retry whose successor was rotated meanwhile still gets that same pair; the family keeps one branch", async () => {
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    const a = await (await refresh(client.client_id, tokens.refresh_token)).json();
+    const b = await (await refresh(client.client_id, a.refresh_token)).json();
+    setSystemTime(new Date(Date.now() + 10_000));
+    expect(await (await refresh(client.client_id, tokens.refresh_token)).json()).toEqual(a);
+    expect(await (await refresh(client.client_id, a.refresh_token)).json()).toEqual(b);
+  });
+
+  test("a retry after the window drops the sealed pair along with the family", async () => {
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    await refresh(client.client_id, tokens.refresh_token);
+    setSystemTime(new Date(Date.now() + 31_000));
+    expect((await (await refresh(client.client_id, tokens.refresh_token)).json()).error).toBe("invalid_grant");
+    const row = ctx.t.deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).get()!;
+    expect(row.successor).toBeNull();
+  });
+
+  test("a spent token without a readable sealed pair is refused within the window, without revoking", async () => {
+    const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
+    await refresh(client.client_id, tokens.refresh_token);
+    ctx.t.deps.db.update(refreshTokens).set({ successor: "prs1:nokey:AAAA:AAAA" }).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).run();
+    const body = await (await refresh(client.client_id, tokens.refresh_token)).json();
+    expect(body.error).toBe("invalid_grant");
+    expect(getGrant(ctx.t.deps.db, gidOf(tokens.access_token))?.revokedAt).toBeNull();
   });
 
   test("a spent refresh token presented after the grace window revokes the grant and writes an org audit event", async () => {
