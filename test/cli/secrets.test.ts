@@ -61,6 +61,28 @@ describe("portico project import --secrets", () => {
   });
 });
 
+describe("secret values per channel from the CLI (issue 11 #1)", () => {
+  test("--channel production writes production values (an operator action); publish asks to confirm while some are missing", async () => {
+    await withProject();
+    const m = file("m.json", MANIFEST);
+    const r = await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: "k-123456" }), "--channel", "production", "--json");
+    expect(r.code).toBe(0);
+    expect(r.json.secretsChannel).toBe("production");
+    expect(r.json.secretsMissing).toEqual({ draft: ["lookup.API_KEY", "other.API_KEY", "other.TOKEN"], production: ["other.TOKEN"] });
+    const { secrets, projectId } = store();
+    expect(secrets.loadSecrets(projectId, "lookup", "production")).toEqual({ API_KEY: "k-123456" });
+    expect(secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({});
+    expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: "x" }), "--channel", "staging"), "channel");
+
+    const refused = await cli.run("publish", "--project", "acme/shop");
+    expectBadFlag(refused, "confirm");
+    expect(refused.err).toContain("other.TOKEN");
+    const published = await cli.run("publish", "--project", "acme/shop", "--confirm", "--json");
+    expect(published.code).toBe(0);
+    expect(published.json.version).toBe(1);
+  });
+});
+
 describe("portico secrets rotate-key", () => {
   test("re-encrypts stored secrets under a new key file; values survive", async () => {
     await withProject();
