@@ -7,7 +7,7 @@ import {
   createToolOp, deletePromptOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listPromptsOp, listToolsOp,
   savePromptOp, setInstructionsOp, updateToolOp,
 } from "../admin/ops/tools";
-import { deleteSecretOp, secretNamesSet, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
+import { deleteSecretOp, secretStatusOp, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
 import { ValidationError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";
@@ -35,18 +35,16 @@ export function toolRoutes(deps: Deps) {
       deleteToolOp(deps, access(request, params), params.name);
       return noContent();
     }, doc("tools", "Delete a tool from the draft (developer)"))
-    .get("/projects/:org/:project/tools/:name/secrets", ({ request, params }) => {
-      const a = access(request, params);
-      return { declared: getToolOp(deps, a, params.name).secrets, set: secretNamesSet(deps, a, params.name) };
-    }, doc("tools", "Which of a tool's secrets have a value (values are write-only and never returned)"))
+    .get("/projects/:org/:project/tools/:name/secrets", ({ request, params }) => secretStatusOp(deps, access(request, params), params.name),
+      doc("tools", "Which of a tool's declared secrets have a value and which are missing one, per channel (values are write-only and never returned)"))
     .put("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params, body }) => {
       setSecretOp(deps, access(request, params), params.name, params.secret, body);
       return noContent();
-    }, doc("tools", "Set a secret value the tool declares (developer)", { body: SecretValueSchema }))
-    .delete("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params }) => {
-      deleteSecretOp(deps, access(request, params), params.name, params.secret);
+    }, doc("tools", "Set a secret value the tool declares on one channel: `channel` draft (default; developer) or production (admin). Draft calls see only draft values, production calls only production values", { body: SecretValueSchema }))
+    .delete("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params, query }) => {
+      deleteSecretOp(deps, access(request, params), params.name, params.secret, (query as Record<string, unknown>).channel);
       return noContent();
-    }, doc("tools", "Remove a secret value (developer)"))
+    }, doc("tools", "Remove a secret value of one channel: `?channel=draft` (default; developer) or `production` (admin)"))
     .get("/projects/:org/:project/prompts", ({ request, params }) => ({ prompts: listPromptsOp(deps, access(request, params)) }),
       doc("tools", "List the draft's prompts"))
     .put("/projects/:org/:project/prompts/:name", ({ request, params, body }) => savePromptOp(deps, access(request, params), { ...asObject(body), name: params.name }),

@@ -12,6 +12,7 @@ import { NotFoundError, ValidationError } from "../errors";
 import { newId } from "../lib/ids";
 import { diffManifests, exportManifest, type ManifestDiff } from "./draft";
 import type { VersionSnapshot } from "./manifest";
+import { MissingProductionSecretsError, missingProductionSecrets } from "./missing-secrets";
 import { getProjectById } from "./projects";
 
 type PublishDeps = Pick<Deps, "db" | "bus">;
@@ -26,13 +27,25 @@ function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>): vo
   deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${Date.now()})` }).where(eq(projects.id, projectId)).run();
 }
 
-/** Snapshots every draft tool (with UI HTML) and prompt into version N+1 and pins production to it. */
-export function publish(deps: PublishDeps, projectId: string, actorId: string | null, note?: string): PublishResult {
+/** How a publish was asked for. */
+export interface PublishOptions {
+  /** Publish even though some declared secrets have no production value (issue 11 #1). */
+  confirmMissingSecrets?: boolean;
+}
+
+/**
+ * Snapshots every draft tool (with UI HTML) and prompt into version N+1 and pins production to it.
+ * Throws MissingProductionSecretsError (409) when a declared secret has no production value, unless
+ * `confirmMissingSecrets`: publishing never copies values, so those calls would fail (issue 11 #1).
+ */
+export function publish(deps: PublishDeps, projectId: string, actorId: string | null, note?: string, options: PublishOptions = {}): PublishResult {
   // One connection, synchronous driver: queries through deps.db inside the callback are part of the
   // transaction; IMMEDIATE takes the write lock first so a CLI writing concurrently cannot interleave.
   const result = deps.db.transaction((tx) => {
     const project = getProjectById(deps.db, projectId);
     const snapshot: VersionSnapshot = exportManifest(deps, projectId);
+    const missing = missingProductionSecrets(deps.db, projectId, snapshot.tools);
+    if (missing.length > 0 && !options.confirmMissingSecrets) throw new MissingProductionSecretsError(missing);
     const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
     const diff = diffManifests((previous?.snapshot as VersionSnapshot | undefined) ?? null, snapshot);
     const number = (previous?.number ?? 0) + 1;
@@ -43,7 +56,7 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
     bump(deps, projectId, { productionVersionId: versionId });
     recordOrgEvent(deps.db, {
       orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId,
-      details: { number, tools: diff.tools },
+      details: { number, tools: diff.tools, ...(missing.length > 0 ? { confirmedMissingSecrets: missing } : {}) },
     });
     return { versionId, number, diff };
   }, { behavior: "immediate" });

@@ -1,10 +1,12 @@
 /**
- * The tool runtime the MCP layer calls (`ToolRuntime` in types.ts): loads the tool's secrets, dispatches
+ * The tool runtime the MCP layer calls (`ToolRuntime` in types.ts): loads the tool's secrets of the
+ * CALL's channel only (issue 11 #1: a draft call never sees a production value), dispatches
  * by kind, and makes sure no known secret value leaves in a result, a log line or an error text
  * (DESIGN: Secrets — "redacted from tool output before it is audited").
  */
 import type { Config } from "../config";
 import type { Db } from "../db/client";
+import type { Channel } from "../db/schema";
 import type { Logger } from "../lib/log";
 import type { ToolDefinition } from "../projects/manifest";
 import { runHttpTool } from "./http-tool";
@@ -26,6 +28,17 @@ type Outcome = Omit<ToolOutcome, "logs">;
 
 const configurationError = (error: string): Outcome => ({ result: errorResult(error), errorClass: "configuration", error });
 
+/** Who can fix a missing value differs per channel (DESIGN: Secrets), so the message says it. */
+const WHO_SETS: Record<Channel, string> = {
+  draft: "a developer can add a draft value in the tool's settings",
+  production: "an admin must set the production value in the tool's settings",
+};
+
+function missingError(names: string[], channel: Channel): Outcome {
+  const plural = names.length > 1;
+  return configurationError(`secret${plural ? "s" : ""} ${names.join(", ")} ${plural ? "are" : "is"} not set for the ${channel} channel: ${WHO_SETS[channel]}`);
+}
+
 /** Builds the runtime. Cheap: the sandbox workers and the wasm module start on the first script call. */
 export function createToolRuntime(deps: { config: Config; db: Db; log: Logger }): ToolService {
   const secrets = new SecretStore(deps.db, deps.config);
@@ -35,24 +48,25 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
   // Read per call: a server started without a public URL fills it in after binding its port.
   const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] });
 
-  /** The tool's declared secrets, or the configuration error that keeps it from running. */
-  function declaredSecrets(projectId: string, tool: ToolDefinition): { values: Record<string, string> } | { failed: Outcome } {
+  /** The tool's declared secrets on the call's channel, or the configuration error that keeps it from running. */
+  function declaredSecrets(projectId: string, tool: ToolDefinition, channel: Channel): { values: Record<string, string> } | { failed: Outcome } {
     if (tool.secrets.length === 0) return { values: {} };
     let stored: Record<string, string>;
     try {
-      stored = secrets.loadSecrets(projectId, tool.name);
+      stored = secrets.loadSecrets(projectId, tool.name, channel);
     } catch (err) {
       if (err instanceof SecretKeyMismatchError) return { failed: configurationError(err.message) };
       throw err;
     }
     const missing = tool.secrets.filter((n) => !(n in stored));
-    if (missing.length > 0) return { failed: configurationError(`secret ${missing.join(", ")} is not set: add it in the tool's settings`) };
+    // A missing draft value is never filled from production (issue 11 #1): the call fails, naming it.
+    if (missing.length > 0) return { failed: missingError(missing, channel) };
     return { values: Object.fromEntries(tool.secrets.map((n) => [n, stored[n]!])) };
   }
 
   async function dispatch(projectId: string, tool: ToolDefinition, input: Record<string, unknown>, ctx: ToolCallContext, values: string[]): Promise<Outcome> {
     if (tool.kind === "interactive") return { result: runInteractiveTool(tool, input) };
-    const loaded = declaredSecrets(projectId, tool);
+    const loaded = declaredSecrets(projectId, tool, ctx.channel);
     if ("failed" in loaded) return loaded.failed;
     const toolSecrets = loaded.values;
     values.push(...Object.values(toolSecrets));
@@ -67,6 +81,7 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
       const logs: string[] = [];
       const guarded: ToolCallContext = {
         projectId,
+        channel: ctx.channel,
         signal: ctx.signal,
         log(level, message) {
           const clean = redactSecrets(message, values);

@@ -1,13 +1,16 @@
 /**
  * Tool secrets (DESIGN: Secrets): AES-256-GCM at rest, write-only (no function here returns a value
- * except `loadSecrets`, which only the runtime calls), never logged. The additional authenticated data
- * binds each ciphertext to its project, tool and name, so rows cannot be swapped between tools.
+ * except `loadSecrets`, which only the runtime calls), never logged. Values are scoped per channel
+ * (issue 11 #1): every function takes the channel explicitly, with no default, so no caller can reach
+ * production values by forgetting to say which channel it means. The additional authenticated data binds
+ * each ciphertext to its project, tool, name and channel, so rows cannot be swapped between tools or
+ * moved from one channel to the other.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { toolSecrets, type Channel } from "../db/schema";
+import { CHANNELS, toolSecrets, type Channel } from "../db/schema";
 import { keyId, loadKeyRing, newSecretKey, parseKey, stageKeyFile, type KeyRing } from "./secret-key";
 
 const IV_BYTES = 12;
@@ -22,29 +25,40 @@ export class SecretKeyMismatchError extends Error {
 
 type Row = typeof toolSecrets.$inferSelect;
 
-function aad(projectId: string, toolName: string, name: string): Buffer {
-  return Buffer.from(`${projectId}\0${toolName}\0${name}`);
+/**
+ * Production keeps the AAD every row had before channels existed (project\0tool\0name), so the rows the
+ * migration moved to production still decrypt; draft rows add "\0draft", so a draft ciphertext copied
+ * into a production row (or back) fails authentication instead of changing which value a channel sees.
+ */
+function aad(projectId: string, toolName: string, name: string, channel: Channel): Buffer {
+  return Buffer.from(`${projectId}\0${toolName}\0${name}${channel === "draft" ? "\0draft" : ""}`);
 }
 
-function encrypt(key: Buffer, projectId: string, toolName: string, name: string, value: string): { ciphertext: Buffer; iv: Buffer } {
+/** The channel is part of the key and the AAD: refuse anything else rather than guess (fail closed). */
+function checkChannel(channel: Channel): Channel {
+  if (!(CHANNELS as readonly string[]).includes(channel)) throw new Error(`tool secrets: unknown channel ${String(channel)}`);
+  return channel;
+}
+
+function encrypt(key: Buffer, projectId: string, toolName: string, name: string, channel: Channel, value: string): { ciphertext: Buffer; iv: Buffer } {
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
-  cipher.setAAD(aad(projectId, toolName, name));
+  cipher.setAAD(aad(projectId, toolName, name, channel));
   const ciphertext = Buffer.concat([cipher.update(value, "utf8"), cipher.final(), cipher.getAuthTag()]);
   return { ciphertext, iv };
 }
 
 function decrypt(key: Buffer, row: Row): string {
   const decipher = createDecipheriv("aes-256-gcm", key, row.iv);
-  decipher.setAAD(aad(row.projectId, row.toolName, row.name));
+  decipher.setAAD(aad(row.projectId, row.toolName, row.name, row.channel));
   decipher.setAuthTag(row.ciphertext.subarray(row.ciphertext.length - TAG_BYTES));
   return Buffer.concat([decipher.update(row.ciphertext.subarray(0, row.ciphertext.length - TAG_BYTES)), decipher.final()]).toString("utf8");
 }
 
 const forTool = (projectId: string, toolName: string, channel: Channel) =>
-  and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName), eq(toolSecrets.channel, channel));
+  and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName), eq(toolSecrets.channel, checkChannel(channel)));
 
-/** Per-tool encrypted secrets. The key ring is read on first use (and re-read if a CLI rotated it). */
+/** Per-tool, per-channel encrypted secrets. The key ring is read on first use (and re-read if a CLI rotated it). */
 export class SecretStore {
   private ring: KeyRing | null = null;
 
@@ -58,10 +72,10 @@ export class SecretStore {
     return (this.ring ??= loadKeyRing(this.config));
   }
 
-  /** Saves (or replaces) one secret value. */
-  setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel = "production"): void {
+  /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (admin/ops/secrets.ts). */
+  setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): void {
     const { current } = this.keys();
-    const sealed = { ...encrypt(current.key, projectId, toolName, name, value), keyId: current.id, updatedAt: Date.now() };
+    const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: Date.now() };
     this.db
       .insert(toolSecrets)
       .values({ projectId, toolName, name, channel, ...sealed })
@@ -69,8 +83,8 @@ export class SecretStore {
       .run();
   }
 
-  /** Removes one secret; false when it did not exist. */
-  deleteSecret(projectId: string, toolName: string, name: string, channel: Channel = "production"): boolean {
+  /** Removes one secret value of one channel; false when it did not exist. */
+  deleteSecret(projectId: string, toolName: string, name: string, channel: Channel): boolean {
     const gone = this.db
       .delete(toolSecrets)
       .where(and(forTool(projectId, toolName, channel), eq(toolSecrets.name, name)))
@@ -79,8 +93,8 @@ export class SecretStore {
     return gone.length > 0;
   }
 
-  /** The names of a tool's saved secrets (never their values), sorted. */
-  listSecretNames(projectId: string, toolName: string, channel: Channel = "production"): string[] {
+  /** The names of a tool's saved secrets on one channel (never their values), sorted. */
+  listSecretNames(projectId: string, toolName: string, channel: Channel): string[] {
     return this.db
       .select({ name: toolSecrets.name })
       .from(toolSecrets)
@@ -90,8 +104,8 @@ export class SecretStore {
       .sort();
   }
 
-  /** Decrypted values of a tool's secrets, for the runtime only. Throws SecretKeyMismatchError. */
-  loadSecrets(projectId: string, toolName: string, channel: Channel = "production"): Record<string, string> {
+  /** Decrypted values of a tool's secrets on ONE channel, for the runtime only. Throws SecretKeyMismatchError. */
+  loadSecrets(projectId: string, toolName: string, channel: Channel): Record<string, string> {
     const rows = this.db.select().from(toolSecrets).where(forTool(projectId, toolName, channel)).all();
     const out: Record<string, string> = {};
     for (const row of rows) out[row.name] = decrypt(this.keyFor(row.keyId), row);
@@ -131,7 +145,8 @@ export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey"
     for (const row of rows) {
       const old = ring.byId.get(row.keyId);
       if (!old) throw new SecretKeyMismatchError();
-      const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, decrypt(old, row));
+      // Each row keeps its channel, and with it its AAD (production as before, draft with "\0draft").
+      const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, row.channel, decrypt(old, row));
       tx.update(toolSecrets)
         .set({ ...sealed, keyId: id, updatedAt: Date.now() })
         .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)))

@@ -4,6 +4,7 @@
  * it returns an outcome with `isError` and an `errorClass` for the audit row.
  */
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { Channel } from "../db/schema";
 import type { ToolDefinition } from "../projects/manifest";
 
 /** configuration: bad code, missing secret · runtime: timeout, memory, network · tool: the handler threw. */
@@ -11,6 +12,8 @@ export type ErrorClass = "configuration" | "runtime" | "tool";
 
 export interface ToolCallContext {
   projectId: string;
+  /** The channel the call came in on: only that channel's secret values are loaded (issue 11 #1). */
+  channel: Channel;
   /** `env.log()` / `console.log` from a handler: sent to the host as notifications/message and audited. */
   log(level: "debug" | "info" | "notice" | "warning" | "error", message: string): void;
   /** `env.progress()` from a handler: sent as notifications/progress when the caller asked for it. */

@@ -22,7 +22,7 @@ describe("tool editor", () => {
 
   test("a refused save re-shows the form with the reason and the typed values, but never a secret", async () => {
     const dev = w.members.developer;
-    const res = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf, url: "not a url", "secret.API_KEY": SECRET }, dev.cookie);
+    const res = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf, url: "not a url", "secret.draft.API_KEY": SECRET }, dev.cookie);
     expect(res.status).toBe(400);
     const body = await res.text();
     expect(body).toContain("url:");
@@ -37,22 +37,26 @@ describe("tool editor", () => {
     expect(jsonBody).toContain('<div class="field-error" id="e-headers">not valid JSON');
   });
 
-  test("secret values are saved write-only: the page shows only that a value is set", async () => {
+  test("secret values are saved write-only, per channel: the page shows only that a value is set", async () => {
     const dev = w.members.developer;
     const created = await postForm(w.app, "/admin/acme/shop/tools/new", { ...base, csrf: dev.csrf }, dev.cookie);
     expect(created.status).toBe(303);
     let page = await (await req(w.app, "/admin/acme/shop/tools/lookup", { headers: { cookie: dev.cookie } })).text();
-    expect(page).toContain('name="secret.API_KEY"');
+    // Issue 11 #1: a developer types draft values; the production field is shown disabled, for admins only.
+    expect(page).toContain('name="secret.draft.API_KEY"');
+    expect(page).not.toContain('name="secret.production.API_KEY"');
+    expect(page).toContain("only admins and owners set production values");
     expect(page).toContain("not set");
-    const saved = await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, "secret.API_KEY": SECRET }, dev.cookie);
+    const saved = await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, "secret.draft.API_KEY": SECRET }, dev.cookie);
     expect(saved.status).toBe(303);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup")).toEqual({ API_KEY: SECRET });
+    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
+    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "production")).toEqual({});
     page = await (await req(w.app, "/admin/acme/shop/tools/lookup", { headers: { cookie: dev.cookie } })).text();
     expect(page).toContain("leave empty to keep the saved value");
     expect(page).not.toContain(SECRET);
     // Saving again with the field left empty keeps the value.
     await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, description: "changed" }, dev.cookie);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup")).toEqual({ API_KEY: SECRET });
+    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
     expect(w.logs.text).not.toContain(SECRET);
     const manifest = await req(w.app, "/api/v1/projects/acme/shop/manifest", { headers: { cookie: dev.cookie } });
     expect(await manifest.text()).not.toContain(SECRET);

@@ -131,13 +131,14 @@ describe("tool secrets through the API", () => {
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/lower`, { as: dev, body: { value } })).status).toBe(400);
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/TOKEN`, { as: dev, body: { value } })).status).toBe(204);
     const listed = await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: w.members.viewer });
-    expect(listed.json).toEqual({ declared: ["TOKEN"], set: ["TOKEN"] });
+    // Issue 11 #1: status per channel; a value without a channel is a draft value.
+    expect(listed.json).toEqual({ declared: ["TOKEN"], draft: { set: ["TOKEN"], missing: [] }, production: { set: [], missing: ["TOKEN"] } });
     for (const path of [`${P}/tools/paid`, `${P}/tools`, `${P}/manifest`, `${P}/tools/paid/secrets`]) {
       expect(JSON.stringify((await call(w.app, "GET", path, { as: dev })).json)).not.toContain(value);
     }
     expect(w.logs.text).not.toContain(value);
     expect((await call(w.app, "DELETE", `${P}/tools/paid/secrets/TOKEN`, { as: dev })).status).toBe(204);
-    expect((await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: dev })).json.set).toEqual([]);
+    expect((await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: dev })).json.draft.set).toEqual([]);
   });
 });
 

@@ -45,8 +45,10 @@ describe("portico project import --secrets", () => {
     expect(r.code).toBe(0);
     expect(r.json.secretsSaved).toEqual(["lookup.API_KEY", "other.API_KEY"]);
     const { secrets, projectId } = store();
-    expect(secrets.loadSecrets(projectId, "lookup")).toEqual({ API_KEY: "k-123456" });
-    expect(secrets.listSecretNames(projectId, "other")).toEqual(["API_KEY"]);
+    // Issue 11 #1: without --channel the values are draft values.
+    expect(secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({ API_KEY: "k-123456" });
+    expect(secrets.listSecretNames(projectId, "other", "draft")).toEqual(["API_KEY"]);
+    expect(secrets.listSecretNames(projectId, "other", "production")).toEqual([]);
     expect(r.out).not.toContain("k-123456");
   });
 
@@ -56,6 +58,28 @@ describe("portico project import --secrets", () => {
     expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { NOPE: "x" })), "secrets");
     expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: 42 })), "secrets");
     expect((await cli.run("project", "export", "--project", "acme/shop", "--json")).json.tools).toEqual([]);
+  });
+});
+
+describe("secret values per channel from the CLI (issue 11 #1)", () => {
+  test("--channel production writes production values (an operator action); publish asks to confirm while some are missing", async () => {
+    await withProject();
+    const m = file("m.json", MANIFEST);
+    const r = await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: "k-123456" }), "--channel", "production", "--json");
+    expect(r.code).toBe(0);
+    expect(r.json.secretsChannel).toBe("production");
+    expect(r.json.secretsMissing).toEqual({ draft: ["lookup.API_KEY", "other.API_KEY", "other.TOKEN"], production: ["other.TOKEN"] });
+    const { secrets, projectId } = store();
+    expect(secrets.loadSecrets(projectId, "lookup", "production")).toEqual({ API_KEY: "k-123456" });
+    expect(secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({});
+    expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: "x" }), "--channel", "staging"), "channel");
+
+    const refused = await cli.run("publish", "--project", "acme/shop");
+    expectBadFlag(refused, "confirm");
+    expect(refused.err).toContain("other.TOKEN");
+    const published = await cli.run("publish", "--project", "acme/shop", "--confirm", "--json");
+    expect(published.code).toBe(0);
+    expect(published.json.version).toBe(1);
   });
 });
 
@@ -69,7 +93,7 @@ describe("portico secrets rotate-key", () => {
     expect(r.json).toEqual({ rotated: 3, source: "file" });
     expect(await Bun.file(join(cli.dataDir, "secret.key")).text()).not.toBe(keyBefore);
     const { secrets, projectId } = store();
-    expect(secrets.loadSecrets(projectId, "other")).toEqual({ API_KEY: "k-123456", TOKEN: "t-654321" });
+    expect(secrets.loadSecrets(projectId, "other", "draft")).toEqual({ API_KEY: "k-123456", TOKEN: "t-654321" });
   });
 
   test("with PORTICO_SECRET_KEY the new key is printed; a bad --new-key exits 2", async () => {
@@ -80,7 +104,7 @@ describe("portico secrets rotate-key", () => {
     const r = await cli.run("secrets", "rotate-key", "--secret-key", oldKey, "--new-key", newKey, "--json");
     expect(r.json).toEqual({ rotated: 1, source: "env", key: newKey });
     const { secrets, projectId } = store(newKey);
-    expect(secrets.loadSecrets(projectId, "other")).toEqual({ TOKEN: "t-654321" });
+    expect(secrets.loadSecrets(projectId, "other", "draft")).toEqual({ TOKEN: "t-654321" });
     expectBadFlag(await cli.run("secrets", "rotate-key", "--new-key", "too-short"), "new-key");
   });
 });

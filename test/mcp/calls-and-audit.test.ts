@@ -35,7 +35,7 @@ describe("tool calls and their audit rows", () => {
     f = await mcpFixture();
     createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     createDraftTool(f.deps, f.project.id, SECRETIVE);
-    f.deps.tools.secrets.setSecret(f.project.id, "secretive", "API_KEY", SECRET);
+    f.deps.tools.secrets.setSecret(f.project.id, "secretive", "API_KEY", SECRET, "draft"); // a draft call sees only draft values (issue 11 #1)
     const key = f.keyFor("developer");
     const client = await connectClient(f.url("draft"), key);
     const logs: string[] = [];

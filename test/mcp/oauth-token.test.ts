@@ -66,6 +66,20 @@ describe("MCP with OAuth access tokens", () => {
     await client.close();
   });
 
+  test("portico_publish refuses, naming them, while declared secrets have no production value, unless confirm (issue 11 #1)", async () => {
+    f = await mcpFixture();
+    updateProject(f.deps.db, f.project.id, { managementPublish: true });
+    createDraftTool(f.deps, f.project.id, { name: "paid", kind: "script", description: "Uses a token", script: "export default () => 1", secrets: ["TOKEN"] });
+    const client = await oauthClient(f.url("draft"), "admin@example.com");
+    const refused = await client.callTool({ name: "portico_publish", arguments: {} });
+    expect(refused.isError).toBe(true);
+    expect(JSON.stringify(refused.content)).toContain("Production values are missing for paid.TOKEN");
+    expect(getProjectById(f.deps.db, f.project.id).productionVersionId).toBeNull();
+    const published = await client.callTool({ name: "portico_publish", arguments: { confirm: true } });
+    expect(published.structuredContent).toMatchObject({ number: 1 });
+    await client.close();
+  });
+
   test("a role lowered after consent hides tools beyond it; calling one is an isError result, not a 403", async () => {
     f = await mcpFixture();
     createDraftTool(f.deps, f.project.id, ECHO_TOOL);

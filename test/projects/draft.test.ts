@@ -52,7 +52,8 @@ describe("draft tools", () => {
     createDraftTool(t.deps, projectId, SCRIPT);
     updateDraftTool(t.deps, projectId, "lookup", { name: "find" });
     expect(getDraftTool(t.deps, projectId, "find").description).toBe("Looks up");
-    publish(t.deps, projectId, null);
+    // The tool declares API_KEY with no production value: publishing it needs a confirmation (issue 11 #1).
+    publish(t.deps, projectId, null, undefined, { confirmMissingSecrets: true });
     expect(() => updateDraftTool(t.deps, projectId, "find", { name: "search" })).toThrow(/published, so its name cannot change/);
     expect(() => createDraftTool(t.deps, projectId, { ...SCRIPT, name: "find" })).toThrow(/already exists/);
   });

@@ -9,6 +9,7 @@ import { createOrg } from "../../src/projects/orgs";
 import { createProject } from "../../src/projects/projects";
 import { ToolDefinitionSchema, type ToolDefinitionInput } from "../../src/projects/manifest";
 import type { ToolOutcome } from "../../src/tools/types";
+import type { Channel } from "../../src/db/schema";
 
 export interface Notified {
   logs: Array<{ level: string; message: string }>;
@@ -17,7 +18,8 @@ export interface Notified {
 
 export interface ToolsHarness extends TestApp {
   projectId: string;
-  call(def: ToolDefinitionInput, input?: Record<string, unknown>, signal?: AbortSignal): Promise<ToolOutcome & { notified: Notified }>;
+  /** Runs as a call on `channel` (production unless said: the store's values in these tests are production ones). */
+  call(def: ToolDefinitionInput, input?: Record<string, unknown>, signal?: AbortSignal, channel?: Channel): Promise<ToolOutcome & { notified: Notified }>;
 }
 
 export async function toolsHarness(overrides: ConfigInput = {}): Promise<ToolsHarness> {
@@ -27,10 +29,11 @@ export async function toolsHarness(overrides: ConfigInput = {}): Promise<ToolsHa
   return {
     ...t,
     projectId: project.id,
-    async call(def, input = {}, signal = new AbortController().signal) {
+    async call(def, input = {}, signal = new AbortController().signal, channel = "production") {
       const notified: Notified = { logs: [], progress: [] };
       const outcome = await t.deps.tools.run(project.id, ToolDefinitionSchema.parse(def), input, {
         projectId: project.id,
+        channel,
         log: (level, message) => notified.logs.push({ level, message }),
         progress: (progress, total, message) => notified.progress.push({ progress, total, message }),
         signal,

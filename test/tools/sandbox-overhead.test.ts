@@ -42,7 +42,7 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 
 test("per-call sandbox overhead of a trivial script tool", async () => {
   const def = ToolDefinitionSchema.parse(script("export default (input) => ({ echoed: input.text })"));
-  const ctx = { projectId: h.projectId, log() {}, progress() {}, signal: new AbortController().signal };
+  const ctx = { projectId: h.projectId, channel: "production" as const, log() {}, progress() {}, signal: new AbortController().signal };
   const call = () => h.deps.tools.run(h.projectId, def, { text: "hi" }, ctx);
   for (let i = 0; i < WARMUP; i++) await call();
 

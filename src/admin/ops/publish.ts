@@ -3,13 +3,21 @@ import { z } from "zod";
 import type { Deps } from "../../deps";
 import { diffManifests, exportManifest, type ManifestDiff } from "../../projects/draft";
 import { getVersion, listVersions, publish, rollback, type PublishResult } from "../../projects/publish";
+import { missingProductionSecrets, type MissingSecret } from "../../projects/missing-secrets";
 import { NotFoundError } from "../../errors";
 import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 import { userEmails } from "./org-events";
 
-/** Publish: an optional note for the history. */
-export const PublishSchema = z.object({ note: z.string().trim().max(500).optional() });
+/**
+ * Publish: an optional note for the history, and `confirm` to publish although some declared secrets
+ * have no production value (issue 11 #1; without it such a publish is a 409 naming them). The page's
+ * confirmation form posts "yes".
+ */
+export const PublishSchema = z.object({
+  note: z.string().trim().max(500).optional(),
+  confirm: z.union([z.boolean(), z.enum(["yes", "true", "on"]).transform(() => true)]).optional(),
+});
 /** Rollback: the version number to serve. */
 export const RollbackSchema = z.object({ number: z.coerce.number().int().positive() });
 
@@ -18,6 +26,11 @@ export function hasChanges(diff: ManifestDiff): boolean {
   const t = diff.tools;
   const p = diff.prompts;
   return diff.instructionsChanged || [t.added, t.removed, t.changed, p.added, p.removed, p.changed].some((l) => l.length > 0);
+}
+
+/** Declared secrets of the draft's tools that have no production value (names only). */
+export function missingSecretsView(deps: Deps, access: ProjectAccess): MissingSecret[] {
+  return missingProductionSecrets(deps.db, access.project.id, exportManifest(deps, access.project.id).tools);
 }
 
 /** The draft compared with the newest version, and the version history with author emails. */
@@ -38,8 +51,8 @@ export function publishView(deps: Deps, access: ProjectAccess) {
 /** Publishes the draft as the next version (admins). */
 export function publishOp(deps: Deps, access: ProjectAccess, input: unknown): PublishResult {
   need(access, "admin", "publish");
-  const { note } = parseInput(PublishSchema, input ?? {});
-  return publish(deps, access.project.id, access.user.id, note || undefined);
+  const { note, confirm } = parseInput(PublishSchema, input ?? {});
+  return publish(deps, access.project.id, access.user.id, note || undefined, { confirmMissingSecrets: confirm === true });
 }
 
 /** Serves an earlier version on production (admins). */

@@ -1,48 +1,125 @@
 /**
- * Tool secret values (DESIGN: Secrets): write-only. Developers set or clear a value for a secret name the
- * tool declares; pages and the API only ever learn which names have a value, never the value itself.
+ * Tool secret values (DESIGN: Secrets): write-only and scoped per channel, like deployment environments
+ * (issue 11 #1). Draft values are set by developers and seen only by draft calls; production values are
+ * set by admins and owners and seen only by published versions; publishing never copies values. Pages and
+ * the API only ever learn which names have a value on which channel, never the value itself.
  */
 import { z } from "zod";
+import { recordOrgEvent } from "../../audit/org-audit";
 import type { Deps } from "../../deps";
+import { CHANNELS, type Channel, type Role } from "../../db/schema";
 import { SecretNameSchema } from "../../projects/manifest";
+import { getVersion } from "../../projects/publish";
 import { NotFoundError } from "../../errors";
 import { need, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 import { getToolOp } from "./tools";
 
-/** A secret value (write-only). */
-export const SecretValueSchema = z.object({ value: z.string().min(1, "a secret needs a value").max(10_000) });
+/** Which channel a value belongs to. Faces that take no channel write the draft (the least privileged one). */
+export const SecretChannelSchema = z.enum(CHANNELS);
 
-function declared(deps: Deps, access: ProjectAccess, tool: string, name: string): void {
+/** A secret value (write-only) and its channel (default: draft, as `portico project import --secrets`). */
+export const SecretValueSchema = z.object({
+  value: z.string().min(1, "a secret needs a value").max(10_000),
+  channel: SecretChannelSchema.default("draft"),
+});
+
+/** The lowest role that may write each channel's values (DESIGN: Roles — production secrets are `settings`). */
+export const SECRET_WRITERS: Record<Channel, Role> = { draft: "developer", production: "admin" };
+
+function needWriter(access: ProjectAccess, channel: Channel, what: string): void {
+  need(access, SECRET_WRITERS[channel], `${what} ${channel} secret values`);
+}
+
+/** The tool as production serves it, or null when it is not published. */
+function liveTool(deps: Deps, access: ProjectAccess, tool: string) {
+  const id = access.project.productionVersionId;
+  return (id ? getVersion(deps, id) : null)?.snapshot.tools.find((t) => t.name === tool) ?? null;
+}
+
+/**
+ * The names a channel's values may be saved for: the draft tool's for draft; for production also the
+ * published tool's, so an admin can fill in production values before or after a publish.
+ */
+function declaredNames(deps: Deps, access: ProjectAccess, tool: string, channel: Channel): Set<string> {
+  const live = channel === "production" ? liveTool(deps, access, tool) : null;
+  let draft: string[] = [];
+  try {
+    draft = getToolOp(deps, access, tool).secrets;
+  } catch (err) {
+    if (!(err instanceof NotFoundError) || !live) throw err;
+  }
+  return new Set([...draft, ...(live?.secrets ?? [])]);
+}
+
+function declared(deps: Deps, access: ProjectAccess, tool: string, name: string, channel: Channel): void {
   parseInput(SecretNameSchema, name);
-  if (!getToolOp(deps, access, tool).secrets.includes(name)) {
+  if (!declaredNames(deps, access, tool, channel).has(name)) {
     throw new NotFoundError(`The tool "${tool}" does not declare a secret named ${name}; add the name to the tool first.`);
   }
 }
 
-/** Names of the tool's secrets that have a stored value. */
-export function secretNamesSet(deps: Deps, access: ProjectAccess, tool: string): string[] {
-  return deps.tools.secrets.listSecretNames(access.project.id, tool);
+/** Per channel: which declared names have a value and which are missing one. */
+export interface SecretStatus {
+  /** The names the draft tool declares (what the next publish needs). */
+  declared: string[];
+  draft: { set: string[]; missing: string[] };
+  production: { set: string[]; missing: string[] };
 }
 
-/** Saves a value for a secret the tool declares (developers). */
-export function setSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, input: unknown): void {
-  need(access, "developer", "set tool secrets");
-  declared(deps, access, tool, name);
-  const { value } = parseInput(SecretValueSchema, input);
-  deps.tools.secrets.setSecret(access.project.id, tool, name, value);
+/** Which of the tool's declared secrets have a value on each channel (names only, any member may read). */
+export function secretStatusOp(deps: Deps, access: ProjectAccess, tool: string): SecretStatus {
+  const names = getToolOp(deps, access, tool).secrets;
+  const on = (channel: Channel) => {
+    const set = deps.tools.secrets.listSecretNames(access.project.id, tool, channel);
+    return { set, missing: names.filter((n) => !set.includes(n)) };
+  };
+  return { declared: names, draft: on("draft"), production: on("production") };
 }
 
-/** Removes a saved secret value (developers). */
-export function deleteSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string): void {
-  need(access, "developer", "remove tool secrets");
-  if (!deps.tools.secrets.deleteSecret(access.project.id, tool, name)) throw new NotFoundError(`No value is saved for ${name}.`);
-}
-
-/** The form's `secret.NAME` fields that carry a value, for names the tool declares (empty = keep). */
-export function secretsFromForm(fields: Record<string, string>, names: readonly string[]): Array<[string, string]> {
-  return names.flatMap((n) => {
-    const value = fields[`secret.${n}`];
-    return value ? [[n, value] as [string, string]] : [];
+/** Production values change what published tools do: the org audit log records who set which name (never the value). */
+function auditProduction(deps: Deps, access: ProjectAccess, action: "secret.set" | "secret.delete", tool: string, name: string): void {
+  recordOrgEvent(deps.db, {
+    orgId: access.org.id, actorId: access.user.id, action, targetType: "tool", targetId: tool, projectId: access.project.id,
+    details: { tool, name, channel: "production" },
   });
+}
+
+/** Saves a value for a secret the tool declares: draft needs developer, production admin (issue 11 #1). */
+export function setSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, input: unknown): void {
+  const { value, channel } = parseInput(SecretValueSchema, input);
+  needWriter(access, channel, "set");
+  declared(deps, access, tool, name, channel);
+  deps.tools.secrets.setSecret(access.project.id, tool, name, value, channel);
+  if (channel === "production") auditProduction(deps, access, "secret.set", tool, name);
+}
+
+/** Removes a saved secret value of one channel (same roles as setting it). */
+export function deleteSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, channelInput: unknown): void {
+  const channel = parseInput(SecretChannelSchema, channelInput ?? "draft");
+  needWriter(access, channel, "remove");
+  if (!deps.tools.secrets.deleteSecret(access.project.id, tool, name, channel)) throw new NotFoundError(`No ${channel} value is saved for ${name}.`);
+  if (channel === "production") auditProduction(deps, access, "secret.delete", tool, name);
+}
+
+/** One value typed into the editor: `secret.draft.NAME` or `secret.production.NAME` (empty = keep). */
+export interface FormSecret {
+  channel: Channel;
+  name: string;
+  value: string;
+}
+
+/** The form's secret fields that carry a value, for names the tool declares. */
+export function secretsFromForm(fields: Record<string, string>, names: readonly string[]): FormSecret[] {
+  return CHANNELS.flatMap((channel) =>
+    names.flatMap((name) => {
+      const value = fields[`secret.${channel}.${name}`];
+      return value ? [{ channel, name, value }] : [];
+    }),
+  );
+}
+
+/** Refuses a form that carries values for a channel the caller may not write, before anything is saved. */
+export function checkFormSecrets(access: ProjectAccess, secrets: readonly FormSecret[]): void {
+  for (const s of secrets) needWriter(access, s.channel, "set");
 }

@@ -1,6 +1,7 @@
 /**
  * Project → Publish & history (`/admin/{org}/{project}/publish`): what changed in the draft since the
  * newest version, Publish, and every version with author, time and diff, each one a rollback target.
+ * A publish while declared secrets have no production value stops at a confirmation step (issue 11 #1).
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
@@ -9,7 +10,9 @@ import type { ManifestDiff } from "../../projects/draft";
 import { html, type Html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { publishOp, publishView, rollbackOp, versionOp } from "../ops/publish";
+import { missingSecretsView, publishOp, publishView, rollbackOp, versionOp } from "../ops/publish";
+import { describeMissing, MissingProductionSecretsError, type MissingSecret } from "../../projects/missing-secrets";
+import type { ProjectAccess } from "../access";
 import { csrfField, emptyState, postButton, table, when } from "../ui";
 
 const FLASH = { published: "Published. Production now serves the new version; connected hosts are told their tool list changed.", "rolled-back": "Production now serves the chosen version." };
@@ -31,6 +34,20 @@ export function diffSummary(diff: ManifestDiff): Html {
   return parts.some((p) => p.value) ? html`<div class="diff">${parts}</div>` : html`<span class="muted">no tool or prompt changes</span>`;
 }
 
+/** Names the declared secrets production has no value for, and who can set them. */
+function missingWarning(missing: readonly MissingSecret[]): Html {
+  return html`<div class="notice warn"><strong>Production values are missing:</strong> ${describeMissing(missing)}. Published calls of these tools will fail until an admin or owner sets them in the tool's settings; draft values are never copied to production.</div>`;
+}
+
+/** The confirmation step of a publish refused for missing production values: publish anyway, or go back. */
+function confirmPage(access: ProjectAccess, missing: readonly MissingSecret[], note: string): Response {
+  const { org, project } = access;
+  const body = html`<h1>Publish without production secrets?</h1>${missingWarning(missing)}
+<form method="post" action="${projectPath(org, project, "/publish")}">${csrfField(csrfOf(access))}<input type="hidden" name="note" value="${note}"><input type="hidden" name="confirm" value="yes">
+<div class="actions"><button type="submit" class="danger">Publish anyway</button> <a class="button secondary" href="${projectPath(org, project, "/publish")}">← Back, set the values first</a></div></form>`;
+  return adminPage({ title: "Confirm publish", user: access.user, role: access.role, org, project, projectTab: "publish", status: 409, body });
+}
+
 /** Publish, rollback and version routes. */
 export function publishPages(deps: Deps) {
   return new Elysia()
@@ -40,8 +57,10 @@ export function publishPages(deps: Deps) {
       const view = publishView(deps, access);
       const canPublish = roleAtLeast(access.role, "admin");
       const csrf = csrfOf(access);
+      const missing = missingSecretsView(deps, access);
       const pendingCard = html`<div class="card"><h2>Changes since the last version</h2>
 ${view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`}
+${missing.length ? missingWarning(missing) : ""}
 ${
   canPublish
     ? html`<form method="post" action="${projectPath(org, project, "/publish")}" data-confirm="Publish the draft to production?">${csrfField(csrf)}
@@ -73,7 +92,13 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
     })
     .post("/admin/:org/:project/publish", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      publishOp(deps, access, postedForm(request, body, access));
+      const fields = postedForm(request, body, access);
+      try {
+        publishOp(deps, access, fields);
+      } catch (err) {
+        if (err instanceof MissingProductionSecretsError) return confirmPage(access, err.missing, fields.note ?? "");
+        throw err;
+      }
       return done(projectPath(access.org, access.project, "/publish"), "published");
     })
     .post("/admin/:org/:project/rollback", ({ request, params, body }) => {

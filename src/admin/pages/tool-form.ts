@@ -1,9 +1,10 @@
 /**
  * The tool editor's markup: common fields, the kind-specific ones (UI HTML, script source, HTTP endpoint),
- * JSON Schemas, annotations, allowed domains and write-only secret values. Viewers get it read-only.
+ * JSON Schemas, annotations, allowed domains and write-only secret values per channel (issue 11 #1:
+ * draft values for developers, production values for admins and owners). Viewers get it read-only.
  */
 import { SCOPES, SCOPE_WORDS } from "../../auth/scopes";
-import type { ToolKind } from "../../db/schema";
+import { CHANNELS, type Channel, type ToolKind } from "../../db/schema";
 import { html, type Html } from "../../web/html";
 import { ANNOTATION_HINTS } from "../tool-form-input";
 import { csrfField } from "../ui";
@@ -75,11 +76,27 @@ export interface ToolFormOptions {
   values: Record<string, string>;
   csrf: string;
   editable: boolean;
-  /** Secret names that have a stored value. */
-  secretsSet: string[];
+  /** Which declared secret names have a value on each channel. */
+  secretsSet: Record<Channel, string[]>;
+  /** Admins and owners may type production values; developers only draft ones. */
+  productionEditable: boolean;
   isNew: boolean;
   /** The field a refused save was about, and why. */
   error?: { field: string; message: string };
+}
+
+const CHANNEL_WORDS: Record<Channel, string> = { draft: "Draft value", production: "Production value" };
+
+/** One name's value field on one channel, with whether it is set; read-only text where the caller may not write. */
+function secretInput(o: ToolFormOptions, name: string, channel: Channel): Html {
+  const set = o.secretsSet[channel].includes(name);
+  const badge = set ? html`<span class="badge ok">set</span>` : html`<span class="badge warn">not set</span>`;
+  const id = `s-${channel}-${name}`;
+  const label = html`<label for="${id}">${CHANNEL_WORDS[channel]} ${badge}</label>`;
+  if (channel === "production" && !o.productionEditable) {
+    return html`${label}<input id="${id}" type="password" disabled placeholder="only admins and owners set production values">`;
+  }
+  return html`${label}<input id="${id}" name="secret.${channel}.${name}" type="password" autocomplete="off" placeholder="${set ? "leave empty to keep the saved value" : "value"}">`;
 }
 
 /** The whole editor form. */
@@ -87,10 +104,7 @@ export function toolForm(o: ToolFormOptions): Html {
   const f: Fields = { values: o.values, error: o.error };
   const v = o.values;
   const secretNames = (v.secrets ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
-  const secretInputs = secretNames.map(
-    (n) => html`<label for="s-${n}">${n} ${o.secretsSet.includes(n) ? html`<span class="badge ok">set</span>` : html`<span class="badge warn">not set</span>`}</label>
-<input id="s-${n}" name="secret.${n}" type="password" autocomplete="off" placeholder="${o.secretsSet.includes(n) ? "leave empty to keep the saved value" : "value"}">`,
-  );
+  const secretInputs = secretNames.map((n) => html`<fieldset class="secret"><legend><code>${n}</code></legend>${CHANNELS.map((c) => secretInput(o, n, c))}</fieldset>`);
   return html`<form method="post" action="${o.action}" class="tool-form">${csrfField(o.csrf)}<input type="hidden" name="kind" value="${o.kind}">
 <fieldset${o.editable ? "" : html` disabled`}>
 <div class="card"><h2>${KIND_WORDS[o.kind].title}</h2><p class="muted small">${KIND_WORDS[o.kind].text}</p>
@@ -110,6 +124,7 @@ ${area("Output schema (optional)", "outputSchema", f, { rows: 6, cls: "code", hi
 <div class="card"><h2>Network and secrets</h2>
 ${area("Allowed domains", "allowedDomains", f, { rows: 3, hint: "One per line, e.g. api.example.com or *.example.com. Nothing else is reachable." })}
 ${area("Secret names", "secrets", f, { rows: 3, hint: "One per line, UPPER_SNAKE_CASE. Values are write-only: once saved they are never shown again." })}
+<p class="muted small">Each name has a value per channel. Draft calls use only draft values (developers set them); production calls use only production values (admins and owners set them). Publishing never copies values.</p>
 ${secretInputs.length ? html`<div class="secrets">${secretInputs}</div>` : html`<p class="muted small">Save the tool after adding names to enter their values.</p>`}
 </div>
 ${o.editable ? html`<div class="actions"><button type="submit">${o.isNew ? "Create tool" : "Save draft"}</button></div>` : html`<p class="muted small">You can read this tool; developers and above can edit the draft.</p>`}

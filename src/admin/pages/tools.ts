@@ -12,8 +12,9 @@ import { html } from "../../web/html";
 import type { ProjectAccess } from "../access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
+import { SECRET_WRITERS } from "../ops/secrets";
 import { deleteToolOp, getToolOp, listToolsOp, type ToolStatus } from "../ops/tools";
-import { saveToolFromForm, secretNamesSet } from "../ops/tool-save";
+import { saveToolFromForm, secretStatusOp } from "../ops/tool-save";
 import { toolToForm } from "../tool-form-input";
 import { emptyState, pageSlice, postButton, table } from "../ui";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
@@ -46,6 +47,11 @@ function errorField(message: string): { field: string; message: string } | undef
   return m ? { field: m[1]!, message: m[2]! } : undefined;
 }
 
+function secretSets(deps: Deps, access: ProjectAccess, name: string) {
+  const status = secretStatusOp(deps, access, name);
+  return { draft: status.draft.set, production: status.production.set };
+}
+
 function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorState, status = 200): Response {
   const { org, project } = access;
   const isNew = !s.name;
@@ -54,7 +60,8 @@ function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorSt
   const form = toolForm({
     action: isNew ? `${base}/new` : `${base}/${encodeURIComponent(s.name!)}`,
     kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew, error: s.error ? errorField(s.error) : undefined,
-    secretsSet: isNew ? [] : secretNamesSet(deps, access, s.name!),
+    secretsSet: isNew ? { draft: [], production: [] } : secretSets(deps, access, s.name!),
+    productionEditable: roleAtLeast(access.role, SECRET_WRITERS.production),
   });
   const preview = !isNew && s.kind === "interactive"
     ? html`<div class="card"><h2>Preview</h2><p class="muted small">The saved HTML, in a sandbox with scripts on and no access to Portico. Hosts may look different.</p>

@@ -1,7 +1,16 @@
-/** `portico project import`: replace the project's draft with a manifest file, in one transaction. */
+/**
+ * `portico project import`: replace the project's draft with a manifest file, in one transaction, and
+ * optionally store secret values for one channel (issue 11 #1: draft unless `--channel production`).
+ *
+ * The CLI has no signed-in actor: it works on the data dir directly, and whoever can run it there can
+ * read the database and the secret key file. So `--channel production` is an operator action (the same
+ * trust as `secrets rotate-key`), not a role check; it is recorded in the org audit log (names only).
+ */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Deps } from "../../deps";
+import { recordOrgEvent } from "../../audit/org-audit";
+import { CHANNELS, type Channel } from "../../db/schema";
 import { importManifest, listDraftTools, type ManifestDiff } from "../../projects/draft";
 import { ManifestSchema, SecretNameSchema } from "../../projects/manifest";
 import { ValidationError } from "../../errors";
@@ -39,18 +48,34 @@ function readSecrets(ctx: CommandContext, manifest: unknown): Record<string, str
   return parsed.data;
 }
 
-/** Stores each value for every draft tool that declares that secret name; returns `tool.NAME` entries. */
-function saveSecrets(deps: Deps, projectId: string, values: Record<string, string>): string[] {
+/** `--channel`: which channel's values `--secrets` writes; draft unless said otherwise. */
+function channelOf(ctx: CommandContext): Channel {
+  const value = ctx.args.flags.channel ?? "draft";
+  if (!(CHANNELS as readonly string[]).includes(value)) throw new UsageError("channel", `must be ${CHANNELS.join(" or ")}`);
+  if (value !== "draft" && ctx.args.flags.secrets === undefined) throw new UsageError("channel", "only applies with --secrets");
+  return value as Channel;
+}
+
+/** Stores each value on `channel` for every draft tool that declares that secret name; returns `tool.NAME` entries. */
+function saveSecrets(deps: Deps, projectId: string, channel: Channel, values: Record<string, string>): string[] {
   const saved: string[] = [];
   for (const tool of listDraftTools(deps, projectId)) {
     for (const name of tool.secrets) {
       const value = values[name];
       if (value === undefined) continue;
-      deps.tools.secrets.setSecret(projectId, tool.name, name, value);
+      deps.tools.secrets.setSecret(projectId, tool.name, name, value, channel);
       saved.push(`${tool.name}.${name}`);
     }
   }
   return saved;
+}
+
+/** Which declared names still have no value on `channel`, as `tool.NAME`. */
+function stillMissing(deps: Deps, projectId: string, channel: Channel): string[] {
+  return listDraftTools(deps, projectId).flatMap((tool) => {
+    const set = deps.tools.secrets.listSecretNames(projectId, tool.name, channel);
+    return tool.secrets.filter((n) => !set.includes(n)).map((n) => `${tool.name}.${n}`);
+  });
 }
 
 const listOf = (label: string, names: string[]) => names.length > 0 && `  ${label}: ${names.join(", ")}`;
@@ -74,12 +99,16 @@ export const projectImportCommand: Command = {
       project: PROJECT_FLAG,
       file: { description: "manifest JSON (see README: Project manifest)", value: "FILE", required: true },
       secrets: { description: "JSON object of secret name → value, for the tools that declare those names", value: "FILE" },
+      channel: { description: "which channel's values --secrets writes: draft (default) or production (an operator action)", value: "CHANNEL" },
     },
-    details: "Only the draft changes; publish to put it in production: portico publish --project ORG/PROJECT",
+    details:
+      "Only the draft changes; publish to put it in production: portico publish --project ORG/PROJECT\n" +
+      "Secret values are per channel: draft calls see only draft values, production calls only production values, and publishing never copies them.",
   },
   async run(ctx) {
     const manifest = readJson(ctx, "file");
     const values = readSecrets(ctx, manifest);
+    const channel = channelOf(ctx);
     return withDeps(ctx, (deps) => {
       const { org, project } = projectFlag(ctx, deps);
       let diff: ManifestDiff;
@@ -89,10 +118,23 @@ export const projectImportCommand: Command = {
         if (err instanceof ValidationError) throw new UsageError("file", `not a valid manifest: ${err.message}`);
         throw err;
       }
-      const saved = saveSecrets(deps, project.id, values);
+      const saved = saveSecrets(deps, project.id, channel, values);
+      if (channel === "production" && saved.length > 0) {
+        recordOrgEvent(deps.db, {
+          orgId: org.id, actorId: null, action: "secret.set", targetType: "project", targetId: project.id, projectId: project.id,
+          details: { channel, secrets: saved, via: "cli" },
+        });
+      }
+      const missing = { draft: stillMissing(deps, project.id, "draft"), production: stillMissing(deps, project.id, "production") };
       return {
-        data: { project: `${org.slug}/${project.slug}`, diff, secretsSaved: saved },
-        text: lines(`Imported into the draft of ${org.slug}/${project.slug}:`, describe(diff), saved.length > 0 && `  secrets saved: ${saved.join(", ")}`),
+        data: { project: `${org.slug}/${project.slug}`, diff, secretsChannel: channel, secretsSaved: saved, secretsMissing: missing },
+        text: lines(
+          `Imported into the draft of ${org.slug}/${project.slug}:`,
+          describe(diff),
+          saved.length > 0 && `  ${channel} secrets saved: ${saved.join(", ")}`,
+          missing.draft.length > 0 && `  draft secrets missing: ${missing.draft.join(", ")}`,
+          missing.production.length > 0 && `  production secrets missing: ${missing.production.join(", ")} (publish asks to confirm)`,
+        ),
       };
     });
   },

@@ -69,9 +69,14 @@ export const MANAGEMENT_TOOLS: ManagementToolSpec[] = [
     run: (ctx, a) => (setInstructions(ctx.deps, ctx.project.id, a.instructions as string), { updated: true }),
   },
   {
-    name: "portico_publish", scope: "publish", flag: "managementPublish", readOnly: false, inputSchema: obj({ note: { type: "string", maxLength: 500 } }),
-    description: "Publish the draft as a new version and serve it on production.",
-    run: (ctx, a) => publish(ctx.deps, ctx.project.id, actor(ctx), a.note as string | undefined),
+    name: "portico_publish", scope: "publish", flag: "managementPublish", readOnly: false,
+    inputSchema: obj({
+      note: { type: "string", maxLength: 500 },
+      confirm: { type: "boolean", description: "Publish even though some declared secrets have no production value (their calls will fail until an admin sets them)." },
+    }),
+    description: "Publish the draft as a new version and serve it on production. Refused, naming them, while declared secrets have no production value, unless confirm is true.",
+    // Same rule as every other face (issue 11 #1): the refusal is an isError result naming the missing values.
+    run: (ctx, a) => publish(ctx.deps, ctx.project.id, actor(ctx), a.note as string | undefined, { confirmMissingSecrets: a.confirm === true }),
   },
   {
     name: "portico_rollback", scope: "publish", flag: "managementPublish", readOnly: false, inputSchema: obj({ version: { type: "integer", minimum: 1 } }, ["version"]),

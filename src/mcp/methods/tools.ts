@@ -85,6 +85,8 @@ function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progress
   const minLevel = LOG_LEVELS.indexOf(ctx.session?.logLevel ?? "info");
   return {
     projectId: ctx.project.id,
+    // Secret values are per channel (issue 11 #1): a draft call must never load production values.
+    channel: ctx.target.channel,
     // An interactive call answers synchronously: it needs no cancellation, and building the combined
     // signal was a measurable share of such a call.
     signal: kind === "interactive" ? NEVER_ABORTED : ctx.signal,
