@@ -21,3 +21,12 @@ test("a batch of exactly 50 runs every element when the budget allows; replies k
   const partial = (await (await rpc(f.url(), pings(3), headers)).json()) as Array<{ result?: unknown; error?: { code: number } }>;
   expect(partial.map((r) => (r.result ? "ok" : r.error!.code))).toEqual(["ok", "ok", -32000]);
 });
+
+test("nesting up to the limit is accepted; one level more is -32600", async () => {
+  const { MAX_JSON_DEPTH, nestedDeeperThan } = await import("../../src/mcp/rpc");
+  const nest = (n: number) => `${"[".repeat(n)}${"]".repeat(n)}`;
+  expect(nestedDeeperThan(nest(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
+  expect(nestedDeeperThan(nest(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true);
+  // Brackets inside strings (and escaped quotes) do not count.
+  expect(nestedDeeperThan(JSON.stringify({ s: `\\"${"[".repeat(500)}` }), 2)).toBe(false);
+});
