@@ -1,6 +1,7 @@
 /**
  * POST on a channel URL (Streamable HTTP §Sending Messages to the Server): one JSON-RPC message, or a
- * batch on protocol 2025-03-26 only (later versions removed batching). Notifications alone → 202.
+ * batch on protocol 2025-03-26 only (later versions removed batching), at most MAX_BATCH messages, each
+ * counted by the rate limits (issue 11 #3). Notifications alone → 202.
  * A request answers JSON, or an SSE stream when a tool call sends progress or log notifications
  * before its result (the switch happens on the first notification, so plain calls stay cheap).
  */

@@ -6,7 +6,10 @@ import type { SseStream } from "../../src/mcp/sse";
 
 const TARGET = { orgId: "org_1", projectId: "prj_1", channel: "production" as const };
 const anon: Principal = { kind: "anonymous", ip: "203.0.113.9", scopes: ["project:read", "tools:call"] };
-const fakeStream = () => ({ closed: false, close() { this.closed = true; } }) as unknown as SseStream;
+const fakeStream = (): SseStream => {
+  const stream = { closed: false, close: () => void (stream.closed = true) };
+  return stream as unknown as SseStream;
+};
 
 test("the session cap holds even when every session has a stream (issue 11 #16): the least recently used one ends", () => {
   const store = new SessionStore(new EventBus(), 60_000, MAX_SESSIONS + 1);
