@@ -78,6 +78,12 @@ export const ConfigSchema = z.object({
   principalRateLimit: positiveInt.default(6000),
   /** Max request body bytes on MCP endpoints. @default 1048576 */
   maxBodyBytes: positiveInt.default(1024 * 1024),
+  /** Script tool calls one project may run at once (issue 11 #19). @default half the sandbox pool, rounded up */
+  sandboxPerProject: positiveInt.optional(),
+  /** Script tool calls of one project that may wait for a turn; more get "busy, try again". @default 16 */
+  sandboxQueuePerProject: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(0, "must be 0 or more").default(16),
+  /** Open MCP notification streams (GET) per project, over all its sessions (issue 11 #16, #19). @default 200 */
+  maxStreamsPerProject: positiveInt.default(200),
 });
 
 export type Config = z.output<typeof ConfigSchema> & {
@@ -133,5 +139,8 @@ export const CONFIG_HELP: Array<[flag: string, description: string]> = [
   ["public-rate-limit", "requests per minute per IP on public projects (default 120)"],
   ["principal-rate-limit", "requests per minute per grant or API key (default 6000)"],
   ["max-body-bytes", "largest MCP request body in bytes (default 1048576)"],
+  ["sandbox-per-project", "script tool calls one project may run at once (default half the sandbox pool, rounded up)"],
+  ["sandbox-queue-per-project", "script tool calls of one project that may wait for a turn; more get a busy error (default 16)"],
+  ["max-streams-per-project", "open MCP notification streams per project, over all its sessions (default 200)"],
   ["allow-loopback-fetch", "test only: let tools and metadata fetches reach loopback addresses"],
 ];

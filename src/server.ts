@@ -16,13 +16,23 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Bun's hard body limit. Bun closes the connection on a larger body before the app sees it, and Node's
+ * http client then reports EPIPE instead of the answer (FACTS). Issue 11 #15: it sits far above the MCP
+ * cap (`maxBodyBytes`, enforced by the MCP endpoint while reading, with a JSON-RPC 413), so an oversized
+ * MCP body up to this ceiling gets a readable 413; only bodies beyond it are cut off.
+ */
+export function bodyCeiling(maxBodyBytes: number): number {
+  return Math.max(maxBodyBytes * 16, 16 * 1024 * 1024);
+}
+
 export async function startServer(config: Config, opts: DepsOptions = {}): Promise<RunningServer> {
   const deps = await createDeps(config, opts);
   const app = createApp(deps);
   app.listen({
     port: config.port,
     hostname: config.host,
-    maxRequestBodySize: Math.max(config.maxBodyBytes * 2, 4 * 1024 * 1024),
+    maxRequestBodySize: bodyCeiling(config.maxBodyBytes),
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } } : {}),
   });
   const server = app.server!;

@@ -17,9 +17,20 @@ export function capText(text: string): string {
   return `${kept}…[truncated ${bytes.length - Buffer.byteLength(kept)} bytes]`;
 }
 
-/** The stored form of a payload: null when payloads are off or absent, else capped JSON. */
+/**
+ * Stored instead of a payload that cannot be serialized (too deep, a cycle, a BigInt): issue 11 #18 —
+ * the row is still written, with this marker in place of the payload.
+ */
+export const UNSERIALIZABLE_MARKER = "…[payload not stored: it could not be serialized]";
+
+/** The stored form of a payload: null when payloads are off or absent, else capped JSON. Never throws. */
 export function auditPayload(value: unknown, storePayloads: boolean): string | null {
   if (!storePayloads || value === undefined) return null;
-  const json = typeof value === "string" ? value : JSON.stringify(value);
+  let json: string | undefined;
+  try {
+    json = typeof value === "string" ? value : JSON.stringify(value);
+  } catch {
+    return UNSERIALIZABLE_MARKER;
+  }
   return json === undefined ? null : capText(json);
 }

@@ -1,17 +1,18 @@
 /**
  * POST on a channel URL (Streamable HTTP §Sending Messages to the Server): one JSON-RPC message, or a
- * batch on protocol 2025-03-26 only (later versions removed batching). Notifications alone → 202.
+ * batch on protocol 2025-03-26 only (later versions removed batching), at most MAX_BATCH messages, each
+ * counted by the rate limits (issue 11 #3). Notifications alone → 202.
  * A request answers JSON, or an SSE stream when a tool call sends progress or log notifications
  * before its result (the switch happens on the first notification, so plain calls stay cheap).
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { credentialId } from "../auth/principal";
-import { JsonRpcError, OAuthError, RPC } from "../errors";
-import { toJsonRpc } from "../http/errors";
+import { JsonRpcError, OAuthError, RateLimitError, RPC } from "../errors";
+import { rateLimitHeaders, toJsonRpc } from "../http/errors";
 import { auditRow } from "./audit-row";
 import type { McpDeps, RequestContext } from "./context";
 import { dispatch } from "./dispatch";
-import { guard, guardFailure, httpRpcError, type Guarded, type RouteInput } from "./guard";
+import { guard, guardFailure, httpRpcError, RATE_LIMITED, type Guarded, type RouteInput } from "./guard";
 import { FALLBACK_VERSION } from "./methods/lifecycle";
 import { classify, errorMessage, parseBody, type RpcErrorBody, type RpcId, type RpcNotification, type RpcRequest } from "./rpc";
 import type { McpService } from "./service";
@@ -19,13 +20,36 @@ import { SseStream } from "./sse";
 
 const decoder = new TextDecoder();
 
+/**
+ * The body as text, or a JSON-RPC 413 once it passes `max` bytes. Counted while streaming, so a chunked
+ * body without Content-Length is refused as soon as it crosses the cap, not after it was buffered whole.
+ * Issue 11 #15: Bun's own limit (server.ts) sits far above this cap, so the client reads this 413 instead
+ * of a closed connection.
+ */
 async function readBody(request: Request, max: number): Promise<string | Response> {
-  const declared = Number(request.headers.get("content-length") ?? "0");
   const tooLarge = () => httpRpcError(413, RPC.INVALID_REQUEST, `Payload too large: the limit is ${max} bytes.`);
-  if (declared > max) return tooLarge();
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > max) return tooLarge();
-  return decoder.decode(buf);
+  const length = request.headers.get("content-length");
+  if (length !== null) {
+    // HTTP framing holds the body to its declared length, so a declared size within the cap is read whole.
+    if (Number(length) > max) return tooLarge();
+    return decoder.decode(await request.arrayBuffer());
+  }
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      void reader.cancel().catch(() => {});
+      return tooLarge();
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return decoder.decode(chunks[0]);
+  return decoder.decode(Buffer.concat(chunks, size));
 }
 
 /** A response from JSON text: replies are serialized once, and the same text goes to the audit row. */
@@ -80,11 +104,24 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
   const accept = request.headers.get("accept") ?? "";
   const streamable = !parsed.batch && accept.includes("text/event-stream");
   const requests: RpcRequest[] = [];
-  const replies: string[] = [];
-  for (const raw of parsed.messages) {
+  // In message order: an answer already known (an error), or a request still to run.
+  const replies: Array<string | RpcRequest> = [];
+  let limited: RateLimitError | null = null;
+  for (const [i, raw] of parsed.messages.entries()) {
     const m = classify(raw);
-    if (m.kind === "request") requests.push(m.message);
-    else if (m.kind === "notification") onNotification(service, g, m.message);
+    // Issue 11 #3 (DESIGN: batches "every element counted by the rate limits"): the guard counted the HTTP
+    // request, i.e. the first element; each further element takes its own turn. One over the limit is
+    // answered with the same error a lone request gets (-32000) and never runs.
+    const refusal = i > 0 ? overLimit(service, g) : null;
+    if (refusal) {
+      limited = refusal;
+      if (m.kind === "request") replies.push(errorText(m.message.id, { code: RATE_LIMITED, message: refusal.message }));
+      continue;
+    }
+    if (m.kind === "request") {
+      requests.push(m.message);
+      replies.push(m.message);
+    } else if (m.kind === "notification") onNotification(service, g, m.message);
     else if (m.kind === "invalid") replies.push(errorText(m.id, toJsonRpc(m.error, deps.log)));
   }
   if (parsed.batch && requests.some((r) => r.method === "initialize")) {
@@ -92,7 +129,8 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
   }
   if (requests.length === 0) {
     if (replies.length === 0) return new Response(null, { status: 202, headers: g.headers });
-    return json(parsed.batch ? `[${replies.join(",")}]` : replies[0]!, g.headers, 400);
+    if (limited) return json(`[${replies.join(",")}]`, { ...g.headers, ...rateLimitHeaders(limited) }, 429);
+    return json(parsed.batch ? `[${replies.join(",")}]` : (replies[0] as string), g.headers, 400);
   }
   let ctxSession = g.session;
   const created = (): Record<string, string> => (ctxSession && !g.session ? { "mcp-session-id": ctxSession.id } : {});
@@ -107,10 +145,22 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
       const reply = await run(requests[0]!, null);
       return json(reply, { ...g.headers, ...created() });
     }
-    for (const req of requests) replies.push(await run(req, null));
-    return json(`[${replies.join(",")}]`, g.headers);
+    const out: string[] = [];
+    for (const r of replies) out.push(typeof r === "string" ? r : await run(r, null));
+    return json(`[${out.join(",")}]`, g.headers);
   } catch (err) {
     return guardFailure(err, g.headers);
+  }
+}
+
+/** The rate-limit refusal for one more batch element, or null when it may run. */
+function overLimit(service: McpService, g: Guarded): RateLimitError | null {
+  try {
+    service.limits.hit(g.project.id, g.principal);
+    return null;
+  } catch (err) {
+    if (err instanceof RateLimitError) return err;
+    throw err;
   }
 }
 
@@ -141,11 +191,24 @@ function streamingReply(
   });
 }
 
+/**
+ * Who may cancel a running call (issue 11 #11: keyed by credential, an anonymous caller's credential is
+ * just its IP, so anyone behind the same address could cancel anyone's call): the call's own session, or
+ * without a session the exact grant or API key. An anonymous call without a session cannot be cancelled
+ * by notification (null); disconnecting still aborts it. Ids are JSON-encoded so 1 and "1" stay apart.
+ */
+function flightKey(g: Guarded, requestId: RpcId): string | null {
+  if (g.session) return `session:${g.session.id}|${JSON.stringify(requestId)}`;
+  if (g.principal.kind === "anonymous") return null;
+  return `${credentialId(g.principal)}|${JSON.stringify(requestId)}`;
+}
+
 function onNotification(service: McpService, g: Guarded, message: RpcNotification): void {
   if (message.method !== "notifications/cancelled") return;
   const requestId = message.params?.requestId;
   if (typeof requestId === "string" || typeof requestId === "number") {
-    service.inflight.get(`${credentialId(g.principal)}|${requestId}`)?.abort();
+    const key = flightKey(g, requestId);
+    if (key !== null) service.inflight.get(key)?.abort();
   }
 }
 
@@ -156,8 +219,8 @@ async function handleRequest(
   const started = performance.now();
   const isCall = req.method === "tools/call";
   const flight = isCall ? new Flight() : null;
-  const flightKey = `${credentialId(g.principal)}|${req.id}`;
-  if (flight) service.inflight.set(flightKey, flight);
+  const key = isCall ? flightKey(g, req.id) : null;
+  if (flight && key !== null) service.inflight.set(key, flight);
   let signal: AbortSignal | undefined;
   const ctx: RequestContext = {
     deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
@@ -189,9 +252,21 @@ async function handleRequest(
     ctx.notes.error = body.message;
     return { reply: errorText(req.id, body), session: ctx.session };
   } finally {
-    if (flight) service.inflight.delete(flightKey);
+    if (key !== null && service.inflight.get(key) === flight) service.inflight.delete(key);
     const elapsed = performance.now() - started;
-    service.audit.record(auditRow(ctx, req.method, g.ip, elapsed));
+    // Issue 11 #18: the audit path runs in a finally, so a throw here would replace the reply (an HTML
+    // 500 on an MCP URL) and lose the row. auditRow never throws for payloads; anything else is logged
+    // and the row is written without its payloads.
+    try {
+      service.audit.record(auditRow(ctx, req.method, g.ip, elapsed));
+    } catch (err) {
+      deps.log.error({ err, method: req.method.slice(0, 100) }, "audit row could not be built; stored without payloads");
+      try {
+        service.audit.record(auditRow({ ...ctx, notes: { ...ctx.notes, input: undefined, output: undefined, logs: undefined } }, req.method, g.ip, elapsed));
+      } catch (again) {
+        deps.log.error({ err: again }, "audit row lost");
+      }
+    }
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
   }
 }

@@ -37,6 +37,9 @@ export interface Guarded {
   headers: Record<string, string>;
 }
 
+/** JSON-RPC server error code of a rate-limit refusal (HTTP 429 for a whole request, per element in a batch). */
+export const RATE_LIMITED = -32000;
+
 /** A transport-level refusal: JSON-RPC error body (id null) with an HTTP status. */
 export function httpRpcError(status: number, code: number, message: string, headers: Record<string, string> = {}): Response {
   return Response.json(errorMessage(null, { code, message }), { status, headers });
@@ -47,7 +50,7 @@ export function guardFailure(error: unknown, headers: Record<string, string>): R
   if (error instanceof OAuthError) {
     return Response.json({ error: error.code, error_description: error.message }, { status: error.status, headers: { ...headers, ...error.headers, "cache-control": "no-store" } });
   }
-  if (error instanceof RateLimitError) return httpRpcError(429, -32000, error.message, { ...headers, ...rateLimitHeaders(error) });
+  if (error instanceof RateLimitError) return httpRpcError(429, RATE_LIMITED, error.message, { ...headers, ...rateLimitHeaders(error) });
   if (error instanceof JsonRpcError) return httpRpcError(error.status, error.rpcCode, error.message, headers);
   if (error instanceof AppError) return httpRpcError(error.status, RPC.INVALID_REQUEST, error.message, headers);
   throw error;

@@ -30,8 +30,49 @@ export type Incoming =
 
 export type RpcErrorBody = { code: number; message: string; data?: unknown };
 
-/** Parses a POST body: one message or (2025-03-26 only) a batch. Throws JsonRpcError -32700 on bad JSON. */
+/**
+ * Most messages one 2025-03-26 batch may carry (issue 11 #3: one POST of 2,000 tools/call ran 2,000
+ * calls). Every element also counts against the rate limits (see endpoint.ts).
+ */
+export const MAX_BATCH = 50;
+
+/**
+ * Deepest JSON nesting a body may have (issue 11 #18: arguments nested 50,000 levels overflowed the stack
+ * in the audit serializer and the call's row was lost). The envelope takes three levels (message, params,
+ * arguments), so a tool's input may still nest about sixty deep.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * True when `text` nests arrays/objects deeper than `max`. A flat scan over the text (strings skipped),
+ * so the check itself cannot overflow the stack and runs before JSON.parse builds anything.
+ */
+export function nestedDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // Skip a string literal: a quote ends it unless escaped.
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Parses a POST body: one message or (2025-03-26 only) a batch of at most MAX_BATCH. Throws JsonRpcError
+ * -32700 on bad JSON, -32600 on an empty or oversized batch or nesting deeper than MAX_JSON_DEPTH.
+ */
 export function parseBody(text: string): { messages: unknown[]; batch: boolean } {
+  if (nestedDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new JsonRpcError(RPC.INVALID_REQUEST, `Invalid request: JSON nested deeper than ${MAX_JSON_DEPTH} levels.`, undefined, 400);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -40,6 +81,9 @@ export function parseBody(text: string): { messages: unknown[]; batch: boolean }
   }
   if (Array.isArray(value)) {
     if (value.length === 0) throw new JsonRpcError(RPC.INVALID_REQUEST, "Invalid request: an empty batch.", undefined, 400);
+    if (value.length > MAX_BATCH) {
+      throw new JsonRpcError(RPC.INVALID_REQUEST, `Invalid request: a batch may hold at most ${MAX_BATCH} messages (this one has ${value.length}).`, undefined, 400);
+    }
     return { messages: value, batch: true };
   }
   return { messages: [value], batch: false };

@@ -8,13 +8,13 @@ import { McpRateLimits } from "./access";
 import { ReadCache } from "./read-cache";
 import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
-import { SessionStore } from "./sessions";
+import { SESSION_IDLE_MS, SessionStore } from "./sessions";
 
 export class McpService {
   readonly sessions: SessionStore;
   readonly views: ChannelViews;
   readonly limits: McpRateLimits;
-  /** Abort handles of running tools/call requests by `credential|requestId` (notifications/cancelled). */
+  /** Abort handles of running tools/call requests by `session|requestId` or `credential|requestId` (notifications/cancelled; see endpoint.ts flightKey). */
   readonly inflight = new Map<string, { abort(): void }>();
   readonly audit: AuditWriter;
   readonly metrics: McpMetrics;
@@ -22,7 +22,7 @@ export class McpService {
 
   constructor(deps: McpDeps) {
     this.audit = deps.audit;
-    this.sessions = new SessionStore(deps.bus);
+    this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject);
     this.reads = new ReadCache(deps.db.$client);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config);

@@ -6,7 +6,7 @@
 import { RPC } from "../errors";
 import { messagePage } from "../web/layout";
 import type { McpDeps } from "./context";
-import { guard, httpRpcError, type RouteInput } from "./guard";
+import { guard, httpRpcError, RATE_LIMITED, type RouteInput } from "./guard";
 import type { McpService } from "./service";
 import { SseStream } from "./sse";
 
@@ -32,8 +32,14 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
   const session = g.session;
   if (!session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
   if (service.sessions.draining) return httpRpcError(503, RPC.INVALID_REQUEST, "The server is shutting down.", { ...g.headers, "retry-after": "5" });
-  const stream = new SseStream(() => session.streams.delete(stream));
-  session.streams.add(stream);
+  const stream = service.sessions.openStream(session, () => {
+    const made: SseStream = new SseStream(() => session.streams.delete(made));
+    return made;
+  });
+  if (!stream) {
+    // Issue 11 #16/#19: the project's open streams are capped (config max-streams-per-project).
+    return httpRpcError(429, RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { ...g.headers, "retry-after": "30" });
+  }
   return stream.response(input.request, input.server, { ...g.headers, "mcp-session-id": session.id });
 }
 

@@ -13,8 +13,19 @@ import type { SseStream } from "./sse";
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
-/** Beyond this many sessions the least recently used one without a stream is dropped (public projects let anyone initialize). */
+/**
+ * Beyond this many sessions the least recently used one is dropped, preferring one without a stream
+ * (public projects let anyone initialize). A hard cap: sessions holding streams are not exempt
+ * (issue 11 #16: anonymous GET streams kept their sessions past it).
+ */
 export const MAX_SESSIONS = 20_000;
+/**
+ * GET notification streams one session may hold. A new GET replaces the session's open stream (a host
+ * reconnecting after a network blip is served; one session cannot pile up streams — issue 11 #16).
+ */
+export const MAX_STREAMS_PER_SESSION = 1;
+/** Default cap on open GET streams per project, over all its sessions (config `maxStreamsPerProject`). */
+export const DEFAULT_MAX_STREAMS_PER_PROJECT = 200;
 const SWEEP_MS = 60_000;
 
 export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
@@ -47,7 +58,11 @@ export class SessionStore {
   private sweeper: ReturnType<typeof setInterval>;
   private unsubscribe: Array<() => void>;
 
-  constructor(bus: EventBus, private readonly idleMs = SESSION_IDLE_MS) {
+  constructor(
+    bus: EventBus,
+    private readonly idleMs = SESSION_IDLE_MS,
+    private readonly maxStreamsPerProject = DEFAULT_MAX_STREAMS_PER_PROJECT,
+  ) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref?.();
     this.unsubscribe = [
@@ -117,6 +132,32 @@ export class SessionStore {
     for (const s of this.sessions.values()) for (const stream of s.streams) stream.close();
   }
 
+  /**
+   * Attaches a GET notification stream to `session`: it replaces the session's oldest stream once the
+   * session holds MAX_STREAMS_PER_SESSION; false (nothing attached) when the project already has
+   * `maxStreamsPerProject` open streams (issue 11 #16, #19: a busy or hostile caller cannot hold every
+   * connection). `make` builds the stream only once it is admitted.
+   */
+  openStream(session: McpSession, make: () => SseStream): SseStream | null {
+    const replacing = session.streams.size >= MAX_STREAMS_PER_SESSION;
+    if (!replacing && this.streamsOf(session.projectId) >= this.maxStreamsPerProject) return null;
+    while (session.streams.size >= MAX_STREAMS_PER_SESSION) {
+      const oldest = session.streams.values().next().value!;
+      session.streams.delete(oldest);
+      oldest.close();
+    }
+    const stream = make();
+    session.streams.add(stream);
+    return stream;
+  }
+
+  /** Open GET streams of one project (counted when a stream opens: GETs are rare next to POSTs). */
+  streamsOf(projectId: string): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.projectId === projectId) n += s.streams.size;
+    return n;
+  }
+
   /** Open GET notification streams, over all sessions. */
   get streamCount(): number {
     let n = 0;
@@ -166,8 +207,14 @@ export class SessionStore {
 
   private evictOne(): void {
     let oldest: McpSession | null = null;
-    for (const s of this.sessions.values()) if (s.streams.size === 0 && (!oldest || s.lastSeen < oldest.lastSeen)) oldest = s;
-    if (oldest) this.end(oldest.id);
+    let oldestStreaming: McpSession | null = null;
+    for (const s of this.sessions.values()) {
+      if (s.streams.size === 0) {
+        if (!oldest || s.lastSeen < oldest.lastSeen) oldest = s;
+      } else if (!oldestStreaming || s.lastSeen < oldestStreaming.lastSeen) oldestStreaming = s;
+    }
+    const victim = oldest ?? oldestStreaming;
+    if (victim) this.end(victim.id);
   }
 
   private sweep(now = Date.now()): void {

@@ -44,7 +44,8 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
   const secrets = new SecretStore(deps.db, deps.config);
   // The key file is created on first start (DESIGN: Operations), not on the first secret saved.
   secrets.keys();
-  const pool = new SandboxPool(deps.log);
+  // Issue 11 #19: each project gets a bounded share of the pool (config: sandbox-per-project, sandbox-queue-per-project).
+  const pool = new SandboxPool(deps.log, undefined, { perProject: deps.config.sandboxPerProject, queuePerProject: deps.config.sandboxQueuePerProject });
   // Read per call: a server started without a public URL fills it in after binding its port.
   const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] });
 

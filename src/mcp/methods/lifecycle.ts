@@ -7,6 +7,7 @@ import {
   type InitializeResult,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { RequestContext } from "../context";
+import { holds } from "../permissions";
 import { parseParams } from "../rpc";
 
 /** The protocol versions Portico speaks (DESIGN: MCP transport rules), newest first. */
@@ -37,8 +38,15 @@ export function initialize(ctx: RequestContext, params: unknown): InitializeResu
       completions: {},
     },
     serverInfo: { name: draft ? `${ctx.project.name} (draft)` : ctx.project.name, version: "portico" },
-    ...(ctx.project.instructions ? { instructions: ctx.project.instructions } : {}),
+    // Issue 11 #12 (DESIGN: project:read covers "read instructions"): only a caller who may list the
+    // tools gets the instructions; anyone else still initializes, without them (no 403 on initialize).
+    ...(ctx.project.instructions && mayRead(ctx) ? { instructions: ctx.project.instructions } : {}),
   };
+}
+
+/** What tools/list requires (project:read, plus draft on the draft channel), asked without throwing. */
+function mayRead(ctx: RequestContext): boolean {
+  return holds(ctx, "project:read") && (ctx.target.channel !== "draft" || holds(ctx, "draft"));
 }
 
 export function setLevel(ctx: RequestContext, params: unknown): Record<string, never> {

@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../../lib/log";
+import { defaultProjectLimit, ProjectShare } from "./project-share";
 import type { HostToWorker, LogLevel, SandboxJob, SandboxResult, WorkerToHost } from "./protocol";
 
 /** How long past its time limit a call may run before its worker is terminated. */
@@ -31,6 +32,8 @@ export function defaultMaxWorkers(cores = availableParallelism()): number {
 }
 
 export interface RunHooks {
+  /** The calling project: its calls share the pool only up to its per-project limit (project-share.ts). */
+  projectId?: string;
   log(level: LogLevel, message: string): void;
   progress(progress: number, total?: number, message?: string): void;
   signal: AbortSignal;
@@ -51,6 +54,16 @@ interface Slot {
   call: InFlight | null;
   /** When the worker last finished a call (null while busy). */
   idleSince: number | null;
+}
+
+/** Calls of one project that may wait for one of its turns before more are refused ("busy, try again"). */
+export const DEFAULT_QUEUE_PER_PROJECT = 16;
+
+export interface PoolShareOptions {
+  /** Scripts one project may run at once (default: half the pool rounded up, at least 1). */
+  perProject?: number;
+  /** Calls of one project that may wait for a turn (default DEFAULT_QUEUE_PER_PROJECT). */
+  queuePerProject?: number;
 }
 
 const failure = (error: string): SandboxResult => ({ ok: false, errorClass: "runtime", error });
@@ -75,14 +88,40 @@ export class SandboxPool {
   private closed = false;
   private sweeper: ReturnType<typeof setInterval> | null = null;
 
+  private readonly shares: ProjectShare;
+
   constructor(
     private readonly log: Logger,
     private readonly maxWorkers = defaultMaxWorkers(),
-  ) {}
+    share: PoolShareOptions = {},
+  ) {
+    this.shares = new ProjectShare(share.perProject ?? defaultProjectLimit(maxWorkers), share.queuePerProject ?? DEFAULT_QUEUE_PER_PROJECT);
+  }
 
   /** Runs one call; never rejects — every failure is a classified result. */
   async run(job: SandboxJob, hooks: RunHooks): Promise<SandboxResult> {
     if (hooks.signal.aborted) return failure("the call was cancelled");
+    const project = hooks.projectId;
+    if (project === undefined) return this.runInSlot(job, hooks);
+    const turn = await this.shares.enter(project, hooks.signal, job.timeoutMs);
+    if (turn === "full") {
+      return failure(`this project's script sandboxes are busy (${this.shares.limit} running, ${this.shares.queueLimit} waiting): busy, try again in a moment`);
+    }
+    if (turn === "timeout") return failure(`this project's script sandboxes stayed busy for the call's ${job.timeoutMs} ms time limit: busy, try again in a moment`);
+    if (turn === "cancelled") return failure("the call was cancelled");
+    try {
+      return await this.runInSlot(job, hooks);
+    } finally {
+      this.shares.leave(project);
+    }
+  }
+
+  /** Scripts running now for a project (tests). */
+  runningFor(projectId: string): number {
+    return this.shares.running(projectId);
+  }
+
+  private async runInSlot(job: SandboxJob, hooks: RunHooks): Promise<SandboxResult> {
     const slot = await this.acquire(hooks.signal, job.timeoutMs);
     if (slot === "busy") return failure(`every script sandbox stayed busy for the call's ${job.timeoutMs} ms time limit`);
     if (!slot) return failure(this.closed ? "the server is shutting down" : "the call was cancelled");

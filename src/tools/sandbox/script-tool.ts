@@ -34,7 +34,7 @@ export async function runScriptTool(
       allowLoopbackFetch: opts.allowLoopbackFetch,
       blockedOrigins: opts.blockedOrigins,
     },
-    { log: ctx.log, progress: ctx.progress, signal: ctx.signal },
+    { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
   );
   if (!outcome.ok) return { result: errorResult(outcome.error), errorClass: outcome.errorClass, error: outcome.error };
   const mapped = handlerResult(outcome.value);
