@@ -41,7 +41,11 @@ export function publishPages(deps: Deps) {
       const canPublish = roleAtLeast(access.role, "admin");
       const csrf = csrfOf(access);
       const pendingCard = html`<div class="card"><h2>Changes since the last version</h2>
-${view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`}
+${
+  view.pending === null
+    ? html`<p class="muted">Unpublished changes are visible to developers and above.</p>`
+    : view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`
+}
 ${
   canPublish
     ? html`<form method="post" action="${projectPath(org, project, "/publish")}" data-confirm="Publish the draft to production?">${csrfField(csrf)}
