@@ -3,15 +3,21 @@
  * signed-in user, or an API key's creator, with their role in the org) and every operation asks `need()`
  * for the lowest role it allows (DESIGN: Roles and scopes), so a page and its API twin share one gate.
  */
-import type { Org, Project, Role, User } from "../db/schema";
+import type { Channel, Org, Project, Role, User } from "../db/schema";
 import type { Deps } from "../deps";
 import { ForbiddenError, NotFoundError } from "../errors";
-import { roleAtLeast } from "../auth/scopes";
+import { roleAtLeast, scopeCeiling, type Scope } from "../auth/scopes";
 import { findOrg, roleOf } from "../projects/orgs";
 import { findProject, getProjectById } from "../projects/projects";
 
-/** How the request was authenticated: a browser session, or an API key bound to one project. */
-export type Via = { kind: "session"; sessionId: string; csrfSecret: string } | { kind: "apikey"; apiKeyId: string; projectId: string };
+/**
+ * How the request was authenticated: a browser session, or an API key bound to one project. A key's
+ * `scopes` are already its own scopes ∩ what its creator's CURRENT role allows on its channel (issue 11 #2);
+ * `channel` null = any channel those scopes allow; `expiresAt` bounds the keys it may create.
+ */
+export type Via =
+  | { kind: "session"; sessionId: string; csrfSecret: string }
+  | { kind: "apikey"; apiKeyId: string; projectId: string; scopes: Scope[]; channel: Channel | null; expiresAt: number | null };
 
 /** A caller resolved against one org: who, their role there, and how they authenticated. */
 export interface OrgAccess {
@@ -28,10 +34,47 @@ export interface ProjectAccess extends OrgAccess {
 
 const ROLE_WORDS: Record<Role, string> = { viewer: "a viewer", developer: "a developer", admin: "an admin", owner: "an owner" };
 
-/** Throws a 403 naming the role needed unless the caller's role is at least `min`. */
-export function need(access: { role: Role }, min: Role, what = "do this"): void {
+/**
+ * Throws a 403 naming the role needed unless the caller's role is at least `min`. An API key must also
+ * hold every scope in `scopes` (DESIGN: Roles and scopes, "API keys map onto this table too"); where an
+ * operation names no scope, the key may act no higher than its scopes' ceiling (`scopeCeiling`), so an
+ * MCP-only key is a reader on the JSON API whatever its creator's role (issue 11 #2).
+ */
+export function need(access: { role: Role; via?: Via }, min: Role, what = "do this", scopes?: readonly Scope[]): void {
   if (!roleAtLeast(access.role, min)) {
     throw new ForbiddenError(`You need to be ${ROLE_WORDS[min]} of this organization to ${what}; your role is ${access.role}.`);
+  }
+  const via = access.via;
+  if (via?.kind !== "apikey") return;
+  const missing = scopes ? scopes.filter((s) => !via.scopes.includes(s)) : [];
+  if (missing.length > 0 || (!scopes && !roleAtLeast(scopeCeiling(via.scopes), min))) {
+    const lacking = missing.length ? missing.map((s) => `"${s}"`).join(" and ") : `a scope for ${ROLE_WORDS[min]}'s work`;
+    throw new ForbiddenError(
+      `This API key cannot ${what}: it lacks ${lacking}${via.channel ? ` on the ${via.channel} channel` : ""} (it carries: ${via.scopes.join(" ") || "no usable scopes"}).`,
+    );
+  }
+}
+
+/**
+ * Whether the caller may see the draft (DESIGN: "Viewers see the production version on every face; draft
+ * views need developer", issue 11 #13): a developer or above, and for an API key the `draft` and
+ * `project:write` scopes (which a production-only key never has).
+ */
+export function canReadDraft(access: ProjectAccess): boolean {
+  if (!roleAtLeast(access.role, "developer")) return false;
+  return access.via.kind !== "apikey" || (access.via.scopes.includes("draft") && access.via.scopes.includes("project:write"));
+}
+
+/** Gate for anything on the draft: developer, and for a key `draft` + `project:write` (issue 11 #2, #13). */
+export function needDraft(access: ProjectAccess, what: string): void {
+  need(access, "developer", what, ["draft", "project:write"]);
+}
+
+/** Gate for reading what production serves: any member; a key needs `project:read` and not be draft-only. */
+export function needProductionRead(access: ProjectAccess, what: string): void {
+  need(access, "viewer", what, ["project:read"]);
+  if (access.via.kind === "apikey" && access.via.channel === "draft") {
+    throw new ForbiddenError(`This API key only works on the draft channel, so it cannot ${what} from production.`);
   }
 }
 

@@ -1,15 +1,16 @@
 /**
  * Who is calling the JSON API: a browser session (cookie; every state-changing request must carry the
  * session's CSRF token in `X-CSRF-Token`, since a cookie alone would let another site forge it) or an
- * API key (`Authorization: Bearer prt_…`) acting with its creator's current role, on its own project only.
+ * API key (`Authorization: Bearer prt_…`) on its own project only, acting with its scopes ∩ its creator's
+ * current role; its channel and expiry bind every use (issue 11 #2).
  */
 import type { Deps } from "../deps";
-import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
+import { authenticateApiKeyForApi, looksLikeApiKey } from "../apikeys/keys";
 import { currentUser } from "../auth/current";
 import { checkCsrf } from "../auth/csrf";
 import { getUser } from "../auth/users";
 import { findProject } from "../projects/projects";
-import { AppError, ForbiddenError, NotFoundError, OAuthError, UnauthenticatedError } from "../errors";
+import { ForbiddenError, NotFoundError, OAuthError, UnauthenticatedError } from "../errors";
 import type { User } from "../db/schema";
 import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../admin/access";
 
@@ -32,23 +33,20 @@ export function sessionCaller(deps: Deps, request: Request): { user: User; via: 
 }
 
 /**
- * Authenticates an API key against the project it belongs to. The key service checks it per MCP channel;
- * for the settings API a key is good when it works on either channel (a draft-only key still manages its
- * project). Its OAuth-style 401 becomes the API's own 401.
+ * Authenticates an API key against the project it belongs to. Its scopes travel in `via`, so every
+ * operation's `need()` checks them; its OAuth-style 401 becomes the API's own 401.
  */
 function apiKeyCaller(deps: Deps, key: string, projectId: string): { user: User; via: Via } {
-  let first: unknown;
-  for (const channel of ["production", "draft"] as const) {
-    try {
-      const p = authenticateApiKey(deps, key, { projectId, channel });
-      return { user: getUser(deps.db, p.userId), via: { kind: "apikey", apiKeyId: p.apiKeyId, projectId } };
-    } catch (err) {
-      if (err instanceof OAuthError) throw new UnauthenticatedError(err.message);
-      if (!(err instanceof ForbiddenError)) throw err;
-      first ??= err;
-    }
+  try {
+    const k = authenticateApiKeyForApi(deps, key, projectId);
+    return {
+      user: getUser(deps.db, k.userId),
+      via: { kind: "apikey", apiKeyId: k.apiKeyId, projectId, scopes: k.scopes, channel: k.channel, expiresAt: k.expiresAt },
+    };
+  } catch (err) {
+    if (err instanceof OAuthError) throw new UnauthenticatedError(err.message);
+    throw err;
   }
-  throw first as AppError;
 }
 
 /** Access to a project for an API request (session or that project's API key). */

@@ -2,7 +2,7 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { endAllSessions } from "../auth/sessions";
-import { changeRoleOp, endMemberSessionsOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../admin/ops/members";
+import { changeRoleOp, endMemberOrgAccessOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../admin/ops/members";
 import { listOrgGrantsOp, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../admin/ops/grants";
 import { listOrgEventsOp } from "../admin/ops/org-events";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
@@ -23,12 +23,13 @@ export function orgRoutes(deps: Deps) {
     }, doc("members", "Withdraw a pending invite (admin)"))
     .put("/orgs/:org/members/:user/role", ({ request, params, body }) => changeRoleOp(deps, access(request, params), params.user, body),
       doc("members", "Change a member's role (admin; owner for the owner role)", { body: RoleChangeSchema }))
-    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => endMemberSessionsOp(deps, access(request, params), params.user),
-      doc("members", "Sign a member out of every browser; the grants their sessions approved end at once (admin; owner for owners)"))
+    // The path keeps its old name so existing scripts work; it now ends only this org's access (issue 11 #4).
+    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => endMemberOrgAccessOp(deps, access(request, params), params.user),
+      doc("members", "End a member's access to this org: their OAuth grants for its projects and their API keys in it; their sessions and other orgs are untouched (admin; owner for owners)"))
     .delete("/orgs/:org/members/:user", ({ request, params }) => {
       removeMemberOp(deps, access(request, params), params.user);
       return noContent();
-    }, doc("members", "Remove a member; their grants in this org are revoked at once (admin)"))
+    }, doc("members", "Remove a member; their grants and API keys in this org are revoked at once, for good (admin)"))
     .get("/orgs/:org/grants", ({ request, params, query }) => ({ grants: listOrgGrantsOp(deps, access(request, params), query) }),
       doc("authorized apps", "Every live grant in the org (admin)", { description: "Filters: project (id), user (id), client (name or id substring), channel." }))
     .delete("/orgs/:org/grants/:id", ({ request, params }) => {

@@ -21,8 +21,9 @@ export const API_PREFIX = "/api/v1";
 const DESCRIPTION = `Portico's settings API: the same operations as the settings pages, with the same role checks.
 Authenticate with a signed-in session cookie (state-changing requests must send the session's CSRF token,
 from GET /api/v1/me, in the X-CSRF-Token header) or with an API key: \`Authorization: Bearer prt_…\`.
-A key acts with its creator's current role and reaches only its own project; organization and account
-operations need a session. Errors: \`{ "error": { "code", "message", "details" } }\`.`;
+A key reaches only its own project and does only what its scopes allow (project:read for production reads,
+draft + project:write for anything on the draft, publish, settings for audit/keys/visibility/settings), never
+more than its creator's current role; organization and account operations need a session. Errors: \`{ "error": { "code", "message", "details" } }\`.`;
 
 /** The whole JSON API, for `createApp`. */
 export function apiPlugin(deps: Deps) {

@@ -1,11 +1,15 @@
-/** `/api/v1/projects/{org}/{project}/tools|instructions|manifest`: the draft, as the Tools page edits it. */
+/**
+ * `/api/v1/projects/{org}/{project}/tools|instructions|manifest`: the draft, as the Tools page edits it.
+ * Reads answer with the draft for developers (keys: `draft` + `project:write`) and with the published
+ * version for everyone else (issue 11 #13); writes need the draft scopes (issue 11 #2).
+ */
 import { Elysia } from "elysia";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { ManifestSchema, PromptDefinitionSchema, ToolDefinitionSchema } from "../projects/manifest";
 import {
-  createToolOp, deletePromptOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, InstructionsSchema, listPromptsOp, listToolsOp,
-  savePromptOp, setInstructionsOp, updateToolOp,
+  createToolOp, deletePromptOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, instructionsOp, InstructionsSchema, listPromptsOp,
+  savePromptOp, setInstructionsOp, toolsViewOp, updateToolOp,
 } from "../admin/ops/tools";
 import { deleteSecretOp, secretStatusOp, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
 import { ValidationError } from "../errors";
@@ -23,12 +27,14 @@ function asObject(body: unknown): Record<string, unknown> {
 export function toolRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()
-    .get("/projects/:org/:project/tools", ({ request, params }) => ({ tools: listToolsOp(deps, access(request, params)) }),
-      doc("tools", "List draft tools with their status against production (new / changed / published)"))
+    .get("/projects/:org/:project/tools", ({ request, params }) => toolsViewOp(deps, access(request, params)),
+      doc("tools", "List tools: the draft's with their status against production (developer), else the published version's", {
+        description: "`channel` says which: draft (developers; keys need draft + project:write) or production (viewers, read-only keys). `published` is false until the first publish.",
+      }))
     .post("/projects/:org/:project/tools", ({ request, params, body }) => created(createToolOp(deps, access(request, params), body)),
       doc("tools", "Create a draft tool (developer)", { body: ToolDefinitionSchema }))
     .get("/projects/:org/:project/tools/:name", ({ request, params }) => getToolOp(deps, access(request, params), params.name),
-      doc("tools", "One draft tool"))
+      doc("tools", "One tool: the draft's (developer), else the published version's"))
     .patch("/projects/:org/:project/tools/:name", ({ request, params, body }) => updateToolOp(deps, access(request, params), params.name, asObject(body)),
       doc("tools", "Update a draft tool: the given fields are merged over the current definition (developer)", { body: PatchSchema }))
     .delete("/projects/:org/:project/tools/:name", ({ request, params }) => {
@@ -46,19 +52,19 @@ export function toolRoutes(deps: Deps) {
       return noContent();
     }, doc("tools", "Remove a secret value of one channel: `?channel=draft` (default; developer) or `production` (admin)"))
     .get("/projects/:org/:project/prompts", ({ request, params }) => ({ prompts: listPromptsOp(deps, access(request, params)) }),
-      doc("tools", "List the draft's prompts"))
+      doc("tools", "List prompts: the draft's (developer), else the published version's"))
     .put("/projects/:org/:project/prompts/:name", ({ request, params, body }) => savePromptOp(deps, access(request, params), { ...asObject(body), name: params.name }),
       doc("tools", "Create or replace a prompt (developer)", { body: PromptDefinitionSchema.omit({ name: true }) }))
     .delete("/projects/:org/:project/prompts/:name", ({ request, params }) => {
       deletePromptOp(deps, access(request, params), params.name);
       return noContent();
     }, doc("tools", "Delete a prompt from the draft (developer)"))
-    .get("/projects/:org/:project/instructions", ({ request, params }) => ({ instructions: access(request, params).project.instructions }),
+    .get("/projects/:org/:project/instructions", ({ request, params }) => ({ instructions: instructionsOp(access(request, params)) }),
       doc("tools", "The instructions hosts receive in initialize"))
     .put("/projects/:org/:project/instructions", ({ request, params, body }) => ({ instructions: setInstructionsOp(deps, access(request, params), body) }),
       doc("tools", "Replace the instructions; live at once on both channels (developer)", { body: InstructionsSchema }))
     .get("/projects/:org/:project/manifest", ({ request, params }) => exportManifestOp(deps, access(request, params)),
-      doc("tools", "Export the draft as a project manifest (secret names only)"))
+      doc("tools", "Export the draft as a project manifest, secret names only (developer); others get the published version's (404 before the first publish)"))
     .put("/projects/:org/:project/manifest", ({ request, params, body }) => ({ diff: importManifestOp(deps, access(request, params), body) }),
       doc("tools", "Replace the draft from a manifest in one transaction; returns the diff (developer)", { body: ManifestSchema }));
 }

@@ -58,6 +58,28 @@ export function grantedScopes(role: Role, channel: Channel, requested: readonly 
   return SCOPES.filter((s) => granted.includes(s));
 }
 
+/** What an API key carries unless its creator asks for more (DESIGN: API key — MCP use only). */
+export const DEFAULT_KEY_SCOPES: readonly Scope[] = ["project:read", "tools:call"];
+
+/** Scopes that change the project or its settings; keys holding one are labelled as management keys. */
+export const MANAGEMENT_SCOPES: readonly Scope[] = ["project:write", "publish", "settings"];
+
+/** Known scopes of `requested`, in table order (unknown words dropped). */
+export function knownScopes(requested: readonly string[]): Scope[] {
+  return SCOPES.filter((s) => requested.includes(s));
+}
+
+/**
+ * The highest role a set of scopes stands for, for operations that name only a role (issue 11 #2): an
+ * API key never acts above what its scopes say, even where an operation has no scope of its own.
+ * `settings` → admin; `project:write` → developer; anything else → viewer.
+ */
+export function scopeCeiling(scopes: readonly Scope[]): Role {
+  if (scopes.includes("settings")) return "admin";
+  if (scopes.includes("project:write")) return "developer";
+  return "viewer";
+}
+
 export function parseScopes(value: string | null | undefined): string[] {
   return (value ?? "").split(/\s+/).filter(Boolean);
 }

@@ -21,9 +21,11 @@ function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: Re
   try {
     return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, Date.now(), (k, load) => cache.get(k, load));
   } catch (err) {
-    if (!(err instanceof OAuthError) || err.status !== 401) throw err;
-    const challenge = bearerChallenge(deps.config.publicUrl, target, { error: err.code, description: err.message });
-    throw new OAuthError(err.code, err.message, 401, { "www-authenticate": challenge });
+    if (!(err instanceof OAuthError) || (err.status !== 401 && err.code !== "insufficient_scope")) throw err;
+    // RFC 6750 §3.1: 403 insufficient_scope names the scope needed (a key without `draft` on the draft channel).
+    const scope = err.code === "insufficient_scope" ? ["draft"] : undefined;
+    const challenge = bearerChallenge(deps.config.publicUrl, target, { error: err.code, description: err.message, scope });
+    throw new OAuthError(err.code, err.message, err.status, { "www-authenticate": challenge });
   }
 }
 

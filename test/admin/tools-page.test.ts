@@ -3,6 +3,7 @@ import { describe, expect, test } from "bun:test";
 import { postForm, req } from "../helpers";
 import { seededApp } from "./fixtures";
 import { exportManifest, importManifest } from "../../src/projects/draft";
+import { publish } from "../../src/projects/publish";
 
 const w = seededApp();
 const SECRET = "sk-live-do-not-leak-4711";
@@ -86,7 +87,7 @@ describe("tool editor", () => {
 describe("manifest on the Tools page", () => {
   test("export downloads the draft; import replaces it and shows what changed", async () => {
     const dev = w.members.developer;
-    const res = await req(w.app, "/admin/acme/shop/manifest.json", { headers: { cookie: w.members.viewer.cookie } });
+    const res = await req(w.app, "/admin/acme/shop/manifest.json", { headers: { cookie: dev.cookie } });
     expect(res.headers.get("content-disposition")).toContain('filename="acme-shop.portico.json"');
     const manifest = (await res.json()) as { tools: Array<{ name: string }> };
     expect(manifest.tools.map((x) => x.name)).toEqual(["lookup", "card"]);
@@ -109,7 +110,7 @@ describe("long lists", () => {
   test("the tool list is paginated, 50 to a page", async () => {
     const tools = Array.from({ length: 52 }, (_, i) => ({ name: `t${String(i).padStart(2, "0")}`, kind: "script", script: "export default () => 1" }));
     importManifest(w.deps, w.project.id, { tools: [...exportManifest(w.deps, w.project.id).tools, ...tools] });
-    const get = async (q: string) => (await req(w.app, `/admin/acme/shop/tools${q}`, { headers: { cookie: w.members.viewer.cookie } })).text();
+    const get = async (q: string) => (await req(w.app, `/admin/acme/shop/tools${q}`, { headers: { cookie: w.members.developer.cookie } })).text();
     const first = await get("");
     expect(first).toContain("Page 1 of 2");
     expect(first).toContain('href="/admin/acme/shop/tools?page=2"');
@@ -130,6 +131,11 @@ describe("prompts", () => {
     expect((await postForm(w.app, "/admin/acme/shop/prompts/new", { ...fields, csrf: w.members.viewer.csrf }, w.members.viewer.cookie)).status).toBe(403);
     const ok = await postForm(w.app, "/admin/acme/shop/prompts/new", { ...fields, csrf: dev.csrf }, dev.cookie);
     expect(ok.headers.get("location")).toBe("/admin/acme/shop/tools?ok=prompt-saved");
+    expect(await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: dev.cookie } })).text()).toContain("<code>summarize</code>");
+    // Issue 11 #13: viewers read the published version only; after a publish they see the prompt, read-only.
+    expect(await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: w.members.viewer.cookie } })).text()).not.toContain("<code>summarize</code>");
+    expect((await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: w.members.viewer.cookie } })).status).toBe(404);
+    publish(w.deps, w.project.id, null);
     const list = await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: w.members.viewer.cookie } })).text();
     expect(list).toContain("<code>summarize</code>");
     const edit = await (await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: w.members.viewer.cookie } })).text();

@@ -32,9 +32,10 @@ describe("JSON API authentication", () => {
     expect(ok.json.instructions).toBe("Be brief.");
   });
 
-  test("an API key reaches its own project with its creator's role, and nothing else", async () => {
+  test("an API key reaches its own project with its scopes within its creator's role, and nothing else", async () => {
     const other = createProject(w.deps.db, w.org.id, { slug: "blog" });
-    const { key } = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "ci" });
+    // Issue 11 #2: publishing needs the key's `publish` scope (the default is MCP use only).
+    const { key } = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "ci", scopes: ["project:read", "publish"] });
     const own = await call(w.app, "GET", "/projects/acme/shop", { key });
     expect(own.status).toBe(200);
     expect(own.json.role).toBe("admin");

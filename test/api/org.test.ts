@@ -71,8 +71,8 @@ describe("org settings through the API", () => {
   });
 });
 
-describe("admin signs a member out", () => {
-  test("every session of the member ends, and the grants they approved stop working at once", async () => {
+describe("admin ends a member's access to the org", () => {
+  test("the member's grants in this org stop working at once; their browser session survives", async () => {
     const member = await signIn(w.deps, "signed-out@acme.test");
     addMember(w.deps.db, w.org.id, member.id, "developer");
     const grant = grantFor(member);
@@ -80,11 +80,12 @@ describe("admin signs a member out", () => {
     expect((await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.developer })).status).toBe(403);
     expect((await call(w.app, "POST", `/orgs/acme/members/${w.members.owner.id}/sessions/end`, { as: w.members.admin })).status).toBe(403);
     const ended = await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.admin });
-    expect(ended.json).toEqual({ sessionsEnded: 1 });
-    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toContain("session");
-    expect((await call(w.app, "GET", "/account/grants", { as: member })).status).toBe(401);
+    // Issue 11 #4: an org admin ends this org's grants and keys, not the member's sessions.
+    expect(ended.json).toEqual({ grantsRevoked: 1, keysRevoked: 0 });
+    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toContain("revoked");
+    expect((await call(w.app, "GET", "/account/grants", { as: member })).status).toBe(200);
     const events = await call(w.app, "GET", "/orgs/acme/audit", { as: w.members.admin });
-    expect(events.json.events.find((e: { action: string }) => e.action === "member.sessions_ended")).toMatchObject({ targetId: member.id });
+    expect(events.json.events.find((e: { action: string }) => e.action === "member.access_ended")).toMatchObject({ targetId: member.id });
   });
 });
 

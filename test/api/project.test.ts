@@ -27,8 +27,11 @@ describe("tools and publishing through the API", () => {
     const patched = await call(w.app, "PATCH", `${P}/tools/echo`, { as: dev, body: { description: "Echoes text" } });
     expect(patched.status).toBe(200);
     expect(patched.json.description).toBe("Echoes text");
-    const list = await call(w.app, "GET", `${P}/tools`, { as: w.members.viewer });
+    const list = await call(w.app, "GET", `${P}/tools`, { as: dev });
+    expect(list.json.channel).toBe("draft");
     expect(list.json.tools.map((x: { name: string; status: string }) => [x.name, x.status])).toEqual([["echo", "new"]]);
+    // Issue 11 #13: viewers see what production serves (nothing yet), never the draft.
+    expect((await call(w.app, "GET", `${P}/tools`, { as: w.members.viewer })).json).toEqual({ channel: "production", published: false, tools: [] });
     const viewerEdit = await call(w.app, "PATCH", `${P}/tools/echo`, { as: w.members.viewer, body: { description: "no" } });
     expect(viewerEdit.status).toBe(403);
   });
@@ -40,12 +43,13 @@ describe("tools and publishing through the API", () => {
     expect(v1.json.number).toBe(1);
     expect(v1.json.diff.tools.added).toEqual(["echo"]);
     await call(w.app, "POST", `${P}/tools`, { as: w.members.developer, body: { ...echo, name: "second" } });
-    const pending = await call(w.app, "GET", `${P}/versions`, { as: w.members.viewer });
+    const pending = await call(w.app, "GET", `${P}/versions`, { as: w.members.developer });
     expect(pending.json.unpublishedChanges).toBe(true);
+    expect((await call(w.app, "GET", `${P}/versions`, { as: w.members.viewer })).json.pending).toBeNull();
     expect(pending.json.pending.tools.added).toEqual(["second"]);
     const v2 = await call(w.app, "POST", `${P}/publish`, { as: w.members.admin, body: {} });
     expect(v2.json.number).toBe(2);
-    const history = await call(w.app, "GET", `${P}/versions`, { as: w.members.viewer });
+    const history = await call(w.app, "GET", `${P}/versions`, { as: w.members.developer });
     expect(history.json.unpublishedChanges).toBe(false);
     expect(history.json.versions.map((v: { number: number; live: boolean; authorEmail: string }) => [v.number, v.live, v.authorEmail])).toEqual([
       [2, true, "admin@acme.test"],
@@ -61,8 +65,10 @@ describe("tools and publishing through the API", () => {
   });
 
   test("manifest export and import round-trip the draft", async () => {
-    const exported = await call(w.app, "GET", `${P}/manifest`, { as: w.members.viewer });
+    const exported = await call(w.app, "GET", `${P}/manifest`, { as: w.members.developer });
     expect(exported.json.tools.map((x: { name: string }) => x.name)).toEqual(["echo", "second"]);
+    // Viewers get the published version's manifest (production was rolled back to v1).
+    expect((await call(w.app, "GET", `${P}/manifest`, { as: w.members.viewer })).json.tools.map((x: { name: string }) => x.name)).toEqual(["echo"]);
     const imported = await call(w.app, "PUT", `${P}/manifest`, { as: w.members.developer, body: { ...exported.json, tools: [exported.json.tools[0]], instructions: "Hi" } });
     expect(imported.status).toBe(200);
     expect(imported.json.diff.tools.removed).toEqual(["second"]);
@@ -80,12 +86,12 @@ describe("tools and publishing through the API", () => {
   });
 
   test("API keys: created once with the secret, listed without it, revoked", async () => {
-    const made = await call(w.app, "POST", `${P}/keys`, { as: w.members.admin, body: { name: "ci", channel: "production", expiresInDays: 30 } });
+    const made = await call(w.app, "POST", `${P}/keys`, { as: w.members.admin, body: { name: "ci", channel: "production", expiresInDays: 30, scopes: "project:read settings" } });
     expect(made.status).toBe(201);
     expect(made.json.key).toStartWith("prt_");
     const listed = await call(w.app, "GET", `${P}/keys`, { as: w.members.viewer });
     expect(JSON.stringify(listed.json)).not.toContain(made.json.key);
-    expect(listed.json.keys[0]).toMatchObject({ name: "ci", channel: "production", createdByEmail: "admin@acme.test", lastUsedAt: null });
+    expect(listed.json.keys[0]).toMatchObject({ name: "ci", channel: "production", scopes: ["project:read", "settings"], management: true, createdByEmail: "admin@acme.test", lastUsedAt: null });
     expect((await call(w.app, "GET", P, { key: made.json.key })).status).toBe(200);
     expect((await call(w.app, "GET", `${P}/keys`, { key: made.json.key })).json.keys[0].lastUsedAt).toBeNumber();
     expect((await call(w.app, "DELETE", `${P}/keys/${made.json.id}`, { as: w.members.admin })).status).toBe(204);
@@ -130,7 +136,7 @@ describe("tool secrets through the API", () => {
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/OTHER`, { as: dev, body: { value } })).status).toBe(404);
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/lower`, { as: dev, body: { value } })).status).toBe(400);
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/TOKEN`, { as: dev, body: { value } })).status).toBe(204);
-    const listed = await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: w.members.viewer });
+    const listed = await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: dev });
     // Issue 11 #1: status per channel; a value without a channel is a draft value.
     expect(listed.json).toEqual({ declared: ["TOKEN"], draft: { set: ["TOKEN"], missing: [] }, production: { set: [], missing: ["TOKEN"] } });
     for (const path of [`${P}/tools/paid`, `${P}/tools`, `${P}/manifest`, `${P}/tools/paid/secrets`]) {
@@ -165,7 +171,8 @@ describe("prompts through the API", () => {
     expect(put.status).toBe(200);
     expect(put.json.name).toBe("greet");
     expect((await call(w.app, "PUT", `${P}/prompts/greet`, { as: dev, body: { arguments: [] } })).status).toBe(400);
-    expect((await call(w.app, "GET", `${P}/prompts`, { as: w.members.viewer })).json.prompts.map((p: { name: string }) => p.name)).toEqual(["greet"]);
+    expect((await call(w.app, "GET", `${P}/prompts`, { as: dev })).json.prompts.map((p: { name: string }) => p.name)).toEqual(["greet"]);
+    expect((await call(w.app, "GET", `${P}/prompts`, { as: w.members.viewer })).json.prompts.map((p: { name: string }) => p.name)).not.toContain("greet");
     expect((await call(w.app, "DELETE", `${P}/prompts/greet`, { as: w.members.viewer })).status).toBe(403);
     expect((await call(w.app, "DELETE", `${P}/prompts/greet`, { as: dev })).status).toBe(204);
   });

@@ -113,4 +113,22 @@ describe("portico apikey create", () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain("Only members");
   });
+
+  test("--scopes sets the key's scopes (default MCP use); unknown scopes exit 2, scopes beyond the role exit 1", async () => {
+    await withProject();
+    const base = ["apikey", "create", "--project", "acme/shop", "--email", "olive@example.com"];
+    const db = openDb(cli.dataDir);
+    const scopesOf = (id: string) => db.$client.query<{ scopes: string }, [string]>("SELECT scopes FROM api_keys WHERE id = ?").get(id)!.scopes;
+    const plain = await cli.run(...base, "--name", "mcp", "--json");
+    expect(scopesOf(plain.json.id)).toBe("project:read tools:call");
+    const ci = await cli.run(...base, "--name", "ci", "--scopes", "project:read,publish", "--json");
+    expect(ci.code).toBe(0);
+    expect(scopesOf(ci.json.id)).toBe("project:read publish");
+    expectBadFlag(await cli.run(...base, "--name", "x", "--scopes", "root"), "scopes");
+    await cli.run("user", "create", "--email", "vic@example.com");
+    await cli.run("member", "add", "--org", "acme", "--email", "vic@example.com", "--role", "viewer");
+    const beyond = await cli.run("apikey", "create", "--project", "acme/shop", "--email", "vic@example.com", "--name", "v", "--scopes", "project:read settings");
+    expect(beyond.code).toBe(1);
+    expect(beyond.err).toContain('does not allow "settings"');
+  });
 });

@@ -5,6 +5,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createApiKey } from "../../src/apikeys/keys";
+import { allowedScopes } from "../../src/auth/scopes";
 import { createUser } from "../../src/auth/users";
 import type { Channel, Role } from "../../src/db/schema";
 import { addMember, createOrg } from "../../src/projects/orgs";
@@ -31,7 +32,10 @@ export async function mcpFixture(overrides: ConfigInput = {}) {
   const org = createOrg(deps.db, { slug: "acme", name: "Acme" }, users.owner);
   for (const role of ["admin", "developer", "viewer"] as const) addMember(deps.db, org.id, users[role], role);
   const project = createProject(deps.db, org.id, { slug: "shop", name: "Shop", instructions: "Use the shop tools to answer." });
-  const keyFor = (role: Role, channel?: Channel) => createApiKey(deps, { projectId: project.id, userId: users[role], name: `${role} key`, channel }).key;
+  // Test keys carry every scope their creator's role allows (issue 11 #2 made the default MCP use only), so
+  // these tests keep exercising the role checks; scope-limited keys are tested in test/apikeys.
+  const keyFor = (role: Role, channel?: Channel) =>
+    createApiKey(deps, { projectId: project.id, userId: users[role], name: `${role} key`, channel, scopes: allowedScopes(role, channel ?? "draft") }).key;
   const url = (channel: Channel = "production") => `${server.url}/acme/shop${channel === "draft" ? "/draft" : ""}`;
   return { server, deps, org, project, users, keyFor, url, stop: () => server.stop() };
 }

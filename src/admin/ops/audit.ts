@@ -45,13 +45,13 @@ function filterOf(query: unknown) {
 
 /** One page of the project audit log for the page's or API's filters. */
 export function listAuditOp(deps: Deps, access: ProjectAccess, query: unknown) {
-  need(access, "developer", "read the audit log");
+  need(access, "developer", "read the audit log", ["settings"]);
   return queryAudit(deps.db, access.project.id, filterOf(query));
 }
 
 /** One event of this project, in full. */
 export function getAuditEventOp(deps: Deps, access: ProjectAccess, id: number): AuditEventRow {
-  need(access, "developer", "read the audit log");
+  need(access, "developer", "read the audit log", ["settings"]);
   // Newest-first paging from cursor id+1 yields exactly this row when it belongs to the project.
   const [event] = queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 }).events;
   if (!event || event.id !== id) throw new NotFoundError("No such audit event in this project.");
@@ -60,7 +60,7 @@ export function getAuditEventOp(deps: Deps, access: ProjectAccess, id: number): 
 
 /** The filtered set as a JSONL or CSV download. */
 export function exportAuditOp(deps: Deps, access: ProjectAccess, format: "jsonl" | "csv", query: unknown): Response {
-  need(access, "developer", "export the audit log");
+  need(access, "developer", "export the audit log", ["settings"]);
   const { cursor, limit, ...filter } = filterOf(query);
   const stream = exportAudit(deps.db, access.project.id, filter, format);
   const name = `${access.project.slug}-audit-${new Date().toISOString().slice(0, 10)}.${format}`;

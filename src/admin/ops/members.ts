@@ -12,7 +12,7 @@ import { listMembers, removeMember, roleOf, setRole } from "../../projects/orgs"
 import { NotFoundError } from "../../errors";
 import { revokeUserGrantsInOrg } from "../../oauth/grants";
 import { roleAtLeast } from "../../auth/scopes";
-import { endAllSessions } from "../../auth/sessions";
+import { revokeUserKeysInOrg } from "../../apikeys/keys";
 import { need, type OrgAccess } from "../access";
 import { parseInput } from "../context";
 
@@ -65,28 +65,37 @@ export function changeRoleOp(deps: Deps, access: OrgAccess, userId: string, inpu
   return { from, to: role };
 }
 
-/** Removes a member and revokes every grant they made in this org at once (their hosts get 401 next). */
+/**
+ * Removes a member and revokes every grant and API key they made in this org at once (their hosts and
+ * scripts get 401 next). Keys stay revoked for good: re-adding the member does not bring them back
+ * (issue 11 #2 — before, a key only looked at current membership).
+ */
 export function removeMemberOp(deps: Deps, access: OrgAccess, userId: string): void {
   need(access, "admin", "remove members");
   ownerGate(access, memberRole(deps, access, userId));
   const role = removeMember(deps.db, access.org.id, userId);
-  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, { actorId: access.user.id, reason: "member removed" });
+  const actor = { actorId: access.user.id, reason: "member removed" };
+  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, actor);
+  const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, userId, actor);
   recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action: "member.removed", targetType: "user", targetId: userId, details: { role, grantsRevoked },
+    orgId: access.org.id, actorId: access.user.id, action: "member.removed", targetType: "user", targetId: userId, details: { role, grantsRevoked, keysRevoked },
   });
 }
 
 /**
- * Signs a member out of every browser (DESIGN: Grant — "an admin revoking the session" ends it). The grants
- * those sessions approved end with them, so the member's hosts get 401 on their next request everywhere
- * they connected; the member can sign in again. Admins may do this to anyone but an owner.
+ * Ends a member's access to this org's projects: their OAuth grants for this org and their API keys in it
+ * (their hosts and scripts get 401 next; they may connect again). An org admin acts only on what belongs to
+ * the org (issue 11 #4): the member's browser sessions, and their grants in other orgs, are theirs and
+ * survive — signing out everywhere is the member's own account action. Admins may do this to anyone but an owner.
  */
-export function endMemberSessionsOp(deps: Deps, access: OrgAccess, userId: string): { sessionsEnded: number } {
-  need(access, "admin", "sign members out");
+export function endMemberOrgAccessOp(deps: Deps, access: OrgAccess, userId: string): { grantsRevoked: number; keysRevoked: number } {
+  need(access, "admin", "end members' access");
   ownerGate(access, memberRole(deps, access, userId));
-  const sessionsEnded = endAllSessions(deps, userId, "ended by an admin");
+  const actor = { actorId: access.user.id, reason: "access ended by an org admin" };
+  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, actor);
+  const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, userId, actor);
   recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action: "member.sessions_ended", targetType: "user", targetId: userId, details: { sessionsEnded },
+    orgId: access.org.id, actorId: access.user.id, action: "member.access_ended", targetType: "user", targetId: userId, details: { grantsRevoked, keysRevoked },
   });
-  return { sessionsEnded };
+  return { grantsRevoked, keysRevoked };
 }

@@ -32,7 +32,7 @@ export function createProjectOp(deps: Deps, access: OrgAccess, input: unknown): 
 
 /** Public = production answers without a token (DESIGN: Public project); admins only. */
 export function setVisibilityOp(deps: Deps, access: ProjectAccess, input: unknown): Project {
-  need(access, "admin", "change a project's visibility");
+  need(access, "admin", "change a project's visibility", ["settings"]);
   const { visibility } = parseInput(VisibilitySchema, input);
   return setVisibility(deps, access.project.id, visibility, access.user.id);
 }
@@ -77,7 +77,7 @@ export function settingsFromForm(fields: Record<string, string>) {
  * channels hear `list_changed`.
  */
 export function updateProjectSettingsOp(deps: Deps, access: ProjectAccess, input: unknown): Project {
-  need(access, "admin", "change project settings");
+  need(access, "admin", "change project settings", ["settings"]);
   const patch = parseInput(ProjectSettingsSchema, input);
   const before = access.project;
   const project = updateProject(deps.db, before.id, patch);

@@ -10,8 +10,8 @@ import type { Deps } from "../../deps";
 import { CHANNELS, type Channel, type Role } from "../../db/schema";
 import { SecretNameSchema } from "../../projects/manifest";
 import { getVersion } from "../../projects/publish";
-import { NotFoundError } from "../../errors";
-import { need, type ProjectAccess } from "../access";
+import { ForbiddenError, NotFoundError } from "../../errors";
+import { need, needDraft, type ProjectAccess } from "../access";
 import { parseInput } from "../context";
 import { getToolOp } from "./tools";
 
@@ -27,8 +27,16 @@ export const SecretValueSchema = z.object({
 /** The lowest role that may write each channel's values (DESIGN: Roles — production secrets are `settings`). */
 export const SECRET_WRITERS: Record<Channel, Role> = { draft: "developer", production: "admin" };
 
+/**
+ * Draft values are draft work (`draft` + `project:write` for a key); production values are `settings`
+ * (DESIGN: Roles and scopes — "production secrets → settings"), never from a draft-only key (issue 11 #2).
+ */
 function needWriter(access: ProjectAccess, channel: Channel, what: string): void {
-  need(access, SECRET_WRITERS[channel], `${what} ${channel} secret values`);
+  if (channel === "draft") return needDraft(access, `${what} draft secret values`);
+  need(access, SECRET_WRITERS.production, `${what} production secret values`, ["settings"]);
+  if (access.via.kind === "apikey" && access.via.channel === "draft") {
+    throw new ForbiddenError(`This API key only works on the draft channel, so it cannot ${what} production secret values.`);
+  }
 }
 
 /** The tool as production serves it, or null when it is not published. */

@@ -1,10 +1,11 @@
 /**
- * Project → API keys (`/admin/{org}/{project}/keys`): create (the key is shown once, with a copy button),
- * list with last use, revoke. Keys act with their creator's current role.
+ * Project → API keys (`/admin/{org}/{project}/keys`): create with scopes (the key is shown once, with a copy
+ * button), list with scopes and last use, revoke. A key acts with its scopes ∩ its creator's current role;
+ * keys that can change things (project:write, publish, settings) are labelled "management" (issue 11 #2).
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { roleAtLeast } from "../../auth/scopes";
+import { allowedScopes, DEFAULT_KEY_SCOPES, MANAGEMENT_SCOPES, roleAtLeast, SCOPE_WORDS, SCOPES } from "../../auth/scopes";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
@@ -14,6 +15,19 @@ import { copyBox, csrfField, emptyState, pageSlice, postButton, table, when } fr
 
 const FLASH = { revoked: "API key revoked. Requests with it are refused from now on." };
 
+/** One checkbox per scope your role allows; MCP use is ticked by default, management scopes are marked. */
+function scopeBoxes(access: ProjectAccess) {
+  const allowed = allowedScopes(access.role, "draft");
+  return SCOPES.filter((sc) => allowed.includes(sc)).map(
+    (sc) => html`<div><label><input type="checkbox" name="${`scope:${sc}`}"${DEFAULT_KEY_SCOPES.includes(sc) ? html` checked` : ""}> <code>${sc}</code> ${SCOPE_WORDS[sc]}${MANAGEMENT_SCOPES.includes(sc) ? html` <span class="badge warn">management</span>` : ""}</label></div>`,
+  );
+}
+
+/** The ticked `scope:NAME` boxes as the `scopes` list (none ticked → "choose at least one scope"). */
+function scopesFromForm(fields: Record<string, string>): Record<string, unknown> {
+  return { ...fields, scopes: Object.keys(fields).filter((k) => k.startsWith("scope:")).map((k) => k.slice("scope:".length)) };
+}
+
 function render(deps: Deps, request: Request, access: ProjectAccess, created?: { key: string; name: string }): Response {
   const { org, project } = access;
   const keys = listKeysOp(deps, access);
@@ -21,7 +35,8 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
   const csrf = csrfOf(access);
   const { items, pager } = pageSlice(request, keys);
   const rows = items.map(
-    (k) => html`<tr><td><strong>${k.name}</strong><div class="muted small"><code>${k.prefix}…</code></div></td><td>${k.channel ?? "any"}</td>
+    (k) => html`<tr><td><strong>${k.name}</strong>${k.management ? html` <span class="badge warn" title="Can change the project or its settings">management</span>` : ""}<div class="muted small"><code>${k.prefix}…</code></div></td><td>${k.channel ?? "any"}</td>
+<td class="small">${k.scopes.map((sc) => html`<code>${sc}</code> `)}</td>
 <td>${k.createdByEmail ?? "former member"}<div class="muted small">${when(k.createdAt)}</div></td><td>${when(k.lastUsedAt)}</td>
 <td>${k.revokedAt ? html`<span class="badge err">revoked</span>` : k.expiresAt && k.expiresAt < Date.now() ? html`<span class="badge warn">expired</span>` : k.expiresAt ? html`expires ${when(k.expiresAt)}` : html`<span class="badge ok">active</span>`}</td>
 <td>${manage && !k.revokedAt ? postButton(projectPath(org, project, `/keys/${k.id}/revoke`), "Revoke", csrf, { danger: true, confirm: `Revoke the key "${k.name}"? Scripts using it stop working at once.` }) : ""}</td></tr>`,
@@ -35,10 +50,11 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
 <div class="filters"><div><label for="k-name">Name</label><input id="k-name" name="name" type="text" required maxlength="100" placeholder="CI deploy"></div>
 <div><label for="k-channel">Channel</label><select id="k-channel" name="channel"><option value="">any my role reaches</option><option value="production">production only</option><option value="draft">draft only</option></select></div>
 <div><label for="k-exp">Expires</label><select id="k-exp" name="expiresInDays"><option value="">never</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div></div>
-<p class="muted small">A key acts with your role in this organization, checked on every request: if your role is lowered or you leave, the key follows.</p>
+<fieldset><legend>Scopes</legend>${scopeBoxes(access)}</fieldset>
+<p class="muted small">A key can do only what its scopes say, and never more than your role in this organization, checked on every request: if your role is lowered the key follows; if you leave, it is revoked for good. Leave the defaults for MCP use (read and call tools).</p>
 <div class="actions"><button type="submit">Create key</button></div></form></div>`
     : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
-  const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
+  const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Scopes", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
   return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
 }
 
@@ -49,7 +65,7 @@ export function keyPages(deps: Deps) {
     .post("/admin/:org/:project/keys", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
-      const { key } = createKeyOp(deps, access, fields);
+      const { key } = createKeyOp(deps, access, scopesFromForm(fields));
       return render(deps, request, access, { key, name: fields.name ?? "" });
     })
     .post("/admin/:org/:project/keys/:key/revoke", ({ request, params, body }) => {

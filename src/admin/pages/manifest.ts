@@ -25,7 +25,7 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ""}
 <div class="actions"><button type="submit" class="secondary">Import into the draft</button></div></form>`
     : "";
   return html`<div class="card"><h2>Manifest</h2><p class="muted small">Keep the project in git: the manifest holds every tool, prompt and the instructions (secret names only).</p>
-<div class="actions"><a class="button secondary" href="${`${base}/manifest.json`}" download>Export manifest (JSON)</a></div>${importForm}</div>`;
+<div class="actions"><a class="button secondary" href="${`${base}/manifest.json`}" download>${importForm ? "Export manifest (JSON)" : "Export the published manifest (JSON)"}</a></div>${importForm}</div>`;
 }
 
 /** Manifest export and import routes. */

@@ -10,13 +10,13 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { changeRoleOp, endMemberSessionsOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
+import { changeRoleOp, endMemberOrgAccessOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
 import type { OrgAccess } from "../access";
 import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = {
-  "signed-out": "Member signed out of every browser; the apps they connected were disconnected.",
-  role: "Role changed.", removed: "Member removed; their authorized apps were disconnected.", "invite-revoked": "Invite withdrawn." };
+  "access-ended": "The member's access to this organization ended: the apps they connected here were disconnected and their API keys here revoked.",
+  role: "Role changed.", removed: "Member removed; their authorized apps were disconnected and their API keys revoked.", "invite-revoked": "Invite withdrawn." };
 const BASE = "/settings/members";
 
 function roleOptions(selected: Role, assignable: readonly Role[]): Html {
@@ -43,13 +43,13 @@ function render(deps: Deps, request: Request, access: OrgAccess, created?: { url
     const remove = editable
       ? postButton(path(`/${m.userId}/remove`), m.userId === access.user.id ? "Leave" : "Remove", csrf, {
           danger: true,
-          confirm: `Remove ${m.email}? Every app they authorized in this organization is disconnected at once.`,
+          confirm: `Remove ${m.email}? Every app they authorized in this organization is disconnected and their API keys here are revoked for good.`,
         })
       : "";
     const signOut = editable && m.userId !== access.user.id
-      ? postButton(path(`/${m.userId}/sessions/end`), "Sign out", csrf, {
+      ? postButton(path(`/${m.userId}/sessions/end`), "End access here", csrf, {
           secondary: true,
-          confirm: `Sign ${m.email} out of every browser? Every app they connected is disconnected until they sign in and connect again.`,
+          confirm: `End ${m.email}'s access to this organization? Every app they connected to its projects is disconnected and their API keys here are revoked; they stay a member and can connect again.`,
         })
       : "";
     return html`<tr><td><strong>${m.name}</strong><div class="muted small">${m.email}</div></td><td>${roleCell}</td><td>${when(m.since)}</td><td class="row-actions">${signOut}${remove}</td></tr>`;
@@ -102,8 +102,8 @@ export function memberPages(deps: Deps) {
     .post("/admin/:org/settings/members/:user/sessions/end", ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
-      endMemberSessionsOp(deps, access, params.user);
-      return done(back(access), "signed-out");
+      endMemberOrgAccessOp(deps, access, params.user);
+      return done(back(access), "access-ended");
     })
     .post("/admin/:org/settings/members/:user/remove", ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);

@@ -59,7 +59,11 @@ export function publishPages(deps: Deps) {
       const csrf = csrfOf(access);
       const missing = missingSecretsView(deps, access);
       const pendingCard = html`<div class="card"><h2>Changes since the last version</h2>
-${view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`}
+${
+  view.pending === null
+    ? html`<p class="muted">Unpublished changes are visible to developers and above.</p>`
+    : view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`
+}
 ${missing.length ? missingWarning(missing) : ""}
 ${
   canPublish

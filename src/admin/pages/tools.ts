@@ -13,7 +13,7 @@ import type { ProjectAccess } from "../access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
 import { SECRET_WRITERS } from "../ops/secrets";
-import { deleteToolOp, getToolOp, listToolsOp, type ToolStatus } from "../ops/tools";
+import { deleteToolOp, getToolOp, toolsViewOp, type ToolStatus } from "../ops/tools";
 import { saveToolFromForm, secretStatusOp } from "../ops/tool-save";
 import { toolToForm } from "../tool-form-input";
 import { emptyState, pageSlice, postButton, table } from "../ui";
@@ -72,7 +72,8 @@ function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorSt
 ${postButton(`${base}/${encodeURIComponent(s.name!)}/delete`, "Delete tool", csrfOf(access), { danger: true, confirm: `Delete ${s.name} from the draft?` })}</div>`
     : "";
   const title = isNew ? "New tool" : s.name!;
-  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${preview}${form}${del}`;
+  const readOnly = editable ? "" : html`<p class="muted">The published version, read-only: the unpublished draft is visible to developers and above.</p>`;
+  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${readOnly}${preview}${form}${del}`;
   return adminPage({
     title, user: access.user, role: access.role, org, project, projectTab: "tools", status, body,
     flash: s.error ? { kind: "error", text: s.error } : flashFrom(request, FLASH),
@@ -97,15 +98,23 @@ export function toolPages(deps: Deps) {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const base = projectPath(org, project, "/tools");
-      const tools = listToolsOp(deps, access);
+      // Viewers see what production serves, never the unpublished draft (issue 11 #13).
+      const view = toolsViewOp(deps, access);
+      const tools = view.tools;
       const { items, pager } = pageSlice(request, tools);
       const rows = items.map(
         (t) => html`<tr><td><a href="${`${base}/${encodeURIComponent(t.name)}`}"><code>${t.name}</code></a>${t.title ? html`<div class="small">${t.title}</div>` : ""}</td>
 <td>${t.kind}</td><td class="small">${t.description.slice(0, 160)}</td><td><span class="badge ${STATUS_BADGE[t.status]}">${STATUS_WORDS[t.status]}</span>${t.secrets.length ? html` <span class="badge">secrets</span>` : ""}</td></tr>`,
       );
       const add = roleAtLeast(access.role, "developer") ? html`<div class="actions"><a class="button" href="${base}/new">Add a tool</a></div>` : "";
-      const body = html`<h1>Tools</h1><p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>
-${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")}${add}${promptsCard(deps, access)}${manifestCard(access)}`;
+      const intro = view.channel === "draft"
+        ? html`<p class="muted">These are the draft's tools. Hosts on the draft URL see changes at once; production sees them after you publish.</p>`
+        : html`<p class="muted">These are the published tools production serves. The unpublished draft is visible to developers and above.</p>`;
+      const empty = view.channel === "draft"
+        ? emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")
+        : emptyState(view.published ? "The published version has no tools." : "Nothing published yet: production has no tools until an admin publishes.");
+      const body = html`<h1>Tools</h1>${intro}
+${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : empty}${add}${promptsCard(deps, access)}${view.channel === "draft" || view.published ? manifestCard(access) : ""}`;
       return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {

@@ -1,5 +1,9 @@
-/** `portico apikey create`: a `prt_` key for one project, acting with its creator's role. Shown once. */
+/**
+ * `portico apikey create`: a `prt_` key for one project with explicit scopes (default MCP use only), acting
+ * with those scopes ∩ its creator's current role (issue 11 #2). Shown once.
+ */
 import { createApiKey } from "../../apikeys/keys";
+import { DEFAULT_KEY_SCOPES, isScope, SCOPES, type Scope } from "../../auth/scopes";
 import { CHANNELS, type Channel } from "../../db/schema";
 import { UsageError } from "../args";
 import { flag, intFlag, lines, PROJECT_FLAG, projectFlag, userFlag, withDeps, type Command } from "../command";
@@ -14,6 +18,10 @@ export const apikeyCreateCommand: Command = {
       name: { description: "a label to recognise the key by", value: "NAME", required: true },
       channel: { description: `limit the key to one channel: ${CHANNELS.join(" or ")}`, value: "CHANNEL" },
       "expires-days": { description: "expire after this many days (default: never)", value: "DAYS" },
+      scopes: {
+        description: `space- or comma-separated scopes, each allowed by the member's role: ${SCOPES.join(", ")} (default: ${DEFAULT_KEY_SCOPES.join(" ")}, MCP use only)`,
+        value: "SCOPES",
+      },
     },
     details: 'With --json prints { "id": …, "key": "prt_…" }. Use it as: Authorization: Bearer prt_…',
   },
@@ -21,6 +29,14 @@ export const apikeyCreateCommand: Command = {
     const channel = ctx.args.flags.channel as Channel | undefined;
     if (channel !== undefined && !CHANNELS.includes(channel)) throw new UsageError("channel", `must be ${CHANNELS.join(" or ")}`);
     const days = intFlag(ctx, "expires-days", 3650);
+    const scopesFlag = ctx.args.flags.scopes as string | undefined;
+    let scopes: Scope[] | undefined;
+    if (scopesFlag !== undefined) {
+      const words = scopesFlag.split(/[\s,]+/).filter(Boolean);
+      const unknown = words.filter((w) => !isScope(w));
+      if (unknown.length || words.length === 0) throw new UsageError("scopes", `unknown scope ${unknown.join(", ") || "(none given)"}; use ${SCOPES.join(", ")}`);
+      scopes = words as Scope[];
+    }
     return withDeps(ctx, (deps) => {
       const { org, project } = projectFlag(ctx, deps);
       const user = userFlag(ctx, deps);
@@ -29,11 +45,12 @@ export const apikeyCreateCommand: Command = {
         userId: user.id,
         name: flag(ctx, "name"),
         channel,
+        scopes,
         expiresAt: days ? Date.now() + days * 86_400_000 : undefined,
       });
       return {
         data: { id, key },
-        text: lines(`API key ${id} for ${org.slug}/${project.slug}, acting as ${user.email}. It is shown only now:`, `  ${key}`),
+        text: lines(`API key ${id} for ${org.slug}/${project.slug}, acting as ${user.email} with scopes ${(scopes ?? DEFAULT_KEY_SCOPES).join(" ")}. It is shown only now:`, `  ${key}`),
       };
     });
   },

@@ -50,7 +50,7 @@ export async function startWorld(flags: string[] = []): Promise<World> {
   await portico(dataDir, "project", "create", "--org", "acme", "--slug", "shop", "--name", `Shop ${XSS}`);
   await portico(dataDir, "project", "import", "--project", "acme/shop", "--file", manifestFile);
   await portico(dataDir, "publish", "--project", "acme/shop", "--as", email, "--note", `note ${XSS}`);
-  const { key } = await portico(dataDir, "apikey", "create", "--project", "acme/shop", "--email", email, "--name", `key ${XSS}`);
+  const { key } = await portico(dataDir, "apikey", "create", "--project", "acme/shop", "--email", email, "--name", `key ${XSS}`, "--scopes", "project:read tools:call draft project:write publish settings");
   const server = await serve(dataDir, flags);
   return { server, base: server.url, dataDir, email, key, mcpUrl: `${server.url}/acme/shop` };
 }

