@@ -93,12 +93,18 @@ describe("release artifacts", () => {
     expect(readdirSync(DIR).sort()).toEqual([...sums.map(([, n]) => n), "SHA256SUMS", "SHA256SUMS.sig", "portico.cdx.json", "release-test-key.pub"].sort());
   });
 
-  test("the SBOM is CycloneDX and names the runtime dependencies, not the dev tools", () => {
+  test("the SBOM is CycloneDX and names every runtime dependency at its locked version, not the dev tools", () => {
     const sbom = JSON.parse(readFileSync(file("portico.cdx.json"), "utf8"));
-    expect(sbom.bomFormat).toBe("CycloneDX");
-    const names = (sbom.components as Array<{ name: string }>).map((c) => c.name);
-    for (const dep of ["elysia", "drizzle-orm", "zod", "@modelcontextprotocol/sdk", "quickjs-emscripten"]) expect(names).toContain(dep);
-    expect(names).not.toContain("playwright-core");
+    expect([sbom.bomFormat, sbom.specVersion, sbom.metadata.component.version]).toEqual(["CycloneDX", "1.5", PKG.version]);
+    const components = sbom.components as Array<{ name: string; version: string; purl: string; hashes?: unknown[] }>;
+    const names = components.map((c) => c.name);
+    const deps = Object.keys(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).dependencies);
+    for (const dep of deps) expect(names).toContain(dep);
+    const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")).packages;
+    for (const dep of deps) expect(components.find((c) => c.name === dep)!.version).toBe(lock[`node_modules/${dep}`].version);
+    expect(components.find((c) => c.name === "@modelcontextprotocol/sdk")!.purl).toMatch(/^pkg:npm\/%40modelcontextprotocol\/sdk@/);
+    expect(components.every((c) => c.hashes?.length)).toBe(true);
+    for (const dev of ["playwright-core", "typescript", "drizzle-kit", "mcp-remote"]) expect(names).not.toContain(dev);
   });
 
   test("each binary is an executable for its platform", () => {
