@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { parseTrustedProxy } from "./http/trusted-proxy";
+import { parseNoProxy, parseProxyUrl, type OutboundProxy } from "./lib/outbound-proxy";
 
 /** A configuration value that failed validation; the CLI prints it on one line and exits with code 2. */
 export class ConfigError extends Error {
@@ -20,6 +21,16 @@ const origin = z
     const u = new URL(v);
     return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash && !v.endsWith("/");
   }, "must be an origin without a path or trailing slash, e.g. https://portico.example.com");
+
+/** A zod transform from a parser that throws readable Errors (which never echo the value). */
+const parsedWith = <T>(parse: (v: string) => T) => (v: string, ctx: z.RefinementCtx): T => {
+  try {
+    return parse(v);
+  } catch (err) {
+    ctx.addIssue({ code: "custom", message: (err as Error).message });
+    return z.NEVER;
+  }
+};
 
 const positiveInt = z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").positive("must be greater than 0");
 
@@ -60,6 +71,15 @@ export const ConfigSchema = z.object({
     .string()
     .default("")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean)),
+  /**
+   * Outbound proxy for https fetches (CIMD documents, script-tool fetch, http tools), issue 12 and
+   * src/lib/outbound-proxy.ts. @default $HTTPS_PROXY, else $https_proxy
+   */
+  httpsProxy: z.string().transform(parsedWith(parseProxyUrl)).optional(),
+  /** Outbound proxy for http fetches (loopback test mode only). @default $HTTP_PROXY, else $http_proxy */
+  httpProxy: z.string().transform(parsedWith(parseProxyUrl)).optional(),
+  /** Targets fetched directly, not through the proxy (src/lib/outbound-proxy.ts). @default $NO_PROXY, else $no_proxy */
+  noProxy: z.string().default("").transform(parsedWith(parseNoProxy)),
   /** Test-only: let CIMD and tool fetches reach loopback addresses. Never set in production. */
   allowLoopbackFetch: z.stringbool().default(false),
   /** Access token lifetime in seconds. @default 28800 (8 h) */
@@ -96,11 +116,23 @@ export type ConfigInput = Partial<Record<keyof z.input<typeof ConfigSchema>, str
 const camelToKebab = (s: string) => s.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const camelToEnv = (s: string) => `PORTICO_${s.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
+/**
+ * Settings that also default from the environment names every HTTP client knows (issue 12: a host set up
+ * for a company proxy already has them). PORTICO_* wins over them; upper case over lower case (Go's
+ * net/http order).
+ */
+const STANDARD_ENV: Partial<Record<keyof typeof ConfigSchema.shape, string[]>> = {
+  httpsProxy: ["HTTPS_PROXY", "https_proxy"],
+  httpProxy: ["HTTP_PROXY", "http_proxy"],
+  noProxy: ["NO_PROXY", "no_proxy"],
+};
+
 /** Merges env and flags and validates them; throws ConfigError naming the first bad flag. */
 export function loadConfig(flags: ConfigInput, env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(ConfigSchema.shape)) {
-    const fromEnv = env[camelToEnv(key)];
+    const names = [camelToEnv(key), ...(STANDARD_ENV[key as keyof typeof STANDARD_ENV] ?? [])];
+    const fromEnv = names.map((n) => env[n]).find((v) => v !== undefined && v !== "");
     if (fromEnv !== undefined && fromEnv !== "") raw[key] = fromEnv;
     const fromFlag = (flags as Record<string, unknown>)[key];
     if (fromFlag !== undefined) raw[key] = typeof fromFlag === "boolean" ? String(fromFlag) : fromFlag;
@@ -116,6 +148,9 @@ export function loadConfig(flags: ConfigInput, env: Record<string, string | unde
   }
   return { ...config, publicUrl: config.publicUrl ?? `http://127.0.0.1:${config.port}`, publicUrlFromPort: !config.publicUrl };
 }
+
+/** The outbound proxy settings safe-fetch takes (issue 12), as plain data. */
+export const outboundProxy = (config: Config): OutboundProxy => ({ httpsProxy: config.httpsProxy, httpProxy: config.httpProxy, noProxy: config.noProxy });
 
 /** Names of all config keys as flags, for --help and argument parsing. */
 export const CONFIG_FLAGS = Object.keys(ConfigSchema.shape).map(camelToKebab);
@@ -142,5 +177,8 @@ export const CONFIG_HELP: Array<[flag: string, description: string]> = [
   ["sandbox-per-project", "script tool calls one project may run at once (default half the sandbox pool, rounded up)"],
   ["sandbox-queue-per-project", "script tool calls of one project that may wait for a turn; more get a busy error (default 16)"],
   ["max-streams-per-project", "open MCP notification streams per project, over all its sessions (default 200)"],
+  ["https-proxy", "outbound proxy for tool and client-metadata fetches, http://[user:pass@]host:port (default $HTTPS_PROXY); targets are still checked and the proxy asked to CONNECT to the checked IP"],
+  ["http-proxy", "outbound proxy for plain-http fetches, only used in loopback test mode (default $HTTP_PROXY)"],
+  ["no-proxy", "targets fetched directly: host suffixes, IPs, CIDRs, each with optional :port, or * (default $NO_PROXY)"],
   ["allow-loopback-fetch", "test only: let tools and metadata fetches reach loopback addresses"],
 ];

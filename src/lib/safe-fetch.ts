@@ -7,10 +7,17 @@
  * Pinning: Bun's fetch connects to the URL's host, so we put the checked IP in the URL and send the real
  * name as `Host` and as the TLS `serverName` — Bun verifies the certificate against `serverName`
  * (measured on Bun 1.4.5: a certificate for another name fails with ERR_TLS_CERT_ALTNAME_INVALID).
+ *
+ * Outbound proxy (issue 12, src/lib/outbound-proxy.ts): the same checks run first, then Bun's `proxy`
+ * option opens the tunnel. Measured on Bun 1.4.5: with the checked IP in the URL, Bun sends
+ * `CONNECT <ip>:<port>` (`[v6]:port` for IPv6) and still verifies the certificate against `tls.serverName`;
+ * a proxy refusing the tunnel fails with ERR_PROXY_TUNNEL; a plain-http target is sent in absolute form
+ * (`GET http://<ip>:<port>/… ` with the real `Host`). A refused target never reaches the proxy.
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { isAddressAllowed } from "./ip-policy";
+import { proxyRoute, type OutboundProxy } from "./outbound-proxy";
 
 /**
  * Base class: every refusal or failure of `safeFetch` is one of its subclasses. `message` is shown to
@@ -63,6 +70,8 @@ export interface SafeFetchOptions {
   ca?: string;
   /** DNS resolver; defaults to the system's (`getaddrinfo`, all addresses). */
   resolve?: (hostname: string) => Promise<Resolved[]>;
+  /** The operator's outbound proxy (config `https-proxy`, `http-proxy`, `no-proxy`); none: direct. */
+  proxy?: OutboundProxy;
 }
 
 export interface SafeFetchResponse {
@@ -108,12 +117,18 @@ async function fetchHops(startUrl: string, opts: SafeFetchOptions, signal: Abort
   let url = parseUrl(startUrl);
   let method = (opts.method ?? "GET").toUpperCase();
   let body = opts.body;
-  const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  // Fetch spec "forbidden request-header" names: `Proxy-*` is for the operator's proxy (issue 12), never
+  // set by whoever named the URL (a script could otherwise speak to the proxy as someone else).
+  const headers = Object.fromEntries(
+    Object.entries(opts.headers ?? {})
+      .map(([k, v]) => [k.toLowerCase(), v])
+      .filter(([k]) => !k!.startsWith("proxy-")),
+  );
   for (let hop = 0; ; hop++) {
     checkUrl(url, opts);
     const address = await resolveChecked(url.hostname, opts, signal);
     await refuseOwnAddress(url, address, opts, signal);
-    const res = await connectPinned(url, address, { method, headers, body, ca: opts.ca, signal });
+    const res = await connectPinned(url, address, { method, headers, body, ca: opts.ca, proxy: opts.proxy, signal });
     if (!REDIRECTS.has(res.status)) {
       return { status: res.status, headers: res.headers, body: await readCapped(res, opts.maxBytes), url: url.href };
     }
@@ -236,6 +251,7 @@ interface HopInit {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   ca?: string;
+  proxy?: OutboundProxy;
   signal: AbortSignal;
 }
 
@@ -253,8 +269,9 @@ function connectPinned(url: URL, address: Resolved, init: HopInit): Promise<Resp
     body: init.body,
     redirect: "manual",
     signal: init.signal,
-    // An environment proxy would connect to the proxy, not to the checked address.
-    proxy: false,
+    // Never Bun's own reading of HTTP(S)_PROXY (it would connect by name, unchecked): only the configured
+    // proxy, asked to CONNECT to the checked address, or a direct connection.
+    proxy: proxyRoute(url, address.address, init.proxy),
     tls,
   } as RequestInit);
 }
@@ -291,5 +308,10 @@ async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> 
 /** A short, URL-free description of a connection failure (never the raw error text). */
 function networkMessage(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
+  if (code === "ERR_PROXY_TUNNEL") {
+    // Bun's text is "Proxy refused to open a tunnel: 407 Proxy Authentication Required": keep the status only.
+    const status = /\b([1-5]\d\d)\b/.exec(String((err as Error).message ?? ""))?.[1];
+    return `the outbound proxy refused the connection${status ? ` (HTTP ${status})` : ""}`;
+  }
   return typeof code === "string" ? `connection failed (${code})` : "connection failed";
 }

@@ -9,6 +9,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
+import { outboundProxy } from "../config";
 import { oauthClients, type OAuthClient } from "../db/schema";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import { recordHandshake } from "../doctor/handshake";
@@ -77,6 +78,7 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
     maxBytes: CIMD_MAX_BYTES,
     maxRedirects: 0,
     blockedOrigins: [deps.config.publicUrl],
+    proxy: outboundProxy(deps.config),
     headers: { accept: "application/json", ...(cached?.etag ? { "if-none-match": cached.etag } : {}) },
   });
   const freshUntil = now + freshnessSeconds(res.headers) * 1000;

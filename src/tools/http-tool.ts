@@ -4,6 +4,7 @@
  * way a script's return value does; any other body becomes text. Redirects are not followed: the
  * templated headers carry secrets, and a redirect would hand them to wherever it points.
  */
+import type { OutboundProxy } from "../lib/outbound-proxy";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import type { ToolDefinition } from "../projects/manifest";
 import { refuseHttpUnlessLoopback } from "./domains";
@@ -21,6 +22,8 @@ const TEMPLATE = /\{\{\s*secrets\.([A-Z][A-Z0-9_]*)\s*\}\}/g;
 export interface HttpToolOptions {
   allowLoopbackFetch: boolean;
   blockedOrigins: string[];
+  /** The operator's outbound proxy (issue 12). */
+  proxy?: OutboundProxy;
 }
 
 type Outcome = Omit<ToolOutcome, "logs">;
@@ -64,6 +67,7 @@ export async function runHttpTool(
       allowHttp: opts.allowLoopbackFetch,
       refuseUrl: refuseHttpUnlessLoopback(opts.allowLoopbackFetch),
       blockedOrigins: opts.blockedOrigins,
+      proxy: opts.proxy,
       timeoutMs: tool.timeoutMs,
       maxBytes: HTTP_TOOL_MAX_BYTES,
       maxRedirects: 0,

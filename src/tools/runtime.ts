@@ -4,7 +4,7 @@
  * by kind, and makes sure no known secret value leaves in a result, a log line or an error text
  * (DESIGN: Secrets — "redacted from tool output before it is audited").
  */
-import type { Config } from "../config";
+import { outboundProxy, type Config } from "../config";
 import type { Db } from "../db/client";
 import type { Channel } from "../db/schema";
 import type { Logger } from "../lib/log";
@@ -47,7 +47,7 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger })
   // Issue 11 #19: each project gets a bounded share of the pool (config: sandbox-per-project, sandbox-queue-per-project).
   const pool = new SandboxPool(deps.log, undefined, { perProject: deps.config.sandboxPerProject, queuePerProject: deps.config.sandboxQueuePerProject });
   // Read per call: a server started without a public URL fills it in after binding its port.
-  const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl] });
+  const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl], proxy: outboundProxy(deps.config) });
 
   /** The tool's declared secrets on the call's channel, or the configuration error that keeps it from running. */
   function declaredSecrets(projectId: string, tool: ToolDefinition, channel: Channel): { values: Record<string, string> } | { failed: Outcome } {

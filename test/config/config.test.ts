@@ -38,6 +38,28 @@ describe("config", () => {
     expect(fails({ tlsKey: "key.pem" })).toBe("tls-cert");
   });
 
+  test("the outbound proxy defaults from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (upper case first); PORTICO_* and flags win", () => {
+    const c = loadConfig({}, { https_proxy: "http://lower:1", HTTPS_PROXY: "proxy.corp:3128", http_proxy: "http://plain.corp:3128", no_proxy: "internal.example, 203.0.113.0/24" });
+    expect([c.httpsProxy, c.httpProxy, c.noProxy]).toEqual(["http://proxy.corp:3128", "http://plain.corp:3128", ["internal.example", "203.0.113.0/24"]]);
+    expect(loadConfig({}, { HTTPS_PROXY: "http://std:1", PORTICO_HTTPS_PROXY: "http://ours:2" }).httpsProxy).toBe("http://ours:2");
+    expect(loadConfig({ httpsProxy: "http://flag:3" }, { PORTICO_HTTPS_PROXY: "http://ours:2" }).httpsProxy).toBe("http://flag:3");
+    const none = loadConfig({}, {});
+    expect([none.httpsProxy, none.httpProxy, none.noProxy]).toEqual([undefined, undefined, []]);
+  });
+
+  test("a bad proxy setting names its flag and never repeats the value (it may hold a password)", () => {
+    expect(fails({}, { HTTPS_PROXY: "https://ops:hunter2@proxy.corp:3129" })).toBe("https-proxy");
+    expect(fails({ httpProxy: "socks5://ops:hunter2@proxy.corp:1080" })).toBe("http-proxy");
+    expect(fails({}, { NO_PROXY: "ok.example, http://bad.example/" })).toBe("no-proxy");
+    try {
+      loadConfig({}, { HTTPS_PROXY: "http://ops:hunter2@proxy.corp:3128/path" });
+      throw new Error("expected a ConfigError");
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String(err)).not.toContain("hunter2");
+    }
+  });
+
   test("every setting has a help line (serve --help and the README table use them)", () => {
     expect(CONFIG_HELP.map(([f]) => f).sort()).toEqual([...CONFIG_FLAGS].sort());
   });

@@ -57,6 +57,7 @@ export async function bridgeFetch(request: unknown, job: SandboxJob, signal: Abo
       allowLoopback: job.allowLoopbackFetch,
       allowHttp: job.allowLoopbackFetch,
       blockedOrigins: job.blockedOrigins,
+      proxy: job.proxy,
       refuseUrl: refusal(job),
       timeoutMs: Math.max(1, remainingMs),
       maxBytes: FETCH_MAX_BYTES,

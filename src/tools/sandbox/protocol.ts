@@ -2,6 +2,7 @@
  * Messages between the host (`pool.ts`, main thread) and a sandbox worker (`worker.ts`). Plain data only:
  * they cross the thread boundary by structured clone.
  */
+import type { OutboundProxy } from "../../lib/outbound-proxy";
 import type { ErrorClass } from "../types";
 
 /** Everything one script call needs; secrets are already decrypted. */
@@ -16,6 +17,8 @@ export interface SandboxJob {
   allowLoopbackFetch: boolean;
   /** Portico's own origin: never fetched. */
   blockedOrigins: string[];
+  /** The operator's outbound proxy (issue 12); may carry its credentials, so never logged. */
+  proxy?: OutboundProxy;
 }
 
 export type LogLevel = "debug" | "info" | "notice" | "warning" | "error";

@@ -2,6 +2,7 @@
  * Script tools (DESIGN: Tool kinds): the stored handler runs in a fresh QuickJS context in the sandbox
  * pool; its return value becomes the MCP result, its failures a classified `isError` result.
  */
+import type { OutboundProxy } from "../../lib/outbound-proxy";
 import type { ToolDefinition } from "../../projects/manifest";
 import { errorResult, handlerResult } from "../result";
 import type { ToolCallContext, ToolOutcome } from "../types";
@@ -13,6 +14,8 @@ export interface ScriptToolOptions {
   allowLoopbackFetch: boolean;
   /** Portico's own origin, never fetched by a script. */
   blockedOrigins: string[];
+  /** The operator's outbound proxy (issue 12). */
+  proxy?: OutboundProxy;
 }
 
 export async function runScriptTool(
@@ -33,6 +36,7 @@ export async function runScriptTool(
       allowedDomains: tool.allowedDomains,
       allowLoopbackFetch: opts.allowLoopbackFetch,
       blockedOrigins: opts.blockedOrigins,
+      proxy: opts.proxy,
     },
     { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
   );
