@@ -22,6 +22,27 @@ function dns(table: Record<string, string[]>) {
   return async (host: string): Promise<Resolved[]> => (table[host] ?? []).map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
 }
 
+/**
+ * This file names a public address (the proxy maps it onto loopback). Tests here must only ever reach
+ * loopback, so a direct connection anywhere else — what a regression that skipped the proxy would make —
+ * is refused before it leaves the process instead of being attempted.
+ */
+const realFetch = globalThis.fetch;
+beforeAll(() => {
+  globalThis.fetch = Object.assign(
+    (input: string | URL | Request, init?: RequestInit & { proxy?: unknown }) => {
+      const host = new URL(input instanceof Request ? input.url : String(input)).hostname.replace(/^\[|\]$/g, "");
+      const loopback = host === "localhost" || host === "::1" || host.startsWith("127.");
+      if (!loopback && !init?.proxy) return Promise.reject(new Error(`egress guard: a direct connection to ${host} was attempted`));
+      return realFetch(input, init);
+    },
+    realFetch,
+  );
+});
+afterAll(() => {
+  globalThis.fetch = realFetch;
+});
+
 beforeAll(async () => {
   tls = { cert: await Bun.file(join(FIXTURES, "pinned-test-cert.pem")).text(), key: await Bun.file(join(FIXTURES, "pinned-test-key.pem")).text() };
   target = Bun.serve({
