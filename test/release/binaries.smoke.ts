@@ -79,7 +79,9 @@ describe("release artifacts", () => {
     const sums = readFileSync(file("SHA256SUMS"), "utf8").trim().split("\n").map((l) => l.split(/\s+/) as [string, string]);
     expect(sums.map(([, n]) => n).sort()).toEqual(["portico-darwin-arm64", "portico-darwin-x64", "portico-linux-arm64", "portico-linux-x64", "portico-windows-x64.exe"]);
     for (const [hash, name] of sums) expect(createHash("sha256").update(readFileSync(file(name))).digest("hex")).toBe(hash);
-    // The README's verification command, with the test key the CI build was signed with.
+    // The README's verification commands: checksums, then their signature (with the key the CI build used).
+    const sha = await run([need("sha256sum", "coreutils"), "--check", "--ignore-missing", "SHA256SUMS"], { cwd: DIR });
+    expect({ code: sha.code, ok: sha.out.split("\n").filter((l) => l.endsWith(": OK")).length }).toEqual({ code: 0, ok: 5 });
     const openssl = need("openssl", "openssl");
     const verify = (sig: string) => run([openssl, "pkeyutl", "-verify", "-pubin", "-inkey", file("release-test-key.pub"), "-rawin", "-in", file("SHA256SUMS"), "-sigfile", sig]);
     const ok = await verify(file("SHA256SUMS.sig"));
