@@ -2,13 +2,13 @@
  * Page plumbing shared by every settings page: resolve the signed-in user's access (anonymous visitors are
  * sent to sign in), check the CSRF token of every form post, and redirect after a post with a flash key.
  */
-import type { z } from "zod";
 import { checkCsrf, CSRF_FIELD } from "../auth/csrf";
 import { requireUser, type SignedIn } from "../auth/current";
 import { formFields, redirect } from "../auth/views";
 import type { Deps } from "../deps";
-import { fromZod } from "../errors";
-import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "./access";
+import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../services/access";
+
+export { parseInput } from "../services/input";
 
 /** The `Via` of a signed-in browser session (its CSRF secret signs the page's forms). */
 export function sessionVia(signedIn: SignedIn): Via {
@@ -37,13 +37,6 @@ export function postedForm(request: Request, body: unknown, access: { via: Via }
   const fields = formFields(body);
   checkCsrf(request, fields[CSRF_FIELD], access.via.kind === "session" ? access.via.csrfSecret : undefined);
   return fields;
-}
-
-/** Parses input with a zod schema; a failure becomes a ValidationError naming each bad field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw fromZod(parsed.error);
-  return parsed.data;
 }
 
 /** 303 back to a page with a flash key the page turns into a fixed message (never user text). */

@@ -1,7 +1,7 @@
 /** `/api/v1/projects/{org}/{project}/audit`: the MCP audit log with filters, cursor pages and export. */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { exportAuditOp, getAuditEventOp, listAuditOp } from "../admin/ops/audit";
+import { exportAuditOp, getAuditEventOp, listAuditOp } from "../services/audit";
 import { NotFoundError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { doc } from "./doc";

@@ -12,7 +12,7 @@ import { getUser } from "../auth/users";
 import { findProject } from "../projects/projects";
 import { ForbiddenError, NotFoundError, OAuthError, UnauthenticatedError } from "../errors";
 import type { User } from "../db/schema";
-import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../admin/access";
+import { orgAccess, projectAccess, type OrgAccess, type ProjectAccess, type Via } from "../services/access";
 
 /** The header a session caller sends its CSRF token in. */
 export const CSRF_HEADER = "x-csrf-token";

@@ -1,7 +1,7 @@
 /** `/api/v1/projects/{org}/{project}/keys`: API keys (the secret is in the create response only). */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { createKeyOp, CreateKeySchema, listKeysOp, revokeKeyOp } from "../admin/ops/keys";
+import { createKeyOp, CreateKeySchema, listKeysOp, revokeKeyOp } from "../services/keys";
 import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";
 

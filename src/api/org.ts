@@ -2,9 +2,9 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { endAllSessions } from "../auth/sessions";
-import { changeRoleOp, endMemberOrgAccessOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../admin/ops/members";
-import { listOrgGrantsOp, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../admin/ops/grants";
-import { listOrgEventsOp } from "../admin/ops/org-events";
+import { changeRoleOp, endMemberOrgAccessOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../services/members";
+import { listOrgGrantsOp, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../services/grants";
+import { listOrgEventsOp } from "../services/org-events";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
 import { created, doc, noContent } from "./doc";
 

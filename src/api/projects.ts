@@ -6,7 +6,7 @@ import { channelUrl, listProjects } from "../projects/projects";
 import type { Project } from "../db/schema";
 import {
   createProjectOp, CreateProjectSchema, ProjectSettingsSchema, setVisibilityOp, toolsUsingSecrets, updateProjectSettingsOp, VisibilitySchema,
-} from "../admin/ops/projects";
+} from "../services/projects";
 import { apiOrgAccess, apiProjectAccess, apiSessionOnly } from "./caller";
 import { created, doc } from "./doc";
 

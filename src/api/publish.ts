@@ -1,7 +1,7 @@
 /** `/api/v1/projects/{org}/{project}/publish|rollback|versions`: Publish & history. */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { publishOp, PublishSchema, publishView, rollbackOp, RollbackSchema, versionOp } from "../admin/ops/publish";
+import { publishOp, PublishSchema, publishView, rollbackOp, RollbackSchema, versionOp } from "../services/publish";
 import { NotFoundError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { created, doc } from "./doc";

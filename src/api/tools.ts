@@ -10,8 +10,8 @@ import { ManifestSchema, PromptDefinitionSchema, ToolDefinitionSchema } from "..
 import {
   createToolOp, deletePromptOp, deleteToolOp, exportManifestOp, getToolOp, importManifestOp, instructionsOp, InstructionsSchema, listPromptsOp,
   savePromptOp, setInstructionsOp, toolsViewOp, updateToolOp,
-} from "../admin/ops/tools";
-import { deleteSecretOp, secretStatusOp, setSecretOp, SecretValueSchema } from "../admin/ops/secrets";
+} from "../services/tools";
+import { deleteSecretOp, secretStatusOp, setSecretOp, SecretValueSchema } from "../services/secrets";
 import { ValidationError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { created, doc, noContent } from "./doc";

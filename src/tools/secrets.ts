@@ -72,7 +72,7 @@ export class SecretStore {
     return (this.ring ??= loadKeyRing(this.config));
   }
 
-  /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (admin/ops/secrets.ts). */
+  /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (src/services/secrets.ts). */
   setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): void {
     const { current } = this.keys();
     const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: Date.now() };

@@ -11,7 +11,7 @@ import type { Deps } from "../../deps";
 import { html } from "../../web/html";
 import { adminPage } from "../layout";
 import { done, flashFrom } from "../context";
-import { listOwnGrants, revokeOwnGrant } from "../ops/grants";
+import { listOwnGrants, revokeOwnGrant } from "../../services/grants";
 import { csrfField, emptyState, postButton, table, when } from "../ui";
 import { appCell, scopeList } from "./apps";
 

@@ -10,7 +10,7 @@ import { listProjects } from "../../projects/projects";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { listOrgGrantsOp, revokeOrgGrantOp } from "../ops/grants";
+import { listOrgGrantsOp, revokeOrgGrantOp } from "../../services/grants";
 import type { GrantListItem } from "../../oauth/grants";
 import { emptyState, pageSlice, postButton, selectField, table, when } from "../ui";
 

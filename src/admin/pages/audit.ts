@@ -10,9 +10,9 @@ import { listApiKeys } from "../../apikeys/keys";
 import { html, type Html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { projectPageAccess } from "../context";
-import { exportAuditOp, getAuditEventOp, listAuditOp } from "../ops/audit";
-import { userEmails } from "../ops/org-events";
-import type { ProjectAccess } from "../access";
+import { exportAuditOp, getAuditEventOp, listAuditOp } from "../../services/audit";
+import { userEmails } from "../../services/org-events";
+import type { ProjectAccess } from "../../services/access";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
 function pretty(text: string | null): Html {

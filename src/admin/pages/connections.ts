@@ -7,7 +7,7 @@ import type { Deps } from "../../deps";
 import { listHandshakes, type HandshakeStep } from "../../doctor/handshake";
 import { listGrants } from "../../oauth/grants";
 import { html, type Html } from "../../web/html";
-import type { ProjectAccess } from "../access";
+import type { ProjectAccess } from "../../services/access";
 import { table, when } from "../ui";
 
 const SHOWN = 15;

@@ -12,7 +12,7 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath, projectPath } from "../layout";
 import { csrfOf, orgPageAccess, postedForm } from "../context";
-import { createProjectOp } from "../ops/projects";
+import { createProjectOp } from "../../services/projects";
 import { csrfField, emptyState, table } from "../ui";
 import { redirect } from "../../auth/views";
 

@@ -8,7 +8,7 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { setInstructionsOp } from "../ops/tools";
+import { setInstructionsOp } from "../../services/tools";
 import { csrfField } from "../ui";
 
 const FLASH = { saved: "Instructions saved. Hosts receive them the next time they connect." };

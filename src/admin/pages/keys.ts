@@ -9,8 +9,8 @@ import { allowedScopes, DEFAULT_KEY_SCOPES, MANAGEMENT_SCOPES, roleAtLeast, SCOP
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { createKeyOp, listKeysOp, revokeKeyOp } from "../ops/keys";
-import type { ProjectAccess } from "../access";
+import { createKeyOp, listKeysOp, revokeKeyOp } from "../../services/keys";
+import type { ProjectAccess } from "../../services/access";
 import { copyBox, csrfField, emptyState, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = { revoked: "API key revoked. Requests with it are refused from now on." };

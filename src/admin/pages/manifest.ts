@@ -7,10 +7,10 @@ import type { Deps } from "../../deps";
 import { roleAtLeast } from "../../auth/scopes";
 import { ValidationError } from "../../errors";
 import { html, type Html } from "../../web/html";
-import type { ProjectAccess } from "../access";
+import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, postedForm, projectPageAccess } from "../context";
-import { exportManifestOp, importManifestOp } from "../ops/tools";
+import { exportManifestOp, importManifestOp } from "../../services/tools";
 import { csrfField } from "../ui";
 import { diffSummary } from "./publish";
 

@@ -10,8 +10,8 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { changeRoleOp, endMemberOrgAccessOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../ops/members";
-import type { OrgAccess } from "../access";
+import { changeRoleOp, endMemberOrgAccessOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../../services/members";
+import type { OrgAccess } from "../../services/access";
 import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = {

@@ -4,7 +4,7 @@ import type { Deps } from "../../deps";
 import { html, type Html } from "../../web/html";
 import { adminPage } from "../layout";
 import { orgPageAccess } from "../context";
-import { listOrgEventsOp, orgEventActions } from "../ops/org-events";
+import { listOrgEventsOp, orgEventActions } from "../../services/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
 /** An event's details as short `key: value` lines (values as compact JSON). */

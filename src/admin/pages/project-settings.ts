@@ -6,10 +6,10 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
-import type { ProjectAccess } from "../access";
+import type { ProjectAccess } from "../../services/access";
 import { projectPath } from "../layout";
 import { csrfOf, done, postedForm, projectPageAccess } from "../context";
-import { settingsFromForm, updateProjectSettingsOp } from "../ops/projects";
+import { settingsFromForm, updateProjectSettingsOp } from "../../services/projects";
 import { csrfField } from "../ui";
 
 function check(name: string, on: boolean, label: string, hint: string): Html {

@@ -8,10 +8,10 @@ import { roleAtLeast } from "../../auth/scopes";
 import { NotFoundError, ValidationError } from "../../errors";
 import type { PromptDefinition } from "../../projects/manifest";
 import { html, type Html } from "../../web/html";
-import type { ProjectAccess } from "../access";
+import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, postedForm, projectPageAccess } from "../context";
-import { deletePromptOp, listPromptsOp, savePromptOp } from "../ops/tools";
+import { deletePromptOp, listPromptsOp, savePromptOp } from "../../services/tools";
 import { csrfField, postButton, table } from "../ui";
 
 const ARGS_HINT = '[{ "name": "topic", "description": "What to summarize", "required": true }]';

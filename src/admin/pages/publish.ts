@@ -10,9 +10,9 @@ import type { ManifestDiff } from "../../projects/draft";
 import { html, type Html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { missingSecretsView, publishOp, publishView, rollbackOp, versionOp } from "../ops/publish";
+import { missingSecretsView, publishOp, publishView, rollbackOp, versionOp } from "../../services/publish";
 import { describeMissing, MissingProductionSecretsError, type MissingSecret } from "../../projects/missing-secrets";
-import type { ProjectAccess } from "../access";
+import type { ProjectAccess } from "../../services/access";
 import { csrfField, emptyState, postButton, table, when } from "../ui";
 
 const FLASH = { published: "Published. Production now serves the new version; connected hosts are told their tool list changed.", "rolled-back": "Production now serves the chosen version." };

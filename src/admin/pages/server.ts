@@ -10,12 +10,12 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { setVisibilityOp, toolsUsingSecrets } from "../ops/projects";
+import { setVisibilityOp, toolsUsingSecrets } from "../../services/projects";
 import { copyBox, postButton } from "../ui";
 import { connectGuide } from "./connect-guide";
 import { settingsCard } from "./project-settings";
 import { connectionsCard } from "./connections";
-import { need } from "../access";
+import { need } from "../../services/access";
 
 const FLASH = {
   created: "Project created. Add a tool on the Tools tab, then publish it.",

@@ -11,7 +11,7 @@ import { NotFoundError } from "../../errors";
 import { html } from "../../web/html";
 import { PAGE_HEADERS } from "../../web/layout";
 import { projectPageAccess } from "../context";
-import { getToolOp } from "../ops/tools";
+import { getToolOp } from "../../services/tools";
 
 /** The CSP for a preview of a tool that may reach `domains` (`api.example.com`, `*.example.com`). */
 export function previewCsp(domains: readonly string[]): string {

@@ -4,14 +4,14 @@
  * role in. Now it ends only what belongs to the org: that member's grants for its projects and their keys.
  */
 import { describe, expect, test } from "bun:test";
-import { seededApp, signIn, type Member } from "../fixtures";
-import { call } from "../../api/client";
-import { postForm, req } from "../../helpers";
-import { createApiKey } from "../../../src/apikeys/keys";
-import { createGrant } from "../../../src/oauth/grants";
-import { grantProblem, loadGrantState } from "../../../src/oauth/grant-check";
-import { addMember, createOrg } from "../../../src/projects/orgs";
-import { createProject } from "../../../src/projects/projects";
+import { seededApp, signIn, type Member } from "../admin/fixtures";
+import { call } from "../api/client";
+import { postForm, req } from "../helpers";
+import { createApiKey } from "../../src/apikeys/keys";
+import { createGrant } from "../../src/oauth/grants";
+import { grantProblem, loadGrantState } from "../../src/oauth/grant-check";
+import { addMember, createOrg } from "../../src/projects/orgs";
+import { createProject } from "../../src/projects/projects";
 
 const w = seededApp();
 

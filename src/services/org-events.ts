@@ -1,11 +1,11 @@
 /** The org audit log as pages and the API show it: cursor pages, an action filter, actor emails. */
 import { inArray, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { listOrgEvents } from "../../audit/org-audit";
-import { orgAuditEvents, users } from "../../db/schema";
-import { need, type OrgAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { listOrgEvents } from "../audit/org-audit";
+import { orgAuditEvents, users } from "../db/schema";
+import { need, type OrgAccess } from "./access";
+import { parseInput } from "./input";
 
 /** Org audit filters and cursor. */
 export const OrgEventQuerySchema = z.object({

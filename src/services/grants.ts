@@ -3,13 +3,13 @@
  * revocation, which takes effect on the grant's very next request.
  */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { CHANNELS } from "../../db/schema";
-import { NotFoundError } from "../../errors";
-import { getGrant, listGrants, revokeGrant, type GrantListItem } from "../../oauth/grants";
-import { listMembers } from "../../projects/orgs";
-import { need, type OrgAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { CHANNELS } from "../db/schema";
+import { NotFoundError } from "../errors";
+import { getGrant, listGrants, revokeGrant, type GrantListItem } from "../oauth/grants";
+import { listMembers } from "../projects/orgs";
+import { need, type OrgAccess } from "./access";
+import { parseInput } from "./input";
 
 /** Authorized-apps filters: project id, user id, client name or id substring, channel. */
 export const GrantFilterSchema = z.object({

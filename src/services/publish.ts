@@ -1,12 +1,12 @@
 /** Publish, roll back and version history, shared by the pages and the API (publishing needs admin). */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { diffManifests, exportManifest, type ManifestDiff } from "../../projects/draft";
-import { getVersion, listVersions, publish, rollback, type PublishResult } from "../../projects/publish";
-import { missingProductionSecrets, type MissingSecret } from "../../projects/missing-secrets";
-import { NotFoundError } from "../../errors";
-import { canReadDraft, need, needProductionRead, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { diffManifests, exportManifest, type ManifestDiff } from "../projects/draft";
+import { getVersion, listVersions, publish, rollback, type PublishResult } from "../projects/publish";
+import { missingProductionSecrets, type MissingSecret } from "../projects/missing-secrets";
+import { NotFoundError } from "../errors";
+import { canReadDraft, need, needProductionRead, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 import { userEmails } from "./org-events";
 
 /**

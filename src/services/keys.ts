@@ -3,12 +3,12 @@
  * key needs `settings` for any of them: issue 11 #2 maps keys onto DESIGN's scope table).
  */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { CHANNELS } from "../../db/schema";
-import { MANAGEMENT_SCOPES, SCOPES } from "../../auth/scopes";
-import { createApiKey, listApiKeys, revokeApiKey } from "../../apikeys/keys";
-import { need, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { CHANNELS } from "../db/schema";
+import { MANAGEMENT_SCOPES, SCOPES } from "../auth/scopes";
+import { createApiKey, listApiKeys, revokeApiKey } from "../apikeys/keys";
+import { need, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 import { userEmails } from "./org-events";
 
 const DAY_MS = 86_400_000;

@@ -3,14 +3,14 @@
  * typed into the form's write-only fields go to the secret store (never back to a page or a log), each
  * to its own channel (issue 11 #1).
  */
-import type { Deps } from "../../deps";
-import { need, type ProjectAccess } from "../access";
-import { toolFromForm } from "../tool-form-input";
-import { checkFormSecrets, secretsFromForm, setSecretOp } from "./secrets";
-import { createToolOp, updateToolOp } from "./tools";
+import type { Deps } from "../deps";
+import { need, type ProjectAccess } from "../services/access";
+import { toolFromForm } from "./tool-form-input";
+import { checkFormSecrets, secretsFromForm, setSecretOp } from "../services/secrets";
+import { createToolOp, updateToolOp } from "../services/tools";
 
 /** The editor shows which secret names have a value on each channel. */
-export { secretStatusOp } from "./secrets";
+export { secretStatusOp } from "../services/secrets";
 
 /** Creates (`existing` null) or updates a draft tool from form fields; returns the saved name. */
 export function saveToolFromForm(deps: Deps, access: ProjectAccess, existing: string | null, fields: Record<string, string>): string {

@@ -1,13 +1,13 @@
 /** Project operations shared by the settings pages and the JSON API. */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { recordOrgEvent } from "../../audit/org-audit";
-import { createProject, updateProject } from "../../projects/projects";
-import { listDraftTools } from "../../projects/draft";
-import { getVersion, setVisibility } from "../../projects/publish";
-import { CHANNELS, VISIBILITIES, type Project } from "../../db/schema";
-import { need, type OrgAccess, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { recordOrgEvent } from "../audit/org-audit";
+import { createProject, updateProject } from "../projects/projects";
+import { listDraftTools } from "../projects/draft";
+import { getVersion, setVisibility } from "../projects/publish";
+import { CHANNELS, VISIBILITIES, type Project } from "../db/schema";
+import { need, type OrgAccess, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 
 /** A new project: its URL slug and display name. */
 export const CreateProjectSchema = z.object({

@@ -4,12 +4,12 @@
  * it (they debug their tools with it); payloads were redacted and capped when written.
  */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { CHANNELS } from "../../db/schema";
-import { NotFoundError } from "../../errors";
-import { exportAudit, queryAudit, type AuditEventRow } from "../../audit/query";
-import { need, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { CHANNELS } from "../db/schema";
+import { NotFoundError } from "../errors";
+import { exportAudit, queryAudit, type AuditEventRow } from "../audit/query";
+import { need, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
 

@@ -4,11 +4,11 @@
  * version on every face; draft views need developer.
  */
 import { describe, expect, test } from "bun:test";
-import { seededApp } from "../fixtures";
-import { call } from "../../api/client";
-import { req } from "../../helpers";
-import { createDraftTool, savePrompt, updateDraftTool } from "../../../src/projects/draft";
-import { publish } from "../../../src/projects/publish";
+import { seededApp } from "../admin/fixtures";
+import { call } from "../api/client";
+import { req } from "../helpers";
+import { createDraftTool, savePrompt, updateDraftTool } from "../../src/projects/draft";
+import { publish } from "../../src/projects/publish";
 
 const w = seededApp();
 const P = "/projects/acme/shop";

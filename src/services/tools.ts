@@ -5,17 +5,17 @@
  * face"). Definitions are validated by the draft service (the manifest zod contract plus a JSON Schema compile).
  */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import type { Channel } from "../../db/schema";
+import type { Deps } from "../deps";
+import type { Channel } from "../db/schema";
 import {
   createDraftTool, deleteDraftTool, deletePrompt, diffManifests, exportManifest, getDraftTool, importManifest, listDraftTools, listPrompts, savePrompt,
   setInstructions, updateDraftTool,
-} from "../../projects/draft";
-import { getVersion } from "../../projects/publish";
-import type { Manifest, PromptDefinition, ToolDefinition } from "../../projects/manifest";
-import { NotFoundError } from "../../errors";
-import { canReadDraft, needDraft, needProductionRead, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+} from "../projects/draft";
+import { getVersion } from "../projects/publish";
+import type { Manifest, PromptDefinition, ToolDefinition } from "../projects/manifest";
+import { NotFoundError } from "../errors";
+import { canReadDraft, needDraft, needProductionRead, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 
 /** The instructions text. */
 export const InstructionsSchema = z.object({ instructions: z.string().max(100_000) });

@@ -4,17 +4,17 @@
  * one owner: the orgs service refuses to demote or remove the last).
  */
 import { z } from "zod";
-import type { Deps } from "../../deps";
-import { recordOrgEvent } from "../../audit/org-audit";
-import { createInvite, listInvites, revokeInvite } from "../../auth/invites";
-import { ROLES, type Role } from "../../db/schema";
-import { listMembers, removeMember, roleOf, setRole } from "../../projects/orgs";
-import { NotFoundError } from "../../errors";
-import { revokeUserGrantsInOrg } from "../../oauth/grants";
-import { roleAtLeast } from "../../auth/scopes";
-import { revokeUserKeysInOrg } from "../../apikeys/keys";
-import { need, type OrgAccess } from "../access";
-import { parseInput } from "../context";
+import type { Deps } from "../deps";
+import { recordOrgEvent } from "../audit/org-audit";
+import { createInvite, listInvites, revokeInvite } from "../auth/invites";
+import { ROLES, type Role } from "../db/schema";
+import { listMembers, removeMember, roleOf, setRole } from "../projects/orgs";
+import { NotFoundError } from "../errors";
+import { revokeUserGrantsInOrg } from "../oauth/grants";
+import { roleAtLeast } from "../auth/scopes";
+import { revokeUserKeysInOrg } from "../apikeys/keys";
+import { need, type OrgAccess } from "./access";
+import { parseInput } from "./input";
 
 /** An invite: the role it grants and optionally the only email that may accept it. */
 export const InviteSchema = z.object({

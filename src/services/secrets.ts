@@ -5,14 +5,14 @@
  * the API only ever learn which names have a value on which channel, never the value itself.
  */
 import { z } from "zod";
-import { recordOrgEvent } from "../../audit/org-audit";
-import type { Deps } from "../../deps";
-import { CHANNELS, type Channel, type Role } from "../../db/schema";
-import { SecretNameSchema } from "../../projects/manifest";
-import { getVersion } from "../../projects/publish";
-import { ForbiddenError, NotFoundError } from "../../errors";
-import { need, needDraft, type ProjectAccess } from "../access";
-import { parseInput } from "../context";
+import { recordOrgEvent } from "../audit/org-audit";
+import type { Deps } from "../deps";
+import { CHANNELS, type Channel, type Role } from "../db/schema";
+import { SecretNameSchema } from "../projects/manifest";
+import { getVersion } from "../projects/publish";
+import { ForbiddenError, NotFoundError } from "../errors";
+import { need, needDraft, type ProjectAccess } from "./access";
+import { parseInput } from "./input";
 import { getToolOp } from "./tools";
 
 /** Which channel a value belongs to. Faces that take no channel write the draft (the least privileged one). */
