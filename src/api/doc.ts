@@ -43,3 +43,8 @@ export function created(body: unknown): Response {
 export function noContent(): Response {
   return new Response(null, { status: 204 });
 }
+
+/** The OpenAPI metadata of a route that is one service operation: its summary and its input schema. */
+export function opDoc(tag: string, op: { summary: string; input: z.ZodType }): { detail: OperationDetail } {
+  return doc(tag, op.summary, { body: op.input });
+}

@@ -14,7 +14,9 @@ import {
 import { deleteSecretOp, secretStatusOp, setSecretOp, SecretValueSchema } from "../services/secrets";
 import { ValidationError } from "../errors";
 import { projectAccessFor } from "./caller";
-import { created, doc, noContent } from "./doc";
+import { created, doc, noContent, opDoc } from "./doc";
+import { invoke } from "../services/operation";
+import { duplicateTool } from "../services/tool-duplicate";
 
 const PatchSchema = z.record(z.string(), z.unknown());
 
@@ -41,6 +43,8 @@ export function toolRoutes(deps: Deps) {
       deleteToolOp(deps, access(request, params), params.name);
       return noContent();
     }, doc("tools", "Delete a tool from the draft (developer)"))
+    .post("/projects/:org/:project/tools/:name/duplicate", async ({ request, params, body }) =>
+      created(await invoke(duplicateTool, deps, access(request, params), { ...asObject(body), name: params.name })), opDoc("tools", duplicateTool))
     .get("/projects/:org/:project/tools/:name/secrets", ({ request, params }) => secretStatusOp(deps, access(request, params), params.name),
       doc("tools", "Which of a tool's declared secrets have a value and which are missing one, per channel (values are write-only and never returned)"))
     .put("/projects/:org/:project/tools/:name/secrets/:secret", ({ request, params, body }) => {

@@ -10,6 +10,7 @@ import { NotFoundError } from "../errors";
 import { createLogger } from "../lib/log";
 import { findUserByEmail } from "../auth/users";
 import { getProject } from "../projects/projects";
+import { projectAccess, type ProjectAccess } from "../services/access";
 import type { RunningServer } from "../server";
 import { UsageError, type CommandSpec, type ParsedArgs } from "./args";
 
@@ -99,6 +100,15 @@ export function userFlag(ctx: CommandContext, deps: Deps, name = "email") {
   const user = findUserByEmail(deps.db, email);
   if (!user) throw new NotFoundError(`No user with the email ${email}. Create one with: portico user create --email ${email}`);
   return user;
+}
+
+/**
+ * The service-layer access of the CLI acting as the user in `--as` on `--project` (docs/architecture.md:
+ * Service layer): that user's current role; the operator reached the data dir, so no scopes to hold.
+ */
+export function operatorAccess(ctx: CommandContext, deps: Deps): ProjectAccess {
+  const { org, project } = projectFlag(ctx, deps);
+  return projectAccess(deps, userFlag(ctx, deps, "as"), { kind: "operator" }, org.slug, project.slug);
 }
 
 /** Lines → text block. */

@@ -17,7 +17,16 @@ import { findProject, getProjectById } from "../projects/projects";
  */
 export type Via =
   | { kind: "session"; sessionId: string; csrfSecret: string }
-  | { kind: "apikey"; apiKeyId: string; projectId: string; scopes: Scope[]; channel: Channel | null; expiresAt: number | null };
+  | { kind: "apikey"; apiKeyId: string; projectId: string; scopes: Scope[]; channel: Channel | null; expiresAt: number | null }
+  /** An OAuth grant running a management tool over MCP: its effective scopes (granted ∩ current role). */
+  | { kind: "grant"; grantId: string; scopes: Scope[] }
+  /** The CLI on the data dir, acting as a named user (`--as EMAIL`): that user's role, no scopes to hold. */
+  | { kind: "operator" };
+
+/** The scopes a credential carries, or null for callers bounded by their role alone (sessions, the CLI). */
+function scopesOf(via: Via | undefined): Scope[] | null {
+  return via?.kind === "apikey" || via?.kind === "grant" ? via.scopes : null;
+}
 
 /** A caller resolved against one org: who, their role there, and how they authenticated. */
 export interface OrgAccess {
@@ -45,13 +54,14 @@ export function need(access: { role: Role; via?: Via }, min: Role, what = "do th
     throw new ForbiddenError(`You need to be ${ROLE_WORDS[min]} of this organization to ${what}; your role is ${access.role}.`);
   }
   const via = access.via;
-  if (via?.kind !== "apikey") return;
-  const missing = scopes ? scopes.filter((s) => !via.scopes.includes(s)) : [];
-  if (missing.length > 0 || (!scopes && !roleAtLeast(scopeCeiling(via.scopes), min))) {
+  const held = scopesOf(via);
+  if (!held) return;
+  const missing = scopes ? scopes.filter((s) => !held.includes(s)) : [];
+  if (missing.length > 0 || (!scopes && !roleAtLeast(scopeCeiling(held), min))) {
     const lacking = missing.length ? missing.map((s) => `"${s}"`).join(" and ") : `a scope for ${ROLE_WORDS[min]}'s work`;
-    throw new ForbiddenError(
-      `This API key cannot ${what}: it lacks ${lacking}${via.channel ? ` on the ${via.channel} channel` : ""} (it carries: ${via.scopes.join(" ") || "no usable scopes"}).`,
-    );
+    const who = via?.kind === "grant" ? "This authorization" : "This API key";
+    const channel = via?.kind === "apikey" && via.channel ? ` on the ${via.channel} channel` : "";
+    throw new ForbiddenError(`${who} cannot ${what}: it lacks ${lacking}${channel} (it carries: ${held.join(" ") || "no usable scopes"}).`);
   }
 }
 
@@ -62,7 +72,8 @@ export function need(access: { role: Role; via?: Via }, min: Role, what = "do th
  */
 export function canReadDraft(access: ProjectAccess): boolean {
   if (!roleAtLeast(access.role, "developer")) return false;
-  return access.via.kind !== "apikey" || (access.via.scopes.includes("draft") && access.via.scopes.includes("project:write"));
+  const held = scopesOf(access.via);
+  return !held || (held.includes("draft") && held.includes("project:write"));
 }
 
 /** Gate for anything on the draft: developer, and for a key `draft` + `project:write` (issue 11 #2, #13). */

@@ -17,6 +17,9 @@ import { deleteToolOp, getToolOp, toolsViewOp, type ToolStatus } from "../../ser
 import { saveToolFromForm, secretStatusOp } from "../tool-save";
 import { toolToForm } from "../tool-form-input";
 import { emptyState, pageSlice, postButton, table } from "../ui";
+import { csrfField, field } from "../../auth/views";
+import { invoke } from "../../services/operation";
+import { duplicateTool } from "../../services/tool-duplicate";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
 import { manifestCard } from "./manifest";
 import { promptsCard } from "./prompts";
@@ -24,6 +27,7 @@ import { promptsCard } from "./prompts";
 const FLASH = {
   saved: "Saved to the draft. Publish to make it live in production.",
   deleted: "Tool removed from the draft. Production keeps it until you publish.",
+  duplicated: "Copy saved to the draft. Secret names came along; set their values for the copy before you use it.",
   "prompt-saved": "Prompt saved to the draft.",
   "prompt-deleted": "Prompt removed from the draft.",
 };
@@ -71,9 +75,15 @@ function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorSt
     ? html`<div class="card"><h2>Remove from draft</h2><p class="muted small">Production keeps serving the tool until the next publish.</p>
 ${postButton(`${base}/${encodeURIComponent(s.name!)}/delete`, "Delete tool", csrfOf(access), { danger: true, confirm: `Delete ${s.name} from the draft?` })}</div>`
     : "";
+  const copy = !isNew && editable
+    ? html`<div class="card"><h2>Duplicate</h2><p class="muted small">A copy in the draft under a new name. Secret names come along, their values do not.</p>
+<form method="post" action="${`${base}/${encodeURIComponent(s.name!)}/duplicate`}">${csrfField(csrfOf(access))}
+${field("New name", "newName", { value: `${s.name}_copy`, form: "duplicate" })}
+<div class="actions"><button type="submit">Duplicate tool</button></div></form></div>`
+    : "";
   const title = isNew ? "New tool" : s.name!;
   const readOnly = editable ? "" : html`<p class="muted">The published version, read-only: the unpublished draft is visible to developers and above.</p>`;
-  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${readOnly}${preview}${form}${del}`;
+  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${readOnly}${preview}${form}${copy}${del}`;
   return adminPage({
     title, user: access.user, role: access.role, org, project, projectTab: "tools", status, body,
     flash: s.error ? { kind: "error", text: s.error } : flashFrom(request, FLASH),
@@ -145,6 +155,18 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       return saveOrShow(deps, request, access, { kind: tool.kind, values: { ...fields, kind: tool.kind }, name: tool.name }, () =>
         saveToolFromForm(deps, access, tool.name, { ...fields, kind: tool.kind }),
       );
+    })
+    .post("/admin/:org/:project/tools/:name/duplicate", async ({ request, params, body }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const fields = postedForm(request, body, access);
+      try {
+        const copy = await invoke(duplicateTool, deps, access, { name: params.name, newName: fields.newName });
+        return done(projectPath(access.org, access.project, `/tools/${encodeURIComponent(copy.name)}`), "duplicated");
+      } catch (err) {
+        if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
+        const tool = getToolOp(deps, access, params.name);
+        return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name, error: err.message }, err.status);
+      }
     })
     .post("/admin/:org/:project/tools/:name/delete", ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);

@@ -13,6 +13,7 @@ import { projectImportCommand } from "./project-import";
 import { publishCommand } from "./publish";
 import { restoreCommand } from "./restore";
 import { secretsRotateKeyCommand } from "./secrets-rotate-key";
+import { toolDuplicateCommand } from "./tool-duplicate";
 import { serveCommand } from "./serve";
 import { userCreateCommand } from "./user-create";
 import { userResetPasswordCommand } from "./user-reset-password";
@@ -26,6 +27,7 @@ export const COMMANDS: Command[] = [
   projectCreateCommand,
   projectImportCommand,
   projectExportCommand,
+  toolDuplicateCommand,
   publishCommand,
   apikeyCreateCommand,
   migrateCommand,

@@ -14,6 +14,10 @@ import {
 import { listVersions, publish, rollback } from "../../projects/publish";
 import { getProjectById } from "../../projects/projects";
 import type { RequestContext } from "../context";
+import type { z } from "zod";
+import { inputJsonSchema, invoke, type AnyOperation, type ProjectOperation } from "../../services/operation";
+import { duplicateTool } from "../../services/tool-duplicate";
+import { managementAccess } from "./access";
 
 export interface ManagementToolSpec {
   name: string;
@@ -24,6 +28,24 @@ export interface ManagementToolSpec {
   readOnly: boolean;
   inputSchema: Record<string, unknown>;
   run(ctx: RequestContext, args: Record<string, unknown>): unknown;
+}
+
+/**
+ * A management tool that is a service operation: its input schema is the operation's (`inputJsonSchema`),
+ * and it runs through `invoke` with the caller's access, so the permission rule and the audit event are
+ * the operation's own (docs/architecture.md: Service layer).
+ */
+function fromOperation<S extends z.ZodType, O>(
+  op: ProjectOperation<S, O>,
+  tool: { name: string; scope: Scope; readOnly: boolean; flag?: ManagementToolSpec["flag"]; result: (output: O) => unknown },
+): ManagementToolSpec {
+  return {
+    name: tool.name, scope: tool.scope, flag: tool.flag, readOnly: tool.readOnly, description: op.summary,
+    get inputSchema() {
+      return inputJsonSchema(op as unknown as AnyOperation);
+    },
+    run: async (ctx, args) => tool.result(await invoke(op, ctx.deps, managementAccess(ctx), args)),
+  };
 }
 
 const obj = (properties: Record<string, unknown> = {}, required: string[] = []) => ({ type: "object", properties, required, additionalProperties: false });
@@ -53,6 +75,7 @@ export const MANAGEMENT_TOOLS: ManagementToolSpec[] = [
     description: "Change fields of a draft tool.",
     run: (ctx, a) => ({ tool: updateDraftTool(ctx.deps, ctx.project.id, a.name as string, a.changes as Record<string, unknown>) }),
   },
+  fromOperation(duplicateTool, { name: "portico_duplicate_tool", scope: "project:write", readOnly: false, result: (tool) => ({ tool }) }),
   {
     name: "portico_delete_tool", scope: "project:write", readOnly: false, inputSchema: obj({ name: NAME }, ["name"]),
     description: "Delete a draft tool (production keeps it until the next publish).",

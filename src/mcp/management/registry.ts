@@ -59,7 +59,7 @@ export function visibleManagementTools(ctx: RequestContext): ManagementTool[] {
 }
 
 /** Runs a management tool; service errors (validation, conflicts) come back as `isError` results. */
-export function callManagementTool(ctx: RequestContext, name: string, args: Record<string, unknown>): CallToolResult {
+export async function callManagementTool(ctx: RequestContext, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const tool = TOOLS.get(name);
   if (!tool || ctx.principal.kind === "anonymous" || (tool.spec.flag && !ctx.project[tool.spec.flag])) {
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${name}". Call tools/list to see the tools of this channel.`);
@@ -71,7 +71,7 @@ export function callManagementTool(ctx: RequestContext, name: string, args: Reco
   const validate = validatorOf(tool.spec);
   if (!validate(args)) throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${name}": ${describeSchemaErrors(validate.errors)}`);
   try {
-    const structured = tool.spec.run(ctx, args) as Record<string, unknown>;
+    const structured = (await tool.spec.run(ctx, args)) as Record<string, unknown>;
     return { content: [{ type: "text", text: JSON.stringify(structured, null, 2) }], structuredContent: structured };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
