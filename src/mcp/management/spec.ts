@@ -1,0 +1,44 @@
+/**
+ * What a management tool is (`portico_*`, DESIGN: Roles and scopes): a scope, an optional project switch,
+ * and — for tools that are service operations — the operation's own schema, rule and audit event.
+ */
+import type { z } from "zod";
+import type { Scope } from "../../auth/scopes";
+import { inputJsonSchema, invoke, type AnyOperation, type ProjectOperation } from "../../services/operation";
+import type { RequestContext } from "../context";
+import { managementAccess } from "./access";
+
+export interface ManagementToolSpec {
+  name: string;
+  description: string;
+  scope: Scope;
+  /** Project switch that must be on (off until an admin turns it on). */
+  flag?: "managementPublish" | "managementSettings";
+  readOnly: boolean;
+  inputSchema: Record<string, unknown>;
+  run(ctx: RequestContext, args: Record<string, unknown>): unknown;
+}
+
+/**
+ * A management tool that is a service operation: its input schema is the operation's (`inputJsonSchema`),
+ * and it runs through `invoke` with the caller's access, so the permission rule and the audit event are
+ * the operation's own (docs/architecture.md: Service layer).
+ */
+export function fromOperation<S extends z.ZodType, O>(
+  op: ProjectOperation<S, O>,
+  tool: { name: string; scope: Scope; readOnly: boolean; flag?: ManagementToolSpec["flag"]; result: (output: O) => unknown },
+): ManagementToolSpec {
+  return {
+    name: tool.name, scope: tool.scope, flag: tool.flag, readOnly: tool.readOnly, description: op.summary,
+    get inputSchema() {
+      return inputJsonSchema(op as unknown as AnyOperation);
+    },
+    run: async (ctx, args) => tool.result(await invoke(op, ctx.deps, managementAccess(ctx), args)),
+  };
+}
+
+/** A JSON Schema object for hand-written tool schemas (to be replaced by operations' zod schemas). */
+export const obj = (properties: Record<string, unknown> = {}, required: string[] = []) => ({ type: "object", properties, required, additionalProperties: false });
+
+/** The acting user of an MCP caller, for services that record an author. */
+export const actor = (ctx: RequestContext) => (ctx.principal.kind === "anonymous" ? null : ctx.principal.userId);
