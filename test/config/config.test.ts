@@ -62,5 +62,7 @@ describe("config", () => {
 
   test("every setting has a help line (serve --help and the README table use them)", () => {
     expect(CONFIG_HELP.map(([f]) => f).sort()).toEqual([...CONFIG_FLAGS].sort());
+    // Described once, in the schema (issue 13): a setting without a description has no help line.
+    for (const [flag, help] of CONFIG_HELP) expect({ flag, described: help.length > 10 }).toEqual({ flag, described: true });
   });
 });
