@@ -26,18 +26,43 @@ export function bodyCeiling(maxBodyBytes: number): number {
   return Math.max(maxBodyBytes * 16, 16 * 1024 * 1024);
 }
 
-export async function startServer(config: Config, opts: DepsOptions = {}): Promise<RunningServer> {
-  const deps = await createDeps(config, opts);
+/**
+ * `--port 0` asks the kernel for a free port, and without `--public-url` the issuer is built from it — so
+ * the port must be known before the config is settled and the deps are built (docs/architecture.md:
+ * Layers — config settled before deps, never mutated after). A placeholder listener takes the port with
+ * SO_REUSEPORT; the app binds the same port beside it, then the placeholder goes.
+ */
+function reservePort(config: Config): { port: number; release(): void } {
+  if (config.port !== 0) return { port: config.port, release: () => {} };
+  const probe = Bun.serve({ port: 0, hostname: config.host, reusePort: true, fetch: () => new Response("starting", { status: 503 }) });
+  return { port: probe.port!, release: () => probe.stop(true) };
+}
+
+export async function startServer(input: Config, opts: DepsOptions = {}): Promise<RunningServer> {
+  const reserved = reservePort(input);
+  const port = reserved.port;
+  const config: Config = Object.freeze({
+    ...input,
+    port,
+    publicUrl: input.publicUrlFromPort ? `${input.tlsCert ? "https" : "http"}://127.0.0.1:${port}` : input.publicUrl,
+  });
+  let deps: Deps;
+  try {
+    deps = await createDeps(config, opts);
+  } catch (err) {
+    reserved.release();
+    throw err;
+  }
   const app = createApp(deps);
   app.listen({
-    port: config.port,
+    port,
     hostname: config.host,
+    reusePort: input.port === 0,
     maxRequestBodySize: bodyCeiling(config.maxBodyBytes),
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } } : {}),
   });
+  reserved.release();
   const server = app.server!;
-  const port = server.port!;
-  if (config.publicUrlFromPort) config.publicUrl = `${config.tlsCert ? "https" : "http"}://127.0.0.1:${port}`;
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
