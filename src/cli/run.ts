@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadConfig } from "../config";
 import { AppError, ValidationError } from "../errors";
-import { SchemaTooNewError } from "../db/client";
+import { SchemaTooNewError } from "../services/data-dir";
 import { UsageError, commandHelp, parseArgs } from "./args";
 import type { CliOptions, Command, Io } from "./command";
 import { COMMANDS } from "./commands";

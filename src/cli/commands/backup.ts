@@ -1,20 +1,6 @@
-/**
- * `portico backup [--out FILE]`: a consistent copy of the database while a server runs on it (`VACUUM
- * INTO`, src/db/backup.ts), plus the secret-key file beside it — without that key the copy's tool secrets
- * and signing keys cannot be decrypted. When the key comes from PORTICO_SECRET_KEY it is not in the data
- * dir, and the command says so loudly instead of pretending the backup is complete.
- */
-import { Database } from "bun:sqlite";
-import { copyFileSync, chmodSync, existsSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { BACKUP_DIR, stamp, vacuumInto } from "../../db/backup";
-import { DB_FILE } from "../../db/client";
-import { NotFoundError } from "../../errors";
-import { KEY_FILE } from "../../tools/secret-key";
+/** `portico backup [--out FILE]`: the CLI face of `backupDataDir` (src/services/data-dir.ts). */
+import { backupDataDir } from "../../services/data-dir";
 import type { Command } from "../command";
-
-/** The key file written beside a backup `FILE`. */
-export const backupKeyFile = (file: string) => `${file}.key`;
 
 export const backupCommand: Command = {
   spec: {
@@ -31,39 +17,9 @@ export const backupCommand: Command = {
     ].join("\n"),
   },
   async run(ctx) {
-    const dataDir = ctx.config.dataDir;
-    const dbPath = join(dataDir, DB_FILE);
-    if (!existsSync(dbPath)) throw new NotFoundError(`There is no Portico database in ${dataDir}; check --data-dir.`);
-    const out = resolve(ctx.args.flags.out ?? join(dataDir, BACKUP_DIR, `portico-${stamp(Date.now())}.db`));
-    const say = (t: string) => ctx.io.err(t);
-    say(`Copying ${dbPath} …`);
-    const source = new Database(dbPath, { readonly: false });
-    let bytes: number;
-    try {
-      source.exec("PRAGMA busy_timeout = 5000");
-      bytes = vacuumInto(source, out).bytes;
-    } finally {
-      source.close();
-    }
-    say(`Checking the copy (${(bytes / 1e6).toFixed(1)} MB) …`);
-    const copy = new Database(out, { readonly: true });
-    const check = (copy.query("PRAGMA integrity_check").get() as { integrity_check: string }).integrity_check;
-    copy.close();
-    if (check !== "ok") throw new Error(`the copy failed its integrity check (${check}); the original is unchanged`);
-    let key: string | null = null;
-    let warning: string | null = null;
-    if (ctx.config.secretKey) {
-      warning = "The secret key comes from PORTICO_SECRET_KEY and is NOT included: store that value with this backup, or its tool secrets are lost.";
-    } else if (existsSync(join(dataDir, KEY_FILE))) {
-      key = backupKeyFile(out);
-      say(`Writing the secret key to ${key} …`);
-      copyFileSync(join(dataDir, KEY_FILE), key);
-      if (process.platform !== "win32") chmodSync(key, 0o600);
-    } else {
-      warning = `No ${KEY_FILE} in ${dataDir}: this backup holds no secret key (no tool secret was ever saved here).`;
-    }
-    if (warning) say(`WARNING: ${warning}`);
-    const text = [`Backup written: ${out} (${(bytes / 1e6).toFixed(1)} MB)`, key ? `Secret key: ${key}` : `Secret key: not included`, ...(warning ? [warning] : [])].join("\n");
-    return { data: { file: out, bytes, keyFile: key, warning }, text };
+    const r = backupDataDir(ctx.config, ctx.args.flags.out, (step) => ctx.io.err(step));
+    if (r.warning) ctx.io.err(`WARNING: ${r.warning}`);
+    const text = [`Backup written: ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB)`, r.keyFile ? `Secret key: ${r.keyFile}` : "Secret key: not included", ...(r.warning ? [r.warning] : [])];
+    return { data: r, text: text.join("\n") };
   },
 };

@@ -1,6 +1,5 @@
-/** `portico migrate`: apply the embedded schema migrations to the data dir and report what was done. */
-import { migrate, openDb, SchemaTooNewError } from "../../db/client";
-import { appliedHashes, EMBEDDED, pendingMigrations } from "../../db/migrator";
+/** `portico migrate [--dry-run]`: the CLI face of `migrateDataDir` (src/services/data-dir.ts). */
+import { migrateDataDir } from "../../services/data-dir";
 import type { Command } from "../command";
 
 export const migrateCommand: Command = {
@@ -18,23 +17,14 @@ export const migrateCommand: Command = {
     ].join("\n"),
   },
   async run(ctx) {
-    const db = openDb(ctx.config.dataDir);
-    try {
-      if (ctx.args.switches["dry-run"]) {
-        const known = new Set(EMBEDDED.map((m) => m.hash));
-        const unknown = appliedHashes(db.$client).filter((r) => !known.has(r.hash)).length;
-        if (unknown > 0) throw new SchemaTooNewError(`the database was migrated by a newer Portico (${unknown} unknown migration(s)); upgrade the binary`);
-        const pending = pendingMigrations(db.$client).map((m) => m.tag);
-        return {
-          data: { dryRun: true, pending, dataDir: ctx.config.dataDir },
-          text: pending.length ? `Would apply ${pending.length} migration(s) to ${ctx.config.dataDir}:\n${pending.map((t) => `  ${t}`).join("\n")}` : `${ctx.config.dataDir} is up to date.`,
-        };
-      }
-      const { applied, backup } = migrate(db);
-      const text = applied ? `Applied ${applied} migration(s) to ${ctx.config.dataDir}.${backup ? `\nBackup taken before migrating: ${backup}` : ""}` : `${ctx.config.dataDir} is up to date.`;
-      return { data: { applied, backup, dataDir: ctx.config.dataDir }, text };
-    } finally {
-      db.$client.close();
+    const dir = ctx.config.dataDir;
+    const dryRun = ctx.args.switches["dry-run"] === true;
+    const r = migrateDataDir(dir, dryRun);
+    if (dryRun) {
+      const text = r.pending.length ? `Would apply ${r.pending.length} migration(s) to ${dir}:\n${r.pending.map((t) => `  ${t}`).join("\n")}` : `${dir} is up to date.`;
+      return { data: { dryRun: true, pending: r.pending, dataDir: dir }, text };
     }
+    const text = r.applied ? `Applied ${r.applied} migration(s) to ${dir}.${r.backup ? `\nBackup taken before migrating: ${r.backup}` : ""}` : `${dir} is up to date.`;
+    return { data: { applied: r.applied, backup: r.backup, dataDir: dir }, text };
   },
 };
