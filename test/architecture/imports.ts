@@ -28,6 +28,7 @@ export function importGraph(): Map<string, { local: string[]; packages: string[]
       if (typeOnly(m[0])) continue;
       if (spec.startsWith(".")) {
         let target = resolve(dirname(file), spec);
+        if (/\.(json|css|js|html|wasm|sql)$/.test(target)) continue; // assets and data bundled as text/JSON
         if (!target.endsWith(".ts")) target = statSafe(`${target}.ts`) ? `${target}.ts` : join(target, "index.ts");
         local.push(relative(SRC, target));
       } else packages.push(spec);

@@ -1,0 +1,60 @@
+/**
+ * Imports point down (docs/architecture.md: Layers): faces → services → storage and lib, no cycles.
+ * Value imports only — `import type` is erased at build time and orders nothing.
+ */
+import { describe, expect, test } from "bun:test";
+import { cycles, importGraph } from "./imports";
+
+const graph = importGraph();
+const FACE = /^(admin|api|cli|mcp)\//;
+const STORAGE_FILE = /^db\//;
+const STORAGE_PACKAGE = (p: string) => p.startsWith("drizzle-orm") || p === "bun:sqlite";
+
+/** Faces that still reach storage, each with the reason; the list may only shrink. */
+const ALLOWED: Record<string, string> = {
+  "mcp/management/settings-tools.ts": "being folded into services (issue 13, org domain)",
+  "cli/demo-seed.ts": "seeds the demo through storage; to move onto service operations",
+  "admin/pages/members.ts": "ROLES constant from db/schema",
+  "admin/pages/tools.ts": "TOOL_KINDS constant from db/schema",
+  "admin/pages/tool-form.ts": "TOOL_KINDS constant from db/schema",
+  "cli/commands/member-add.ts": "ROLES constant from db/schema",
+  "cli/commands/apikey-create.ts": "CHANNELS constant from db/schema",
+  "cli/commands/project-import.ts": "CHANNELS constant from db/schema",
+};
+
+describe("layers", () => {
+  test("no import cycles in src/", () => {
+    expect(cycles(graph)).toEqual([]);
+  });
+
+  test("faces do not import storage (src/db, drizzle-orm, bun:sqlite) except the listed ones", () => {
+    const offenders: string[] = [];
+    for (const [file, { local, packages }] of graph) {
+      if (!FACE.test(file) || file in ALLOWED) continue;
+      const bad = [...local.filter((t) => STORAGE_FILE.test(t)), ...packages.filter(STORAGE_PACKAGE)];
+      if (bad.length) offenders.push(`${file} → ${bad.join(", ")}`);
+    }
+    expect(offenders).toEqual([]);
+    for (const file of Object.keys(ALLOWED)) expect({ file, exists: graph.has(file) }).toEqual({ file, exists: true });
+  });
+
+  test("services, storage and lib never import a face", () => {
+    const offenders: string[] = [];
+    for (const [file, { local }] of graph) {
+      if (!/^(services|db|lib)\//.test(file)) continue;
+      const up = local.filter((t) => FACE.test(t));
+      if (up.length) offenders.push(`${file} → ${up.join(", ")}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  test("storage and lib import nothing above them (besides errors and config)", () => {
+    const offenders: string[] = [];
+    for (const [file, { local }] of graph) {
+      if (!/^(db|lib)\//.test(file)) continue;
+      const up = local.filter((t) => !/^(db|lib)\//.test(t) && t !== "errors.ts" && t !== "config.ts");
+      if (up.length) offenders.push(`${file} → ${up.join(", ")}`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});
