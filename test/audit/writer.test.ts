@@ -14,16 +14,14 @@ const row = (i: number): AuditRow => ({
 const count = (t: TestApp) => (t.deps.db.$client.query("SELECT count(*) AS n FROM audit_events").get() as { n: number }).n;
 
 describe("batched audit writer", () => {
-  test("writes ≥ 20,000 rows/s in batches and loses none", async () => {
+  // Its speed (≥ 20,000 rows/s) is measured by `npm run bench` (test/bench/audit-writer.ts), not here.
+  test("writes 50,000 rows in batches and loses none", async () => {
     t = await makeApp();
     const writer = new AuditWriter(t.deps.db.$client, t.deps.log);
     const n = 50_000;
-    const started = performance.now();
     for (let i = 0; i < n; i++) writer.record(row(i));
     writer.flush();
-    const seconds = (performance.now() - started) / 1000;
     expect(count(t)).toBe(n);
-    expect(n / seconds).toBeGreaterThan(20_000);
   });
 
   test("rows wait for the timer or the batch size, and close() drains the queue", async () => {

@@ -38,10 +38,12 @@ test("a call waiting for a busy sandbox gives up at its own time limit", async (
   const p = pool(1);
   const hog = p.run(job("export default () => { for (;;) {} }", { timeoutMs: 1500 }), hooks());
   await Bun.sleep(50);
-  const started = performance.now();
-  const waiter = await p.run(job("export default () => 1", { timeoutMs: 200 }), hooks());
-  expect(waiter).toEqual({ ok: false, errorClass: "runtime", error: "every script sandbox stayed busy for the call's 200 ms time limit" });
-  expect(performance.now() - started).toBeLessThan(1000);
+  const waiting = p.run(job("export default () => 1", { timeoutMs: 200 }), hooks());
+  // Ordering, not a wall-clock bound (a busy machine stretches both): the waiter's own 200 ms limit ends it
+  // before the hog's 1,500 ms one frees the sandbox.
+  const first = await Promise.race([waiting.then(() => "waiter"), hog.then(() => "hog")]);
+  expect(first).toBe("waiter");
+  expect(await waiting).toEqual({ ok: false, errorClass: "runtime", error: "every script sandbox stayed busy for the call's 200 ms time limit" });
   expect(await hog).toMatchObject({ ok: false, errorClass: "runtime" });
   expect(await p.run(job("export default () => 'free again'"), hooks())).toEqual({ ok: true, value: "free again" });
 });
@@ -67,10 +69,9 @@ test("close ends waiting and running calls with a clear error", async () => {
 test("a cancel that arrives while the sandbox worker is still starting ends the call at once", async () => {
   const p = pool(1);
   const controller = new AbortController();
-  const started = performance.now();
   const call = p.run(job("export default () => { for (;;) {} }", { timeoutMs: 5000 }), { ...hooks(), signal: controller.signal });
   controller.abort();
+  // "cancelled", not the time-limit error: the call ended on the cancel, not after running to its 5 s limit.
   expect(await call).toEqual({ ok: false, errorClass: "runtime", error: "the call was cancelled" });
-  expect(performance.now() - started).toBeLessThan(2000);
   expect(await p.run(job("export default () => 'still usable'"), hooks())).toEqual({ ok: true, value: "still usable" });
 });

@@ -4,13 +4,14 @@
  * latency and with calls in flight for throughput, plus the process CPU time each call costs (which
  * bounds calls/s on one core even on a busy machine) next to the cost of a bare QuickJS runtime +
  * context measured the same way, the floor no sandbox can go below. Prints the numbers; the assertions are loose bounds
- * that only catch a regression by an order of magnitude (shared CI machines are noisy).
+ * that only catch a regression by an order of magnitude. A benchmark, not a unit test (issue 13): run it with
+ * `bun test ./test/bench/sandbox-overhead.bench.ts`; `npm test` does not.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import variant from "@jitl/quickjs-singlefile-mjs-release-sync";
 import { newQuickJSWASMModuleFromVariant } from "quickjs-emscripten-core";
 import { ToolDefinitionSchema } from "../../src/projects/manifest";
-import { script, toolsHarness, type ToolsHarness } from "./fixtures";
+import { script, toolsHarness, type ToolsHarness } from "../tools/fixtures";
 
 const WARMUP = 200;
 const SERIAL = 1000;
