@@ -6,9 +6,9 @@
  * (this connection) and `PRAGMA data_version` (everyone else), two small queries per call.
  *
  * Topics are exact or absent: an announcement names what changed only when the header says exactly one
- * transaction was committed since the previous observation (that one is the announcer's, JavaScript
- * being single-threaded); otherwise — another process, an unannounced write of ours in between — the
- * change is "anything". Subscribers hear announced changes at once and everyone else's by a poll that
+ * transaction was committed since the previous observation, in the same WAL generation (that one is the
+ * announcer's, JavaScript being single-threaded); otherwise — another process, an unannounced write of
+ * ours in between, a checkpoint that reset the WAL — the change is "anything". Subscribers hear announced changes at once and everyone else's by a poll that
  * runs only while someone subscribes (one shared-memory read per tick).
  */
 import type { Database, Statement } from "bun:sqlite";
@@ -102,7 +102,10 @@ export class SqliteChangeFeed implements ChangeFeed {
     if (this.wal) {
       const h = this.wal.read();
       if (h.iChange === this.seenChange && h.mxFrame === this.seenFrame && h.salt1 === this.seenSalt) return;
-      alone = this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1;
+      // One more transaction in the same WAL generation. `iChange` alone is not enough: another process
+      // closing its connection may checkpoint and reset the WAL, rewriting the header with a lower count
+      // (measured); a reset always changes the salts, and frames only grow within one generation.
+      alone = this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
       this.seenChange = h.iChange;
       this.seenFrame = h.mxFrame;
       this.seenSalt = h.salt1;

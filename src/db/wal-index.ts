@@ -13,7 +13,10 @@ const MX_FRAME = 16;
 const SALT_1 = 32;
 
 export interface WalIndexHeader {
-  /** Transactions committed (wraps at 2^32): a difference of 1 means exactly one commit in between. */
+  /**
+   * Transactions committed (wraps at 2^32). Counts up by one per commit within one WAL generation; a
+   * process closing the last connection but ours may checkpoint, reset the WAL and rewrite it lower.
+   */
   iChange: number;
   mxFrame: number;
   salt1: number;
