@@ -5,8 +5,11 @@
 import { AuditWriter } from "./audit/writer";
 import type { Config } from "./config";
 import { migrate, openDb, type Db } from "./db/client";
+import { SqliteChangeFeed } from "./db/sqlite-change-feed";
+import type { ChangeFeed } from "./lib/change-feed";
 import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
+import { createOAuthState, type OAuthState } from "./oauth/state";
 import { createToolRuntime, type ToolService } from "./tools/runtime";
 
 export interface Deps {
@@ -14,6 +17,10 @@ export interface Deps {
   db: Db;
   log: Logger;
   bus: EventBus;
+  /** What changed since version N, from any connection or process: every cache follows it (docs/architecture.md, "Change feed"). */
+  changes: ChangeFeed;
+  /** OAuth state that outlives a request: signing keys, verified tokens, rate limiters. */
+  oauth: OAuthState;
   /** Batched MCP audit log writer; flushed by a shutdown hook. */
   audit: AuditWriter;
   /** Tool runtimes (interactive, script sandbox, http) and the encrypted tool secrets. */
@@ -37,10 +44,12 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   if (backup) log.info({ backup }, "database migrated; a copy from before the migration was kept");
   const audit = new AuditWriter(db.$client, log);
   const tools = createToolRuntime({ config, db, log });
-  return { config, db, log, bus: new EventBus(), audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
+  const changes = new SqliteChangeFeed(db.$client, { onError: (err) => log.error({ err }, "change feed subscriber failed") });
+  const oauth = createOAuthState({ db, tools, log, changes });
+  return { config, db, log, bus: new EventBus(changes), changes, oauth, audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
 }
 
-/** Runs every shutdown hook, logging (not throwing) failures, then closes the database. */
+/** Runs every shutdown hook, logging (not throwing) failures, then closes the change feed and the database. */
 export async function shutdown(deps: Deps): Promise<void> {
   for (const hook of deps.shutdownHooks) {
     try {
@@ -49,5 +58,7 @@ export async function shutdown(deps: Deps): Promise<void> {
       deps.log.error({ err }, "shutdown hook failed");
     }
   }
+  // The feed stops reading the database's shared memory before the connection that keeps it valid closes.
+  deps.changes.close();
   deps.db.$client.close();
 }

@@ -1,8 +1,10 @@
 /**
  * What a channel serves, compiled once and cached (DESIGN: Performance targets): the tool list in MCP
  * wire form and ajv validators per tool, rebuilt only when the channel changes. Draft views are keyed by
- * the project's `updated_at` (bumped by every draft change), production views by the pinned version id,
- * so a change made by another process (the CLI) is seen on the very next request.
+ * the project's `updated_at` (bumped by every draft change), production views by the pinned version id.
+ * Those stamps come from the project row the MCP read cache serves, which follows the change feed
+ * (docs/architecture.md, "Change feed"), so a change made by another process (the CLI) is seen on the
+ * very next request, and nothing has to drop a view by hand: a moved stamp replaces it.
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
@@ -62,12 +64,10 @@ function compile(defs: ToolDefinition[], project: ProjectRef): CompiledTool[] {
 }
 
 export class ChannelViews {
+  /** One view per project channel (bounded by the number of projects). */
   private cache = new Map<string, ChannelView>();
-  private off: () => void;
 
-  constructor(private readonly deps: Pick<Deps, "db" | "bus">) {
-    this.off = deps.bus.on("toolsChanged", ({ projectId, channel }) => this.cache.delete(`${projectId}:${channel}`));
-  }
+  constructor(private readonly deps: Pick<Deps, "db">) {}
 
   /** The channel's view, or null when production has nothing published yet. */
   get(project: ProjectRef, channel: Channel): ChannelView | null {
@@ -82,7 +82,6 @@ export class ChannelViews {
   }
 
   close(): void {
-    this.off();
     this.cache.clear();
   }
 

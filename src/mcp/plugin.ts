@@ -9,7 +9,7 @@ import type { Channel } from "../db/schema";
 import { preflight } from "../http/cors";
 import { metricsPlugin } from "../http/metrics";
 import type { McpDeps } from "./context";
-import { watchChanges } from "./change-watcher";
+import { watchListChanged } from "./list-changed";
 import { handlePost } from "./endpoint";
 import type { RouteInput } from "./guard";
 import { McpService } from "./service";
@@ -20,7 +20,7 @@ const METHODS = "GET, POST, DELETE, OPTIONS";
 export function mcpPlugin(deps: McpDeps) {
   const service = new McpService(deps);
   scheduleAuditRetention(deps);
-  const stopWatching = watchChanges(deps, service.sessions);
+  const stopWatching = watchListChanged(deps, service.sessions);
   deps.drainHooks.push(() => service.sessions.closeStreams());
   deps.shutdownHooks.push(() => {
     stopWatching();

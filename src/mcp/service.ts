@@ -23,7 +23,7 @@ export class McpService {
   constructor(deps: McpDeps) {
     this.audit = deps.audit;
     this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject);
-    this.reads = new ReadCache(deps.db.$client);
+    this.reads = new ReadCache(deps.changes);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config);
     this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });

@@ -21,7 +21,6 @@ import { consentChoices } from "./consent-choices";
 import { authorizeErrorPage, consentPage, refusalPage } from "./consent-page";
 import { redirectHost } from "./redirect-uri";
 import { resolveResource } from "./resource";
-import { oauthState } from "./state";
 
 /** How long a user has to sign in and decide. */
 const REQUEST_TTL_MS = 30 * 60 * 1000;
@@ -59,7 +58,7 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
 
 async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
   // Anyone, signed in or not, stores a row here: bounded per IP so a flood cannot grow the table unchecked.
-  oauthState(deps).authorizeRequests.hit(ip);
+  deps.oauth.authorizeRequests.hit(ip);
   const valid = await validateAuthorizeRequest(deps, query, ip);
   const now = Date.now();
   const row: AuthRequest = {

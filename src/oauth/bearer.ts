@@ -19,7 +19,7 @@ import { channelUrl } from "../projects/projects";
 import { recordHandshake } from "../doctor/handshake";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { channelScopes, resourceMetadataUrl } from "./metadata";
-import { oauthState, type CachedToken } from "./state";
+import type { CachedToken } from "./state";
 
 /** The MCP endpoint being called. */
 export interface BearerTarget {
@@ -67,7 +67,7 @@ function readClaims(claims: Record<string, unknown>, kid: string): CachedToken |
 }
 
 async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | null> {
-  const state = oauthState(deps);
+  const state = deps.oauth;
   const key = sha256(token);
   const nowS = Date.now() / 1000;
   const cached = state.verified.get(key);
@@ -92,7 +92,7 @@ const REFUSAL_RECORD_MS = 60_000;
  * grant: a host retrying with a revoked grant must not turn every request into a write.
  */
 function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): void {
-  const seen = oauthState(deps).refusalRecordedAt;
+  const seen = deps.oauth.refusalRecordedAt;
   const now = Date.now();
   if (now - (seen.get(claims.gid) ?? 0) < REFUSAL_RECORD_MS) return;
   if (seen.size >= CACHE_MAX) seen.clear();

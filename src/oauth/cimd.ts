@@ -15,7 +15,6 @@ import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import { recordHandshake } from "../doctor/handshake";
 import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
-import { oauthState } from "./state";
 import { invalidClient } from "./errors";
 
 export const CIMD_MAX_BYTES = 5 * 1024;
@@ -146,7 +145,7 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
 export async function resolveCimdClient(deps: Deps, clientId: string, ip?: string): Promise<OAuthClient> {
   const cached = deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get();
   if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > Date.now()) return cached;
-  const state = oauthState(deps);
+  const state = deps.oauth;
   let inflight = state.cimdInflight.get(clientId);
   if (!inflight) {
     if (ip !== undefined) state.cimdFetches.hit(ip);

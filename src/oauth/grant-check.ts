@@ -3,7 +3,6 @@
  * the grant, its approving session and the user's current membership; `grantProblem` says in words why the
  * grant cannot be used, or null. The token endpoint runs the same check before minting anything.
  */
-import type { Statement } from "bun:sqlite";
 import type { Deps } from "../deps";
 import type { Channel, Role } from "../db/schema";
 import { isSessionLive } from "../auth/sessions";
@@ -42,13 +41,12 @@ const SQL = `SELECT g.id AS id, g.user_id AS userId, g.org_id AS orgId, g.projec
 FROM grants g
 WHERE g.id = ?`;
 
-const STATEMENTS = new WeakMap<Deps["db"], Statement<GrantState, [string]>>();
-
-/** Reads a grant with its session and membership in one prepared query. */
+/**
+ * Reads a grant with its session and membership in one prepared query. bun:sqlite's `query()` keeps the
+ * compiled statement on the connection, keyed by its text: looking it up again costs no measurable time.
+ */
 export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantState | null {
-  let stmt = STATEMENTS.get(deps.db);
-  if (!stmt) STATEMENTS.set(deps.db, (stmt = deps.db.$client.query<GrantState, [string]>(SQL)));
-  return stmt.get(grantId);
+  return deps.db.$client.query<GrantState, [string]>(SQL).get(grantId);
 }
 
 /** Why the grant cannot be used right now (words for `error_description`), or null when it can. */

@@ -15,6 +15,7 @@ import type { Db } from "../db/client";
 import { signingKeys } from "../db/schema";
 import { newId } from "../lib/ids";
 import { keyId } from "../tools/secret-key";
+import { concerns, type ChangeFeed } from "../lib/change-feed";
 import type { Logger } from "../lib/log";
 import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeys } from "./key-seal";
 
@@ -126,18 +127,25 @@ function loadSigner(db: Db, master: MasterKeys, row: SigningKeyRow): Sign {
   return (claims) => signer.sign({ ...claims });
 }
 
-/** How long the in-memory key set is trusted before re-reading the table (a CLI may have rotated). */
-const RELOAD_MS = 30_000;
+/** What the key ring needs: the keys' storage, a log, and the change feed that says when to re-read them. */
+export interface KeyRingDeps extends SigningKeyDeps {
+  log: Logger;
+  changes: ChangeFeed;
+}
 
-/** The loaded key set of one database; one per app (see `oauthState`). */
+/**
+ * The loaded key set of one database; one per app (`deps.oauth.keys`). It re-reads the table whenever the
+ * change feed moved and the change may concern keys, so a rotation or retirement — by this process or by
+ * `portico keys rotate` in another — holds from the very next request (docs/architecture.md, "Change feed").
+ */
 export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private signingKid = "";
   private signer: Sign | null = null;
-  private loadedAt = 0;
-  private forcedAt = 0;
+  /** Feed version the loaded set reflects; -1 before the first load. */
+  private loadedAt = -1;
 
-  constructor(private readonly deps: SigningKeyDeps & { log: Logger }) {}
+  constructor(private readonly deps: KeyRingDeps) {}
 
   private unretiredRows(): SigningKeyRow[] {
     return this.deps.db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`).all();
@@ -165,18 +173,23 @@ export class KeyRing {
     return fresh;
   }
 
-  private refresh(now = Date.now()): void {
-    if (now - this.loadedAt < RELOAD_MS && this.signer) return;
+  private refresh(): void {
+    const { changes } = this.deps;
+    if (this.signer && this.loadedAt >= 0) {
+      if (changes.version() === this.loadedAt) return;
+      const change = changes.changedSince(this.loadedAt);
+      if (!concerns(change, "keys")) {
+        this.loadedAt = change.version;
+        return;
+      }
+    }
+    // The version before reading: a commit racing the read moves the feed again, and the next use re-reads.
+    const version = changes.version();
     const rows = this.useNewest(this.unretiredRows());
     const next = new Map<string, LoadedKey>();
     for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? loadVerifier(row));
     this.keys = next;
-    this.loadedAt = now;
-  }
-
-  /** Forces a re-read on next use (after a rotation in this process). */
-  invalidate(): void {
-    this.loadedAt = 0;
+    this.loadedAt = version;
   }
 
   /** Signs an access token with the newest key. */
@@ -193,7 +206,8 @@ export class KeyRing {
 
   /**
    * Verifies signature, `alg` (EdDSA only: `none` and HMAC tricks fail), `typ`, `exp` and `iss`.
-   * Returns the claims and the key id, or null. An unknown kid triggers one re-read (rotation by the CLI).
+   * Returns the claims and the key id, or null. A key added by the CLI is already loaded: its commit moved
+   * the change feed.
    */
   async verify(token: string, issuer: string): Promise<{ kid: string; claims: Record<string, unknown> } | null> {
     let kid: unknown;
@@ -204,13 +218,6 @@ export class KeyRing {
     }
     if (typeof kid !== "string") return null;
     this.refresh();
-    // At most one forced re-read a second: random kids in forged tokens must not turn into a query each.
-    const now = Date.now();
-    if (!this.keys.has(kid) && now - this.forcedAt > 1000) {
-      this.forcedAt = now;
-      this.invalidate();
-      this.refresh(now);
-    }
     const key = this.keys.get(kid);
     if (!key) return null;
     const claims = await key.verify(token, { issuer });

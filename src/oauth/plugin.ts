@@ -15,7 +15,6 @@ import { resourceMetadataResponse, serverMetadataResponse } from "./metadata";
 import { handleRegister } from "./register";
 import { handleRevoke } from "./revoke";
 import { scheduleOAuthHousekeeping } from "./maintenance";
-import { oauthState } from "./state";
 import { handleToken } from "./token";
 
 const PRM = "/.well-known/oauth-protected-resource";
@@ -24,7 +23,7 @@ type Server = Parameters<typeof clientIp>[1];
 
 /** Builds the OAuth plugin; creates the first signing key if the database has none and schedules housekeeping. */
 export function oauthPlugin(deps: Deps) {
-  const state = oauthState(deps);
+  const state = deps.oauth;
   state.keys.jwks();
   scheduleOAuthHousekeeping(deps);
   const prm = (channel: Channel) => ({ params }: { params: { org: string; project: string } }) =>

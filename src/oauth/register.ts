@@ -15,7 +15,6 @@ import { newId, newToken } from "../lib/ids";
 import { recordHandshake } from "../doctor/handshake";
 import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { json, readJsonObject } from "./http";
-import { oauthState } from "./state";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
 
 /** Largest registration request body. */
@@ -116,7 +115,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 
 /** POST /oauth/register. */
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
-  oauthState(deps).registrations.hit(ip);
+  deps.oauth.registrations.hit(ip);
   try {
     const body = registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });

@@ -11,13 +11,12 @@ import { recordHandshake } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
 import { getGrant, revokeGrant } from "./grants";
 import { json, readForm } from "./http";
-import { oauthState } from "./state";
 import { invalidRequest } from "./errors";
 
 async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
   const refresh = deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).get();
   if (refresh) return refresh.grantId;
-  const verified = await oauthState(deps).keys.verify(token, deps.config.publicUrl);
+  const verified = await deps.oauth.keys.verify(token, deps.config.publicUrl);
   return typeof verified?.claims.gid === "string" ? verified.claims.gid : null;
 }
 

@@ -1,12 +1,12 @@
 /**
  * Per-app OAuth state that must outlive a request: the signing key ring, verified-token cache, CIMD fetches
- * in flight, last-used throttles, the registration rate limiter. Keyed by the app's `Deps`, so every test
- * app (and every CLI process) has its own, and nothing is a module-level singleton of data.
+ * in flight, last-used throttles, the registration rate limiter. Built once by `createDeps` and held by
+ * `deps.oauth`, so every test app (and every CLI process) has its own, and nothing is a module-level
+ * singleton of data. The key ring follows the change feed (docs/architecture.md, "Change feed").
  */
-import type { Deps } from "../deps";
 import { RateLimiter } from "../lib/rate-limit";
 import type { OAuthClient } from "../db/schema";
-import { KeyRing } from "./keys";
+import { KeyRing, type KeyRingDeps } from "./keys";
 
 export interface CachedToken {
   /** Verified claims, trusted until `exp` (seconds). */
@@ -35,22 +35,15 @@ export interface OAuthState {
   authorizeRequests: RateLimiter;
 }
 
-const STATES = new WeakMap<Deps, OAuthState>();
-
-/** The OAuth state of this app; created on first use (the first start also creates the signing key). */
-export function oauthState(deps: Deps): OAuthState {
-  let state = STATES.get(deps);
-  if (!state) {
-    state = {
-      keys: new KeyRing(deps),
-      verified: new Map(),
-      cimdInflight: new Map(),
-      refusalRecordedAt: new Map(),
-      registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
-      cimdFetches: new RateLimiter(20, 60_000, "client metadata documents fetched for this address"),
-      authorizeRequests: new RateLimiter(120, 60_000, "authorization requests from this address"),
-    };
-    STATES.set(deps, state);
-  }
-  return state;
+/** The OAuth state of one app; the key ring reads its keys on first use (the first start also creates one). */
+export function createOAuthState(deps: KeyRingDeps): OAuthState {
+  return {
+    keys: new KeyRing(deps),
+    verified: new Map(),
+    cimdInflight: new Map(),
+    refusalRecordedAt: new Map(),
+    registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
+    cimdFetches: new RateLimiter(20, 60_000, "client metadata documents fetched for this address"),
+    authorizeRequests: new RateLimiter(120, 60_000, "authorization requests from this address"),
+  };
 }

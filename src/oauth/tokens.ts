@@ -7,7 +7,6 @@ import type { Deps } from "../deps";
 import { authCodes, refreshTokens, type Grant } from "../db/schema";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
-import { oauthState } from "./state";
 
 /** OAuth 2.1 §4.1.2: codes are short-lived; Portico allows 60 s. */
 export const CODE_TTL_MS = 60_000;
@@ -52,7 +51,7 @@ export interface Issued {
 export async function issueTokens(deps: Deps, grant: Grant, scope = grant.scopes): Promise<TokenResponse> {
   const { config } = deps;
   const nowS = Math.floor(Date.now() / 1000);
-  const accessToken = await oauthState(deps).keys.sign({
+  const accessToken = await deps.oauth.keys.sign({
     iss: config.publicUrl,
     aud: grant.resource,
     sub: grant.userId,

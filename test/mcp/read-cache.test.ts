@@ -5,11 +5,14 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
+import { SqliteChangeFeed } from "../../src/db/sqlite-change-feed";
 import { ReadCache } from "../../src/mcp/read-cache";
 import { tempDir } from "../helpers";
 
 const open: Database[] = [];
+const feeds: SqliteChangeFeed[] = [];
 afterEach(() => {
+  for (const feed of feeds.splice(0)) feed.close();
   for (const db of open.splice(0)) db.close();
 });
 
@@ -21,7 +24,9 @@ function walDb(path: string): Database {
 }
 
 function counting(db: Database) {
-  const cache = new ReadCache(db);
+  const feed = new SqliteChangeFeed(db);
+  feeds.push(feed);
+  const cache = new ReadCache(feed);
   let loads = 0;
   const read = () => cache.get("n", () => (loads++, (db.query("SELECT count(*) AS n FROM t").get() as { n: number }).n));
   return { cache, read, loads: () => loads };

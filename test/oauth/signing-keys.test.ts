@@ -11,7 +11,6 @@ import { signingKeys } from "../../src/db/schema";
 import { resealSigningKeys, rotateSigningKey } from "../../src/oauth/keys";
 import { rotateSecretKey } from "../../src/tools/secrets";
 import { openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError } from "../../src/oauth/key-seal";
-import { oauthState } from "../../src/oauth/state";
 import { makeApp, tempDir, type TestApp } from "../helpers";
 
 const apps: TestApp[] = [];
@@ -52,8 +51,7 @@ describe("signing keys at rest", () => {
       expect(d).toBeString();
       expect(row.private_jwk).not.toContain(d!);
     }
-    const keys = oauthState(t.deps).keys;
-    keys.invalidate();
+    const keys = t.deps.oauth.keys;
     const token = await keys.sign(claims(t.deps.config.publicUrl));
     expect(await keys.verify(token, t.deps.config.publicUrl)).not.toBeNull();
   });
@@ -72,8 +70,7 @@ describe("signing keys at rest", () => {
         createdAt: Date.now() + 1000,
       })
       .run();
-    const keys = oauthState(t.deps).keys;
-    keys.invalidate();
+    const keys = t.deps.oauth.keys;
     const token = await keys.sign(claims(t.deps.config.publicUrl));
     expect(decodeProtectedHeader(token).kid).toBe(kid);
     // An independent verifier with the legacy public key accepts it.
@@ -86,11 +83,11 @@ describe("signing keys at rest", () => {
   test("without the secret key the stored key cannot sign: a new key signs, and tokens already issued still verify", async () => {
     const dataDir = tempDir();
     const first = await app({ dataDir });
-    const before = await oauthState(first.deps).keys.sign(claims(first.deps.config.publicUrl));
+    const before = await first.deps.oauth.keys.sign(claims(first.deps.config.publicUrl));
     await first.close();
     apps.splice(0);
     const other = await app({ dataDir, secretKey: randomBytes(32).toString("base64") });
-    const keys = oauthState(other.deps).keys;
+    const keys = other.deps.oauth.keys;
     const after = await keys.sign(claims(other.deps.config.publicUrl));
     expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
     expect(await keys.verify(before, other.deps.config.publicUrl)).not.toBeNull();
@@ -102,13 +99,13 @@ describe("signing keys at rest", () => {
   test("after the master key is rotated (portico secrets rotate-key), the restarted server still signs with the same key", async () => {
     const dataDir = tempDir();
     const first = await app({ dataDir });
-    const before = await oauthState(first.deps).keys.sign(claims(first.deps.config.publicUrl));
+    const before = await first.deps.oauth.keys.sign(claims(first.deps.config.publicUrl));
     const { key } = rotateSecretKey(first.deps);
     expect(resealSigningKeys(first.deps, Buffer.from(key, "base64"))).toBe(1);
     await first.close();
     apps.splice(0);
     const restarted = await app({ dataDir });
-    const after = await oauthState(restarted.deps).keys.sign(claims(restarted.deps.config.publicUrl));
+    const after = await restarted.deps.oauth.keys.sign(claims(restarted.deps.config.publicUrl));
     expect(decodeProtectedHeader(after).kid).toBe(decodeProtectedHeader(before).kid);
     expect(restarted.logs.text).not.toContain("signing key cannot be opened");
   });

@@ -1,8 +1,7 @@
 /**
  * `portico keys rotate`: add a new JWT signing key (and optionally retire the old ones). A running server
- * re-reads its key set at most every 30 s (src/oauth/keys.ts RELOAD_MS), so it keeps accepting tokens of a
- * retired key for up to that long; the output says so rather than "now" (issue 11 #16; making it
- * immediate belongs to the change-feed issue).
+ * on the same data dir re-reads its key set as soon as the change feed shows the commit
+ * (docs/architecture.md, "Change feed"), so it refuses tokens of a retired key from its very next request.
  */
 import { rotateSigningKey } from "../../oauth/keys";
 import { lines, withDeps, type Command } from "../command";
@@ -12,9 +11,9 @@ export const keysRotateCommand: Command = {
     name: "keys rotate",
     summary: "add a new access-token signing key",
     flags: {
-      "retire-previous": { description: "retire the old keys: every token they signed stops working (a running server: within 30 s; use after a leak)", type: "boolean" },
+      "retire-previous": { description: "retire the old keys: every token they signed stops working (a running server too, from its next request; use after a leak)", type: "boolean" },
     },
-    details: "Without --retire-previous, tokens already issued keep working until they expire. A running server picks the new key up within 30 s.",
+    details: "Without --retire-previous, tokens already issued keep working until they expire. A running server picks the new key up on its next request.",
   },
   async run(ctx) {
     const retirePrevious = Boolean(ctx.args.switches["retire-previous"]);
@@ -24,7 +23,7 @@ export const keysRotateCommand: Command = {
       text: lines(
         `New signing key ${kid}.`,
         retirePrevious
-          ? `Retired ${retired} previous key(s): a server started from now on refuses tokens they signed; a running server keeps accepting them for up to 30 s more.`
+          ? `Retired ${retired} previous key(s): tokens they signed are refused by every server on this data dir, a running server from its next request.`
           : "Previous keys still verify tokens they signed until those expire.",
       ),
     };

@@ -1,0 +1,64 @@
+/**
+ * The change feed: one way for every cache in this process to learn that shared state changed, whoever
+ * changed it — a request in this process, another connection, or another process on the same data (the
+ * CLI today, another instance behind a load balancer tomorrow). See docs/architecture.md, "Change feed".
+ *
+ * A cache remembers the `version()` it was filled at and drops (or re-reads) what it holds once the
+ * version moved; a watcher that must act on changes (send `list_changed`) subscribes. Versions are
+ * opaque, increasing numbers of one feed instance: compare them only with the same feed.
+ *
+ * Implementations:
+ * - SQLite (src/db/sqlite-change-feed.ts): the wal-index header that every commit of every process
+ *   rewrites, read from a shared map of the `-shm` file — exact and lock-free on every call.
+ * - Postgres (the scale-out issue): a change-sequence table bumped in each writing transaction (or
+ *   `LISTEN/NOTIFY` with the sequence as payload) — `version()` then returns the last sequence seen by a
+ *   listener connection, and `announce()` becomes a `NOTIFY` carrying the topics. Nothing above this
+ *   interface changes.
+ */
+
+/** Areas of shared state a writer can name, so a subscriber can skip changes that cannot concern it. */
+export type Topic = "tools" | "members" | "grants" | "sessions" | "apikeys" | "keys";
+
+export interface Change {
+  /** The feed's version after this change. */
+  version: number;
+  /**
+   * Exactly which areas changed, when the feed can vouch for it; undefined means anything may have
+   * changed (another process wrote, or a write nobody announced). Never a guess: skip a change only
+   * when `topics` is set and lacks yours.
+   */
+  topics?: ReadonlySet<Topic>;
+}
+
+export interface ChangeFeed {
+  /**
+   * The current version: any commit visible to this process since an earlier `version()` call makes this
+   * one larger. Cheap enough for every request (the MCP hot path calls it several times).
+   */
+  version(): number;
+  /** The current version and what changed since version `n`, as far as the feed knows. */
+  changedSince(n: number): Change;
+  /**
+   * Calls `listener` after changes: at once for writes announced in this process, within a short poll
+   * interval for anyone else's. Consecutive changes may arrive as one. Returns the unsubscribe function.
+   */
+  subscribe(listener: (change: Change) => void): () => void;
+  /**
+   * Tells the feed what this process just committed, so subscribers hear of it now (not at the next
+   * poll) and may learn which areas it touched.
+   */
+  announce(topics: Iterable<Topic>): void;
+  /** Stops watching (before the database closes); later calls see no further changes. */
+  close(): void;
+}
+
+/** The union of two changes' topics; unknown (undefined) wins. */
+export function mergeTopics(a: ReadonlySet<Topic> | undefined, b: ReadonlySet<Topic> | undefined): ReadonlySet<Topic> | undefined {
+  if (!a || !b) return undefined;
+  return new Set([...a, ...b]);
+}
+
+/** True when a change may concern `topic` (unknown changes concern everyone). */
+export function concerns(change: Change, ...topics: Topic[]): boolean {
+  return !change.topics || topics.some((t) => change.topics!.has(t));
+}
