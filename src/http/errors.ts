@@ -4,7 +4,7 @@
  * `onError` (`pageErrors`, `apiErrors`), so the format follows the plugin that owns the route — never the
  * URL. Unknown errors are logged and answered generically: never a stack trace or `err.message`.
  */
-import { AppError, knownError, NotFoundError, RedirectError, ValidationError, type ErrorLog } from "../errors";
+import { knownError, NotFoundError, RedirectError, ValidationError, type ErrorLog } from "../errors";
 import { html } from "../web/html";
 import { messagePage } from "../web/layout";
 
@@ -60,4 +60,3 @@ export function apiErrors(log: ErrorLog) {
   return ({ code, error, request }: ElysiaErrorInput) => apiErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname);
 }
 
-export { AppError };

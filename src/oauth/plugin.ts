@@ -38,17 +38,8 @@ export function oauthPlugin(deps: Deps) {
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
   // Two formats, each owned by its group's local onError (docs/architecture.md, "Error model"): the JSON
   // endpoints answer RFC 6749 §5.2 JSON with CORS; the documents and the authorize pages answer as pages.
-  const jsonEndpoints = new Elysia({ name: "oauth-json" })
-    .onError(oauthErrors(deps.log))
-    .post("/oauth/register", ({ request, server }) => handleRegister(deps, request, ip(request, server)), { parse: "none" })
-    .post("/oauth/token", ({ request, server }) => handleToken(deps, request, ip(request, server)), { parse: "none" })
-    .post("/oauth/revoke", ({ request, server }) => handleRevoke(deps, request, ip(request, server)), { parse: "none" });
-  for (const path of OAUTH_JSON_PATHS) {
-    // Another method on a JSON endpoint is a 404 its client can read as OAuth JSON; preflights stay preflights.
-    jsonEndpoints.options(path, preflight).all(path, notHere, { detail: { hide: true } });
-  }
   return new Elysia({ name: "oauth" })
-    .use(jsonEndpoints)
+    .use(oauthJsonEndpoints(deps))
     // After the JSON endpoints: a local hook covers only the routes registered after it.
     .onError(pageErrors(deps.log))
     .get(`${PRM}/:org/:project`, prm("production"))
@@ -65,4 +56,19 @@ export function oauthPlugin(deps: Deps) {
     // CORS preflights for browser-based clients (MCP 2025-11-25 §Authorization): every well-known document and OAuth endpoint.
     .options("/.well-known/*", preflight)
     .options("/oauth/*", preflight);
+}
+
+/** register, token and revoke: OAuth JSON errors with CORS from their own onError. */
+export function oauthJsonEndpoints(deps: Deps) {
+  const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
+  const endpoints = new Elysia({ name: "oauth-json" })
+    .onError(oauthErrors(deps.log))
+    .post("/oauth/register", ({ request, server }) => handleRegister(deps, request, ip(request, server)), { parse: "none" })
+    .post("/oauth/token", ({ request, server }) => handleToken(deps, request, ip(request, server)), { parse: "none" })
+    .post("/oauth/revoke", ({ request, server }) => handleRevoke(deps, request, ip(request, server)), { parse: "none" });
+  for (const path of OAUTH_JSON_PATHS) {
+    // Another method on a JSON endpoint is a 404 its client can read as OAuth JSON; preflights stay preflights.
+    endpoints.options(path, preflight).all(path, notHere);
+  }
+  return endpoints;
 }
