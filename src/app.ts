@@ -1,6 +1,10 @@
 /**
  * Builds the HTTP app from one plugin per domain. Tests call `createApp(deps).handle(new Request(...))`
  * in-process; `src/server.ts` puts it on a real listener.
+ *
+ * Errors (docs/architecture.md, "Error model"): each face plugin answers its own routes' errors in its own
+ * format through a local onError. The app-level handler, registered after every plugin, only sees what
+ * no face owns — an address no route matches, and the health/metrics routes — and answers as a page.
  */
 import { Elysia } from "elysia";
 import type { Deps } from "./deps";
@@ -10,25 +14,17 @@ import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
 import { apiPlugin } from "./api/plugin";
 import { mcpPlugin } from "./mcp/plugin";
-import { errorResponse } from "./http/errors";
-import { ValidationError, NotFoundError } from "./errors";
+import { pageErrors } from "./http/errors";
 
 export function createApp(deps: Deps) {
   return new Elysia({ name: "portico" })
-    .onError(({ error, code, request }) => {
-      const path = new URL(request.url).pathname;
-      if (code === "NOT_FOUND") return errorResponse(new NotFoundError("There is no page at this address."), path, deps.log);
-      if (code === "VALIDATION" || code === "PARSE") {
-        return errorResponse(new ValidationError("The request could not be read: check its parameters."), path, deps.log);
-      }
-      return errorResponse(error, path, deps.log);
-    })
     .use(healthPlugin(deps))
     .use(oauthPlugin(deps))
     .use(authPlugin(deps))
     .use(adminPlugin(deps))
     .use(apiPlugin(deps))
-    .use(mcpPlugin(deps));
+    .use(mcpPlugin(deps))
+    .onError(pageErrors(deps.log));
 }
 
 export type App = ReturnType<typeof createApp>;

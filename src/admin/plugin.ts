@@ -1,6 +1,7 @@
 /** The settings pages (`/admin/...`, `/account/apps`): one Elysia plugin composing a file per page. */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
+import { pageErrors } from "../http/errors";
 import { accountAppPages } from "./pages/account-apps";
 import { appPages } from "./pages/apps";
 import { auditPages } from "./pages/audit";
@@ -20,6 +21,8 @@ import { instructionPages } from "./pages/instructions";
 /** Every settings page route, for `createApp`. */
 export function adminPlugin(deps: Deps) {
   return new Elysia({ name: "admin" })
+    // Local (applies to the pages used below, not to the app around it): errors become HTML pages.
+    .onError(pageErrors(deps.log))
     .use(homePages(deps))
     .use(memberPages(deps))
     .use(appPages(deps))

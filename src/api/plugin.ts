@@ -1,12 +1,14 @@
 /**
  * The JSON admin API (`/api/v1`): the settings pages' operations for scripts and tools. Errors use the
- * `{ "error": { code, message, details } }` envelope (the mapper's dialect for /api/ paths); the OpenAPI
+ * `{ "error": { code, message, details } }` problem shape, from this plugin's own onError; the OpenAPI
  * document is at `/api/v1/openapi.json` and a readable index at `/api/v1/docs` (no third-party viewer:
  * nothing is loaded from a CDN).
  */
 import { Elysia } from "elysia";
 import { openapi } from "@elysiajs/openapi";
 import type { Deps } from "../deps";
+import { NotFoundError } from "../errors";
+import { apiErrors } from "../http/errors";
 import { auditRoutes } from "./audit";
 import { apiDocsPage, type OpenApiSpec } from "./docs-page";
 import { keyRoutes } from "./keys";
@@ -54,9 +56,19 @@ export function apiPlugin(deps: Deps) {
     .use(keyRoutes(deps))
     .use(orgRoutes(deps));
   // The index page reads the generated document from this plugin in-process (no network, no CDN).
-  return api.get(
+  api.get(
     "/docs",
     async () => apiDocsPage((await (await api.handle(new Request(`http://localhost${API_PREFIX}/openapi.json`))).json()) as OpenApiSpec),
     { detail: { hide: true } },
   );
+  // The face's local onError covers every API route used after it; unknown API addresses (any method,
+  // and /api/* beyond v1) are the API's 404 in its problem shape, not the app's page.
+  return new Elysia({ name: "api-face" })
+    .onError(apiErrors(deps.log))
+    .use(api)
+    .all("/api/*", notFound, { detail: { hide: true } });
+}
+
+function notFound(): never {
+  throw new NotFoundError("There is no page at this address.");
 }

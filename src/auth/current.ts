@@ -4,6 +4,7 @@
  */
 import type { Session, User } from "../db/schema";
 import type { Deps } from "../deps";
+import { RedirectError } from "../errors";
 import { SESSION_COOKIE, readCookie } from "./cookies";
 import { resolveSession } from "./sessions";
 
@@ -16,10 +17,10 @@ export function currentUser(deps: Deps, request: Request): SignedIn | null {
   return resolveSession(deps, readCookie(request, SESSION_COOKIE));
 }
 
-/** Thrown by `requireUser`; the error mapper turns it into a redirect to the sign-in page. */
-export class SignInRequired extends Error {
+/** Thrown by `requireUser`: a 303 to the sign-in page that comes back here (every face answers a RedirectError with it). */
+export class SignInRequired extends RedirectError {
   constructor(readonly returnTo: string) {
-    super("sign-in required");
+    super(loginLocation(returnTo));
   }
 }
 
@@ -40,6 +41,10 @@ export function safeReturnTo(value: unknown, fallback = "/admin"): string {
   return value;
 }
 
+function loginLocation(returnTo: string): string {
+  return `/login?return_to=${encodeURIComponent(safeReturnTo(returnTo))}`;
+}
+
 export function loginRedirect(returnTo: string): Response {
-  return new Response(null, { status: 303, headers: { location: `/login?return_to=${encodeURIComponent(safeReturnTo(returnTo))}` } });
+  return new Response(null, { status: 303, headers: { location: loginLocation(returnTo) } });
 }

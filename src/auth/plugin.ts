@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
+import { pageErrors } from "../http/errors";
 import { accountRoutes } from "./account";
 import { currentUser } from "./current";
 import { inviteRoutes } from "./invite-page";
@@ -19,6 +20,8 @@ import { redirect } from "./views";
 export function authPlugin(deps: Deps) {
   const signIn = new SignIn(deps);
   return new Elysia({ name: "auth" })
+    // Local: errors of these pages become HTML pages (a RedirectError such as SignInRequired a 303).
+    .onError(pageErrors(deps.log))
     .get("/", ({ request }) => {
       if (currentUser(deps, request)) return redirect("/admin");
       return redirect(countUsers(deps.db) === 0 ? "/setup" : "/login");

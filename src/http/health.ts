@@ -1,11 +1,14 @@
 /** Liveness, readiness and static assets. */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
+import { pageErrors } from "./errors";
 import { ASSETS } from "../web/layout";
 import { BUILD } from "../build-info";
 
 export function healthPlugin(deps: Deps) {
   return new Elysia({ name: "health" })
+    // Every plugin owns its errors: Elysia's default handler would answer with the error's message.
+    .onError(pageErrors(deps.log))
     .get("/healthz", () => Response.json({ status: "ok", version: BUILD.version, commit: BUILD.commit }))
     .get("/readyz", () => {
       try {

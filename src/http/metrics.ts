@@ -22,6 +22,7 @@ export class LazyRegistry {
   }
 }
 import { Elysia } from "elysia";
+import { pageErrors } from "./errors";
 import type { Registry } from "prom-client";
 import type { Deps } from "../deps";
 import { safeEqual } from "../lib/crypto";
@@ -94,8 +95,9 @@ function mayRead(deps: Pick<Deps, "config">, request: Request, server: { request
   return !forwarded && address !== undefined && LOOPBACK.has(address);
 }
 
-export function metricsPlugin(deps: Pick<Deps, "config">, registry: LazyRegistry) {
-  return new Elysia({ name: "metrics" }).get("/metrics", async ({ request, server }) => {
+export function metricsPlugin(deps: Pick<Deps, "config" | "log">, registry: LazyRegistry) {
+  // Every plugin owns its errors (Elysia's default handler would answer with the error's message).
+  return new Elysia({ name: "metrics" }).onError(pageErrors(deps.log)).get("/metrics", async ({ request, server }) => {
     if (!mayRead(deps, request, server as Parameters<typeof mayRead>[2])) {
       return new Response("metrics need a token or a loopback address\n", { status: 403, headers: { "content-type": "text/plain" } });
     }

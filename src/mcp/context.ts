@@ -5,16 +5,13 @@
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../auth/principal";
 import type { Deps } from "../deps";
-import { JsonRpcError } from "../errors";
 import type { ErrorClass } from "../tools/types";
 import type { McpTarget } from "./access";
 import type { ChannelView } from "./channel";
 import type { ProjectRef } from "./project-ref";
 import type { McpService } from "./service";
+import { JsonRpcError, RPC } from "./rpc-errors";
 import type { McpSession } from "./sessions";
-
-/** JSON-RPC server error (-32000…-32099): the production channel has no published version. */
-export const NOT_PUBLISHED = -32000;
 
 /** `Deps.tools` (src/tools/runtime.ts) provides the tool runtimes. */
 export type McpDeps = Deps;
@@ -57,7 +54,7 @@ export function channelView(ctx: RequestContext): ChannelView {
   if (!view) {
     const ref = `${ctx.project.orgSlug}/${ctx.project.slug}`;
     throw new JsonRpcError(
-      NOT_PUBLISHED,
+      RPC.NOT_PUBLISHED,
       `Nothing has been published on ${ref} yet. An admin must publish the draft first (Publish on the project page, or \`portico publish ${ref}\`); until then only the draft channel (${ref}/draft) has tools.`,
     );
   }

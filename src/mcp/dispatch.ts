@@ -1,5 +1,5 @@
 /** The MCP methods Portico serves, by name; anything else is -32601 (JSON-RPC 2.0 §5.1). */
-import { JsonRpcError, RPC } from "../errors";
+import { JsonRpcError, RPC } from "./rpc-errors";
 import type { RequestContext } from "./context";
 import { complete, initialize, setLevel } from "./methods/lifecycle";
 import { getPrompt, listPrompts } from "./methods/prompts";

@@ -3,20 +3,20 @@
  * batch on protocol 2025-03-26 only (later versions removed batching), at most MAX_BATCH messages, each
  * counted by the rate limits (issue 11 #3). Notifications alone → 202.
  * A request answers JSON, or an SSE stream when a tool call sends progress or log notifications
- * before its result (the switch happens on the first notification, so plain calls stay cheap).
+ * before its result: see `reply.ts`. Every refusal is thrown and rendered by the plugin's onError
+ * (`error-response.ts`); errors of one request become its JSON-RPC error reply (`rpc-errors.ts`).
  */
-import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import { credentialId } from "../auth/principal";
-import { JsonRpcError, OAuthError, RateLimitError, RPC } from "../errors";
-import { rateLimitHeaders, toJsonRpc } from "../http/errors";
+import { OAuthError, RateLimitError } from "../errors";
 import { auditRow } from "./audit-row";
 import type { McpDeps, RequestContext } from "./context";
 import { dispatch } from "./dispatch";
-import { guard, guardFailure, httpRpcError, RATE_LIMITED, type Guarded, type RouteInput } from "./guard";
+import { guard, refusal, type Guarded, type RouteInput } from "./guard";
 import { FALLBACK_VERSION } from "./methods/lifecycle";
-import { classify, errorMessage, parseBody, type RpcErrorBody, type RpcId, type RpcNotification, type RpcRequest } from "./rpc";
+import { Reply } from "./reply";
+import { classify, errorMessage, parseBody, type RpcId, type RpcNotification, type RpcRequest } from "./rpc";
+import { JsonRpcError, RPC, toRpcError, type RpcErrorBody } from "./rpc-errors";
 import type { McpService } from "./service";
-import { SseStream } from "./sse";
 
 const decoder = new TextDecoder();
 
@@ -26,12 +26,12 @@ const decoder = new TextDecoder();
  * Issue 11 #15: Bun's own limit (server.ts) sits far above this cap, so the client reads this 413 instead
  * of a closed connection.
  */
-async function readBody(request: Request, max: number): Promise<string | Response> {
-  const tooLarge = () => httpRpcError(413, RPC.INVALID_REQUEST, `Payload too large: the limit is ${max} bytes.`);
+async function readBody(request: Request, max: number): Promise<string> {
+  const tooLarge = () => refusal(413, RPC.INVALID_REQUEST, `Payload too large: the limit is ${max} bytes.`);
   const length = request.headers.get("content-length");
   if (length !== null) {
     // HTTP framing holds the body to its declared length, so a declared size within the cap is read whole.
-    if (Number(length) > max) return tooLarge();
+    if (Number(length) > max) throw tooLarge();
     return decoder.decode(await request.arrayBuffer());
   }
   if (!request.body) return "";
@@ -44,17 +44,12 @@ async function readBody(request: Request, max: number): Promise<string | Respons
     size += value.byteLength;
     if (size > max) {
       void reader.cancel().catch(() => {});
-      return tooLarge();
+      throw tooLarge();
     }
     chunks.push(value);
   }
   if (chunks.length === 1) return decoder.decode(chunks[0]);
   return decoder.decode(Buffer.concat(chunks, size));
-}
-
-/** A response from JSON text: replies are serialized once, and the same text goes to the audit row. */
-function json(text: string, headers: Record<string, string>, status = 200): Response {
-  return new Response(text, { status, headers: { ...headers, "content-type": "application/json" } });
 }
 
 const errorText = (id: RpcId | null, body: RpcErrorBody) => JSON.stringify(errorMessage(id, body));
@@ -85,72 +80,65 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
   const { request } = input;
   const type = request.headers.get("content-type");
   if (type !== null && !type.toLowerCase().includes("application/json")) {
-    return httpRpcError(415, RPC.INVALID_REQUEST, "Unsupported Media Type: send application/json.");
+    throw refusal(415, RPC.INVALID_REQUEST, "Unsupported Media Type: send application/json.");
   }
   const body = await readBody(request, deps.config.maxBodyBytes);
-  if (body instanceof Response) return body;
   const g = await guard(deps, service, input);
-  if (g instanceof Response) return g;
-  let parsed: { messages: unknown[]; batch: boolean };
-  try {
-    parsed = parseBody(body);
-  } catch (err) {
-    return guardFailure(err, g.headers);
-  }
+  const parsed = parseBody(body);
   const version = g.session?.protocolVersion ?? g.versionHeader ?? FALLBACK_VERSION;
   if (parsed.batch && version !== "2025-03-26") {
-    return httpRpcError(400, RPC.INVALID_REQUEST, `Invalid request: JSON-RPC batches are not supported in protocol ${version}.`, g.headers);
+    throw refusal(400, RPC.INVALID_REQUEST, `Invalid request: JSON-RPC batches are not supported in protocol ${version}.`);
   }
-  const accept = request.headers.get("accept") ?? "";
-  const streamable = !parsed.batch && accept.includes("text/event-stream");
   const requests: RpcRequest[] = [];
   // In message order: an answer already known (an error), or a request still to run.
   const replies: Array<string | RpcRequest> = [];
   let limited: RateLimitError | null = null;
   for (const [i, raw] of parsed.messages.entries()) {
     const m = classify(raw);
-    // Issue 11 #3 (DESIGN: batches "every element counted by the rate limits"): the guard counted the HTTP
+    // Issue 11 #3 (batches: "every element counted by the rate limits"): the guard counted the HTTP
     // request, i.e. the first element; each further element takes its own turn. One over the limit is
-    // answered with the same error a lone request gets (-32000) and never runs.
-    const refusal = i > 0 ? overLimit(service, g) : null;
-    if (refusal) {
-      limited = refusal;
-      if (m.kind === "request") replies.push(errorText(m.message.id, { code: RATE_LIMITED, message: refusal.message }));
+    // answered with the same error a lone request gets (RATE_LIMITED) and never runs.
+    const refused = i > 0 ? overLimit(service, g) : null;
+    if (refused) {
+      limited = refused;
+      if (m.kind === "request") replies.push(errorText(m.message.id, { code: RPC.RATE_LIMITED, message: refused.message }));
       continue;
     }
     if (m.kind === "request") {
       requests.push(m.message);
       replies.push(m.message);
     } else if (m.kind === "notification") onNotification(service, g, m.message);
-    else if (m.kind === "invalid") replies.push(errorText(m.id, toJsonRpc(m.error, deps.log)));
+    else if (m.kind === "invalid") replies.push(errorText(m.id, toRpcError(m.error, deps.log)));
   }
   if (parsed.batch && requests.some((r) => r.method === "initialize")) {
-    return httpRpcError(400, RPC.INVALID_REQUEST, "Invalid request: initialize must not be part of a batch.", g.headers);
+    throw refusal(400, RPC.INVALID_REQUEST, "Invalid request: initialize must not be part of a batch.");
   }
+  const streamable = !parsed.batch && requests[0]?.method === "tools/call" && (request.headers.get("accept") ?? "").includes("text/event-stream");
+  const reply = new Reply(input, g.headers, streamable);
   if (requests.length === 0) {
-    if (replies.length === 0) return new Response(null, { status: 202, headers: g.headers });
-    if (limited) return json(`[${replies.join(",")}]`, { ...g.headers, ...rateLimitHeaders(limited) }, 429);
-    return json(parsed.batch ? `[${replies.join(",")}]` : (replies[0] as string), g.headers, 400);
+    if (replies.length === 0) reply.accepted();
+    else if (limited) reply.finish(`[${replies.join(",")}]`, 429, limited.headers);
+    else reply.finish(parsed.batch ? `[${replies.join(",")}]` : (replies[0] as string), 400);
+    return reply.toResponse();
   }
-  let ctxSession = g.session;
-  const created = (): Record<string, string> => (ctxSession && !g.session ? { "mcp-session-id": ctxSession.id } : {});
-  const run = (req: RpcRequest, notify: RequestContext["notify"] | null) =>
-    handleRequest(deps, service, g, input, req, version, notify).then((r) => {
-      ctxSession = r.session ?? ctxSession;
-      return r.reply;
-    });
-  try {
-    if (!parsed.batch) {
-      if (streamable && requests[0]!.method === "tools/call") return await streamingReply(input, g, (notify) => run(requests[0]!, notify), created);
-      const reply = await run(requests[0]!, null);
-      return json(reply, { ...g.headers, ...created() });
-    }
-    const out: string[] = [];
-    for (const r of replies) out.push(typeof r === "string" ? r : await run(r, null));
-    return json(`[${out.join(",")}]`, g.headers);
-  } catch (err) {
-    return guardFailure(err, g.headers);
-  }
+  const run = async (req: RpcRequest): Promise<string> => {
+    const r = await handleRequest(deps, service, g, input, req, version, reply.canStream ? reply.notify : null);
+    // initialize made a session: its id goes back in the Mcp-Session-Id header (Streamable HTTP §Session Management).
+    if (r.session && !g.session) reply.setHeader("mcp-session-id", r.session.id);
+    return r.reply;
+  };
+  const answer = parsed.batch
+    ? (async () => {
+        const out: string[] = [];
+        for (const r of replies) out.push(typeof r === "string" ? r : await run(r));
+        return `[${out.join(",")}]`;
+      })()
+    : run(requests[0]!);
+  answer.then(
+    (text) => reply.finish(text),
+    (err) => reply.fail(err),
+  );
+  return reply.toResponse();
 }
 
 /** The rate-limit refusal for one more batch element, or null when it may run. */
@@ -162,33 +150,6 @@ function overLimit(service: McpService, g: Guarded): RateLimitError | null {
     if (err instanceof RateLimitError) return err;
     throw err;
   }
-}
-
-/** Runs one request, answering JSON unless it notifies first, in which case the answer becomes SSE. */
-function streamingReply(
-  input: RouteInput,
-  g: Guarded,
-  run: (notify: RequestContext["notify"]) => Promise<string>,
-  created: () => Record<string, string>,
-): Promise<Response> {
-  return new Promise((resolve, reject) => {
-    let sse: SseStream | null = null;
-    const notify = (message: JSONRPCMessage) => {
-      if (!sse) {
-        sse = new SseStream();
-        resolve(sse.response(input.request, input.server, { ...g.headers, ...created() }));
-      }
-      sse.send(message);
-    };
-    run(notify).then(
-      (reply) => {
-        if (!sse) return resolve(json(reply, { ...g.headers, ...created() }));
-        sse.send(reply);
-        sse.close();
-      },
-      (err) => (sse ? sse.close() : reject(err)),
-    );
-  });
 }
 
 /**
@@ -247,7 +208,7 @@ async function handleRequest(
       ctx.notes.error = err.message;
       throw err;
     }
-    const body = toJsonRpc(err, deps.log);
+    const body = toRpcError(err, deps.log);
     ctx.notes.errorClass ??= err instanceof JsonRpcError ? "protocol" : "runtime";
     ctx.notes.error = body.message;
     return { reply: errorText(req.id, body), session: ctx.session };

@@ -5,9 +5,9 @@
  * the OAuth domain's `requireScope`), so a host can ask the user to approve more.
  */
 import type { Scope } from "../auth/scopes";
-import { JsonRpcError } from "../errors";
 import { requireScope } from "../oauth/bearer";
 import type { RequestContext } from "./context";
+import { JsonRpcError, RPC } from "./rpc-errors";
 
 /** Whether the caller holds `scope` now (its scopes are already narrowed to the current role). */
 export function holds(ctx: RequestContext, scope: Scope): boolean {
@@ -23,6 +23,6 @@ export function checkScope(ctx: RequestContext, scope: Scope): boolean {
 export function requireMethodScope(ctx: RequestContext, scope: Scope): void {
   const needed: Scope[] = ctx.target.channel === "draft" ? ["draft", scope] : [scope];
   for (const s of needed) {
-    if (!checkScope(ctx, s)) throw new JsonRpcError(-32001, `Your role does not allow this (it needs the "${s}" scope).`);
+    if (!checkScope(ctx, s)) throw new JsonRpcError(RPC.SCOPE_DENIED, `Your role does not allow this (it needs the "${s}" scope).`);
   }
 }

@@ -1,10 +1,11 @@
 /**
- * The JSON-RPC 2.0 layer of the MCP transport, written thin for speed (FACTS: the SDK's per-request
- * transport is ~10x too slow). Message shapes follow JSON-RPC 2.0 §4–5; method params are checked
- * with the SDK's own zod schemas in the method handlers.
+ * The JSON-RPC 2.0 layer of the MCP transport, written thin for speed (the SDK's per-request transport
+ * measured ~10x slower; docs/architecture.md, "Layers"). Message shapes follow JSON-RPC 2.0 §4–5; method
+ * params are checked with the SDK's own zod schemas in the method handlers; error codes are the table in
+ * `rpc-errors.ts`.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
-import { JsonRpcError, RPC } from "../errors";
+import { JsonRpcError, RPC, type RpcErrorBody } from "./rpc-errors";
 
 export type RpcId = string | number;
 
@@ -27,8 +28,6 @@ export type Incoming =
   | { kind: "notification"; message: RpcNotification }
   | { kind: "response" }
   | { kind: "invalid"; id: RpcId | null; error: JsonRpcError };
-
-export type RpcErrorBody = { code: number; message: string; data?: unknown };
 
 /**
  * Most messages one 2025-03-26 batch may carry (issue 11 #3: one POST of 2,000 tools/call ran 2,000

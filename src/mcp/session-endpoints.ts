@@ -1,12 +1,12 @@
 /**
  * GET and DELETE on a channel URL (Streamable HTTP §Listening for Messages, §Session Management):
  * GET opens the session's notification stream (list_changed after edits and publishes); DELETE ends
- * the session, after which its id answers 404.
+ * the session, after which its id answers 404. Refusals are thrown, like the guard's.
  */
-import { RPC } from "../errors";
 import { messagePage } from "../web/layout";
 import type { McpDeps } from "./context";
-import { guard, httpRpcError, RATE_LIMITED, type RouteInput } from "./guard";
+import { guard, refusal, type RouteInput } from "./guard";
+import { RPC } from "./rpc-errors";
 import type { McpService } from "./service";
 import { SseStream } from "./sse";
 
@@ -25,28 +25,26 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
   const accept = input.request.headers.get("accept") ?? "";
   if (accept.includes("text/html") && !accept.includes("text/event-stream")) return browserPage();
   const g = await guard(deps, service, input);
-  if (g instanceof Response) return g;
   if (!(input.request.headers.get("accept") ?? "").includes("text/event-stream")) {
-    return httpRpcError(406, RPC.INVALID_REQUEST, "Not Acceptable: the GET stream is text/event-stream.", g.headers);
+    throw refusal(406, RPC.INVALID_REQUEST, "Not Acceptable: the GET stream is text/event-stream.");
   }
   const session = g.session;
-  if (!session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
-  if (service.sessions.draining) return httpRpcError(503, RPC.INVALID_REQUEST, "The server is shutting down.", { ...g.headers, "retry-after": "5" });
+  if (!session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
+  if (service.sessions.draining) throw refusal(503, RPC.INVALID_REQUEST, "The server is shutting down.", { "retry-after": "5" });
   const stream = service.sessions.openStream(session, () => {
     const made: SseStream = new SseStream(() => session.streams.delete(made));
     return made;
   });
   if (!stream) {
     // Issue 11 #16/#19: the project's open streams are capped (config max-streams-per-project).
-    return httpRpcError(429, RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { ...g.headers, "retry-after": "30" });
+    throw refusal(429, RPC.RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { "retry-after": "30" });
   }
   return stream.response(input.request, input.server, { ...g.headers, "mcp-session-id": session.id });
 }
 
 export async function handleDelete(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
   const g = await guard(deps, service, input);
-  if (g instanceof Response) return g;
-  if (!g.session) return httpRpcError(400, RPC.INVALID_REQUEST, NEEDS_SESSION, g.headers);
+  if (!g.session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
   service.sessions.end(g.session.id);
   return new Response(null, { status: 200, headers: g.headers });
 }

@@ -17,6 +17,7 @@ import type { Principal } from "../auth/principal";
 import { touchSession } from "../auth/sessions";
 import { channelUrl } from "../projects/projects";
 import { recordHandshake } from "../doctor/handshake";
+import { InsufficientScopeError, InvalidTokenError } from "./errors";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { channelScopes, resourceMetadataUrl } from "./metadata";
 import type { CachedToken } from "./state";
@@ -56,7 +57,8 @@ export function bearerChallenge(
 
 function unauthorized(deps: Deps, target: BearerTarget, description: string, withError = true): OAuthError {
   const challenge = bearerChallenge(deps.config.publicUrl, target, withError ? { error: "invalid_token", description } : {});
-  return new OAuthError(withError ? "invalid_token" : "unauthorized", description, 401, { "www-authenticate": challenge });
+  // RFC 6750 §3.1: without a token the challenge carries no error code; the body still needs an RFC code.
+  return new InvalidTokenError(description, challenge);
 }
 
 function readClaims(claims: Record<string, unknown>, kid: string): CachedToken | null {
@@ -155,5 +157,5 @@ export function requireScope(principal: Principal, scope: Scope, target: BearerT
   const challenge = publicUrl
     ? bearerChallenge(publicUrl, target, { error: "insufficient_scope", description, scope: wanted })
     : `Bearer error="insufficient_scope", scope="${wanted.join(" ")}", error_description="${description}"`;
-  throw new OAuthError("insufficient_scope", description, 403, { "www-authenticate": challenge });
+  throw new InsufficientScopeError(description, challenge);
 }

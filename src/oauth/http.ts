@@ -1,16 +1,16 @@
 /**
  * HTTP plumbing shared by the OAuth endpoints: CORS for browser-based clients (MCP Inspector in direct
- * mode; DESIGN: MCP transport rules), bodies read by hand so every malformed request gets an RFC error
- * instead of a framework 422, and one boundary that turns thrown errors into OAuth JSON with CORS.
+ * mode; MCP 2025-11-25 §Authorization), bodies read by hand so every malformed request gets an RFC error
+ * instead of a framework 422, and the OAuth JSON endpoints' error format (RFC 6749 §5.2, with CORS).
  */
-import type { Deps } from "../deps";
+import { knownError, OAuthError, type ErrorLog } from "../errors";
 import { ALLOW_HEADERS, EXPOSE_HEADERS } from "../http/cors";
-import { errorResponse } from "../http/errors";
-import { invalidClientMetadata, invalidRequest } from "./errors";
+import { fromElysia, type ElysiaErrorInput } from "../http/errors";
+import { invalidClientMetadata, invalidRequest, ServerError } from "./errors";
 
 /**
  * Public, credential-less CORS: the OAuth endpoints take no cookies, so any origin may read them. The
- * header lists are the MCP endpoints' (DESIGN: "same on the well-known documents, register and token").
+ * header lists are the MCP endpoints' (`src/http/cors.ts`), the same on the well-known documents, register and token.
  */
 export const CORS_HEADERS: Record<string, string> = {
   "access-control-allow-origin": "*",
@@ -27,12 +27,6 @@ const PREFLIGHT_HEADERS: Record<string, string> = {
 /** Answers a CORS preflight. */
 export function preflight(): Response {
   return new Response(null, { status: 204, headers: PREFLIGHT_HEADERS });
-}
-
-/** Adds the CORS headers to a response built elsewhere (the error mapper). */
-export function withCors(res: Response): Response {
-  for (const [k, v] of Object.entries(CORS_HEADERS)) res.headers.set(k, v);
-  return res;
 }
 
 /** JSON with CORS and, for token material, `Cache-Control: no-store` (OAuth 2.1 §3.2.3). */
@@ -82,11 +76,18 @@ export async function readJsonObject(request: Request, maxBytes = MAX_BODY): Pro
   return value as Record<string, unknown>;
 }
 
-/** Runs an OAuth JSON endpoint: thrown errors become RFC 6749 §5.2 JSON (unknown ones a generic 500), with CORS. */
-export async function oauthEndpoint(deps: Deps, path: string, handler: () => Promise<Response>): Promise<Response> {
-  try {
-    return await handler();
-  } catch (err) {
-    return withCors(errorResponse(err, path, deps.log));
-  }
+/**
+ * A thrown value as RFC 6749 §5.2 JSON with CORS and `no-store`: an OAuthError as itself; any other known
+ * error as `invalid_request` with its safe message and status (RFC 6749 has no code for "not found");
+ * anything unknown as a generic 500 `server_error`, logged.
+ */
+export function oauthErrorResponse(error: unknown, log: ErrorLog, path: string): Response {
+  const known = knownError(error, log, { path });
+  const oauth = known instanceof OAuthError ? known : known ? new OAuthError("invalid_request", known.message, known.status, known.headers) : new ServerError();
+  return json(oauth.body(), oauth.status, oauth.headers);
+}
+
+/** `onError` of the OAuth JSON endpoints (register, token, revoke). */
+export function oauthErrors(log: ErrorLog) {
+  return ({ code, error, request }: ElysiaErrorInput) => oauthErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname);
 }

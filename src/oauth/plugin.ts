@@ -10,7 +10,9 @@ import type { Channel } from "../db/schema";
 import { clientIp } from "../http/client-ip";
 import { handleAuthorize } from "./authorize";
 import { handleConsent } from "./consent";
-import { oauthEndpoint, preflight, json } from "./http";
+import { NotFoundError } from "../errors";
+import { pageErrors } from "../http/errors";
+import { oauthErrors, preflight, json } from "./http";
 import { resourceMetadataResponse, serverMetadataResponse } from "./metadata";
 import { handleRegister } from "./register";
 import { handleRevoke } from "./revoke";
@@ -20,6 +22,10 @@ import { handleToken } from "./token";
 const PRM = "/.well-known/oauth-protected-resource";
 const ASM = "/.well-known/oauth-authorization-server";
 type Server = Parameters<typeof clientIp>[1];
+const OAUTH_JSON_PATHS = ["/oauth/register", "/oauth/token", "/oauth/revoke"];
+const notHere = () => {
+  throw new NotFoundError("There is no page at this address.");
+};
 
 /** Builds the OAuth plugin; creates the first signing key if the database has none and schedules housekeeping. */
 export function oauthPlugin(deps: Deps) {
@@ -29,7 +35,12 @@ export function oauthPlugin(deps: Deps) {
   const prm = (channel: Channel) => ({ params }: { params: { org: string; project: string } }) =>
     resourceMetadataResponse(deps, params.org, params.project, channel);
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
+  // Two formats, each owned by its group's local onError (docs/architecture.md, "Error model"): the JSON
+  // endpoints answer RFC 6749 §5.2 JSON with CORS; the documents and the authorize pages answer as pages.
   return new Elysia({ name: "oauth" })
+    .use(oauthJsonEndpoints(deps))
+    // After the JSON endpoints: a local hook covers only the routes registered after it.
+    .onError(pageErrors(deps.log))
     .get(`${PRM}/:org/:project`, prm("production"))
     .get(`${PRM}/:org/:project/draft`, prm("draft"))
     // Clients that treat the MCP URL as the issuer (pre-RFC 9728 MCP revisions) probe path-suffixed forms.
@@ -41,16 +52,22 @@ export function oauthPlugin(deps: Deps) {
     .post("/oauth/authorize", ({ request, server }) => handleConsent(deps, request, { ip: ip(request, server), userAgent: request.headers.get("user-agent") }), {
       parse: "none",
     })
-    .post("/oauth/register", ({ request, server }) => oauthEndpoint(deps, "/oauth/register", () => handleRegister(deps, request, ip(request, server))), {
-      parse: "none",
-    })
-    .post("/oauth/token", ({ request, server }) => oauthEndpoint(deps, "/oauth/token", () => handleToken(deps, request, ip(request, server))), {
-      parse: "none",
-    })
-    .post("/oauth/revoke", ({ request, server }) => oauthEndpoint(deps, "/oauth/revoke", () => handleRevoke(deps, request, ip(request, server))), {
-      parse: "none",
-    })
-    // CORS preflights (DESIGN: MCP transport rules): every well-known document and OAuth endpoint.
+    // CORS preflights for browser-based clients (MCP 2025-11-25 §Authorization): every well-known document and OAuth endpoint.
     .options("/.well-known/*", preflight)
     .options("/oauth/*", preflight);
+}
+
+/** register, token and revoke: OAuth JSON errors with CORS from their own onError. */
+export function oauthJsonEndpoints(deps: Deps) {
+  const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
+  const endpoints = new Elysia({ name: "oauth-json" })
+    .onError(oauthErrors(deps.log))
+    .post("/oauth/register", ({ request, server }) => handleRegister(deps, request, ip(request, server)), { parse: "none" })
+    .post("/oauth/token", ({ request, server }) => handleToken(deps, request, ip(request, server)), { parse: "none" })
+    .post("/oauth/revoke", ({ request, server }) => handleRevoke(deps, request, ip(request, server)), { parse: "none" });
+  for (const path of OAUTH_JSON_PATHS) {
+    // Another method on a JSON endpoint is a 404 its client can read as OAuth JSON; preflights stay preflights.
+    endpoints.options(path, preflight).all(path, notHere);
+  }
+  return endpoints;
 }

@@ -2,7 +2,8 @@
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020";
-import { AppError, JsonRpcError, RPC } from "../../errors";
+import { AppError } from "../../errors";
+import { JsonRpcError, RPC } from "../rpc-errors";
 import { createAjv } from "../../projects/draft";
 import type { RequestContext } from "../context";
 import { checkScope, holds } from "../permissions";

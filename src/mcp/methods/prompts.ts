@@ -1,6 +1,6 @@
 /** prompts/list and prompts/get (MCP 2025-11-25 §Prompts): the channel's templates with `{{argument}}` filled in. */
 import { GetPromptRequestParamsSchema, PaginatedRequestParamsSchema, type GetPromptResult, type Prompt } from "@modelcontextprotocol/sdk/types.js";
-import { JsonRpcError, RPC } from "../../errors";
+import { JsonRpcError, RPC } from "../rpc-errors";
 import { channelView, type RequestContext } from "../context";
 import { requireMethodScope } from "../permissions";
 import { parseParams } from "../rpc";

@@ -4,7 +4,7 @@
  * `text/html;profile=mcp-app`), built by the tools domain from the definitions the channel serves.
  */
 import { PaginatedRequestParamsSchema, ReadResourceRequestParamsSchema, type ReadResourceResult, type Resource } from "@modelcontextprotocol/sdk/types.js";
-import { JsonRpcError, RPC } from "../../errors";
+import { JsonRpcError, RPC } from "../rpc-errors";
 import type { ToolDefinition } from "../../projects/manifest";
 import { uiResource, uiResourceListing, uiResourceUri } from "../../tools/interactive";
 import { uiPath } from "../channel";

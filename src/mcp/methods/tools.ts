@@ -6,7 +6,7 @@
  */
 import { PaginatedRequestParamsSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
-import { JsonRpcError, RPC } from "../../errors";
+import { JsonRpcError, RPC } from "../rpc-errors";
 import type { ToolDefinition } from "../../projects/manifest";
 import { errorResult } from "../../tools/result";
 import type { ToolCallContext, ToolOutcome } from "../../tools/types";
