@@ -1,29 +1,30 @@
 /** `/api/v1/projects/{org}/{project}/audit`: the MCP audit log with filters, cursor pages and export. */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { exportAuditOp, getAuditEventOp, listAuditOp } from "../services/audit";
+import { invoke } from "../services/operation";
+import { downloadResponse, exportAuditLog, getAuditEvent, listAudit } from "../services/audit";
 import { NotFoundError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { doc } from "./doc";
 
 const FILTERS =
   "Query filters: tool, status (ok|error), user (user id), client (OAuth client id or API key id), host (prefix of the host name), " +
-  "channel (production|draft), from / to (ISO 8601 in UTC or epoch ms), cursor (nextCursor of the previous page), limit (1–500).";
+  "channel (production|draft), from / to (ISO 8601 in UTC or epoch ms), cursor (nextCursor of the previous page), limit (1–500, default 50).";
 
 /** Audit API routes. */
 export function auditRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()
-    .get("/projects/:org/:project/audit", ({ request, params, query }) => listAuditOp(deps, access(request, params), query),
+    .get("/projects/:org/:project/audit", ({ request, params, query }) => invoke(listAudit, deps, access(request, params), query),
       doc("audit", "Audit events, newest first (developer)", { description: FILTERS }))
-    .get("/projects/:org/:project/audit/export", ({ request, params, query }) => {
+    .get("/projects/:org/:project/audit/export", async ({ request, params, query }) => {
       const format = (query as Record<string, unknown>).format ?? "jsonl";
       if (format !== "jsonl" && format !== "csv") throw new NotFoundError("Export formats are jsonl and csv.");
-      return exportAuditOp(deps, access(request, params), format, query);
-    }, doc("audit", "Export every event the filters match as JSONL or CSV (developer)", { description: `format=jsonl|csv. ${FILTERS}` }))
+      return downloadResponse(await invoke(exportAuditLog, deps, access(request, params), { ...query, format }));
+    }, doc("audit", exportAuditLog.summary, { description: `format=jsonl|csv. ${FILTERS}` }))
     .get("/projects/:org/:project/audit/:id", ({ request, params }) => {
       const id = Number(params.id);
       if (!Number.isInteger(id) || id < 1) throw new NotFoundError("No such audit event in this project.");
-      return getAuditEventOp(deps, access(request, params), id);
-    }, doc("audit", "One audit event with input, output, error and handler logs (developer)"));
+      return invoke(getAuditEvent, deps, access(request, params), { id });
+    }, doc("audit", getAuditEvent.summary));
 }

@@ -1,20 +1,23 @@
 /** `/api/v1/projects/{org}/{project}/keys`: API keys (the secret is in the create response only). */
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
-import { createKeyOp, CreateKeySchema, listKeysOp, revokeKeyOp } from "../services/keys";
+import { invoke } from "../services/operation";
+import { createKey, listKeys, revokeKey } from "../services/keys";
 import { projectAccessFor } from "./caller";
-import { created, doc, noContent } from "./doc";
+import { created, doc, noContent, opDoc } from "./doc";
 
 /** API key routes. */
 export function keyRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()
-    .get("/projects/:org/:project/keys", ({ request, params }) => ({ keys: listKeysOp(deps, access(request, params)) }),
-      doc("keys", "List API keys with last use (no secrets)"))
-    .post("/projects/:org/:project/keys", ({ request, params, body }) => created(createKeyOp(deps, access(request, params), body)),
-      doc("keys", "Create an API key acting with your role; `key` is returned only here (admin)", { body: CreateKeySchema }))
-    .delete("/projects/:org/:project/keys/:id", ({ request, params }) => {
-      revokeKeyOp(deps, access(request, params), params.id);
+    .get("/projects/:org/:project/keys", async ({ request, params }) => ({ keys: await invoke(listKeys, deps, access(request, params), {}) }),
+      doc("keys", listKeys.summary))
+    .post("/projects/:org/:project/keys", async ({ request, params, body }) => {
+      const { id, key } = await invoke(createKey, deps, access(request, params), body);
+      return created({ id, key });
+    }, opDoc("keys", createKey))
+    .delete("/projects/:org/:project/keys/:id", async ({ request, params }) => {
+      await invoke(revokeKey, deps, access(request, params), { id: params.id });
       return noContent();
-    }, doc("keys", "Revoke an API key at once (admin)"));
+    }, doc("keys", revokeKey.summary));
 }

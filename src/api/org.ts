@@ -2,44 +2,48 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { endAllSessions } from "../auth/sessions";
-import { changeRoleOp, endMemberOrgAccessOp, InviteSchema, inviteOp, membersView, removeMemberOp, revokeInviteOp, RoleChangeSchema } from "../services/members";
-import { listOrgGrantsOp, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../services/grants";
-import { listOrgEventsOp } from "../services/org-events";
+import { invoke } from "../services/operation";
+import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, RoleChangeSchema, viewMembers } from "../services/members";
+import { listOrgGrants, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../services/grants";
+import { listOrgAuditEvents } from "../services/org-events";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
-import { created, doc, noContent } from "./doc";
+import { created, doc, noContent, opDoc } from "./doc";
+
+/** The JSON body as an object to merge path parameters into (anything else parses as an empty body). */
+const bodyOf = (body: unknown): Record<string, unknown> => (body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
 
 /** Org and account API routes. */
 export function orgRoutes(deps: Deps) {
   const access = (request: Request, params: { org: string }) => apiOrgAccess(deps, request, params.org);
   return new Elysia()
-    .get("/orgs/:org/members", ({ request, params }) => membersView(deps, access(request, params)), doc("members", "Members with roles, and pending invites (admins)"))
-    .post("/orgs/:org/invites", ({ request, params, body }) => {
-      const invite = inviteOp(deps, access(request, params), body);
+    .get("/orgs/:org/members", ({ request, params }) => invoke(viewMembers, deps, access(request, params), {}), doc("members", viewMembers.summary))
+    .post("/orgs/:org/invites", async ({ request, params, body }) => {
+      const invite = await invoke(inviteMember, deps, access(request, params), body);
       return created({ id: invite.id, url: invite.url });
-    }, doc("members", "Create an invite link for a role; the link is returned only here (admin; owner for owners)", { body: InviteSchema }))
-    .delete("/orgs/:org/invites/:id", ({ request, params }) => {
-      revokeInviteOp(deps, access(request, params), params.id);
+    }, opDoc("members", inviteMember))
+    .delete("/orgs/:org/invites/:id", async ({ request, params }) => {
+      await invoke(revokeMemberInvite, deps, access(request, params), { id: params.id });
       return noContent();
-    }, doc("members", "Withdraw a pending invite (admin)"))
-    .put("/orgs/:org/members/:user/role", ({ request, params, body }) => changeRoleOp(deps, access(request, params), params.user, body),
-      doc("members", "Change a member's role (admin; owner for the owner role)", { body: RoleChangeSchema }))
+    }, doc("members", revokeMemberInvite.summary))
+    .put("/orgs/:org/members/:user/role", ({ request, params, body }) => invoke(changeRole, deps, access(request, params), { ...bodyOf(body), userId: params.user }),
+      doc("members", changeRole.summary, { body: RoleChangeSchema.omit({ userId: true }) }))
     // The path keeps its old name so existing scripts work; it now ends only this org's access (issue 11 #4).
-    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => endMemberOrgAccessOp(deps, access(request, params), params.user),
-      doc("members", "End a member's access to this org: their OAuth grants for its projects and their API keys in it; their sessions and other orgs are untouched (admin; owner for owners)"))
-    .delete("/orgs/:org/members/:user", ({ request, params }) => {
-      removeMemberOp(deps, access(request, params), params.user);
+    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => invoke(endMemberAccess, deps, access(request, params), { userId: params.user }),
+      doc("members", endMemberAccess.summary))
+    .delete("/orgs/:org/members/:user", async ({ request, params }) => {
+      await invoke(removeOrgMember, deps, access(request, params), { userId: params.user });
       return noContent();
-    }, doc("members", "Remove a member; their grants and API keys in this org are revoked at once, for good (admin)"))
-    .get("/orgs/:org/grants", ({ request, params, query }) => ({ grants: listOrgGrantsOp(deps, access(request, params), query) }),
+    }, doc("members", removeOrgMember.summary))
+    .get("/orgs/:org/grants", async ({ request, params, query }) => ({ grants: await invoke(listOrgGrants, deps, access(request, params), query) }),
       doc("authorized apps", "Every live grant in the org (admin)", { description: "Filters: project (id), user (id), client (name or id substring), channel." }))
     .delete("/orgs/:org/grants/:id", ({ request, params }) => {
       revokeOrgGrantOp(deps, access(request, params), params.id);
       return noContent();
     }, doc("authorized apps", "Revoke a grant; its next MCP request gets 401 (admin)"))
-    .get("/orgs/:org/audit", ({ request, params, query }) => {
-      const { events, next } = listOrgEventsOp(deps, access(request, params), query);
+    .get("/orgs/:org/audit", async ({ request, params, query }) => {
+      const { events, next } = await invoke(listOrgAuditEvents, deps, access(request, params), query);
       return { events, nextCursor: next };
-    }, doc("audit", "Org events: members, roles, grants, keys, visibility, publish (admin)", { description: "Filters: action, before (cursor), limit." }))
+    }, doc("audit", listOrgAuditEvents.summary, { description: "Filters: action, before (cursor), limit." }))
     .get("/account/grants", ({ request }) => ({ grants: listOwnGrants(deps, apiSessionOnly(deps, request).user.id) }),
       doc("account", "Your own connected apps"))
     .delete("/account/grants/:id", ({ request, params }) => {

@@ -78,8 +78,9 @@ function keyScopes(role: Role, channel: Channel | null, asked: readonly Scope[] 
 /**
  * Creates a key; the secret is returned once and only its hash is stored. `issuer` is the key the
  * request came with (JSON API): the new key stays within its scopes, channel and expiry (issue 11 #2).
+ * The org audit event is the `keys.create` operation's (src/services/keys.ts), recorded once by its caller.
  */
-export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySchema>, issuer?: IssuingKey): { id: string; key: string } {
+export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySchema>, issuer?: IssuingKey): { id: string; key: string; scopes: Scope[] } {
   const parsed = CreateApiKeySchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { projectId, userId, name, channel, expiresAt } = parsed.data;
@@ -107,10 +108,7 @@ export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySc
       createdAt: now, expiresAt: expiresAt ?? null,
     })
     .run();
-  recordOrgEvent(deps.db, {
-    orgId, actorId: userId, action: "apikey.create", targetType: "api_key", targetId: id, projectId, details: { name, channel: channel ?? null, scopes },
-  });
-  return { id, key };
+  return { id, key, scopes };
 }
 
 /** A project's keys, newest first, without hashes. */
@@ -127,15 +125,16 @@ export function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
     .map((k) => ({ ...k, scopes: knownScopes(parseScopes(k.scopes)) }));
 }
 
-/** Revokes a key at once: open MCP sessions made with it are closed (`apiKeyRevoked`). */
-export function revokeApiKey(deps: KeyDeps, projectId: string, id: string, actorId: string | null): void {
+/**
+ * Revokes a key at once: open MCP sessions made with it are closed (`apiKeyRevoked`). The org audit event
+ * is the `keys.revoke` operation's (src/services/keys.ts); returns the key's name for it.
+ */
+export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { name: string } {
   const key = deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))).get();
   if (!key) throw new NotFoundError("No such API key in this project.");
-  if (key.revokedAt === null) {
-    deps.db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id)).run();
-    recordOrgEvent(deps.db, { orgId: projectOrg(deps, projectId), actorId, action: "apikey.revoke", targetType: "api_key", targetId: id, projectId, details: { name: key.name } });
-  }
+  if (key.revokedAt === null) deps.db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id)).run();
   deps.bus.emit("apiKeyRevoked", { apiKeyId: id });
+  return { name: key.name };
 }
 
 /**

@@ -47,21 +47,24 @@ export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "
   return invite.expiresAt <= now ? "expired" : "pending";
 }
 
-/** Creates an invite and returns its link; the token is never stored or logged. */
-export function createInvite(deps: { db: Db; config: { publicUrl: string } }, input: CreateInviteInput): { id: string; url: string; token: string } {
+/**
+ * Creates an invite and returns its link; the token is never stored or logged. The org audit event is the
+ * `members.invite` operation's (src/services/members.ts), recorded by its caller from what this returns.
+ */
+export function createInvite(
+  deps: { db: Db; config: { publicUrl: string } },
+  input: CreateInviteInput,
+): { id: string; url: string; token: string; role: Role; email: string | null; ttlHours: number } {
   const parsed = CreateInviteSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { orgId, role, email, createdBy, ttlHours } = parsed.data;
   const token = newToken();
   const now = Date.now();
   const id = newId("inv");
-  deps.db.transaction((tx) => {
-    tx.insert(invites)
-      .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 })
-      .run();
-    recordOrgEvent(deps.db, { orgId, actorId: createdBy, action: "invite.created", targetType: "invite", targetId: id, details: { role, email: email ?? null, ttlHours } });
-  });
-  return { id, url: `${deps.config.publicUrl}/invite/${token}`, token };
+  deps.db.insert(invites)
+    .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 })
+    .run();
+  return { id, url: `${deps.config.publicUrl}/invite/${token}`, token, role, email: email ?? null, ttlHours };
 }
 
 /** An org's invites, newest first, with their status; pending only unless `all`. */
@@ -92,17 +95,18 @@ export function listInvites(deps: { db: Db }, orgId: string, opts: { all?: boole
     .map((i) => ({ ...i, status: inviteStatus(i, now) }));
 }
 
-/** Revokes a pending invite of `orgId`; its link stops working at once. */
-export function revokeInvite(deps: { db: Db }, input: { orgId: string; inviteId: string; actorId: string }): void {
+/**
+ * Revokes a pending invite of `orgId`; its link stops working at once. Returns the invite's role for the
+ * `members.revoke-invite` operation's audit event (src/services/members.ts).
+ */
+export function revokeInvite(deps: { db: Db }, input: { orgId: string; inviteId: string }): { role: Role } {
   const { db } = deps;
   const invite = db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))).get();
   if (!invite) throw new NotFoundError("No such invite in this organization.");
   const status = inviteStatus(invite);
   if (status !== "pending") throw new InviteUnusableError(`This invite is already ${status}.`);
-  db.transaction((tx) => {
-    tx.update(invites).set({ revokedAt: Date.now() }).where(eq(invites.id, invite.id)).run();
-    recordOrgEvent(db, { orgId: input.orgId, actorId: input.actorId, action: "invite.revoked", targetType: "invite", targetId: invite.id, details: { role: invite.role } });
-  });
+  db.update(invites).set({ revokedAt: Date.now() }).where(eq(invites.id, invite.id)).run();
+  return { role: invite.role };
 }
 
 /** Looks an invite link up (any status); null when the token is unknown. */

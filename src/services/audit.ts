@@ -1,17 +1,22 @@
 /**
- * The project audit log for pages and the API: filters (tool, status, user, client, host, channel, time
- * range), cursor pages, one event in full, and export of the filtered set. Developers and above may read
- * it (they debug their tools with it); payloads were redacted and capped when written.
+ * The project audit log (docs/architecture.md: Service layer): one filter (tool, status, user, client,
+ * host, channel, time range, cursor, limit) for the page, the API, `portico_query_audit` and the export,
+ * cursor pages, one event in full, and export of the filtered set. One rule for who reads it on every
+ * face: a developer or above (they debug their tools with it), and a credential that carries scopes (an
+ * API key, an OAuth grant on a management tool) must hold `settings`. Payloads were redacted and capped
+ * when written.
  */
 import { z } from "zod";
-import type { Deps } from "../deps";
-import { CHANNELS } from "../db/schema";
 import { NotFoundError } from "../errors";
-import { exportAudit, queryAudit, type AuditEventRow } from "../audit/query";
-import { need, type ProjectAccess } from "./access";
-import { parseInput } from "./input";
+import { AuditFilterSchema, exportAudit, queryAudit, type AuditEventRow } from "../audit/query";
+import type { Permission } from "./operation";
+import { projectOperation, READ_ONLY } from "./operation";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
+const rule = AuditFilterSchema.shape;
+
+/** Who may read the audit log, on every face. */
+export const READ_AUDIT: Permission = { role: "developer", scopes: ["settings"] };
 
 /** A time bound: epoch ms, or an ISO 8601 / `datetime-local` value read as UTC. */
 const TimeSchema = z.preprocess(
@@ -24,50 +29,87 @@ const TimeSchema = z.preprocess(
   z.number({ error: "a time such as 2026-01-31T12:00 (UTC) or epoch milliseconds" }).int().nonnegative().optional(),
 );
 
-/** The filters as the page's query string and the API name them. */
+/**
+ * The audit filter as every face names it (query string, API, management tool). Each field's rule — and
+ * the one page-size rule, 1–500 with 50 by default — is the audit query's own (src/audit/query.ts); an
+ * empty form field means "any".
+ */
 export const AuditQuerySchema = z.object({
-  tool: z.preprocess(blank, z.string().max(100).optional()),
-  status: z.preprocess(blank, z.enum(["ok", "error"]).optional()),
-  user: z.preprocess(blank, z.string().max(100).optional()),
-  client: z.preprocess(blank, z.string().max(500).optional()),
-  host: z.preprocess(blank, z.string().max(200).optional()),
-  channel: z.preprocess(blank, z.enum(CHANNELS).optional()),
+  tool: z.preprocess(blank, rule.tool),
+  status: z.preprocess(blank, rule.status),
+  user: z.preprocess(blank, rule.userId),
+  client: z.preprocess(blank, rule.clientId),
+  host: z.preprocess(blank, rule.host),
+  channel: z.preprocess(blank, rule.channel),
   from: TimeSchema,
   to: TimeSchema,
-  cursor: z.preprocess(blank, z.coerce.number().int().positive().optional()),
-  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(500).default(50)),
+  cursor: z.preprocess(blank, rule.cursor),
+  limit: z.preprocess(blank, rule.limit),
 });
+type AuditQuery = z.output<typeof AuditQuerySchema>;
 
-function filterOf(query: unknown) {
-  const q = parseInput(AuditQuerySchema, query ?? {});
+function filterOf(q: AuditQuery) {
   return { tool: q.tool, status: q.status, userId: q.user, clientId: q.client, host: q.host, channel: q.channel, from: q.from, to: q.to, cursor: q.cursor, limit: q.limit };
 }
 
-/** One page of the project audit log for the page's or API's filters. */
-export function listAuditOp(deps: Deps, access: ProjectAccess, query: unknown) {
-  need(access, "developer", "read the audit log", ["settings"]);
-  return queryAudit(deps.db, access.project.id, filterOf(query));
-}
+/** One page of the project audit log, newest first; `nextCursor` is null on the last page. */
+export const listAudit = projectOperation({
+  name: "audit.list",
+  summary: "Read this project's audit log of MCP requests, newest first (filters: tool, status, user, client, host, channel, time range; cursor pages)",
+  what: "read the audit log",
+  input: AuditQuerySchema,
+  permission: READ_AUDIT,
+  audit: READ_ONLY,
+  run: (deps, access, q) => queryAudit(deps.db, access.project.id, filterOf(q)),
+});
 
 /** One event of this project, in full. */
-export function getAuditEventOp(deps: Deps, access: ProjectAccess, id: number): AuditEventRow {
-  need(access, "developer", "read the audit log", ["settings"]);
-  // Newest-first paging from cursor id+1 yields exactly this row when it belongs to the project.
-  const [event] = queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 }).events;
-  if (!event || event.id !== id) throw new NotFoundError("No such audit event in this project.");
-  return event;
+export const getAuditEvent = projectOperation({
+  name: "audit.get",
+  summary: "One audit event with input, output, error and handler logs (developer)",
+  what: "read the audit log",
+  input: z.object({ id: z.number().int() }),
+  permission: READ_AUDIT,
+  audit: READ_ONLY,
+  run: (deps, access, { id }): AuditEventRow => {
+    // Newest-first paging from cursor id+1 yields exactly this row when it belongs to the project.
+    const [event] = queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 }).events;
+    if (!event || event.id !== id) throw new NotFoundError("No such audit event in this project.");
+    return event;
+  },
+});
+
+/** A download: its file name, media type and streamed body. */
+export interface AuditDownload {
+  filename: string;
+  contentType: string;
+  body: ReadableStream<Uint8Array>;
 }
 
-/** The filtered set as a JSONL or CSV download. */
-export function exportAuditOp(deps: Deps, access: ProjectAccess, format: "jsonl" | "csv", query: unknown): Response {
-  need(access, "developer", "export the audit log", ["settings"]);
-  const { cursor, limit, ...filter } = filterOf(query);
-  const stream = exportAudit(deps.db, access.project.id, filter, format);
-  const name = `${access.project.slug}-audit-${new Date().toISOString().slice(0, 10)}.${format}`;
-  return new Response(stream, {
+/** Every event the filters match (cursor and limit ignored) as JSONL or CSV. */
+export const exportAuditLog = projectOperation({
+  name: "audit.export",
+  summary: "Export every event the filters match as JSONL or CSV (developer)",
+  what: "export the audit log",
+  input: AuditQuerySchema.extend({ format: z.enum(["jsonl", "csv"]).default("jsonl") }),
+  permission: READ_AUDIT,
+  audit: READ_ONLY,
+  run: (deps, access, q): AuditDownload => {
+    const { cursor, limit, ...filter } = filterOf(q);
+    return {
+      filename: `${access.project.slug}-audit-${new Date().toISOString().slice(0, 10)}.${q.format}`,
+      contentType: q.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
+      body: exportAudit(deps.db, access.project.id, filter, q.format),
+    };
+  },
+});
+
+/** The download as an HTTP attachment (the page and the API serve the same response). */
+export function downloadResponse(d: AuditDownload): Response {
+  return new Response(d.body, {
     headers: {
-      "content-type": format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
-      "content-disposition": `attachment; filename="${name}"`,
+      "content-type": d.contentType,
+      "content-disposition": `attachment; filename="${d.filename}"`,
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
     },

@@ -1,6 +1,7 @@
 /**
- * Authorized apps: the org's live grants (admins see all; everyone sees their own on /account/apps) and
- * revocation, which takes effect on the grant's very next request.
+ * Authorized apps (docs/architecture.md: Service layer): the org's live grants — not revoked, approving
+ * session still live — for admins, on every face (pages, API, `portico_list_grants`); revocation, which
+ * takes effect on the grant's very next request; and the account face's own grants.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
@@ -8,34 +9,49 @@ import { CHANNELS } from "../db/schema";
 import { NotFoundError } from "../errors";
 import { getGrant, listGrants, revokeGrant, type GrantListItem } from "../oauth/grants";
 import { listMembers } from "../projects/orgs";
-import { need, type OrgAccess } from "./access";
-import { parseInput } from "./input";
+import { need, type OrgAccess, type ProjectAccess } from "./access";
+import { CAN, orgOperation, READ_ONLY } from "./operation";
 
-/** Authorized-apps filters: project id, user id, client name or id substring, channel. */
+const blank = (v: unknown) => (v === "" ? undefined : v);
+
+/** Authorized-apps filters: project id, user id, client name or id substring, channel (empty = any). */
 export const GrantFilterSchema = z.object({
-  project: z.string().optional(),
-  user: z.string().optional(),
-  client: z.string().optional(),
-  channel: z.enum(CHANNELS).optional(),
+  project: z.preprocess(blank, z.string().optional()),
+  user: z.preprocess(blank, z.string().optional()),
+  client: z.preprocess(blank, z.string().optional()),
+  channel: z.preprocess(blank, z.enum(CHANNELS).optional()),
 });
 
 /** A live grant with the email of the member who made it. */
 export type OrgGrant = GrantListItem & { userEmail: string };
 
-const blankToUndefined = (q: Record<string, unknown>) => Object.fromEntries(Object.entries(q).filter(([, v]) => v !== "" && v !== undefined));
+/**
+ * Every live grant in the org, filtered by project id, user id, client name/id substring and channel. A
+ * caller bound to one project (a management tool on its MCP endpoint) sees that project's grants only.
+ */
+export const listOrgGrants = orgOperation({
+  name: "grants.list",
+  summary: "Every live grant (authorized app) in the org, newest first (admin; no tokens)",
+  what: "see the organization's authorized apps",
+  input: GrantFilterSchema,
+  permission: CAN.manageSettings,
+  audit: READ_ONLY,
+  run: (deps, access, f): OrgGrant[] => {
+    const bound = "project" in access ? (access as ProjectAccess).project.id : undefined;
+    if (bound && f.project && f.project !== bound) return [];
+    const emails = new Map(listMembers(deps.db, access.org.id).map((m) => [m.userId, m.email]));
+    const needle = f.client?.toLowerCase();
+    return listGrants(deps, { orgId: access.org.id, projectId: bound ?? f.project, userId: f.user })
+      .filter((g) => (!f.channel || g.channel === f.channel) && (!needle || g.clientName.toLowerCase().includes(needle) || g.clientId.toLowerCase().includes(needle)))
+      .map((g) => ({ ...g, userEmail: emails.get(g.userId) ?? "former member" }));
+  },
+});
 
-/** Every live grant in the org, filtered by project id, user id, client name/id substring and channel. */
-export function listOrgGrantsOp(deps: Deps, access: OrgAccess, query: unknown): OrgGrant[] {
-  need(access, "admin", "see the organization's authorized apps");
-  const f = parseInput(GrantFilterSchema, blankToUndefined((query ?? {}) as Record<string, unknown>));
-  const emails = new Map(listMembers(deps.db, access.org.id).map((m) => [m.userId, m.email]));
-  const needle = f.client?.toLowerCase();
-  return listGrants(deps, { orgId: access.org.id, projectId: f.project, userId: f.user })
-    .filter((g) => (!f.channel || g.channel === f.channel) && (!needle || g.clientName.toLowerCase().includes(needle) || g.clientId.toLowerCase().includes(needle)))
-    .map((g) => ({ ...g, userEmail: emails.get(g.userId) ?? "former member" }));
-}
-
-/** Revokes one grant of the org (admins). */
+/**
+ * Revokes one grant of the org (admins). Not yet a declared operation: its `grant.revoked` event is written
+ * by `revokeGrant` with the grant's project, which the OAuth endpoints and member removal need too, and an
+ * org-level access cannot name that project to `invoke`.
+ */
 export function revokeOrgGrantOp(deps: Deps, access: OrgAccess, grantId: string): void {
   need(access, "admin", "revoke authorized apps");
   const grant = getGrant(deps.db, grantId);
@@ -43,7 +59,10 @@ export function revokeOrgGrantOp(deps: Deps, access: OrgAccess, grantId: string)
   revokeGrant(deps, grantId, { actorId: access.user.id, reason: "revoked by an admin" });
 }
 
-/** The user's own live grants across every org. */
+/**
+ * The user's own live grants across every org (the account face). Account actions belong to a person,
+ * not to an org role, so they are plain functions rather than org operations.
+ */
 export function listOwnGrants(deps: Deps, userId: string): GrantListItem[] {
   return listGrants(deps, { userId });
 }

@@ -1,14 +1,16 @@
 /**
- * API key operations shared by the pages and the API; admins create and revoke, members may list (an API
- * key needs `settings` for any of them: issue 11 #2 maps keys onto DESIGN's scope table).
+ * API key operations (docs/architecture.md: Service layer): members may list a project's keys, admins
+ * create and revoke them; an API key needs `settings` for any of them (issue 11 #2 maps keys onto the
+ * scope table). The create event is declared here once and recorded by `invoke` — or, for the CLI's
+ * operator command, by `recordOperatorEvent` with the same declaration.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { CHANNELS } from "../db/schema";
-import { MANAGEMENT_SCOPES, SCOPES } from "../auth/scopes";
+import { CHANNELS, type Project, type User } from "../db/schema";
+import { MANAGEMENT_SCOPES, SCOPES, type Scope } from "../auth/scopes";
 import { createApiKey, listApiKeys, revokeApiKey } from "../apikeys/keys";
-import { need, type ProjectAccess } from "./access";
-import { parseInput } from "./input";
+import { CAN, projectOperation, READ_ONLY } from "./operation";
+import { recordOperatorEvent } from "./operator-audit";
 import { userEmails } from "./org-events";
 
 const DAY_MS = 86_400_000;
@@ -29,39 +31,82 @@ export const CreateKeySchema = z.object({
   ),
 });
 
-/** The project's keys with their creators' emails and whether they can change things (no secrets). */
-export function listKeysOp(deps: Deps, access: ProjectAccess) {
-  need(access, "viewer", "see API keys", ["settings"]);
-  const keys = listApiKeys(deps, access.project.id);
-  const emails = userEmails(deps, keys.map((k) => k.createdBy));
-  return keys.map((k) => ({ ...k, management: k.scopes.some((s) => MANAGEMENT_SCOPES.includes(s)), createdByEmail: emails.get(k.createdBy) ?? null }));
+/** A new key: the secret (shown once) and what the audit event names. */
+export interface CreatedKey {
+  id: string;
+  key: string;
+  name: string;
+  channel: string | null;
+  scopes: Scope[];
 }
+
+/** The project's keys with their creators' emails and whether they can change things (no secrets). */
+export const listKeys = projectOperation({
+  name: "keys.list",
+  summary: "List API keys with last use (no secrets)",
+  what: "see API keys",
+  input: z.object({}),
+  permission: { role: "viewer", scopes: ["settings"] },
+  audit: READ_ONLY,
+  run: (deps, access) => {
+    const keys = listApiKeys(deps, access.project.id);
+    const emails = userEmails(deps, keys.map((k) => k.createdBy));
+    return keys.map((k) => ({ ...k, management: k.scopes.some((s) => MANAGEMENT_SCOPES.includes(s)), createdByEmail: emails.get(k.createdBy) ?? null }));
+  },
+});
 
 /**
  * Creates a key for the caller with the scopes asked (default MCP use); the secret is returned once. A key
  * creating a key passes itself as the issuer: the new key may not be broader, longer-lived or on another
  * channel (issue 11 #2).
  */
-export function createKeyOp(deps: Deps, access: ProjectAccess, input: unknown): { id: string; key: string } {
-  need(access, "admin", "create API keys", ["settings"]);
-  const data = parseInput(CreateKeySchema, input);
-  const via = access.via;
-  return createApiKey(
-    deps,
-    {
-      projectId: access.project.id,
-      userId: access.user.id,
-      name: data.name,
-      channel: data.channel,
-      scopes: data.scopes,
-      expiresAt: data.expiresInDays ? Date.now() + data.expiresInDays * DAY_MS : undefined,
-    },
-    via.kind === "apikey" ? { scopes: via.scopes, channel: via.channel, expiresAt: via.expiresAt } : undefined,
-  );
-}
+export const createKey = projectOperation({
+  name: "keys.create",
+  summary: "Create an API key acting with your role; `key` is returned only here (admin)",
+  what: "create API keys",
+  input: CreateKeySchema,
+  permission: CAN.manageSettings,
+  audit: {
+    action: "apikey.create",
+    target: (_, o: CreatedKey) => ({ type: "api_key", id: o.id }),
+    details: (_, o: CreatedKey) => ({ name: o.name, channel: o.channel, scopes: o.scopes }),
+  },
+  run: (deps, access, data): CreatedKey => {
+    const via = access.via;
+    const issuer = via.kind === "apikey" ? { scopes: via.scopes, channel: via.channel, expiresAt: via.expiresAt } : undefined;
+    const expiresAt = data.expiresInDays ? Date.now() + data.expiresInDays * DAY_MS : undefined;
+    const made = createApiKey(deps, { projectId: access.project.id, userId: access.user.id, name: data.name, channel: data.channel, scopes: data.scopes, expiresAt }, issuer);
+    return { ...made, name: data.name, channel: data.channel ?? null };
+  },
+});
 
-/** Revokes a key of this project at once (admins). */
-export function revokeKeyOp(deps: Deps, access: ProjectAccess, keyId: string): void {
-  need(access, "admin", "revoke API keys", ["settings"]);
-  revokeApiKey(deps, access.project.id, keyId, access.user.id);
+/**
+ * Revokes a key of this project at once (admins). Revoking a key that is already revoked changes nothing
+ * but is still recorded, like every successful operation (docs/architecture.md: Service layer).
+ */
+export const revokeKey = projectOperation({
+  name: "keys.revoke",
+  summary: "Revoke an API key at once (admin)",
+  what: "revoke API keys",
+  input: z.object({ id: z.string().min(1).max(100) }),
+  permission: CAN.manageSettings,
+  audit: { action: "apikey.revoke", target: (i) => ({ type: "api_key", id: i.id }), details: (_, o: { name: string }) => ({ name: o.name }) },
+  run: (deps, access, i) => revokeApiKey(deps, access.project.id, i.id),
+});
+
+/**
+ * `portico apikey create`: the operator makes a key that acts as `user` (any member, within their role's
+ * scopes), without an admin's permission — the operator holds the data dir. The event is the create
+ * operation's own, with the key's member as the actor.
+ */
+export function issueApiKey(
+  deps: Deps,
+  target: { project: Project; user: User },
+  input: { name: string; channel?: "production" | "draft"; scopes?: Scope[]; expiresAt?: number },
+): CreatedKey {
+  const made = createApiKey(deps, { projectId: target.project.id, userId: target.user.id, ...input });
+  const created: CreatedKey = { ...made, name: input.name.trim(), channel: input.channel ?? null };
+  const asked = { name: created.name, channel: input.channel, scopes: input.scopes, expiresInDays: undefined };
+  recordOperatorEvent(deps, createKey.audit, { orgId: target.project.orgId, actorId: target.user.id, projectId: target.project.id }, asked, created);
+  return created;
 }

@@ -1,11 +1,11 @@
 /**
- * Member operations shared by the pages and the API: invite links with a role, role changes, removal.
- * Admins manage members; only owners hand out, change or take away the owner role (an org always keeps
- * one owner: the orgs service refuses to demote or remove the last).
+ * Member operations (docs/architecture.md: Service layer): the member list, invite links with a role,
+ * role changes, removal and ending a member's access here. Admins manage members; only owners hand out,
+ * change or take away the owner role (an org always keeps one owner: the orgs storage refuses to demote
+ * or remove the last). Each change's org audit event is declared here and recorded once by `invoke`.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { recordOrgEvent } from "../audit/org-audit";
 import { createInvite, listInvites, revokeInvite } from "../auth/invites";
 import { ROLES, type Role } from "../db/schema";
 import { listMembers, removeMember, roleOf, setRole } from "../projects/orgs";
@@ -14,37 +14,20 @@ import { revokeUserGrantsInOrg } from "../oauth/grants";
 import { roleAtLeast } from "../auth/scopes";
 import { revokeUserKeysInOrg } from "../apikeys/keys";
 import { need, type OrgAccess } from "./access";
-import { parseInput } from "./input";
+import { CAN, orgOperation, READ_ONLY } from "./operation";
 
 /** An invite: the role it grants and optionally the only email that may accept it. */
 export const InviteSchema = z.object({
   role: z.enum(ROLES),
   email: z.preprocess((v) => (v === "" ? undefined : v), z.email().optional()),
 });
-/** A role change. */
-export const RoleChangeSchema = z.object({ role: z.enum(ROLES) });
+/** A role change: whose (the path's user id) and to what. */
+export const RoleChangeSchema = z.object({ userId: z.string().min(1).max(100), role: z.enum(ROLES) });
+/** The member an operation acts on (the path's user id). */
+const MemberSchema = z.object({ userId: z.string().min(1).max(100) });
 
 function ownerGate(access: OrgAccess, ...roles: Array<Role | null>): void {
   if (roles.includes("owner")) need(access, "owner", "give, change or remove the owner role");
-}
-
-/** Members, plus pending invites for admins (who alone can act on them). */
-export function membersView(deps: Deps, access: OrgAccess) {
-  return { members: listMembers(deps.db, access.org.id), invites: roleAtLeast(access.role, "admin") ? listInvites(deps, access.org.id) : [] };
-}
-
-/** Creates an invite link (shown once) for a role. */
-export function inviteOp(deps: Deps, access: OrgAccess, input: unknown) {
-  need(access, "admin", "invite members");
-  const data = parseInput(InviteSchema, input);
-  ownerGate(access, data.role);
-  return createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
-}
-
-/** Withdraws a pending invite (admins). */
-export function revokeInviteOp(deps: Deps, access: OrgAccess, inviteId: string): void {
-  need(access, "admin", "withdraw invites");
-  revokeInvite(deps, { orgId: access.org.id, inviteId, actorId: access.user.id });
 }
 
 function memberRole(deps: Deps, access: OrgAccess, userId: string): Role {
@@ -53,34 +36,89 @@ function memberRole(deps: Deps, access: OrgAccess, userId: string): Role {
   return role;
 }
 
-/** Changes a member's role; a lowered role takes effect on their grants' next request (re-checked each time). */
-export function changeRoleOp(deps: Deps, access: OrgAccess, userId: string, input: unknown): { from: Role; to: Role } {
-  need(access, "admin", "change roles");
-  const { role } = parseInput(RoleChangeSchema, input);
-  ownerGate(access, role, memberRole(deps, access, userId));
-  const from = setRole(deps.db, access.org.id, userId, role);
-  if (from !== role) {
-    recordOrgEvent(deps.db, { orgId: access.org.id, actorId: access.user.id, action: "member.role", targetType: "user", targetId: userId, details: { from, to: role } });
-  }
-  return { from, to: role };
-}
+/** A new invite: its link (shown once) and what the audit event names. */
+type NewInvite = ReturnType<typeof createInvite>;
+
+const userTarget = (i: { userId: string }) => ({ type: "user", id: i.userId });
+
+/** Members, plus pending invites for admins (who alone can act on them). Any member may look. */
+export const viewMembers = orgOperation({
+  name: "members.view",
+  summary: "Members with roles, and pending invites (admins)",
+  what: "see the members",
+  input: z.object({}),
+  permission: { role: "viewer", scopes: [] },
+  audit: READ_ONLY,
+  run: (deps, access) => ({ members: listMembers(deps.db, access.org.id), invites: roleAtLeast(access.role, "admin") ? listInvites(deps, access.org.id) : [] }),
+});
+
+/** Creates an invite link (shown once) for a role. */
+export const inviteMember = orgOperation({
+  name: "members.invite",
+  summary: "Create an invite link for a role; the link is returned only here (admin; owner for owners)",
+  what: "invite members",
+  input: InviteSchema,
+  permission: CAN.manageSettings,
+  audit: {
+    action: "invite.created",
+    target: (_, o: NewInvite) => ({ type: "invite", id: o.id }),
+    details: (_, o: NewInvite) => ({ role: o.role, email: o.email, ttlHours: o.ttlHours }),
+  },
+  run: (deps, access, data) => {
+    ownerGate(access, data.role);
+    return createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
+  },
+});
+
+/** Withdraws a pending invite (admins). */
+export const revokeMemberInvite = orgOperation({
+  name: "members.revoke-invite",
+  summary: "Withdraw a pending invite (admin)",
+  what: "withdraw invites",
+  input: z.object({ id: z.string().min(1).max(100) }),
+  permission: CAN.manageSettings,
+  audit: { action: "invite.revoked", target: (i) => ({ type: "invite", id: i.id }), details: (_, o: { role: Role }) => ({ role: o.role }) },
+  run: (deps, access, i) => revokeInvite(deps, { orgId: access.org.id, inviteId: i.id }),
+});
+
+/**
+ * Changes a member's role; a lowered role takes effect on their grants' next request (re-checked each
+ * time). Setting the role a member already has changes nothing but is recorded like any success.
+ */
+export const changeRole = orgOperation({
+  name: "members.change-role",
+  summary: "Change a member's role (admin; owner for the owner role)",
+  what: "change roles",
+  input: RoleChangeSchema,
+  permission: CAN.manageSettings,
+  audit: { action: "member.role", target: userTarget, details: (_, o: { from: Role; to: Role }) => ({ from: o.from, to: o.to }) },
+  run: (deps, access, i): { from: Role; to: Role } => {
+    ownerGate(access, i.role, memberRole(deps, access, i.userId));
+    return { from: setRole(deps.db, access.org.id, i.userId, i.role), to: i.role };
+  },
+});
 
 /**
  * Removes a member and revokes every grant and API key they made in this org at once (their hosts and
- * scripts get 401 next). Keys stay revoked for good: re-adding the member does not bring them back
- * (issue 11 #2 — before, a key only looked at current membership).
+ * scripts get 401 next; each revocation is its own org event). Keys stay revoked for good: re-adding the
+ * member does not bring them back (issue 11 #2 — before, a key only looked at current membership).
  */
-export function removeMemberOp(deps: Deps, access: OrgAccess, userId: string): void {
-  need(access, "admin", "remove members");
-  ownerGate(access, memberRole(deps, access, userId));
-  const role = removeMember(deps.db, access.org.id, userId);
-  const actor = { actorId: access.user.id, reason: "member removed" };
-  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, actor);
-  const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, userId, actor);
-  recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action: "member.removed", targetType: "user", targetId: userId, details: { role, grantsRevoked, keysRevoked },
-  });
-}
+export const removeOrgMember = orgOperation({
+  name: "members.remove",
+  summary: "Remove a member; their grants and API keys in this org are revoked at once, for good (admin)",
+  what: "remove members",
+  input: MemberSchema,
+  permission: CAN.manageSettings,
+  audit: { action: "member.removed", target: userTarget, details: (_, o: { role: Role; grantsRevoked: number; keysRevoked: number }) => o },
+  run: (deps, access, i) => {
+    ownerGate(access, memberRole(deps, access, i.userId));
+    const role = removeMember(deps.db, access.org.id, i.userId);
+    const actor = { actorId: access.user.id, reason: "member removed" };
+    const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
+    const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
+    return { role, grantsRevoked, keysRevoked };
+  },
+});
 
 /**
  * Ends a member's access to this org's projects: their OAuth grants for this org and their API keys in it
@@ -88,14 +126,18 @@ export function removeMemberOp(deps: Deps, access: OrgAccess, userId: string): v
  * the org (issue 11 #4): the member's browser sessions, and their grants in other orgs, are theirs and
  * survive — signing out everywhere is the member's own account action. Admins may do this to anyone but an owner.
  */
-export function endMemberOrgAccessOp(deps: Deps, access: OrgAccess, userId: string): { grantsRevoked: number; keysRevoked: number } {
-  need(access, "admin", "end members' access");
-  ownerGate(access, memberRole(deps, access, userId));
-  const actor = { actorId: access.user.id, reason: "access ended by an org admin" };
-  const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, userId, actor);
-  const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, userId, actor);
-  recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action: "member.access_ended", targetType: "user", targetId: userId, details: { grantsRevoked, keysRevoked },
-  });
-  return { grantsRevoked, keysRevoked };
-}
+export const endMemberAccess = orgOperation({
+  name: "members.end-access",
+  summary: "End a member's access to this org: their OAuth grants for its projects and their API keys in it; their sessions and other orgs are untouched (admin; owner for owners)",
+  what: "end members' access",
+  input: MemberSchema,
+  permission: CAN.manageSettings,
+  audit: { action: "member.access_ended", target: userTarget, details: (_, o: { grantsRevoked: number; keysRevoked: number }) => o },
+  run: (deps, access, i): { grantsRevoked: number; keysRevoked: number } => {
+    ownerGate(access, memberRole(deps, access, i.userId));
+    const actor = { actorId: access.user.id, reason: "access ended by an org admin" };
+    const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
+    const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
+    return { grantsRevoked, keysRevoked };
+  },
+});

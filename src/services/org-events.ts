@@ -1,17 +1,21 @@
-/** The org audit log as pages and the API show it: cursor pages, an action filter, actor emails. */
+/**
+ * The org audit log as pages and the API show it (docs/architecture.md: Service layer): cursor pages, an
+ * action filter, actor emails. Admins read it.
+ */
 import { inArray, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { listOrgEvents } from "../audit/org-audit";
 import { orgAuditEvents, users } from "../db/schema";
-import { need, type OrgAccess } from "./access";
-import { parseInput } from "./input";
+import { CAN, orgOperation, READ_ONLY } from "./operation";
 
-/** Org audit filters and cursor. */
+const blank = (v: unknown) => (v === "" ? undefined : v);
+
+/** Org audit filters and cursor (an empty form field means "any"). */
 export const OrgEventQuerySchema = z.object({
-  action: z.string().max(64).optional(),
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  action: z.preprocess(blank, z.string().max(64).optional()),
+  before: z.preprocess(blank, z.coerce.number().int().positive().optional()),
+  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(200).default(50)),
 });
 
 /** Emails of the given user ids (ids of deleted users are left out). */
@@ -22,16 +26,21 @@ export function userEmails(deps: Deps, ids: Array<string | null>): Map<string, s
 }
 
 /** One page of org events, newest first; `next` is the cursor of the following page (null at the end). */
-export function listOrgEventsOp(deps: Deps, access: OrgAccess, query: unknown) {
-  need(access, "admin", "read the organization's audit log");
-  const clean = Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, v]) => v !== ""));
-  const q = parseInput(OrgEventQuerySchema, clean);
-  const rows = listOrgEvents(deps.db, access.org.id, { before: q.before, action: q.action, limit: q.limit + 1 });
-  const page = rows.slice(0, q.limit);
-  const emails = userEmails(deps, page.map((e) => e.actorId));
-  const events = page.map((e) => ({ ...e, actorEmail: e.actorId ? (emails.get(e.actorId) ?? null) : null }));
-  return { events, next: rows.length > q.limit ? page[page.length - 1]!.id : null };
-}
+export const listOrgAuditEvents = orgOperation({
+  name: "org.list-events",
+  summary: "Org events: members, roles, grants, keys, visibility, publish (admin)",
+  what: "read the organization's audit log",
+  input: OrgEventQuerySchema,
+  permission: CAN.manageSettings,
+  audit: READ_ONLY,
+  run: (deps, access, q) => {
+    const rows = listOrgEvents(deps.db, access.org.id, { before: q.before, action: q.action, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    const emails = userEmails(deps, page.map((e) => e.actorId));
+    const events = page.map((e) => ({ ...e, actorEmail: e.actorId ? (emails.get(e.actorId) ?? null) : null }));
+    return { events, next: rows.length > q.limit ? page[page.length - 1]!.id : null };
+  },
+});
 
 /** The actions that occur in the org's log, for the filter. */
 export function orgEventActions(deps: Deps, orgId: string): string[] {

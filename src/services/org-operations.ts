@@ -1,4 +1,15 @@
 /** The operations on an organization's settings: members, invites, API keys, grants, audit. */
+import { exportAuditLog, getAuditEvent, listAudit } from "./audit";
+import { listOrgGrants } from "./grants";
+import { createKey, listKeys, revokeKey } from "./keys";
+import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, viewMembers } from "./members";
 import type { AnyOperation } from "./operation";
+import { listOrgAuditEvents } from "./org-events";
 
-export const ORG_OPERATIONS = [] as unknown as AnyOperation[];
+export const ORG_OPERATIONS = [
+  listKeys, createKey, revokeKey,
+  viewMembers, inviteMember, revokeMemberInvite, changeRole, removeOrgMember, endMemberAccess,
+  listOrgGrants,
+  listAudit, getAuditEvent, exportAuditLog,
+  listOrgAuditEvents,
+] as unknown as AnyOperation[];

@@ -56,7 +56,7 @@ describe("JSON API authentication", () => {
     const r = await call(w.app, "POST", "/projects/acme/shop/publish", { key, body: {} });
     expect(r.status).toBe(403);
     expect(r.json.error.message).toContain("admin");
-    revokeApiKey(w.deps, w.project.id, id, null);
+    revokeApiKey(w.deps, w.project.id, id);
     const revoked = await call(w.app, "GET", "/projects/acme/shop", { key });
     expect(revoked.status).toBe(401);
     expect(revoked.json.error.code).toBe("unauthenticated");

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../src/apikeys/keys";
+import { getUser } from "../../src/auth/users";
+import { projectAccess } from "../../src/services/access";
+import { issueApiKey, revokeKey } from "../../src/services/keys";
+import { invoke } from "../../src/services/operation";
 import { openDb } from "../../src/db/client";
 import { EventBus } from "../../src/lib/events";
 import { removeMember, setRole } from "../../src/projects/orgs";
@@ -15,7 +19,8 @@ const ping = (url: string, key: string) => rpc(url, PING, { authorization: `Bear
 describe("API keys", () => {
   test("a key is prt_-prefixed, shown once, stored only as a hash, and its use is tracked", async () => {
     f = await mcpFixture();
-    const { id, key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
+    // The CLI's operator path: it records the create operation's event (src/services/keys.ts).
+    const { id, key } = issueApiKey(f.deps, { project: f.project, user: getUser(f.deps.db, f.users.developer) }, { name: "ci" });
     expect(key).toMatch(/^prt_[A-Za-z0-9_-]{43}$/);
     const dump = JSON.stringify(f.deps.db.$client.query("SELECT * FROM api_keys").all());
     expect(dump).not.toContain(key);
@@ -34,7 +39,8 @@ describe("API keys", () => {
     const stream = await fetch(f.url("draft"), { headers: { ...auth, accept: "text/event-stream", "mcp-session-id": sid } });
     const reader = stream.body!.getReader();
     await reader.read();
-    revokeApiKey(f.deps, f.project.id, id, f.users.admin);
+    const admin = projectAccess(f.deps, getUser(f.deps.db, f.users.admin), { kind: "operator" }, f.org.slug, f.project.slug);
+    await invoke(revokeKey, f.deps, admin, { id });
     const end = await Promise.race([reader.read().then((r) => r.done), Bun.sleep(2000).then(() => "still open")]);
     expect(end).toBe(true);
     const res = await rpc(f.url("draft"), PING, { ...auth, "mcp-session-id": sid });
@@ -48,7 +54,7 @@ describe("API keys", () => {
     const { id, key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
     expect((await ping(f.url(), key)).status).toBe(200);
     const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus() };
-    revokeApiKey(cli, f.project.id, id, f.users.owner);
+    revokeApiKey(cli, f.project.id, id);
     cli.db.$client.close();
     expect((await ping(f.url(), key)).status).toBe(401);
   });

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, setSystemTime, test, setDefaultTimeout } from "bun:test";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import { SESSION_COOKIE } from "../../src/auth/cookies";
-import { createInvite, listInvites, revokeInvite } from "../../src/auth/invites";
+import { createInvite, DEFAULT_INVITE_TTL_HOURS, listInvites, revokeInvite } from "../../src/auth/invites";
+import { orgAccess } from "../../src/services/access";
+import { inviteMember } from "../../src/services/members";
+import { invoke } from "../../src/services/operation";
 import { findUserByEmail } from "../../src/auth/users";
 import { roleOf } from "../../src/projects/orgs";
 import { makeApp, type TestApp } from "../helpers";
@@ -16,10 +19,11 @@ afterEach(async () => {
   await t?.close();
 });
 
-async function setup(inviteOpts: { email?: string; ttlHours?: number } = {}) {
+async function setup(inviteOpts: { email?: string } = {}) {
   t = await makeApp();
   const { user: admin, org } = await seedUser(t, "admin@example.com", "acme");
-  const invite = createInvite(t.deps, { orgId: org!.id, role: "developer", createdBy: admin.id, ...inviteOpts });
+  // Through the invite operation, which records `invite.created` (src/services/members.ts).
+  const invite = await invoke(inviteMember, t.deps, orgAccess(t.deps, admin, { kind: "operator" }, "acme"), { role: "developer", ...inviteOpts });
   return { admin, org: org!, invite, path: new URL(invite.url).pathname };
 }
 
@@ -78,16 +82,16 @@ describe("invites", () => {
   });
 
   test("an expired link is refused with a readable page", async () => {
-    const { path } = await setup({ ttlHours: 1 });
-    setSystemTime(new Date(Date.now() + 2 * 3600_000));
+    const { path } = await setup();
+    setSystemTime(new Date(Date.now() + (DEFAULT_INVITE_TTL_HOURS + 1) * 3600_000));
     const res = await new Browser(t).get(path);
     expect(res.status).toBe(410);
     expect(await res.text()).toContain("expired");
   });
 
   test("a revoked link is refused, and an unknown one is a 404", async () => {
-    const { admin, org, invite, path } = await setup();
-    revokeInvite(t.deps, { orgId: org.id, inviteId: invite.id, actorId: admin.id });
+    const { org, invite, path } = await setup();
+    revokeInvite(t.deps, { orgId: org.id, inviteId: invite.id });
     expect((await new Browser(t).get(path)).status).toBe(410);
     expect((await new Browser(t).get("/invite/not-a-real-token")).status).toBe(404);
   });

@@ -10,7 +10,8 @@ import { listProjects } from "../../projects/projects";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { listOrgGrantsOp, revokeOrgGrantOp } from "../../services/grants";
+import { listOrgGrants, revokeOrgGrantOp } from "../../services/grants";
+import { invoke } from "../../services/operation";
 import type { GrantListItem } from "../../oauth/grants";
 import { emptyState, pageSlice, postButton, selectField, table, when } from "../ui";
 
@@ -33,9 +34,9 @@ export function scopeList(scopes: string): Html {
 /** Authorized apps routes. */
 export function appPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/settings/apps", ({ request, params, query }) => {
+    .get("/admin/:org/settings/apps", async ({ request, params, query }) => {
       const access = orgPageAccess(deps, request, params.org);
-      const grants = listOrgGrantsOp(deps, access, query);
+      const grants = await invoke(listOrgGrants, deps, access, query);
       const { items, pager } = pageSlice(request, grants);
       const projects = listProjects(deps.db, access.org.id);
       const members = listMembers(deps.db, access.org.id);

@@ -10,7 +10,8 @@ import { listApiKeys } from "../../apikeys/keys";
 import { html, type Html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { projectPageAccess } from "../context";
-import { exportAuditOp, getAuditEventOp, listAuditOp } from "../../services/audit";
+import { downloadResponse, exportAuditLog, getAuditEvent, listAudit } from "../../services/audit";
+import { invoke } from "../../services/operation";
 import { userEmails } from "../../services/org-events";
 import type { ProjectAccess } from "../../services/access";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
@@ -57,11 +58,11 @@ function exportLinks(request: Request, base: string): Html {
 /** Project audit log routes (list, export, detail). */
 export function auditPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/audit", ({ request, params, query }) => {
+    .get("/admin/:org/:project/audit", async ({ request, params, query }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const base = projectPath(org, project, "/audit");
-      const { events, nextCursor } = listAuditOp(deps, access, query);
+      const { events, nextCursor } = await invoke(listAudit, deps, access, query);
       const emails = userEmails(deps, events.map((e) => e.userId));
       const rows = events.map(
         (e) => html`<tr><td><a href="${`${base}/${e.id}`}">${when(e.time)}</a></td><td><code>${e.tool ?? e.method}</code>${e.version ? html`<div class="muted small">v${e.version}</div>` : ""}</td>
@@ -74,16 +75,16 @@ ${events.length ? html`${table(["Time (UTC)", "Tool", "Status", "Caller", "Chann
 ${exportLinks(request, base)}`;
       return adminPage({ title: "Audit log", user: access.user, role: access.role, org, project, projectTab: "audit", body });
     })
-    .get("/admin/:org/:project/audit/export.jsonl", ({ request, params, query }) =>
-      exportAuditOp(deps, projectPageAccess(deps, request, params.org, params.project), "jsonl", query),
+    .get("/admin/:org/:project/audit/export.jsonl", async ({ request, params, query }) =>
+      downloadResponse(await invoke(exportAuditLog, deps, projectPageAccess(deps, request, params.org, params.project), { ...query, format: "jsonl" })),
     )
-    .get("/admin/:org/:project/audit/export.csv", ({ request, params, query }) =>
-      exportAuditOp(deps, projectPageAccess(deps, request, params.org, params.project), "csv", query),
+    .get("/admin/:org/:project/audit/export.csv", async ({ request, params, query }) =>
+      downloadResponse(await invoke(exportAuditLog, deps, projectPageAccess(deps, request, params.org, params.project), { ...query, format: "csv" })),
     )
-    .get("/admin/:org/:project/audit/:id", ({ request, params }) => {
+    .get("/admin/:org/:project/audit/:id", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
-      const e = getAuditEventOp(deps, access, Number.parseInt(params.id, 10) || 0);
+      const e = await invoke(getAuditEvent, deps, access, { id: Number.parseInt(params.id, 10) || 0 });
       const user = e.userId ? userEmails(deps, [e.userId]).get(e.userId) : null;
       const fact = (k: string, v: Html | string | number | null | undefined) => (v === null || v === undefined || v === "" ? "" : html`<dt>${k}</dt><dd>${v}</dd>`);
       const body = html`<p><a href="${projectPath(org, project, "/audit")}">← Audit log</a></p><h1>${e.tool ?? e.method} <span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status}</span></h1>

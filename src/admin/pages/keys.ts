@@ -9,7 +9,8 @@ import { allowedScopes, DEFAULT_KEY_SCOPES, MANAGEMENT_SCOPES, roleAtLeast, SCOP
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { createKeyOp, listKeysOp, revokeKeyOp } from "../../services/keys";
+import { createKey, listKeys, revokeKey } from "../../services/keys";
+import { invoke } from "../../services/operation";
 import type { ProjectAccess } from "../../services/access";
 import { copyBox, csrfField, emptyState, pageSlice, postButton, table, when } from "../ui";
 
@@ -28,9 +29,9 @@ function scopesFromForm(fields: Record<string, string>): Record<string, unknown>
   return { ...fields, scopes: Object.keys(fields).filter((k) => k.startsWith("scope:")).map((k) => k.slice("scope:".length)) };
 }
 
-function render(deps: Deps, request: Request, access: ProjectAccess, created?: { key: string; name: string }): Response {
+async function render(deps: Deps, request: Request, access: ProjectAccess, created?: { key: string; name: string }): Promise<Response> {
   const { org, project } = access;
-  const keys = listKeysOp(deps, access);
+  const keys = await invoke(listKeys, deps, access, {});
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
   const { items, pager } = pageSlice(request, keys);
@@ -62,16 +63,16 @@ function render(deps: Deps, request: Request, access: ProjectAccess, created?: {
 export function keyPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/keys", ({ request, params }) => render(deps, request, projectPageAccess(deps, request, params.org, params.project)))
-    .post("/admin/:org/:project/keys", ({ request, params, body }) => {
+    .post("/admin/:org/:project/keys", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
-      const { key } = createKeyOp(deps, access, scopesFromForm(fields));
+      const { key } = await invoke(createKey, deps, access, scopesFromForm(fields));
       return render(deps, request, access, { key, name: fields.name ?? "" });
     })
-    .post("/admin/:org/:project/keys/:key/revoke", ({ request, params, body }) => {
+    .post("/admin/:org/:project/keys/:key/revoke", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
-      revokeKeyOp(deps, access, params.key);
+      await invoke(revokeKey, deps, access, { id: params.key });
       return done(projectPath(access.org, access.project, "/keys"), "revoked");
     });
 }

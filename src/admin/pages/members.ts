@@ -10,7 +10,8 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";
 import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
-import { changeRoleOp, endMemberOrgAccessOp, inviteOp, membersView, removeMemberOp, revokeInviteOp } from "../../services/members";
+import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, viewMembers } from "../../services/members";
+import { invoke } from "../../services/operation";
 import type { OrgAccess } from "../../services/access";
 import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
@@ -27,8 +28,8 @@ function assignableRoles(access: OrgAccess): readonly Role[] {
   return access.role === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
 }
 
-function render(deps: Deps, request: Request, access: OrgAccess, created?: { url: string; role: Role }): Response {
-  const { members, invites } = membersView(deps, access);
+async function render(deps: Deps, request: Request, access: OrgAccess, created?: { url: string; role: Role }): Promise<Response> {
+  const { members, invites } = await invoke(viewMembers, deps, access, {});
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
   const path = (rest: string) => orgPath(access.org, `${BASE}${rest}`);
@@ -82,33 +83,33 @@ export function memberPages(deps: Deps) {
   const back = (access: OrgAccess) => orgPath(access.org, BASE);
   return new Elysia()
     .get("/admin/:org/settings/members", ({ request, params }) => render(deps, request, orgPageAccess(deps, request, params.org)))
-    .post("/admin/:org/settings/members/invite", ({ request, params, body }) => {
+    .post("/admin/:org/settings/members/invite", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
       const fields = postedForm(request, body, access);
-      const invite = inviteOp(deps, access, fields);
+      const invite = await invoke(inviteMember, deps, access, fields);
       return render(deps, request, access, { url: invite.url, role: fields.role as Role });
     })
-    .post("/admin/:org/settings/members/invites/:invite/revoke", ({ request, params, body }) => {
+    .post("/admin/:org/settings/members/invites/:invite/revoke", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
-      revokeInviteOp(deps, access, params.invite);
+      await invoke(revokeMemberInvite, deps, access, { id: params.invite });
       return done(back(access), "invite-revoked");
     })
-    .post("/admin/:org/settings/members/:user/role", ({ request, params, body }) => {
+    .post("/admin/:org/settings/members/:user/role", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
-      changeRoleOp(deps, access, params.user, postedForm(request, body, access));
+      await invoke(changeRole, deps, access, { ...postedForm(request, body, access), userId: params.user });
       return done(back(access), "role");
     })
-    .post("/admin/:org/settings/members/:user/sessions/end", ({ request, params, body }) => {
+    .post("/admin/:org/settings/members/:user/sessions/end", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
-      endMemberOrgAccessOp(deps, access, params.user);
+      await invoke(endMemberAccess, deps, access, { userId: params.user });
       return done(back(access), "access-ended");
     })
-    .post("/admin/:org/settings/members/:user/remove", ({ request, params, body }) => {
+    .post("/admin/:org/settings/members/:user/remove", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
-      removeMemberOp(deps, access, params.user);
+      await invoke(removeOrgMember, deps, access, { userId: params.user });
       return params.user === access.user.id ? done("/admin", "left") : done(back(access), "removed");
     });
 }

@@ -4,7 +4,8 @@ import type { Deps } from "../../deps";
 import { html, type Html } from "../../web/html";
 import { adminPage } from "../layout";
 import { orgPageAccess } from "../context";
-import { listOrgEventsOp, orgEventActions } from "../../services/org-events";
+import { invoke } from "../../services/operation";
+import { listOrgAuditEvents, orgEventActions } from "../../services/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
 /** An event's details as short `key: value` lines (values as compact JSON). */
@@ -15,9 +16,9 @@ function detailList(details: unknown): Html {
 
 /** Org audit log route. */
 export function orgAuditPages(deps: Deps) {
-  return new Elysia().get("/admin/:org/settings/audit", ({ request, params, query }) => {
+  return new Elysia().get("/admin/:org/settings/audit", async ({ request, params, query }) => {
     const access = orgPageAccess(deps, request, params.org);
-    const { events, next } = listOrgEventsOp(deps, access, query);
+    const { events, next } = await invoke(listOrgAuditEvents, deps, access, query);
     const action = (query as Record<string, string | undefined>).action;
     const actions = orgEventActions(deps, access.org.id).map((a): [string, string] => [a, a]);
     const rows = events.map(

@@ -1,10 +1,11 @@
 /**
  * `portico apikey create`: a `prt_` key for one project with explicit scopes (default MCP use only), acting
- * with those scopes ∩ its creator's current role (issue 11 #2). Shown once.
+ * with those scopes ∩ its creator's current role (issue 11 #2). Shown once. An operator command: the key's
+ * member need not be an admin (src/services/keys.ts `issueApiKey`).
  */
-import { createApiKey } from "../../apikeys/keys";
 import { DEFAULT_KEY_SCOPES, isScope, SCOPES, type Scope } from "../../auth/scopes";
 import { CHANNELS, type Channel } from "../../db/schema";
+import { issueApiKey } from "../../services/keys";
 import { UsageError } from "../args";
 import { flag, intFlag, lines, PROJECT_FLAG, projectFlag, userFlag, withDeps, type Command } from "../command";
 
@@ -40,14 +41,8 @@ export const apikeyCreateCommand: Command = {
     return withDeps(ctx, (deps) => {
       const { org, project } = projectFlag(ctx, deps);
       const user = userFlag(ctx, deps);
-      const { id, key } = createApiKey(deps, {
-        projectId: project.id,
-        userId: user.id,
-        name: flag(ctx, "name"),
-        channel,
-        scopes,
-        expiresAt: days ? Date.now() + days * 86_400_000 : undefined,
-      });
+      const expiresAt = days ? Date.now() + days * 86_400_000 : undefined;
+      const { id, key } = issueApiKey(deps, { project, user }, { name: flag(ctx, "name"), channel, scopes, expiresAt });
       return {
         data: { id, key },
         text: lines(`API key ${id} for ${org.slug}/${project.slug}, acting as ${user.email} with scopes ${(scopes ?? DEFAULT_KEY_SCOPES).join(" ")}. It is shown only now:`, `  ${key}`),

@@ -1,8 +1,10 @@
-/** `portico member add`: give a user a role in an organization, or print an invite link for someone new. */
-import { recordOrgEvent } from "../../audit/org-audit";
-import { createInvite } from "../../auth/invites";
+/**
+ * `portico member add`: give a user a role in an organization, or print an invite link for someone new. An
+ * operator command (src/services/member-operator.ts): no member acts, so no role is checked.
+ */
 import { ROLES, type Role } from "../../db/schema";
-import { addMember, getOrg } from "../../projects/orgs";
+import { getOrg } from "../../projects/orgs";
+import { addMemberAsOperator, inviteAsOperator } from "../../services/member-operator";
 import { UsageError } from "../args";
 import { flag, lines, userFlag, withDeps, type Command } from "../command";
 
@@ -24,12 +26,11 @@ export const memberAddCommand: Command = {
     return withDeps(ctx, (deps) => {
       const org = getOrg(deps.db, flag(ctx, "org"));
       if (ctx.args.switches.invite) {
-        const invite = createInvite(deps, { orgId: org.id, role, email: ctx.args.flags.email, createdBy: "cli" });
+        const invite = inviteAsOperator(deps, org, role, ctx.args.flags.email);
         return { data: { org: org.slug, role, inviteId: invite.id, url: invite.url }, text: lines(`Invite to ${org.slug} as ${role} (one-time, 7 days):`, `  ${invite.url}`) };
       }
       const user = userFlag(ctx, deps);
-      addMember(deps.db, org.id, user.id, role);
-      recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "member.added", targetType: "user", targetId: user.id, details: { role, via: "cli" } });
+      addMemberAsOperator(deps, org, user, role);
       return { data: { org: org.slug, userId: user.id, email: user.email, role }, text: `Added ${user.email} to ${org.slug} as ${role}.` };
     });
   },
