@@ -18,7 +18,7 @@ import type { ProjectAccess } from "./access";
 export const READS_ITS_CHANNEL = { role: "viewer", scopes: [] } as const satisfies Permission;
 
 /**
- * Writes whose rule depends on the channel named in the input (secret values, DESIGN: Secrets): draft
+ * Writes whose rule depends on the channel named in the input (secret values): draft
  * values are draft work, production values are `settings` work (issue 11 #1). Developers pass the gate;
  * the operation's `run` applies the channel's rule.
  */

@@ -1,5 +1,5 @@
 /**
- * The instructions hosts receive in `initialize` (DESIGN: Instructions). They are not versioned: an edit
+ * The instructions hosts receive in `initialize`. They are not versioned: an edit
  * is live at once on both channels, so every reader sees the same text.
  */
 import { z } from "zod";

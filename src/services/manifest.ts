@@ -1,5 +1,5 @@
 /**
- * The project manifest (DESIGN: Project manifest): export the draft as one document (secret names only),
+ * The project manifest: export the draft as one document (secret names only),
  * import one to replace the draft in one transaction.
  */
 import { z } from "zod";

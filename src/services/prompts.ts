@@ -1,4 +1,4 @@
-/** Prompts as operations (DESIGN: Prompts): the draft's for developers, the published version's for everyone else. */
+/** Prompts as operations: the draft's for developers, the published version's for everyone else. */
 import { z } from "zod";
 import { deletePrompt, listPrompts as listDraftPrompts, savePrompt as saveDraftPrompt } from "../projects/draft";
 import { PromptDefinitionSchema, type PromptDefinition } from "../projects/manifest";

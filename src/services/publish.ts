@@ -1,5 +1,5 @@
 /**
- * Publish, roll back and version history as operations (DESIGN: Channels; publishing needs admin). The
+ * Publish, roll back and version history as operations (publishing needs admin). The
  * note is trimmed on every face (the API once trimmed it and the management tool did not); an empty
  * note is no note.
  */

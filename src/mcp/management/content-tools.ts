@@ -1,8 +1,7 @@
 /**
  * Management tools that build the project: draft tools, instructions, publish and rollback. Each is a
  * content operation (docs/architecture.md: Service layer): its input schema, its permission rule and its
- * audit event are the operation's; `scope` only says which credentials see the tool listed (DESIGN: Roles
- * and scopes), as a page decides what to show.
+ * audit event are the operation's; `scope` only says which credentials see the tool listed, as a page decides what to show.
  */
 import { getInstructions, setInstructions } from "../../services/instructions";
 import { publishDraft, publishedJson, rollbackVersion, viewPublish } from "../../services/publish";
