@@ -4,11 +4,10 @@ import type { Deps } from "../deps";
 import { listOrgsOf } from "../projects/orgs";
 import { channelUrl, listProjects } from "../projects/projects";
 import type { Project } from "../db/schema";
-import {
-  createProjectOp, CreateProjectSchema, ProjectSettingsSchema, setVisibilityOp, toolsUsingSecrets, updateProjectSettingsOp, VisibilitySchema,
-} from "../services/projects";
+import { invoke } from "../services/operation";
+import { createProjectOperation, setVisibilityOperation, toolsUsingSecrets, updateProjectSettings } from "../services/projects";
 import { apiOrgAccess, apiProjectAccess, apiSessionOnly } from "./caller";
-import { created, doc } from "./doc";
+import { created, doc, opDoc } from "./doc";
 
 function projectJson(deps: Deps, orgSlug: string, p: Project) {
   return {
@@ -47,11 +46,11 @@ export function projectRoutes(deps: Deps) {
     )
     .post(
       "/orgs/:org/projects",
-      ({ request, params, body }) => {
+      async ({ request, params, body }) => {
         const access = apiOrgAccess(deps, request, params.org);
-        return created(projectJson(deps, access.org.slug, createProjectOp(deps, access, body)));
+        return created(projectJson(deps, access.org.slug, await invoke(createProjectOperation, deps, access, body)));
       },
-      doc("projects", "Create a project (admin)", { body: CreateProjectSchema }),
+      doc("projects", "Create a project (admin)", { body: createProjectOperation.input }),
     )
     .get(
       "/projects/:org/:project",
@@ -63,18 +62,18 @@ export function projectRoutes(deps: Deps) {
     )
     .put(
       "/projects/:org/:project/visibility",
-      ({ request, params, body }) => {
+      async ({ request, params, body }) => {
         const access = apiProjectAccess(deps, request, params.org, params.project);
-        return projectJson(deps, access.org.slug, setVisibilityOp(deps, access, body));
+        return projectJson(deps, access.org.slug, (await invoke(setVisibilityOperation, deps, access, body)).project);
       },
-      doc("projects", "Make production public or private (admin)", { body: VisibilitySchema }),
+      opDoc("projects", setVisibilityOperation),
     )
     .patch(
       "/projects/:org/:project/settings",
-      ({ request, params, body }) => {
+      async ({ request, params, body }) => {
         const access = apiProjectAccess(deps, request, params.org, params.project);
-        return projectJson(deps, access.org.slug, updateProjectSettingsOp(deps, access, body));
+        return projectJson(deps, access.org.slug, (await invoke(updateProjectSettings, deps, access, body)).project);
       },
-      doc("projects", "Change name, audit payload storage and retention, management tools (admin)", { body: ProjectSettingsSchema }),
+      opDoc("projects", updateProjectSettings),
     );
 }

@@ -1,8 +1,11 @@
 /**
  * The production channel (DESIGN: Channels, Public project): atomic publish of the whole draft into an
  * immutable numbered version, rollback by re-pinning, history, and who may reach it without a token.
- * CLI, pages, API and MCP management tools all call these functions; each emits `toolsChanged` for
- * production (open sessions get `list_changed`) and writes an org audit event.
+ * The service operations (src/services/publish.ts, src/services/projects.ts) call these functions, and so do
+ * callers without a signed-in actor (the CLI operator's `publish` without `--as`, the demo seed); each
+ * emits `toolsChanged` for production (open sessions get `list_changed`). The org audit event is written
+ * here, in the same transaction, unless the caller is an operation that records its own through `invoke`
+ * (`recordEvent: false`, docs/architecture.md: Service layer).
  */
 import { and, desc, eq, sql } from "drizzle-orm";
 import { recordOrgEvent } from "../audit/org-audit";
@@ -12,7 +15,7 @@ import { NotFoundError, ValidationError } from "../errors";
 import { newId } from "../lib/ids";
 import { diffManifests, exportManifest, type ManifestDiff } from "./draft";
 import type { VersionSnapshot } from "./manifest";
-import { MissingProductionSecretsError, missingProductionSecrets } from "./missing-secrets";
+import { MissingProductionSecretsError, missingProductionSecrets, type MissingSecret } from "./missing-secrets";
 import { getProjectById } from "./projects";
 
 type PublishDeps = Pick<Deps, "db" | "bus">;
@@ -21,6 +24,18 @@ export interface PublishResult {
   versionId: string;
   number: number;
   diff: ManifestDiff;
+  /** Declared secrets that had no production value when the publish was confirmed anyway (names only). */
+  confirmedMissingSecrets: MissingSecret[];
+}
+
+/** Whether these functions write the org audit event themselves (false when an operation records it). */
+export interface AuditOption {
+  recordEvent?: boolean;
+}
+
+/** The org audit details of a publish (names and counts only). */
+export function publishEventDetails(r: PublishResult): Record<string, unknown> {
+  return { number: r.number, tools: r.diff.tools, ...(r.confirmedMissingSecrets.length > 0 ? { confirmedMissingSecrets: r.confirmedMissingSecrets } : {}) };
 }
 
 function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>): void {
@@ -28,7 +43,7 @@ function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>): vo
 }
 
 /** How a publish was asked for. */
-export interface PublishOptions {
+export interface PublishOptions extends AuditOption {
   /** Publish even though some declared secrets have no production value (issue 11 #1). */
   confirmMissingSecrets?: boolean;
 }
@@ -54,27 +69,27 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
     tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now }).run();
     tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now }).run();
     bump(deps, projectId, { productionVersionId: versionId });
-    recordOrgEvent(deps.db, {
-      orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId,
-      details: { number, tools: diff.tools, ...(missing.length > 0 ? { confirmedMissingSecrets: missing } : {}) },
-    });
-    return { versionId, number, diff };
+    const published = { versionId, number, diff, confirmedMissingSecrets: missing };
+    if (options.recordEvent !== false) {
+      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId, details: publishEventDetails(published) });
+    }
+    return published;
   }, { behavior: "immediate" });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
   return result;
 }
 
 /** Re-pins production to an earlier (or later) published version. */
-export function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null): { versionId: string; number: number } {
+export function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null, options: AuditOption = {}): { versionId: string; number: number } {
   const project = getProjectById(deps.db, projectId);
   const version = deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))).get();
   if (!version) throw new NotFoundError(`There is no version ${number} of this project.`);
   deps.db.transaction((tx) => {
     bump(deps, projectId, { productionVersionId: version.id });
     tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: Date.now() }).run();
-    recordOrgEvent(deps.db, {
-      orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number },
-    });
+    if (options.recordEvent !== false) {
+      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number } });
+    }
   });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
   return { versionId: version.id, number };
@@ -113,12 +128,12 @@ export function getVersion(deps: Pick<Deps, "db">, versionId: string): (Version 
  * Makes production answer without a token (`public`) or not (`private`); the draft stays private either
  * way. Org-audited, since it changes who can call the project's tools.
  */
-export function setVisibility(deps: PublishDeps, projectId: string, visibility: (typeof VISIBILITIES)[number], actorId: string | null): Project {
+export function setVisibility(deps: PublishDeps, projectId: string, visibility: (typeof VISIBILITIES)[number], actorId: string | null, options: AuditOption = {}): Project {
   if (!VISIBILITIES.includes(visibility)) throw new ValidationError(`visibility: must be one of ${VISIBILITIES.join(", ")}`);
   const project = getProjectById(deps.db, projectId);
   if (project.visibility !== visibility) {
     bump(deps, projectId, { visibility });
-    recordOrgEvent(deps.db, {
+    if (options.recordEvent !== false) recordOrgEvent(deps.db, {
       orgId: project.orgId, actorId, action: "project.visibility", targetType: "project", targetId: projectId, projectId,
       details: { from: project.visibility, to: visibility },
     });

@@ -1,13 +1,11 @@
-/** Project operations shared by the settings pages and the JSON API. */
+/** Project operations: create a project, its visibility and its settings (admins and owners). */
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { recordOrgEvent } from "../audit/org-audit";
 import { createProject, updateProject } from "../projects/projects";
 import { listDraftTools } from "../projects/draft";
 import { getVersion, setVisibility } from "../projects/publish";
 import { CHANNELS, VISIBILITIES, type Project } from "../db/schema";
-import { need, type OrgAccess, type ProjectAccess } from "./access";
-import { parseInput } from "./input";
+import { CAN, orgOperation, projectOperation } from "./operation";
 
 /** A new project: its URL slug and display name. */
 export const CreateProjectSchema = z.object({
@@ -18,24 +16,33 @@ export const CreateProjectSchema = z.object({
 /** Project visibility. */
 export const VisibilitySchema = z.object({ visibility: z.enum(VISIBILITIES) });
 
-/** Creates a project in the org (admins and owners). */
-export function createProjectOp(deps: Deps, access: OrgAccess, input: unknown): Project {
-  need(access, "admin", "create projects");
-  const data = parseInput(CreateProjectSchema, input);
-  const project = createProject(deps.db, access.org.id, data);
-  recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action: "project.created", targetType: "project", targetId: project.id, projectId: project.id,
-    details: { slug: project.slug },
-  });
-  return project;
-}
+const projectTarget = (p: Project) => ({ type: "project", id: p.id });
+type VisibilityChange = { project: Project; from: string };
+type SettingsChange = { project: Project; changed: Record<string, unknown> };
+
+export const createProjectOperation = orgOperation({
+  name: "projects.create",
+  summary: "Create a project in the organization (admin)",
+  what: "create projects",
+  input: CreateProjectSchema,
+  permission: CAN.manageSettings,
+  audit: { action: "project.created", target: (_, p: Project) => projectTarget(p), details: (_, p: Project) => ({ slug: p.slug }) },
+  run: (deps, access, i) => createProject(deps.db, access.org.id, i),
+});
 
 /** Public = production answers without a token (DESIGN: Public project); admins only. */
-export function setVisibilityOp(deps: Deps, access: ProjectAccess, input: unknown): Project {
-  need(access, "admin", "change a project's visibility", ["settings"]);
-  const { visibility } = parseInput(VisibilitySchema, input);
-  return setVisibility(deps, access.project.id, visibility, access.user.id);
-}
+export const setVisibilityOperation = projectOperation({
+  name: "projects.visibility",
+  summary: "Make production public or private (admin)",
+  what: "change a project's visibility",
+  input: VisibilitySchema,
+  permission: CAN.manageSettings,
+  audit: { action: "project.visibility", target: (_, o: VisibilityChange) => projectTarget(o.project), details: (i, o: VisibilityChange) => ({ from: o.from, to: i.visibility }) },
+  run: (deps, access, i) => ({
+    from: access.project.visibility,
+    project: setVisibility(deps, access.project.id, i.visibility, access.user.id, { recordEvent: false }),
+  }),
+});
 
 /**
  * Tools that use secrets in production (what a public project exposes now) or in the draft (what the next
@@ -74,18 +81,22 @@ export function settingsFromForm(fields: Record<string, string>) {
 /**
  * Name, audit payload storage and retention, and the `publish` / `settings` management tools, which stay
  * off until an admin turns them on (DESIGN: Roles and scopes). Toggling those changes tool lists, so both
- * channels hear `list_changed`.
+ * channels hear `list_changed`. The audit event lists the fields that changed.
  */
-export function updateProjectSettingsOp(deps: Deps, access: ProjectAccess, input: unknown): Project {
-  need(access, "admin", "change project settings", ["settings"]);
-  const patch = parseInput(ProjectSettingsSchema, input);
-  const before = access.project;
-  const project = updateProject(deps.db, before.id, patch);
-  const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => before[k as keyof typeof patch] !== v));
-  if (Object.keys(changed).length === 0) return project;
-  recordOrgEvent(deps.db, { orgId: access.org.id, actorId: access.user.id, action: "project.settings", targetType: "project", targetId: project.id, projectId: project.id, details: changed });
-  if ("managementPublish" in changed || "managementSettings" in changed) {
-    for (const channel of CHANNELS) deps.bus.emit("toolsChanged", { projectId: project.id, channel });
-  }
-  return project;
-}
+export const updateProjectSettings = projectOperation({
+  name: "projects.settings",
+  summary: "Change name, audit payload storage and retention, management tools (admin)",
+  what: "change project settings",
+  input: ProjectSettingsSchema,
+  permission: CAN.manageSettings,
+  audit: { action: "project.settings", target: (_, o: SettingsChange) => projectTarget(o.project), details: (_, o: SettingsChange) => o.changed },
+  run: (deps, access, patch) => {
+    const before = access.project;
+    const project = updateProject(deps.db, before.id, patch);
+    const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => before[k as keyof typeof patch] !== v));
+    if ("managementPublish" in changed || "managementSettings" in changed) {
+      for (const channel of CHANNELS) deps.bus.emit("toolsChanged", { projectId: project.id, channel });
+    }
+    return { project, changed };
+  },
+});

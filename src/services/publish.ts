@@ -1,12 +1,17 @@
-/** Publish, roll back and version history, shared by the pages and the API (publishing needs admin). */
+/**
+ * Publish, roll back and version history as operations (publishing needs admin). The
+ * note is trimmed on every face (the API once trimmed it and the management tool did not); an empty
+ * note is no note.
+ */
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { diffManifests, exportManifest, type ManifestDiff } from "../projects/draft";
-import { getVersion, listVersions, publish, rollback, type PublishResult } from "../projects/publish";
+import { getVersion, listVersions, publish, publishEventDetails, rollback, type PublishResult } from "../projects/publish";
 import { missingProductionSecrets, type MissingSecret } from "../projects/missing-secrets";
 import { NotFoundError } from "../errors";
-import { canReadDraft, need, needProductionRead, type ProjectAccess } from "./access";
-import { parseInput } from "./input";
+import { canReadDraft, needProductionRead, type ProjectAccess } from "./access";
+import { READS_ITS_CHANNEL } from "./content-access";
+import { CAN, projectOperation, READ_ONLY } from "./operation";
 import { userEmails } from "./org-events";
 
 /**
@@ -18,8 +23,11 @@ export const PublishSchema = z.object({
   note: z.string().trim().max(500).optional(),
   confirm: z.union([z.boolean(), z.enum(["yes", "true", "on"]).transform(() => true)]).optional(),
 });
-/** Rollback: the version number to serve. */
-export const RollbackSchema = z.object({ number: z.coerce.number().int().positive() });
+/**
+ * Rollback: the number of the version to serve. One name on every face — the API, the page form and the
+ * management tool all say `number`, as versions do everywhere else (the tool once said `version`).
+ */
+export const RollbackSchema = z.object({ number: z.coerce.number().int().positive().describe("The version number to serve") });
 
 /** True when a diff has any tool, prompt or instructions change. */
 export function hasChanges(diff: ManifestDiff): boolean {
@@ -60,27 +68,60 @@ export function publishView(deps: Deps, access: ProjectAccess) {
   };
 }
 
-/** Publishes the draft as the next version (admins). */
-export function publishOp(deps: Deps, access: ProjectAccess, input: unknown): PublishResult {
-  need(access, "admin", "publish", ["publish"]);
-  const { note, confirm } = parseInput(PublishSchema, input ?? {});
-  return publish(deps, access.project.id, access.user.id, note || undefined, { confirmMissingSecrets: confirm === true });
-}
+/** The version history with the pending diff (for those who may see the draft). */
+export const viewPublish = projectOperation({
+  name: "publish.view",
+  summary: "Changes since the newest version, and every version with author, time and diff",
+  what: "read the version history",
+  input: z.object({}),
+  permission: READS_ITS_CHANNEL,
+  audit: READ_ONLY,
+  run: (deps, access) => publishView(deps, access),
+});
 
-/** Serves an earlier version on production (admins). */
-export function rollbackOp(deps: Deps, access: ProjectAccess, input: unknown) {
-  need(access, "admin", "roll back", ["publish"]);
-  const { number } = parseInput(RollbackSchema, input);
-  return rollback(deps, access.project.id, number, access.user.id);
-}
+const versionTarget = (o: { versionId: string }) => ({ type: "version", id: o.versionId });
+
+/** Publishes the draft as the next version and serves it on production (admins). */
+export const publishDraft = projectOperation({
+  name: "publish.publish",
+  summary: "Publish the draft as a new version and serve it on production (admin). Refused, naming them, while declared secrets have no production value, unless confirm is true",
+  what: "publish",
+  input: PublishSchema,
+  permission: CAN.publish,
+  audit: { action: "project.publish", target: (_, o: PublishResult) => versionTarget(o), details: (_, o: PublishResult) => publishEventDetails(o) },
+  run: (deps, access, i): PublishResult =>
+    publish(deps, access.project.id, access.user.id, i.note || undefined, { confirmMissingSecrets: i.confirm === true, recordEvent: false }),
+});
+
+/** What every face answers after a publish (the audit-only list of confirmed missing secrets stays out). */
+export const publishedJson = ({ versionId, number, diff }: PublishResult) => ({ versionId, number, diff });
+
+/** Serves an earlier (or later) published version on production (admins). */
+export const rollbackVersion = projectOperation({
+  name: "publish.rollback",
+  summary: "Serve an earlier (or later) published version on production (admin)",
+  what: "roll back",
+  input: RollbackSchema,
+  permission: CAN.publish,
+  audit: { action: "project.rollback", target: (_, o: { versionId: string }) => versionTarget(o), details: (i) => ({ number: i.number }) },
+  run: (deps, access, i) => rollback(deps, access.project.id, i.number, access.user.id, { recordEvent: false }),
+});
 
 /** One version with its snapshot and author. */
-export function versionOp(deps: Deps, access: ProjectAccess, number: number) {
+export const getPublishedVersion = projectOperation({
+  name: "publish.version",
+  summary: "One published version with its snapshot",
+  what: "read published versions",
+  input: z.object({ number: z.coerce.number().int().positive() }),
   // Published versions are production content, not the draft: readable by every member (issue 11 #13).
-  needProductionRead(access, "read published versions");
-  const listed = listVersions(deps, access.project.id).find((v) => v.number === number);
-  const version = listed ? getVersion(deps, listed.id) : null;
-  if (!listed || !version) throw new NotFoundError(`There is no version ${number} of this project.`);
-  const authorEmail = version.authorId ? (userEmails(deps, [version.authorId]).get(version.authorId) ?? null) : null;
-  return { ...version, live: listed.live, diff: listed.diff, authorEmail };
-}
+  permission: CAN.readProduction,
+  audit: READ_ONLY,
+  run: (deps, access, i) => {
+    needProductionRead(access, "read published versions");
+    const listed = listVersions(deps, access.project.id).find((v) => v.number === i.number);
+    const version = listed ? getVersion(deps, listed.id) : null;
+    if (!listed || !version) throw new NotFoundError(`There is no version ${i.number} of this project.`);
+    const authorEmail = version.authorId ? (userEmails(deps, [version.authorId]).get(version.authorId) ?? null) : null;
+    return { ...version, live: listed.live, diff: listed.diff, authorEmail };
+  },
+});

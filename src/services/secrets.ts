@@ -5,7 +5,6 @@
  * the API only ever learn which names have a value on which channel, never the value itself.
  */
 import { z } from "zod";
-import { recordOrgEvent } from "../audit/org-audit";
 import type { Deps } from "../deps";
 import { CHANNELS, type Channel, type Role } from "../db/schema";
 import { SecretNameSchema } from "../projects/manifest";
@@ -13,7 +12,9 @@ import { getVersion } from "../projects/publish";
 import { ForbiddenError, NotFoundError } from "../errors";
 import { need, needDraft, type ProjectAccess } from "./access";
 import { parseInput } from "./input";
-import { getToolOp } from "./tools";
+import { READS_ITS_CHANNEL, WRITES_A_CHANNEL } from "./content-access";
+import { projectOperation, READ_ONLY } from "./operation";
+import { readTool } from "./tools";
 
 /** Which channel a value belongs to. Faces that take no channel write the draft (the least privileged one). */
 export const SecretChannelSchema = z.enum(CHANNELS);
@@ -53,7 +54,7 @@ function declaredNames(deps: Deps, access: ProjectAccess, tool: string, channel:
   const live = channel === "production" ? liveTool(deps, access, tool) : null;
   let draft: string[] = [];
   try {
-    draft = getToolOp(deps, access, tool).secrets;
+    draft = readTool(deps, access, tool).secrets;
   } catch (err) {
     if (!(err instanceof NotFoundError) || !live) throw err;
   }
@@ -75,40 +76,58 @@ export interface SecretStatus {
   production: { set: string[]; missing: string[] };
 }
 
-/** Which of the tool's declared secrets have a value on each channel (names only, any member may read). */
-export function secretStatusOp(deps: Deps, access: ProjectAccess, tool: string): SecretStatus {
-  const names = getToolOp(deps, access, tool).secrets;
-  const on = (channel: Channel) => {
-    const set = deps.tools.secrets.listSecretNames(access.project.id, tool, channel);
-    return { set, missing: names.filter((n) => !set.includes(n)) };
-  };
-  return { declared: names, draft: on("draft"), production: on("production") };
-}
+const ToolName = z.string().min(1, "name the tool").max(64);
+const secretTarget = (i: { tool: string }) => ({ type: "tool", id: i.tool });
+const secretDetails = (i: { tool: string; name: string; channel: Channel }) => ({ tool: i.tool, name: i.name, channel: i.channel });
 
-/** Production values change what published tools do: the org audit log records who set which name (never the value). */
-function auditProduction(deps: Deps, access: ProjectAccess, action: "secret.set" | "secret.delete", tool: string, name: string): void {
-  recordOrgEvent(deps.db, {
-    orgId: access.org.id, actorId: access.user.id, action, targetType: "tool", targetId: tool, projectId: access.project.id,
-    details: { tool, name, channel: "production" },
-  });
-}
+export const secretStatus = projectOperation({
+  name: "secrets.status",
+  summary: "Which of a tool's declared secrets have a value and which are missing one, per channel (values are write-only and never returned)",
+  what: "read tools",
+  input: z.object({ tool: ToolName }),
+  permission: READS_ITS_CHANNEL,
+  audit: READ_ONLY,
+  run: (deps, access, i): SecretStatus => {
+    const names = readTool(deps, access, i.tool).secrets;
+    const on = (channel: Channel) => {
+      const set = deps.tools.secrets.listSecretNames(access.project.id, i.tool, channel);
+      return { set, missing: names.filter((n) => !set.includes(n)) };
+    };
+    return { declared: names, draft: on("draft"), production: on("production") };
+  },
+});
 
-/** Saves a value for a secret the tool declares: draft needs developer, production admin (issue 11 #1). */
-export function setSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, input: unknown): void {
-  const { value, channel } = parseInput(SecretValueSchema, input);
-  needWriter(access, channel, "set");
-  declared(deps, access, tool, name, channel);
-  deps.tools.secrets.setSecret(access.project.id, tool, name, value, channel);
-  if (channel === "production") auditProduction(deps, access, "secret.set", tool, name);
-}
+/**
+ * Saves a value for a secret the tool declares: draft needs developer, production admin (issue 11 #1).
+ * The org audit log records who set which name on which channel, never the value.
+ */
+export const setSecret = projectOperation({
+  name: "secrets.set",
+  summary: "Set a secret value the tool declares on one channel: `channel` draft (default; developer) or production (admin). Draft calls see only draft values, production calls only production values",
+  what: "set secret values",
+  input: SecretValueSchema.extend({ tool: ToolName, name: z.string().min(1) }),
+  permission: WRITES_A_CHANNEL,
+  audit: { action: "secret.set", target: secretTarget, details: secretDetails },
+  run: (deps, access, i) => {
+    needWriter(access, i.channel, "set");
+    declared(deps, access, i.tool, i.name, i.channel);
+    deps.tools.secrets.setSecret(access.project.id, i.tool, i.name, i.value, i.channel);
+  },
+});
 
 /** Removes a saved secret value of one channel (same roles as setting it). */
-export function deleteSecretOp(deps: Deps, access: ProjectAccess, tool: string, name: string, channelInput: unknown): void {
-  const channel = parseInput(SecretChannelSchema, channelInput ?? "draft");
-  needWriter(access, channel, "remove");
-  if (!deps.tools.secrets.deleteSecret(access.project.id, tool, name, channel)) throw new NotFoundError(`No ${channel} value is saved for ${name}.`);
-  if (channel === "production") auditProduction(deps, access, "secret.delete", tool, name);
-}
+export const deleteSecret = projectOperation({
+  name: "secrets.delete",
+  summary: "Remove a secret value of one channel: draft (default; developer) or production (admin)",
+  what: "remove secret values",
+  input: z.object({ tool: ToolName, name: z.string().min(1), channel: SecretChannelSchema.default("draft") }),
+  permission: WRITES_A_CHANNEL,
+  audit: { action: "secret.delete", target: secretTarget, details: secretDetails },
+  run: (deps, access, i) => {
+    needWriter(access, i.channel, "remove");
+    if (!deps.tools.secrets.deleteSecret(access.project.id, i.tool, i.name, i.channel)) throw new NotFoundError(`No ${i.channel} value is saved for ${i.name}.`);
+  },
+});
 
 /** One value typed into the editor: `secret.draft.NAME` or `secret.production.NAME` (empty = keep). */
 export interface FormSecret {

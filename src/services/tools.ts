@@ -1,69 +1,63 @@
 /**
- * Draft tools and instructions, shared by the pages and the API: developers read and edit the draft
+ * Draft tools as operations (docs/architecture.md: Service layer): developers read and edit the draft
  * (DESIGN: Roles — `draft` and `project:write` start at developer); viewers, and keys without those
  * scopes, see the published version instead (issue 11 #13: "viewers see the production version on every
- * face"). Definitions are validated by the draft service (the manifest zod contract plus a JSON Schema compile).
+ * face"). Definitions are validated by the draft service (the manifest zod contract plus a JSON Schema
+ * compile), so the inputs here only carry them.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
 import type { Channel } from "../db/schema";
-import {
-  createDraftTool, deleteDraftTool, deletePrompt, diffManifests, exportManifest, getDraftTool, importManifest, listDraftTools, listPrompts, savePrompt,
-  setInstructions, updateDraftTool,
-} from "../projects/draft";
+import { createDraftTool, deleteDraftTool, diffManifests, exportManifest, getDraftTool, listDraftTools, updateDraftTool } from "../projects/draft";
 import { getVersion } from "../projects/publish";
-import type { Manifest, PromptDefinition, ToolDefinition } from "../projects/manifest";
+import type { ToolDefinition } from "../projects/manifest";
 import { NotFoundError } from "../errors";
-import { canReadDraft, needDraft, needProductionRead, type ProjectAccess } from "./access";
-import { parseInput } from "./input";
-
-/** The instructions text. */
-export const InstructionsSchema = z.object({ instructions: z.string().max(100_000) });
+import { canReadDraft, needProductionRead, type ProjectAccess } from "./access";
+import { NOTHING_PUBLISHED, productionManifest, READS_ITS_CHANNEL } from "./content-access";
+import { CAN, projectOperation, READ_ONLY } from "./operation";
 
 /** How a draft tool compares with production. */
 export type ToolStatus = "new" | "changed" | "published";
 
-/** Which version a caller reads: the draft (developers), or what production serves (null: nothing published). */
+/** Which version a caller reads: the draft (developers), or what production serves (`published` false: nothing yet). */
 export interface ToolsView {
   channel: Channel;
   published: boolean;
   tools: Array<ToolDefinition & { status: ToolStatus }>;
 }
 
-/** The manifest production serves, or null when nothing is published yet. */
-function productionManifest(deps: Deps, access: ProjectAccess): Manifest | null {
-  const id = access.project.productionVersionId;
-  return id ? (getVersion(deps, id)?.snapshot ?? null) : null;
-}
+const ToolNameInput = z.string().min(1, "name the tool").max(64).describe("Tool name");
+const ToolNameOnly = z.object({ name: ToolNameInput });
+const toolTarget = (name: string) => ({ type: "tool", id: name });
 
-const NOTHING_PUBLISHED = "Nothing is published yet: only developers and above can see the unpublished draft.";
-
-/**
- * The tools the caller may see: the draft with each tool's status against production for those who may
- * read the draft, the published version's tools (all "published") for everyone else (issue 11 #13).
- */
-export function toolsViewOp(deps: Deps, access: ProjectAccess): ToolsView {
-  const published = access.project.productionVersionId !== null;
-  if (canReadDraft(access)) return { channel: "draft", published, tools: listToolsOp(deps, access) };
-  needProductionRead(access, "list tools");
-  const live = productionManifest(deps, access);
-  return { channel: "production", published, tools: (live?.tools ?? []).map((t) => ({ ...t, status: "published" as const })) };
-}
-
-/** Draft tools with how each differs from what production serves (developers). */
-export function listToolsOp(deps: Deps, access: ProjectAccess): Array<ToolDefinition & { status: ToolStatus }> {
-  needDraft(access, "read the draft");
+/** Draft tools with how each differs from what production serves. */
+function draftWithStatus(deps: Deps, access: ProjectAccess): Array<ToolDefinition & { status: ToolStatus }> {
   const live = access.project.productionVersionId ? getVersion(deps, access.project.productionVersionId) : null;
-  const draft = exportManifest(deps, access.project.id);
-  const diff = diffManifests(live?.snapshot ?? null, draft);
+  const diff = diffManifests(live?.snapshot ?? null, exportManifest(deps, access.project.id));
   return listDraftTools(deps, access.project.id).map((t) => ({
     ...t,
     status: diff.tools.added.includes(t.name) ? "new" : diff.tools.changed.includes(t.name) ? "changed" : "published",
   }));
 }
 
-/** One tool: the draft's for those who may read the draft, otherwise the published one (issue 11 #13). */
-export function getToolOp(deps: Deps, access: ProjectAccess, name: string): ToolDefinition {
+export const listTools = projectOperation({
+  name: "tools.list",
+  summary: "List tools: the draft's with their status against production (developer), else the published version's",
+  what: "list tools",
+  input: z.object({}),
+  permission: READS_ITS_CHANNEL,
+  audit: READ_ONLY,
+  run: (deps, access): ToolsView => {
+    const published = access.project.productionVersionId !== null;
+    if (canReadDraft(access)) return { channel: "draft", published, tools: draftWithStatus(deps, access) };
+    needProductionRead(access, "list tools");
+    const live = productionManifest(deps, access);
+    return { channel: "production", published, tools: (live?.tools ?? []).map((t) => ({ ...t, status: "published" as const })) };
+  },
+});
+
+/** One tool as the caller may see it: the draft's, else the published one (issue 11 #13). */
+export function readTool(deps: Deps, access: ProjectAccess, name: string): ToolDefinition {
   if (canReadDraft(access)) return getDraftTool(deps, access.project.id, name);
   needProductionRead(access, "read tools");
   const live = productionManifest(deps, access);
@@ -73,72 +67,50 @@ export function getToolOp(deps: Deps, access: ProjectAccess, name: string): Tool
   return tool;
 }
 
-/** Adds a tool to the draft (developers). */
-export function createToolOp(deps: Deps, access: ProjectAccess, input: unknown): ToolDefinition {
-  needDraft(access, "edit the draft");
-  return createDraftTool(deps, access.project.id, input);
-}
+export const getTool = projectOperation({
+  name: "tools.get",
+  summary: "One tool's full definition: the draft's (developer), else the published version's (secret names only, never values)",
+  what: "read tools",
+  input: ToolNameOnly,
+  permission: READS_ITS_CHANNEL,
+  audit: READ_ONLY,
+  run: (deps, access, i) => readTool(deps, access, i.name),
+});
 
-/** Merges `patch` over a draft tool (developers). */
-export function updateToolOp(deps: Deps, access: ProjectAccess, name: string, patch: Record<string, unknown>): ToolDefinition {
-  needDraft(access, "edit the draft");
-  return updateDraftTool(deps, access.project.id, name, patch);
-}
+export const createTool = projectOperation({
+  name: "tools.create",
+  summary: "Create a draft tool from a manifest tool definition; it goes live on the draft channel at once, publish to reach production",
+  what: "edit the draft",
+  input: z.object({
+    tool: z.record(z.string(), z.unknown()).describe("A tool definition as in the project manifest (name, kind, description, inputSchema, and html | script | url)."),
+  }),
+  permission: CAN.workOnDraft,
+  audit: { action: "tool.created", target: (_, o: ToolDefinition) => toolTarget(o.name), details: (_, o: ToolDefinition) => ({ kind: o.kind }) },
+  run: (deps, access, i) => createDraftTool(deps, access.project.id, i.tool),
+});
 
-/** Removes a tool from the draft (developers). */
-export function deleteToolOp(deps: Deps, access: ProjectAccess, name: string): void {
-  needDraft(access, "edit the draft");
-  deleteDraftTool(deps, access.project.id, name);
-}
+export const updateTool = projectOperation({
+  name: "tools.update",
+  summary: "Update a draft tool: the given fields are merged over the current definition (a published tool keeps its name)",
+  what: "edit the draft",
+  input: z.object({
+    name: ToolNameInput,
+    changes: z.record(z.string(), z.unknown()).describe("Fields to change; a published tool keeps its name."),
+  }),
+  permission: CAN.workOnDraft,
+  audit: { action: "tool.updated", target: (i) => toolTarget(i.name), details: (i, o: ToolDefinition) => ({ fields: Object.keys(i.changes), ...(o.name !== i.name ? { renamedTo: o.name } : {}) }) },
+  run: (deps, access, i) => updateDraftTool(deps, access.project.id, i.name, i.changes),
+});
 
-/** Instructions go live at once on both channels (they are sent in `initialize`, not versioned). */
-export function setInstructionsOp(deps: Deps, access: ProjectAccess, input: unknown): string {
-  needDraft(access, "edit the instructions");
-  const { instructions } = parseInput(InstructionsSchema, input);
-  setInstructions(deps, access.project.id, instructions);
-  return instructions;
-}
-
-/**
- * The draft as one manifest (secret names only) for those who may read the draft; for everyone else the
- * published version's manifest, or 404 when nothing is published (issue 11 #13).
- */
-export function exportManifestOp(deps: Deps, access: ProjectAccess): Manifest {
-  if (canReadDraft(access)) return exportManifest(deps, access.project.id);
-  needProductionRead(access, "export the manifest");
-  const live = productionManifest(deps, access);
-  if (!live) throw new NotFoundError(NOTHING_PUBLISHED);
-  // Instructions are not versioned: production serves the project's current text (see setInstructionsOp).
-  return { ...live, instructions: access.project.instructions };
-}
-
-/** The instructions hosts receive in `initialize` (not versioned: the same text on both channels). */
-export function instructionsOp(access: ProjectAccess): string {
-  needProductionRead(access, "read the instructions");
-  return access.project.instructions;
-}
-
-/** Replaces the draft from a manifest in one transaction; returns what changed. */
-export function importManifestOp(deps: Deps, access: ProjectAccess, input: unknown) {
-  needDraft(access, "edit the draft");
-  return importManifest(deps, access.project.id, input);
-}
-
-/** The draft's prompts for those who may read the draft, otherwise the published version's (issue 11 #13). */
-export function listPromptsOp(deps: Deps, access: ProjectAccess): PromptDefinition[] {
-  if (canReadDraft(access)) return listPrompts(deps, access.project.id);
-  needProductionRead(access, "list prompts");
-  return productionManifest(deps, access)?.prompts ?? [];
-}
-
-/** Creates or replaces a prompt by name (developers). */
-export function savePromptOp(deps: Deps, access: ProjectAccess, input: unknown): PromptDefinition {
-  needDraft(access, "edit the draft");
-  return savePrompt(deps, access.project.id, input);
-}
-
-/** Removes a prompt from the draft (developers). */
-export function deletePromptOp(deps: Deps, access: ProjectAccess, name: string): void {
-  needDraft(access, "edit the draft");
-  deletePrompt(deps, access.project.id, name);
-}
+export const deleteTool = projectOperation({
+  name: "tools.delete",
+  summary: "Delete a tool from the draft (production keeps it until the next publish)",
+  what: "edit the draft",
+  input: ToolNameOnly,
+  permission: CAN.workOnDraft,
+  audit: { action: "tool.deleted", target: (i) => toolTarget(i.name) },
+  run: (deps, access, i) => {
+    deleteDraftTool(deps, access.project.id, i.name);
+    return { deleted: i.name };
+  },
+});

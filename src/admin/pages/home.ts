@@ -12,7 +12,8 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath, projectPath } from "../layout";
 import { csrfOf, orgPageAccess, postedForm } from "../context";
-import { createProjectOp } from "../../services/projects";
+import { invoke } from "../../services/operation";
+import { createProjectOperation } from "../../services/projects";
 import { csrfField, emptyState, table } from "../ui";
 import { redirect } from "../../auth/views";
 
@@ -65,9 +66,9 @@ export function homePages(deps: Deps) {
       const body = orgSection(access.org, access.role, listProjects(deps.db, access.org.id), csrfOf(access), false);
       return adminPage({ title: access.org.name, user: access.user, role: access.role, org: access.org, orgTab: "projects", body: html`<h1>Projects</h1>${body}` });
     })
-    .post("/admin/:org/new", ({ request, params, body }) => {
+    .post("/admin/:org/new", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);
-      const project = createProjectOp(deps, access, postedForm(request, body, access));
+      const project = await invoke(createProjectOperation, deps, access, postedForm(request, body, access));
       return redirect(projectPath(access.org, project, "?ok=created"));
     });
 }

@@ -8,7 +8,8 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { setInstructionsOp } from "../../services/tools";
+import { invoke } from "../../services/operation";
+import { getInstructions, setInstructions } from "../../services/instructions";
 import { csrfField } from "../ui";
 
 const FLASH = { saved: "Instructions saved. Hosts receive them the next time they connect." };
@@ -16,22 +17,23 @@ const FLASH = { saved: "Instructions saved. Hosts receive them the next time the
 /** Instructions editor routes. */
 export function instructionPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/instructions", ({ request, params }) => {
+    .get("/admin/:org/:project/instructions", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
+      const instructions = await invoke(getInstructions, deps, access, {});
       const editable = roleAtLeast(access.role, "developer");
       const body = html`<h1>Instructions</h1>
 <p class="muted">Tell the model what this server is for and how to use its tools together. Hosts receive this text when they connect;
 changes apply at once to production and draft.</p>
 <form method="post" action="${projectPath(org, project, "/instructions")}" class="card">${csrfField(csrfOf(access))}
 <fieldset${editable ? "" : html` disabled`}><label for="i-text">Instructions</label>
-<textarea id="i-text" name="instructions" rows="14" maxlength="100000">${project.instructions}</textarea>
+<textarea id="i-text" name="instructions" rows="14" maxlength="100000">${instructions}</textarea>
 ${editable ? html`<div class="actions"><button type="submit">Save instructions</button></div>` : html`<p class="muted small">Developers and above can edit the instructions.</p>`}</fieldset></form>`;
       return adminPage({ title: "Instructions", user: access.user, role: access.role, org, project, projectTab: "instructions", flash: flashFrom(request, FLASH), body });
     })
-    .post("/admin/:org/:project/instructions", ({ request, params, body }) => {
+    .post("/admin/:org/:project/instructions", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      setInstructionsOp(deps, access, postedForm(request, body, access));
+      await invoke(setInstructions, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, access.project, "/instructions"), "saved");
     });
 }

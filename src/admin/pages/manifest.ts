@@ -10,7 +10,8 @@ import { html, type Html } from "../../web/html";
 import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, postedForm, projectPageAccess } from "../context";
-import { exportManifestOp, importManifestOp } from "../../services/tools";
+import { invoke } from "../../services/operation";
+import { exportManifest, importManifest } from "../../services/manifest";
 import { csrfField } from "../ui";
 import { diffSummary } from "./publish";
 
@@ -31,9 +32,9 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ""}
 /** Manifest export and import routes. */
 export function manifestPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/manifest.json", ({ request, params }) => {
+    .get("/admin/:org/:project/manifest.json", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      return new Response(JSON.stringify(exportManifestOp(deps, access), null, 2), {
+      return new Response(JSON.stringify(await invoke(exportManifest, deps, access, {}), null, 2), {
         headers: {
           "content-type": "application/json; charset=utf-8",
           "content-disposition": `attachment; filename="${access.org.slug}-${access.project.slug}.portico.json"`,
@@ -41,7 +42,7 @@ export function manifestPages(deps: Deps) {
         },
       });
     })
-    .post("/admin/:org/:project/manifest", ({ request, params, body }) => {
+    .post("/admin/:org/:project/manifest", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const text = postedForm(request, body, access).manifest ?? "";
       const show = (inner: Html, status = 200) =>
@@ -53,7 +54,7 @@ export function manifestPages(deps: Deps) {
         } catch (err) {
           throw new ValidationError(`manifest: not valid JSON (${(err as Error).message})`);
         }
-        const diff = importManifestOp(deps, access, parsed);
+        const diff = await invoke(importManifest, deps, access, { manifest: parsed });
         return show(html`<h1>Manifest imported</h1><div class="notice ok" role="status">The draft now matches the manifest.</div>
 <div class="card">${diffSummary(diff)}${diff.instructionsChanged ? html`<div><span class="badge warn">instructions changed</span></div>` : ""}</div>
 <div class="actions"><a class="button" href="${projectPath(access.org, access.project, "/tools")}">Back to tools</a></div>`);

@@ -9,7 +9,8 @@ import { html, type Html } from "../../web/html";
 import type { ProjectAccess } from "../../services/access";
 import { projectPath } from "../layout";
 import { csrfOf, done, postedForm, projectPageAccess } from "../context";
-import { settingsFromForm, updateProjectSettingsOp } from "../../services/projects";
+import { invoke } from "../../services/operation";
+import { settingsFromForm, updateProjectSettings } from "../../services/projects";
 import { csrfField } from "../ui";
 
 function check(name: string, on: boolean, label: string, hint: string): Html {
@@ -37,9 +38,9 @@ ${editable ? html`<div class="actions"><button type="submit" class="secondary">S
 
 /** The settings form post route. */
 export function projectSettingsPages(deps: Deps) {
-  return new Elysia().post("/admin/:org/:project/settings", ({ request, params, body }) => {
+  return new Elysia().post("/admin/:org/:project/settings", async ({ request, params, body }) => {
     const access = projectPageAccess(deps, request, params.org, params.project);
-    const project = updateProjectSettingsOp(deps, access, settingsFromForm(postedForm(request, body, access)));
+    const { project } = await invoke(updateProjectSettings, deps, access, settingsFromForm(postedForm(request, body, access)));
     return done(projectPath(access.org, project), "settings");
   });
 }

@@ -11,15 +11,16 @@ import { html, type Html } from "../../web/html";
 import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, postedForm, projectPageAccess } from "../context";
-import { deletePromptOp, listPromptsOp, savePromptOp } from "../../services/tools";
+import { invoke } from "../../services/operation";
+import { listPrompts, removePrompt, savePrompt } from "../../services/prompts";
 import { csrfField, postButton, table } from "../ui";
 
 const ARGS_HINT = '[{ "name": "topic", "description": "What to summarize", "required": true }]';
 
 /** The prompt list shown under the tools. */
-export function promptsCard(deps: Deps, access: ProjectAccess): Html {
+export async function promptsCard(deps: Deps, access: ProjectAccess): Promise<Html> {
   const base = projectPath(access.org, access.project, "/prompts");
-  const prompts = listPromptsOp(deps, access);
+  const prompts = await invoke(listPrompts, deps, access, {});
   const rows = prompts.map(
     (p) => html`<tr><td><a href="${`${base}/${encodeURIComponent(p.name)}`}"><code>${p.name}</code></a></td><td class="small">${p.description}</td><td>${p.arguments.map((a) => a.name).join(", ")}</td></tr>`,
   );
@@ -61,9 +62,9 @@ function toForm(p: PromptDefinition): Record<string, string> {
   return { name: p.name, title: p.title ?? "", description: p.description, arguments: p.arguments.length ? JSON.stringify(p.arguments, null, 2) : "", template: p.template };
 }
 
-function save(deps: Deps, access: ProjectAccess, fields: Record<string, string>, existing: string | null): Response {
+async function save(deps: Deps, access: ProjectAccess, fields: Record<string, string>, existing: string | null): Promise<Response> {
   try {
-    savePromptOp(deps, access, promptFromForm(fields));
+    await invoke(savePrompt, deps, access, promptFromForm(fields));
     return done(projectPath(access.org, access.project, "/tools"), "prompt-saved");
   } catch (err) {
     if (err instanceof ValidationError) return editor(access, fields, existing, err.message);
@@ -79,9 +80,9 @@ export function promptPages(deps: Deps) {
       const access = projectPageAccess(deps, request, params.org, params.project);
       return save(deps, access, postedForm(request, body, access), null);
     })
-    .get("/admin/:org/:project/prompts/:name", ({ request, params }) => {
+    .get("/admin/:org/:project/prompts/:name", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      const prompt = listPromptsOp(deps, access).find((p) => p.name === params.name);
+      const prompt = (await invoke(listPrompts, deps, access, {})).find((p) => p.name === params.name);
       if (!prompt) throw new NotFoundError(`No prompt named "${params.name}".`);
       return editor(access, toForm(prompt), prompt.name);
     })
@@ -89,10 +90,10 @@ export function promptPages(deps: Deps) {
       const access = projectPageAccess(deps, request, params.org, params.project);
       return save(deps, access, postedForm(request, body, access), params.name);
     })
-    .post("/admin/:org/:project/prompts/:name/delete", ({ request, params, body }) => {
+    .post("/admin/:org/:project/prompts/:name/delete", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
-      deletePromptOp(deps, access, params.name);
+      await invoke(removePrompt, deps, access, { name: params.name });
       return done(projectPath(access.org, access.project, "/tools"), "prompt-deleted");
     });
 }

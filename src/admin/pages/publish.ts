@@ -10,7 +10,9 @@ import type { ManifestDiff } from "../../projects/draft";
 import { html, type Html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { missingSecretsView, publishOp, publishView, rollbackOp, versionOp } from "../../services/publish";
+import { invoke } from "../../services/operation";
+import { getPublishedVersion, missingSecretsView, publishDraft, rollbackVersion, viewPublish } from "../../services/publish";
+import { NotFoundError } from "../../errors";
 import { describeMissing, MissingProductionSecretsError, type MissingSecret } from "../../projects/missing-secrets";
 import type { ProjectAccess } from "../../services/access";
 import { csrfField, emptyState, postButton, table, when } from "../ui";
@@ -51,10 +53,10 @@ function confirmPage(access: ProjectAccess, missing: readonly MissingSecret[], n
 /** Publish, rollback and version routes. */
 export function publishPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/publish", ({ request, params }) => {
+    .get("/admin/:org/:project/publish", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
-      const view = publishView(deps, access);
+      const view = await invoke(viewPublish, deps, access, {});
       const canPublish = roleAtLeast(access.role, "admin");
       const csrf = csrfOf(access);
       const missing = missingSecretsView(deps, access);
@@ -81,10 +83,12 @@ ${
 ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : emptyState("Nothing published yet: the production URL answers with an error until the first publish.")}`;
       return adminPage({ title: "Publish & history", user: access.user, role: access.role, org, project, projectTab: "publish", flash: flashFrom(request, FLASH), body });
     })
-    .get("/admin/:org/:project/publish/versions/:number", ({ request, params }) => {
+    .get("/admin/:org/:project/publish/versions/:number", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
-      const v = versionOp(deps, access, Number.parseInt(params.number, 10));
+      const number = Number.parseInt(params.number, 10);
+      if (!(number >= 1)) throw new NotFoundError(`There is no version ${params.number} of this project.`);
+      const v = await invoke(getPublishedVersion, deps, access, { number });
       const tools = v.snapshot.tools.map((t) => html`<tr><td><code>${t.name}</code></td><td>${t.kind}</td><td>${t.title ?? ""}<div class="muted small">${t.description}</div></td></tr>`);
       const body = html`<h1>Version ${v.number}${v.live ? html` <span class="badge ok">live</span>` : ""}</h1>
 <div class="card"><dl class="facts"><dt>Published</dt><dd>${when(v.createdAt)}</dd><dt>By</dt><dd>${v.authorEmail ?? "CLI or former member"}</dd>
@@ -94,20 +98,20 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
 <div class="actions"><a class="button secondary" href="${projectPath(org, project, "/publish")}">← All versions</a></div>`;
       return adminPage({ title: `Version ${v.number}`, user: access.user, role: access.role, org, project, projectTab: "publish", body });
     })
-    .post("/admin/:org/:project/publish", ({ request, params, body }) => {
+    .post("/admin/:org/:project/publish", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       try {
-        publishOp(deps, access, fields);
+        await invoke(publishDraft, deps, access, fields);
       } catch (err) {
         if (err instanceof MissingProductionSecretsError) return confirmPage(access, err.missing, fields.note ?? "");
         throw err;
       }
       return done(projectPath(access.org, access.project, "/publish"), "published");
     })
-    .post("/admin/:org/:project/rollback", ({ request, params, body }) => {
+    .post("/admin/:org/:project/rollback", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      rollbackOp(deps, access, postedForm(request, body, access));
+      await invoke(rollbackVersion, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, access.project, "/publish"), "rolled-back");
     });
 }

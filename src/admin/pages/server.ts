@@ -10,7 +10,8 @@ import { roleAtLeast } from "../../auth/scopes";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
-import { setVisibilityOp, toolsUsingSecrets } from "../../services/projects";
+import { invoke } from "../../services/operation";
+import { setVisibilityOperation, toolsUsingSecrets } from "../../services/projects";
 import { copyBox, postButton } from "../ui";
 import { connectGuide } from "./connect-guide";
 import { settingsCard } from "./project-settings";
@@ -53,7 +54,9 @@ ${
     })
     .get("/admin/:org/:project/visibility", ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      need(access, "admin", "change a project's visibility");
+      // The confirmation step is gated by the operation's own rule, so it is shown only to who may confirm it.
+      const rule = setVisibilityOperation.permission;
+      need(access, rule.role, setVisibilityOperation.what, rule.scopes);
       const { org, project } = access;
       const secretTools = toolsUsingSecrets(deps, project);
       const warning = secretTools.length
@@ -67,9 +70,9 @@ without sign-in. Calls are rate-limited per IP address and recorded in the audit
 <a class="button secondary" href="${projectPath(org, project)}">Cancel</a></div></div>`;
       return adminPage({ title: "Make public", user: access.user, role: access.role, org, project, projectTab: "server", body });
     })
-    .post("/admin/:org/:project/visibility", ({ request, params, body }) => {
+    .post("/admin/:org/:project/visibility", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      const project = setVisibilityOp(deps, access, postedForm(request, body, access));
+      const { project } = await invoke(setVisibilityOperation, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, project), project.visibility);
     });
 }

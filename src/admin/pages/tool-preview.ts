@@ -11,7 +11,8 @@ import { NotFoundError } from "../../errors";
 import { html } from "../../web/html";
 import { PAGE_HEADERS } from "../../web/layout";
 import { projectPageAccess } from "../context";
-import { getToolOp } from "../../services/tools";
+import { invoke } from "../../services/operation";
+import { getTool } from "../../services/tools";
 
 /** The CSP for a preview of a tool that may reach `domains` (`api.example.com`, `*.example.com`). */
 export function previewCsp(domains: readonly string[]): string {
@@ -32,9 +33,9 @@ export function previewCsp(domains: readonly string[]): string {
 
 /** The preview document route. */
 export function toolPreviewPages(deps: Deps) {
-  return new Elysia().get("/admin/:org/:project/tools/:name/preview", ({ request, params }) => {
+  return new Elysia().get("/admin/:org/:project/tools/:name/preview", async ({ request, params }) => {
     const access = projectPageAccess(deps, request, params.org, params.project);
-    const tool = getToolOp(deps, access, params.name);
+    const tool = await invoke(getTool, deps, access, { name: params.name });
     if (tool.kind !== "interactive") throw new NotFoundError("Only interactive tools have a preview.");
     const doc = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title>
 <link rel="stylesheet" href="/assets/portico.css"><script src="/assets/portico.js" defer></script></head>

@@ -13,8 +13,9 @@ import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
 import { SECRET_WRITERS } from "../../services/secrets";
-import { deleteToolOp, getToolOp, toolsViewOp, type ToolStatus } from "../../services/tools";
-import { saveToolFromForm, secretStatusOp } from "../tool-save";
+import { deleteTool, getTool, listTools, type ToolStatus } from "../../services/tools";
+import { secretStatus } from "../../services/secrets";
+import { saveToolFromForm } from "../tool-save";
 import { toolToForm } from "../tool-form-input";
 import { emptyState, pageSlice, postButton, table } from "../ui";
 import { csrfField, field } from "../../auth/views";
@@ -51,12 +52,12 @@ function errorField(message: string): { field: string; message: string } | undef
   return m ? { field: m[1]!, message: m[2]! } : undefined;
 }
 
-function secretSets(deps: Deps, access: ProjectAccess, name: string) {
-  const status = secretStatusOp(deps, access, name);
+async function secretSets(deps: Deps, access: ProjectAccess, name: string) {
+  const status = await invoke(secretStatus, deps, access, { tool: name });
   return { draft: status.draft.set, production: status.production.set };
 }
 
-function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorState, status = 200): Response {
+async function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorState, status = 200): Promise<Response> {
   const { org, project } = access;
   const isNew = !s.name;
   const base = projectPath(org, project, "/tools");
@@ -64,7 +65,7 @@ function editor(deps: Deps, request: Request, access: ProjectAccess, s: EditorSt
   const form = toolForm({
     action: isNew ? `${base}/new` : `${base}/${encodeURIComponent(s.name!)}`,
     kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew, error: s.error ? errorField(s.error) : undefined,
-    secretsSet: isNew ? { draft: [], production: [] } : secretSets(deps, access, s.name!),
+    secretsSet: isNew ? { draft: [], production: [] } : await secretSets(deps, access, s.name!),
     productionEditable: roleAtLeast(access.role, SECRET_WRITERS.production),
   });
   const preview = !isNew && s.kind === "interactive"
@@ -91,9 +92,9 @@ ${field("New name", "newName", { value: `${s.name}_copy`, form: "duplicate" })}
 }
 
 /** Runs a save; a validation or name conflict re-shows the form with the message (400/409). */
-function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, state: EditorState, save: () => string): Response {
+async function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, state: EditorState, save: () => Promise<string>): Promise<Response> {
   try {
-    const name = save();
+    const name = await save();
     return done(projectPath(access.org, access.project, `/tools/${encodeURIComponent(name)}`), "saved");
   } catch (err) {
     if (err instanceof ValidationError || err instanceof ConflictError) return editor(deps, request, access, { ...state, error: err.message }, err.status);
@@ -104,12 +105,12 @@ function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, state: 
 /** Tool list and editor routes. */
 export function toolPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/tools", ({ request, params }) => {
+    .get("/admin/:org/:project/tools", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const base = projectPath(org, project, "/tools");
       // Viewers see what production serves, never the unpublished draft (issue 11 #13).
-      const view = toolsViewOp(deps, access);
+      const view = await invoke(listTools, deps, access, {});
       const tools = view.tools;
       const { items, pager } = pageSlice(request, tools);
       const rows = items.map(
@@ -124,7 +125,7 @@ export function toolPages(deps: Deps) {
         ? emptyState("No tools yet. Add one, try it on the draft URL, then publish it.")
         : emptyState(view.published ? "The published version has no tools." : "Nothing published yet: production has no tools until an admin publishes.");
       const body = html`<h1>Tools</h1>${intro}
-${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : empty}${add}${promptsCard(deps, access)}${view.channel === "draft" || view.published ? manifestCard(access) : ""}`;
+${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : empty}${add}${await promptsCard(deps, access)}${view.channel === "draft" || view.published ? manifestCard(access) : ""}`;
       return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
@@ -143,15 +144,15 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       const kind = isKind(fields.kind) ? fields.kind : "script";
       return saveOrShow(deps, request, access, { kind, values: fields }, () => saveToolFromForm(deps, access, null, fields));
     })
-    .get("/admin/:org/:project/tools/:name", ({ request, params }) => {
+    .get("/admin/:org/:project/tools/:name", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      const tool = getToolOp(deps, access, params.name);
+      const tool = await invoke(getTool, deps, access, { name: params.name });
       return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name });
     })
-    .post("/admin/:org/:project/tools/:name", ({ request, params, body }) => {
+    .post("/admin/:org/:project/tools/:name", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
-      const tool = getToolOp(deps, access, params.name);
+      const tool = await invoke(getTool, deps, access, { name: params.name });
       return saveOrShow(deps, request, access, { kind: tool.kind, values: { ...fields, kind: tool.kind }, name: tool.name }, () =>
         saveToolFromForm(deps, access, tool.name, { ...fields, kind: tool.kind }),
       );
@@ -164,14 +165,14 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
         return done(projectPath(access.org, access.project, `/tools/${encodeURIComponent(copy.name)}`), "duplicated");
       } catch (err) {
         if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
-        const tool = getToolOp(deps, access, params.name);
+        const tool = await invoke(getTool, deps, access, { name: params.name });
         return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name, error: err.message }, err.status);
       }
     })
-    .post("/admin/:org/:project/tools/:name/delete", ({ request, params, body }) => {
+    .post("/admin/:org/:project/tools/:name/delete", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
-      deleteToolOp(deps, access, params.name);
+      await invoke(deleteTool, deps, access, { name: params.name });
       return done(projectPath(access.org, access.project, "/tools"), "deleted");
     });
 }

@@ -1,70 +1,36 @@
-/** Management tools that build the project: draft tools, instructions, publish and rollback. */
-import {
-  createDraftTool, deleteDraftTool, getDraftTool, listDraftTools, setInstructions, updateDraftTool,
-} from "../../projects/draft";
-import { listVersions, publish, rollback } from "../../projects/publish";
-import { getProjectById } from "../../projects/projects";
+/**
+ * Management tools that build the project: draft tools, instructions, publish and rollback. Each is a
+ * content operation (docs/architecture.md: Service layer): its input schema, its permission rule and its
+ * audit event are the operation's; `scope` only says which credentials see the tool listed, as a page decides what to show.
+ */
+import { getInstructions, setInstructions } from "../../services/instructions";
+import { publishDraft, publishedJson, rollbackVersion, viewPublish } from "../../services/publish";
 import { duplicateTool } from "../../services/tool-duplicate";
-import { actor, fromOperation, obj, type ManagementToolSpec } from "./spec";
+import { createTool, deleteTool, getTool, listTools, updateTool } from "../../services/tools";
+import { fromOperation, type ManagementToolSpec } from "./spec";
 
-const NAME = { type: "string", description: "Tool name" };
+/** Draft work: listed for credentials that may write the project (a production grant's `project:write` reaches the draft, see access.ts). */
+const DRAFT = { scope: "project:write" } as const;
+/** Release work: listed only with `publish` and while an admin has turned the publish tools on. */
+const RELEASE = { scope: "publish", flag: "managementPublish" } as const;
 
 export const CONTENT_TOOLS: ManagementToolSpec[] = [
-  {
-    name: "portico_list_tools", scope: "project:write", readOnly: true, inputSchema: obj(),
-    description: "List the draft tools of this project (name, kind, title, description).",
-    run: (ctx) => ({ tools: listDraftTools(ctx.deps, ctx.project.id).map((t) => ({ name: t.name, kind: t.kind, title: t.title ?? null, description: t.description })) }),
-  },
-  {
-    name: "portico_get_tool", scope: "project:write", readOnly: true, inputSchema: obj({ name: NAME }, ["name"]),
-    description: "Get one draft tool's full definition (secret names only, never values).",
-    run: (ctx, a) => ({ tool: getDraftTool(ctx.deps, ctx.project.id, a.name as string) }),
-  },
-  {
-    name: "portico_create_tool", scope: "project:write", readOnly: false,
-    inputSchema: obj({ tool: { type: "object", description: "A tool definition as in the project manifest (name, kind, description, inputSchema, and html | script | url)." } }, ["tool"]),
-    description: "Create a draft tool from a manifest tool definition. It goes live on the draft channel at once; publish to reach production.",
-    run: (ctx, a) => ({ tool: createDraftTool(ctx.deps, ctx.project.id, a.tool) }),
-  },
-  {
-    name: "portico_update_tool", scope: "project:write", readOnly: false,
-    inputSchema: obj({ name: NAME, changes: { type: "object", description: "Fields to change; a published tool keeps its name." } }, ["name", "changes"]),
-    description: "Change fields of a draft tool.",
-    run: (ctx, a) => ({ tool: updateDraftTool(ctx.deps, ctx.project.id, a.name as string, a.changes as Record<string, unknown>) }),
-  },
-  fromOperation(duplicateTool, { name: "portico_duplicate_tool", scope: "project:write", readOnly: false, result: (tool) => ({ tool }) }),
-  {
-    name: "portico_delete_tool", scope: "project:write", readOnly: false, inputSchema: obj({ name: NAME }, ["name"]),
-    description: "Delete a draft tool (production keeps it until the next publish).",
-    run: (ctx, a) => (deleteDraftTool(ctx.deps, ctx.project.id, a.name as string), { deleted: a.name }),
-  },
-  {
-    name: "portico_get_instructions", scope: "project:write", readOnly: true, inputSchema: obj(),
-    description: "Read the project's instructions (sent to hosts at initialize).",
-    run: (ctx) => ({ instructions: getProjectById(ctx.deps.db, ctx.project.id).instructions }),
-  },
-  {
-    name: "portico_set_instructions", scope: "project:write", readOnly: false, inputSchema: obj({ instructions: { type: "string" } }, ["instructions"]),
-    description: "Replace the project's instructions; they apply to new sessions on both channels at once.",
-    run: (ctx, a) => (setInstructions(ctx.deps, ctx.project.id, a.instructions as string), { updated: true }),
-  },
-  {
-    name: "portico_publish", scope: "publish", flag: "managementPublish", readOnly: false,
-    inputSchema: obj({
-      note: { type: "string", maxLength: 500 },
-      confirm: { type: "boolean", description: "Publish even though some declared secrets have no production value (their calls will fail until an admin sets them)." },
-    }),
-    description: "Publish the draft as a new version and serve it on production. Refused, naming them, while declared secrets have no production value, unless confirm is true.",
-    // Same rule as every other face (issue 11 #1): the refusal is an isError result naming the missing values.
-    run: (ctx, a) => publish(ctx.deps, ctx.project.id, actor(ctx), a.note as string | undefined, { confirmMissingSecrets: a.confirm === true }),
-  },
-  {
-    name: "portico_rollback", scope: "publish", flag: "managementPublish", readOnly: false, inputSchema: obj({ version: { type: "integer", minimum: 1 } }, ["version"]),
-    description: "Serve an earlier published version on production.",
-    run: (ctx, a) => rollback(ctx.deps, ctx.project.id, a.version as number, actor(ctx)),
-  },
-  {
-    name: "portico_list_versions", scope: "publish", flag: "managementPublish", readOnly: true, inputSchema: obj(),
-    description: "List published versions, newest first, with their diffs and which one is live.",
-    run: (ctx) => ({ versions: listVersions(ctx.deps, ctx.project.id) }),
-  },];
+  fromOperation(listTools, {
+    name: "portico_list_tools", ...DRAFT, readOnly: true,
+    result: (view) => ({ tools: view.tools.map((t) => ({ name: t.name, kind: t.kind, title: t.title ?? null, description: t.description })) }),
+  }),
+  fromOperation(getTool, { name: "portico_get_tool", ...DRAFT, readOnly: true, result: (tool) => ({ tool }) }),
+  fromOperation(createTool, { name: "portico_create_tool", ...DRAFT, readOnly: false, result: (tool) => ({ tool }) }),
+  fromOperation(updateTool, { name: "portico_update_tool", ...DRAFT, readOnly: false, result: (tool) => ({ tool }) }),
+  fromOperation(duplicateTool, { name: "portico_duplicate_tool", ...DRAFT, readOnly: false, result: (tool) => ({ tool }) }),
+  fromOperation(deleteTool, { name: "portico_delete_tool", ...DRAFT, readOnly: false, result: (out) => out }),
+  fromOperation(getInstructions, { name: "portico_get_instructions", ...DRAFT, readOnly: true, result: (instructions) => ({ instructions }) }),
+  fromOperation(setInstructions, { name: "portico_set_instructions", ...DRAFT, readOnly: false, result: () => ({ updated: true }) }),
+  // Same rule as every other face (issue 11 #1): a refusal for missing production values is an isError result naming them.
+  fromOperation(publishDraft, { name: "portico_publish", ...RELEASE, readOnly: false, result: publishedJson }),
+  fromOperation(rollbackVersion, { name: "portico_rollback", ...RELEASE, readOnly: false, result: (out) => out }),
+  fromOperation(viewPublish, {
+    name: "portico_list_versions", ...RELEASE, readOnly: true,
+    result: (view) => ({ versions: view.versions.map(({ authorEmail: _email, ...v }) => v) }),
+  }),
+];
