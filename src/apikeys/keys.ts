@@ -129,12 +129,12 @@ export function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
  * Revokes a key at once: open MCP sessions made with it are closed (`apiKeyRevoked`). The org audit event
  * is the `keys.revoke` operation's (src/services/keys.ts); returns the key's name for it.
  */
-export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { name: string } {
+export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { name: string; wasLive: boolean } {
   const key = deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))).get();
   if (!key) throw new NotFoundError("No such API key in this project.");
   if (key.revokedAt === null) deps.db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id)).run();
   deps.bus.emit("apiKeyRevoked", { apiKeyId: id });
-  return { name: key.name };
+  return { name: key.name, wasLive: key.revokedAt === null };
 }
 
 /**

@@ -2,15 +2,14 @@
  * API key operations (docs/architecture.md: Service layer): members may list a project's keys, admins
  * create and revoke them; an API key needs `settings` for any of them (issue 11 #2 maps keys onto the
  * scope table). The create event is declared here once and recorded by `invoke` — or, for the CLI's
- * operator command, by `recordOperatorEvent` with the same declaration.
+ * operator command, by `recordAudit` with the same declaration.
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { CHANNELS, type Project, type User } from "../db/schema";
 import { MANAGEMENT_SCOPES, SCOPES, type Scope } from "../auth/scopes";
 import { createApiKey, listApiKeys, revokeApiKey } from "../apikeys/keys";
-import { CAN, projectOperation, READ_ONLY } from "./operation";
-import { recordOperatorEvent } from "./operator-audit";
+import { CAN, projectOperation, READ_ONLY, recordAudit } from "./operation";
 import { userEmails } from "./org-events";
 
 const DAY_MS = 86_400_000;
@@ -90,7 +89,12 @@ export const revokeKey = projectOperation({
   what: "revoke API keys",
   input: z.object({ id: z.string().min(1).max(100) }),
   permission: CAN.manageSettings,
-  audit: { action: "apikey.revoke", target: (i) => ({ type: "api_key", id: i.id }), details: (_, o: { name: string }) => ({ name: o.name }) },
+  audit: {
+    action: "apikey.revoke",
+    target: (i) => ({ type: "api_key", id: i.id }),
+    details: (_, o: { name: string; wasLive: boolean }) => ({ name: o.name }),
+    when: (_, o: { name: string; wasLive: boolean }) => o.wasLive,
+  },
   run: (deps, access, i) => revokeApiKey(deps, access.project.id, i.id),
 });
 
@@ -107,6 +111,6 @@ export function issueApiKey(
   const made = createApiKey(deps, { projectId: target.project.id, userId: target.user.id, ...input });
   const created: CreatedKey = { ...made, name: input.name.trim(), channel: input.channel ?? null };
   const asked = { name: created.name, channel: input.channel, scopes: input.scopes, expiresInDays: undefined };
-  recordOperatorEvent(deps, createKey.audit, { orgId: target.project.orgId, actorId: target.user.id, projectId: target.project.id }, asked, created);
+  recordAudit(deps, createKey.audit, { orgId: target.project.orgId, actorId: target.user.id, projectId: target.project.id }, asked, created);
   return created;
 }

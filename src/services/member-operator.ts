@@ -1,7 +1,7 @@
 /**
  * `portico member add`: the operator (who holds the data dir, not a member's role) adds an existing user
  * with a role, or makes an invite link. Not operations run by `invoke`: there is no acting member to
- * check; the invite still records the `members.invite` operation's own event (`recordOperatorEvent`).
+ * check; the invite still records the `members.invite` operation's own event (`recordAudit`).
  */
 import { recordOrgEvent } from "../audit/org-audit";
 import { createInvite } from "../auth/invites";
@@ -9,7 +9,7 @@ import type { Org, Role, User } from "../db/schema";
 import type { Deps } from "../deps";
 import { addMember } from "../projects/orgs";
 import { inviteMember } from "./members";
-import { recordOperatorEvent } from "./operator-audit";
+import { recordAudit } from "./operation";
 
 /** The CLI's actor id on invites it makes (no user acts). */
 const CLI_ACTOR = "cli";
@@ -23,6 +23,6 @@ export function addMemberAsOperator(deps: Deps, org: Org, user: User, role: Role
 /** An invite link for `role` (optionally for one email only), made by the CLI. */
 export function inviteAsOperator(deps: Deps, org: Org, role: Role, email?: string) {
   const invite = createInvite(deps, { orgId: org.id, role, email, createdBy: CLI_ACTOR });
-  recordOperatorEvent(deps, inviteMember.audit, { orgId: org.id, actorId: CLI_ACTOR }, { role, email }, invite);
+  recordAudit(deps, inviteMember.audit, { orgId: org.id, actorId: CLI_ACTOR }, { role, email }, invite);
   return invite;
 }

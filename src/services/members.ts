@@ -83,7 +83,7 @@ export const revokeMemberInvite = orgOperation({
 
 /**
  * Changes a member's role; a lowered role takes effect on their grants' next request (re-checked each
- * time). Setting the role a member already has changes nothing but is recorded like any success.
+ * time). Setting the role a member already has changes nothing and records nothing.
  */
 export const changeRole = orgOperation({
   name: "members.change-role",
@@ -91,7 +91,7 @@ export const changeRole = orgOperation({
   what: "change roles",
   input: RoleChangeSchema,
   permission: CAN.manageSettings,
-  audit: { action: "member.role", target: userTarget, details: (_, o: { from: Role; to: Role }) => ({ from: o.from, to: o.to }) },
+  audit: { action: "member.role", target: userTarget, details: (_, o: { from: Role; to: Role }) => ({ from: o.from, to: o.to }), when: (_, o) => o.from !== o.to },
   run: (deps, access, i): { from: Role; to: Role } => {
     ownerGate(access, i.role, memberRole(deps, access, i.userId));
     return { from: setRole(deps.db, access.org.id, i.userId, i.role), to: i.role };

@@ -36,6 +36,10 @@ export interface AuditEvent<I, O> {
   target?(input: I, output: O): { type: string; id: string } | null;
   /** Names and counts only — never a secret, token or key. */
   details?(input: I, output: O): Record<string, unknown> | null;
+  /** Record only when this holds (a no-op — a role set to what it was — changes nothing worth a row). */
+  when?(input: I, output: O): boolean;
+  /** The project the event concerns, for org-level operations that touch one (default: the access's). */
+  projectId?(input: I, output: O): string | null;
 }
 
 /** Declared by operations that change nothing, so every operation says what it audits. */
@@ -74,19 +78,34 @@ export async function invoke<S extends z.ZodType, O, A extends OrgAccess>(op: Op
   need(access, op.permission.role, op.what, op.permission.scopes);
   const input = parseInput(op.input, raw ?? {});
   const output = await op.run(deps, access, input);
-  if (op.audit !== READ_ONLY) {
-    const target = op.audit.target?.(input, output) ?? null;
-    recordOrgEvent(deps.db, {
-      orgId: access.org.id,
-      actorId: access.user.id,
-      action: op.audit.action,
-      targetType: target?.type ?? null,
-      targetId: target?.id ?? null,
-      projectId: "project" in access ? (access as unknown as ProjectAccess).project.id : null,
-      details: op.audit.details?.(input, output) ?? null,
-    });
-  }
+  const projectId = "project" in access ? (access as unknown as ProjectAccess).project.id : null;
+  recordAudit(deps, op.audit, { orgId: access.org.id, actorId: access.user.id, projectId }, input, output);
   return output;
+}
+
+/**
+ * Records an operation's declared audit event after a successful run. `invoke` calls it; so do the CLI's
+ * operator commands, which act with the data dir's authority rather than as a member under a role — the
+ * event is still described once, in the operation.
+ */
+export function recordAudit<I, O>(
+  deps: Pick<Deps, "db">,
+  audit: AuditEvent<I, O> | typeof READ_ONLY,
+  where: { orgId: string; actorId: string | null; projectId?: string | null },
+  input: I,
+  output: O,
+): void {
+  if (audit === READ_ONLY || audit.when?.(input, output) === false) return;
+  const target = audit.target?.(input, output) ?? null;
+  recordOrgEvent(deps.db, {
+    orgId: where.orgId,
+    actorId: where.actorId,
+    action: audit.action,
+    targetType: target?.type ?? null,
+    targetId: target?.id ?? null,
+    projectId: audit.projectId ? audit.projectId(input, output) : (where.projectId ?? null),
+    details: audit.details?.(input, output) ?? null,
+  });
 }
 
 /** The JSON Schema of an operation's input (OpenAPI bodies, management tools' `inputSchema`). */

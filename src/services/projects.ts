@@ -37,7 +37,7 @@ export const setVisibilityOperation = projectOperation({
   what: "change a project's visibility",
   input: VisibilitySchema,
   permission: CAN.manageSettings,
-  audit: { action: "project.visibility", target: (_, o: VisibilityChange) => projectTarget(o.project), details: (i, o: VisibilityChange) => ({ from: o.from, to: i.visibility }) },
+  audit: { action: "project.visibility", target: (_, o: VisibilityChange) => projectTarget(o.project), details: (i, o: VisibilityChange) => ({ from: o.from, to: i.visibility }), when: (i, o: VisibilityChange) => o.from !== i.visibility },
   run: (deps, access, i) => ({
     from: access.project.visibility,
     project: setVisibility(deps, access.project.id, i.visibility, access.user.id, { recordEvent: false }),
@@ -89,7 +89,7 @@ export const updateProjectSettings = projectOperation({
   what: "change project settings",
   input: ProjectSettingsSchema,
   permission: CAN.manageSettings,
-  audit: { action: "project.settings", target: (_, o: SettingsChange) => projectTarget(o.project), details: (_, o: SettingsChange) => o.changed },
+  audit: { action: "project.settings", target: (_, o: SettingsChange) => projectTarget(o.project), details: (_, o: SettingsChange) => o.changed, when: (_, o: SettingsChange) => Object.keys(o.changed).length > 0 },
   run: (deps, access, patch) => {
     const before = access.project;
     const project = updateProject(deps.db, before.id, patch);

@@ -101,13 +101,16 @@ export const secretStatus = projectOperation({
  * Saves a value for a secret the tool declares: draft needs developer, production admin (issue 11 #1).
  * The org audit log records who set which name on which channel, never the value.
  */
+/** Production values change what published tools do: those are audited; draft values are a developer's working copy. */
+const productionValue = (i: { channel: Channel }) => i.channel === "production";
+
 export const setSecret = projectOperation({
   name: "secrets.set",
   summary: "Set a secret value the tool declares on one channel: `channel` draft (default; developer) or production (admin). Draft calls see only draft values, production calls only production values",
   what: "set secret values",
   input: SecretValueSchema.extend({ tool: ToolName, name: z.string().min(1) }),
   permission: WRITES_A_CHANNEL,
-  audit: { action: "secret.set", target: secretTarget, details: secretDetails },
+  audit: { action: "secret.set", target: secretTarget, details: secretDetails, when: productionValue },
   run: (deps, access, i) => {
     needWriter(access, i.channel, "set");
     declared(deps, access, i.tool, i.name, i.channel);
@@ -122,7 +125,7 @@ export const deleteSecret = projectOperation({
   what: "remove secret values",
   input: z.object({ tool: ToolName, name: z.string().min(1), channel: SecretChannelSchema.default("draft") }),
   permission: WRITES_A_CHANNEL,
-  audit: { action: "secret.delete", target: secretTarget, details: secretDetails },
+  audit: { action: "secret.delete", target: secretTarget, details: secretDetails, when: productionValue },
   run: (deps, access, i) => {
     needWriter(access, i.channel, "remove");
     if (!deps.tools.secrets.deleteSecret(access.project.id, i.tool, i.name, i.channel)) throw new NotFoundError(`No ${i.channel} value is saved for ${i.name}.`);
