@@ -18,7 +18,7 @@ export interface RunningServer {
 
 /**
  * Bun's hard body limit. Bun closes the connection on a larger body before the app sees it, and Node's
- * http client then reports EPIPE instead of the answer (FACTS). Issue 11 #15: it sits far above the MCP
+ * http client then reports EPIPE instead of the answer (docs/architecture.md: Measured facts). Issue 11 #15: it sits far above the MCP
  * cap (`maxBodyBytes`, enforced by the MCP endpoint while reading, with a JSON-RPC 413), so an oversized
  * MCP body up to this ceiling gets a readable 413; only bodies beyond it are cut off.
  */

@@ -16,7 +16,7 @@ export async function saveToolFromForm(deps: Deps, access: ProjectAccess, existi
   need(access, createTool.permission.role, createTool.what, createTool.permission.scopes);
   const input = toolFromForm(fields);
   // A developer who typed a production value is refused before the definition is saved, so the save
-  // is all or nothing (DESIGN: production values are set by admins and owners only).
+  // is all or nothing (docs/architecture.md: production values are set by admins and owners only).
   checkFormSecrets(access, secretsFromForm(fields, input.secrets as string[]));
   const saved = existing
     ? await invoke(updateTool, deps, access, { name: existing, changes: input })

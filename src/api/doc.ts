@@ -23,7 +23,7 @@ export interface OperationDetail {
 /**
  * The `detail` hook for one operation. The body's JSON Schema is made when the OpenAPI document first
  * reads it (a getter): converting every body schema at start cost ~10 ms of the app's construction
- * (measured on the binary, DESIGN: cold start ≤ 150 ms), and the document is rarely read.
+ * (measured on the binary, docs/architecture.md: cold start ≤ 150 ms), and the document is rarely read.
  */
 export function doc(tag: string, summary: string, o: DocOptions = {}): { detail: OperationDetail } {
   const detail: OperationDetail = { tags: [tag], summary, ...(o.description ? { description: o.description } : {}) };

@@ -1,5 +1,5 @@
 /**
- * API keys (DESIGN: API key): `prt_` bearer secrets bound to one project, shown once, stored as SHA-256,
+ * API keys (docs/architecture.md: API key): `prt_` bearer secrets bound to one project, shown once, stored as SHA-256,
  * optional expiry, revocable, last use tracked. A key carries explicit scopes (issue 11 #2: default MCP
  * use only), and on every request acts with those scopes ∩ what its creator's CURRENT role allows, on its
  * one channel if it was narrowed to one. A key never creates a key broader, longer-lived or on another

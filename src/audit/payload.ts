@@ -1,5 +1,5 @@
 /**
- * What an audit row may hold of a call's input and output (DESIGN: Audit event): JSON text capped at
+ * What an audit row may hold of a call's input and output (docs/architecture.md: Audit event): JSON text capped at
  * 64 KB with a visible marker, or nothing at all when the project turned payload storage off. Known
  * secret values never arrive here: the tool runtime redacts them from results, logs and errors first.
  */

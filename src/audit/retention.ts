@@ -1,5 +1,5 @@
 /**
- * Audit retention (DESIGN: Audit event, default 90 days): rows older than their project's
+ * Audit retention (docs/architecture.md: Audit event, default 90 days): rows older than their project's
  * `audit_retention_days`, and rows of deleted projects, are removed in small batches so pruning never
  * holds the write lock for long. Runs at start and hourly.
  */

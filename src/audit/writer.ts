@@ -1,5 +1,5 @@
 /**
- * The batched audit writer (DESIGN: Audit event, Performance targets ≥ 20,000 rows/s, zero lost).
+ * The batched audit writer (docs/architecture.md: Audit event, Performance targets ≥ 20,000 rows/s, zero lost).
  * MCP requests only enqueue a row; a flush writes the whole queue in one transaction of multi-row
  * INSERTs, every FLUSH_INTERVAL_MS or as soon as BATCH_ROWS are waiting — small batches keep each
  * flush (which holds the event loop) around a millisecond, for the p99 target. `close()` (a shutdown

@@ -1,7 +1,7 @@
 /**
  * `/account`: the signed-in user's own settings — change password (ends every session, then continues in
  * a fresh one), list own sessions and revoke one, sign out everywhere. Each ended session also ends the
- * grants it approved (DESIGN: Grant).
+ * grants it approved (docs/architecture.md: Grant).
  */
 import { Elysia } from "elysia";
 import { AppError } from "../errors";

@@ -1,7 +1,7 @@
 /**
  * `/invite/{token}`: join an organization. A signed-in user confirms; anyone else signs in or creates an
  * account (sign-up exists only here and in setup). `return_to` survives the whole detour, so an invite
- * opened in the middle of an OAuth authorization goes back to it (DESIGN: Organization).
+ * opened in the middle of an OAuth authorization goes back to it (docs/architecture.md: Organization).
  */
 import { Elysia } from "elysia";
 import { z } from "zod";

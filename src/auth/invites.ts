@@ -1,6 +1,6 @@
 /**
  * Invites: copyable one-time links (no mail server needed) that let someone join an organization with a
- * role — the only way, besides first-run setup, to sign up (DESIGN: Organization). Only the token's
+ * role — the only way, besides first-run setup, to sign up (docs/architecture.md: Organization). Only the token's
  * SHA-256 is stored; the link is shown once, when created. (bun:sqlite has one connection, so
  * `recordOrgEvent(db, …)` inside a `db.transaction` callback writes within that transaction.)
  */

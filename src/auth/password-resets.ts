@@ -1,5 +1,5 @@
 /**
- * Password reset links (DESIGN: Operations — "user reset-password and admin reset links, no mail server
+ * Password reset links (docs/architecture.md: Operations — "user reset-password and admin reset links, no mail server
  * needed"). A link is one-time and short-lived; only its token's SHA-256 is stored. Using it sets the
  * new password and ends every session of the user, and with them the grants those sessions approved.
  */

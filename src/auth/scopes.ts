@@ -1,5 +1,5 @@
 /**
- * Roles and scopes policy (DESIGN: Roles and scopes). Pure functions, no I/O: OAuth consent, the per-request
+ * Roles and scopes policy (docs/architecture.md: Roles and scopes). Pure functions, no I/O: OAuth consent, the per-request
  * grant check, API keys and the MCP tool list all ask this module.
  */
 import type { Channel, Role } from "../db/schema";
@@ -58,7 +58,7 @@ export function grantedScopes(role: Role, channel: Channel, requested: readonly 
   return SCOPES.filter((s) => granted.includes(s));
 }
 
-/** What an API key carries unless its creator asks for more (DESIGN: API key — MCP use only). */
+/** What an API key carries unless its creator asks for more (docs/architecture.md: API key — MCP use only). */
 export const DEFAULT_KEY_SCOPES: readonly Scope[] = ["project:read", "tools:call"];
 
 /** Scopes that change the project or its settings; keys holding one are labelled as management keys. */

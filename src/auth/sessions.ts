@@ -1,5 +1,5 @@
 /**
- * Cookie sign-in sessions. Grants are bound to the session that approved them (DESIGN: Grant), so ending
+ * Cookie sign-in sessions. Grants are bound to the session that approved them (docs/architecture.md: Grant), so ending
  * a session — sign-out, sign-out everywhere, password change, admin revocation, idle expiry — ends its
  * grants too: the per-request grant check reads the session row.
  */

@@ -1,5 +1,5 @@
 /**
- * First-run setup link (DESIGN: URLs — "/setup, one-time link printed at start"). While there is no user,
+ * First-run setup link (docs/architecture.md: URLs — "/setup, one-time link printed at start"). While there is no user,
  * each start mints a fresh random token; only its SHA-256 is kept in `settings`, so the link is one-time
  * and dies as soon as the first user exists (setup consumes it; a user made by the CLI makes it moot).
  */

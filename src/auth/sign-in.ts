@@ -1,5 +1,5 @@
 /**
- * Signing a user in: credential check with a per-IP+email rate limit, and session rotation (DESIGN: OAuth
+ * Signing a user in: credential check with a per-IP+email rate limit, and session rotation (docs/architecture.md: OAuth
  * rules — "session cookie … rotated at sign-in"): any session the browser already had is ended, a new one
  * with a new id and CSRF secret is created, and the pre-sign-in CSRF cookie is cleared so it is never reused.
  */

@@ -99,7 +99,7 @@ export const projects = sqliteTable(
     productionVersionId: text("production_version_id"),
     storePayloads: integer("store_payloads", { mode: "boolean" }).notNull().default(true),
     auditRetentionDays: integer("audit_retention_days").notNull().default(90),
-    /** `publish` and `settings` management tools stay off until an admin turns them on (DESIGN: Roles). */
+    /** `publish` and `settings` management tools stay off until an admin turns them on (docs/architecture.md: Roles). */
     managementPublish: integer("management_publish", { mode: "boolean" }).notNull().default(false),
     managementSettings: integer("management_settings", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),

@@ -1,5 +1,5 @@
 /**
- * Connection doctor: one place where every OAuth/MCP handshake step is recorded (DESIGN: Connection doctor),
+ * Connection doctor: one place where every OAuth/MCP handshake step is recorded (docs/architecture.md: Connection doctor),
  * so "Claude says authorization failed" can be diagnosed from the Server page without logs. Rows carry
  * ids, step names and outcomes only — never a token, code, secret or redirect query.
  */

@@ -1,5 +1,5 @@
 /**
- * Browser access to MCP endpoints and the OAuth documents (DESIGN: MCP transport rules). The Origin rule
+ * Browser access to MCP endpoints and the OAuth documents (docs/architecture.md: MCP transport rules). The Origin rule
  * guards against DNS rebinding (MCP Streamable HTTP §Security): no Origin → allowed (Claude, ChatGPT and
  * mcp-remote send none); Portico's own origin, loopback origins (MCP Inspector at localhost:6274) and
  * `--allowed-origins` → allowed; anything else → 403. Preflights are answered before authentication.

@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics at /metrics (DESIGN: URLs — "metrics need a token or loopback"). Readable with
+ * Prometheus metrics at /metrics (docs/architecture.md: URLs — "metrics need a token or loopback"). Readable with
  * `Authorization: Bearer <--metrics-token>` from anywhere, or without a token from a loopback socket
  * that was not forwarded by a proxy. One registry per app, so tests never share counters.
  */
@@ -8,7 +8,7 @@ type PromClient = typeof import("prom-client");
 
 /**
  * A registry built on the first scrape: loading prom-client costs 25–100 ms and ~5 MB at process start
- * (measured on the compiled binary), and most servers are never scraped (DESIGN: cold start ≤ 150 ms).
+ * (measured on the compiled binary), and most servers are never scraped (docs/architecture.md: cold start ≤ 150 ms).
  */
 export class LazyRegistry {
   private built: Promise<Registry> | null = null;

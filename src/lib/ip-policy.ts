@@ -1,5 +1,5 @@
 /**
- * Which IP addresses an outbound fetch may connect to (DESIGN: Tools: runtime safety; CIMD rules).
+ * Which IP addresses an outbound fetch may connect to (docs/architecture.md: Tools: runtime safety; CIMD rules).
  * An allow-list of global unicast space: anything special-purpose (RFC 6890 registries) is refused,
  * including address forms that embed an IPv4 address (IPv4-mapped, NAT64, 6to4, Teredo), so a private
  * IPv4 target cannot be smuggled in through an IPv6 spelling.

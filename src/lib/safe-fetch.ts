@@ -1,5 +1,5 @@
 /**
- * Outbound HTTP for untrusted URLs (CIMD documents, script-tool fetch, http tools). DESIGN "Tools: runtime
+ * Outbound HTTP for untrusted URLs (CIMD documents, script-tool fetch, http tools). docs/architecture.md "Tools: runtime
  * safety" and the CIMD rules: https only, DNS resolved and every answer checked against `isAddressAllowed`,
  * the checked address pinned for the connection (no second lookup an attacker could rebind), redirects
  * followed by hand with the same checks on every hop, Portico's own origin refused, size and time capped.

@@ -1,5 +1,5 @@
 /**
- * Who may use an MCP endpoint, checked on every request (DESIGN: Grant, API key, Public project):
+ * Who may use an MCP endpoint, checked on every request (docs/architecture.md: Grant, API key, Public project):
  * `Authorization: Bearer` with an API key or an OAuth access token; no credential on a public project's
  * production channel → anonymous; anything else → 401 with the RFC 9728 challenge. Cookies are never
  * read here. Rate limits apply per IP (anonymous) or per credential, scoped to the project.

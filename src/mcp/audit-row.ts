@@ -1,4 +1,4 @@
-/** One audit row per MCP request (DESIGN: Audit event), built from the request context and its notes. */
+/** One audit row per MCP request (docs/architecture.md: Audit event), built from the request context and its notes. */
 import { auditPayload } from "../audit/payload";
 import type { AuditRow } from "../audit/writer";
 import type { RequestContext } from "./context";

@@ -1,5 +1,5 @@
 /**
- * What a channel serves, compiled once and cached (DESIGN: Performance targets): the tool list in MCP
+ * What a channel serves, compiled once and cached (docs/architecture.md: Performance targets): the tool list in MCP
  * wire form and ajv validators per tool, rebuilt only when the channel changes. Draft views are keyed by
  * the project's `updated_at` (bumped by every draft change), production views by the pinned version id.
  * Those stamps come from the project row the MCP read cache serves, which follows the change feed

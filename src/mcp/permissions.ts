@@ -1,5 +1,5 @@
 /**
- * Scope checks for MCP methods and tools (DESIGN: Roles and scopes). A scope the caller's current role
+ * Scope checks for MCP methods and tools (docs/architecture.md: Roles and scopes). A scope the caller's current role
  * does not allow is simply absent (tools vanish from the list; calling one is an `isError` result, never
  * a step-up loop); a scope the role allows but the grant lacks is 403 `insufficient_scope` (thrown by
  * the OAuth domain's `requireScope`), so a host can ask the user to approve more.

@@ -1,6 +1,6 @@
 /**
  * MCP sessions (Streamable HTTP §Session Management). A session id is bound to the credential that
- * created it (DESIGN: another credential → 404), lives in memory, expires when idle, and ends when its
+ * created it (docs/architecture.md: another credential → 404), lives in memory, expires when idle, and ends when its
  * grant, API key or approving sign-in session is revoked — closing its open streams. A channel's
  * `toolsChanged` reaches every open GET stream of that channel as tools/prompts/resources `list_changed`.
  */
@@ -173,7 +173,7 @@ export class SessionStore {
   }
 
   /**
-   * DESIGN (Roles): a role lowered after consent makes tools disappear "with list_changed". Called when
+   * docs/architecture.md (Roles): a role lowered after consent makes tools disappear "with list_changed". Called when
    * the database changed; `roleOf` reads the current role (null = no longer a member → session ends).
    */
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void {

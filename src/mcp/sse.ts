@@ -2,7 +2,7 @@
  * Server-Sent Events streams for Streamable HTTP (MCP 2025-11-25 §Transports): a POST's response stream
  * (notifications during a call, then its response) and a session's GET notification stream. Bun closes
  * connections idle for 10 s, so every stream disables that for its request and sends a comment every
- * KEEPALIVE_MS (DESIGN: MCP transport rules); proxies see traffic and keep the connection open too.
+ * KEEPALIVE_MS (docs/architecture.md: MCP transport rules); proxies see traffic and keep the connection open too.
  */
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 

@@ -132,7 +132,7 @@ export async function authenticateBearer(
     throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   }
   const now = Date.now();
-  // The grant's use keeps its approving session alive (DESIGN: Grant); both writes are throttled.
+  // The grant's use keeps its approving session alive (docs/architecture.md: Grant); both writes are throttled.
   touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
   if (grant.lastUsedAt === null || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
     deps.db.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
@@ -145,7 +145,7 @@ export async function authenticateBearer(
 
 /**
  * Whether the principal may use `scope` on this channel. True when it holds it. False when its role does
- * not allow it at all (the MCP layer hides or refuses with `isError`: no step-up loop, DESIGN: Roles).
+ * not allow it at all (the MCP layer hides or refuses with `isError`: no step-up loop, docs/architecture.md: Roles).
  * Throws 403 `insufficient_scope` only when the role allows the scope but the grant lacks it, with a
  * challenge asking for the granted scopes plus this one (MCP 2025-11-25 §"Scope Challenge Handling").
  */

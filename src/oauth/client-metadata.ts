@@ -50,7 +50,7 @@ export function unsupportedMetadata(meta: ClientMetadata): string | null {
 
 /**
  * The grant types stored for a client: those Portico serves. `refresh_token` is always included: every
- * grant gets a rotating refresh token (DESIGN), also for hosts that leave it out of their registration,
+ * grant gets a rotating refresh token (docs/architecture.md: Product rules), also for hosts that leave it out of their registration,
  * so they do not lose the connection when the 8-hour access token expires.
  */
 export function servedGrantTypes(meta: ClientMetadata): string[] {

@@ -1,5 +1,5 @@
 /**
- * Who may consent to what (DESIGN: Roles and scopes): non-members and roles too low for the channel get a
+ * Who may consent to what (docs/architecture.md: Roles and scopes): non-members and roles too low for the channel get a
  * refusal in words, never a consent page; otherwise granted = requested ∩ allowed by the role.
  */
 import type { Deps } from "../deps";

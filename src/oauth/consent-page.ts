@@ -2,7 +2,7 @@
  * The consent page: small, self-contained HTML (the shared stylesheet only, no external assets) that says
  * who is asking (DCR names are self-asserted, so they are labelled unverified), where the browser will be
  * sent, which project and channel, the user's role and only the scopes that will be granted, in plain words.
- * The form carries nothing but the request id and the CSRF token (DESIGN: OAuth 2.1 rules). Framing is
+ * The form carries nothing but the request id and the CSRF token (docs/architecture.md: OAuth 2.1 rules). Framing is
  * forbidden by the page headers (`frame-ancestors 'none'`, X-Frame-Options); there is deliberately no
  * `form-action` directive: Chrome applies it to the redirect that follows the POST, back to the client.
  */

@@ -1,5 +1,5 @@
 /**
- * The per-request grant check (DESIGN: Grant — "checked on every request"): one prepared SQL query reads
+ * The per-request grant check (docs/architecture.md: Grant — "checked on every request"): one prepared SQL query reads
  * the grant, its approving session and the user's current membership; `grantProblem` says in words why the
  * grant cannot be used, or null. The token endpoint runs the same check before minting anything.
  */
@@ -52,7 +52,7 @@ export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantSt
 /** Why the grant cannot be used right now (words for `error_description`), or null when it can. */
 export function grantProblem(state: GrantState | null, sessionIdleTtl: number, now = Date.now()): string | null {
   if (!state) return "the authorization no longer exists";
-  // DESIGN: the 401's error_description says why, so "member removed" reaches the host (and its user).
+  // docs/architecture.md: the 401's error_description says why, so "member removed" reaches the host (and its user).
   if (state.revokedAt !== null) return state.revokedReason ? `the authorization was revoked (${state.revokedReason})` : "the authorization was revoked";
   if (state.sessionLastSeenAt === null || !isSessionLive({ endedAt: state.sessionEndedAt, lastSeenAt: state.sessionLastSeenAt }, sessionIdleTtl, now)) {
     return "the sign-in session that approved this app has ended; connect the app again";

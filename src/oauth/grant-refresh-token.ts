@@ -1,6 +1,6 @@
 /**
  * grant_type=refresh_token (OAuth 2.1 §4.3) with rotation (RFC 9700 §4.14.2). Every refresh spends the
- * presented token and returns a new pair in the same family (the grant). Grace window (DESIGN; issue 11 #6):
+ * presented token and returns a new pair in the same family (the grant). Grace window (docs/architecture.md: Product rules; issue 11 #6):
  * the same spent token presented again within 30 s — a network blip, two tabs — gets the very pair it was
  * rotated into (kept sealed in `refresh_tokens.successor`, successor-seal.ts), never a second branch of the
  * family; presented later, it is treated as stolen: the whole grant is revoked and the org audit log says so.

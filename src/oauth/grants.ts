@@ -1,5 +1,5 @@
 /**
- * The grant service (DESIGN: Grant): one user's authorization of one client for one project channel, bound
+ * The grant service (docs/architecture.md: Grant): one user's authorization of one client for one project channel, bound
  * to the session that approved it. Listing shows only live grants (not revoked, session live); revoking
  * sets `revokedAt`, tells open MCP streams (`grantRevoked`) and writes the org audit log.
  */

@@ -1,5 +1,5 @@
 /**
- * The signing keys' private JWKs at rest: sealed with the tool-secrets master key (AES-256-GCM; DESIGN:
+ * The signing keys' private JWKs at rest: sealed with the tool-secrets master key (AES-256-GCM; docs/architecture.md:
  * Operations — `PORTICO_SECRET_KEY` or `secret.key` in the data dir), so a copy of the database alone
  * cannot mint access tokens. No migration: the sealed form is a versioned string stored in the existing
  * JSON column (`"pjk1:<master key id>:<iv>:<ciphertext+tag>"`, base64url), and rows written before sealing

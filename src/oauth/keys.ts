@@ -21,7 +21,7 @@ import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError
 
 export const TOKEN_ALG = "EdDSA";
 
-/** Claims Portico puts in every access token (DESIGN: OAuth 2.1 rules). */
+/** Claims Portico puts in every access token (docs/architecture.md: OAuth 2.1 rules). */
 export interface AccessTokenClaims {
   iss: string;
   aud: string;

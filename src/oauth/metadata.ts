@@ -46,7 +46,7 @@ export function authorizationServerMetadata(publicUrl: string) {
 /** The protected resource metadata document for a channel, or null when there is no such private resource. */
 export function protectedResourceMetadata(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel) {
   const found = findProject(deps.db, orgSlug, projectSlug);
-  // A public project's production channel needs no token, so it advertises no authorization (DESIGN: Public project).
+  // A public project's production channel needs no token, so it advertises no authorization (docs/architecture.md: Public project).
   if (!found || (channel === "production" && found.project.visibility === "public")) return null;
   const { publicUrl } = deps.config;
   return {

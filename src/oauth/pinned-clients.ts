@@ -1,7 +1,7 @@
 /**
  * Pinned copies of well-known hosts' Client ID Metadata Documents, used only when the live document
- * cannot be fetched and no cached copy exists (DESIGN: CIMD rules). Claude's is often behind a bot wall
- * for datacenter IPs (FACTS.md: "What hosts send"). Values as published by the hosts.
+ * cannot be fetched and no cached copy exists (docs/architecture.md: CIMD rules). Claude's is often behind a bot wall
+ * for datacenter IPs (docs/architecture.md: Measured facts). Values as published by the hosts.
  */
 export const PINNED_CLIENT_DOCUMENTS: Record<string, Record<string, unknown>> = {
   "https://claude.ai/oauth/mcp-oauth-client-metadata": {

@@ -1,6 +1,6 @@
 /**
  * POST /oauth/revoke (RFC 7009). Accepts a refresh token or an access token (any `token_type_hint` is only a
- * hint, §2.1), and revokes the whole grant behind it: revocation "kills the grant" (DESIGN). Always 200 for
+ * hint, §2.1), and revokes the whole grant behind it: revocation "kills the grant" (docs/architecture.md: Product rules). Always 200 for
  * an authenticated client, also for unknown or foreign tokens (§2.2), so revocation is idempotent.
  */
 import { eq } from "drizzle-orm";

@@ -1,5 +1,5 @@
 /**
- * The refresh grace window's memory (issue 11 #6; DESIGN: OAuth — "a refresh retried within 30 s gets the
+ * The refresh grace window's memory (issue 11 #6; docs/architecture.md: OAuth — "a refresh retried within 30 s gets the
  * same successor pair"). When a refresh token is rotated, the token response it was rotated into is kept,
  * sealed with the tool-secrets master key (AES-256-GCM, like the signing keys in key-seal.ts), in
  * `refresh_tokens.successor` until the window ends, so a retry gets that very pair back instead of a second

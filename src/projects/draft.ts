@@ -1,5 +1,5 @@
 /**
- * The draft channel's working copy (DESIGN: Channels, Project manifest): tools, prompts and instructions,
+ * The draft channel's working copy (docs/architecture.md: Channels, Project manifest): tools, prompts and instructions,
  * edited by the CLI, pages, API and MCP management tools through these functions only. Every change bumps
  * the project's `updated_at` (the cross-process change watcher reads it) and emits `toolsChanged` for the
  * draft channel so open sessions get `notifications/tools/list_changed`.

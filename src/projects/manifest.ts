@@ -1,5 +1,5 @@
 /**
- * The project manifest (DESIGN: Project manifest): tool, prompt and instructions definitions as one JSON
+ * The project manifest (docs/architecture.md: Project manifest): tool, prompt and instructions definitions as one JSON
  * document. These schemas are the single source of truth for tool definitions — the draft tool service,
  * the runtimes, the settings pages, the JSON API, MCP management tools and import/export all use them.
  */

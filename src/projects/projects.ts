@@ -67,7 +67,7 @@ export function updateProject(db: Db, id: string, patch: ProjectSettings): Proje
   return getProjectById(db, id);
 }
 
-/** The MCP URL of a project channel, built only from the public URL (DESIGN: URLs). */
+/** The MCP URL of a project channel, built only from the public URL (docs/architecture.md: URLs). */
 export function channelUrl(publicUrl: string, orgSlug: string, projectSlug: string, channel: "production" | "draft"): string {
   return `${publicUrl}/${orgSlug}/${projectSlug}${channel === "draft" ? "/draft" : ""}`;
 }

@@ -1,5 +1,5 @@
 /**
- * The production channel (DESIGN: Channels, Public project): atomic publish of the whole draft into an
+ * The production channel (docs/architecture.md: Channels, Public project): atomic publish of the whole draft into an
  * immutable numbered version, rollback by re-pinning, history, and who may reach it without a token.
  * The service operations (src/services/publish.ts, src/services/projects.ts) call these functions, and so do
  * callers without a signed-in actor (the CLI operator's `publish` without `--as`, the demo seed); each

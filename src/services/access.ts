@@ -1,7 +1,7 @@
 /**
  * Who may see or do what on the settings pages and the JSON API. Both faces resolve an `Access` (the
  * signed-in user, or an API key's creator, with their role in the org) and every operation asks `need()`
- * for the lowest role it allows (DESIGN: Roles and scopes), so a page and its API twin share one gate.
+ * for the lowest role it allows (docs/architecture.md: Roles and scopes), so a page and its API twin share one gate.
  */
 import type { Channel, Org, Project, Role, User } from "../db/schema";
 import type { Deps } from "../deps";
@@ -45,7 +45,7 @@ const ROLE_WORDS: Record<Role, string> = { viewer: "a viewer", developer: "a dev
 
 /**
  * Throws a 403 naming the role needed unless the caller's role is at least `min`. An API key must also
- * hold every scope in `scopes` (DESIGN: Roles and scopes, "API keys map onto this table too"); where an
+ * hold every scope in `scopes` (docs/architecture.md: Roles and scopes, "API keys map onto this table too"); where an
  * operation names no scope, the key may act no higher than its scopes' ceiling (`scopeCeiling`), so an
  * MCP-only key is a reader on the JSON API whatever its creator's role (issue 11 #2).
  */
@@ -66,7 +66,7 @@ export function need(access: { role: Role; via?: Via }, min: Role, what = "do th
 }
 
 /**
- * Whether the caller may see the draft (DESIGN: "Viewers see the production version on every face; draft
+ * Whether the caller may see the draft (docs/architecture.md: "Viewers see the production version on every face; draft
  * views need developer", issue 11 #13): a developer or above, and for an API key the `draft` and
  * `project:write` scopes (which a production-only key never has).
  */

@@ -14,7 +14,7 @@ import { parseInput } from "./input";
 
 /**
  * Who may run an operation: the lowest role, and the scopes a credential that carries scopes (an API key,
- * an OAuth grant on a management tool) must hold — DESIGN's scope table, one way to say it.
+ * an OAuth grant on a management tool) must hold — the scope table (docs/architecture.md: Roles and scopes), one way to say it.
  */
 export interface Permission {
   role: Role;

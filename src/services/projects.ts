@@ -30,7 +30,7 @@ export const createProjectOperation = orgOperation({
   run: (deps, access, i) => createProject(deps.db, access.org.id, i),
 });
 
-/** Public = production answers without a token (DESIGN: Public project); admins only. */
+/** Public = production answers without a token (docs/architecture.md: Public project); admins only. */
 export const setVisibilityOperation = projectOperation({
   name: "projects.visibility",
   summary: "Make production public or private (admin)",
@@ -80,7 +80,7 @@ export function settingsFromForm(fields: Record<string, string>) {
 
 /**
  * Name, audit payload storage and retention, and the `publish` / `settings` management tools, which stay
- * off until an admin turns them on (DESIGN: Roles and scopes). Toggling those changes tool lists, so both
+ * off until an admin turns them on (docs/architecture.md: Roles and scopes). Toggling those changes tool lists, so both
  * channels hear `list_changed`. The audit event lists the fields that changed.
  */
 export const updateProjectSettings = projectOperation({

@@ -1,5 +1,5 @@
 /**
- * Tool secret values (DESIGN: Secrets): write-only and scoped per channel, like deployment environments
+ * Tool secret values (docs/architecture.md: Secrets): write-only and scoped per channel, like deployment environments
  * (issue 11 #1). Draft values are set by developers and seen only by draft calls; production values are
  * set by admins and owners and seen only by published versions; publishing never copies values. Pages and
  * the API only ever learn which names have a value on which channel, never the value itself.
@@ -25,12 +25,12 @@ export const SecretValueSchema = z.object({
   channel: SecretChannelSchema.default("draft"),
 });
 
-/** The lowest role that may write each channel's values (DESIGN: Roles — production secrets are `settings`). */
+/** The lowest role that may write each channel's values (docs/architecture.md: Roles — production secrets are `settings`). */
 export const SECRET_WRITERS: Record<Channel, Role> = { draft: "developer", production: "admin" };
 
 /**
  * Draft values are draft work (`draft` + `project:write` for a key); production values are `settings`
- * (DESIGN: Roles and scopes — "production secrets → settings"), never from a draft-only key (issue 11 #2).
+ * (docs/architecture.md: Roles and scopes — "production secrets → settings"), never from a draft-only key (issue 11 #2).
  */
 function needWriter(access: ProjectAccess, channel: Channel, what: string): void {
   if (channel === "draft") return needDraft(access, `${what} draft secret values`);

@@ -1,6 +1,6 @@
 /**
  * Draft tools as operations (docs/architecture.md: Service layer): developers read and edit the draft
- * (DESIGN: Roles — `draft` and `project:write` start at developer); viewers, and keys without those
+ * (docs/architecture.md: Roles — `draft` and `project:write` start at developer); viewers, and keys without those
  * scopes, see the published version instead (issue 11 #13: "viewers see the production version on every
  * face"). Definitions are validated by the draft service (the manifest zod contract plus a JSON Schema
  * compile), so the inputs here only carry them.

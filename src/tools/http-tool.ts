@@ -1,5 +1,5 @@
 /**
- * HTTP tools (DESIGN: Tool kinds): the validated input is POSTed as JSON to the tool's https URL with
+ * HTTP tools (docs/architecture.md: Tool kinds): the validated input is POSTed as JSON to the tool's https URL with
  * headers templated from its secrets (`{{secrets.NAME}}`). A JSON answer becomes the MCP result the same
  * way a script's return value does; any other body becomes text. Redirects are not followed: the
  * templated headers carry secrets, and a redirect would hand them to wherever it points.

@@ -2,7 +2,7 @@
  * The tool runtime the MCP layer calls (`ToolRuntime` in types.ts): loads the tool's secrets of the
  * CALL's channel only (issue 11 #1: a draft call never sees a production value), dispatches
  * by kind, and makes sure no known secret value leaves in a result, a log line or an error text
- * (DESIGN: Secrets — "redacted from tool output before it is audited").
+ * (docs/architecture.md: Secrets — "redacted from tool output before it is audited").
  */
 import { outboundProxy, type Config } from "../config";
 import type { Db } from "../db/client";
@@ -28,7 +28,7 @@ type Outcome = Omit<ToolOutcome, "logs">;
 
 const configurationError = (error: string): Outcome => ({ result: errorResult(error), errorClass: "configuration", error });
 
-/** Who can fix a missing value differs per channel (DESIGN: Secrets), so the message says it. */
+/** Who can fix a missing value differs per channel (docs/architecture.md: Secrets), so the message says it. */
 const WHO_SETS: Record<Channel, string> = {
   draft: "a developer can add a draft value in the tool's settings",
   production: "an admin must set the production value in the tool's settings",
@@ -42,7 +42,7 @@ function missingError(names: string[], channel: Channel): Outcome {
 /** Builds the runtime. Cheap: the sandbox workers and the wasm module start on the first script call. */
 export function createToolRuntime(deps: { config: Config; db: Db; log: Logger }): ToolService {
   const secrets = new SecretStore(deps.db, deps.config);
-  // The key file is created on first start (DESIGN: Operations), not on the first secret saved.
+  // The key file is created on first start (docs/architecture.md: Operations), not on the first secret saved.
   secrets.keys();
   // Issue 11 #19: each project gets a bounded share of the pool (config: sandbox-per-project, sandbox-queue-per-project).
   const pool = new SandboxPool(deps.log, undefined, { perProject: deps.config.sandboxPerProject, queuePerProject: deps.config.sandboxQueuePerProject });

@@ -1,5 +1,5 @@
 /**
- * The master key for tool secrets (DESIGN: Operations): `PORTICO_SECRET_KEY` (base64 of 32 bytes) or the
+ * The master key for tool secrets (docs/architecture.md: Operations): `PORTICO_SECRET_KEY` (base64 of 32 bytes) or the
  * file `secret.key` in the data dir, created on first start with mode 0600. Losing it loses every tool
  * secret, so operators back it up with the database.
  *

@@ -1,5 +1,5 @@
 /**
- * Tool secrets (DESIGN: Secrets): AES-256-GCM at rest, write-only (no function here returns a value
+ * Tool secrets (docs/architecture.md: Secrets): AES-256-GCM at rest, write-only (no function here returns a value
  * except `loadSecrets`, which only the runtime calls), never logged. Values are scoped per channel
  * (issue 11 #1): every function takes the channel explicitly, with no default, so no caller can reach
  * production values by forgetting to say which channel it means. The additional authenticated data binds

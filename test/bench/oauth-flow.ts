@@ -2,7 +2,7 @@
  * Tokens for the benchmark, obtained the way a host and its user do, over real HTTP: dynamic client
  * registration → /oauth/authorize → sign-in form → consent form → code → /oauth/token with PKCE S256.
  * The browser signs in once; further grants reuse its session (signing in again would rotate the
- * session and end the grants it approved — DESIGN: Grant).
+ * session and end the grants it approved — docs/architecture.md: Grant).
  */
 import { s256 } from "../../src/lib/crypto";
 import { CookieJar, hiddenField } from "../helpers";

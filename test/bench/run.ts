@@ -1,5 +1,5 @@
 /**
- * `npm run bench` (DESIGN: Performance targets; issue 8). Builds dist/portico when missing or older than
+ * `npm run bench` (docs/architecture.md: Performance targets; issue 8). Builds dist/portico when missing or older than
  * the sources, provisions a fresh data dir with the binary's CLI, obtains OAuth tokens through the real
  * flow, and measures — in one run, the server on one core and the load generator on the other — the raw
  * Bun echo baseline and Portico's MCP scenarios; then the audit writer alone, cold starts and RSS.

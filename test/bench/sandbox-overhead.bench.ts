@@ -1,5 +1,5 @@
 /**
- * Measures what the sandbox adds to a script tool call (DESIGN: Performance targets): a trivial handler
+ * Measures what the sandbox adds to a script tool call (docs/architecture.md: Performance targets): a trivial handler
  * through the real runtime — worker round trip, fresh QuickJS context, JSON in and out — serially for
  * latency and with calls in flight for throughput, plus the process CPU time each call costs (which
  * bounds calls/s on one core even on a busy machine) next to the cost of a bare QuickJS runtime +

@@ -1,5 +1,5 @@
 /**
- * DESIGN: "graceful shutdown flushing the audit queue". A real `portico serve` child process takes a
+ * docs/architecture.md: "graceful shutdown flushing the audit queue". A real `portico serve` child process takes a
  * burst of 10,000 tools/call requests, is sent SIGTERM right after the last answer (rows still queued),
  * and must leave exactly 10,000 audit rows behind.
  */

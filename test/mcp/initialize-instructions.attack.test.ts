@@ -1,6 +1,6 @@
 /**
  * Issue 11 #12: initialize returned the project's instructions to a credential without a read scope.
- * DESIGN (Roles and scopes): reading instructions is `project:read`, the same scope tools/list needs.
+ * docs/architecture.md (Roles and scopes): reading instructions is `project:read`, the same scope tools/list needs.
  */
 import { describe, expect, test } from "bun:test";
 import { updateProject } from "../../src/projects/projects";

@@ -75,7 +75,7 @@ describe("GET /oauth/authorize: errors before the redirect URI is validated rend
 
   test("a repeated parameter gets a page", async () => {
     expectPage(await req(t.app, `${path()}&state=again`), 400);
-    // RFC 8707 allows several resources, but a token has one audience (DESIGN): refused before anything is stored.
+    // RFC 8707 allows several resources, but a token has one audience (docs/architecture.md: Product rules): refused before anything is stored.
     expectPage(await req(t.app, `${path()}&resource=${encodeURIComponent(w.url("crm"))}`), 400);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * DESIGN "Grant": revocation closes that grant's open streams, and a grant ends with its approving
+ * docs/architecture.md "Grant": revocation closes that grant's open streams, and a grant ends with its approving
  * session. An MCP notification stream (GET) opened with an OAuth access token must end at once when the
  * app revokes its token (RFC 7009), when the user signs out on /logout, and when the member is removed.
  */

@@ -1,5 +1,5 @@
 /**
- * The QuickJS sandbox works inside `bun build --compile` (FACTS.md: the default wasm loader does not):
+ * The QuickJS sandbox works inside `bun build --compile` (docs/architecture.md: Measured facts: the default wasm loader does not):
  * builds a tiny entry — just it, as `npm run build` does with src/main.ts; the worker comes embedded —
  * into one executable and runs it from another directory.
  */

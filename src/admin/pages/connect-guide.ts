@@ -1,4 +1,4 @@
-/** The "connect a host" steps on the Server page, in our own words (DESIGN: the user pastes a URL). */
+/** The "connect a host" steps on the Server page, in our own words (docs/architecture.md: the user pastes a URL). */
 import { html, type Html } from "../../web/html";
 
 /** Step-by-step text for Claude, ChatGPT and any other MCP host, for the given channel URL. */

@@ -1,6 +1,6 @@
 /**
  * The Server page's "Recent connection steps" card: the connection doctor's record of each host's OAuth and
- * MCP handshake with this project (DESIGN: Connection doctor), so a failed "Connect" in a host can be read
+ * MCP handshake with this project (docs/architecture.md: Connection doctor), so a failed "Connect" in a host can be read
  * here instead of in server logs. Ids and outcomes only; the doctor never records a credential.
  */
 import type { Deps } from "../../deps";

@@ -1,5 +1,5 @@
 /**
- * Manifest export and import on the Tools page (DESIGN: Project manifest): download the draft's tools,
+ * Manifest export and import on the Tools page (docs/architecture.md: Project manifest): download the draft's tools,
  * prompts and instructions as one JSON document, or replace the draft from one in a single transaction.
  */
 import { Elysia } from "elysia";

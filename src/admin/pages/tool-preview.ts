@@ -1,5 +1,5 @@
 /**
- * The interactive-tool preview (DESIGN: Tools: runtime safety): the tool's MCP Apps HTML is never rendered
+ * The interactive-tool preview (docs/architecture.md: Tools: runtime safety): the tool's MCP Apps HTML is never rendered
  * on Portico's origin. This bare document holds it in an `<iframe sandbox="allow-scripts" srcdoc>` without
  * `allow-same-origin`, so it runs on an opaque origin with no access to Portico's cookies, pages or API.
  * A srcdoc document inherits this page's CSP, which is why this page (and only this one, which carries no

@@ -35,7 +35,7 @@ function readJson(ctx: CommandContext, name: string): unknown {
 const SecretValuesSchema = z.record(SecretNameSchema, z.string().min(1));
 
 /**
- * Secret values from `--secrets FILE` (DESIGN: Project manifest — values never live in the manifest).
+ * Secret values from `--secrets FILE` (docs/architecture.md: Project manifest — values never live in the manifest).
  * Checked before anything is written: a name no tool in the manifest declares is a mistake.
  */
 function readSecrets(ctx: CommandContext, manifest: unknown): Record<string, string> {

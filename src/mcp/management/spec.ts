@@ -1,5 +1,5 @@
 /**
- * What a management tool is (`portico_*`, DESIGN: Roles and scopes): a scope, an optional project switch,
+ * What a management tool is (`portico_*`, docs/architecture.md: Roles and scopes): a scope, an optional project switch,
  * and — for tools that are service operations — the operation's own schema, rule and audit event.
  */
 import type { z } from "zod";

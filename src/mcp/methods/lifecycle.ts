@@ -10,7 +10,7 @@ import type { RequestContext } from "../context";
 import { holds } from "../permissions";
 import { parseParams } from "../rpc";
 
-/** The protocol versions Portico speaks (DESIGN: MCP transport rules), newest first. */
+/** The protocol versions Portico speaks (docs/architecture.md: MCP transport rules), newest first. */
 export const MCP_VERSIONS = [LATEST_PROTOCOL_VERSION, "2025-06-18", "2025-03-26"] as const;
 /** Streamable HTTP: a request without MCP-Protocol-Version and without a session is assumed 2025-03-26. */
 export const FALLBACK_VERSION = "2025-03-26";
@@ -38,7 +38,7 @@ export function initialize(ctx: RequestContext, params: unknown): InitializeResu
       completions: {},
     },
     serverInfo: { name: draft ? `${ctx.project.name} (draft)` : ctx.project.name, version: "portico" },
-    // Issue 11 #12 (DESIGN: project:read covers "read instructions"): only a caller who may list the
+    // Issue 11 #12 (docs/architecture.md: project:read covers "read instructions"): only a caller who may list the
     // tools gets the instructions; anyone else still initializes, without them (no 403 on initialize).
     ...(ctx.project.instructions && mayRead(ctx) ? { instructions: ctx.project.instructions } : {}),
   };

@@ -1,5 +1,5 @@
 /**
- * Maps how a sandbox call ended to the audit's error classes (DESIGN: Audit event; issue 5):
+ * Maps how a sandbox call ended to the audit's error classes (docs/architecture.md: Audit event; issue 5):
  * configuration = the script cannot run as written (syntax error, no default export);
  * runtime = a limit or the network stopped it (time, memory, stack, fetch refused or failed);
  * tool = the handler itself threw or returned something that is not JSON.

@@ -1,7 +1,7 @@
 /**
  * The QuickJS engine inside one sandbox worker: one wasm module, a fresh runtime + context per call.
  *
- * Limits (FACTS.md "QuickJS"): `setMemoryLimit` is not a hard cap in this build (its allocation
+ * Limits (docs/architecture.md: Measured facts): `setMemoryLimit` is not a hard cap in this build (its allocation
  * accounting misses most allocations) and the interrupt handler can go seconds between checks in
  * loops of native calls such as `Array.prototype.fill`. So memory is capped where it cannot be
  * bypassed — growing the wasm memory goes through `WebAssembly.Memory#grow`, which we wrap to refuse

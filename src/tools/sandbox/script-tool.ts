@@ -1,5 +1,5 @@
 /**
- * Script tools (DESIGN: Tool kinds): the stored handler runs in a fresh QuickJS context in the sandbox
+ * Script tools (docs/architecture.md: Tool kinds): the stored handler runs in a fresh QuickJS context in the sandbox
  * pool; its return value becomes the MCP result, its failures a classified `isError` result.
  */
 import type { OutboundProxy } from "../../lib/outbound-proxy";
