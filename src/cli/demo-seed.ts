@@ -4,8 +4,8 @@
  * updates the same records instead of failing.
  */
 import { findUserByEmail, createUser, setPassword } from "../auth/users";
-import { eq } from "drizzle-orm";
-import { ROLES, settings, type Role } from "../db/schema";
+import { ROLES, type Role } from "../domain";
+import { getSetting, putSetting } from "../services/settings";
 import { ConflictError } from "../errors";
 import type { Deps } from "../deps";
 import { newToken } from "../lib/ids";
@@ -29,14 +29,14 @@ export interface DemoSeed {
 const DEMO_MARKER = "demo_org_id";
 
 function demoOrg(deps: Deps) {
-  const marker = deps.db.select().from(settings).where(eq(settings.key, DEMO_MARKER)).get();
+  const marker = getSetting(deps.db, DEMO_MARKER);
   const existing = findOrg(deps.db, DEMO_ORG);
-  if (existing && existing.id !== marker?.value) {
+  if (existing && existing.id !== marker) {
     throw new ConflictError(`This data dir already has an organization "${DEMO_ORG}" that the demo did not create; run the demo on another --data-dir.`);
   }
   if (existing) return existing;
   const org = createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" });
-  deps.db.insert(settings).values({ key: DEMO_MARKER, value: org.id }).onConflictDoUpdate({ target: settings.key, set: { value: org.id } }).run();
+  putSetting(deps.db, DEMO_MARKER, org.id);
   return org;
 }
 

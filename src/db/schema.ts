@@ -4,11 +4,10 @@
  * (or AES-GCM ciphertext for tool secrets). `db/SCHEMA.md` describes every table in words.
  */
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { CHANNELS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
 
-export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
-export const CHANNELS = ["production", "draft"] as const;
-export const TOOL_KINDS = ["interactive", "script", "http"] as const;
-export const VISIBILITIES = ["private", "public"] as const;
+export { CHANNELS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
+export type { Channel, Role, ToolKind } from "../domain";
 
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
@@ -386,9 +385,6 @@ export const handshakeEvents = sqliteTable(
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );
 
-export type Role = (typeof ROLES)[number];
-export type Channel = (typeof CHANNELS)[number];
-export type ToolKind = (typeof TOOL_KINDS)[number];
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Org = typeof orgs.$inferSelect;

@@ -5,7 +5,7 @@
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { ROLES, type Role } from "../../db/schema";
+import { ROLES, type Role } from "../../domain";
 import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import { adminPage, orgPath } from "../layout";

@@ -4,7 +4,7 @@
  * draft values for developers, production values for admins and owners). Viewers get it read-only.
  */
 import { SCOPES, SCOPE_WORDS } from "../../auth/scopes";
-import { CHANNELS, type Channel, type ToolKind } from "../../db/schema";
+import { CHANNELS, type Channel, type ToolKind } from "../../domain";
 import { html, type Html } from "../../web/html";
 import { ANNOTATION_HINTS } from "../tool-form-input";
 import { csrfField } from "../ui";

@@ -5,7 +5,7 @@
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
-import { TOOL_KINDS, type ToolKind } from "../../db/schema";
+import { TOOL_KINDS, type ToolKind } from "../../domain";
 import { roleAtLeast } from "../../auth/scopes";
 import { ConflictError, ValidationError } from "../../errors";
 import { html } from "../../web/html";

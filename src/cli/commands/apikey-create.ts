@@ -4,7 +4,7 @@
  * member need not be an admin (src/services/keys.ts `issueApiKey`).
  */
 import { DEFAULT_KEY_SCOPES, isScope, SCOPES, type Scope } from "../../auth/scopes";
-import { CHANNELS, type Channel } from "../../db/schema";
+import { CHANNELS, type Channel } from "../../domain";
 import { issueApiKey } from "../../services/keys";
 import { UsageError } from "../args";
 import { flag, intFlag, lines, PROJECT_FLAG, projectFlag, userFlag, withDeps, type Command } from "../command";

@@ -2,7 +2,7 @@
  * `portico member add`: give a user a role in an organization, or print an invite link for someone new. An
  * operator command (src/services/member-operator.ts): no member acts, so no role is checked.
  */
-import { ROLES, type Role } from "../../db/schema";
+import { ROLES, type Role } from "../../domain";
 import { getOrg } from "../../projects/orgs";
 import { addMemberAsOperator, inviteAsOperator } from "../../services/member-operator";
 import { UsageError } from "../args";

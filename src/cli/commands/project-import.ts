@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { Deps } from "../../deps";
 import { recordOrgEvent } from "../../audit/org-audit";
-import { CHANNELS, type Channel } from "../../db/schema";
+import { CHANNELS, type Channel } from "../../domain";
 import { importManifest, listDraftTools, type ManifestDiff } from "../../projects/draft";
 import { ManifestSchema, SecretNameSchema } from "../../projects/manifest";
 import { ValidationError } from "../../errors";

@@ -1,0 +1,13 @@
+/**
+ * The product's vocabulary (docs/architecture.md: Concepts): roles, channels, tool kinds, visibilities.
+ * Every layer may use it; the storage schema builds its enums from it, so faces need not import storage.
+ */
+export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
+export const CHANNELS = ["production", "draft"] as const;
+export const TOOL_KINDS = ["interactive", "script", "http"] as const;
+export const VISIBILITIES = ["private", "public"] as const;
+
+export type Role = (typeof ROLES)[number];
+export type Channel = (typeof CHANNELS)[number];
+export type ToolKind = (typeof TOOL_KINDS)[number];
+export type Visibility = (typeof VISIBILITIES)[number];
