@@ -46,10 +46,6 @@ export class ConflictError extends AppError {
   override readonly status = 409;
   override readonly code = "conflict";
 }
-export class PayloadTooLargeError extends AppError {
-  override readonly status = 413;
-  override readonly code = "payload_too_large";
-}
 /** The data directory cannot be written (disk full, read-only, no permission): nothing the client did wrong. */
 export class StorageUnavailableError extends AppError {
   override readonly status = 503;

@@ -67,10 +67,6 @@ export function resolveSession(deps: SessionDeps, token: string | undefined): { 
   return row;
 }
 
-export function getSession(db: Db, id: string): Session | undefined {
-  return db.select().from(sessions).where(eq(sessions.id, id)).get();
-}
-
 export function endSession(deps: SessionDeps, sessionId: string, reason: string): void {
   deps.db
     .update(sessions)

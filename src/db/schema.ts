@@ -394,6 +394,5 @@ export type PromptRow = typeof prompts.$inferSelect;
 export type Version = typeof versions.$inferSelect;
 export type OAuthClient = typeof oauthClients.$inferSelect;
 export type Grant = typeof grants.$inferSelect;
-export type ApiKey = typeof apiKeys.$inferSelect;
 export type AuditEvent = typeof auditEvents.$inferInsert;
 export type OrgAuditEvent = typeof orgAuditEvents.$inferInsert;

@@ -7,7 +7,6 @@ import { z } from "zod";
 import { redirectUriProblem } from "./redirect-uri";
 
 export const AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"] as const;
-export type AuthMethod = (typeof AUTH_METHODS)[number];
 export const GRANT_TYPES = ["authorization_code", "refresh_token"] as const;
 
 const optionalUrl = z

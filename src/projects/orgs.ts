@@ -33,12 +33,6 @@ export function getOrg(db: Db, slug: string): Org {
   return org;
 }
 
-export function getOrgById(db: Db, id: string): Org {
-  const org = db.select().from(orgs).where(eq(orgs.id, id)).get();
-  if (!org) throw new NotFoundError("No such organization.");
-  return org;
-}
-
 /** The user's role in the org, or null when they are not a member. */
 export function roleOf(db: Db, orgId: string, userId: string): Role | null {
   const row = db
