@@ -6,12 +6,10 @@
  * existed (a plain JWK object) are still read — the key ring seals them on load. The additional
  * authenticated data binds each ciphertext to its `kid`, so sealed keys cannot be swapped between rows.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { seal, sealedKeyId, unseal, type SealingKeys } from "../lib/sealed-string";
 import type { KeyRing as MasterKeyRing } from "../tools/secret-key";
 
 const PREFIX = "pjk1";
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** The master keys the tool-secret store holds (`deps.tools.secrets`): the current one and every known one. */
 export interface MasterKeys {
@@ -27,7 +25,20 @@ export class SigningKeyUnreadableError extends Error {
   }
 }
 
-const aad = (kid: string) => Buffer.from(`portico signing key\0${kid}`);
+const aad = (kid: string) => `portico signing key\0${kid}`;
+
+/** The master key ring as `seal`/`unseal` take it; an unknown id re-reads the key file once (a CLI may have rotated it). */
+export function sealingKeys(master: MasterKeys, reloadOnMiss = false): SealingKeys {
+  return {
+    current: master.keys().current,
+    byId: (id) => {
+      const known = master.keys().byId.get(id);
+      if (known || !reloadOnMiss) return known;
+      master.reload();
+      return master.keys().byId.get(id);
+    },
+  };
+}
 
 /** True for a value written by `sealPrivateJwk` (anything else is a legacy plaintext JWK). */
 export function isSealed(stored: unknown): stored is string {
@@ -36,19 +47,7 @@ export function isSealed(stored: unknown): stored is string {
 
 /** Seals a private JWK with the current master key. */
 export function sealPrivateJwk(master: MasterKeys, kid: string, jwk: JsonWebKey): string {
-  const { current } = master.keys();
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", current.key, iv);
-  cipher.setAAD(aad(kid));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(jwk), "utf8"), cipher.final(), cipher.getAuthTag()]);
-  return [PREFIX, current.id, iv.toString("base64url"), sealed.toString("base64url")].join(":");
-}
-
-function masterKey(master: MasterKeys, id: string): Buffer | undefined {
-  const known = master.keys().byId.get(id);
-  if (known) return known;
-  master.reload();
-  return master.keys().byId.get(id);
+  return seal(sealingKeys(master), PREFIX, aad(kid), jwk);
 }
 
 /** The private JWK of a stored row: opened when sealed, as is when legacy plaintext. Throws SigningKeyUnreadableError. */
@@ -57,23 +56,13 @@ export function openPrivateJwk(master: MasterKeys, kid: string, stored: unknown)
     if (stored && typeof stored === "object") return stored as JsonWebKey;
     throw new SigningKeyUnreadableError(kid);
   }
-  const [, keyId = "", iv = "", data = ""] = stored.split(":");
-  const key = masterKey(master, keyId);
-  if (!key) throw new SigningKeyUnreadableError(kid);
-  try {
-    const bytes = Buffer.from(data, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
-    decipher.setAAD(aad(kid));
-    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
-    const plain = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]);
-    return JSON.parse(plain.toString("utf8")) as JsonWebKey;
-  } catch {
-    // A wrong tag (tampered row, or a row moved to another kid) is as unusable as a missing key.
-    throw new SigningKeyUnreadableError(kid);
-  }
+  // A wrong tag (tampered row, or a row moved to another kid) is as unusable as a missing key.
+  const jwk = unseal<JsonWebKey>(sealingKeys(master, true), PREFIX, aad(kid), stored);
+  if (!jwk) throw new SigningKeyUnreadableError(kid);
+  return jwk;
 }
 
 /** Whether a stored value should be (re)sealed with the current master key: plaintext, or sealed with an older one. */
 export function needsSealing(master: MasterKeys, stored: unknown): boolean {
-  return !isSealed(stored) || stored.split(":")[1] !== master.keys().current.id;
+  return !isSealed(stored) || sealedKeyId(PREFIX, stored) !== master.keys().current.id;
 }
