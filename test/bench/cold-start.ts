@@ -1,6 +1,7 @@
 /**
- * Cold start of the binary to its first /healthz 200 (docs/architecture.md: ≤ 150 ms): the median of several starts on
- * the provisioned data dir (a restart), and of first runs on empty data dirs (migrations, key files).
+ * Cold start of the binary to its first /healthz 200 (target ≤ 150 ms, README "Performance"): the median
+ * of several starts on the provisioned data dir (a restart), and of first runs on empty data dirs
+ * (migrations, key files).
  */
 import { join } from "node:path";
 import { startPortico } from "./processes";

@@ -2,7 +2,7 @@
  * Tokens for the benchmark, obtained the way a host and its user do, over real HTTP: dynamic client
  * registration → /oauth/authorize → sign-in form → consent form → code → /oauth/token with PKCE S256.
  * The browser signs in once; further grants reuse its session (signing in again would rotate the
- * session and end the grants it approved — docs/architecture.md: Grant).
+ * session and end the grants it approved: a grant is bound to the session that approved it).
  */
 import { s256 } from "../../src/lib/crypto";
 import { CookieJar, hiddenField } from "../helpers";
@@ -89,15 +89,4 @@ export async function oauthBrowser(base: string, email: string, password: string
   }
 
   return { clientId, authorize };
-}
-
-/** One refresh (rotating): the new pair replaces the old one. */
-export async function refresh(base: string, clientId: string, refreshToken: string): Promise<TokenPair> {
-  const res = await fetch(`${base}/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, client_id: clientId }),
-  });
-  if (res.status !== 200) fail("refresh", res, await res.text());
-  return (await res.json()) as TokenPair;
 }

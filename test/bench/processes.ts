@@ -1,6 +1,7 @@
 /**
  * Processes the benchmark drives: the compiled binary (built when missing), the echo baseline and the
- * load generator, each pinned to its own core with `taskset` when the machine has two; RSS from /proc.
+ * load generator (wrk.ts), each pinned to its own core with `taskset` when the machine has two; RSS and
+ * CPU time from /proc.
  */
 import { availableParallelism } from "node:os";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
@@ -100,14 +101,14 @@ export interface Running {
   stop(graceMs?: number): Promise<number>;
 }
 
-/** Children still running: killed when the benchmark exits early (an error, Ctrl-C), never left behind. */
+/** Children still running (servers, wrk): killed when the benchmark exits early (an error, Ctrl-C), never left behind. */
 const children = new Set<Bun.Subprocess>();
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
 });
 process.once("SIGINT", () => process.exit(130));
 
-function tracked<T extends Bun.Subprocess>(proc: T): T {
+export function tracked<T extends Bun.Subprocess>(proc: T): T {
   children.add(proc);
   void proc.exited.then(() => children.delete(proc));
   return proc;
@@ -167,46 +168,4 @@ export async function startEcho(): Promise<Running> {
   }
   proc.kill("SIGKILL");
   throw new Error("echo server did not start");
-}
-
-/** What load.mjs prints. */
-export interface LoadResult {
-  rps: number;
-  total: number;
-  seconds: number;
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  /** 2xx over all runs (warm-up and calibration included: the server audited those calls too). */
-  okTotal: number;
-  /** 2xx per body over all runs, when `perBody` (or `carrySession`) was set. */
-  okByBody: number[] | null;
-  sent: number;
-  answered: number;
-  cut: boolean;
-}
-
-export interface LoadOptions {
-  url: string;
-  headers: Record<string, string>;
-  bodies: string[];
-  duration: number;
-  connections?: number;
-  carrySession?: boolean;
-  perBody?: boolean;
-}
-
-/** Runs load.mjs with Node on the client core; `onTick` is called about every 500 ms while it runs. */
-export async function runLoad(opts: LoadOptions, onTick?: () => void): Promise<LoadResult> {
-  const proc = tracked(Bun.spawn(onCore(CLIENT_CORE, ["node", join(import.meta.dir, "load.mjs"), JSON.stringify(opts)]), { cwd: ROOT, stdout: "pipe", stderr: "inherit" }));
-  const ticker = onTick ? setInterval(onTick, 500) : null;
-  const out = await new Response(proc.stdout).text();
-  if (ticker) clearInterval(ticker);
-  if ((await proc.exited) !== 0) throw new Error(`load generator failed for ${opts.url}`);
-  return JSON.parse(out.trim().split("\n").pop()!) as LoadResult;
 }

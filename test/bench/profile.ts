@@ -9,7 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { oauthBrowser } from "./oauth-flow";
-import { ROOT, buildIfStale, pinSelf, runLoad, startPortico } from "./processes";
+import { runLoad } from "./load";
+import { ROOT, buildIfStale, pinSelf, startPortico } from "./processes";
+import { requireWrk } from "./wrk";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { INITIALIZE, INITIALIZED, INTERACTIVE_CALL, SCRIPT_CALL, TOOLS_LIST, mcpHeaders, probe, type McpBody } from "./scenarios";
 
@@ -96,6 +98,7 @@ const scenario = SCENARIOS[name];
 if (!scenario) throw new Error(`unknown scenario ${name}; one of ${Object.keys(SCENARIOS).join(", ")}`);
 const seconds = Number(process.argv[3] ?? 10);
 
+requireWrk();
 pinSelf();
 buildIfStale(false);
 const dataDir = mkdtempSync(join(tmpdir(), "portico-profile-"));
@@ -106,7 +109,7 @@ const url = `${server.url}/${ORG}/${PROJECT}`;
 const bearer = scenario.credential === "key" ? apiKey : (await (await oauthBrowser(server.url, EMAIL, PASSWORD)).authorize(url)).access_token;
 const checked = await probe(url, mcpHeaders(bearer), scenario.bodies);
 if (checked.problem) throw new Error(`probe failed: ${checked.problem}`);
-const res = await runLoad({ url, headers: mcpHeaders(bearer), bodies: scenario.bodies.map((b) => JSON.stringify(b.json)), duration: seconds, carrySession: scenario.bodies[0] === INITIALIZE });
+const res = await runLoad({ url, headers: mcpHeaders(bearer), bodies: scenario.bodies.map((b) => JSON.stringify(b.json)), duration: seconds, handshake: scenario.bodies[0] === INITIALIZE });
 await server.stop();
 const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
 if (!file) throw new Error(`no profile written in ${profDir}`);

@@ -1,7 +1,7 @@
 /**
  * Provisions the benchmark's world with the binary's own CLI on a fresh data dir: a user, an org, a
  * project whose manifest has a trivial script tool and an interactive tool, a published version, and an
- * API key. The same commands an operator runs (docs/architecture.md: CLI).
+ * API key. The same commands an operator runs (README, "Command line").
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";

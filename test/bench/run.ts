@@ -1,8 +1,8 @@
 /**
- * `npm run bench` (docs/architecture.md: Performance targets; issue 8). Builds dist/portico when missing or older than
+ * `npm run bench` (the targets in README, "Performance"). Builds dist/portico when missing or older than
  * the sources, provisions a fresh data dir with the binary's CLI, obtains OAuth tokens through the real
- * flow, and measures — in one run, the server on one core and the load generator on the other — the raw
- * Bun echo baseline and Portico's MCP scenarios; then the audit writer alone, cold starts and RSS.
+ * flow, and measures — in one run, the server on one core and wrk on the other — the raw Bun echo
+ * baseline (before and after) and Portico's MCP scenarios; then the audit writer alone, cold starts and RSS.
  * Env: BENCH_DURATION (s per load scenario, default 10), BENCH_FULL=1 (60 s RSS soak instead of 15 s),
  * BENCH_SOAK (soak seconds, overrides both), BENCH_REBUILD=1 (always build).
  */
@@ -13,11 +13,13 @@ import { Database } from "bun:sqlite";
 import { auditWriterBench } from "./audit-writer";
 import { coldStarts } from "./cold-start";
 import { oauthBrowser } from "./oauth-flow";
-import { BINARY, PINNED, ROOT, buildIfStale, cpuSeconds, loadAverage, pinSelf, rssMb, runLoad, startEcho, startPortico, type LoadOptions, type LoadResult } from "./processes";
+import { runLoad, type LoadOptions, type LoadResult } from "./load";
+import { BINARY, PINNED, ROOT, buildIfStale, cpuSeconds, loadAverage, pinSelf, rssMb, startEcho, startPortico } from "./processes";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { refreshLoop } from "./refresh";
 import { renderTable, writeResults, type Row } from "./report";
 import { INITIALIZE, INITIALIZED, INTERACTIVE_CALL, SCRIPT_CALL, TOOLS_LIST, mcpHeaders, probe, type McpBody } from "./scenarios";
+import { requireWrk } from "./wrk";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const FULL = process.env.BENCH_FULL === "1";
@@ -30,10 +32,14 @@ const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOStri
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const tempDir = (tag: string) => mkdtempSync(join(tmpdir(), `portico-bench-${tag}-`));
 
+const wrkVersion = requireWrk();
 pinSelf();
 const build = buildIfStale(process.env.BENCH_REBUILD === "1");
 log(build.built ? `built ${BINARY} (${build.reason})` : `using ${BINARY} (newer than the sources)`);
 const startLoad = loadAverage();
+const uptime = () => Bun.spawnSync(["uptime"], { stdout: "pipe" }).stdout.toString().trim();
+const startUptime = uptime();
+log(`wrk ${wrkVersion}; ${startUptime}`);
 
 // --- the audit writer alone, in this process (client core) ---
 log("audit writer");
@@ -59,13 +65,19 @@ async function measured(pid: number, opts: LoadOptions, onTick?: () => void): Pr
   return { ...res, cpuUs: ((cpuSeconds(pid) - cpu) * 1e6) / Math.max(1, res.answered) };
 }
 
-/** The echo baseline; measured before and after Portico, the better run is the baseline (the stricter ratio). */
+/** wrk's share of its own core: near 100 % the generator, not the server, set the pace. */
+const busy = (r: LoadResult) => `wrk used ${(r.clientBusy * 100).toFixed(0)} % of its core`;
+
+/**
+ * The echo baseline; measured before and after Portico, the better run is the baseline (the stricter
+ * ratio). It needs no audit accounting, so wrk runs it without the exact stop's per-request hook.
+ */
 async function echoBaseline(when: string): Promise<LoadResult & { cpuUs: number }> {
   log(`echo baseline, ${when} (${DURATION} s)`);
   const echo = await startEcho();
-  const run = await measured(echo.pid, { url: echo.url, headers: { "content-type": "application/json" }, bodies: [JSON.stringify(INTERACTIVE_CALL.json)], duration: DURATION });
+  const run = await measured(echo.pid, { url: echo.url, headers: { "content-type": "application/json" }, bodies: [JSON.stringify(INTERACTIVE_CALL.json)], duration: DURATION, exact: false });
   await echo.stop();
-  rows.push({ scenario: `raw Bun JSON echo (baseline, ${when})`, rps: run.rps, p50: run.p50, p99: run.p99, ratio: null, cpuUs: run.cpuUs, target: "—", pass: null });
+  rows.push({ scenario: `raw Bun JSON echo (baseline, ${when})`, rps: run.rps, p50: run.p50, p99: run.p99, ratio: null, cpuUs: run.cpuUs, target: "—", pass: null, note: busy(run) });
   return run;
 }
 const echoRuns = [await echoBaseline("before")];
@@ -86,11 +98,20 @@ for (let i = 0; i < 1 + REFRESH_CHAINS; i++) pairs.push(await browser.authorize(
 const jwt = pairs.shift()!.access_token;
 
 let acknowledged = 0;
+/**
+ * A tool error (a sandbox busy or out of time, say) is still HTTP 200 with `isError`: wrk counts it as an
+ * answer. The audit table knows (status 'error'), so each scenario reads the count before and after,
+ * on a read-only connection, instead of parsing every answer in wrk.
+ */
+const auditDb = new Database(join(dataDir, "portico.db"), { readonly: true });
+const auditedErrors = () => (auditDb.query("SELECT count(*) AS n FROM audit_events WHERE status = 'error'").get() as { n: number }).n;
 let peakRss = idleRss;
 const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
 
 /** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
-async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number): Promise<(LoadResult & { cpuUs: number }) | null> {
+type Loaded = LoadResult & { cpuUs: number; auditedErrors: number };
+
+async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number): Promise<Loaded | null> {
   const headers = mcpHeaders(bearer);
   const checked = await probe(mcpUrl, headers, bodies);
   acknowledged += checked.audited;
@@ -99,25 +120,32 @@ async function load(name: string, bearer: string, bodies: McpBody[], duration: n
     return null;
   }
   log(`${name} (${duration} s)`);
-  const carrySession = bodies[0] === INITIALIZE;
-  const perBody = bodies.some((b) => !b.audited);
-  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, carrySession, perBody }, sampleRss);
+  const handshake = bodies[0] === INITIALIZE;
+  const errorsBefore = auditedErrors();
+  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, handshake }, sampleRss);
+  // Notifications (202) have no audit row; with post.lua every body is a request.
   acknowledged += res.okByBody ? res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0) : res.okTotal;
-  return res;
+  // The writer flushes every 20 ms; the exact stop's grace second has let the last rows land.
+  return { ...res, auditedErrors: auditedErrors() - errorsBefore };
 }
 
-function loadRow<R extends LoadResult & { cpuUs: number }>(
+function loadRow<R extends Loaded>(
   name: string, res: R | null, target: string, pass: (r: R, echo: { rps: number }) => boolean, note?: string,
 ): R | null {
   if (!res) return null;
-  const failures = res.non2xx + res.errors + res.timeouts;
-  const problems = failures ? `${res.non2xx} non-2xx, ${res.errors} errors, ${res.timeouts} timeouts` : "";
+  const failures = res.non2xx + res.errors + res.timeouts + res.auditedErrors;
+  const problems = failures
+    ? [`${res.non2xx} non-2xx, ${res.errors} socket errors, ${res.timeouts} timeouts`, res.auditedErrors ? `${res.auditedErrors} calls audited as errors (warm-up included)` : ""].filter(Boolean).join(", ")
+    : "";
   const row: Row = { scenario: name, rps: res.rps, p50: res.p50, p99: res.p99, ratio: null, cpuUs: res.cpuUs, target, pass: null };
   rows.push(row);
   settle.push((echo) => {
     row.ratio = res.rps / echo.rps;
     row.pass = target === "—" ? (failures ? false : null) : pass(res, echo) && failures === 0;
-    row.note = [note, `echo CPU/req ÷ this CPU/req = ${((echo.cpuUs / res.cpuUs) * 100).toFixed(0)} %`, problems, res.cut ? "cut by the time bound" : ""].filter(Boolean).join("; ");
+    row.note = [
+      note, `echo CPU/req ÷ this CPU/req = ${((echo.cpuUs / res.cpuUs) * 100).toFixed(0)} %`, busy(res), problems,
+      res.inFlight ? `${res.inFlight} requests unanswered when wrk ended (audit count may differ)` : "",
+    ].filter(Boolean).join("; ");
   });
   return res;
 }
@@ -172,13 +200,18 @@ loadRow("initialize + notifications/initialized · JWT", await load("initialize 
 
 log(`token refresh: ${REFRESH_CHAINS} rotating chains (${DURATION} s)`);
 const refreshed = await refreshLoop(server.url, browser.clientId, pairs, DURATION);
-rows.push({ scenario: `token refresh (${REFRESH_CHAINS} sequential chains)`, rps: refreshed.rps, p50: refreshed.p50, p99: refreshed.p99, ratio: null, target: "—", pass: null, note: `${refreshed.total} refreshes` });
+rows.push({
+  scenario: `token refresh (${REFRESH_CHAINS} rotating chains)`, rps: refreshed.rps, p50: refreshed.p50, p99: refreshed.p99, ratio: null, target: "—",
+  pass: refreshed.failed + refreshed.errors ? false : null,
+  note: [`${refreshed.total} refreshes`, `wrk used ${(refreshed.clientBusy * 100).toFixed(0)} % of its core`, refreshed.failed ? `${refreshed.failed} failed` : "", refreshed.errors ? `${refreshed.errors} socket errors/timeouts/unanswered` : ""].filter(Boolean).join("; "),
+});
 
 await sleep(2000);
 rows.push({ scenario: "RSS under load (peak)", rps: null, p50: null, p99: null, ratio: null, value: `${peakRss.toFixed(1)} MB`, target: "—", pass: null, note: `${rssMb(server.pid)?.toFixed(1)} MB idle after all load` });
 
 // --- graceful stop, then every acknowledged call must have its audit row ---
 log("SIGTERM; counting audit rows");
+auditDb.close();
 const exitCode = await server.stop();
 const db = new Database(join(dataDir, "portico.db"), { readonly: true });
 const counts = db.query("SELECT count(*) AS n, sum(status = 'error') AS errors FROM audit_events").get() as { n: number; errors: number | null };
@@ -197,7 +230,9 @@ for (const row of rows) if (row.scenario.startsWith("raw Bun JSON echo")) row.ra
 console.log(renderTable(rows));
 const meta = {
   date: new Date().toISOString(), commit: Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT }).stdout.toString().trim(),
-  bun: Bun.version, pinned: PINNED, duration: DURATION, soak: SOAK, connections: 32, loadAverage: { start: startLoad, end: loadAverage() }, dataDir,
+  bun: Bun.version, generator: `wrk ${wrkVersion}`, pinned: PINNED, duration: DURATION, soak: SOAK, connections: 32,
+  loadAverage: { start: startLoad, end: loadAverage() }, uptime: { start: startUptime, end: uptime() }, dataDir,
 };
-console.log(`\nload average ${startLoad} → ${loadAverage()} (above ~1 the numbers are noisy)${PINNED ? "" : "; one core: server and load generator share it"}`);
+console.log(`\n${meta.date} · commit ${meta.commit} · bun ${meta.bun} · ${meta.generator} · ${PINNED ? "server on core 0, wrk on core 1 (taskset)" : "not pinned: server and wrk share the cores"}`);
+console.log(`uptime at start: ${meta.uptime.start}\nuptime at end:   ${meta.uptime.end}\n(a load average above ~1 besides the bench itself makes the numbers noisy)`);
 console.log(`results: ${writeResults(ROOT, meta, rows)}`);
