@@ -106,7 +106,7 @@ describe("release artifacts", () => {
     for (const dep of deps) expect(components.find((c) => c.name === dep)!.version).toBe(lock[`node_modules/${dep}`].version);
     expect(components.find((c) => c.name === "@modelcontextprotocol/sdk")!.purl).toMatch(/^pkg:npm\/%40modelcontextprotocol\/sdk@/);
     expect(components.every((c) => c.hashes?.length)).toBe(true);
-    for (const dev of ["playwright-core", "drizzle-kit", "mcp-remote", "autocannon"]) expect(names).not.toContain(dev);
+    for (const dev of ["playwright-core", "drizzle-kit", "mcp-remote", "@modelcontextprotocol/inspector"]) expect(names).not.toContain(dev);
   });
 
   test("each binary is an executable for its platform", () => {
