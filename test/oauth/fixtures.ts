@@ -6,9 +6,12 @@ import type { App } from "../../src/app";
 import type { Deps } from "../../src/deps";
 import { getUser } from "../../src/auth/users";
 import { s256 } from "../../src/lib/crypto";
+import { createDraftTool } from "../../src/projects/draft";
+import { publish } from "../../src/projects/publish";
 import { afterEach, beforeEach, setSystemTime } from "bun:test";
 import { BASE, hiddenField, makeApp, postForm, req, type TestApp } from "../helpers";
 import { EXAMPLE_EMAILS, seedWorld as seedBaseWorld, signIn } from "../fixtures/world";
+import { ECHO_TOOL } from "../mcp/fixture";
 
 export { PASSWORD, signIn } from "../fixtures/world";
 export const REDIRECT = "http://127.0.0.1:33418/callback";
@@ -115,6 +118,25 @@ export async function obtainTokens(app: App, deps: Deps, userId: string, resourc
   });
   const tokens = (await res.json()) as { access_token: string; refresh_token: string; scope: string; expires_in: number };
   return { client, tokens, session, cookie, code, verifier };
+}
+
+/**
+ * The echo tool published on `shop`, a developer's tokens for it, and `call()`: one tools/call with that
+ * bearer, answering its status and WWW-Authenticate challenge — for tests of what ends a token's use.
+ */
+export async function echoWithToken(t: TestApp, w: World) {
+  await createDraftTool(t.deps, w.shop.id, ECHO_TOOL);
+  await publish(t.deps, w.shop.id, w.users.owner.id);
+  const obtained = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+  const call = async () => {
+    const res = await req(t.app, "/acme/shop", {
+      method: "POST",
+      headers: { authorization: `Bearer ${obtained.tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } }),
+    });
+    return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "" };
+  };
+  return { ...obtained, call };
 }
 
 export { BASE };
