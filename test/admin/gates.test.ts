@@ -4,26 +4,25 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Role } from "../../src/db/schema";
-import { createApiKey } from "../../src/apikeys/keys";
 import { createInvite } from "../../src/auth/invites";
 import { createGrant } from "../../src/oauth/grants";
 import { createDraftTool } from "../../src/projects/draft";
 import { publish } from "../../src/projects/publish";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
-import { seedOrg } from "./fixtures";
+import { seedWorld, type SignedInWorld } from "../fixtures/world";
 
 let t: TestApp;
-let s: Awaited<ReturnType<typeof seedOrg>>;
+let s: SignedInWorld;
 let actions: Array<{ path: string; min: Role; fields: Record<string, string> }>;
 
 const TOOL = { kind: "script", name: "echo", inputSchema: '{"type":"object"}', script: "export default (i) => i" };
 
 beforeAll(async () => {
   t = await makeApp();
-  s = await seedOrg(t.deps);
+  s = await seedWorld(t.deps);
   createDraftTool(t.deps, s.project.id, { name: "echo", kind: "script", script: "export default (i) => i" });
   publish(t.deps, s.project.id, s.members.owner.id);
-  const key = createApiKey(t.deps, { projectId: s.project.id, userId: s.members.owner.id, name: "k" });
+  const key = s.apiKey("owner", { name: "k" });
   const invite = createInvite(t.deps, { orgId: s.org.id, role: "viewer", createdBy: s.members.owner.id });
   const grant = createGrant(t.deps.db, {
     userId: s.members.viewer.id, orgId: s.org.id, projectId: s.project.id, channel: "production", resource: "http://localhost/acme/shop",

@@ -12,6 +12,7 @@ import { createDraftTool } from "../../src/projects/draft";
 import { publish } from "../../src/projects/publish";
 import { addMember } from "../../src/projects/orgs";
 import { connectClient, ECHO_TOOL, mcpFixture, rpc, type McpFixture } from "../mcp/fixture";
+import type { ApiKeyOptions } from "../fixtures/world";
 
 const w = seededApp();
 const P = "/projects/acme/shop";
@@ -19,7 +20,7 @@ const DAY = 86_400_000;
 const SCRIPT = { name: "draftonly", kind: "script", description: "Unpublished", inputSchema: { type: "object" }, script: "export default () => 'plan-b'" };
 
 function keyOf(role: "owner" | "admin" | "developer" | "viewer", o: { channel?: "production" | "draft"; scopes?: string[]; expiresAt?: number } = {}) {
-  return createApiKey(w.deps, { projectId: w.project.id, userId: w.members[role].id, name: `${role}-${Math.random()}`, ...o } as Parameters<typeof createApiKey>[1]).key;
+  return w.apiKey(role, { name: `${role}-${Math.random()}`, ...o } as ApiKeyOptions).key;
 }
 
 describe("attack: API key scopes on the JSON API", () => {

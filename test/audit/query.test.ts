@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { exportAudit, queryAudit } from "../../src/audit/query";
 import { pruneAudit } from "../../src/audit/retention";
 import type { AuditRow } from "../../src/audit/writer";
-import { createOrg } from "../../src/projects/orgs";
-import { createProject, updateProject } from "../../src/projects/projects";
+import { updateProject } from "../../src/projects/projects";
+import { seedWorld } from "../fixtures/world";
 import { makeApp, type TestApp } from "../helpers";
 
 let t: TestApp;
@@ -13,8 +13,7 @@ const DAY = 86_400_000;
 
 async function seeded() {
   t = await makeApp();
-  const org = createOrg(t.deps.db, { slug: "acme" });
-  const p = createProject(t.deps.db, org.id, { slug: "shop" });
+  const { project: p } = await seedWorld(t.deps, { sessions: false });
   const base: AuditRow = {
     projectId: p.id, time: Date.now(), channel: "production", principal: "user", userId: "usr_a", grantId: "gr_1", clientId: "cli_1",
     apiKeyId: null, sessionId: "s1", method: "tools/call", tool: "echo", version: 1, input: '{"text":"=1+1"}', output: '{"ok":true}',

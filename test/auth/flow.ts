@@ -1,13 +1,14 @@
 /** Shared steps for auth tests: a user, a browser (cookie jar) and form posts that carry its CSRF token. */
-import { createUser } from "../../src/auth/users";
 import { createOrg } from "../../src/projects/orgs";
+import { addUser, PASSWORD } from "../fixtures/world";
 import { CookieJar, hiddenField, req, type TestApp } from "../helpers";
 
-export const PASSWORD = "correct horse battery";
+export { PASSWORD };
 
+/** A user named Ada (password PASSWORD) who signs in through the pages, owning `orgSlug` when given. */
 export async function seedUser(t: TestApp, email = "ada@example.com", orgSlug?: string) {
-  const user = await createUser(t.deps.db, { email, password: PASSWORD, name: "Ada" });
-  const org = orgSlug ? createOrg(t.deps.db, { slug: orgSlug }, user.id) : undefined;
+  const user = await addUser(t.deps, email, "Ada");
+  const org = orgSlug ? await createOrg(t.deps.db, { slug: orgSlug }, user.id) : undefined;
   return { user, org };
 }
 

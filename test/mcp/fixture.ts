@@ -1,17 +1,14 @@
 /**
- * A real listener with one org, one project and members of each role, plus SDK clients authenticated
- * with API keys (or none, for public projects).
+ * A real listener with the seeded world (one org, one project, members of each role), plus SDK clients
+ * authenticated with API keys (or none, for public projects).
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { createApiKey } from "../../src/apikeys/keys";
 import { allowedScopes } from "../../src/auth/scopes";
-import { createUser } from "../../src/auth/users";
 import type { Channel, Role } from "../../src/db/schema";
-import { addMember, createOrg } from "../../src/projects/orgs";
-import { createProject } from "../../src/projects/projects";
 import type { ConfigInput } from "../../src/config";
 import { startTestServer } from "../helpers";
+import { EXAMPLE_EMAILS, ROLES, seedWorld } from "../fixtures/world";
 
 export const ECHO_TOOL = {
   name: "echo",
@@ -22,22 +19,21 @@ export const ECHO_TOOL = {
   html: "<!doctype html><p>echo</p>",
 } as const;
 
+/** The seeded world (test/fixtures/world.ts) behind a real listener; `users` are ids, and nobody is signed in. */
 export async function mcpFixture(overrides: ConfigInput = {}) {
   const server = await startTestServer(overrides);
   const deps = server.deps;
-  const users = {} as Record<Role, string>;
-  for (const role of ["owner", "admin", "developer", "viewer"] as const) {
-    users[role] = (await createUser(deps.db, { email: `${role}@example.com`, password: "correct horse battery" })).id;
-  }
-  const org = createOrg(deps.db, { slug: "acme", name: "Acme" }, users.owner);
-  for (const role of ["admin", "developer", "viewer"] as const) addMember(deps.db, org.id, users[role], role);
-  const project = createProject(deps.db, org.id, { slug: "shop", name: "Shop", instructions: "Use the shop tools to answer." });
+  const w = await seedWorld(deps, {
+    emails: EXAMPLE_EMAILS,
+    projects: [{ slug: "shop", name: "Shop", instructions: "Use the shop tools to answer." }],
+    sessions: false,
+  });
+  const users = Object.fromEntries(ROLES.map((role) => [role, w.users[role].id])) as Record<Role, string>;
   // Test keys carry every scope their creator's role allows (issue 11 #2 made the default MCP use only), so
   // these tests keep exercising the role checks; scope-limited keys are tested in test/apikeys.
-  const keyFor = (role: Role, channel?: Channel) =>
-    createApiKey(deps, { projectId: project.id, userId: users[role], name: `${role} key`, channel, scopes: allowedScopes(role, channel ?? "draft") }).key;
-  const url = (channel: Channel = "production") => `${server.url}/acme/shop${channel === "draft" ? "/draft" : ""}`;
-  return { server, deps, org, project, users, keyFor, url, stop: () => server.stop() };
+  const keyFor = (role: Role, channel?: Channel) => w.apiKey(role, { channel, scopes: allowedScopes(role, channel ?? "draft") }).key;
+  const url = (channel: Channel = "production") => w.url("shop", channel);
+  return { server, deps, org: w.org, project: w.project, users, keyFor, url, stop: () => server.stop() };
 }
 
 export type McpFixture = Awaited<ReturnType<typeof mcpFixture>>;

@@ -5,15 +5,12 @@
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { createApiKey } from "../../src/apikeys/keys";
-import { createUser } from "../../src/auth/users";
 import { migrate, openDb } from "../../src/db/client";
 import { EventBus } from "../../src/lib/events";
 import { createDraftTool } from "../../src/projects/draft";
-import { createOrg } from "../../src/projects/orgs";
-import { createProject } from "../../src/projects/projects";
 import { publish } from "../../src/projects/publish";
-import { tempDir } from "../helpers";
+import { seedWorld } from "../fixtures/world";
+import { tempDir, testConfig } from "../helpers";
 import { ECHO_TOOL } from "./fixture";
 
 const CALLS = 10_000;
@@ -22,13 +19,11 @@ const WORKERS = 32;
 async function provision(dataDir: string): Promise<string> {
   const db = openDb(dataDir);
   migrate(db);
-  const deps = { db, bus: new EventBus() };
-  const user = await createUser(db, { email: "dev@example.com", password: "correct horse battery" });
-  const org = createOrg(db, { slug: "acme" }, user.id);
-  const project = createProject(db, org.id, { slug: "shop" });
+  const deps = { db, bus: new EventBus(), config: testConfig({ dataDir }) };
+  const { project, users, apiKey } = await seedWorld(deps, { sessions: false });
   createDraftTool(deps, project.id, ECHO_TOOL);
-  publish(deps, project.id, user.id);
-  const { key } = createApiKey(deps, { projectId: project.id, userId: user.id, name: "burst" });
+  publish(deps, project.id, users.owner.id);
+  const { key } = apiKey("owner", { name: "burst" });
   db.$client.close();
   return key;
 }

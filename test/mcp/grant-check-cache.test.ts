@@ -9,28 +9,13 @@ import { endSession } from "../../src/auth/sessions";
 import { openDb } from "../../src/db/client";
 import { EventBus } from "../../src/lib/events";
 import { revokeGrant } from "../../src/oauth/grants";
-import { createDraftTool } from "../../src/projects/draft";
 import { removeMember } from "../../src/projects/orgs";
-import { publish } from "../../src/projects/publish";
-import { req } from "../helpers";
-import { obtainTokens, worldPerTest } from "../oauth/fixtures";
-import { ECHO_TOOL } from "./fixture";
+import { echoWithToken, worldPerTest } from "../oauth/fixtures";
 
 const ctx = worldPerTest();
 
 async function connected() {
-  const { t, w } = ctx;
-  createDraftTool(t.deps, w.shop.id, ECHO_TOOL);
-  publish(t.deps, w.shop.id, w.users.owner.id);
-  const { tokens, session } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-  const call = async () => {
-    const res = await req(t.app, "/acme/shop", {
-      method: "POST",
-      headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } }),
-    });
-    return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "" };
-  };
+  const { tokens, session, call } = await echoWithToken(ctx.t, ctx.w);
   // Twice: the second call is answered with the grant from the cache.
   expect((await call()).status).toBe(200);
   expect((await call()).status).toBe(200);

@@ -14,7 +14,7 @@ async function tokenWithScopes(scope: string): Promise<{ token: string; granted:
   const { t, w } = ctx;
   const client = await registerClient(t.app);
   const { verifier, challenge } = pkce();
-  const { cookie } = signIn(t.deps, w.users.viewer.id);
+  const { cookie } = await signIn(t.deps, w.users.viewer.email);
   const resource = w.url("shop");
   const location = await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, resource, { scope })), cookie);
   const res = await tokenRequest(t.app, { grant_type: "authorization_code", code: location.searchParams.get("code")!, redirect_uri: REDIRECT, code_verifier: verifier, client_id: client.client_id, resource });

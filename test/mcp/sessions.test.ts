@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
 import type { Principal } from "../../src/auth/principal";
 import { EventBus } from "../../src/lib/events";
 import { SessionStore } from "../../src/mcp/sessions";
@@ -8,13 +8,16 @@ const TARGET = { orgId: "org_1", projectId: "prj_1", channel: "production" as co
 const key: Principal = { kind: "apikey", userId: "usr_1", apiKeyId: "key_1", role: "developer", scopes: ["project:read", "tools:call"] };
 const user: Principal = { kind: "user", userId: "usr_2", grantId: "gnt_1", clientId: "cli_1", sessionId: "ses_1", role: "viewer", scopes: ["project:read"] };
 
+afterEach(() => setSystemTime());
+
 describe("MCP sessions", () => {
   test("an idle session expires; one with an open stream does not", async () => {
     const store = new SessionStore(new EventBus(), 50);
     const idle = store.create(key, TARGET, "2025-11-25", null);
     const streaming = store.create(key, TARGET, "2025-11-25", null);
     streaming.streams.add(new SseStream());
-    await Bun.sleep(80);
+    // Idleness is measured with Date.now(): move the clock past the 50 ms limit instead of waiting.
+    setSystemTime(new Date(Date.now() + 80));
     expect(store.find(idle.id, key, TARGET)).toBeNull();
     expect(store.find(streaming.id, key, TARGET)?.id).toBe(streaming.id);
     store.close();

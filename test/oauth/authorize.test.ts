@@ -66,7 +66,7 @@ describe("GET /oauth/authorize: errors before the redirect URI is validated rend
   });
 
   test("a loopback redirect URI may vary only its port (RFC 8252 §7.3)", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path({ redirect_uri: "http://127.0.0.1:51234/callback" }), cookie);
     expect(page.res.status).toBe(200);
     expect(page.requestId).toBeString();
@@ -128,7 +128,7 @@ describe("sign-in and refusals", () => {
     expect(login.pathname).toBe("/login");
     const returnTo = login.searchParams.get("return_to")!;
     expect(returnTo).toMatch(/^\/oauth\/authorize\?request_id=areq_[a-z0-9]+$/);
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     expect((await openConsent(t.app, returnTo, cookie)).requestId).toBe(new URLSearchParams(returnTo.split("?")[1]).get("request_id")!);
   });
 
@@ -136,7 +136,7 @@ describe("sign-in and refusals", () => {
     const res = await req(t.app, path());
     const returnTo = new URL(res.headers.get("location")!, "http://localhost").searchParams.get("return_to")!;
     t.deps.db.delete(oauthClients).where(eq(oauthClients.id, clientId)).run();
-    const page = await openConsent(t.app, returnTo, signIn(t.deps, w.users.viewer.id).cookie);
+    const page = await openConsent(t.app, returnTo, (await signIn(t.deps, w.users.viewer.email)).cookie);
     expectPage(page.res, 400);
     expect(page.html).toContain("Register the client again");
   });
@@ -150,7 +150,7 @@ describe("sign-in and refusals", () => {
   });
 
   test("a non-member gets a readable refusal page, not a consent page", async () => {
-    const { cookie } = signIn(t.deps, w.outsider.id);
+    const { cookie } = await signIn(t.deps, w.outsider.email);
     const page = await openConsent(t.app, path(), cookie);
     expectPage(page.res, 403);
     expect(page.html).toContain("not a member");
@@ -158,7 +158,7 @@ describe("sign-in and refusals", () => {
   });
 
   test("a role too low for the draft channel gets a readable refusal page", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
     expectPage(page.res, 403);
     expect(page.html).toContain("needs the developer role");
@@ -166,7 +166,7 @@ describe("sign-in and refusals", () => {
   });
 
   test("a role lowered while the consent page was open is refused at approval", async () => {
-    const { cookie } = signIn(t.deps, w.users.developer.id);
+    const { cookie } = await signIn(t.deps, w.users.developer.email);
     const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
     setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }, cookie);
@@ -176,7 +176,7 @@ describe("sign-in and refusals", () => {
 
 describe("the consent page", () => {
   test("shows app (unverified), redirect host, project, draft channel, role and only the granted scopes in words", async () => {
-    const { cookie } = signIn(t.deps, w.users.developer.id);
+    const { cookie } = await signIn(t.deps, w.users.developer.email);
     const page = await openConsent(t.app, path({ scope: "project:read tools:call draft publish" }, w.url("shop", "draft")), cookie);
     expect(page.res.status).toBe(200);
     expect(page.html).toContain("Test App");
@@ -192,7 +192,7 @@ describe("the consent page", () => {
   });
 
   test("forbids framing by header and has no form-action directive", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const { res } = await openConsent(t.app, path(), cookie);
     const csp = res.headers.get("content-security-policy")!;
     expect(csp).toContain("frame-ancestors 'none'");
@@ -202,7 +202,7 @@ describe("the consent page", () => {
   });
 
   test("the form carries only the request id and the CSRF token", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const { html } = await openConsent(t.app, path(), cookie);
     const names = [...html.matchAll(/<input[^>]*name="([^"]+)"/g)].map((m) => m[1]);
     expect(names).toEqual(["request_id", "csrf"]);
@@ -210,7 +210,7 @@ describe("the consent page", () => {
   });
 
   test("a consent POST without the CSRF token is refused", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path(), cookie);
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, decision: "approve" }, cookie);
     expectPage(res, 403);
@@ -219,15 +219,15 @@ describe("the consent page", () => {
   });
 
   test("another signed-in user cannot approve a request shown to someone else", async () => {
-    const viewer = signIn(t.deps, w.users.viewer.id);
+    const viewer = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path(), viewer.cookie);
-    const other = signIn(t.deps, w.users.admin.id);
+    const other = await signIn(t.deps, w.users.admin.email);
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: other.session.csrfSecret, decision: "approve" }, other.cookie);
     expectPage(res, 400);
   });
 
   test("approval redirects with code, state and iss; the request cannot be approved twice", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path(), cookie);
     const fields = { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" };
     const res = await postForm(t.app, "/oauth/authorize", fields, cookie);
@@ -237,20 +237,20 @@ describe("the consent page", () => {
   });
 
   test("Deny redirects with access_denied", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path(), cookie);
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "deny" }, cookie);
     expect(redirected(res).searchParams.get("error")).toBe("access_denied");
   });
 
   test("prompt=consent and an offline_access scope (as Claude sends) still work", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const url = await approve(t.app, path({ prompt: "consent", scope: "offline_access" }), cookie);
     expect(url.searchParams.get("code")).toBeString();
   });
 
   test("without resource the page asks which project and channel, listing only what the role reaches", async () => {
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const page = await openConsent(t.app, path({}, null), cookie);
     expect(page.res.status).toBe(200);
     const choices = [...page.html.matchAll(/name="resource" value="([^"]+)"/g)].map((m) => m[1]);

@@ -130,7 +130,7 @@ describe("authenticateBearer", () => {
   test("a member removed by an admin over the API: the next request is 401 invalid_token saying so", async () => {
     const { t, w } = ctx;
     const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const admin = signIn(t.deps, w.users.admin.id);
+    const admin = await signIn(t.deps, w.users.admin.email);
     const res = await req(t.app, `/api/v1/orgs/acme/members/${w.users.developer.id}`, { method: "DELETE", headers: { cookie: admin.cookie, "x-csrf-token": admin.session.csrfSecret } });
     expect(res.status).toBe(204);
     const err = await rejection(tokens.access_token);

@@ -14,7 +14,7 @@ describe("CIMD fetch errors on the page", () => {
     const clientId = "https://localhost:9/client.json";
     const params = { ...authorizeParams(clientId, pkce().challenge, w.url("shop")), redirect_uri: "http://127.0.0.1:9/cb" };
     // Signed in or not, the page is the same refusal; check both faces.
-    for (const cookie of [signIn(t.deps, w.users.viewer.id).cookie, ""]) {
+    for (const cookie of [(await signIn(t.deps, w.users.viewer.email)).cookie, ""]) {
       const page = await openConsent(t.app, authorizePath(params), cookie);
       expect(page.res.status).toBe(400);
       expect(page.html).toContain("private or reserved address");

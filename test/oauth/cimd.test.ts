@@ -71,7 +71,7 @@ describe("CIMD rules", () => {
   });
 
   const path = (clientId = cimd.url()) => authorizePath({ ...authorizeParams(clientId, pkce().challenge, w.url("shop")), redirect_uri: CALLBACK });
-  const consent = (clientId?: string) => openConsent(t.app, path(clientId), signIn(t.deps, w.users.viewer.id).cookie);
+  const consent = async (clientId?: string) => openConsent(t.app, path(clientId), (await signIn(t.deps, w.users.viewer.email)).cookie);
 
   async function refused(why: string, clientId?: string) {
     const page = await consent(clientId);
@@ -148,7 +148,7 @@ describe("CIMD rules", () => {
     const page = await openConsent(
       strict.app,
       authorizePath({ ...authorizeParams(cimd.url(), pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
-      signIn(strict.deps, ws.users.viewer.id).cookie,
+      (await signIn(strict.deps, ws.users.viewer.email)).cookie,
     );
     expect(page.res.status).toBe(400);
     expect(page.html).toContain("private or reserved address");
@@ -157,7 +157,7 @@ describe("CIMD rules", () => {
     const named = await openConsent(
       strict.app,
       authorizePath({ ...authorizeParams(byName, pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
-      signIn(strict.deps, ws.users.viewer.id).cookie,
+      (await signIn(strict.deps, ws.users.viewer.email)).cookie,
     );
     expect(named.res.status).toBe(400);
     expect(named.html).toContain("private or reserved address");
@@ -190,7 +190,7 @@ describe("CIMD rules", () => {
   test("a pinned copy of Claude's document is used when claude.ai cannot be fetched", async () => {
     const claude = "https://claude.ai/oauth/mcp-oauth-client-metadata";
     const authorize = authorizePath({ ...authorizeParams(claude, pkce().challenge, w.url("shop")), redirect_uri: "https://claude.ai/api/mcp/auth_callback" });
-    const { cookie } = signIn(t.deps, w.users.viewer.id);
+    const { cookie } = await signIn(t.deps, w.users.viewer.email);
     expect((await openConsent(t.app, authorize, cookie)).html).toContain("<strong>Claude</strong>");
     const location = await approve(t.app, authorize, cookie);
     expect(location.origin + location.pathname).toBe("https://claude.ai/api/mcp/auth_callback");

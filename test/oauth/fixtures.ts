@@ -1,43 +1,30 @@
 /**
- * OAuth test fixtures: a seeded org/project with users of each role, sign-in by session cookie, a public
- * DCR client, PKCE pairs, and the authorize → consent → code → token walk over `app.handle`.
+ * OAuth test fixtures: the seeded world (test/fixtures/world.ts) with a second project, a public DCR
+ * client, PKCE pairs, and the authorize → consent → code → token walk over `app.handle`.
  */
 import type { App } from "../../src/app";
 import type { Deps } from "../../src/deps";
-import { users as usersTable, type Role, type User } from "../../src/db/schema";
-import { hashPassword } from "../../src/auth/passwords";
-import { newId } from "../../src/lib/ids";
-import { createSession } from "../../src/auth/sessions";
-import { SESSION_COOKIE } from "../../src/auth/cookies";
-import { addMember, createOrg } from "../../src/projects/orgs";
-import { createProject, channelUrl } from "../../src/projects/projects";
+import { getUser } from "../../src/auth/users";
 import { s256 } from "../../src/lib/crypto";
+import { createDraftTool } from "../../src/projects/draft";
+import { publish } from "../../src/projects/publish";
 import { afterEach, beforeEach, setSystemTime } from "bun:test";
 import { BASE, hiddenField, makeApp, postForm, req, type TestApp } from "../helpers";
+import { EXAMPLE_EMAILS, seedWorld as seedBaseWorld, signIn } from "../fixtures/world";
+import { ECHO_TOOL } from "../mcp/fixture";
 
-export const PASSWORD = "correct horse battery";
+export { PASSWORD, signIn } from "../fixtures/world";
 export const REDIRECT = "http://127.0.0.1:33418/callback";
 
-/** One real argon2id hash of PASSWORD, computed once: hashing per user per test would dominate the suite's time. */
-let passwordHash: Promise<string> | undefined;
-
-async function seedUser(deps: Deps, email: string): Promise<User> {
-  const now = Date.now();
-  const user: User = { id: newId("usr"), email, name: email.split("@")[0]!, passwordHash: await (passwordHash ??= hashPassword(PASSWORD)), createdAt: now, passwordChangedAt: now };
-  deps.db.insert(usersTable).values(user).run();
-  return user;
-}
-
+/** The seeded world (test/fixtures/world.ts) with a second project `crm`; nobody is signed in yet. */
 export async function seedWorld(deps: Deps) {
-  const users = {} as Record<Role, User>;
-  for (const role of ["owner", "admin", "developer", "viewer"] as const) users[role] = await seedUser(deps, `${role}@example.com`);
-  const org = createOrg(deps.db, { slug: "acme" }, users.owner.id);
-  for (const role of ["admin", "developer", "viewer"] as const) addMember(deps.db, org.id, users[role].id, role);
-  const shop = createProject(deps.db, org.id, { slug: "shop", name: "Shop" });
-  const crm = createProject(deps.db, org.id, { slug: "crm", name: "CRM" });
-  const outsider = await seedUser(deps, "outsider@example.com");
-  const url = (slug: string, channel: "production" | "draft" = "production") => channelUrl(deps.config.publicUrl, "acme", slug, channel);
-  return { users, outsider, org, shop, crm, url };
+  const w = await seedBaseWorld(deps, {
+    emails: EXAMPLE_EMAILS,
+    projects: [{ slug: "shop", name: "Shop" }, { slug: "crm", name: "CRM" }],
+    sessions: false,
+  });
+  const { outsider, ...users } = w.users;
+  return { users, outsider, org: w.org, shop: w.projects.shop!, crm: w.projects.crm!, url: w.url };
 }
 export type World = Awaited<ReturnType<typeof seedWorld>>;
 
@@ -53,12 +40,6 @@ export function worldPerTest(): { t: TestApp; w: World } {
     return ctx.t.close();
   });
   return ctx;
-}
-
-/** A cookie header for a fresh session of `userId`, plus the session. */
-export function signIn(deps: Deps, userId: string) {
-  const { token, session } = createSession(deps, userId);
-  return { cookie: `${SESSION_COOKIE}=${encodeURIComponent(token)}`, session };
 }
 
 export function pkce(verifier = crypto.randomUUID() + crypto.randomUUID()) {
@@ -124,7 +105,7 @@ export function tokenRequest(app: App, fields: Record<string, string>, headers: 
 export async function obtainTokens(app: App, deps: Deps, userId: string, resource: string) {
   const client = await registerClient(app);
   const { verifier, challenge } = pkce();
-  const { cookie, session } = signIn(deps, userId);
+  const { cookie, session } = await signIn(deps, (await getUser(deps.db, userId)).email);
   const location = await approve(app, authorizePath(authorizeParams(client.client_id, challenge, resource)), cookie);
   const code = location.searchParams.get("code")!;
   const res = await tokenRequest(app, {
@@ -137,6 +118,25 @@ export async function obtainTokens(app: App, deps: Deps, userId: string, resourc
   });
   const tokens = (await res.json()) as { access_token: string; refresh_token: string; scope: string; expires_in: number };
   return { client, tokens, session, cookie, code, verifier };
+}
+
+/**
+ * The echo tool published on `shop`, a developer's tokens for it, and `call()`: one tools/call with that
+ * bearer, answering its status and WWW-Authenticate challenge — for tests of what ends a token's use.
+ */
+export async function echoWithToken(t: TestApp, w: World) {
+  await createDraftTool(t.deps, w.shop.id, ECHO_TOOL);
+  await publish(t.deps, w.shop.id, w.users.owner.id);
+  const obtained = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
+  const call = async () => {
+    const res = await req(t.app, "/acme/shop", {
+      method: "POST",
+      headers: { authorization: `Bearer ${obtained.tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } }),
+    });
+    return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "" };
+  };
+  return { ...obtained, call };
 }
 
 export { BASE };

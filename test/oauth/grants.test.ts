@@ -26,7 +26,7 @@ describe("grant service", () => {
     try {
       const w = await seedWorld(t.deps);
       const client = await registerClient(t.app);
-      const { cookie, session } = signIn(t.deps, w.users.viewer.id);
+      const { cookie, session } = await signIn(t.deps, w.users.viewer.email);
       const page = await openConsent(t.app, authorizePath(authorizeParams(client.client_id, pkce().challenge, w.url("shop"))), cookie);
       const res = await req(t.app, "/oauth/authorize", {
         method: "POST",

@@ -5,11 +5,7 @@
  */
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { resolve } from "node:path";
-import { createDraftTool } from "../../src/projects/draft";
-import { publish } from "../../src/projects/publish";
-import { ECHO_TOOL } from "../mcp/fixture";
-import { req } from "../helpers";
-import { obtainTokens, worldPerTest } from "./fixtures";
+import { echoWithToken, worldPerTest } from "./fixtures";
 
 // A real CLI process (bun start, migrations check) on a loaded 2-core machine.
 setDefaultTimeout(30_000);
@@ -20,17 +16,7 @@ const ctx = worldPerTest();
 describe("keys rotate --retire-previous against a running server", () => {
   test("the CLI's retirement makes the server refuse a token signed by the retired key on the very next request", async () => {
     const { t, w } = ctx;
-    createDraftTool(t.deps, w.shop.id, ECHO_TOOL);
-    publish(t.deps, w.shop.id, w.users.owner.id);
-    const { tokens } = await obtainTokens(t.app, t.deps, w.users.developer.id, w.url("shop"));
-    const call = async () => {
-      const res = await req(t.app, "/acme/shop", {
-        method: "POST",
-        headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "echo", arguments: { text: "hi" } } }),
-      });
-      return { status: res.status, challenge: res.headers.get("www-authenticate") ?? "" };
-    };
+    const { call } = await echoWithToken(t, w);
     // Twice: the second call is answered with the token's claims from the verified-token cache.
     expect((await call()).status).toBe(200);
     expect((await call()).status).toBe(200);

@@ -13,7 +13,7 @@ describe("OAuth housekeeping", () => {
     const { t, w } = ctx;
     await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
     const client = await registerClient(t.app);
-    await openConsent(t.app, authorizePath(authorizeParams(client.client_id, pkce().challenge, w.url("shop"))), signIn(t.deps, w.users.viewer.id).cookie);
+    await openConsent(t.app, authorizePath(authorizeParams(client.client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
     const rows = () => [authRequests, authCodes, refreshTokens].map((table) => t.deps.db.select().from(table).all().length);
     expect(rows()).toEqual([1, 1, 1]);
     expect(pruneExpiredOAuthRows(t.deps.db)).toEqual({ requests: 0, codes: 0, refreshTokens: 0, clients: 0 });

@@ -18,7 +18,7 @@ test("tokens, codes and client secrets never reach logs, org audit or handshake 
   const client = await registerClient(t.app, { token_endpoint_auth_method: "client_secret_post" });
   secrets.push(client.client_secret!);
   const { verifier, challenge } = pkce();
-  const { cookie } = signIn(t.deps, w.users.developer.id);
+  const { cookie } = await signIn(t.deps, w.users.developer.email);
   const code = (await approve(t.app, authorizePath(authorizeParams(client.client_id, challenge, w.url("shop"))), cookie)).searchParams.get("code")!;
   secrets.push(code, verifier);
   const exchange = { grant_type: "authorization_code", code, redirect_uri: REDIRECT, code_verifier: verifier, client_id: client.client_id };

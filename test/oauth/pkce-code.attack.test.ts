@@ -8,7 +8,7 @@ const ctx = worldPerTest();
 async function freshCode() {
   const client = await registerClient(ctx.t.app);
   const { verifier, challenge } = pkce();
-  const { cookie } = signIn(ctx.t.deps, ctx.w.users.developer.id);
+  const { cookie } = await signIn(ctx.t.deps, ctx.w.users.developer.email);
   const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
   return { clientId: client.client_id, verifier, code: location.searchParams.get("code")! };
 }

@@ -50,7 +50,7 @@ describe("dynamic client registration stores little, briefly", () => {
     const res = await register({ client_name: "Never finished", redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" });
     const { client_id } = await res.json();
     // The user even consented, but the app never redeemed the code.
-    await approve(t.app, authorizePath(authorizeParams(client_id, pkce().challenge, w.url("shop"))), signIn(t.deps, w.users.viewer.id).cookie);
+    await approve(t.app, authorizePath(authorizeParams(client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
     setSystemTime(new Date(Date.now() + 25 * 3600 * 1000));
     pruneExpiredOAuthRows(t.deps.db);
     expect(stored(client_id)).toBe("null");

@@ -98,7 +98,7 @@ describe("POST /oauth/register (RFC 7591)", () => {
     t.deps.db.update(oauthClients).set({ lastUsedAt: null }).where(eq(oauthClients.id, legacy.client.client_id)).run();
     const fresh = await (await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" })).json();
     t.deps.db.update(oauthClients).set({ createdAt: Date.now() - 3 * UNUSED_CLIENT_TTL_MS }).where(eq(oauthClients.id, fresh.client_id)).run();
-    await approve(t.app, authorizePath(authorizeParams(fresh.client_id, pkce().challenge, w.url("shop"))), signIn(t.deps, w.users.viewer.id).cookie);
+    await approve(t.app, authorizePath(authorizeParams(fresh.client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
     expect(pruneUnusedClients(t.deps.db, Date.now() + UNUSED_CLIENT_TTL_MS - 60_000)).toBe(0);
     expect(t.deps.db.select().from(oauthClients).where(eq(oauthClients.id, legacy.client.client_id)).get()?.lastUsedAt).toBeNull();
   });

@@ -12,7 +12,7 @@ const ctx = worldPerTest();
 async function freshCode(clientBody: Record<string, unknown> = {}) {
   const client = await registerClient(ctx.t.app, clientBody);
   const { verifier, challenge } = pkce();
-  const { cookie } = signIn(ctx.t.deps, ctx.w.users.developer.id);
+  const { cookie } = await signIn(ctx.t.deps, ctx.w.users.developer.email);
   const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
   return { client, verifier, code: location.searchParams.get("code")! };
 }
@@ -156,7 +156,7 @@ describe("grant_type=authorization_code", () => {
   test("a code whose approving session ended meanwhile is invalid_grant", async () => {
     const client = await registerClient(ctx.t.app);
     const { verifier, challenge } = pkce();
-    const { cookie, session } = signIn(ctx.t.deps, ctx.w.users.developer.id);
+    const { cookie, session } = await signIn(ctx.t.deps, ctx.w.users.developer.email);
     const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
     endSession(ctx.t.deps, session.id, "signed out");
     const c = { client, verifier, code: location.searchParams.get("code")! };

@@ -4,8 +4,8 @@ import {
   createDraftTool, deleteDraftTool, deletePrompt, exportManifest, getDraftTool, importManifest, listPrompts, savePrompt,
   setInstructions, updateDraftTool,
 } from "../../src/projects/draft";
-import { createOrg } from "../../src/projects/orgs";
-import { createProject, getProjectById } from "../../src/projects/projects";
+import { getProjectById } from "../../src/projects/projects";
+import { seedWorld } from "../fixtures/world";
 import { publish } from "../../src/projects/publish";
 import { makeApp, type TestApp } from "../helpers";
 
@@ -14,8 +14,7 @@ afterEach(() => t?.close());
 
 async function setup() {
   t = await makeApp();
-  const org = createOrg(t.deps.db, { slug: "acme" });
-  const project = createProject(t.deps.db, org.id, { slug: "shop" });
+  const { project } = await seedWorld(t.deps, { sessions: false });
   const events: Array<{ projectId: string; channel: Channel }> = [];
   t.deps.bus.on("toolsChanged", (e) => events.push(e));
   return { projectId: project.id, events };

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { listOrgEvents } from "../../src/audit/org-audit";
 import type { Channel } from "../../src/db/schema";
 import { createDraftTool, deleteDraftTool, updateDraftTool } from "../../src/projects/draft";
-import { createOrg } from "../../src/projects/orgs";
-import { createProject, getProjectById } from "../../src/projects/projects";
+import { getProjectById } from "../../src/projects/projects";
+import { seedWorld } from "../fixtures/world";
 import { getVersion, listReleases, listVersions, publish, rollback } from "../../src/projects/publish";
 import { makeApp, type TestApp } from "../helpers";
 
@@ -15,8 +15,7 @@ const SHOW = { name: "show", kind: "interactive", description: "Shows", html: "<
 describe("publish and rollback", () => {
   test("publish snapshots the whole draft (with UI HTML) as numbered immutable versions with diffs", async () => {
     t = await makeApp();
-    const org = createOrg(t.deps.db, { slug: "acme" });
-    const { id: projectId } = createProject(t.deps.db, org.id, { slug: "shop" });
+    const { org, project: { id: projectId } } = await seedWorld(t.deps, { sessions: false });
     const events: Array<{ projectId: string; channel: Channel }> = [];
     t.deps.bus.on("toolsChanged", (e) => events.push(e));
     createDraftTool(t.deps, projectId, SHOW);

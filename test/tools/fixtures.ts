@@ -1,15 +1,14 @@
 /**
  * Shared set-up for tool runtime tests: a real app (fresh SQLite data dir, real Deps with the real tool
- * runtime), one org and project, and `call()` which runs a tool definition the way the MCP layer does
- * and records the log and progress notifications it would send to the host.
+ * runtime), the seeded world's project (test/fixtures/world.ts), and `call()` which runs a tool definition
+ * the way the MCP layer does and records the log and progress notifications it would send to the host.
  */
 import { makeApp, type TestApp } from "../helpers";
 import type { ConfigInput } from "../../src/config";
-import { createOrg } from "../../src/projects/orgs";
-import { createProject } from "../../src/projects/projects";
 import { ToolDefinitionSchema, type ToolDefinitionInput } from "../../src/projects/manifest";
 import type { ToolOutcome } from "../../src/tools/types";
 import type { Channel } from "../../src/db/schema";
+import { seedWorld } from "../fixtures/world";
 
 export interface Notified {
   logs: Array<{ level: string; message: string }>;
@@ -24,8 +23,7 @@ export interface ToolsHarness extends TestApp {
 
 export async function toolsHarness(overrides: ConfigInput = {}): Promise<ToolsHarness> {
   const t = await makeApp({ allowLoopbackFetch: true, ...overrides });
-  const org = createOrg(t.deps.db, { slug: `org${Math.random().toString(36).slice(2, 8)}` });
-  const project = createProject(t.deps.db, org.id, { slug: "tools" });
+  const { project } = await seedWorld(t.deps, { sessions: false });
   return {
     ...t,
     projectId: project.id,

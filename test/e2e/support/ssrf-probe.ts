@@ -6,17 +6,13 @@
  * client_ids at loopback, private, link-local and metadata targets and prints one JSON report on stdout.
  * Usage: bun ssrf-probe.ts [--loopback-only]
  */
-import { createApiKey } from "../../../src/apikeys/keys";
-import { createSession } from "../../../src/auth/sessions";
-import { createUser } from "../../../src/auth/users";
 import { loadConfig } from "../../../src/config";
 import { s256 } from "../../../src/lib/crypto";
 import { createLogger } from "../../../src/lib/log";
 import { importManifest } from "../../../src/projects/draft";
-import { createOrg } from "../../../src/projects/orgs";
-import { createProject } from "../../../src/projects/projects";
 import { publish } from "../../../src/projects/publish";
 import { startServer } from "../../../src/server";
+import { seedWorld } from "../../fixtures/world";
 import { tempDir } from "../../helpers";
 
 let connections = 0;
@@ -38,9 +34,9 @@ const hostsOf = (urls: string[]) => [...new Set(urls.map((u) => new URL(u).hostn
 const config = loadConfig({ dataDir: tempDir("portico-ssrf-"), port: 0, logLevel: "warn" }, {});
 const server = await startServer(config, { log: createLogger("warn", { write: () => {} }) });
 const { deps } = server;
-const user = await createUser(deps.db, { email: "owner@acme.example", password: "correct horse battery staple" });
-const org = createOrg(deps.db, { slug: "acme" }, user.id);
-const project = createProject(deps.db, org.id, { slug: "shop" });
+const world = await seedWorld(deps);
+const { project } = world;
+const owner = world.members.owner;
 const selfUrl = `${server.url}/healthz`;
 importManifest(deps, project.id, {
   tools: [
@@ -53,9 +49,8 @@ importManifest(deps, project.id, {
     ...[...targets, selfUrl].map((url, i) => ({ name: `http_${i}`, kind: "http" as const, description: url, url, allowedDomains: hostsOf([url]) })),
   ],
 });
-publish(deps, project.id, user.id);
-const { key } = createApiKey(deps, { projectId: project.id, userId: user.id, name: "probe" });
-const { token } = createSession(deps, user.id);
+publish(deps, project.id, owner.id);
+const { key } = world.apiKey("owner", { name: "probe" });
 
 async function callTool(name: string, args: Record<string, unknown>) {
   const res = await fetch(`${server.url}/acme/shop`, {
@@ -69,7 +64,7 @@ async function callTool(name: string, args: Record<string, unknown>) {
 
 async function cimd(clientId: string) {
   const q = new URLSearchParams({ response_type: "code", client_id: clientId, redirect_uri: "https://app.example/cb", code_challenge: s256("v".repeat(43)), code_challenge_method: "S256", resource: `${server.url}/acme/shop` });
-  const res = await fetch(`${server.url}/oauth/authorize?${q}`, { headers: { cookie: `portico_session=${encodeURIComponent(token)}` }, redirect: "manual" });
+  const res = await fetch(`${server.url}/oauth/authorize?${q}`, { headers: { cookie: owner.cookie }, redirect: "manual" });
   const text = (await res.text()).replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
   return { status: res.status, location: res.headers.get("location"), text: text.slice(0, 400) };
 }
