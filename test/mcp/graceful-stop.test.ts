@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { createApiKey } from "../../src/apikeys/keys";
 import { createUser } from "../../src/auth/users";
 import { migrate, openDb } from "../../src/db/client";
+import { systemClock } from "../../src/lib/clock";
 import { EventBus } from "../../src/lib/events";
 import { createDraftTool } from "../../src/projects/draft";
 import { createOrg } from "../../src/projects/orgs";
@@ -22,7 +23,7 @@ const WORKERS = 32;
 async function provision(dataDir: string): Promise<string> {
   const db = openDb(dataDir);
   migrate(db);
-  const deps = { db, bus: new EventBus() };
+  const deps = { db, bus: new EventBus(), clock: systemClock };
   const user = await createUser(db, { email: "dev@example.com", password: "correct horse battery" });
   const org = createOrg(db, { slug: "acme" }, user.id);
   const project = createProject(db, org.id, { slug: "shop" });
