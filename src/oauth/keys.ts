@@ -44,7 +44,7 @@ type Sign = (claims: SignedClaims) => Promise<string>;
 interface LoadedKey {
   kid: string;
   publicJwk: JsonWebKey;
-  verify(token: string, opts: { issuer: string }): Promise<Record<string, unknown> | false>;
+  verify(token: string, opts: { issuer: string; now: number }): Promise<Record<string, unknown> | false>;
 }
 
 /** What making and opening keys needs: the database, the master key that seals private parts, and the clock. */
@@ -114,8 +114,9 @@ function loadVerifier(row: SigningKeyRow): LoadedKey {
   return {
     kid: row.kid,
     publicJwk: row.publicJwk as JsonWebKey,
-    verify: (token, { issuer }) =>
-      verifier.verify(token, { algorithms: [TOKEN_ALG], issuer, typ: "at+jwt" }) as Promise<Record<string, unknown> | false>,
+    // `exp` is judged at the app's clock, not the library's own reading of the system time.
+    verify: (token, { issuer, now }) =>
+      verifier.verify(token, { algorithms: [TOKEN_ALG], issuer, typ: "at+jwt", currentDate: new Date(now) }) as Promise<Record<string, unknown> | false>,
   };
 }
 
@@ -223,7 +224,7 @@ export class KeyRing {
     this.refresh();
     const key = this.keys.get(kid);
     if (!key) return null;
-    const claims = await key.verify(token, { issuer });
+    const claims = await key.verify(token, { issuer, now: this.deps.clock.now() });
     return claims ? { kid, claims } : null;
   }
 
