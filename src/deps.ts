@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { migrate, openDb, type Db } from "./db/client";
 import { SqliteChangeFeed } from "./db/sqlite-change-feed";
 import type { ChangeFeed } from "./lib/change-feed";
+import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
 import { createOAuthState, type OAuthState } from "./oauth/state";
@@ -16,6 +17,8 @@ export interface Deps {
   config: Config;
   db: Db;
   log: Logger;
+  /** Wall-clock time for every timestamp and expiry (docs/architecture.md, "Layers"): tests pass a fake one. */
+  clock: Clock;
   bus: EventBus;
   /** What changed since version N, from any connection or process: every cache follows it (docs/architecture.md, "Change feed"). */
   changes: ChangeFeed;
@@ -35,18 +38,21 @@ export interface DepsOptions {
   log?: Logger;
   /** Use an already open database (tests); otherwise the data dir's. */
   db?: Db;
+  /** Defaults to the system clock. */
+  clock?: Clock;
 }
 
 export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
   const log = opts.log ?? createLogger(config.logLevel);
+  const clock = opts.clock ?? systemClock;
   const db = opts.db ?? openDb(config.dataDir);
-  const { backup } = migrate(db);
+  const { backup } = migrate(db, { now: clock.now() });
   if (backup) log.info({ backup }, "database migrated; a copy from before the migration was kept");
   const audit = new AuditWriter(db.$client, log);
-  const tools = createToolRuntime({ config, db, log });
+  const tools = createToolRuntime({ config, db, log, clock });
   const changes = new SqliteChangeFeed(db.$client, { onError: (err) => log.error({ err }, "change feed subscriber failed") });
-  const oauth = createOAuthState({ db, tools, log, changes });
-  return { config, db, log, bus: new EventBus(changes), changes, oauth, audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
+  const oauth = createOAuthState({ db, tools, log, changes, clock });
+  return { config, db, log, clock, bus: new EventBus(changes), changes, oauth, audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
 }
 
 /** Runs every shutdown hook, logging (not throwing) failures, then closes the change feed and the database. */

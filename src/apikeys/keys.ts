@@ -13,6 +13,7 @@ import type { Principal } from "../auth/principal";
 import type { Deps } from "../deps";
 import { apiKeys, CHANNELS, projects, type Channel, type Role } from "../db/schema";
 import { ForbiddenError, NotFoundError, OAuthError, fromZod } from "../errors";
+import { systemClock } from "../lib/clock";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 import { roleOf } from "../projects/orgs";
@@ -39,7 +40,7 @@ export interface IssuingKey {
   expiresAt: number | null;
 }
 
-type KeyDeps = Pick<Deps, "db" | "bus">;
+type KeyDeps = Pick<Deps, "db" | "bus" | "clock">;
 
 /** True for strings shaped like a Portico API key (cheap check before hashing). */
 export function looksLikeApiKey(token: string): boolean {
@@ -84,7 +85,7 @@ export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySc
   const parsed = CreateApiKeySchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { projectId, userId, name, channel, expiresAt } = parsed.data;
-  const now = Date.now();
+  const now = deps.clock.now();
   if (expiresAt !== undefined && expiresAt <= now) invalidInput("expiresAt", "must be in the future");
   const orgId = projectOrg(deps, projectId);
   const role = roleOf(deps.db, orgId, userId);
@@ -132,7 +133,7 @@ export function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
 export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { name: string; wasLive: boolean } {
   const key = deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))).get();
   if (!key) throw new NotFoundError("No such API key in this project.");
-  if (key.revokedAt === null) deps.db.update(apiKeys).set({ revokedAt: Date.now() }).where(eq(apiKeys.id, id)).run();
+  if (key.revokedAt === null) deps.db.update(apiKeys).set({ revokedAt: deps.clock.now() }).where(eq(apiKeys.id, id)).run();
   deps.bus.emit("apiKeyRevoked", { apiKeyId: id });
   return { name: key.name, wasLive: key.revokedAt === null };
 }
@@ -148,11 +149,11 @@ export function revokeUserKeysInOrg(deps: KeyDeps, orgId: string, userId: string
     .from(apiKeys)
     .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt), inArray(apiKeys.projectId, deps.db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId)))))
     .all();
-  const now = Date.now();
+  const now = deps.clock.now();
   for (const key of keys) {
     deps.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, key.id)).run();
     recordOrgEvent(deps.db, {
-      orgId, actorId: actor.actorId, action: "apikey.revoke", targetType: "api_key", targetId: key.id, projectId: key.projectId, details: { name: key.name, reason: actor.reason },
+      orgId, actorId: actor.actorId, action: "apikey.revoke", targetType: "api_key", targetId: key.id, projectId: key.projectId, details: { name: key.name, reason: actor.reason }, time: now,
     });
     deps.bus.emit("apiKeyRevoked", { apiKeyId: key.id });
   }
@@ -209,12 +210,13 @@ function effectiveScopes(row: KeyLookup & { role: Role }, channel: Channel): Sco
  * `invalid_token` (unknown, revoked, expired, creator no longer a member) or 403 (wrong project or channel,
  * role too low for the channel, or — issue 11 #2 — a key without the `draft` scope on the draft channel:
  * `insufficient_scope`). The principal's scopes are the key's scopes ∩ the creator's current role.
+ * `now` comes from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
 export function authenticateApiKey(
   deps: Pick<Deps, "db">,
   key: string,
   target: { projectId: string; channel: Channel },
-  now = Date.now(),
+  now = systemClock.now(),
   /** Optional read-through cache (the MCP hot path); the default reads the row every time. */
   read: Read = (_, load) => load(),
 ): Extract<Principal, { kind: "apikey" }> {
@@ -245,7 +247,7 @@ export interface ApiKeyCaller {
  * (revoked, expired, member, project), and scopes narrowed to the creator's current role on the key's
  * channel. Which scope each operation needs is the settings operations' business (`need`).
  */
-export function authenticateApiKeyForApi(deps: Pick<Deps, "db">, key: string, projectId: string, now = Date.now()): ApiKeyCaller {
-  const row = liveKey(deps, key, projectId, now, (_, load) => load());
+export function authenticateApiKeyForApi(deps: Pick<Deps, "db" | "clock">, key: string, projectId: string): ApiKeyCaller {
+  const row = liveKey(deps, key, projectId, deps.clock.now(), (_, load) => load());
   return { userId: row.created_by, apiKeyId: row.id, scopes: effectiveScopes(row, row.channel ?? "draft"), channel: row.channel, expiresAt: row.expires_at };
 }

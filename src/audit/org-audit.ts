@@ -3,11 +3,12 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { orgAuditEvents, type OrgAuditEvent } from "../db/schema";
 
-export type OrgEventInput = Omit<OrgAuditEvent, "id" | "time"> & { time?: number };
+/** `time` comes from the caller's `deps.clock` (docs/architecture.md, "Layers"). */
+export type OrgEventInput = Omit<OrgAuditEvent, "id">;
 
 /** Records one org event. `details` must never carry a secret, token or key. */
 export function recordOrgEvent(db: Db, event: OrgEventInput): void {
-  db.insert(orgAuditEvents).values({ ...event, time: event.time ?? Date.now() }).run();
+  db.insert(orgAuditEvents).values(event).run();
 }
 
 /** Newest first, cursor = the last id seen. */

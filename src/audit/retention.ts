@@ -14,8 +14,8 @@ const PRUNE_SQL = `DELETE FROM audit_events WHERE id IN (
   SELECT a.id FROM audit_events a LEFT JOIN projects p ON p.id = a.project_id
   WHERE p.id IS NULL OR a.time < ?1 - p.audit_retention_days * ${DAY_MS} LIMIT ${BATCH})`;
 
-/** Deletes expired rows; returns how many. */
-export function pruneAudit(deps: Pick<Deps, "db">, now = Date.now()): number {
+/** Deletes the rows expired at `now` (the caller's `deps.clock`); returns how many. */
+export function pruneAudit(deps: Pick<Deps, "db">, now: number): number {
   const stmt = deps.db.$client.query(PRUNE_SQL);
   let total = 0;
   for (;;) {
@@ -26,9 +26,9 @@ export function pruneAudit(deps: Pick<Deps, "db">, now = Date.now()): number {
 }
 
 /** Prunes now and every hour until shutdown. */
-export function scheduleAuditRetention(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
+export function scheduleAuditRetention(deps: Pick<Deps, "db" | "log" | "shutdownHooks" | "clock">): void {
   runPeriodically(deps, "audit retention", INTERVAL_MS, () => {
-    const removed = pruneAudit(deps);
+    const removed = pruneAudit(deps, deps.clock.now());
     if (removed) deps.log.info({ removed }, "audit retention pruned rows");
   });
 }

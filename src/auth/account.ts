@@ -71,7 +71,7 @@ export function accountRoutes(signIn: SignIn) {
         return accountPage(deps, s, null, "The current password is wrong.", 400);
       }
       try {
-        await setPassword(deps.db, s.user.id, fields.password ?? "");
+        await setPassword(deps.db, s.user.id, fields.password ?? "", deps.clock.now());
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         return accountPage(deps, s, null, err.message, err.status);

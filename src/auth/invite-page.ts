@@ -82,7 +82,7 @@ export function inviteRoutes(signIn: SignIn) {
 
   return new Elysia()
     .get("/invite/:token", ({ request, params, query }) => {
-      const found = findInvite(deps.db, params.token);
+      const found = findInvite(deps.db, params.token, deps.clock.now());
       try {
         assertInviteUsable(found);
       } catch (err) {
@@ -96,7 +96,7 @@ export function inviteRoutes(signIn: SignIn) {
       const fields = formFields(body);
       const signedIn = currentUser(deps, request);
       checkCsrf(request, fields.csrf, signedIn?.session.csrfSecret);
-      const found = findInvite(deps.db, params.token);
+      const found = findInvite(deps.db, params.token, deps.clock.now());
       try {
         assertInviteUsable(found);
       } catch (err) {
@@ -108,13 +108,13 @@ export function inviteRoutes(signIn: SignIn) {
         if (!parsed.success) throw fromZod(parsed.error);
         const form = parsed.data;
         if (form.mode === "join" && signedIn) {
-          acceptInvite(deps.db, { token: params.token, userId: signedIn.user.id, email: signedIn.user.email });
+          acceptInvite(deps.db, { token: params.token, userId: signedIn.user.id, email: signedIn.user.email }, deps.clock.now());
           return redirect(returnTo ?? "/admin");
         }
         const user = form.mode === "signup"
           ? await signUp(deps, found, form)
           : await signIn.authenticate(request, server, form.email, form.password);
-        acceptInvite(deps.db, { token: params.token, userId: user.id, email: user.email });
+        acceptInvite(deps.db, { token: params.token, userId: user.id, email: user.email }, deps.clock.now());
         return redirect(returnTo ?? "/admin", signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
@@ -127,5 +127,5 @@ export function inviteRoutes(signIn: SignIn) {
 async function signUp(deps: Deps, found: Found, form: { name: string; email: string; password: string }) {
   assertInviteUsable(found, form.email);
   if (findUserByEmail(deps.db, form.email)) throw new ConflictError("An account with this email already exists: use the sign-in form below.");
-  return createUser(deps.db, { email: form.email, name: form.name, password: form.password });
+  return createUser(deps.db, { email: form.email, name: form.name, password: form.password }, deps.clock.now());
 }

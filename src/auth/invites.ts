@@ -12,6 +12,7 @@ import { ROLES, invites, memberships, orgs, users, type Org, type Role } from ".
 import { AppError, ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
 import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
+import { systemClock, type Clock } from "../lib/clock";
 import { newId, newToken } from "../lib/ids";
 import { roleOf } from "../projects/orgs";
 import { EmailSchema } from "./users";
@@ -41,7 +42,7 @@ type Invite = typeof invites.$inferSelect;
 export type InviteStatus = "pending" | "accepted" | "revoked" | "expired";
 
 /** The status of an invite row at `now`. */
-export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "expiresAt">, now = Date.now()): InviteStatus {
+export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "expiresAt">, now: number): InviteStatus {
   if (invite.acceptedAt !== null) return "accepted";
   if (invite.revokedAt !== null) return "revoked";
   return invite.expiresAt <= now ? "expired" : "pending";
@@ -52,14 +53,14 @@ export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "
  * `members.invite` operation's (src/services/members.ts), recorded by its caller from what this returns.
  */
 export function createInvite(
-  deps: { db: Db; config: { publicUrl: string } },
+  deps: { db: Db; clock: Clock; config: { publicUrl: string } },
   input: CreateInviteInput,
 ): { id: string; url: string; token: string; role: Role; email: string | null; ttlHours: number } {
   const parsed = CreateInviteSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { orgId, role, email, createdBy, ttlHours } = parsed.data;
   const token = newToken();
-  const now = Date.now();
+  const now = deps.clock.now();
   const id = newId("inv");
   deps.db.insert(invites)
     .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 })
@@ -68,9 +69,9 @@ export function createInvite(
 }
 
 /** An org's invites, newest first, with their status; pending only unless `all`. */
-export function listInvites(deps: { db: Db }, orgId: string, opts: { all?: boolean } = {}) {
+export function listInvites(deps: { db: Db; clock: Clock }, orgId: string, opts: { all?: boolean } = {}) {
   const { db } = deps;
-  const now = Date.now();
+  const now = deps.clock.now();
   const where = opts.all
     ? eq(invites.orgId, orgId)
     : and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now));
@@ -99,21 +100,25 @@ export function listInvites(deps: { db: Db }, orgId: string, opts: { all?: boole
  * Revokes a pending invite of `orgId`; its link stops working at once. Returns the invite's role for the
  * `members.revoke-invite` operation's audit event (src/services/members.ts).
  */
-export function revokeInvite(deps: { db: Db }, input: { orgId: string; inviteId: string }): { role: Role } {
+export function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgId: string; inviteId: string }): { role: Role } {
   const { db } = deps;
   const invite = db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))).get();
   if (!invite) throw new NotFoundError("No such invite in this organization.");
-  const status = inviteStatus(invite);
+  const now = deps.clock.now();
+  const status = inviteStatus(invite, now);
   if (status !== "pending") throw new InviteUnusableError(`This invite is already ${status}.`);
-  db.update(invites).set({ revokedAt: Date.now() }).where(eq(invites.id, invite.id)).run();
+  db.update(invites).set({ revokedAt: now }).where(eq(invites.id, invite.id)).run();
   return { role: invite.role };
 }
 
-/** Looks an invite link up (any status); null when the token is unknown. */
-export function findInvite(db: Db, token: string): { invite: Invite; org: Org; status: InviteStatus } | null {
+/**
+ * Looks an invite link up (any status, as of `now`); null when the token is unknown. `now` comes from the caller's
+ * `deps.clock`; a caller holding only a database falls back to the system clock.
+ */
+export function findInvite(db: Db, token: string, now = systemClock.now()): { invite: Invite; org: Org; status: InviteStatus } | null {
   if (!token || token.length > 100) return null;
   const row = db.select({ invite: invites, org: orgs }).from(invites).innerJoin(orgs, eq(orgs.id, invites.orgId)).where(eq(invites.tokenHash, sha256(token))).get();
-  return row ? { ...row, status: inviteStatus(row.invite) } : null;
+  return row ? { ...row, status: inviteStatus(row.invite, now) } : null;
 }
 
 const UNUSABLE: Record<Exclude<InviteStatus, "pending">, string> = {
@@ -134,15 +139,15 @@ export function assertInviteUsable(found: ReturnType<typeof findInvite>, email?:
 /**
  * Accepts an invite for a user: marks it used (exactly once, even under races) and adds the membership
  * with the invite's role, in one transaction. A current member is refused and the invite stays usable.
+ * `now` as for `findInvite`.
  */
-export function acceptInvite(db: Db, input: { token: string; userId: string; email: string }): { org: Org; role: Role } {
-  const found = findInvite(db, input.token);
+export function acceptInvite(db: Db, input: { token: string; userId: string; email: string }, now = systemClock.now()): { org: Org; role: Role } {
+  const found = findInvite(db, input.token, now);
   assertInviteUsable(found, input.email);
   const { invite, org } = found;
   const existing = roleOf(db, org.id, input.userId);
   if (existing) throw new ConflictError(`You are already a member of ${org.name} (as ${existing}).`);
   db.transaction((tx) => {
-    const now = Date.now();
     const claimed = tx
       .update(invites)
       .set({ acceptedAt: now, acceptedBy: input.userId })
@@ -150,7 +155,7 @@ export function acceptInvite(db: Db, input: { token: string; userId: string; ema
       .run();
     if (rowsChanged(claimed) !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
     tx.insert(memberships).values({ orgId: org.id, userId: input.userId, role: invite.role, createdAt: now }).run();
-    recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id } });
+    recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id }, time: now });
   });
   return { org, role: invite.role };
 }

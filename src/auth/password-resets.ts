@@ -9,6 +9,7 @@ import { passwordResets, users, type User } from "../db/schema";
 import { NotFoundError } from "../errors";
 import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
+import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
 import { checkPasswordStrength } from "./passwords";
 import { endAllSessions, type SessionDeps } from "./sessions";
@@ -21,11 +22,11 @@ const INVALID = "This password reset link is not valid any more (used, expired o
 
 /** Creates a reset link for a user; earlier unused links of that user stop working. */
 export function createPasswordReset(
-  deps: { db: Db; config: { publicUrl: string } },
+  deps: { db: Db; clock: Clock; config: { publicUrl: string } },
   input: { userId: string; createdBy?: string | null; ttlHours?: number },
 ): { url: string; token: string; expiresAt: number } {
   const token = newToken();
-  const now = Date.now();
+  const now = deps.clock.now();
   const expiresAt = now + (input.ttlHours ?? DEFAULT_RESET_TTL_HOURS) * 3600_000;
   deps.db.transaction((tx) => {
     tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))).run();
@@ -34,14 +35,17 @@ export function createPasswordReset(
   return { url: `${deps.config.publicUrl}/reset/${token}`, token, expiresAt };
 }
 
-/** The user a live reset link belongs to; throws NotFoundError for an unknown, used or expired link. */
-export function findResetUser(db: Db, token: string): User {
+/**
+ * The user a live reset link belongs to; throws NotFoundError for an unknown, used or expired link. `now` comes
+ * from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
+ */
+export function findResetUser(db: Db, token: string, now = systemClock.now()): User {
   const row = token.length <= 100
     ? db
         .select({ user: users })
         .from(passwordResets)
         .innerJoin(users, eq(users.id, passwordResets.userId))
-        .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, Date.now())))
+        .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
         .get()
     : undefined;
   if (!row) throw new NotFoundError(INVALID);
@@ -50,15 +54,16 @@ export function findResetUser(db: Db, token: string): User {
 
 /** Uses a reset link: sets the password, marks the link used and ends all the user's sessions. */
 export async function usePasswordReset(deps: SessionDeps, token: string, password: string): Promise<User> {
-  const user = findResetUser(deps.db, token);
+  const now = deps.clock.now();
+  const user = findResetUser(deps.db, token, now);
   checkPasswordStrength(password);
   const claimed = deps.db
     .update(passwordResets)
-    .set({ usedAt: Date.now() })
+    .set({ usedAt: now })
     .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)))
     .run();
   if (rowsChanged(claimed) !== 1) throw new NotFoundError(INVALID);
-  await setPassword(deps.db, user.id, password);
+  await setPassword(deps.db, user.id, password, now);
   endAllSessions(deps, user.id, "password reset");
   return user;
 }

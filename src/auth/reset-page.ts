@@ -26,7 +26,7 @@ export function resetRoutes(signIn: SignIn) {
   /** The email the link is for, or the page saying the link is dead. */
   const resetEmail = (token: string): string | Response => {
     try {
-      return findResetUser(deps.db, token).email;
+      return findResetUser(deps.db, token, deps.clock.now()).email;
     } catch (err) {
       if (err instanceof AppError) return invalid(err);
       throw err;

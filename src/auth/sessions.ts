@@ -6,6 +6,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { sessions, users, type Session, type User } from "../db/schema";
+import type { Clock } from "../lib/clock";
 import type { EventBus } from "../lib/events";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
@@ -16,6 +17,7 @@ const TOUCH_INTERVAL_MS = 60_000;
 export interface SessionDeps {
   db: Db;
   bus: EventBus;
+  clock: Clock;
   config: { sessionIdleTtl: number };
 }
 
@@ -25,7 +27,7 @@ export function createSession(
   meta: { ip?: string | null; userAgent?: string | null } = {},
 ): { token: string; session: Session } {
   const token = newToken();
-  const now = Date.now();
+  const now = deps.clock.now();
   const session: Session = {
     id: newId("ses"),
     tokenHash: sha256(token),
@@ -43,12 +45,12 @@ export function createSession(
 }
 
 /** True while the session has not ended and has been used within the idle window. */
-export function isSessionLive(session: Pick<Session, "endedAt" | "lastSeenAt">, idleTtlSeconds: number, now = Date.now()): boolean {
+export function isSessionLive(session: Pick<Session, "endedAt" | "lastSeenAt">, idleTtlSeconds: number, now: number): boolean {
   return session.endedAt === null && now - session.lastSeenAt < idleTtlSeconds * 1000;
 }
 
 /** Marks the session as used (throttled); keeps it, and the grants it approved, from idle expiry. */
-export function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now = Date.now()): void {
+export function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now: number): void {
   if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
   deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id)).run();
 }
@@ -62,15 +64,16 @@ export function resolveSession(deps: SessionDeps, token: string | undefined): { 
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, sha256(token)))
     .get();
-  if (!row || !isSessionLive(row.session, deps.config.sessionIdleTtl)) return null;
-  touchSession(deps, row.session);
+  const now = deps.clock.now();
+  if (!row || !isSessionLive(row.session, deps.config.sessionIdleTtl, now)) return null;
+  touchSession(deps, row.session, now);
   return row;
 }
 
 export function endSession(deps: SessionDeps, sessionId: string, reason: string): void {
   deps.db
     .update(sessions)
-    .set({ endedAt: Date.now(), endedReason: reason })
+    .set({ endedAt: deps.clock.now(), endedReason: reason })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)))
     .run();
   deps.bus.emit("sessionEnded", { sessionId });

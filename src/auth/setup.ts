@@ -71,9 +71,9 @@ export function setupRoutes(signIn: SignIn) {
         if (findOrg(deps.db, slug)) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
         if (findUserByEmail(deps.db, email.data)) throw new ConflictError(`A user with the email ${email.data} already exists.`);
         if (!consumeSetupToken(deps.db, form.token)) return badLink();
-        const user = await createUser(deps.db, { email: email.data, name: form.name, password: form.password });
-        const org = createOrg(deps.db, { slug, name: form.org_name }, user.id);
-        recordOrgEvent(deps.db, { orgId: org.id, actorId: user.id, action: "org.created", targetType: "org", targetId: org.id, details: { via: "setup" } });
+        const user = await createUser(deps.db, { email: email.data, name: form.name, password: form.password }, deps.clock.now());
+        const org = createOrg(deps.db, { slug, name: form.org_name }, user.id, deps.clock.now());
+        recordOrgEvent(deps.db, { orgId: org.id, actorId: user.id, action: "org.created", targetType: "org", targetId: org.id, details: { via: "setup" }, time: deps.clock.now() });
         deps.log.info({ userId: user.id, orgId: org.id }, "first-run setup completed");
         return redirect("/admin", signIn.startSession(request, server, user.id));
       } catch (err) {

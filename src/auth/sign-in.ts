@@ -51,8 +51,9 @@ export class SignIn {
     const ip = this.ip(request, server);
     const key = `${ip}|${email.trim().toLowerCase()}`;
     try {
-      this.ipLimiter.hit(ip);
-      this.limiter.hit(key);
+      const now = this.deps.clock.now();
+      this.ipLimiter.hit(ip, now);
+      this.limiter.hit(key, now);
     } catch (err) {
       this.deps.log.warn({ ip }, "sign-in rate limited");
       throw err;

@@ -3,19 +3,20 @@ import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { users, type User } from "../db/schema";
 import { ConflictError, NotFoundError, fromZod } from "../errors";
+import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { checkPasswordStrength, hashPassword } from "./passwords";
 import { z } from "zod";
 
 export const EmailSchema = z.email().max(254).transform((v) => v.trim().toLowerCase());
 
-export async function createUser(db: Db, input: { email: string; name?: string; password: string }): Promise<User> {
+/** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
+export async function createUser(db: Db, input: { email: string; name?: string; password: string }, now = systemClock.now()): Promise<User> {
   const parsed = EmailSchema.safeParse(input.email);
   if (!parsed.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
   const email = parsed.data;
   checkPasswordStrength(input.password);
   if (findUserByEmail(db, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
-  const now = Date.now();
   const user: User = {
     id: newId("usr"),
     email,
@@ -43,8 +44,8 @@ export function countUsers(db: Db): number {
 }
 
 /** Sets a new password. Callers end the user's sessions (and so their grants) afterwards. */
-export async function setPassword(db: Db, userId: string, password: string): Promise<void> {
+export async function setPassword(db: Db, userId: string, password: string, now: number): Promise<void> {
   checkPasswordStrength(password);
   const passwordHash = await hashPassword(password);
-  db.update(users).set({ passwordHash, passwordChangedAt: Date.now() }).where(eq(users.id, userId)).run();
+  db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, userId)).run();
 }

@@ -35,7 +35,7 @@ function demoOrg(deps: Deps) {
     throw new ConflictError(`This data dir already has an organization "${DEMO_ORG}" that the demo did not create; run the demo on another --data-dir.`);
   }
   if (existing) return existing;
-  const org = createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" });
+  const org = createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" }, undefined, deps.clock.now());
   putSetting(deps.db, DEMO_MARKER, org.id);
   return org;
 }
@@ -48,16 +48,16 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
     const email = `${role}@demo.example.com`;
     const password = newToken().slice(0, 16);
     const existing = findUserByEmail(deps.db, email);
-    const user = existing ?? (await createUser(deps.db, { email, name: `Demo ${role}`, password }));
-    if (existing) await setPassword(deps.db, user.id, password);
+    const user = existing ?? (await createUser(deps.db, { email, name: `Demo ${role}`, password }, deps.clock.now()));
+    if (existing) await setPassword(deps.db, user.id, password, deps.clock.now());
     const current = roleOf(deps.db, org.id, user.id);
-    if (!current) addMember(deps.db, org.id, user.id, role);
+    if (!current) addMember(deps.db, org.id, user.id, role, deps.clock.now());
     else if (current !== role) setRole(deps.db, org.id, user.id, role);
     users.push({ role, email, password });
   }
   const owner = findUserByEmail(deps.db, users[0]!.email)!;
   const project =
-    findProject(deps.db, DEMO_ORG, DEMO_PROJECT)?.project ?? createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" });
+    findProject(deps.db, DEMO_ORG, DEMO_PROJECT)?.project ?? createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" }, deps.clock.now());
   importManifest(deps, project.id, DEMO_MANIFEST);
   const { number } = publish(deps, project.id, owner.id, "Demo seed");
   return { users, project: { org: DEMO_ORG, slug: DEMO_PROJECT, id: project.id, version: number } };

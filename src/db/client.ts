@@ -6,6 +6,7 @@ import { join } from "node:path";
 import * as schema from "./schema";
 import { appliedHashes, applyMigrations, EMBEDDED, pendingMigrations, type Migration } from "./migrator";
 import { backupBeforeMigration } from "./backup";
+import { systemClock } from "../lib/clock";
 
 export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
 
@@ -67,6 +68,7 @@ export interface MigrateResult {
  * Applies the embedded migrations; idempotent. Refuses a database migrated by a newer Portico without
  * writing to it. Before migrating a database that already holds data, a consistent copy is written to
  * `backups/` in the data dir; the migrations then land in one transaction or not at all (src/db/migrator.ts).
+ * `now` names that copy: `createDeps` passes its clock's; callers holding only a database fall back to the system clock.
  */
 export function migrate(db: Db, opts: { migrations?: Migration[]; now?: number } = {}): MigrateResult {
   const client = db.$client;
@@ -79,7 +81,7 @@ export function migrate(db: Db, opts: { migrations?: Migration[]; now?: number }
   }
   const pending = pendingMigrations(client, migrations);
   if (pending.length === 0) return { applied: 0, backup: null };
-  const backup = applied.length > 0 ? backupBeforeMigration(client, pending[0]!.tag, opts.now ?? Date.now()) : null;
+  const backup = applied.length > 0 ? backupBeforeMigration(client, pending[0]!.tag, opts.now ?? systemClock.now()) : null;
   applyMigrations(client, pending);
   return { applied: pending.length, backup };
 }

@@ -6,6 +6,7 @@
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { handshakeEvents } from "../db/schema";
+import { systemClock } from "../lib/clock";
 
 /** The steps a client walks through; `mcp` is the first authenticated MCP call. */
 export const HANDSHAKE_STEPS = [
@@ -34,12 +35,15 @@ export interface HandshakeInput {
 const KEEP_ROWS = 50_000;
 const LIST_MAX = 500;
 
-/** Records one handshake step. Cheap enough for every metadata fetch. */
-export function recordHandshake(db: Db, event: HandshakeInput): void {
+/**
+ * Records one handshake step. Cheap enough for every metadata fetch. `now` comes from the caller's `deps.clock`;
+ * a caller holding only a database falls back to the system clock.
+ */
+export function recordHandshake(db: Db, event: HandshakeInput, now = systemClock.now()): void {
   const row = db
     .insert(handshakeEvents)
     .values({
-      time: Date.now(),
+      time: now,
       projectId: event.projectId ?? null,
       clientId: event.clientId?.slice(0, 300) ?? null,
       step: event.step,

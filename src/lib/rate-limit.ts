@@ -14,8 +14,8 @@ export class RateLimiter {
     private readonly what = "requests",
   ) {}
 
-  /** Counts a hit for `key`; throws RateLimitError when over the limit. Returns the hits left. */
-  hit(key: string, now = Date.now()): number {
+  /** Counts a hit for `key` at `now` (the caller's `deps.clock`); throws RateLimitError when over the limit. Returns the hits left. */
+  hit(key: string, now: number): number {
     let w = this.windows.get(key);
     if (!w || now - w.start >= this.windowMs) {
       if (this.windows.size > 50_000) this.sweep(now);

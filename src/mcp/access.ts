@@ -9,6 +9,7 @@ import { credentialId } from "../auth/principal";
 import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { OAuthError } from "../errors";
+import type { Clock } from "../lib/clock";
 import { RateLimiter } from "../lib/rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
 import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
@@ -19,7 +20,7 @@ export type McpTarget = BearerTarget;
 
 function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: ReadCache): Principal {
   try {
-    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, Date.now(), (k, load) => cache.get(k, load));
+    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, deps.clock.now(), (k, load) => cache.get(k, load));
   } catch (err) {
     if (!(err instanceof OAuthError) || (err.status !== 401 && err.code !== "insufficient_scope")) throw err;
     // RFC 6750 §3.1: 403 insufficient_scope names the scope needed (a key without `draft` on the draft channel).
@@ -46,14 +47,18 @@ export class McpRateLimits {
   private readonly publicPerIp: RateLimiter;
   private readonly perPrincipal: RateLimiter;
 
-  constructor(config: Pick<Config, "publicRateLimit" | "principalRateLimit">) {
+  constructor(
+    config: Pick<Config, "publicRateLimit" | "principalRateLimit">,
+    private readonly clock: Clock,
+  ) {
     this.publicPerIp = new RateLimiter(config.publicRateLimit, 60_000, "requests from this address");
     this.perPrincipal = new RateLimiter(config.principalRateLimit, 60_000, "requests with this credential");
   }
 
   /** Counts one request; throws RateLimitError (429) when over. */
   hit(projectId: string, principal: Principal): void {
-    if (principal.kind === "anonymous") this.publicPerIp.hit(`${projectId}|${principal.ip}`);
-    else this.perPrincipal.hit(`${projectId}|${credentialId(principal)}`);
+    const now = this.clock.now();
+    if (principal.kind === "anonymous") this.publicPerIp.hit(`${projectId}|${principal.ip}`, now);
+    else this.perPrincipal.hit(`${projectId}|${credentialId(principal)}`, now);
   }
 }

@@ -8,7 +8,7 @@ export function auditRow(ctx: RequestContext, method: string, ip: string, durati
   const host = session?.clientInfo ? `${session.clientInfo.name} ${session.clientInfo.version}`.trim() : null;
   return {
     projectId: project.id,
-    time: Date.now(),
+    time: ctx.deps.clock.now(),
     channel: ctx.target.channel,
     principal: principal.kind,
     userId: principal.kind === "anonymous" ? null : principal.userId,

@@ -22,10 +22,10 @@ export class McpService {
 
   constructor(deps: McpDeps) {
     this.audit = deps.audit;
-    this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject);
+    this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject, deps.clock);
     this.reads = new ReadCache(deps.changes);
     this.views = new ChannelViews(deps);
-    this.limits = new McpRateLimits(deps.config);
+    this.limits = new McpRateLimits(deps.config, deps.clock);
     this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 

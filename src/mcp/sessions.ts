@@ -7,6 +7,7 @@
 import { credentialId, type Principal } from "../auth/principal";
 import type { Channel, Role } from "../db/schema";
 import type { EventBus } from "../lib/events";
+import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
 import { notificationMessage } from "./rpc";
 import type { SseStream } from "./sse";
@@ -62,6 +63,8 @@ export class SessionStore {
     bus: EventBus,
     private readonly idleMs = SESSION_IDLE_MS,
     private readonly maxStreamsPerProject = DEFAULT_MAX_STREAMS_PER_PROJECT,
+    /** `deps.clock` in the app; a store built on its own (tests) reads the system clock. */
+    private readonly clock: Clock = systemClock,
   ) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref?.();
@@ -88,7 +91,7 @@ export class SessionStore {
       orgId: target.orgId,
       role: principal.kind === "anonymous" ? null : principal.role,
       loginSessionId: principal.kind === "user" ? principal.sessionId : null,
-      lastSeen: Date.now(),
+      lastSeen: this.clock.now(),
       streams: new Set(),
     };
     if (this.sessions.size >= MAX_SESSIONS) this.evictOne();
@@ -100,7 +103,8 @@ export class SessionStore {
    * The live session for an id, only if this credential created it on this channel; otherwise null
    * (→ 404, so a stolen id reveals nothing).
    */
-  find(id: string, principal: Principal, target: { projectId: string; channel: Channel }, now = Date.now()): McpSession | null {
+  find(id: string, principal: Principal, target: { projectId: string; channel: Channel }): McpSession | null {
+    const now = this.clock.now();
     const s = this.sessions.get(id);
     if (!s || s.projectId !== target.projectId || s.channel !== target.channel || s.credential !== credentialId(principal)) return null;
     if (this.expired(s, now)) {
@@ -217,7 +221,8 @@ export class SessionStore {
     if (victim) this.end(victim.id);
   }
 
-  private sweep(now = Date.now()): void {
+  private sweep(): void {
+    const now = this.clock.now();
     for (const s of [...this.sessions.values()]) if (this.expired(s, now)) this.end(s.id);
   }
 }

@@ -38,7 +38,7 @@ export function findAuthRequest(deps: Deps, id: string): AuthRequest | undefined
   return deps.db
     .select()
     .from(authRequests)
-    .where(and(eq(authRequests.id, id), gt(authRequests.expiresAt, Date.now())))
+    .where(and(eq(authRequests.id, id), gt(authRequests.expiresAt, deps.clock.now())))
     .get();
 }
 
@@ -58,9 +58,9 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
 
 async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
   // Anyone, signed in or not, stores a row here: bounded per IP so a flood cannot grow the table unchecked.
-  deps.oauth.authorizeRequests.hit(ip);
+  deps.oauth.authorizeRequests.hit(ip, deps.clock.now());
   const valid = await validateAuthorizeRequest(deps, query, ip);
-  const now = Date.now();
+  const now = deps.clock.now();
   const row: AuthRequest = {
     id: newId("areq"),
     clientId: valid.client.id,
@@ -75,7 +75,7 @@ async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Pro
     expiresAt: now + REQUEST_TTL_MS,
   };
   deps.db.insert(authRequests).values(row).run();
-  recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" });
+  recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" }, deps.clock.now());
   return row;
 }
 
@@ -96,7 +96,7 @@ async function showConsent(deps: Deps, row: AuthRequest, { user, session }: Sign
   if (row.resource && !target) return authorizeErrorPage("The project of this request no longer exists.");
   const decision = consentChoices(deps, user.id, target, row.scope);
   if ("refusal" in decision) {
-    recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" });
+    recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" }, deps.clock.now());
     return refusalPage(decision.refusal);
   }
   // The request now belongs to this user: only their session's CSRF token can approve it.
@@ -125,11 +125,11 @@ export async function handleAuthorize(deps: Deps, request: Request, ip: string):
     }
   } catch (err) {
     if (err instanceof AuthorizeRedirectError) {
-      recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` });
+      recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` }, deps.clock.now());
       return redirectError(deps, err);
     }
     if (err instanceof AuthorizePageError) {
-      recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message });
+      recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message }, deps.clock.now());
       return authorizeErrorPage(err.message);
     }
     throw err;

@@ -71,7 +71,7 @@ function readClaims(claims: Record<string, unknown>, kid: string): CachedToken |
 async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | null> {
   const state = deps.oauth;
   const key = sha256(token);
-  const nowS = Date.now() / 1000;
+  const nowS = deps.clock.now() / 1000;
   const cached = state.verified.get(key);
   if (cached && cached.exp > nowS && state.keys.isActive(cached.kid)) return cached;
   if (cached) state.verified.delete(key);
@@ -95,11 +95,11 @@ const REFUSAL_RECORD_MS = 60_000;
  */
 function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): void {
   const seen = deps.oauth.refusalRecordedAt;
-  const now = Date.now();
+  const now = deps.clock.now();
   if (now - (seen.get(claims.gid) ?? 0) < REFUSAL_RECORD_MS) return;
   if (seen.size >= CACHE_MAX) seen.clear();
   seen.set(claims.gid, now);
-  recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem });
+  recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem }, now);
 }
 
 /**
@@ -123,7 +123,8 @@ export async function authenticateBearer(
   // RFC 8707 / MCP: the audience is this exact channel URL; a draft token never reaches production or vice versa.
   if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   const grant = read(`grant:${claims.gid}`, () => loadGrantState(deps, claims.gid));
-  const problem = grantProblem(grant, deps.config.sessionIdleTtl);
+  const now = deps.clock.now();
+  const problem = grantProblem(grant, deps.config.sessionIdleTtl, now);
   if (problem || !grant) {
     recordRefusal(deps, claims, target, problem ?? "unknown");
     throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
@@ -131,12 +132,11 @@ export async function authenticateBearer(
   if (grant.projectId !== target.projectId || grant.channel !== target.channel || grant.userId !== claims.sub) {
     throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   }
-  const now = Date.now();
   // The grant's use keeps its approving session alive (docs/architecture.md: Grant); both writes are throttled.
   touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
   if (grant.lastUsedAt === null || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
     deps.db.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
-    if (grant.lastUsedAt === null) recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok" });
+    if (grant.lastUsedAt === null) recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok" }, now);
   }
   const allowed = allowedScopes(grant.role!, grant.channel);
   const scopes = allowed.filter((s) => claims.scopes.includes(s));

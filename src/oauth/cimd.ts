@@ -70,7 +70,7 @@ function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetch
 }
 
 async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
-  const now = Date.now();
+  const now = deps.clock.now();
   const res = await safeFetch(clientId, {
     allowLoopback: deps.config.allowLoopbackFetch,
     timeoutMs: CIMD_TIMEOUT_MS,
@@ -109,7 +109,7 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
 function pinned(deps: Deps, clientId: string): OAuthClient | null {
   const doc = PINNED_CLIENT_DOCUMENTS[clientId];
   if (!doc) return null;
-  const now = Date.now();
+  const now = deps.clock.now();
   const row: OAuthClient = { ...parseDocument(clientId, doc), fetchedAt: now, freshUntil: now + MIN_TTL_S * 1000, etag: null, createdAt: now, lastUsedAt: null };
   deps.db.insert(oauthClients).values(row).onConflictDoNothing().run();
   return row;
@@ -118,17 +118,17 @@ function pinned(deps: Deps, clientId: string): OAuthClient | null {
 async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
   try {
     const client = await fetchDocument(deps, clientId, cached);
-    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" });
+    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" }, deps.clock.now());
     return client;
   } catch (err) {
     // The reason is shown on the page and in the doctor; addresses stay in the log (issue 11 #9).
     const reason = err instanceof Error ? err.message : "fetch failed";
     const detail = err instanceof SafeFetchError ? err.detail : undefined;
-    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason });
+    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason }, deps.clock.now());
     deps.log.warn({ clientId, reason, ...(detail ? { detail } : {}) }, "client metadata document fetch failed");
     if (cached) {
       // Serve the stale copy and back off: the next attempt waits a minute instead of every request retrying.
-      const freshUntil = Date.now() + MIN_TTL_S * 1000;
+      const freshUntil = deps.clock.now() + MIN_TTL_S * 1000;
       deps.db.update(oauthClients).set({ freshUntil }).where(eq(oauthClients.id, clientId)).run();
       return { ...cached, freshUntil };
     }
@@ -144,11 +144,11 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
  */
 export async function resolveCimdClient(deps: Deps, clientId: string, ip?: string): Promise<OAuthClient> {
   const cached = deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get();
-  if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > Date.now()) return cached;
+  if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > deps.clock.now()) return cached;
   const state = deps.oauth;
   let inflight = state.cimdInflight.get(clientId);
   if (!inflight) {
-    if (ip !== undefined) state.cimdFetches.hit(ip);
+    if (ip !== undefined) state.cimdFetches.hit(ip, deps.clock.now());
     inflight = refresh(deps, clientId, cached?.registration === "cimd" ? cached : undefined).finally(() =>
       state.cimdInflight.delete(clientId),
     );

@@ -31,7 +31,7 @@ export async function findClient(deps: Deps, clientId: string, opts: { status?: 
 }
 
 /** Records that `clientId` was issued tokens: it has completed an authorization and is kept (issue 11 #10). */
-export function markClientUsed(db: Db, clientId: string, now = Date.now()): void {
+export function markClientUsed(db: Db, clientId: string, now: number): void {
   db.update(oauthClients).set({ lastUsedAt: now }).where(eq(oauthClients.id, clientId)).run();
 }
 
@@ -42,7 +42,7 @@ export function markClientUsed(db: Db, clientId: string, now = Date.now()): void
  * would otherwise be listed as connected apps of a removed client. A client whose last consent is under
  * 24 h old is kept. Returns how many clients went.
  */
-export function pruneUnusedClients(db: Db, now = Date.now()): number {
+export function pruneUnusedClients(db: Db, now: number): number {
   return db.transaction((tx) => {
     const ids = tx
       .select({ id: oauthClients.id })

@@ -42,13 +42,13 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
   // Single use: the row is deleted as it is read, so a double submit cannot mint two codes.
   const row = deps.db
     .delete(authRequests)
-    .where(and(eq(authRequests.id, requestId), eq(authRequests.userId, signedIn.user.id), gt(authRequests.expiresAt, Date.now())))
+    .where(and(eq(authRequests.id, requestId), eq(authRequests.userId, signedIn.user.id), gt(authRequests.expiresAt, deps.clock.now())))
     .returning()
     .get();
   if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
   const state = row.state ?? undefined;
   if (form.decision !== "approve") {
-    recordHandshake(deps.db, { clientId: row.clientId, step: "consent", outcome: "fail", reason: "the user denied access" });
+    recordHandshake(deps.db, { clientId: row.clientId, step: "consent", outcome: "fail", reason: "the user denied access" }, deps.clock.now());
     return redirectError(deps, new AuthorizeRedirectError(row.redirectUri, state, "access_denied", "The user denied access."));
   }
   const resource = row.resource ?? form.resource ?? "";
@@ -70,10 +70,10 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
       sessionId: signedIn.session.id,
       ip: meta.ip,
       userAgent: meta.userAgent,
-    });
+    }, deps.clock.now());
     return { created, code: issueCode(deps, created, row) };
   });
-  recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok" });
+  recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok" }, deps.clock.now());
   deps.log.info({ clientId: row.clientId, grantId: grant.created.id, userId: signedIn.user.id }, "oauth grant approved");
   const location = clientRedirect(row.redirectUri, deps.config.publicUrl, { code: grant.code, state });
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });

@@ -38,17 +38,18 @@ export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient,
   if (req.redirect_uri !== code.redirectUri) throw invalidGrant("redirect_uri differs from the one in the authorization request.");
   if (!safeEqual(s256(req.code_verifier), code.codeChallenge)) throw invalidGrant("The PKCE code_verifier does not match the code_challenge.");
   if (code.usedAt !== null) throw replayed(deps, code.grantId);
-  if (code.expiresAt <= Date.now()) throw invalidGrant("The authorization code expired (codes live 60 seconds).");
+  const now = deps.clock.now();
+  if (code.expiresAt <= now) throw invalidGrant("The authorization code expired (codes live 60 seconds).");
   if (req.resource !== undefined && req.resource !== code.resource) {
     throw invalidTarget("resource differs from the one that was authorized.");
   }
-  const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl);
+  const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl, now);
   const grant = getGrant(deps.db, code.grantId);
   if (problem || !grant) throw invalidGrant(`The authorization cannot be used: ${problem ?? "it no longer exists"}.`);
   // Spent by one conditional write: of two concurrent correct exchanges, the second is a replay.
   const spent = deps.db
     .update(authCodes)
-    .set({ usedAt: Date.now() })
+    .set({ usedAt: now })
     .where(and(eq(authCodes.codeHash, codeHash), isNull(authCodes.usedAt)))
     .returning({ grantId: authCodes.grantId })
     .get();

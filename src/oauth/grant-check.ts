@@ -7,6 +7,7 @@ import type { Deps } from "../deps";
 import type { Channel, Role } from "../db/schema";
 import { isSessionLive } from "../auth/sessions";
 import { channelMinRole, roleAtLeast } from "../auth/scopes";
+import { systemClock } from "../lib/clock";
 
 /** A grant with its approving session and the user's current role, as the per-request check reads it. */
 export interface GrantState {
@@ -49,8 +50,11 @@ export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantSt
   return deps.db.$client.query<GrantState, [string]>(SQL).get(grantId);
 }
 
-/** Why the grant cannot be used right now (words for `error_description`), or null when it can. */
-export function grantProblem(state: GrantState | null, sessionIdleTtl: number, now = Date.now()): string | null {
+/**
+ * Why the grant cannot be used at `now` (words for `error_description`), or null when it can. `now` comes from the
+ * caller's `deps.clock`; a caller without deps falls back to the system clock.
+ */
+export function grantProblem(state: GrantState | null, sessionIdleTtl: number, now = systemClock.now()): string | null {
   if (!state) return "the authorization no longer exists";
   // docs/architecture.md: the 401's error_description says why, so "member removed" reaches the host (and its user).
   if (state.revokedAt !== null) return state.revokedReason ? `the authorization was revoked (${state.revokedReason})` : "the authorization was revoked";

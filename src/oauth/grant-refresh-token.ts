@@ -36,7 +36,7 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const token = deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
   const grant = token ? getGrant(deps.db, token.grantId) : undefined;
   if (!token || !grant || grant.clientId !== client.id) throw invalidGrant("The refresh token is not valid.");
-  const now = Date.now();
+  const now = deps.clock.now();
   if (token.expiresAt <= now) throw invalidGrant("The refresh token expired; authorize the app again.");
   if (token.usedAt !== null && now - token.usedAt > REFRESH_GRACE_MS) {
     // The window is over: its sealed pair is dropped with the family.
@@ -51,7 +51,7 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const asked = req.scope === undefined ? granted : parseScopes(req.scope);
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
-  const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl);
+  const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl, now);
   if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
   // A retry within the window: the same pair as the first time (whatever scope the retry names), or nothing.
   if (token.usedAt !== null) return { grant, tokens: sealedSuccessor(deps, tokenHash, token.successor) };
@@ -61,7 +61,7 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   // one conditional write, so of two concurrent rotations (signing awaits) exactly one pair survives.
   const won = deps.db
     .update(refreshTokens)
-    .set({ usedAt: Date.now(), successor: sealSuccessor(deps.tools.secrets, tokenHash, tokens) })
+    .set({ usedAt: deps.clock.now(), successor: sealSuccessor(deps.tools.secrets, tokenHash, tokens) })
     .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
     .returning({ tokenHash: refreshTokens.tokenHash })
     .get();

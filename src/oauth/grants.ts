@@ -8,6 +8,7 @@ import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { grants, oauthClients, projects, sessions, type Grant } from "../db/schema";
 import { recordOrgEvent } from "../audit/org-audit";
+import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { redirectHost } from "./redirect-uri";
 
@@ -24,14 +25,17 @@ export interface NewGrant {
   userAgent?: string | null;
 }
 
-/** Creates a grant (at consent) and records it in the org audit log. */
-export function createGrant(db: Db, input: NewGrant): Grant {
+/**
+ * Creates a grant (at consent) and records it in the org audit log. `now` comes from the caller's `deps.clock`;
+ * seeders that only hold a database fall back to the system clock.
+ */
+export function createGrant(db: Db, input: NewGrant, now = systemClock.now()): Grant {
   const grant: Grant = {
     id: newId("gnt"),
     ...input,
     ip: input.ip ?? null,
     userAgent: input.userAgent?.slice(0, 300) ?? null,
-    createdAt: Date.now(),
+    createdAt: now,
     lastUsedAt: null,
     revokedAt: null,
     revokedReason: null,
@@ -45,6 +49,7 @@ export function createGrant(db: Db, input: NewGrant): Grant {
     targetId: grant.id,
     projectId: grant.projectId,
     details: { clientId: grant.clientId, channel: grant.channel, scopes: grant.scopes },
+    time: now,
   });
   return grant;
 }
@@ -96,8 +101,8 @@ function query(db: Db, filter: GrantFilter, liveSince: number | null) {
 export type GrantListItem = ReturnType<typeof query>[number];
 
 /** Live grants (not revoked, approving session live) by org, project, user and/or session; newest first. */
-export function listGrants(deps: Pick<Deps, "db" | "config">, filter: GrantFilter): GrantListItem[] {
-  return query(deps.db, filter, Date.now() - deps.config.sessionIdleTtl * 1000);
+export function listGrants(deps: Pick<Deps, "db" | "config" | "clock">, filter: GrantFilter): GrantListItem[] {
+  return query(deps.db, filter, deps.clock.now() - deps.config.sessionIdleTtl * 1000);
 }
 
 /** The grants a session's sign-out disconnects (the sign-out page lists them). */
@@ -109,10 +114,11 @@ export function listGrantsBySession(db: Db, sessionId: string): GrantListItem[] 
  * Revokes a grant: every token of it stops working on the very next request. Idempotent; returns false
  * when it was already revoked or does not exist.
  */
-export function revokeGrant(deps: Pick<Deps, "db" | "bus">, grantId: string, opts: { actorId: string | null; reason: string }): boolean {
+export function revokeGrant(deps: Pick<Deps, "db" | "bus" | "clock">, grantId: string, opts: { actorId: string | null; reason: string }): boolean {
+  const now = deps.clock.now();
   const revoked = deps.db
     .update(grants)
-    .set({ revokedAt: Date.now(), revokedReason: opts.reason.slice(0, 200) })
+    .set({ revokedAt: now, revokedReason: opts.reason.slice(0, 200) })
     .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)))
     .returning()
     .get();
@@ -125,6 +131,7 @@ export function revokeGrant(deps: Pick<Deps, "db" | "bus">, grantId: string, opt
     targetId: revoked.id,
     projectId: revoked.projectId,
     details: { reason: opts.reason, clientId: revoked.clientId, userId: revoked.userId },
+    time: now,
   });
   deps.bus.emit("grantRevoked", { grantId });
   return true;
@@ -132,7 +139,7 @@ export function revokeGrant(deps: Pick<Deps, "db" | "bus">, grantId: string, opt
 
 /** Revokes every live grant of a user in an org (they left it, or were removed). Returns how many. */
 export function revokeUserGrantsInOrg(
-  deps: Pick<Deps, "db" | "bus">,
+  deps: Pick<Deps, "db" | "bus" | "clock">,
   orgId: string,
   userId: string,
   actor: { actorId: string | null; reason?: string },

@@ -16,6 +16,7 @@ import { signingKeys } from "../db/schema";
 import { newId } from "../lib/ids";
 import { keyId } from "../tools/secret-key";
 import { concerns, type ChangeFeed } from "../lib/change-feed";
+import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeys } from "./key-seal";
 
@@ -43,16 +44,17 @@ type Sign = (claims: SignedClaims) => Promise<string>;
 interface LoadedKey {
   kid: string;
   publicJwk: JsonWebKey;
-  verify(token: string, opts: { issuer: string }): Promise<Record<string, unknown> | false>;
+  verify(token: string, opts: { issuer: string; now: number }): Promise<Record<string, unknown> | false>;
 }
 
-/** What making and opening keys needs: the database and the master key that seals private parts. */
+/** What making and opening keys needs: the database, the master key that seals private parts, and the clock. */
 export interface SigningKeyDeps {
   db: Db;
   tools: { secrets: MasterKeys };
+  clock: Clock;
 }
 
-function generate(db: Db, master: MasterKeys): string {
+function generate(db: Db, master: MasterKeys, now: number): string {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const kid = newId("key");
   db.insert(signingKeys)
@@ -61,7 +63,7 @@ function generate(db: Db, master: MasterKeys): string {
       alg: TOKEN_ALG,
       publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: TOKEN_ALG, use: "sig" },
       privateJwk: sealPrivateJwk(master, kid, privateKey.export({ format: "jwk" })),
-      createdAt: Date.now(),
+      createdAt: now,
     })
     .run();
   return kid;
@@ -72,12 +74,13 @@ function generate(db: Db, master: MasterKeys): string {
  * `retirePrevious` is set (a suspected key leak): then every token they signed stops working at once.
  */
 export function rotateSigningKey(deps: SigningKeyDeps, opts: { retirePrevious?: boolean } = {}): { kid: string; retired: number } {
+  const now = deps.clock.now();
   return deps.db.transaction((tx) => {
     let retired = 0;
     if (opts.retirePrevious) {
-      retired = tx.update(signingKeys).set({ retiredAt: Date.now() }).where(isNull(signingKeys.retiredAt)).returning().all().length;
+      retired = tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).returning().all().length;
     }
-    return { kid: generate(tx as unknown as Db, deps.tools.secrets), retired };
+    return { kid: generate(tx as unknown as Db, deps.tools.secrets, now), retired };
   });
 }
 
@@ -111,8 +114,9 @@ function loadVerifier(row: SigningKeyRow): LoadedKey {
   return {
     kid: row.kid,
     publicJwk: row.publicJwk as JsonWebKey,
-    verify: (token, { issuer }) =>
-      verifier.verify(token, { algorithms: [TOKEN_ALG], issuer, typ: "at+jwt" }) as Promise<Record<string, unknown> | false>,
+    // `exp` is judged at the app's clock, not the library's own reading of the system time.
+    verify: (token, { issuer, now }) =>
+      verifier.verify(token, { algorithms: [TOKEN_ALG], issuer, typ: "at+jwt", currentDate: new Date(now) }) as Promise<Record<string, unknown> | false>,
   };
 }
 
@@ -153,7 +157,7 @@ export class KeyRing {
 
   /** The newest unretired row, opened for signing; creates a key on first start or when the newest cannot be opened. */
   private useNewest(rows: SigningKeyRow[]): SigningKeyRow[] {
-    const { db, tools, log } = this.deps;
+    const { db, tools, log, clock } = this.deps;
     const newest = rows[0];
     if (newest && newest.kid === this.signingKid && this.signer) return rows;
     if (newest) {
@@ -166,7 +170,7 @@ export class KeyRing {
         log.warn({ kid: newest.kid }, "signing key cannot be opened with the current secret key; creating a new one (tokens it signed still verify)");
       }
     }
-    const kid = generate(db, tools.secrets);
+    const kid = generate(db, tools.secrets, clock.now());
     const fresh = this.unretiredRows();
     this.signer = loadSigner(db, tools.secrets, fresh.find((r) => r.kid === kid)!);
     this.signingKid = kid;
@@ -220,7 +224,7 @@ export class KeyRing {
     this.refresh();
     const key = this.keys.get(kid);
     if (!key) return null;
-    const claims = await key.verify(token, { issuer });
+    const claims = await key.verify(token, { issuer, now: this.deps.clock.now() });
     return claims ? { kid, claims } : null;
   }
 

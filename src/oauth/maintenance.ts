@@ -11,6 +11,7 @@ import { and, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { authCodes, authRequests, refreshTokens } from "../db/schema";
+import { systemClock } from "../lib/clock";
 import { runPeriodically } from "../lib/periodic";
 import { pruneUnusedClients } from "./clients";
 import { REFRESH_GRACE_MS } from "./grant-refresh-token";
@@ -19,8 +20,11 @@ const CODE_KEEP_MS = 24 * 3600 * 1000;
 /** How often the running server prunes. */
 export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
 
-/** Deletes expired OAuth rows and drops sealed successors past their window; returns how many rows of each kind went. */
-export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
+/**
+ * Deletes expired OAuth rows and drops sealed successors past their window; returns how many rows of each kind went.
+ * `now` comes from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
+ */
+export function pruneExpiredOAuthRows(db: Db, now = systemClock.now()) {
   const count = (q: { all(): unknown[] }) => q.all().length;
   db.update(refreshTokens)
     .set({ successor: null })
@@ -35,9 +39,9 @@ export function pruneExpiredOAuthRows(db: Db, now = Date.now()) {
 }
 
 /** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown. */
-export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks">): void {
+export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks" | "clock">): void {
   runPeriodically(deps, "oauth housekeeping", HOUSEKEEPING_INTERVAL_MS, () => {
-    const removed = pruneExpiredOAuthRows(deps.db);
+    const removed = pruneExpiredOAuthRows(deps.db, deps.clock.now());
     if (Object.values(removed).some((n) => n > 0)) deps.log.info(removed, "oauth housekeeping pruned rows");
   });
 }

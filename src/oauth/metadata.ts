@@ -65,7 +65,7 @@ export function protectedResourceMetadata(deps: Deps, orgSlug: string, projectSl
 export function resourceMetadataResponse(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel): Response {
   const found = protectedResourceMetadata(deps, orgSlug, projectSlug, channel);
   if (!found) return json({ error: "not_found", error_description: "No private MCP server at this address." }, 404);
-  recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok" });
+  recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok" }, deps.clock.now());
   return json(found.document, 200, { "cache-control": "public, max-age=300" });
 }
 

@@ -79,7 +79,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
   const unsupported = unsupportedMetadata(meta);
   if (unsupported) throw invalidClientMetadata(unsupported);
   const secret = meta.token_endpoint_auth_method === "none" ? null : newToken("pcs_");
-  const now = Date.now();
+  const now = deps.clock.now();
   const client: OAuthClient = {
     id: newId("cli"),
     registration: "dcr",
@@ -115,14 +115,14 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 
 /** POST /oauth/register. */
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
-  deps.oauth.registrations.hit(ip);
+  deps.oauth.registrations.hit(ip, deps.clock.now());
   try {
     const body = registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
-    recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" });
+    recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: body.client_id, authMethod: body.token_endpoint_auth_method }, "oauth client registered");
     return json(body, 201);
   } catch (err) {
-    if (err instanceof OAuthError) recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message });
+    if (err instanceof OAuthError) recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message }, deps.clock.now());
     throw err;
   }
 }

@@ -30,7 +30,7 @@ export async function handleRevoke(deps: Deps, request: Request, ip: string): Pr
   // §2.1: only the client the token was issued to may revoke it; others get the same silent 200.
   if (grant && grant.clientId === client.id) {
     revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
-    recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" });
+    recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: grant.id }, "oauth grant revoked by its client");
   }
   return json({});

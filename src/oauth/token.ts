@@ -41,13 +41,13 @@ export async function handleToken(deps: Deps, request: Request, ip: string): Pro
     if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
     else throw unsupportedGrantType("Supported grant types: authorization_code, refresh_token.");
-    markClientUsed(deps.db, client.id);
-    recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" });
+    markClientUsed(deps.db, client.id, deps.clock.now());
+    recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);
   } catch (err) {
     if (err instanceof OAuthError) {
-      recordHandshake(deps.db, { projectId: projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` });
+      recordHandshake(deps.db, { projectId: projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` }, deps.clock.now());
       // Ids and the RFC error only: the form carries the code, verifier, secret and refresh token.
       deps.log.info({ clientId: form.client_id?.slice(0, 300), grantType: form.grant_type?.slice(0, 60), error: err.code, reason: err.message }, "oauth token request refused");
     }

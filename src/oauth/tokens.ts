@@ -14,7 +14,7 @@ export const CODE_TTL_MS = 60_000;
 /** Creates a single-use authorization code for a freshly approved grant; returns the code (never stored). */
 export function issueCode(deps: Deps, grant: Grant, req: { redirectUri: string; codeChallenge: string }): string {
   const code = newToken("pac_");
-  const now = Date.now();
+  const now = deps.clock.now();
   deps.db
     .insert(authCodes)
     .values({
@@ -50,7 +50,8 @@ export interface Issued {
 /** Signs an access token and creates a new refresh token in the grant's family. */
 export async function issueTokens(deps: Deps, grant: Grant, scope = grant.scopes): Promise<TokenResponse> {
   const { config } = deps;
-  const nowS = Math.floor(Date.now() / 1000);
+  const now = deps.clock.now();
+  const nowS = Math.floor(now / 1000);
   const accessToken = await deps.oauth.keys.sign({
     iss: config.publicUrl,
     aud: grant.resource,
@@ -64,7 +65,7 @@ export async function issueTokens(deps: Deps, grant: Grant, scope = grant.scopes
   const refreshToken = newToken("prf_");
   deps.db
     .insert(refreshTokens)
-    .values({ tokenHash: sha256(refreshToken), grantId: grant.id, createdAt: Date.now(), expiresAt: Date.now() + config.refreshTokenTtl * 1000 })
+    .values({ tokenHash: sha256(refreshToken), grantId: grant.id, createdAt: now, expiresAt: now + config.refreshTokenTtl * 1000 })
     .run();
   return { access_token: accessToken, token_type: "Bearer", expires_in: config.accessTokenTtl, refresh_token: refreshToken, scope };
 }

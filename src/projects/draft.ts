@@ -18,7 +18,7 @@ import {
 } from "./manifest";
 import { getProjectById } from "./projects";
 
-type DraftDeps = Pick<Deps, "db" | "bus">;
+type DraftDeps = Pick<Deps, "db" | "bus" | "clock">;
 
 /** An ajv for tool schemas: JSON Schema 2020-12 (MCP's default dialect) plus draft-07, formats, lenient keywords. */
 export function createAjv(): Ajv2020 {
@@ -78,7 +78,7 @@ function toolValues(def: ToolDefinition) {
 }
 
 function touched(deps: DraftDeps, projectId: string): void {
-  deps.db.update(projects).set({ updatedAt: sql`max(${projects.updatedAt} + 1, ${Date.now()})` }).where(eq(projects.id, projectId)).run();
+  deps.db.update(projects).set({ updatedAt: sql`max(${projects.updatedAt} + 1, ${deps.clock.now()})` }).where(eq(projects.id, projectId)).run();
   deps.bus.emit("toolsChanged", { projectId, channel: "draft" });
 }
 
@@ -107,7 +107,7 @@ export function createDraftTool(deps: DraftDeps, projectId: string, input: unkno
   getProjectById(deps.db, projectId);
   const exists = deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))).get();
   if (exists) throw new ConflictError(`A tool named "${def.name}" already exists.`);
-  const now = Date.now();
+  const now = deps.clock.now();
   const order = deps.db.select({ n: sql<number>`coalesce(max(${tools.sortOrder}), -1) + 1` }).from(tools).where(eq(tools.projectId, projectId)).get()!.n;
   deps.db.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: order, createdAt: now, updatedAt: now }).run();
   touched(deps, projectId);
@@ -125,7 +125,7 @@ export function updateDraftTool(deps: DraftDeps, projectId: string, name: string
     const taken = deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))).get();
     if (taken) throw new ConflictError(`A tool named "${def.name}" already exists.`);
   }
-  deps.db.update(tools).set({ ...toolValues(def), updatedAt: Date.now() }).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).run();
+  deps.db.update(tools).set({ ...toolValues(def), updatedAt: deps.clock.now() }).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).run();
   touched(deps, projectId);
   return def;
 }
@@ -154,7 +154,7 @@ export function savePrompt(deps: DraftDeps, projectId: string, input: unknown): 
   const parsed = PromptDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const p = parsed.data;
-  const now = Date.now();
+  const now = deps.clock.now();
   const values = { name: p.name, title: p.title ?? null, description: p.description, arguments: p.arguments, template: p.template, updatedAt: now };
   deps.db
     .insert(prompts)
@@ -216,7 +216,7 @@ export function importManifest(deps: DraftDeps, projectId: string, input: unknow
   const ajv = createAjv();
   const manifest: Manifest = { ...parsed.data, tools: parsed.data.tools.map((t, i) => withField(`tools.${i}`, () => parseToolDefinition(t, ajv))) };
   const before = exportManifest(deps, projectId);
-  const now = Date.now();
+  const now = deps.clock.now();
   deps.db.transaction((tx) => {
     tx.delete(tools).where(eq(tools.projectId, projectId)).run();
     tx.delete(prompts).where(eq(prompts.projectId, projectId)).run();

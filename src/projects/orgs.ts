@@ -3,6 +3,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, orgs, users, type Org, type Role } from "../db/schema";
 import { ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
+import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { SlugSchema } from "./slugs";
 
@@ -12,10 +13,11 @@ export function parseSlug(value: string, field = "slug"): string {
   return parsed.data;
 }
 
-export function createOrg(db: Db, input: { slug: string; name?: string }, ownerId?: string): Org {
+/** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
+export function createOrg(db: Db, input: { slug: string; name?: string }, ownerId?: string, now = systemClock.now()): Org {
   const slug = parseSlug(input.slug);
   if (findOrg(db, slug)) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
-  const org: Org = { id: newId("org"), slug, name: input.name?.trim() || slug, createdAt: Date.now() };
+  const org: Org = { id: newId("org"), slug, name: input.name?.trim() || slug, createdAt: now };
   db.transaction((tx) => {
     tx.insert(orgs).values(org).run();
     if (ownerId) tx.insert(memberships).values({ orgId: org.id, userId: ownerId, role: "owner", createdAt: org.createdAt }).run();
@@ -63,9 +65,10 @@ export function listOrgsOf(db: Db, userId: string) {
     .all();
 }
 
-export function addMember(db: Db, orgId: string, userId: string, role: Role): void {
+/** `now` as for `createOrg`. */
+export function addMember(db: Db, orgId: string, userId: string, role: Role, now = systemClock.now()): void {
   if (roleOf(db, orgId, userId)) throw new ConflictError("That user is already a member of this organization.");
-  db.insert(memberships).values({ orgId, userId, role, createdAt: Date.now() }).run();
+  db.insert(memberships).values({ orgId, userId, role, createdAt: now }).run();
 }
 
 function countOwners(db: Db, orgId: string): number {

@@ -3,15 +3,16 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { orgs, projects, type Org, type Project } from "../db/schema";
 import { ConflictError, NotFoundError } from "../errors";
+import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { parseSlug } from "./orgs";
 
-export function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }): Project {
+/** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
+export function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }, now = systemClock.now()): Project {
   const slug = parseSlug(input.slug);
   if (db.select().from(projects).where(and(eq(projects.orgId, orgId), eq(projects.slug, slug))).get()) {
     throw new ConflictError(`A project with the slug "${slug}" already exists in this organization.`);
   }
-  const now = Date.now();
   const project: Project = {
     id: newId("prj"),
     orgId,
@@ -62,8 +63,9 @@ export type ProjectSettings = Partial<
   Pick<Project, "name" | "instructions" | "visibility" | "storePayloads" | "auditRetentionDays" | "managementPublish" | "managementSettings">
 >;
 
-export function updateProject(db: Db, id: string, patch: ProjectSettings): Project {
-  db.update(projects).set({ ...patch, updatedAt: Date.now() }).where(eq(projects.id, id)).run();
+/** `now` as for `createProject`. */
+export function updateProject(db: Db, id: string, patch: ProjectSettings, now = systemClock.now()): Project {
+  db.update(projects).set({ ...patch, updatedAt: now }).where(eq(projects.id, id)).run();
   return getProjectById(db, id);
 }
 

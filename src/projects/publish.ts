@@ -18,7 +18,7 @@ import type { VersionSnapshot } from "./manifest";
 import { MissingProductionSecretsError, missingProductionSecrets, type MissingSecret } from "./missing-secrets";
 import { getProjectById } from "./projects";
 
-type PublishDeps = Pick<Deps, "db" | "bus">;
+type PublishDeps = Pick<Deps, "db" | "bus" | "clock">;
 
 export interface PublishResult {
   versionId: string;
@@ -38,8 +38,8 @@ export function publishEventDetails(r: PublishResult): Record<string, unknown> {
   return { number: r.number, tools: r.diff.tools, ...(r.confirmedMissingSecrets.length > 0 ? { confirmedMissingSecrets: r.confirmedMissingSecrets } : {}) };
 }
 
-function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>): void {
-  deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${Date.now()})` }).where(eq(projects.id, projectId)).run();
+function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>, now: number): void {
+  deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${now})` }).where(eq(projects.id, projectId)).run();
 }
 
 /** How a publish was asked for. */
@@ -64,14 +64,14 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
     const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
     const diff = diffManifests((previous?.snapshot as VersionSnapshot | undefined) ?? null, snapshot);
     const number = (previous?.number ?? 0) + 1;
-    const now = Date.now();
+    const now = deps.clock.now();
     const versionId = newId("ver");
     tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now }).run();
     tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now }).run();
-    bump(deps, projectId, { productionVersionId: versionId });
+    bump(deps, projectId, { productionVersionId: versionId }, now);
     const published = { versionId, number, diff, confirmedMissingSecrets: missing };
     if (options.recordEvent !== false) {
-      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId, details: publishEventDetails(published) });
+      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId, details: publishEventDetails(published), time: now });
     }
     return published;
   }, { behavior: "immediate" });
@@ -84,11 +84,12 @@ export function rollback(deps: PublishDeps, projectId: string, number: number, a
   const project = getProjectById(deps.db, projectId);
   const version = deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))).get();
   if (!version) throw new NotFoundError(`There is no version ${number} of this project.`);
+  const now = deps.clock.now();
   deps.db.transaction((tx) => {
-    bump(deps, projectId, { productionVersionId: version.id });
-    tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: Date.now() }).run();
+    bump(deps, projectId, { productionVersionId: version.id }, now);
+    tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: now }).run();
     if (options.recordEvent !== false) {
-      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number } });
+      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number }, time: now });
     }
   });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
@@ -132,10 +133,11 @@ export function setVisibility(deps: PublishDeps, projectId: string, visibility: 
   if (!VISIBILITIES.includes(visibility)) throw new ValidationError(`visibility: must be one of ${VISIBILITIES.join(", ")}`);
   const project = getProjectById(deps.db, projectId);
   if (project.visibility !== visibility) {
-    bump(deps, projectId, { visibility });
+    const now = deps.clock.now();
+    bump(deps, projectId, { visibility }, now);
     if (options.recordEvent !== false) recordOrgEvent(deps.db, {
       orgId: project.orgId, actorId, action: "project.visibility", targetType: "project", targetId: projectId, projectId,
-      details: { from: project.visibility, to: visibility },
+      details: { from: project.visibility, to: visibility }, time: now,
     });
   }
   return getProjectById(deps.db, projectId);

@@ -97,7 +97,7 @@ export const exportAuditLog = projectOperation({
   run: (deps, access, q): AuditDownload => {
     const { cursor, limit, ...filter } = filterOf(q);
     return {
-      filename: `${access.project.slug}-audit-${new Date().toISOString().slice(0, 10)}.${q.format}`,
+      filename: `${access.project.slug}-audit-${new Date(deps.clock.now()).toISOString().slice(0, 10)}.${q.format}`,
       contentType: q.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8",
       body: exportAudit(deps.db, access.project.id, filter, q.format),
     };

@@ -30,7 +30,7 @@ export interface BackupResult {
 }
 
 /** A consistent copy of the database (and the key file beside it), while a server may run on it. */
-export function backupDataDir(config: Pick<Config, "dataDir" | "secretKey">, out: string | undefined, progress: (step: string) => void, now = Date.now()): BackupResult {
+export function backupDataDir(config: Pick<Config, "dataDir" | "secretKey">, out: string | undefined, progress: (step: string) => void, now: number): BackupResult {
   const dbPath = join(config.dataDir, DB_FILE);
   if (!existsSync(dbPath)) throw new NotFoundError(`There is no Portico database in ${config.dataDir}; check --data-dir.`);
   const file = resolve(out ?? join(config.dataDir, BACKUP_DIR, `portico-${stamp(now)}.db`));
@@ -116,13 +116,13 @@ function checkBackup(from: string): number {
   }
 }
 
-/** Applies pending migrations (or, with `dryRun`, only names them). */
-export function migrateDataDir(dataDir: string, dryRun: boolean): { applied: number; pending: string[]; backup: string | null } {
+/** Applies pending migrations (or, with `dryRun`, only names them); `now` names the backup taken first. */
+export function migrateDataDir(dataDir: string, dryRun: boolean, now: number): { applied: number; pending: string[]; backup: string | null } {
   const db = openDb(dataDir);
   try {
     if (!dryRun) {
       const pending = pendingMigrations(db.$client).map((m) => m.tag);
-      const { applied, backup } = migrate(db);
+      const { applied, backup } = migrate(db, { now });
       return { applied, pending, backup };
     }
     const known = new Set(EMBEDDED.map((m) => m.hash));

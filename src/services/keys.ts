@@ -73,7 +73,7 @@ export const createKey = projectOperation({
   run: (deps, access, data): CreatedKey => {
     const via = access.via;
     const issuer = via.kind === "apikey" ? { scopes: via.scopes, channel: via.channel, expiresAt: via.expiresAt } : undefined;
-    const expiresAt = data.expiresInDays ? Date.now() + data.expiresInDays * DAY_MS : undefined;
+    const expiresAt = data.expiresInDays ? deps.clock.now() + data.expiresInDays * DAY_MS : undefined;
     const made = createApiKey(deps, { projectId: access.project.id, userId: access.user.id, name: data.name, channel: data.channel, scopes: data.scopes, expiresAt }, issuer);
     return { ...made, name: data.name, channel: data.channel ?? null };
   },

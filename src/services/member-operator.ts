@@ -16,8 +16,8 @@ const CLI_ACTOR = "cli";
 
 /** Adds `user` to `org` with `role`, recorded as `member.added` via the CLI. */
 export function addMemberAsOperator(deps: Deps, org: Org, user: User, role: Role): void {
-  addMember(deps.db, org.id, user.id, role);
-  recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "member.added", targetType: "user", targetId: user.id, details: { role, via: "cli" } });
+  addMember(deps.db, org.id, user.id, role, deps.clock.now());
+  recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "member.added", targetType: "user", targetId: user.id, details: { role, via: "cli" }, time: deps.clock.now() });
 }
 
 /** An invite link for `role` (optionally for one email only), made by the CLI. */

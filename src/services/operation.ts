@@ -89,7 +89,7 @@ export async function invoke<S extends z.ZodType, O, A extends OrgAccess>(op: Op
  * event is still described once, in the operation.
  */
 export function recordAudit<I, O>(
-  deps: Pick<Deps, "db">,
+  deps: Pick<Deps, "db" | "clock">,
   audit: AuditEvent<I, O> | typeof READ_ONLY,
   where: { orgId: string; actorId: string | null; projectId?: string | null },
   input: I,
@@ -105,6 +105,7 @@ export function recordAudit<I, O>(
     targetId: target?.id ?? null,
     projectId: audit.projectId ? audit.projectId(input, output) : (where.projectId ?? null),
     details: audit.details?.(input, output) ?? null,
+    time: deps.clock.now(),
   });
 }
 

@@ -27,7 +27,7 @@ export const createProjectOperation = orgOperation({
   input: CreateProjectSchema,
   permission: CAN.manageSettings,
   audit: { action: "project.created", target: (_, p: Project) => projectTarget(p), details: (_, p: Project) => ({ slug: p.slug }) },
-  run: (deps, access, i) => createProject(deps.db, access.org.id, i),
+  run: (deps, access, i) => createProject(deps.db, access.org.id, i, deps.clock.now()),
 });
 
 /** Public = production answers without a token (docs/architecture.md: Public project); admins only. */
@@ -92,7 +92,7 @@ export const updateProjectSettings = projectOperation({
   audit: { action: "project.settings", target: (_, o: SettingsChange) => projectTarget(o.project), details: (_, o: SettingsChange) => o.changed, when: (_, o: SettingsChange) => Object.keys(o.changed).length > 0 },
   run: (deps, access, patch) => {
     const before = access.project;
-    const project = updateProject(deps.db, before.id, patch);
+    const project = updateProject(deps.db, before.id, patch, deps.clock.now());
     const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => before[k as keyof typeof patch] !== v));
     if ("managementPublish" in changed || "managementSettings" in changed) {
       for (const channel of CHANNELS) deps.bus.emit("toolsChanged", { projectId: project.id, channel });

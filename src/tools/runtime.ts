@@ -7,6 +7,7 @@
 import { outboundProxy, type Config } from "../config";
 import type { Db } from "../db/client";
 import type { Channel } from "../db/schema";
+import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
 import type { ToolDefinition } from "../projects/manifest";
 import { runHttpTool } from "./http-tool";
@@ -40,8 +41,8 @@ function missingError(names: string[], channel: Channel): Outcome {
 }
 
 /** Builds the runtime. Cheap: the sandbox workers and the wasm module start on the first script call. */
-export function createToolRuntime(deps: { config: Config; db: Db; log: Logger }): ToolService {
-  const secrets = new SecretStore(deps.db, deps.config);
+export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; clock: Clock }): ToolService {
+  const secrets = new SecretStore(deps.db, deps.config, deps.clock);
   // The key file is created on first start (docs/architecture.md: Operations), not on the first secret saved.
   secrets.keys();
   // Issue 11 #19: each project gets a bounded share of the pool (config: sandbox-per-project, sandbox-queue-per-project).

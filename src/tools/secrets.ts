@@ -11,6 +11,7 @@ import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
 import { CHANNELS, toolSecrets, type Channel } from "../db/schema";
+import { systemClock, type Clock } from "../lib/clock";
 import { keyId, loadKeyRing, newSecretKey, parseKey, stageKeyFile, type KeyRing } from "./secret-key";
 
 const IV_BYTES = 12;
@@ -65,6 +66,8 @@ export class SecretStore {
   constructor(
     private readonly db: Db,
     private readonly config: Pick<Config, "secretKey" | "dataDir">,
+    /** `deps.clock` in the app; a store built on its own (tests) reads the system clock. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Loads the key (creating the key file on first start). */
@@ -75,7 +78,7 @@ export class SecretStore {
   /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (src/services/secrets.ts). */
   setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): void {
     const { current } = this.keys();
-    const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: Date.now() };
+    const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: this.clock.now() };
     this.db
       .insert(toolSecrets)
       .values({ projectId, toolName, name, channel, ...sealed })
@@ -134,10 +137,11 @@ export class SecretStore {
  * the new key replaces it; with `PORTICO_SECRET_KEY` the caller must show `key` to the operator, who
  * sets it before the next start. Returns the new key (base64) and how many secrets were re-encrypted.
  */
-export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir"> }, next?: Buffer | string): { key: string; rotated: number } {
+export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir">; clock: Clock }, next?: Buffer | string): { key: string; rotated: number } {
   const newKey = typeof next === "string" ? parseKey(next, "new-key") : (next ?? newSecretKey());
-  const store = new SecretStore(deps.db, deps.config);
+  const store = new SecretStore(deps.db, deps.config, deps.clock);
   const ring = store.keys();
+  const now = deps.clock.now();
   const id = keyId(newKey);
   const staged = ring.source === "file" ? stageKeyFile(deps.config, newKey) : null;
   const rotated = deps.db.transaction((tx) => {
@@ -148,7 +152,7 @@ export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey"
       // Each row keeps its channel, and with it its AAD (production as before, draft with "\0draft").
       const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, row.channel, decrypt(old, row));
       tx.update(toolSecrets)
-        .set({ ...sealed, keyId: id, updatedAt: Date.now() })
+        .set({ ...sealed, keyId: id, updatedAt: now })
         .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)))
         .run();
     }

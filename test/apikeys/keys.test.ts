@@ -6,6 +6,7 @@ import { projectAccess } from "../../src/services/access";
 import { issueApiKey, revokeKey } from "../../src/services/keys";
 import { invoke } from "../../src/services/operation";
 import { openDb } from "../../src/db/client";
+import { systemClock } from "../../src/lib/clock";
 import { EventBus } from "../../src/lib/events";
 import { removeMember, setRole } from "../../src/projects/orgs";
 import { mcpFixture, rpc, type McpFixture } from "../mcp/fixture";
@@ -56,7 +57,7 @@ describe("API keys", () => {
     f = await mcpFixture();
     const { id, key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
     expect((await ping(f.url(), key)).status).toBe(200);
-    const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus() };
+    const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
     revokeApiKey(cli, f.project.id, id);
     cli.db.$client.close();
     expect((await ping(f.url(), key)).status).toBe(401);

@@ -6,6 +6,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 import { migrate, openDb } from "../../src/db/client";
+import { systemClock } from "../../src/lib/clock";
 import { EventBus } from "../../src/lib/events";
 import { createDraftTool } from "../../src/projects/draft";
 import { publish } from "../../src/projects/publish";
@@ -19,7 +20,7 @@ const WORKERS = 32;
 async function provision(dataDir: string): Promise<string> {
   const db = openDb(dataDir);
   migrate(db);
-  const deps = { db, bus: new EventBus(), config: testConfig({ dataDir }) };
+  const deps = { db, bus: new EventBus(), config: testConfig({ dataDir }), clock: systemClock };
   const { project, users, apiKey } = await seedWorld(deps, { sessions: false });
   createDraftTool(deps, project.id, ECHO_TOOL);
   publish(deps, project.id, users.owner.id);

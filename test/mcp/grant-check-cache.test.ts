@@ -7,6 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { decodeJwt } from "jose";
 import { endSession } from "../../src/auth/sessions";
 import { openDb } from "../../src/db/client";
+import { systemClock } from "../../src/lib/clock";
 import { EventBus } from "../../src/lib/events";
 import { revokeGrant } from "../../src/oauth/grants";
 import { removeMember } from "../../src/projects/orgs";
@@ -33,7 +34,7 @@ describe("grant check through the read cache", () => {
 
   test("revoked by another connection (the CLI's): the very next call is 401", async () => {
     const c = await connected();
-    const cli = { db: openDb(ctx.t.deps.config.dataDir), bus: new EventBus() };
+    const cli = { db: openDb(ctx.t.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
     revokeGrant(cli, c.grantId, { actorId: null, reason: "cli" });
     cli.db.$client.close();
     expect((await c.call()).status).toBe(401);

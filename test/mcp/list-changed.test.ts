@@ -2,6 +2,7 @@ import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { openDb } from "../../src/db/client";
+import { systemClock } from "../../src/lib/clock";
 import { EventBus } from "../../src/lib/events";
 import { createDraftTool, updateDraftTool } from "../../src/projects/draft";
 import { setRole } from "../../src/projects/orgs";
@@ -93,7 +94,7 @@ describe("list_changed and versions", () => {
     const prod = await connectClient(f.url(), f.keyFor("viewer"));
     await streamOpen();
     const changed = nextListChanged(prod);
-    const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus() };
+    const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
     publish(cli, f.project.id, f.users.admin);
     cli.db.$client.close();
     await changed;

@@ -35,11 +35,12 @@ async function render(deps: Deps, request: Request, access: ProjectAccess, creat
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
   const { items, pager } = pageSlice(request, keys);
+  const now = deps.clock.now();
   const rows = items.map(
     (k) => html`<tr><td><strong>${k.name}</strong>${k.management ? html` <span class="badge warn" title="Can change the project or its settings">management</span>` : ""}<div class="muted small"><code>${k.prefix}…</code></div></td><td>${k.channel ?? "any"}</td>
 <td class="small">${k.scopes.map((sc) => html`<code>${sc}</code> `)}</td>
 <td>${k.createdByEmail ?? "former member"}<div class="muted small">${when(k.createdAt)}</div></td><td>${when(k.lastUsedAt)}</td>
-<td>${k.revokedAt ? html`<span class="badge err">revoked</span>` : k.expiresAt && k.expiresAt < Date.now() ? html`<span class="badge warn">expired</span>` : k.expiresAt ? html`expires ${when(k.expiresAt)}` : html`<span class="badge ok">active</span>`}</td>
+<td>${k.revokedAt ? html`<span class="badge err">revoked</span>` : k.expiresAt && k.expiresAt < now ? html`<span class="badge warn">expired</span>` : k.expiresAt ? html`expires ${when(k.expiresAt)}` : html`<span class="badge ok">active</span>`}</td>
 <td>${manage && !k.revokedAt ? postButton(projectPath(org, project, `/keys/${k.id}/revoke`), "Revoke", csrf, { danger: true, confirm: `Revoke the key "${k.name}"? Scripts using it stop working at once.` }) : ""}</td></tr>`,
   );
   const shown = created

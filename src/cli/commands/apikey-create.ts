@@ -41,7 +41,7 @@ export const apikeyCreateCommand: Command = {
     return withDeps(ctx, (deps) => {
       const { org, project } = projectFlag(ctx, deps);
       const user = userFlag(ctx, deps);
-      const expiresAt = days ? Date.now() + days * 86_400_000 : undefined;
+      const expiresAt = days ? deps.clock.now() + days * 86_400_000 : undefined;
       const { id, key } = issueApiKey(deps, { project, user }, { name: flag(ctx, "name"), channel, scopes, expiresAt });
       return {
         data: { id, key },

@@ -1,4 +1,5 @@
 /** `portico backup [--out FILE]`: the CLI face of `backupDataDir` (src/services/data-dir.ts). */
+import { systemClock } from "../../lib/clock";
 import { backupDataDir } from "../../services/data-dir";
 import type { Command } from "../command";
 
@@ -17,7 +18,8 @@ export const backupCommand: Command = {
     ].join("\n"),
   },
   async run(ctx) {
-    const r = backupDataDir(ctx.config, ctx.args.flags.out, (step) => ctx.io.err(step));
+    // No deps here (a server may hold the data dir): the CLI, as the outermost face, picks the clock.
+    const r = backupDataDir(ctx.config, ctx.args.flags.out, (step) => ctx.io.err(step), systemClock.now());
     if (r.warning) ctx.io.err(`WARNING: ${r.warning}`);
     const text = [`Backup written: ${r.file} (${(r.bytes / 1e6).toFixed(1)} MB)`, r.keyFile ? `Secret key: ${r.keyFile}` : "Secret key: not included", ...(r.warning ? [r.warning] : [])];
     return { data: r, text: text.join("\n") };

@@ -1,4 +1,5 @@
 /** `portico migrate [--dry-run]`: the CLI face of `migrateDataDir` (src/services/data-dir.ts). */
+import { systemClock } from "../../lib/clock";
 import { migrateDataDir } from "../../services/data-dir";
 import type { Command } from "../command";
 
@@ -19,7 +20,8 @@ export const migrateCommand: Command = {
   async run(ctx) {
     const dir = ctx.config.dataDir;
     const dryRun = ctx.args.switches["dry-run"] === true;
-    const r = migrateDataDir(dir, dryRun);
+    // No deps here (they would migrate on open): the CLI, as the outermost face, picks the clock.
+    const r = migrateDataDir(dir, dryRun, systemClock.now());
     if (dryRun) {
       const text = r.pending.length ? `Would apply ${r.pending.length} migration(s) to ${dir}:\n${r.pending.map((t) => `  ${t}`).join("\n")}` : `${dir} is up to date.`;
       return { data: { dryRun: true, pending: r.pending, dataDir: dir }, text };

@@ -122,7 +122,7 @@ export const projectImportCommand: Command = {
       if (channel === "production" && saved.length > 0) {
         recordOrgEvent(deps.db, {
           orgId: org.id, actorId: null, action: "secret.set", targetType: "project", targetId: project.id, projectId: project.id,
-          details: { channel, secrets: saved, via: "cli" },
+          details: { channel, secrets: saved, via: "cli" }, time: deps.clock.now(),
         });
       }
       const missing = { draft: stillMissing(deps, project.id, "draft"), production: stillMissing(deps, project.id, "production") };

@@ -43,6 +43,7 @@ type StopReason = "timeout" | "memory" | "cancelled";
 interface CallState {
   job: SandboxJob;
   hooks: CallHooks;
+  /** `performance.now()` when the time limit runs out: a duration, so wall-clock jumps cannot stretch or cut it. */
   deadline: number;
   stop: StopReason | null;
   memoryHit: boolean;
@@ -133,7 +134,7 @@ export class SandboxEngine {
     const state: CallState = {
       job,
       hooks: cappedHooks(hooks),
-      deadline: Date.now() + job.timeoutMs,
+      deadline: performance.now() + job.timeoutMs,
       stop: null,
       memoryHit: false,
       fetches: 0,
@@ -210,7 +211,7 @@ export class SandboxEngine {
     }
     const settled = vm.resolvePromise(handle);
     handle.dispose();
-    state.timer ??= setTimeout(() => this.stopCall(state, "timeout"), Math.max(0, state.deadline - Date.now()));
+    state.timer ??= setTimeout(() => this.stopCall(state, "timeout"), Math.max(0, state.deadline - performance.now()));
     const done = await Promise.race([settled, woken]);
     if (done === null || state.stop) {
       void settled.then((r) => (r.error ?? r.value)?.dispose(), () => undefined);
@@ -256,7 +257,7 @@ export class SandboxEngine {
       const s = this.current;
       if (!s) return false;
       if (s.memoryHit) s.stop ??= "memory";
-      else if (Date.now() > s.deadline) s.stop ??= "timeout";
+      else if (performance.now() > s.deadline) s.stop ??= "timeout";
       return s.stop !== null;
     });
     const vm = rt.newContext();
@@ -283,7 +284,7 @@ export class SandboxEngine {
     const attempt =
       ++s.fetches > FETCH_MAX_PER_CALL
         ? Promise.reject(new SandboxFetchError(`more than ${FETCH_MAX_PER_CALL} fetches in one call`))
-        : bridgeFetch(request, s.job, (s.aborter ??= new AbortController()).signal, s.deadline - Date.now());
+        : bridgeFetch(request, s.job, (s.aborter ??= new AbortController()).signal, s.deadline - performance.now());
     attempt.then(
       (res) => settle(() => newResponse(vm, b, res).consume((h) => deferred.resolve(h))),
       (err) =>

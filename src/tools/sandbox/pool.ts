@@ -52,7 +52,7 @@ interface Slot {
   /** Settles `ready` (false when the worker is removed before it started). */
   markReady: (ok: boolean) => void;
   call: InFlight | null;
-  /** When the worker last finished a call (null while busy). */
+  /** `performance.now()` when the worker last finished a call (null while busy): idleness is a duration. */
   idleSince: number | null;
 }
 
@@ -215,12 +215,12 @@ export class SandboxPool {
     slot.call = null;
     const next = this.waiting.shift();
     if (next) return next(this.claim(slot));
-    slot.idleSince = Date.now();
+    slot.idleSince = performance.now();
   }
 
   /** Stops workers idle for long: extras after IDLE_RETIRE_MS, the last one after LAST_IDLE_RETIRE_MS. */
   private sweep(): void {
-    const now = Date.now();
+    const now = performance.now();
     for (const slot of [...this.slots]) {
       const idleFor = slot.idleSince === null ? 0 : now - slot.idleSince;
       if (idleFor > (this.slots.length > 1 ? IDLE_RETIRE_MS : LAST_IDLE_RETIRE_MS)) this.remove(slot);
