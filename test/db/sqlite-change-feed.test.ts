@@ -3,32 +3,13 @@
  * another process's (as the CLI makes), also across checkpoints — and only then; announced writes carry
  * their topics when provably alone; subscribers hear changes until they unsubscribe.
  */
-import { afterEach, describe, expect, test } from "bun:test";
-import { Database } from "bun:sqlite";
+import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SqliteChangeFeed } from "../../src/db/sqlite-change-feed";
 import type { Change } from "../../src/lib/change-feed";
 import { tempDir } from "../helpers";
+import { feedOn, memoryDb, walDb } from "./wal-dbs";
 
-const open: Database[] = [];
-const feeds: SqliteChangeFeed[] = [];
-afterEach(() => {
-  for (const feed of feeds.splice(0)) feed.close();
-  for (const db of open.splice(0)) db.close();
-});
-
-function walDb(path: string): Database {
-  const db = new Database(path, { create: true });
-  db.exec("PRAGMA journal_mode = WAL");
-  open.push(db);
-  return db;
-}
-
-function feedOn(db: Database, opts: ConstructorParameters<typeof SqliteChangeFeed>[1] = {}): SqliteChangeFeed {
-  const feed = new SqliteChangeFeed(db, opts);
-  feeds.push(feed);
-  return feed;
-}
 
 /** A WAL database with an empty table and a feed on it. */
 function fresh(opts: ConstructorParameters<typeof SqliteChangeFeed>[1] = {}) {
@@ -98,8 +79,7 @@ describe("SqliteChangeFeed.version", () => {
   });
 
   test("without a -shm file (in-memory database) it still sees this connection's commits", () => {
-    const db = new Database(":memory:");
-    open.push(db);
+    const db = memoryDb();
     db.exec("CREATE TABLE t (x)");
     const feed = feedOn(db);
     const v = feed.version();

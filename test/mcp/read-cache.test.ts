@@ -2,30 +2,16 @@
  * The MCP read cache is exact: any commit — this connection, another connection, another process such as
  * the CLI — drops it before the next read, and nothing else does.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
-import { SqliteChangeFeed } from "../../src/db/sqlite-change-feed";
 import { ReadCache } from "../../src/mcp/read-cache";
 import { tempDir } from "../helpers";
+import { feedOn, memoryDb, walDb } from "../db/wal-dbs";
 
-const open: Database[] = [];
-const feeds: SqliteChangeFeed[] = [];
-afterEach(() => {
-  for (const feed of feeds.splice(0)) feed.close();
-  for (const db of open.splice(0)) db.close();
-});
-
-function walDb(path: string): Database {
-  const db = new Database(path, { create: true });
-  db.exec("PRAGMA journal_mode = WAL");
-  open.push(db);
-  return db;
-}
 
 function counting(db: Database) {
-  const feed = new SqliteChangeFeed(db);
-  feeds.push(feed);
+  const feed = feedOn(db);
   const cache = new ReadCache(feed);
   let loads = 0;
   const read = () => cache.get("n", () => (loads++, (db.query("SELECT count(*) AS n FROM t").get() as { n: number }).n));
@@ -75,8 +61,7 @@ describe("ReadCache", () => {
   });
 
   test("without a -shm file (in-memory database) it still sees this connection's commits", () => {
-    const db = new Database(":memory:");
-    open.push(db);
+    const db = memoryDb();
     db.exec("CREATE TABLE t (x)");
     const c = counting(db);
     expect(c.read()).toBe(0);
