@@ -65,11 +65,12 @@ beforeAll(async () => {
   }
 }, 60_000);
 
+// Stopping drains open SSE streams through the proxy and waits for Caddy: seconds, not bun's 5 s default.
 afterAll(async () => {
   await client?.close().catch(() => {});
   await caddy?.stop();
   await server?.stop();
-});
+}, 30_000);
 
 /** The project's audit events matching `query`, once the batched writer has flushed at least `min`. */
 async function auditRows(query: string, min = 1): Promise<Record<string, unknown>[]> {
