@@ -25,16 +25,8 @@ export interface LoadOptions {
   warmup?: number;
 }
 
-export interface LoadResult {
-  /** Measured run: answers per second and latency in ms. */
-  rps: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
+/** The measured run's rate, latency percentiles (ms) and error counts, as wrk reported them. */
+export interface LoadResult extends Pick<WrkRun, "rps" | "p50" | "p90" | "p99" | "max" | "non2xx" | "errors" | "timeouts"> {
   /** 2xx over the warm-up and the measured run: the server audited both. */
   okTotal: number;
   /** With `handshake`: 2xx per body over both runs ([initialize, initialized]); null otherwise. */
