@@ -52,7 +52,6 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   if (versionHeader !== null && !isSupportedVersion(versionHeader)) {
     throw refusal(400, RPC.INVALID_REQUEST, `Bad Request: unsupported MCP-Protocol-Version "${versionHeader.slice(0, 40)}".`);
   }
-  service.reads.revalidate();
   const { org, project: slug } = input.params;
   const project = service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
   if (!project) throw refusal(404, RPC.INVALID_REQUEST, "There is no MCP server at this address.");

@@ -36,9 +36,3 @@ export function fromOperation<S extends z.ZodType, O>(
     run: async (ctx, args) => tool.result(await invoke(op, ctx.deps, managementAccess(ctx), args)),
   };
 }
-
-/** A JSON Schema object for hand-written tool schemas (to be replaced by operations' zod schemas). */
-export const obj = (properties: Record<string, unknown> = {}, required: string[] = []) => ({ type: "object", properties, required, additionalProperties: false });
-
-/** The acting user of an MCP caller, for services that record an author. */
-export const actor = (ctx: RequestContext) => (ctx.principal.kind === "anonymous" ? null : ctx.principal.userId);
