@@ -11,7 +11,7 @@ import type { ChannelView } from "./channel";
 import type { ProjectRef } from "./project-ref";
 import type { McpService } from "./service";
 import { JsonRpcError, RPC } from "./rpc-errors";
-import type { McpSession } from "./sessions";
+import type { LogLevel, McpSession } from "./sessions";
 
 /** `Deps.tools` (src/tools/runtime.ts) provides the tool runtimes. */
 export type McpDeps = Deps;
@@ -37,6 +37,17 @@ export interface RequestContext {
   principal: Principal;
   session: McpSession | null;
   protocolVersion: string;
+  /**
+   * True for MCP 2026-07-28 requests: no session, everything comes from this request (its `_meta`, its
+   * credential). Handlers must not read or write anything held in memory from an earlier request.
+   */
+  stateless: boolean;
+  /** What the client declared it can do: the request's `_meta` clientCapabilities (2026) or initialize's (2025 sessions); {} when unknown. */
+  clientCapabilities: Record<string, unknown>;
+  /** Minimum level for `notifications/message`: per request from `_meta` (2026; null = send none) or the session's logging/setLevel. */
+  logLevel: LogLevel | null;
+  /** W3C trace context from `_meta.traceparent` (MCP 2026-07-28, SEP-414), recorded in the audit row and logs. */
+  traceparent: string | null;
   request: Request;
   /** Sends a notification related to this request (progress, logging); dropped when it cannot stream. */
   notify(message: JSONRPCMessage): void;

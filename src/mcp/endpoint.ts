@@ -185,6 +185,7 @@ async function handleRequest(
   let signal: AbortSignal | undefined;
   const ctx: RequestContext = {
     deps, service, project: g.project, target: g.target, principal: g.principal, session: g.session, protocolVersion: version,
+    stateless: false, clientCapabilities: g.session?.clientCapabilities ?? {}, logLevel: g.session?.logLevel ?? "info", traceparent: null,
     request: input.request, notify: notify ?? (() => {}), canStream: notify !== null,
     keepOpen: () => input.server?.timeout(input.request, 0),
     // Built on first use: AbortSignal.any is a measurable cost per call and most methods never read it.

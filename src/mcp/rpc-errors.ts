@@ -30,6 +30,12 @@ export const RPC = {
   NOT_PUBLISHED: -32003,
   /** The caller's role does not allow the method's scope. Moved from -32001 (where it collided with SESSION_NOT_FOUND). */
   SCOPE_DENIED: -32004,
+  /** MCP 2026-07-28 §Streamable HTTP: an Mcp-Method / Mcp-Name / Mcp-Param-* header disagrees with the body (HTTP 400). */
+  HEADER_MISMATCH: -32020,
+  /** MCP 2026-07-28: serving the request needs a client capability the request's `_meta` did not declare (HTTP 400; `data.requiredCapabilities`). */
+  MISSING_CLIENT_CAPABILITY: -32021,
+  /** MCP 2026-07-28 §Versioning: the requested protocol version is not one Portico speaks (HTTP 400; `data.supported`, `data.requested`). */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
 } as const;
 
 export type RpcCode = (typeof RPC)[keyof typeof RPC];

@@ -39,6 +39,8 @@ export interface McpSession {
   channel: Channel;
   protocolVersion: string;
   clientInfo: { name: string; version: string } | null;
+  /** The capabilities the client declared in initialize (elicitation, sampling, roots …). */
+  clientCapabilities: Record<string, unknown>;
   /** Minimum level of `notifications/message` the client asked for (logging/setLevel). */
   logLevel: LogLevel;
   grantId: string | null;
@@ -76,7 +78,10 @@ export class SessionStore {
     ];
   }
 
-  create(principal: Principal, target: { orgId: string; projectId: string; channel: Channel }, protocolVersion: string, clientInfo: McpSession["clientInfo"]): McpSession {
+  create(
+    principal: Principal, target: { orgId: string; projectId: string; channel: Channel }, protocolVersion: string,
+    clientInfo: McpSession["clientInfo"], clientCapabilities: Record<string, unknown> = {},
+  ): McpSession {
     const session: McpSession = {
       id: newToken(),
       credential: credentialId(principal),
@@ -84,6 +89,7 @@ export class SessionStore {
       channel: target.channel,
       protocolVersion,
       clientInfo,
+      clientCapabilities,
       logLevel: "info",
       grantId: principal.kind === "user" ? principal.grantId : null,
       apiKeyId: principal.kind === "apikey" ? principal.apiKeyId : null,

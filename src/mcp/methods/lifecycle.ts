@@ -25,7 +25,8 @@ export function initialize(ctx: RequestContext, params: unknown): InitializeResu
   // §Version negotiation: echo a supported version, otherwise offer our latest and let the client decide.
   const protocolVersion = isSupportedVersion(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
   const clientInfo = { name: p.clientInfo.name.slice(0, 200), version: p.clientInfo.version.slice(0, 100) };
-  ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo);
+  ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo, (p.capabilities ?? {}) as Record<string, unknown>);
+  ctx.clientCapabilities = ctx.session.clientCapabilities;
   ctx.protocolVersion = protocolVersion;
   const draft = ctx.target.channel === "draft";
   return {

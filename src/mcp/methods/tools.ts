@@ -82,7 +82,8 @@ const NEVER_ABORTED = new AbortController().signal;
 
 /** The runtime's view of the call: logs and progress go to the host while the call runs. */
 function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progressToken: string | number | undefined): ToolCallContext {
-  const minLevel = LOG_LEVELS.indexOf(ctx.session?.logLevel ?? "info");
+  // MCP 2026-07-28 §Logging: no `notifications/message` for a request that set no log level (null).
+  const minLevel = ctx.logLevel === null ? Infinity : LOG_LEVELS.indexOf(ctx.logLevel);
   return {
     projectId: ctx.project.id,
     // Secret values are per channel (issue 11 #1): a draft call must never load production values.
