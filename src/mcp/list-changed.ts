@@ -9,9 +9,10 @@
 import type { Deps } from "../deps";
 import type { Role } from "../db/schema";
 import { concerns, type Change } from "../lib/change-feed";
+import { endRevokedStreams, type StreamHolder } from "./stream-credentials";
 
-/** Anything holding notification streams for users whose role may change (2025 sessions, 2026 listeners). */
-interface RoleWatcher {
+/** Anything holding notification streams for users whose role may change or whose credential may end (2025 sessions, 2026 listeners). */
+interface RoleWatcher extends StreamHolder {
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void;
 }
 
@@ -56,6 +57,7 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
       let roles: ReturnType<typeof rolesNow> | null = null;
       for (const w of watchers) w.checkRoles((org, user) => (roles ??= rolesNow())(org, user));
     }
+    if (concerns(change, "grants", "apikeys", "sessions")) endRevokedStreams(sqlite, watchers);
   };
   const offFeed = deps.changes.subscribe((change) => {
     try {

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
 import { notificationMessage } from "./rpc";
 import type { SseStream } from "./sse";
+import type { HeldCredential, StreamHolder } from "./stream-credentials";
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -56,7 +57,7 @@ export interface McpSession {
 
 const CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
 
-export class SessionStore {
+export class SessionStore implements StreamHolder {
   private sessions = new Map<string, McpSession>();
   private sweeper: ReturnType<typeof setInterval>;
   private unsubscribe: Array<() => void>;
@@ -196,6 +197,15 @@ export class SessionStore {
         this.notify(s);
       }
     }
+  }
+
+  /** Credentials of sessions holding a GET stream (only those need ending from outside a request). */
+  heldCredentials(): HeldCredential[] {
+    return [...this.sessions.values()].filter((s) => s.streams.size > 0);
+  }
+
+  endHeld(dead: (c: HeldCredential) => boolean): void {
+    this.endWhere((s) => s.streams.size > 0 && dead(s));
   }
 
   private notify(s: McpSession): void {

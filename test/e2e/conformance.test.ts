@@ -6,12 +6,9 @@
  * gives — and every other scenario must pass, so a regression in either direction shows.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers";
-import { makePublic, node22, provision, ROOT, serve, type ServeChild } from "./support/portico";
-
-const SUITE = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
+import { describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2025 } from "./support/conformance";
+import { makePublic, provision, serve, type ServeChild } from "./support/portico";
 
 /** Scenario → why it cannot pass against a Portico project (README: Compatibility). */
 export const NOT_APPLICABLE: Record<string, string> = {
@@ -28,12 +25,6 @@ export const NOT_APPLICABLE: Record<string, string> = {
   "prompts-get-with-image": "prompts are text templates: no images",
 };
 
-interface Check {
-  id: string;
-  status: "SUCCESS" | "FAILURE" | "WARNING" | "INFO" | "SKIPPED";
-  errorMessage?: string;
-}
-
 let server: ServeChild;
 let mcpUrl: string;
 
@@ -49,36 +40,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** The scenario names `list --server` prints. */
-async function listScenarios(): Promise<string[]> {
-  const { out } = await node22([SUITE, "list", "--server"], { timeoutMs: 30_000 });
-  return [...out.matchAll(/^\s+- ([a-z0-9-]+)/gm)].map((m) => m[1]!);
-}
-
-/** Runs the whole suite once and reads each scenario's checks.json. */
-async function runSuite(): Promise<{ summary: string; results: Map<string, Check[]> }> {
-  const outDir = tempDir("portico-conformance-");
-  const { out } = await node22([SUITE, "server", "--url", mcpUrl, "--suite", "all", "-o", outDir], { timeoutMs: 240_000 });
-  const results = new Map<string, Check[]>();
-  for (const dir of readdirSync(outDir)) {
-    const scenario = /^server-(.+)-\d{4}-\d\d-\d\dT/.exec(dir)?.[1];
-    if (scenario) results.set(scenario, JSON.parse(readFileSync(join(outDir, dir, "checks.json"), "utf8")));
-  }
-  return { summary: out.match(/Total: \d+ passed, \d+ failed/)?.[0] ?? out.slice(-2000), results };
-}
-
 test("every conformance scenario passes except the documented not-applicable ones", async () => {
-  const scenarios = await listScenarios();
+  const scenarios = await listScenarios(SUITE_2025, ["--server"]);
   expect(scenarios.length).toBeGreaterThanOrEqual(30);
-  const { summary, results } = await runSuite();
-  // Reworded so CI's reader never mistakes the suite's own "N passed, N failed" for this run's result.
-  console.log(`conformance against ${mcpUrl}: ${summary.replace(/^Total: (\d+) passed, (\d+) failed$/, "$1 checks succeeded; $2 checks in not-applicable scenarios")}`);
+  const { summary, results } = await runSuite(SUITE_2025, mcpUrl, ["--suite", "all"]);
+  console.log(`conformance 0.1.16 against ${mcpUrl}: ${reworded(summary)}`);
   expect([...results.keys()].sort()).toEqual([...scenarios].sort());
 
-  const failed = [...results].filter(([, checks]) => checks.some((c) => c.status === "FAILURE")).map(([s]) => s);
-  const unexpected = failed.filter((s) => !(s in NOT_APPLICABLE));
-  const detail = unexpected.map((s) => `${s}: ${results.get(s)!.filter((c) => c.status === "FAILURE").map((c) => c.errorMessage).join("; ")}`);
-  expect(detail).toEqual([]);
+  const failed = failedScenarios(results);
+  expect(describeFailures(results, failed.filter((s) => !(s in NOT_APPLICABLE)))).toEqual([]);
   // A not-applicable scenario that starts passing means the README (and this list) must be updated.
   expect(failed.sort()).toEqual(Object.keys(NOT_APPLICABLE).sort());
   // The applicable tool scenarios really passed (not merely "no failure").

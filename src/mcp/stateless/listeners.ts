@@ -11,6 +11,7 @@ import { credentialId, type Principal } from "../../auth/principal";
 import type { Channel, Role } from "../../db/schema";
 import type { EventBus } from "../../lib/events";
 import type { RpcId } from "../rpc";
+import type { HeldCredential, StreamHolder } from "../stream-credentials";
 import type { SseStream } from "../sse";
 import { META } from "./meta";
 
@@ -62,7 +63,7 @@ export function tagged(method: string, subscriptionId: RpcId, params: Record<str
   return JSON.stringify({ jsonrpc: "2.0", method, params: { ...params, _meta: { [META.subscriptionId]: subscriptionId } } });
 }
 
-export class Listeners {
+export class Listeners implements StreamHolder {
   private readonly open = new Set<Listener>();
   private readonly unsubscribe: Array<() => void>;
   /** True once the listener is stopping: no new streams. */
@@ -126,6 +127,14 @@ export class Listeners {
   close(): void {
     for (const off of this.unsubscribe) off();
     this.closeAll();
+  }
+
+  heldCredentials(): HeldCredential[] {
+    return [...this.open];
+  }
+
+  endHeld(dead: (c: HeldCredential) => boolean): void {
+    this.endWhere(dead);
   }
 
   private notify(l: Listener): void {
