@@ -2,6 +2,7 @@
 import type { Command } from "../command";
 import { apikeyCreateCommand } from "./apikey-create";
 import { backupCommand } from "./backup";
+import { dbCopyCommand } from "./db-copy";
 import { demoCommand } from "./demo";
 import { keysRotateCommand } from "./keys-rotate";
 import { memberAddCommand } from "./member-add";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   migrateCommand,
   backupCommand,
   restoreCommand,
+  dbCopyCommand,
   keysRotateCommand,
   secretsRotateKeyCommand,
   demoCommand,

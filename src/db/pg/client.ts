@@ -1,0 +1,22 @@
+/**
+ * A Postgres database through Bun's built-in SQL client and drizzle's `bun-sql` adapter. Bun's client is
+ * part of the runtime the single binary already ships (no driver package, no native addon), pools
+ * connections, and reads `bytea` as a Buffer and `boolean` as a boolean — the values the SQLite schema
+ * gives (src/db/pg/columns.ts).
+ */
+import { SQL } from "bun";
+import { drizzle, type BunSQLDatabase } from "drizzle-orm/bun-sql";
+import * as schema from "./schema";
+
+export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
+
+/** A `postgres://` or `postgresql://` URL; anything else is refused before a connection is tried. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\/[^\s]+$/i.test(url);
+}
+
+/** Opens a pool on `url` (lazily: the first query connects). Close with `db.$client.close()`. */
+export function openPg(url: string, opts: { max?: number } = {}): PgDb {
+  const client = new SQL(url, { max: opts.max ?? 10 });
+  return drizzle({ client, schema }) as PgDb;
+}
