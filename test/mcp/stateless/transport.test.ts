@@ -205,3 +205,17 @@ describe("cancellation", () => {
     throw new Error("the cancelled call was never audited");
   });
 });
+
+describe("what the audit row records of a 2026 call", () => {
+  test("the protocol revision, the client's name from _meta and a well-formed traceparent (a malformed one is dropped)", async () => {
+    const trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "traced" } }, { bearer: key, metaExtra: { traceparent: trace } });
+    await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "untraced" } }, { bearer: key, metaExtra: { traceparent: "00-xyz\nINJECTED" } });
+    await f.deps.audit.flush();
+    const rows = queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events.slice(0, 2);
+    expect(rows.map((r) => [r.protocolVersion, r.host, r.traceparent])).toEqual([
+      [V2026, "raw-2026 1", null],
+      [V2026, "raw-2026 1", trace],
+    ]);
+  });
+});
