@@ -5,7 +5,8 @@ import type { RequestContext } from "./context";
 
 export function auditRow(ctx: RequestContext, method: string, ip: string, durationMs: number): AuditRow {
   const { notes, principal, session, project } = ctx;
-  const host = session?.clientInfo ? `${session.clientInfo.name} ${session.clientInfo.version}`.trim() : null;
+  const info = ctx.clientInfo ?? session?.clientInfo ?? null;
+  const host = info ? `${info.name} ${info.version}`.trim() : null;
   return {
     projectId: project.id,
     time: ctx.deps.clock.now(),

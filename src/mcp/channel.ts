@@ -15,12 +15,15 @@ import type { PromptDefinition, ToolDefinition } from "../projects/manifest";
 import { getVersion } from "../projects/publish";
 import { toolMeta } from "../tools/interactive";
 import type { ProjectRef } from "./project-ref";
+import { headerParams, type HeaderParam } from "./stateless/headers";
 
 export interface CompiledTool {
   def: ToolDefinition;
   wire: Tool;
   validateInput: ValidateFunction;
   validateOutput: ValidateFunction | null;
+  /** The inputSchema's `x-mcp-header` annotations (MCP 2026-07-28 §Custom Headers), checked on 2026 calls. */
+  headerParams: HeaderParam[];
 }
 
 export interface ChannelView {
@@ -60,6 +63,7 @@ function compile(defs: ToolDefinition[], project: ProjectRef): CompiledTool[] {
     wire: wireTool(def, def.kind === "interactive" ? toolMeta(uiPath(project), def) : undefined),
     validateInput: ajv.compile(def.inputSchema),
     validateOutput: def.outputSchema ? ajv.compile(def.outputSchema) : null,
+    headerParams: headerParams(def.inputSchema),
   }));
 }
 

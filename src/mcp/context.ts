@@ -44,6 +44,8 @@ export interface RequestContext {
   stateless: boolean;
   /** What the client declared it can do: the request's `_meta` clientCapabilities (2026) or initialize's (2025 sessions); {} when unknown. */
   clientCapabilities: Record<string, unknown>;
+  /** Who the client says it is: the request's `_meta` clientInfo (2026) or initialize's (2025); for the audit row's host. */
+  clientInfo: { name: string; version: string } | null;
   /** Minimum level for `notifications/message`: per request from `_meta` (2026; null = send none) or the session's logging/setLevel. */
   logLevel: LogLevel | null;
   /** W3C trace context from `_meta.traceparent` (MCP 2026-07-28, SEP-414), recorded in the audit row and logs. */

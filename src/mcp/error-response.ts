@@ -30,7 +30,8 @@ export function mcpErrorResponse(error: unknown, request: Request, config: Pick<
     return Response.json(known.body(), { status: known.status, headers: { ...cors, ...known.headers, "cache-control": "no-store" } });
   }
   if (!known) return Response.json(errorMessage(null, { code: RPC.INTERNAL_ERROR, message: "internal error" }), { status: 500, headers: cors });
-  return Response.json(errorMessage(null, { code: transportCode(known), message: known.message }), { status: known.status, headers: { ...cors, ...known.headers } });
+  const data = known instanceof JsonRpcError && known.data !== undefined ? { data: known.data } : {};
+  return Response.json(errorMessage(null, { code: transportCode(known), message: known.message, ...data }), { status: known.status, headers: { ...cors, ...known.headers } });
 }
 
 /** `onError` of the MCP plugin. */

@@ -10,7 +10,7 @@ import { clientIp } from "../http/client-ip";
 import { corsHeaders, isAllowedOrigin } from "../http/cors";
 import { authenticate, type McpTarget } from "./access";
 import type { McpDeps } from "./context";
-import { isSupportedVersion } from "./methods/lifecycle";
+import { ALL_VERSIONS, isSupportedVersion } from "./methods/lifecycle";
 import { findProjectRef, type ProjectRef } from "./project-ref";
 import { JsonRpcError, RPC, type RpcCode } from "./rpc-errors";
 import type { McpService } from "./service";
@@ -41,17 +41,32 @@ export function refusal(status: number, code: RpcCode, message: string, headers:
   return new JsonRpcError(code, message, undefined, status, headers);
 }
 
-/** Runs the checks; returns the request's identity or throws the refusal (rendered by `error-response.ts`). */
-export async function guard(deps: McpDeps, service: McpService, input: RouteInput): Promise<Guarded> {
+/**
+ * MCP 2026-07-28 §Versioning: a version Portico does not speak is UnsupportedProtocolVersion (-32022,
+ * HTTP 400) listing what it does speak, so a client can pick one (or fall back to initialize).
+ */
+export function unsupportedVersion(requested: string): JsonRpcError {
+  return new JsonRpcError(
+    RPC.UNSUPPORTED_PROTOCOL_VERSION,
+    `Unsupported protocol version "${requested.slice(0, 40)}" (MCP-Protocol-Version / _meta): this server speaks ${ALL_VERSIONS.join(", ")}.`,
+    { supported: [...ALL_VERSIONS], requested: requested.slice(0, 100) },
+    400,
+  );
+}
+
+/**
+ * Runs the checks; returns the request's identity or throws the refusal (rendered by `error-response.ts`).
+ * A `stateless` (2026-07-28) request has its version checked against its `_meta` by the stateless
+ * transport, and never touches a session: an Mcp-Session-Id header it may carry is ignored.
+ */
+export async function guard(deps: McpDeps, service: McpService, input: RouteInput, stateless = false): Promise<Guarded> {
   const { request, channel } = input;
   const headers = corsHeaders(request, deps.config);
   if (!isAllowedOrigin(request.headers.get("origin"), deps.config)) {
     throw refusal(403, RPC.INVALID_REQUEST, "Forbidden: this Origin may not call the MCP endpoint.");
   }
   const versionHeader = request.headers.get("mcp-protocol-version");
-  if (versionHeader !== null && !isSupportedVersion(versionHeader)) {
-    throw refusal(400, RPC.INVALID_REQUEST, `Bad Request: unsupported MCP-Protocol-Version "${versionHeader.slice(0, 40)}".`);
-  }
+  if (!stateless && versionHeader !== null && !isSupportedVersion(versionHeader)) throw unsupportedVersion(versionHeader);
   const { org, project: slug } = input.params;
   const project = service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
   if (!project) throw refusal(404, RPC.INVALID_REQUEST, "There is no MCP server at this address.");
@@ -60,7 +75,7 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   // Credential failures (OAuthError 401/403) and rate limits (RateLimitError 429) propagate as thrown.
   const principal = await authenticate(deps, request, project, target, ip, service.reads);
   service.limits.hit(project.id, principal);
-  const sessionId = request.headers.get("mcp-session-id");
+  const sessionId = stateless ? null : request.headers.get("mcp-session-id");
   let session: McpSession | null = null;
   if (sessionId !== null) {
     session = service.sessions.find(sessionId, principal, target);

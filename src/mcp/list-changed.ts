@@ -9,7 +9,11 @@
 import type { Deps } from "../deps";
 import type { Role } from "../db/schema";
 import { concerns, type Change } from "../lib/change-feed";
-import type { SessionStore } from "./sessions";
+
+/** Anything holding notification streams for users whose role may change (2025 sessions, 2026 listeners). */
+interface RoleWatcher {
+  checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void;
+}
 
 interface Revision {
   id: string;
@@ -21,7 +25,7 @@ const REVISIONS_SQL = "SELECT id, updated_at AS updatedAt, production_version_id
 const ROLES_SQL = "SELECT org_id AS orgId, user_id AS userId, role FROM memberships";
 
 /** Starts following the feed; returns a function that stops it. */
-export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "changes">, sessions: SessionStore): () => void {
+export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "changes">, watchers: RoleWatcher[]): () => void {
   const sqlite = deps.db.$client;
   const read = () => new Map(sqlite.query<Revision, []>(REVISIONS_SQL).all().map((r) => [r.id, r]));
   // One read of all memberships per change (people, not requests: a small table) instead of one per session.
@@ -48,7 +52,10 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
       }
       known = current;
     }
-    if (sessions.streamCount > 0 && concerns(change, "members")) sessions.checkRoles(rolesNow());
+    if (concerns(change, "members")) {
+      let roles: ReturnType<typeof rolesNow> | null = null;
+      for (const w of watchers) w.checkRoles((org, user) => (roles ??= rolesNow())(org, user));
+    }
   };
   const offFeed = deps.changes.subscribe((change) => {
     try {

@@ -22,8 +22,11 @@ const METHODS = "GET, POST, DELETE, OPTIONS";
 export function mcpPlugin(deps: McpDeps) {
   const service = new McpService(deps);
   scheduleAuditRetention(deps);
-  const stopWatching = watchListChanged(deps, service.sessions);
-  deps.drainHooks.push(() => service.sessions.closeStreams());
+  const stopWatching = watchListChanged(deps, [service.sessions, service.listeners]);
+  deps.drainHooks.push(() => {
+    service.sessions.closeStreams();
+    service.listeners.closeAll();
+  });
   deps.shutdownHooks.push(() => {
     stopWatching();
     service.close();

@@ -10,9 +10,12 @@ import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
 import { PendingRequests } from "./mrtr/pending";
 import { SESSION_IDLE_MS, SessionStore } from "./sessions";
+import { Listeners } from "./stateless/listeners";
 
 export class McpService {
   readonly sessions: SessionStore;
+  /** MCP 2026-07-28 subscriptions/listen streams held by this instance. */
+  readonly listeners: Listeners;
   readonly views: ChannelViews;
   readonly limits: McpRateLimits;
   /** Abort handles of running tools/call requests by `session|requestId` or `credential|requestId` (notifications/cancelled; see endpoint.ts flightKey). */
@@ -26,16 +29,18 @@ export class McpService {
   constructor(deps: McpDeps) {
     this.audit = deps.audit;
     this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject, deps.clock);
+    this.listeners = new Listeners(deps.bus);
     this.reads = new ReadCache(deps.changes);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config, deps.clock);
-    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
+    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 
   close(): void {
     for (const c of this.inflight.values()) c.abort();
     this.pending.close();
     this.sessions.close();
+    this.listeners.close();
     this.views.close();
     this.reads.close();
   }

@@ -25,6 +25,8 @@ export class SseStream {
   constructor(
     /** Called once when the stream ends, by either side. */
     private readonly onClose: () => void = () => {},
+    /** MCP 2026-07-28 removed resumability (SEP-2575): its streams carry no event ids. */
+    private readonly eventIds = true,
   ) {
     this.body = new ReadableStream<Uint8Array>({
       start: (controller) => {
@@ -48,7 +50,7 @@ export class SseStream {
   /** Sends one JSON-RPC message (an object, or JSON text already serialized). */
   send(message: JSONRPCMessage | string): void {
     const data = typeof message === "string" ? message : JSON.stringify(message);
-    this.write(`id: ${this.nextEventId++}\nevent: message\ndata: ${data}\n\n`);
+    this.write(this.eventIds ? `id: ${this.nextEventId++}\nevent: message\ndata: ${data}\n\n` : `event: message\ndata: ${data}\n\n`);
   }
 
   /** Ends the stream from the server side. */

@@ -6,12 +6,15 @@ import {
   CompleteRequestParamsSchema, InitializeRequestParamsSchema, LATEST_PROTOCOL_VERSION, SetLevelRequestParamsSchema,
   type InitializeResult,
 } from "@modelcontextprotocol/sdk/types.js";
+import { BUILD } from "../../build-info";
 import type { RequestContext } from "../context";
 import { holds } from "../permissions";
 import { parseParams } from "../rpc";
 
-/** The protocol versions Portico speaks (docs/architecture.md: MCP transport rules), newest first. */
+/** The session-based (2025) protocol versions Portico speaks (docs/architecture.md: MCP transport rules), newest first. */
 export const MCP_VERSIONS = [LATEST_PROTOCOL_VERSION, "2025-06-18", "2025-03-26"] as const;
+/** Every version served on a channel URL: 2026-07-28 statelessly, the others with initialize and sessions. */
+export const ALL_VERSIONS = ["2026-07-28", ...MCP_VERSIONS] as const;
 /** Streamable HTTP: a request without MCP-Protocol-Version and without a session is assumed 2025-03-26. */
 export const FALLBACK_VERSION = "2025-03-26";
 
@@ -28,21 +31,38 @@ export function initialize(ctx: RequestContext, params: unknown): InitializeResu
   ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo, (p.capabilities ?? {}) as Record<string, unknown>);
   ctx.clientCapabilities = ctx.session.clientCapabilities;
   ctx.protocolVersion = protocolVersion;
+  return { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo: serverInfo(ctx), ...instructions(ctx) };
+}
+
+/** What every channel offers; the same in initialize (2025) and server/discover (both worlds). */
+export const SERVER_CAPABILITIES = {
+  tools: { listChanged: true },
+  resources: { listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+  completions: {},
+};
+
+export function serverInfo(ctx: RequestContext): { name: string; version: string } {
   const draft = ctx.target.channel === "draft";
-  return {
-    protocolVersion,
-    capabilities: {
-      tools: { listChanged: true },
-      resources: { listChanged: true },
-      prompts: { listChanged: true },
-      logging: {},
-      completions: {},
-    },
-    serverInfo: { name: draft ? `${ctx.project.name} (draft)` : ctx.project.name, version: "portico" },
-    // Issue 11 #12 (docs/architecture.md: project:read covers "read instructions"): only a caller who may list the
-    // tools gets the instructions; anyone else still initializes, without them (no 403 on initialize).
-    ...(ctx.project.instructions && mayRead(ctx) ? { instructions: ctx.project.instructions } : {}),
-  };
+  return { name: draft ? `${ctx.project.name} (draft)` : ctx.project.name, version: BUILD.version };
+}
+
+/**
+ * Issue 11 #12 (docs/architecture.md: project:read covers "read instructions"): only a caller who may list
+ * the tools gets the instructions; anyone else still initializes or discovers, without them (no 403).
+ */
+export function instructions(ctx: RequestContext): { instructions?: string } {
+  return ctx.project.instructions && mayRead(ctx) ? { instructions: ctx.project.instructions } : {};
+}
+
+/**
+ * server/discover (MCP 2026-07-28 §Discovery): the versions, capabilities and identity, served in both
+ * worlds (a 2025 client may probe with it too). Caching hints and `resultType` are added by the stateless
+ * transport for 2026 requests.
+ */
+export function discover(ctx: RequestContext) {
+  return { supportedVersions: [...ALL_VERSIONS], capabilities: SERVER_CAPABILITIES, ...instructions(ctx), ...(ctx.stateless ? {} : { serverInfo: serverInfo(ctx) }) };
 }
 
 /** What tools/list requires (project:read, plus draft on the draft channel), asked without throwing. */

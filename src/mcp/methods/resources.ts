@@ -31,7 +31,8 @@ export function readResource(ctx: RequestContext, params: unknown): ReadResource
   requireMethodScope(ctx, "project:read");
   const path = uiPath(ctx.project);
   const def = interactiveTools(ctx).find((d) => uiResourceUri(path, d.name) === p.uri);
-  if (!def) throw new JsonRpcError(RPC.RESOURCE_NOT_FOUND, `Resource not found: ${p.uri}`, { uri: p.uri });
+  // MCP 2026-07-28 (SEP-2164) moved "resource not found" to -32602; 2025 clients keep -32002.
+  if (!def) throw new JsonRpcError(ctx.stateless ? RPC.INVALID_PARAMS : RPC.RESOURCE_NOT_FOUND, `Resource not found: ${p.uri}`, { uri: p.uri });
   return { contents: [uiResource(path, def)] };
 }
 

@@ -21,6 +21,7 @@ import { callManagementTool, isManagementTool, visibleManagementTools } from "..
 import { checkScope, holds, requireMethodScope } from "../permissions";
 import { notificationMessage, parseParams } from "../rpc";
 import { describeSchemaErrors } from "../schema-errors";
+import { checkParamHeaders } from "../stateless/headers";
 import { LOG_LEVELS } from "../sessions";
 
 export function listTools(ctx: RequestContext, params: unknown): { tools: Tool[] } {
@@ -56,6 +57,8 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
   const view = channelView(ctx);
   const tool = view.byName.get(p.name);
   if (!tool) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${p.name}". Call tools/list to see the tools of this channel.`);
+  // Before anything runs: an intermediary may have routed or limited on these headers (SEP-2243).
+  if (ctx.stateless && tool.headerParams.length > 0) checkParamHeaders(ctx.request.headers, tool.headerParams, args);
   if (tool.def.scope && !checkScope(ctx, tool.def.scope)) {
     ctx.notes.errorClass = "auth";
     return errorResult(`Your role no longer allows the tool "${p.name}" (it needs the "${tool.def.scope}" scope). Ask an admin if you need it.`);

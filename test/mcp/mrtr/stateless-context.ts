@@ -30,7 +30,7 @@ export function statelessCaller(deps: Deps, orgSlug: string, projectSlug: string
         deps, service, project,
         target: { orgId: project.orgId, projectId: project.id, orgSlug, projectSlug, channel },
         principal: opts.principal ?? API_KEY,
-        session: null, protocolVersion: "2026-07-28", stateless: true,
+        session: null, protocolVersion: "2026-07-28", stateless: true, clientInfo: null,
         clientCapabilities: opts.capabilities ?? { elicitation: {}, sampling: {}, roots: {} },
         logLevel: null, traceparent: null,
         request: new Request("http://localhost/"), notify: () => {}, canStream: false, keepOpen: () => {},
