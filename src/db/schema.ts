@@ -398,6 +398,37 @@ export const handshakeEvents = sqliteTable(
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );
 
+/**
+ * MCP sessions of 2025 clients (initialize + `Mcp-Session-Id`), shared by every instance on this database so a
+ * client's next request may land on any of them (docs/architecture.md: Change feed, "Several instances").
+ * A row is the session's identity and negotiated state; open GET streams are connections, held in memory
+ * by the instance that accepted them. `last_seen_at` is written at most once a minute (src/mcp/sessions.ts).
+ */
+export const mcpSessions = sqliteTable(
+  "mcp_sessions",
+  {
+    id: text("id").primaryKey(),
+    /** `credentialId(principal)`: the grant, API key or anonymous caller that created it (another → 404). */
+    credential: text("credential").notNull(),
+    orgId: text("org_id").notNull(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    protocolVersion: text("protocol_version").notNull(),
+    clientInfo: text("client_info", { mode: "json" }),
+    clientCapabilities: text("client_capabilities", { mode: "json" }).notNull(),
+    logLevel: text("log_level").notNull(),
+    grantId: text("grant_id"),
+    apiKeyId: text("api_key_id"),
+    loginSessionId: text("login_session_id"),
+    userId: text("user_id"),
+    /** The role the session's tool list was first built for (null: anonymous). */
+    role: text("role", { enum: ROLES }),
+    createdAt: integer("created_at").notNull(),
+    lastSeenAt: integer("last_seen_at").notNull(),
+  },
+  (t) => [index("mcp_sessions_last_seen_idx").on(t.lastSeenAt), index("mcp_sessions_project_idx").on(t.projectId)],
+);
+
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Org = typeof orgs.$inferSelect;

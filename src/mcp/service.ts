@@ -28,9 +28,9 @@ export class McpService {
 
   constructor(deps: McpDeps) {
     this.audit = deps.audit;
-    this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject, deps.clock);
-    this.listeners = new Listeners(deps.bus);
     this.reads = new ReadCache(deps.changes);
+    this.sessions = new SessionStore(deps, this.reads, SESSION_IDLE_MS, deps.config.maxStreamsPerProject);
+    this.listeners = new Listeners(deps.bus);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config, deps.clock);
     this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });

@@ -39,10 +39,7 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
   const session = g.session;
   if (!session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
   if (service.sessions.draining) throw refusal(503, RPC.INVALID_REQUEST, "The server is shutting down.", { "retry-after": "5" });
-  const stream = service.sessions.openStream(session, () => {
-    const made: SseStream = new SseStream(() => session.streams.delete(made));
-    return made;
-  });
+  const stream = service.sessions.openStream(session, (onClose) => new SseStream(onClose));
   if (!stream) {
     // Issue 11 #16/#19: the project's open streams are capped (config max-streams-per-project).
     throw refusal(429, RPC.RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { "retry-after": "30" });

@@ -1,24 +1,38 @@
 /**
- * MCP sessions (Streamable HTTP §Session Management). A session id is bound to the credential that
- * created it (docs/architecture.md: another credential → 404), lives in memory, expires when idle, and ends when its
+ * MCP sessions (Streamable HTTP §Session Management) of 2025 clients. A session id is bound to the credential
+ * that created it (docs/architecture.md: another credential → 404), expires when idle, and ends when its
  * grant, API key or approving sign-in session is revoked — closing its open streams. A channel's
  * `toolsChanged` reaches every open GET stream of that channel as tools/prompts/resources `list_changed`.
+ *
+ * Several instances (docs/architecture.md: Change feed, "Several instances"): the session itself is a row in
+ * `mcp_sessions`, so any instance serves its next request; lookups read through the MCP read cache, which
+ * the change feed keeps exact (a DELETE or a revocation on another instance is seen on the next request),
+ * and `last_seen_at` is written at most once a TOUCH_MS, so a lookup costs no write. GET streams are
+ * connections: they stay with the instance that accepted them (`held`), which keeps their rows fresh and
+ * closes them when the row disappears elsewhere. Questions a tool asks over a 2025 call's stream and
+ * `notifications/cancelled` act on the call running in this instance only (mrtr/pending.ts).
  */
+import type { Database } from "bun:sqlite";
 import { credentialId, type Principal } from "../auth/principal";
 import type { Channel, Role } from "../db/schema";
+import type { ChangeFeed } from "../lib/change-feed";
 import type { EventBus } from "../lib/events";
 import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
+import type { ReadCache } from "./read-cache";
 import { notificationMessage } from "./rpc";
+import { SessionRows, type LogLevel, type McpSession } from "./session-rows";
 import type { SseStream } from "./sse";
 import type { HeldCredential, StreamHolder } from "./stream-credentials";
+
+export { LOG_LEVELS, type LogLevel, type McpSession } from "./session-rows";
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
 /**
- * Beyond this many sessions the least recently used one is dropped, preferring one without a stream
- * (public projects let anyone initialize). A hard cap: sessions holding streams are not exempt
- * (issue 11 #16: anonymous GET streams kept their sessions past it).
+ * Beyond this many sessions the least recently used one is dropped, preferring one without a stream held
+ * here (public projects let anyone initialize). A hard cap: sessions holding streams are not exempt
+ * (issue 11 #16: anonymous GET streams kept their sessions past it). Counted over every instance (rows).
  */
 export const MAX_SESSIONS = 20_000;
 /**
@@ -26,56 +40,66 @@ export const MAX_SESSIONS = 20_000;
  * reconnecting after a network blip is served; one session cannot pile up streams — issue 11 #16).
  */
 export const MAX_STREAMS_PER_SESSION = 1;
-/** Default cap on open GET streams per project, over all its sessions (config `maxStreamsPerProject`). */
+/** Default cap on open GET streams per project, over all its sessions, per instance (config `maxStreamsPerProject`). */
 export const DEFAULT_MAX_STREAMS_PER_PROJECT = 200;
+/** `last_seen_at` is written at most this often per session (a lookup must not cost a write). */
+export const TOUCH_MS = 60_000;
 const SWEEP_MS = 60_000;
-
-export const LOG_LEVELS = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface McpSession {
-  id: string;
-  credential: string;
-  projectId: string;
-  channel: Channel;
-  protocolVersion: string;
-  clientInfo: { name: string; version: string } | null;
-  /** The capabilities the client declared in initialize (elicitation, sampling, roots …). */
-  clientCapabilities: Record<string, unknown>;
-  /** Minimum level of `notifications/message` the client asked for (logging/setLevel). */
-  logLevel: LogLevel;
-  grantId: string | null;
-  apiKeyId: string | null;
-  /** The acting user and the role their tool list was built for (null: anonymous). */
-  userId: string | null;
-  orgId: string;
-  role: Role | null;
-  loginSessionId: string | null;
-  lastSeen: number;
-  streams: Set<SseStream>;
-}
 
 const CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list_changed", "notifications/resources/list_changed"];
 
+/** What the store needs from the app (`Deps`): the database, its change feed, the in-process events. */
+export interface SessionStoreDeps {
+  db: { $client: Database };
+  changes: ChangeFeed;
+  bus: EventBus;
+  /** `deps.clock` in the app; a store built on its own (tests) reads the system clock. */
+  clock?: Clock;
+  /** Where a failed background sweep is reported (the app's logger). */
+  log?: { warn(obj: object, msg: string): void };
+}
+
+interface Held {
+  session: McpSession;
+  streams: Set<SseStream>;
+}
+
 export class SessionStore implements StreamHolder {
-  private sessions = new Map<string, McpSession>();
+  private readonly rows: SessionRows;
+  /** Sessions with a GET stream open on this instance. */
+  private held = new Map<string, Held>();
   private sweeper: ReturnType<typeof setInterval>;
   private unsubscribe: Array<() => void>;
+  private readonly clock: Clock;
+  private readonly changes: ChangeFeed;
+  private readonly touchMs: number;
+  private readonly log: SessionStoreDeps["log"];
 
   constructor(
-    bus: EventBus,
+    deps: SessionStoreDeps,
+    private readonly reads: ReadCache,
     private readonly idleMs = SESSION_IDLE_MS,
     private readonly maxStreamsPerProject = DEFAULT_MAX_STREAMS_PER_PROJECT,
-    /** `deps.clock` in the app; a store built on its own (tests) reads the system clock. */
-    private readonly clock: Clock = systemClock,
   ) {
+    this.rows = new SessionRows(deps.db.$client);
+    this.clock = deps.clock ?? systemClock;
+    this.changes = deps.changes;
+    this.log = deps.log;
+    // Stream holders refresh their rows every sweep, so a row is idle-expired only when nobody holds it.
+    this.touchMs = Math.min(TOUCH_MS, idleMs / 2);
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref?.();
+    const { bus } = deps;
     this.unsubscribe = [
       bus.on("toolsChanged", ({ projectId, channel }) => this.notifyChannel(projectId, channel)),
-      bus.on("grantRevoked", ({ grantId }) => this.endWhere((s) => s.grantId === grantId)),
-      bus.on("apiKeyRevoked", ({ apiKeyId }) => this.endWhere((s) => s.apiKeyId === apiKeyId)),
-      bus.on("sessionEnded", ({ sessionId }) => this.endWhere((s) => s.loginSessionId === sessionId)),
+      bus.on("grantRevoked", ({ grantId }) => this.endByCredential("grantId", grantId)),
+      bus.on("apiKeyRevoked", ({ apiKeyId }) => this.endByCredential("apiKeyId", apiKeyId)),
+      bus.on("sessionEnded", ({ sessionId }) => this.endByCredential("loginSessionId", sessionId)),
+      // Rows ended in this process closed their streams directly; one deleted by another process (DELETE or a
+      // revocation on another instance, the CLI) shows only as an unannounced change.
+      deps.changes.subscribe((change) => {
+        if (!change.topics) this.endVanished();
+      }),
     ];
   }
 
@@ -83,6 +107,7 @@ export class SessionStore implements StreamHolder {
     principal: Principal, target: { orgId: string; projectId: string; channel: Channel }, protocolVersion: string,
     clientInfo: McpSession["clientInfo"], clientCapabilities: Record<string, unknown> = {},
   ): McpSession {
+    const now = this.clock.now();
     const session: McpSession = {
       id: newToken(),
       credential: credentialId(principal),
@@ -98,89 +123,122 @@ export class SessionStore implements StreamHolder {
       orgId: target.orgId,
       role: principal.kind === "anonymous" ? null : principal.role,
       loginSessionId: principal.kind === "user" ? principal.sessionId : null,
-      lastSeen: this.clock.now(),
-      streams: new Set(),
+      lastSeen: now,
     };
-    if (this.sessions.size >= MAX_SESSIONS) this.evictOne();
-    this.sessions.set(session.id, session);
+    if (this.rows.count() >= MAX_SESSIONS) this.evictOne();
+    this.rows.insert(session, now);
+    this.wrote();
     return session;
   }
 
   /**
    * The live session for an id, only if this credential created it on this channel; otherwise null
-   * (→ 404, so a stolen id reveals nothing).
+   * (→ 404, so a stolen id reveals nothing). Read through the MCP read cache: no query while nothing changed.
    */
   find(id: string, principal: Principal, target: { projectId: string; channel: Channel }): McpSession | null {
-    const now = this.clock.now();
-    const s = this.sessions.get(id);
+    const s = this.reads.get(`mcp-session:${id}`, () => this.rows.get(id));
     if (!s || s.projectId !== target.projectId || s.channel !== target.channel || s.credential !== credentialId(principal)) return null;
-    if (this.expired(s, now)) {
-      this.end(s.id);
+    const now = this.clock.now();
+    const held = this.held.get(id);
+    // A session with an open stream is in use even when no POST arrives.
+    if (!held && now - s.lastSeen > this.idleMs) {
+      this.end(id);
       return null;
     }
-    s.lastSeen = now;
-    return s;
+    if (now - s.lastSeen >= this.touchMs) {
+      this.rows.touch([id], now);
+      s.lastSeen = now;
+      this.wrote();
+    }
+    if (!held) return s;
+    // The held object carries this instance's view (its role); the row carries what any instance changed.
+    held.session.logLevel = s.logLevel;
+    held.session.lastSeen = s.lastSeen;
+    return held.session;
   }
 
+  /** logging/setLevel: stored on the row, so the next request on any instance uses it. */
+  setLogLevel(session: McpSession, level: LogLevel): void {
+    this.rows.setLogLevel(session.id, level);
+    session.logLevel = level;
+    this.wrote();
+  }
+
+  /** Ends a session everywhere: its row goes (every instance's next lookup misses) and its streams here close. */
   end(id: string): boolean {
-    const s = this.sessions.get(id);
-    if (!s) return false;
-    this.sessions.delete(id);
-    for (const stream of s.streams) stream.close();
-    return true;
+    const existed = this.rows.delete(id);
+    this.wrote();
+    const held = this.held.has(id);
+    this.release(id);
+    return existed || held;
   }
 
+  /** Sessions over every instance (the metrics gauge). */
   get size(): number {
-    return this.sessions.size;
+    return this.rows.count();
   }
 
   /** True once the listener is stopping: no new streams (a client would reconnect on a kept-alive connection). */
   draining = false;
 
-  /** Closes every open stream (the listener is stopping); sessions stay valid until close(). */
+  /** Closes every open stream (the listener is stopping); sessions stay valid — for this and every other instance. */
   closeStreams(): void {
     this.draining = true;
-    for (const s of this.sessions.values()) for (const stream of s.streams) stream.close();
+    for (const h of this.held.values()) for (const stream of h.streams) stream.close();
   }
 
   /**
    * Attaches a GET notification stream to `session`: it replaces the session's oldest stream once the
-   * session holds MAX_STREAMS_PER_SESSION; false (nothing attached) when the project already has
-   * `maxStreamsPerProject` open streams (issue 11 #16, #19: a busy or hostile caller cannot hold every
-   * connection). `make` builds the stream only once it is admitted.
+   * session holds MAX_STREAMS_PER_SESSION; null (nothing attached) when the project already has
+   * `maxStreamsPerProject` open streams on this instance (issue 11 #16, #19: a busy or hostile caller cannot
+   * hold every connection). `make` builds the stream only once it is admitted; it gets the function the
+   * stream calls when it closes.
    */
-  openStream(session: McpSession, make: () => SseStream): SseStream | null {
-    const replacing = session.streams.size >= MAX_STREAMS_PER_SESSION;
+  openStream(session: McpSession, make: (onClose: () => void) => SseStream): SseStream | null {
+    let held = this.held.get(session.id);
+    const replacing = (held?.streams.size ?? 0) >= MAX_STREAMS_PER_SESSION;
     if (!replacing && this.streamsOf(session.projectId) >= this.maxStreamsPerProject) return null;
-    while (session.streams.size >= MAX_STREAMS_PER_SESSION) {
-      const oldest = session.streams.values().next().value!;
-      session.streams.delete(oldest);
+    if (!held) this.held.set(session.id, (held = { session, streams: new Set() }));
+    const h = held;
+    while (h.streams.size >= MAX_STREAMS_PER_SESSION) {
+      const oldest = h.streams.values().next().value!;
+      h.streams.delete(oldest);
       oldest.close();
     }
-    const stream = make();
-    session.streams.add(stream);
+    const stream: SseStream = make(() => {
+      h.streams.delete(stream);
+      if (h.streams.size === 0 && this.held.get(session.id) === h) this.held.delete(session.id);
+    });
+    h.streams.add(stream);
+    // Closing the replaced stream above may have forgotten the session (its last stream ended).
+    this.held.set(session.id, h);
     return stream;
   }
 
-  /** Open GET streams of one project (counted when a stream opens: GETs are rare next to POSTs). */
+  /** The GET streams `sessionId` holds on this instance. */
+  streamsOfSession(sessionId: string): ReadonlySet<SseStream> {
+    return this.held.get(sessionId)?.streams ?? new Set();
+  }
+
+  /** Open GET streams of one project on this instance (counted when a stream opens: GETs are rare next to POSTs). */
   streamsOf(projectId: string): number {
     let n = 0;
-    for (const s of this.sessions.values()) if (s.projectId === projectId) n += s.streams.size;
+    for (const h of this.held.values()) if (h.session.projectId === projectId) n += h.streams.size;
     return n;
   }
 
-  /** Open GET notification streams, over all sessions. */
+  /** Open GET notification streams on this instance. */
   get streamCount(): number {
     let n = 0;
-    for (const s of this.sessions.values()) n += s.streams.size;
+    for (const h of this.held.values()) n += h.streams.size;
     return n;
   }
 
-  /** Ends every session. */
+  /** Stops this instance's part: its streams close; the rows stay for the other instances (and this one's restart). */
   close(): void {
     clearInterval(this.sweeper);
     for (const off of this.unsubscribe) off();
-    for (const id of [...this.sessions.keys()]) this.end(id);
+    for (const id of [...this.held.keys()]) this.release(id);
   }
 
   /**
@@ -188,57 +246,81 @@ export class SessionStore implements StreamHolder {
    * the database changed; `roleOf` reads the current role (null = no longer a member → session ends).
    */
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void {
-    for (const s of [...this.sessions.values()]) {
-      if (s.streams.size === 0 || s.userId === null) continue;
+    for (const { session: s } of [...this.held.values()]) {
+      if (s.userId === null) continue;
       const role = roleOf(s.orgId, s.userId);
       if (role === null) this.end(s.id);
       else if (role !== s.role) {
         s.role = role;
-        this.notify(s);
+        this.notify(s.id);
       }
     }
   }
 
-  /** Credentials of sessions holding a GET stream (only those need ending from outside a request). */
+  /** Credentials of sessions holding a GET stream here (only those need ending from outside a request). */
   heldCredentials(): HeldCredential[] {
-    return [...this.sessions.values()].filter((s) => s.streams.size > 0);
+    return [...this.held.values()].map((h) => h.session);
   }
 
   endHeld(dead: (c: HeldCredential) => boolean): void {
-    this.endWhere((s) => s.streams.size > 0 && dead(s));
+    for (const h of [...this.held.values()]) if (dead(h.session)) this.end(h.session.id);
   }
 
-  private notify(s: McpSession): void {
-    for (const stream of s.streams) for (const method of CHANGED) stream.send(notificationMessage(method));
+  private notify(id: string): void {
+    for (const stream of this.held.get(id)?.streams ?? []) for (const method of CHANGED) stream.send(notificationMessage(method));
   }
 
   private notifyChannel(projectId: string, channel: Channel): void {
-    for (const s of this.sessions.values()) if (s.projectId === projectId && s.channel === channel) this.notify(s);
+    for (const [id, h] of this.held) if (h.session.projectId === projectId && h.session.channel === channel) this.notify(id);
   }
 
-  private endWhere(match: (s: McpSession) => boolean): void {
-    for (const s of [...this.sessions.values()]) if (match(s)) this.end(s.id);
+  /** A revocation in this process: its sessions' rows go (every instance's next lookup misses) and streams here close. */
+  private endByCredential(column: "grantId" | "apiKeyId" | "loginSessionId", value: string): void {
+    this.rows.deleteByCredential(column, value);
+    this.wrote();
+    for (const h of [...this.held.values()]) if (h.session[column] === value) this.release(h.session.id);
   }
 
-  /** A session with an open stream is in use even when no POST arrives. */
-  private expired(s: McpSession, now: number): boolean {
-    return s.streams.size === 0 && now - s.lastSeen > this.idleMs;
+  /** Closes the streams of sessions whose row another process deleted. */
+  private endVanished(): void {
+    if (this.held.size === 0) return;
+    const live = this.rows.existing([...this.held.keys()]);
+    for (const id of [...this.held.keys()]) if (!live.has(id)) this.release(id);
+  }
+
+  /** Forgets what this instance holds for a session and closes its streams. */
+  private release(id: string): void {
+    const held = this.held.get(id);
+    if (!held) return;
+    this.held.delete(id);
+    for (const stream of held.streams) stream.close();
+  }
+
+  /**
+   * Tells the feed this process wrote session rows. No topic names them: the read cache drops on any version
+   * move whatever the topic, and streams here were handled directly; other processes see "anything".
+   */
+  private wrote(): void {
+    this.changes.announce([]);
   }
 
   private evictOne(): void {
-    let oldest: McpSession | null = null;
-    let oldestStreaming: McpSession | null = null;
-    for (const s of this.sessions.values()) {
-      if (s.streams.size === 0) {
-        if (!oldest || s.lastSeen < oldest.lastSeen) oldest = s;
-      } else if (!oldestStreaming || s.lastSeen < oldestStreaming.lastSeen) oldestStreaming = s;
-    }
-    const victim = oldest ?? oldestStreaming;
-    if (victim) this.end(victim.id);
+    // Oldest first; skip sessions whose stream this instance holds while another candidate exists.
+    const candidates = this.rows.oldest(this.held.size + 1);
+    const victim = candidates.find((id) => !this.held.has(id)) ?? candidates[0];
+    if (victim) this.end(victim);
   }
 
   private sweep(): void {
     const now = this.clock.now();
-    for (const s of [...this.sessions.values()]) if (this.expired(s, now)) this.end(s.id);
+    try {
+      if (this.held.size > 0) this.rows.touch([...this.held.keys()], now);
+      this.rows.deleteIdleSince(now - this.idleMs);
+      this.wrote();
+      this.endVanished();
+    } catch (err) {
+      // A busy or read-only database: the next sweep tries again; lookups still expire idle rows.
+      this.log?.warn({ err }, "MCP session sweep failed");
+    }
   }
 }

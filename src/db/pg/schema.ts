@@ -365,3 +365,29 @@ export const handshakeEvents = pgTable(
   },
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );
+
+/** MCP sessions of 2025 clients: see src/db/schema.ts. */
+export const mcpSessions = pgTable(
+  "mcp_sessions",
+  {
+    id: text("id").primaryKey(),
+    /** `credentialId(principal)`: the grant, API key or anonymous caller that created it (another → 404). */
+    credential: text("credential").notNull(),
+    orgId: text("org_id").notNull(),
+    projectId: text("project_id").notNull().references(() => projects.id, { onDelete: "cascade" }),
+    channel: text("channel", { enum: CHANNELS }).notNull(),
+    protocolVersion: text("protocol_version").notNull(),
+    clientInfo: json("client_info"),
+    clientCapabilities: json("client_capabilities").notNull(),
+    logLevel: text("log_level").notNull(),
+    grantId: text("grant_id"),
+    apiKeyId: text("api_key_id"),
+    loginSessionId: text("login_session_id"),
+    userId: text("user_id"),
+    /** The role the session's tool list was first built for (null: anonymous). */
+    role: text("role", { enum: ROLES }),
+    createdAt: epochMs("created_at").notNull(),
+    lastSeenAt: epochMs("last_seen_at").notNull(),
+  },
+  (t) => [index("mcp_sessions_last_seen_idx").on(t.lastSeenAt), index("mcp_sessions_project_idx").on(t.projectId)],
+);

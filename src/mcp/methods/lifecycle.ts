@@ -72,7 +72,7 @@ function mayRead(ctx: RequestContext): boolean {
 
 export function setLevel(ctx: RequestContext, params: unknown): Record<string, never> {
   const p = parseParams(SetLevelRequestParamsSchema, params);
-  if (ctx.session) ctx.session.logLevel = p.level;
+  if (ctx.session) ctx.service.sessions.setLogLevel(ctx.session, p.level);
   return {};
 }
 
