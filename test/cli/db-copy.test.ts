@@ -20,7 +20,7 @@ import { copyOrder } from "../../src/db/pg/copy";
 import * as pgSchema from "../../src/db/pg/schema";
 import * as liteSchema from "../../src/db/schema";
 import { savePrompt } from "../../src/projects/draft";
-import { makeApp } from "../helpers";
+import { makeApp, req } from "../helpers";
 import { authorizeParams, authorizePath, echoWithToken, openConsent, pkce, registerClient, seedWorld, signIn } from "../oauth/fixtures";
 import { describePostgres } from "../fixtures/postgres";
 import { Cli, expectBadFlag } from "./cli";
@@ -36,8 +36,15 @@ async function seed(): Promise<string> {
   const t = await makeApp();
   issueSetupLink(t.deps.db, t.deps.config.publicUrl); // `settings`: the first-run setup token, before any user exists
   const w = await seedWorld(t.deps);
-  const { call } = await echoWithToken(t, w); // tools, versions, releases, client, auth request, grant, code, refresh token, keys
+  const { call, tokens } = await echoWithToken(t, w); // tools, versions, releases, client, auth request, grant, code, refresh token, keys
   expect((await call()).status).toBe(200); // an audit row and handshake steps
+  const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: { roots: {} }, clientInfo: { name: "old-host", version: "1" } } };
+  const init = await req(t.app, "/acme/shop", {
+    method: "POST",
+    headers: { authorization: `Bearer ${tokens.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body: JSON.stringify(initialize),
+  });
+  expect(init.headers.get("mcp-session-id")).toBeString(); // `mcp_sessions`: a 2025 client's session
   const { cookie } = await signIn(t.deps, w.users.viewer.email); // an authorization request left on its consent page
   await openConsent(t.app, authorizePath(authorizeParams((await registerClient(t.app)).client_id, pkce().challenge, w.url("shop"))), cookie);
   createApiKey(t.deps, { projectId: w.shop.id, userId: w.users.admin.id, name: "ci", scopes: ["project:read", "tools:call"] });
