@@ -30,6 +30,7 @@ export class McpService {
     this.audit = deps.audit;
     this.sessions = new SessionStore(deps.bus, SESSION_IDLE_MS, deps.config.maxStreamsPerProject, deps.clock);
     this.listeners = new Listeners(deps.bus);
+    this.sessions.onEnd = (id) => this.pending.dropSession(id);
     this.reads = new ReadCache(deps.changes);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config, deps.clock);

@@ -122,10 +122,14 @@ export class SessionStore implements StreamHolder {
     return s;
   }
 
+  /** Called with the id of every session that ends (the 2025 questions waiting on it are dropped). */
+  onEnd: (id: string) => void = () => {};
+
   end(id: string): boolean {
     const s = this.sessions.get(id);
     if (!s) return false;
     this.sessions.delete(id);
+    this.onEnd(id);
     for (const stream of s.streams) stream.close();
     return true;
   }
