@@ -11,7 +11,7 @@ import type { Logger } from "../lib/log";
 
 export const FLUSH_INTERVAL_MS = 20;
 export const BATCH_ROWS = 500;
-/** Rows per multi-row INSERT (21 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
+/** Rows per multi-row INSERT (23 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
 const CHUNK = 40;
 
 /** One audit row as the MCP layer hands it over (id assigned by SQLite). */
@@ -23,6 +23,7 @@ const COLUMNS = [
   ["session_id", "sessionId"], ["method", "method"], ["tool", "tool"], ["version", "version"],
   ["input", "input"], ["output", "output"], ["status", "status"], ["error_class", "errorClass"],
   ["error", "error"], ["logs", "logs"], ["duration_ms", "durationMs"], ["host", "host"], ["ip", "ip"],
+  ["protocol_version", "protocolVersion"], ["traceparent", "traceparent"],
 ] as const satisfies ReadonlyArray<readonly [string, keyof AuditRow]>;
 
 export class AuditWriter {

@@ -1,6 +1,6 @@
 /**
- * The demo project's manifest: instructions, a script tool (runs in the sandbox) and an interactive tool
- * (an MCP Apps UI with a text fallback). Plain data in the documented manifest format, so it doubles as
+ * The demo project's manifest: instructions, a script tool (runs in the sandbox), a script tool that asks
+ * the user before it acts (`env.confirm`) and an interactive tool (an MCP Apps UI with a text fallback). Plain data in the documented manifest format, so it doubles as
  * an example for `portico project import`.
  */
 import type { z } from "zod";
@@ -46,10 +46,18 @@ const WORD_STATS_SCRIPT = `export default async (input, env) => {
   return { words: words.length, characters: input.text.length, longest };
 };`;
 
+// Ask before you act: the call runs again from the start once the user answers, so nothing happens before the question.
+const DELETE_NOTE_SCRIPT = `export default async (input, env) => {
+  const ok = await env.confirm("Delete the note \"" + input.title + "\"? This cannot be undone.");
+  if (!ok) return "Kept the note \"" + input.title + "\".";
+  env.log("info", "deleting " + input.title);
+  return "Deleted the note \"" + input.title + "\" (a demo: there was nothing to delete).";
+};`;
+
 /** The demo project's draft, imported with `importManifest` and then published. */
 export const DEMO_MANIFEST: z.input<typeof ManifestSchema> = {
   instructions:
-    "This is Portico's demo project. Use word_stats to count words in a text, and show_palette to show a set of colors to the user as swatches.",
+    "This is Portico's demo project. Use word_stats to count words in a text, show_palette to show a set of colors to the user as swatches, and delete_note to delete a note (it asks the user to confirm first).",
   tools: [
     {
       name: "word_stats",
@@ -64,6 +72,17 @@ export const DEMO_MANIFEST: z.input<typeof ManifestSchema> = {
       },
       annotations: { readOnlyHint: true, openWorldHint: false },
       script: WORD_STATS_SCRIPT,
+      timeoutMs: 2000,
+      memoryMb: 32,
+    },
+    {
+      name: "delete_note",
+      title: "Delete a note",
+      kind: "script",
+      description: "Deletes a note after the user confirms (shows how a script tool asks: env.confirm).",
+      inputSchema: { type: "object", properties: { title: { type: "string", description: "The note's title" } }, required: ["title"] },
+      annotations: { destructiveHint: true, openWorldHint: false },
+      script: DELETE_NOTE_SCRIPT,
       timeoutMs: 2000,
       memoryMb: 32,
     },

@@ -205,6 +205,11 @@ export const oauthClients = sqliteTable("oauth_clients", {
   grantTypes: text("grant_types", { mode: "json" }).$type<string[]>().notNull(),
   clientUri: text("client_uri"),
   logoUri: text("logo_uri"),
+  /**
+   * OIDC Registration §2 `application_type` as the client declared it ("web" | "native"; MCP 2026-07-28
+   * client registration, SEP-837); null when it declared none (older clients, most CIMD documents).
+   */
+  applicationType: text("application_type", { enum: ["web", "native"] }),
   /** The metadata document or registration request as received (no secrets). */
   metadata: text("metadata", { mode: "json" }).notNull(),
   /** CIMD HTTP caching: when the copy was fetched, until when it is fresh, its ETag. */
@@ -250,6 +255,8 @@ export const grants = sqliteTable(
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
     revokedReason: text("revoked_reason"),
+    /** The MCP revision (`MCP-Protocol-Version`) the client last spoke with this grant; null before it sent one. */
+    protocolVersion: text("protocol_version"),
   },
   (t) => [
     index("grants_org_idx").on(t.orgId),
@@ -347,6 +354,10 @@ export const auditEvents = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
     host: text("host"),
     ip: text("ip"),
+    /** The MCP revision the request was served under (e.g. "2026-07-28"). */
+    protocolVersion: text("protocol_version"),
+    /** W3C Trace Context `traceparent` from the request's `_meta` (MCP 2026-07-28, SEP-414); only a well-formed value is kept. */
+    traceparent: text("traceparent"),
   },
   (t) => [
     index("audit_project_time_idx").on(t.projectId, t.id),
@@ -381,6 +392,8 @@ export const handshakeEvents = sqliteTable(
     step: text("step").notNull(),
     outcome: text("outcome", { enum: ["ok", "fail"] }).notNull(),
     reason: text("reason"),
+    /** The MCP revision of an `mcp` step (the request's `MCP-Protocol-Version`), when the client sent one. */
+    protocolVersion: text("protocol_version"),
   },
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );

@@ -29,6 +29,8 @@ export interface HandshakeInput {
   outcome: "ok" | "fail";
   /** Plain words, e.g. "PKCE verifier did not match"; never a credential. */
   reason?: string | null;
+  /** On `mcp` steps: the MCP revision the request named (`MCP-Protocol-Version`), when it named one. */
+  protocolVersion?: string | null;
 }
 
 /** Rows kept in all; older ones are dropped as new ones arrive (steps before sign-in are unauthenticated). */
@@ -49,6 +51,7 @@ export function recordHandshake(db: Db, event: HandshakeInput, now = systemClock
       step: event.step,
       outcome: event.outcome,
       reason: event.reason?.slice(0, 300) ?? null,
+      protocolVersion: event.protocolVersion?.slice(0, 20) ?? null,
     })
     .returning({ id: handshakeEvents.id })
     .get();

@@ -1,5 +1,6 @@
 /** One audit row per MCP request (docs/architecture.md: Audit event), built from the request context and its notes. */
 import { auditPayload } from "../audit/payload";
+import { validTraceparent } from "../lib/trace-context";
 import type { AuditRow } from "../audit/writer";
 import type { RequestContext } from "./context";
 
@@ -29,5 +30,8 @@ export function auditRow(ctx: RequestContext, method: string, ip: string, durati
     durationMs: Math.round(durationMs),
     host,
     ip,
+    // The revision the request was served under, and its trace context only when well-formed (W3C §3.2).
+    protocolVersion: ctx.protocolVersion ? ctx.protocolVersion.slice(0, 20) : null,
+    traceparent: validTraceparent(ctx.traceparent),
   };
 }

@@ -98,6 +98,10 @@ export async function handlePost(deps: McpDeps, service: McpService, input: Rout
       requests.push(m.message);
       replies.push(m.message);
     } else if (m.kind === "notification") onNotification(service, g, m.message, world);
+    // A client's answer to a tool's question (mrtr/ask-over-stream.ts): only on the session that was asked.
+    else if (m.kind === "response") {
+      if (g.session) service.pending.answer(g.session.id, m.message);
+    }
     else if (m.kind === "invalid") replies.push(errorText(m.id, toRpcError(m.error, deps.log)));
   }
   if (parsed.batch && requests.some((r) => r.method === "initialize")) {

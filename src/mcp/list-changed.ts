@@ -5,6 +5,8 @@
  * feed; on a change that may concern tools or members, projects whose revision (`updated_at`, bumped by
  * every draft change) or production pin moved get `toolsChanged`, and open sessions whose user's role
  * moved get `list_changed`. Writes announced in this process reached the sessions through the bus already.
+ * Changes to grants, API keys or sign-in sessions end the open streams whose credential no longer stands
+ * (`stream-credentials.ts`), so a revocation by the CLI closes them too.
  */
 import type { Deps } from "../deps";
 import type { Role } from "../db/schema";

@@ -22,11 +22,18 @@ export interface RpcNotification {
   params?: Record<string, unknown>;
 }
 
-/** A message from the client: a request, a notification, or a response to a server request (ignored). */
+/** The client's response to a request Portico sent it (a tool's question to a 2025 session). */
+export interface RpcResponse {
+  id: RpcId | null;
+  result?: unknown;
+  error?: { code?: unknown; message?: unknown };
+}
+
+/** A message from the client: a request, a notification, or a response to a server request. */
 export type Incoming =
   | { kind: "request"; message: RpcRequest }
   | { kind: "notification"; message: RpcNotification }
-  | { kind: "response" }
+  | { kind: "response"; message: RpcResponse }
   | { kind: "invalid"; id: RpcId | null; error: JsonRpcError };
 
 /**
@@ -99,7 +106,10 @@ export function classify(value: unknown): Incoming {
   const id = isId(m.id) ? m.id : null;
   const invalid = (why: string): Incoming => ({ kind: "invalid", id, error: new JsonRpcError(RPC.INVALID_REQUEST, `Invalid request: ${why}.`) });
   if (m.jsonrpc !== "2.0") return invalid('"jsonrpc" must be "2.0"');
-  if (m.method === undefined && ("result" in m || "error" in m)) return { kind: "response" };
+  if (m.method === undefined && ("result" in m || "error" in m)) {
+    const error = typeof m.error === "object" && m.error !== null ? (m.error as RpcResponse["error"]) : undefined;
+    return { kind: "response", message: { id, ...("result" in m ? { result: m.result } : {}), ...(error ? { error } : {}) } };
+  }
   if (typeof m.method !== "string" || m.method === "") return invalid('"method" must be a non-empty string');
   if (m.params !== undefined && (typeof m.params !== "object" || m.params === null || Array.isArray(m.params))) {
     return invalid('"params" must be an object');

@@ -94,7 +94,8 @@ export function requestContext(
 
 /** Writes the request's audit row; never throws (issue 11 #18: a throw here would replace the reply). */
 export function auditRequest(ctx: RequestContext, method: string, ip: string, elapsed: number): void {
-  const { service, deps } = ctx;
+  const { service } = ctx;
+  const deps = { log: ctx.traceparent ? ctx.deps.log.child({ traceparent: ctx.traceparent }) : ctx.deps.log };
   try {
     service.audit.record(auditRow(ctx, method, ip, elapsed));
   } catch (err) {
@@ -132,7 +133,8 @@ export async function runRequest(
       ctx.notes.error = err.message;
       throw err;
     }
-    const body = toRpcError(err, deps.log);
+    // Trace context from `_meta` (SEP-414) goes on every log line this request writes.
+    const body = toRpcError(err, ctx.traceparent ? deps.log.child({ traceparent: ctx.traceparent }) : deps.log);
     ctx.notes.errorClass ??= err instanceof JsonRpcError ? "protocol" : "runtime";
     ctx.notes.error = body.message;
     return { reply: errorText(req.id, body), status: world.stateless ? errorStatus(body.code) : 200, session: ctx.session };

@@ -1,6 +1,6 @@
 /**
  * The MCP face's long-lived state, one per app: sessions, compiled channel views, rate limits and the
- * requests in flight (for notifications/cancelled). Closed by a shutdown hook.
+ * requests in flight (for notifications/cancelled), the questions waiting for a client's answer. Closed by a shutdown hook.
  */
 import type { AuditWriter } from "../audit/writer";
 import { McpMetrics } from "../http/metrics";
@@ -8,6 +8,7 @@ import { McpRateLimits } from "./access";
 import { ReadCache } from "./read-cache";
 import { ChannelViews } from "./channel";
 import type { McpDeps } from "./context";
+import { PendingRequests } from "./mrtr/pending";
 import { SESSION_IDLE_MS, SessionStore } from "./sessions";
 import { Listeners } from "./stateless/listeners";
 
@@ -19,6 +20,8 @@ export class McpService {
   readonly limits: McpRateLimits;
   /** Abort handles of running tools/call requests by `session|requestId` or `credential|requestId` (notifications/cancelled; see endpoint.ts flightKey). */
   readonly inflight = new Map<string, { abort(): void }>();
+  /** Questions sent to 2025 clients over a call's stream, waiting for the client's response POST (mrtr/pending.ts). */
+  readonly pending = new PendingRequests();
   readonly audit: AuditWriter;
   readonly metrics: McpMetrics;
   readonly reads: ReadCache;
@@ -35,6 +38,7 @@ export class McpService {
 
   close(): void {
     for (const c of this.inflight.values()) c.abort();
+    this.pending.close();
     this.sessions.close();
     this.listeners.close();
     this.views.close();

@@ -9,6 +9,13 @@ import { guard, refusal, type RouteInput } from "./guard";
 import { RPC } from "./rpc-errors";
 import type { McpService } from "./service";
 import { SseStream } from "./sse";
+import { STATELESS_VERSION } from "./stateless/meta";
+
+/** MCP 2026-07-28 removed the GET stream and sessions (SEP-2575): its clients POST subscriptions/listen. */
+function refuseStateless(input: RouteInput): void {
+  if (input.request.headers.get("mcp-protocol-version")?.trim() !== STATELESS_VERSION) return;
+  throw refusal(405, RPC.INVALID_REQUEST, `Method Not Allowed: MCP ${STATELESS_VERSION} has no GET stream and no sessions; POST subscriptions/listen for notifications.`, { allow: "POST, OPTIONS" });
+}
 
 const NEEDS_SESSION = "Bad Request: send the Mcp-Session-Id header returned by initialize.";
 
@@ -24,6 +31,7 @@ function browserPage(): Response {
 export async function handleGet(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
   const accept = input.request.headers.get("accept") ?? "";
   if (accept.includes("text/html") && !accept.includes("text/event-stream")) return browserPage();
+  refuseStateless(input);
   const g = await guard(deps, service, input);
   if (!(input.request.headers.get("accept") ?? "").includes("text/event-stream")) {
     throw refusal(406, RPC.INVALID_REQUEST, "Not Acceptable: the GET stream is text/event-stream.");
@@ -43,6 +51,7 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
 }
 
 export async function handleDelete(deps: McpDeps, service: McpService, input: RouteInput): Promise<Response> {
+  refuseStateless(input);
   const g = await guard(deps, service, input);
   if (!g.session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
   service.sessions.end(g.session.id);

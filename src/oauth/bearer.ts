@@ -86,6 +86,12 @@ async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | n
   return claims;
 }
 
+/** The request's `MCP-Protocol-Version` when it has the shape of a revision (YYYY-MM-DD), else null: never stored raw. */
+function revisionOf(request: Request): string | null {
+  const value = request.headers.get("mcp-protocol-version");
+  return value !== null && /^\d{4}-\d{2}-\d{2}$/.test(value) ? value : null;
+}
+
 /** How often a client still using a dead grant is written to the connection doctor. */
 const REFUSAL_RECORD_MS = 60_000;
 
@@ -134,9 +140,20 @@ export async function authenticateBearer(
   }
   // The grant's use keeps its approving session alive (docs/architecture.md: Grant); both writes are throttled.
   touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
-  if (grant.lastUsedAt === null || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
-    deps.db.update(grants).set({ lastUsedAt: now }).where(eq(grants.id, grant.id)).run();
-    if (grant.lastUsedAt === null) recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok" }, now);
+  // Which MCP revision this client speaks (Server page, connection doctor): a 2026-07-28 request always
+  // names it, a 2025 one from its second request on (initialize carries it in the body). Written only
+  // when it changes, so the hot path stays one string comparison.
+  const revision = revisionOf(request);
+  const newRevision = revision !== null && revision !== grant.protocolVersion;
+  if (grant.lastUsedAt === null || newRevision || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
+    deps.db
+      .update(grants)
+      .set({ lastUsedAt: now, ...(newRevision ? { protocolVersion: revision } : {}) })
+      .where(eq(grants.id, grant.id))
+      .run();
+    if (grant.lastUsedAt === null || newRevision) {
+      recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok", protocolVersion: revision }, now);
+    }
   }
   const allowed = allowedScopes(grant.role!, grant.channel);
   const scopes = allowed.filter((s) => claims.scopes.includes(s));

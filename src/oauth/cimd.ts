@@ -13,6 +13,7 @@ import { outboundProxy } from "../config";
 import { oauthClients, type OAuthClient } from "../db/schema";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import { recordHandshake } from "../doctor/handshake";
+import { redirectUrisProblem } from "./application-type";
 import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
 import { invalidClient } from "./errors";
@@ -47,7 +48,11 @@ function freshnessSeconds(headers: Headers): number {
 /** Validates a document for `clientId`; throws with the reason in words. */
 function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetchedAt" | "freshUntil" | "etag" | "createdAt" | "lastUsedAt"> {
   const parsed = ClientMetadataSchema.safeParse(doc);
-  if (!parsed.success) throw new Error(`the client metadata document is invalid: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path[0] === undefined ? "" : `${String(issue.path[0])}: `;
+    throw new Error(`the client metadata document is invalid: ${field}${issue?.message}`);
+  }
   const meta = parsed.data;
   if (meta.client_id !== clientId) throw new Error("the document's client_id does not equal its URL");
   const method = meta.token_endpoint_auth_method ?? "none";
@@ -55,6 +60,9 @@ function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetch
   if (method !== "none") throw new Error(`token_endpoint_auth_method ${String(method)} is not supported; use none`);
   const unsupported = unsupportedMetadata(meta);
   if (unsupported) throw new Error(unsupported);
+  // OIDC Registration §2 / SEP-837: a declared application_type must fit the document's redirect URIs.
+  const mismatch = redirectUrisProblem(meta.application_type, meta.redirect_uris);
+  if (mismatch) throw new Error(mismatch);
   return {
     id: clientId,
     registration: "cimd",
@@ -65,6 +73,7 @@ function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetch
     grantTypes: servedGrantTypes(meta),
     clientUri: meta.client_uri ?? null,
     logoUri: meta.logo_uri ?? null,
+    applicationType: meta.application_type ?? null,
     metadata: meta,
   };
 }

@@ -4,6 +4,7 @@
  * not understand"); the grant types Portico cannot serve are simply never used.
  */
 import { z } from "zod";
+import { ApplicationTypeSchema } from "./application-type";
 import { redirectUriProblem } from "./redirect-uri";
 
 export const AUTH_METHODS = ["none", "client_secret_post", "client_secret_basic"] as const;
@@ -37,6 +38,9 @@ export const ClientMetadataSchema = z.looseObject({
   grant_types: z.array(z.string()).default(["authorization_code"]),
   response_types: z.array(z.string()).default(["code"]),
   scope: z.string().max(1000).optional(),
+  // OIDC Registration §2; MCP 2026-07-28 clients send it at registration (SEP-837). Checked against the
+  // redirect URIs by `redirectUrisProblem` (application-type.ts).
+  application_type: ApplicationTypeSchema,
 });
 export type ClientMetadata = z.infer<typeof ClientMetadataSchema>;
 

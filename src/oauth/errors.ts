@@ -120,6 +120,9 @@ export class TemporarilyUnavailableError extends OAuthError {
   }
 }
 
+/** `invalid_grant` description for a code or refresh token minted while Portico had another public URL (SEP-2352). */
+export const ANOTHER_ISSUER = "This credential was issued by another authorization server (Portico under a different public URL); authorize the app again.";
+
 // Short forms for `throw invalidGrant("…")` at the many call sites of the endpoints.
 export const invalidRequest = (description: string) => new InvalidRequestError(description);
 export const invalidGrant = (description: string) => new InvalidGrantError(description);

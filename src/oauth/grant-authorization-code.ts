@@ -13,7 +13,8 @@ import { s256, safeEqual, sha256 } from "../lib/crypto";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
 import { issueTokens, type Issued } from "./tokens";
-import { invalidGrant, invalidTarget, parseParams } from "./errors";
+import { ANOTHER_ISSUER, invalidGrant, invalidTarget, parseParams } from "./errors";
+import { mintedByThisIssuer } from "./resource";
 
 /** RFC 7636 §4.1: 43–128 unreserved characters. */
 const VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/;
@@ -32,6 +33,7 @@ export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient,
   const codeHash = sha256(req.code);
   const code = deps.db.select().from(authCodes).where(eq(authCodes.codeHash, codeHash)).get();
   if (!code || code.clientId !== client.id) throw invalidGrant("The authorization code is not valid.");
+  if (!mintedByThisIssuer(deps, code.resource)) throw invalidGrant(ANOTHER_ISSUER);
   // Issue 11 #8: everything the exchange proves is checked before the code is spent, so a wrong verifier
   // (a client bug, or someone holding a stolen code without the verifier) neither burns the code for the
   // real client nor revokes its grant. Only a correct exchange of a spent code is a replay.

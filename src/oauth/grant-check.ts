@@ -24,6 +24,8 @@ export interface GrantState {
   /** Why it was revoked, in words (set by `revokeGrant`: "member removed", "revoked by an admin" …). */
   revokedReason: string | null;
   lastUsedAt: number | null;
+  /** The MCP revision the client last spoke with this grant (`grants.protocol_version`). */
+  protocolVersion: string | null;
   sessionEndedAt: number | null;
   /** Null when the session row is gone. */
   sessionLastSeenAt: number | null;
@@ -35,7 +37,7 @@ export interface GrantState {
 // (≈4 µs vs ≈22 µs for the equivalent JOIN / LEFT JOIN on Bun 1.4.5).
 const SQL = `SELECT g.id AS id, g.user_id AS userId, g.org_id AS orgId, g.project_id AS projectId, g.channel AS channel,
   g.resource AS resource, g.client_id AS clientId, g.scopes AS scopes, g.session_id AS sessionId,
-  g.revoked_at AS revokedAt, g.revoked_reason AS revokedReason, g.last_used_at AS lastUsedAt,
+  g.revoked_at AS revokedAt, g.revoked_reason AS revokedReason, g.last_used_at AS lastUsedAt, g.protocol_version AS protocolVersion,
   (SELECT ended_at FROM sessions WHERE id = g.session_id) AS sessionEndedAt,
   (SELECT last_seen_at FROM sessions WHERE id = g.session_id) AS sessionLastSeenAt,
   (SELECT role FROM memberships WHERE org_id = g.org_id AND user_id = g.user_id) AS role

@@ -17,7 +17,8 @@ import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
 import { issueTokens, type Issued, type TokenResponse } from "./tokens";
 import { openSuccessor, sealSuccessor } from "./successor-seal";
-import { invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
+import { ANOTHER_ISSUER, invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
+import { mintedByThisIssuer } from "./resource";
 
 /** A spent refresh token presented again within this window is a retry, not a theft. */
 export const REFRESH_GRACE_MS = 30_000;
@@ -36,6 +37,8 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const token = deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
   const grant = token ? getGrant(deps.db, token.grantId) : undefined;
   if (!token || !grant || grant.clientId !== client.id) throw invalidGrant("The refresh token is not valid.");
+  // Checked before anything is spent or revoked: under its own issuer the token still works.
+  if (!mintedByThisIssuer(deps, grant.resource)) throw invalidGrant(ANOTHER_ISSUER);
   const now = deps.clock.now();
   if (token.expiresAt <= now) throw invalidGrant("The refresh token expired; authorize the app again.");
   if (token.usedAt !== null && now - token.usedAt > REFRESH_GRACE_MS) {

@@ -39,6 +39,7 @@ export function createGrant(db: Db, input: NewGrant, now = systemClock.now()): G
     lastUsedAt: null,
     revokedAt: null,
     revokedReason: null,
+    protocolVersion: null,
   };
   db.insert(grants).values(grant).run();
   recordOrgEvent(db, {

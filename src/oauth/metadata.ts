@@ -28,6 +28,9 @@ export function authorizationServerMetadata(publicUrl: string) {
     issuer: publicUrl,
     authorization_endpoint: `${publicUrl}/oauth/authorize`,
     token_endpoint: `${publicUrl}/oauth/token`,
+    // MCP 2026-07-28 "Client Registration": DCR is deprecated and kept only as the fallback for clients
+    // without a Client ID Metadata Document; clients prefer CIMD when `client_id_metadata_document_supported`
+    // is true (below). Claude also needs `none` among the auth methods before it tries CIMD.
     registration_endpoint: `${publicUrl}/oauth/register`,
     revocation_endpoint: `${publicUrl}/oauth/revoke`,
     jwks_uri: `${publicUrl}/oauth/jwks`,

@@ -13,6 +13,7 @@ import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 import { recordHandshake } from "../doctor/handshake";
+import { redirectUrisProblem } from "./application-type";
 import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { json, readJsonObject } from "./http";
 import { invalidClientMetadata, invalidRedirectUri } from "./errors";
@@ -44,6 +45,7 @@ const STORED_FIELDS = [
   "scope",
   "software_id",
   "software_version",
+  "application_type",
 ] as const;
 
 /** The first stored field whose value is too big (a long string, a long list), in words; or null. */
@@ -78,6 +80,9 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
   const meta = parsed.data;
   const unsupported = unsupportedMetadata(meta);
   if (unsupported) throw invalidClientMetadata(unsupported);
+  // OIDC Registration §2: every redirect URI must suit the declared application_type (RFC 7591 §3.2.2 code).
+  const mismatch = redirectUrisProblem(meta.application_type, meta.redirect_uris);
+  if (mismatch) throw invalidRedirectUri(`redirect_uris: ${mismatch}`);
   const secret = meta.token_endpoint_auth_method === "none" ? null : newToken("pcs_");
   const now = deps.clock.now();
   const client: OAuthClient = {
@@ -90,6 +95,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     grantTypes: servedGrantTypes(meta),
     clientUri: meta.client_uri ?? null,
     logoUri: meta.logo_uri ?? null,
+    applicationType: meta.application_type ?? null,
     metadata: storedMetadata(meta),
     fetchedAt: null,
     freshUntil: null,
@@ -110,6 +116,8 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     ...(client.clientUri ? { client_uri: client.clientUri } : {}),
     ...(client.logoUri ? { logo_uri: client.logoUri } : {}),
     ...(meta.scope ? { scope: meta.scope } : {}),
+    // RFC 7591 §3.2.1: the response echoes the registered metadata; absent stays absent (not defaulted).
+    ...(client.applicationType ? { application_type: client.applicationType } : {}),
   };
 }
 

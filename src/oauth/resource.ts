@@ -27,3 +27,13 @@ export function resolveResource(deps: Deps, resource: string): ResourceTarget | 
   const url = channelUrl(deps.config.publicUrl, found.org.slug, found.project.slug, channel);
   return url === resource ? { ...found, channel, url } : null;
 }
+
+/**
+ * True when `resource` is one of this issuer's URLs. Grants, codes and refresh tokens remember the audience
+ * they were minted for; under another public URL (a restored backup served elsewhere, a changed domain) the
+ * same data dir is another authorization server, and its credentials are not honoured (MCP 2026-07-28
+ * Client Registration "Authorization Server Binding", SEP-2352).
+ */
+export function mintedByThisIssuer(deps: Pick<Deps, "config">, resource: string): boolean {
+  return resource.startsWith(`${deps.config.publicUrl}/`);
+}

@@ -85,6 +85,8 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; c
         projectId,
         channel: ctx.channel,
         signal: ctx.signal,
+        answers: ctx.answers,
+        clientCapabilities: ctx.clientCapabilities,
         log(level, message) {
           const clean = redactSecrets(message, values);
           logs.push(`${level}: ${clean}`);
@@ -96,7 +98,14 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; c
       };
       try {
         const out = await dispatch(projectId, tool, input, guarded, values);
-        return { ...out, result: redactDeep(out.result, values), ...(out.error ? { error: redactSecrets(out.error, values) } : {}), logs };
+        // Questions are script output like any other: a secret value never reaches the client or the audit row in one.
+        return {
+          ...out,
+          result: redactDeep(out.result, values),
+          ...(out.error ? { error: redactSecrets(out.error, values) } : {}),
+          ...(out.inputRequired ? { inputRequired: redactDeep(out.inputRequired, values) } : {}),
+          logs,
+        };
       } catch (err) {
         deps.log.error({ err, projectId, tool: tool.name }, "tool runtime failed");
         const error = "internal error while running the tool";

@@ -10,6 +10,26 @@ import type { ToolDefinition } from "../projects/manifest";
 /** configuration: bad code, missing secret · runtime: timeout, memory, network · tool: the handler threw. */
 export type ErrorClass = "configuration" | "runtime" | "tool";
 
+/** The client requests a script may make (MCP 2026-07-28 §Multi Round-Trip Requests, "InputRequests"). */
+export type InputMethod = "elicitation/create" | "sampling/createMessage" | "roots/list";
+
+/** One question a script asked: a client request in wire form. */
+export interface InputRequest {
+  method: InputMethod;
+  params: Record<string, unknown>;
+}
+
+/**
+ * One answer the client gave: its result for the question under that key, and the digest of the question
+ * it answered (`questionDigest`). Without a digest (answered before Portico asked) it answers whatever is
+ * asked under its key; with one, only that very question — a script whose retry asks something else under
+ * the same key asks again rather than reading an answer to another question.
+ */
+export interface InputAnswer {
+  response: unknown;
+  question?: string;
+}
+
 export interface ToolCallContext {
   projectId: string;
   /** The channel the call came in on: only that channel's secret values are loaded (issue 11 #1). */
@@ -20,6 +40,10 @@ export interface ToolCallContext {
   progress(progress: number, total?: number, message?: string): void;
   /** Aborted when the client cancels or disconnects. */
   signal: AbortSignal;
+  /** Every answer the client has given so far, by question key (script tools; none on a first call). */
+  answers?: Record<string, InputAnswer>;
+  /** What the client declared it can do (elicitation, sampling, roots …): a script reads it as `env.client.capabilities`. */
+  clientCapabilities?: Record<string, unknown>;
 }
 
 export interface ToolOutcome {
@@ -29,6 +53,11 @@ export interface ToolOutcome {
   error?: string;
   /** Handler log lines (secrets redacted), for the audit row. */
   logs: string[];
+  /**
+   * A script stopped at questions it has no answer for yet: the MCP layer asks the client and runs the
+   * script again from the start with the answers (`result` is then an empty placeholder).
+   */
+  inputRequired?: Record<string, InputRequest>;
 }
 
 export interface ToolRuntime {

@@ -18,7 +18,7 @@ import { BINARY, PINNED, ROOT, buildIfStale, cpuSeconds, loadAverage, pinSelf, r
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { refreshLoop } from "./refresh";
 import { renderTable, writeResults, type Row } from "./report";
-import { INITIALIZE, INITIALIZED, INTERACTIVE_CALL, SCRIPT_CALL, TOOLS_LIST, mcpHeaders, probe, type McpBody } from "./scenarios";
+import { INITIALIZE, INITIALIZED, INTERACTIVE_CALL, SCRIPT_CALL, STATELESS_HEADERS, STATELESS_INTERACTIVE_CALL, TOOLS_LIST, mcpHeaders, probe, type McpBody } from "./scenarios";
 import { requireWrk } from "./wrk";
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -111,8 +111,8 @@ const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
 /** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
 type Loaded = LoadResult & { cpuUs: number; auditedErrors: number };
 
-async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number): Promise<Loaded | null> {
-  const headers = mcpHeaders(bearer);
+async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number, extraHeaders: Record<string, string> = {}): Promise<Loaded | null> {
+  const headers = { ...mcpHeaders(bearer), ...extraHeaders };
   const checked = await probe(mcpUrl, headers, bodies);
   acknowledged += checked.audited;
   if (checked.problem) {
@@ -154,6 +154,11 @@ const halfEcho = (r: LoadResult, echo: { rps: number }) => r.rps >= 0.5 * echo.r
 const fiveK = (r: LoadResult) => r.rps >= 5_000;
 const interactive = loadRow("tools/call interactive · JWT", await load("tools/call interactive · JWT", jwt, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
 loadRow("tools/call interactive · API key", await load("tools/call interactive · API key", apiKey, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
+loadRow(
+  "tools/call interactive · API key · 2026-07-28 stateless",
+  await load("tools/call interactive · API key · 2026-07-28 stateless", apiKey, [STATELESS_INTERACTIVE_CALL], DURATION, undefined, STATELESS_HEADERS),
+  "≥ 50 % echo, p99 ≤ 5 ms", halfEcho,
+);
 const script = loadRow("tools/call script · JWT", await load("tools/call script · JWT", jwt, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
 loadRow("tools/call script · API key", await load("tools/call script · API key", apiKey, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
 loadRow("tools/list · JWT", await load("tools/list · JWT", jwt, [TOOLS_LIST], DURATION), "—", () => true);

@@ -30,6 +30,24 @@ export const INTERACTIVE_CALL: McpBody = {
   check: (r) => okResult(r) ?? (r.result?.structuredContent?.text === "hello" ? null : `unexpected result ${JSON.stringify(r.result)}`),
 };
 
+/**
+ * The same interactive call as an MCP 2026-07-28 client sends it: no session, `_meta` on the request,
+ * and the standard headers (`STATELESS_HEADERS`) beside it.
+ */
+export const STATELESS_INTERACTIVE_CALL: McpBody = {
+  json: {
+    jsonrpc: "2.0", id: 1, method: "tools/call",
+    params: {
+      name: INTERACTIVE_TOOL, arguments: { text: "hello" },
+      _meta: { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": { name: "bench", version: "1.0.0" } },
+    },
+  },
+  audited: true,
+  check: (r) => okResult(r) ?? (r.result?.resultType === "complete" && r.result?.structuredContent?.text === "hello" ? null : `unexpected result ${JSON.stringify(r.result)}`),
+};
+
+export const STATELESS_HEADERS: Record<string, string> = { "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call", "mcp-name": INTERACTIVE_TOOL };
+
 export const TOOLS_LIST: McpBody = {
   json: { jsonrpc: "2.0", id: 1, method: "tools/list", params: {} },
   audited: true,

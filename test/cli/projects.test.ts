@@ -48,9 +48,9 @@ describe("portico project import / export", () => {
     await withProject();
     const imported = await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile(), "--json");
     expect(imported.code).toBe(0);
-    expect(imported.json.diff.tools.added).toEqual(["word_stats", "show_palette"]);
+    expect(imported.json.diff.tools.added).toEqual(["word_stats", "delete_note", "show_palette"]);
     const exported = await cli.run("project", "export", "--project", "acme/shop", "--json");
-    expect(exported.json.tools.map((t: { name: string }) => t.name)).toEqual(["word_stats", "show_palette"]);
+    expect(exported.json.tools.map((t: { name: string }) => t.name)).toEqual(["word_stats", "delete_note", "show_palette"]);
     expect(exported.json.instructions).toBe(DEMO_MANIFEST.instructions!);
     const out = join(cli.dataDir, "out.json");
     expect((await cli.run("project", "export", "--project", "acme/shop", "--out", out)).code).toBe(0);
@@ -76,7 +76,7 @@ describe("portico publish", () => {
     const first = await cli.run("publish", "--project", "acme/shop", "--note", "first", "--as", "olive@example.com", "--json");
     expect(first.code).toBe(0);
     expect(first.json).toMatchObject({ project: "acme/shop", version: 1 });
-    expect(first.json.diff.tools.added).toHaveLength(2);
+    expect(first.json.diff.tools.added).toHaveLength(3);
     expect((await cli.run("publish", "--project", "acme/shop", "--json")).json.version).toBe(2);
     const project = findProject(openDb(cli.dataDir), "acme", "shop")!.project;
     expect(project.productionVersionId).not.toBeNull();

@@ -130,7 +130,7 @@ describe("portico demo", () => {
     const client = await connect(cli, demo);
     try {
       const tools = await client.listTools();
-      expect(tools.tools.map((t) => t.name).filter((n) => !n.startsWith("portico_")).sort()).toEqual(["show_palette", "word_stats"]);
+      expect(tools.tools.map((t) => t.name).filter((n) => !n.startsWith("portico_")).sort()).toEqual(["delete_note", "show_palette", "word_stats"]);
     } finally {
       await client.close();
     }

@@ -12,10 +12,6 @@ import { makePublic, provision, serve, type ServeChild } from "./support/portico
 
 /** Scenario → why it cannot pass against a Portico project (README: Compatibility). */
 export const NOT_APPLICABLE: Record<string, string> = {
-  "tools-call-sampling": "script tools cannot send server→client requests (sampling/createMessage)",
-  "tools-call-elicitation": "script tools cannot send server→client requests (elicitation/create)",
-  "elicitation-sep1034-defaults": "script tools cannot send server→client requests (elicitation/create)",
-  "elicitation-sep1330-enums": "script tools cannot send server→client requests (elicitation/create)",
   "resources-read-text": "a project's only resources are its interactive tools' ui:// apps; there are no test:// resources",
   "resources-read-binary": "a project's only resources are its interactive tools' ui:// apps; there are no test:// resources",
   "resources-templates-read": "projects have no resource templates",

@@ -48,7 +48,7 @@ function offenders(pattern: RegExp, allowed: readonly string[]): string[] {
  */
 const DURATIONS = [
   "lib/clock.ts", // its comment names the rule
-  "mcp/endpoint.ts", // the audit row's durationMs
+  "mcp/run-request.ts", // the audit row's durationMs
   "tools/sandbox/engine.ts", // a call's time-limit deadline, inside the sandbox worker (no deps there)
   "tools/sandbox/pool.ts", // how long a sandbox worker has been idle
 ];

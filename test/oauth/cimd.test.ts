@@ -142,6 +142,22 @@ describe("CIMD rules", () => {
     await refused("not supported; use none");
   });
 
+  test("a document declaring application_type web with a loopback redirect is refused (OIDC Registration §2)", async () => {
+    cimd.behaviour.doc = { ...cimd.behaviour.doc, application_type: "web" };
+    await refused("a &quot;web&quot; application must use https");
+  });
+
+  test("a document declaring application_type native with a loopback redirect is used, and the type is stored", async () => {
+    cimd.behaviour.doc = { ...cimd.behaviour.doc, application_type: "native" };
+    expect((await consent()).res.status).toBe(200);
+    expect(t.deps.db.select().from(oauthClients).get()!.applicationType).toBe("native");
+  });
+
+  test("a document without application_type (Claude's, the spec's example) is used with its loopback redirect; no type is stored", async () => {
+    expect((await consent()).res.status).toBe(200);
+    expect(t.deps.db.select().from(oauthClients).get()!.applicationType).toBeNull();
+  });
+
   test("loopback documents are refused without the test flag (SSRF policy)", async () => {
     const strict = await makeApp();
     const ws = await seedWorld(strict.deps);

@@ -90,7 +90,7 @@ ${exportLinks(request, base)}`;
       const body = html`<p><a href="${projectPath(org, project, "/audit")}">← Audit log</a></p><h1>${e.tool ?? e.method} <span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status}</span></h1>
 <div class="card"><dl class="facts">${fact("Time (UTC)", when(e.time))}${fact("Channel", e.channel)}${fact("Method", e.method)}${fact("Version", e.version)}
 ${fact("Caller", e.principal)}${fact("User", user ?? e.userId)}${fact("OAuth client", e.clientId)}${fact("Grant", e.grantId)}${fact("API key", e.apiKeyId)}
-${fact("Host", e.host)}${fact("IP", e.ip)}${fact("Duration", `${e.durationMs} ms`)}${fact("Error class", e.errorClass)}${fact("Error", e.error)}</dl></div>
+${fact("Host", e.host)}${fact("MCP revision", e.protocolVersion)}${fact("Trace (traceparent)", e.traceparent ? html`<code class="small">${e.traceparent}</code>` : null)}${fact("IP", e.ip)}${fact("Duration", `${e.durationMs} ms`)}${fact("Error class", e.errorClass)}${fact("Error", e.error)}</dl></div>
 <div class="card detail"><h2>Input</h2>${pretty(e.input)}<h2>Output</h2>${pretty(e.output)}<h2>Handler logs</h2>${pretty(e.logs)}</div>`;
       return adminPage({ title: "Audit event", user: access.user, role: access.role, org, project, projectTab: "audit", body });
     });

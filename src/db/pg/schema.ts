@@ -196,6 +196,7 @@ export const oauthClients = pgTable("oauth_clients", {
   grantTypes: json("grant_types").$type<string[]>().notNull(),
   clientUri: text("client_uri"),
   logoUri: text("logo_uri"),
+  applicationType: text("application_type", { enum: ["web", "native"] }),
   metadata: json("metadata").notNull(),
   fetchedAt: epochMs("fetched_at"),
   freshUntil: epochMs("fresh_until"),
@@ -236,6 +237,7 @@ export const grants = pgTable(
     lastUsedAt: epochMs("last_used_at"),
     revokedAt: epochMs("revoked_at"),
     revokedReason: text("revoked_reason"),
+    protocolVersion: text("protocol_version"),
   },
   (t) => [
     index("grants_org_idx").on(t.orgId),
@@ -324,6 +326,8 @@ export const auditEvents = pgTable(
     durationMs: integer("duration_ms").notNull(),
     host: text("host"),
     ip: text("ip"),
+    protocolVersion: text("protocol_version"),
+    traceparent: text("traceparent"),
   },
   (t) => [
     index("audit_project_time_idx").on(t.projectId, t.id),
@@ -357,6 +361,7 @@ export const handshakeEvents = pgTable(
     step: text("step").notNull(),
     outcome: text("outcome", { enum: ["ok", "fail"] }).notNull(),
     reason: text("reason"),
+    protocolVersion: text("protocol_version"),
   },
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );

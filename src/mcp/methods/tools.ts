@@ -2,15 +2,21 @@
  * tools/list and tools/call (MCP 2025-11-25 §Tools). Arguments are checked against the tool's inputSchema
  * before anything runs (bad → -32602 naming the field); the runtime's failures come back as results with
  * `isError` (§Error Handling: tool errors are results, protocol errors are JSON-RPC errors); structured
- * output is checked against outputSchema.
+ * output is checked against outputSchema. A script that asks (`env.ask` …) is answered through Multi
+ * Round-Trip Requests on 2026-07-28 (an `input_required` result; the retry runs it again with the answers)
+ * and through server-to-client requests on the call's stream for 2025 sessions (src/mcp/mrtr/).
  */
 import { PaginatedRequestParamsSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
 import { JsonRpcError, RPC } from "../rpc-errors";
 import type { ToolDefinition } from "../../projects/manifest";
 import { errorResult } from "../../tools/result";
-import type { ToolCallContext, ToolOutcome } from "../../tools/types";
+import type { InputAnswer, ToolCallContext, ToolOutcome } from "../../tools/types";
 import { channelView, type RequestContext } from "../context";
+import { askOverStream } from "../mrtr/ask-over-stream";
+import { inputRequiredResult, type InputRequiredResult } from "../mrtr/input-required";
+import type { StateBinding } from "../mrtr/request-state";
+import { retryAnswers } from "../mrtr/retry-params";
 import { callManagementTool, isManagementTool, visibleManagementTools } from "../management/registry";
 import { checkScope, holds, requireMethodScope } from "../permissions";
 import { notificationMessage, parseParams } from "../rpc";
@@ -41,14 +47,15 @@ function callParams(params: unknown): { name: string; args: Record<string, unkno
   return { name: p.name, args: args as Record<string, unknown>, ...(typeof token === "string" || typeof token === "number" ? { progressToken: token } : {}) };
 }
 
-export async function callTool(ctx: RequestContext, params: unknown): Promise<CallToolResult> {
+export async function callTool(ctx: RequestContext, params: unknown): Promise<CallToolResult | InputRequiredResult> {
   const p = callParams(params);
   const args = p.args;
   ctx.notes.tool = p.name;
   ctx.notes.input = args;
   requireMethodScope(ctx, "tools:call");
   if (isManagementTool(p.name)) return callManagementTool(ctx, p.name, args);
-  const tool = channelView(ctx).byName.get(p.name);
+  const view = channelView(ctx);
+  const tool = view.byName.get(p.name);
   if (!tool) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${p.name}". Call tools/list to see the tools of this channel.`);
   // Before anything runs: an intermediary may have routed or limited on these headers (SEP-2243).
   if (ctx.stateless && tool.headerParams.length > 0) checkParamHeaders(ctx.request.headers, tool.headerParams, args);
@@ -60,9 +67,25 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${p.name}": ${describeSchemaErrors(tool.validateInput.errors)}`);
   }
   if (tool.def.kind !== "interactive") ctx.keepOpen();
-  const outcome = await ctx.deps.tools.run(ctx.project.id, tool.def, args, toolContext(ctx, tool.def.kind, p.progressToken));
-  ctx.notes.logs = outcome.logs;
-  return checkOutput(ctx, tool.validateOutput, outcome);
+  const binding: StateBinding = { principal: ctx.principal, projectId: ctx.project.id, channel: ctx.target.channel, stamp: view.stamp, tool: p.name, args };
+  // MCP 2026-07-28 §Multi Round-Trip Requests: a retry brings inputResponses and the sealed requestState.
+  let answers: Record<string, InputAnswer> = ctx.stateless ? retryAnswers(ctx.deps.tools.secrets, binding, params as Record<string, unknown>, ctx.deps.clock.now()).answers : {};
+  const logs: string[] = [];
+  for (let round = 1; ; round++) {
+    const outcome = await ctx.deps.tools.run(ctx.project.id, tool.def, args, toolContext(ctx, tool.def.kind, p.progressToken, answers));
+    logs.push(...outcome.logs);
+    ctx.notes.logs = logs;
+    if (!outcome.inputRequired) return checkOutput(ctx, tool.validateOutput, outcome);
+    if (ctx.stateless) return inputRequiredResult(ctx, binding, answers, outcome.inputRequired);
+    // A 2025 session: ask over this call's stream, then run the script again from the start with the answers.
+    const asked = await askOverStream(ctx, outcome.inputRequired, round);
+    if ("failed" in asked) {
+      ctx.notes.errorClass = "tool";
+      ctx.notes.error = asked.failed;
+      return errorResult(asked.failed);
+    }
+    answers = { ...answers, ...asked.answers };
+  }
 }
 
 function checkOutput(ctx: RequestContext, validate: ValidateFunction | null, outcome: ToolOutcome): CallToolResult {
@@ -84,7 +107,7 @@ function checkOutput(ctx: RequestContext, validate: ValidateFunction | null, out
 const NEVER_ABORTED = new AbortController().signal;
 
 /** The runtime's view of the call: logs and progress go to the host while the call runs. */
-function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progressToken: string | number | undefined): ToolCallContext {
+function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progressToken: string | number | undefined, answers: Record<string, InputAnswer>): ToolCallContext {
   // MCP 2026-07-28 §Logging: no `notifications/message` for a request that set no log level (null).
   const minLevel = ctx.logLevel === null ? Infinity : LOG_LEVELS.indexOf(ctx.logLevel);
   return {
@@ -94,6 +117,8 @@ function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progress
     // An interactive call answers synchronously: it needs no cancellation, and building the combined
     // signal was a measurable share of such a call.
     signal: kind === "interactive" ? NEVER_ABORTED : ctx.signal,
+    answers,
+    clientCapabilities: ctx.clientCapabilities,
     log(level, message) {
       if (LOG_LEVELS.indexOf(level) >= minLevel) {
         ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));

@@ -5,6 +5,7 @@
  * it) and may carry W3C trace context (SEP-414). A request missing a required field is answered -32602
  * with HTTP 400, the conformance suite's `sep-2575-request-meta-invalid-*` checks.
  */
+import { validTraceparent } from "../../lib/trace-context";
 import { LOG_LEVELS, type LogLevel } from "../sessions";
 import { JsonRpcError, RPC } from "../rpc-errors";
 
@@ -28,9 +29,6 @@ export interface RequestMeta {
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** W3C Trace Context §3.2: version 00, 32-hex trace id, 16-hex parent id, 2-hex flags; all-zero ids are invalid. */
-const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 /** The `_meta` protocol version a message names, if any (decides which world serves it). */
 export function metaVersion(message: unknown): string | undefined {
@@ -57,13 +55,12 @@ export function readMeta(params: Record<string, unknown> | undefined): RequestMe
   if (level !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(level)) {
     throw invalid(`"${META.logLevel}" must be one of ${LOG_LEVELS.join(", ")}.`);
   }
-  const trace = meta.traceparent;
   return {
     protocolVersion: version,
     clientCapabilities: caps,
     clientInfo,
     logLevel: (level as LogLevel | undefined) ?? null,
     // Malformed trace context is dropped, never stored raw (it ends up in audit rows and logs).
-    traceparent: typeof trace === "string" && TRACEPARENT.test(trace) ? trace : null,
+    traceparent: validTraceparent(meta.traceparent),
   };
 }

@@ -1,9 +1,11 @@
 /**
  * The globals a script sees, built from host functions (no JavaScript prelude to parse: a 3 KB prelude
  * cost ≈ 400 µs per context, more than the context itself): `console`, `fetch` returning a minimal
- * Response-like object, and the `env` argument (`secrets`, `log`, `progress`).
+ * Response-like object, and the `env` argument (`secrets`, `log`, `progress`, `client`, and the questions
+ * `ask`, `confirm`, `sample`, `roots` — ask-bridge.ts).
  */
 import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle } from "quickjs-emscripten-core";
+import type { AskKind } from "./ask-bridge";
 import type { Failure } from "./classify";
 import type { LogLevel } from "./protocol";
 
@@ -18,10 +20,12 @@ export interface BridgeHost {
   progress(progress: number, total?: number, message?: string): void;
   /** Starts a fetch; settles `deferred` later with a Response-like object or a `FetchError`. */
   fetch(request: unknown, deferred: QuickJSDeferredPromise): void;
+  /** A question to the client: settles `deferred` with the answer, or leaves it pending and ends the run. */
+  ask(kind: AskKind, args: unknown[], deferred: QuickJSDeferredPromise): void;
 }
 
 /** `hooks` with caps for the audit row's sake: 200 log lines of at most 8 KB, then one marker line. */
-export function cappedHooks(hooks: Omit<BridgeHost, "fetch">): Omit<BridgeHost, "fetch"> {
+export function cappedHooks(hooks: Omit<BridgeHost, "fetch" | "ask">): Omit<BridgeHost, "fetch" | "ask"> {
   let lines = 0;
   return {
     log(level, message) {
@@ -111,17 +115,31 @@ export function newEnv(vm: QuickJSContext, host: () => BridgeHost | null): Quick
     const t = total && vm.typeof(total) === "number" ? vm.getNumber(total) : undefined;
     if (Number.isFinite(p)) host()?.progress(p, t, message && vm.typeof(message) !== "undefined" ? show(vm, [message]) : undefined);
   }).consume((f) => vm.setProp(env, "progress", f));
+  for (const kind of ["ask", "confirm", "sample", "roots"] as const) {
+    vm.newFunction(kind, (...args) => {
+      const deferred = vm.newPromise();
+      const h = host();
+      if (h) h.ask(kind, args.map((a) => vm.dump(a) as unknown), deferred);
+      return deferred.handle;
+    }).consume((f) => vm.setProp(env, kind, f));
+  }
   return env;
 }
 
-/** Gives `env` the call's secrets (frozen) and freezes it. */
-export function sealEnv(vm: QuickJSContext, b: Builtins, env: QuickJSHandle, secretsJson: string): void {
-  vm.newString(secretsJson)
-    .consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)))
-    .consume((secrets) => {
-      callQuietly(vm, b.freeze, secrets);
-      vm.setProp(env, "secrets", secrets);
-    });
+/** A JSON text as a frozen QuickJS value. */
+function frozenJson(vm: QuickJSContext, b: Builtins, json: string): QuickJSHandle {
+  const value = vm.newString(json).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
+  callQuietly(vm, b.freeze, value);
+  return value;
+}
+
+/** Gives `env` the call's secrets and the client's declared capabilities (`env.client.capabilities`), all frozen, and freezes it. */
+export function sealEnv(vm: QuickJSContext, b: Builtins, env: QuickJSHandle, secretsJson: string, capabilitiesJson = "{}"): void {
+  frozenJson(vm, b, secretsJson).consume((secrets) => vm.setProp(env, "secrets", secrets));
+  frozenJson(vm, b, `{"capabilities":${capabilitiesJson}}`).consume((client) => {
+    vm.getProp(client, "capabilities").consume((caps) => callQuietly(vm, b.freeze, caps));
+    vm.setProp(env, "client", client);
+  });
   callQuietly(vm, b.freeze, env);
 }
 

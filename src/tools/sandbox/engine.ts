@@ -18,10 +18,12 @@ import {
   type QuickJSRuntime,
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
+import { AskError, buildQuestion, findAnswer, MAX_QUESTIONS, scriptValue, type AskKind } from "./ask-bridge";
 import { builtins, cappedHooks, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
 import type { SandboxJob, SandboxResult } from "./protocol";
+import type { InputRequest } from "../types";
 
 const MIB = 1024 * 1024;
 /**
@@ -35,9 +37,10 @@ const IDLE_BUDGET = 32 * MIB;
 const MAX_STACK_BYTES = 256 * 1024;
 
 /** Where a call's log lines and progress go (the worker forwards them to the host). */
-export type CallHooks = Omit<BridgeHost, "fetch">;
+export type CallHooks = Omit<BridgeHost, "fetch" | "ask">;
 
-type StopReason = "timeout" | "memory" | "cancelled";
+/** `input`: the script asked a question the job has no answer for — the run ends there (ask-bridge.ts). */
+type StopReason = "timeout" | "memory" | "cancelled" | "input";
 
 /** Per-call state the host functions and the interrupt handler read. */
 interface CallState {
@@ -54,6 +57,11 @@ interface CallState {
   timer: ReturnType<typeof setTimeout> | null;
   deferreds: Set<QuickJSDeferredPromise>;
   wake: () => void;
+  /** Questions asked so far in this run (numbering the keys) and those without an answer, by key. */
+  questions: number;
+  unanswered: Record<string, InputRequest>;
+  /** Ends the run once the script has asked everything it asks in the same turn (`Promise.all`). */
+  inputTimer: ReturnType<typeof setTimeout> | null;
 }
 
 interface Fresh {
@@ -142,6 +150,9 @@ export class SandboxEngine {
       timer: null,
       deferreds: new Set(),
       wake,
+      questions: 0,
+      unanswered: {},
+      inputTimer: null,
     };
     this.current = state;
     this.budget = this.baseBytes + job.memoryMb * MIB;
@@ -156,14 +167,20 @@ export class SandboxEngine {
       failure = { stage: "engine", name: "InternalError", message: "sandbox failure" };
     } finally {
       if (state.timer) clearTimeout(state.timer);
+      if (state.inputTimer) clearTimeout(state.inputTimer);
       state.aborter?.abort();
       this.current = null;
       this.budget = this.baseBytes + IDLE_BUDGET;
     }
     if (state.memoryHit) state.stop = "memory";
-    const result = classify(failure, state.stop, job, value);
+    // A question without an answer ends the run as "input required" — also when the script did not await
+    // it and returned or threw (the question stands) — unless a limit or a cancel stopped it first.
+    const asked = Object.keys(state.unanswered).length > 0 && (state.stop === null || state.stop === "input") && failure?.stage !== "engine";
+    const result: SandboxResult = asked ? { ok: true, inputRequired: state.unanswered } : classify(failure, state.stop === "input" ? null : state.stop, job, value);
     this.spent = { fresh, state };
-    const recycle = state.stop !== null || failure?.stage === "engine" || this.memory.buffer.byteLength > this.baseBytes + RECYCLE_GROWTH;
+    // Stopping for input is an orderly end: the context is disposed as usual and the worker stays.
+    const abnormal = state.stop !== null && state.stop !== "input";
+    const recycle = abnormal || failure?.stage === "engine" || this.memory.buffer.byteLength > this.baseBytes + RECYCLE_GROWTH;
     return { result, recycle };
   }
 
@@ -180,7 +197,7 @@ export class SandboxEngine {
       return { failure: { stage: "export", name: "TypeError", message: "the script must export a default function: export default async (input, env) => result" } };
     }
     const input = vm.newString(JSON.stringify(state.job.input)).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
-    sealEnv(vm, b, fresh.env, JSON.stringify(state.job.secrets));
+    sealEnv(vm, b, fresh.env, JSON.stringify(state.job.secrets), JSON.stringify(state.job.clientCapabilities ?? {}));
     const called = vm.callFunction(handler, vm.undefined, input, fresh.env);
     handler.dispose();
     input.dispose();
@@ -268,7 +285,41 @@ export class SandboxEngine {
   }
 
   private bridgeHost(fresh: Fresh, s: CallState): BridgeHost {
-    return { ...s.hooks, fetch: (request, deferred) => this.startFetch(fresh, s, request, deferred) };
+    return {
+      ...s.hooks,
+      fetch: (request, deferred) => this.startFetch(fresh, s, request, deferred),
+      ask: (kind, args, deferred) => this.ask(fresh, s, kind, args, deferred),
+    };
+  }
+
+  /**
+   * A question from the script: answered at once from the job's answers, or left pending forever while
+   * the run is ended on the next macrotask — after every question the script asks in the same turn
+   * (`Promise.all([env.ask(…), env.ask(…)])`) has been collected. A pending promise cannot be caught, so
+   * a script cannot swallow the stop and go on with side effects; the interrupt handler stops any code
+   * still running.
+   */
+  private ask(fresh: Fresh, s: CallState, kind: AskKind, args: unknown[], deferred: QuickJSDeferredPromise): void {
+    const { vm, b } = fresh;
+    s.deferreds.add(deferred);
+    let question: ReturnType<typeof buildQuestion>;
+    try {
+      if (++s.questions > MAX_QUESTIONS) throw new AskError(`a script may ask at most ${MAX_QUESTIONS} questions in one call`);
+      question = buildQuestion(kind, args, s.questions);
+    } catch (err) {
+      const message = err instanceof AskError ? err.message : "invalid question";
+      vm.newError({ name: "TypeError", message }).consume((h) => deferred.reject(h));
+      return;
+    }
+    const answer = findAnswer(s.job.answers ?? {}, question.key, question.request);
+    if (answer === undefined) {
+      s.unanswered[question.key] = question.request;
+      s.inputTimer ??= setTimeout(() => this.stopCall(s, "input"), 0);
+      return;
+    }
+    vm.newString(JSON.stringify(scriptValue(kind, answer)))
+      .consume((json) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, json)))
+      .consume((h) => deferred.resolve(h));
   }
 
   private startFetch(fresh: Fresh, s: CallState, request: unknown, deferred: QuickJSDeferredPromise): void {

@@ -3,7 +3,7 @@
  * they cross the thread boundary by structured clone.
  */
 import type { OutboundProxy } from "../../lib/outbound-proxy";
-import type { ErrorClass } from "../types";
+import type { ErrorClass, InputAnswer, InputRequest } from "../types";
 
 /** Everything one script call needs; secrets are already decrypted. */
 export interface SandboxJob {
@@ -19,12 +19,18 @@ export interface SandboxJob {
   blockedOrigins: string[];
   /** The operator's outbound proxy (issue 12); may carry its credentials, so never logged. */
   proxy?: OutboundProxy;
+  /** The client's answers so far, by question key (`env.ask` and friends read them; see ask-bridge.ts). */
+  answers?: Record<string, InputAnswer>;
+  /** The client's declared capabilities, shown to the script as `env.client.capabilities`. */
+  clientCapabilities?: Record<string, unknown>;
 }
 
 export type LogLevel = "debug" | "info" | "notice" | "warning" | "error";
 
 export type SandboxResult =
   | { ok: true; /** The handler's return value, JSON-serialisable. */ value: unknown }
+  /** The script stopped at questions without answers: the MCP layer asks them, then runs it again from the start. */
+  | { ok: true; inputRequired: Record<string, InputRequest> }
   | { ok: false; errorClass: ErrorClass; error: string };
 
 export type HostToWorker = { type: "run"; id: number; job: SandboxJob } | { type: "cancel"; id: number };

@@ -1,6 +1,7 @@
 /**
  * Script tools (docs/architecture.md: Tool kinds): the stored handler runs in a fresh QuickJS context in the sandbox
- * pool; its return value becomes the MCP result, its failures a classified `isError` result.
+ * pool; its return value becomes the MCP result, its failures a classified `isError` result, and a
+ * question it has no answer for yet (`env.ask` …) an outcome with `inputRequired`.
  */
 import type { OutboundProxy } from "../../lib/outbound-proxy";
 import type { ToolDefinition } from "../../projects/manifest";
@@ -37,10 +38,14 @@ export async function runScriptTool(
       allowLoopbackFetch: opts.allowLoopbackFetch,
       blockedOrigins: opts.blockedOrigins,
       proxy: opts.proxy,
+      answers: ctx.answers ?? {},
+      clientCapabilities: ctx.clientCapabilities ?? {},
     },
     { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
   );
   if (!outcome.ok) return { result: errorResult(outcome.error), errorClass: outcome.errorClass, error: outcome.error };
+  // The script stopped at a question: the MCP layer asks the client and runs it again with the answer.
+  if ("inputRequired" in outcome) return { result: { content: [] }, inputRequired: outcome.inputRequired };
   const mapped = handlerResult(outcome.value);
   if ("error" in mapped) return { result: errorResult(mapped.error), errorClass: "tool", error: mapped.error };
   return { result: mapped.result };

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createDraftTool } from "../../../src/projects/draft";
 import { publish } from "../../../src/projects/publish";
 import { ECHO_TOOL, mcpFixture, rpc, type McpFixture } from "../fixture";
-import { call2026, V2026 } from "./support";
+import { queryAudit } from "../../../src/audit/query";
+import { call2026, meta, standardHeaders, V2026 } from "./support";
 
 let f: McpFixture;
 let key: string;
@@ -164,5 +165,57 @@ describe("stateless requests", () => {
     const res = await rpc(f.url(), { jsonrpc: "2.0", id: 1, method: "ping" }, { authorization: `Bearer ${key}`, "mcp-protocol-version": "2024-01-01" });
     expect(res.status).toBe(400);
     expect((await res.json()).error).toMatchObject({ code: -32022, data: { requested: "2024-01-01" } });
+  });
+});
+
+describe("the 2025-only routes", () => {
+  test("GET and DELETE with MCP-Protocol-Version 2026-07-28 are 405: that revision has no GET stream and no sessions", async () => {
+    for (const method of ["GET", "DELETE"]) {
+      const res = await fetch(f.url(), { method, headers: { authorization: `Bearer ${key}`, accept: "text/event-stream", "mcp-protocol-version": V2026 } });
+      expect([method, res.status, res.headers.get("allow")]).toEqual([method, 405, "POST, OPTIONS"]);
+    }
+  });
+});
+
+describe("cancellation", () => {
+  test("closing a 2026 call's response stream cancels it: the sandbox stops and the audit row says so", async () => {
+    const script = 'export default (input, env) => { env.log("info", "started"); while (true) {} }';
+    createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
+    const started = performance.now();
+    const res = await rpc(
+      f.url("draft"),
+      { jsonrpc: "2.0", id: 5, method: "tools/call", params: { name: "spin", arguments: {}, _meta: { ...meta(), "io.modelcontextprotocol/logLevel": "info" } } },
+      { authorization: `Bearer ${key}`, ...standardHeaders("tools/call", { name: "spin" }) },
+    );
+    // The log notification switched the reply to SSE: the call is running. Close the stream.
+    const reader = res.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    for (let i = 0; i < 100; i++) {
+      await f.deps.audit.flush();
+      const row = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events[0];
+      if (row) {
+        expect(row.status).toBe("error");
+        expect(row.error).toContain("cancel");
+        expect(performance.now() - started).toBeLessThan(10_000);
+        return;
+      }
+      await Bun.sleep(50);
+    }
+    throw new Error("the cancelled call was never audited");
+  });
+});
+
+describe("what the audit row records of a 2026 call", () => {
+  test("the protocol revision, the client's name from _meta and a well-formed traceparent (a malformed one is dropped)", async () => {
+    const trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "traced" } }, { bearer: key, metaExtra: { traceparent: trace } });
+    await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "untraced" } }, { bearer: key, metaExtra: { traceparent: "00-xyz\nINJECTED" } });
+    await f.deps.audit.flush();
+    const rows = queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events.slice(0, 2);
+    expect(rows.map((r) => [r.protocolVersion, r.host, r.traceparent])).toEqual([
+      [V2026, "raw-2026 1", null],
+      [V2026, "raw-2026 1", trace],
+    ]);
   });
 });
