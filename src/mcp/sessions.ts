@@ -11,7 +11,7 @@ import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
 import { notificationMessage } from "./rpc";
 import type { SseStream } from "./sse";
-import type { HeldCredential, StreamHolder } from "./stream-credentials";
+import { mayListen, type HeldCredential, type StreamHolder } from "./stream-credentials";
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -195,7 +195,7 @@ export class SessionStore implements StreamHolder {
     for (const s of [...this.sessions.values()]) {
       if (s.streams.size === 0 || s.userId === null) continue;
       const role = roleOf(s.orgId, s.userId);
-      if (role === null) this.end(s.id);
+      if (role === null || !mayListen(role, s.channel)) this.end(s.id);
       else if (role !== s.role) {
         s.role = role;
         this.notify(s);
