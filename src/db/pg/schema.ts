@@ -365,3 +365,13 @@ export const handshakeEvents = pgTable(
   },
   (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
 );
+
+export const rateLimitWindows = pgTable(
+  "rate_limit_windows",
+  {
+    key: text("key").notNull(),
+    windowStart: epochMs("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
