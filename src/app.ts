@@ -17,6 +17,8 @@ import { mcpPlugin } from "./mcp/plugin";
 import { pageErrors } from "./http/errors";
 
 export function createApp(deps: Deps) {
+  // Hot-path rate-limit counts sync with the other instances while the app serves (src/lib/rate-limits.ts).
+  deps.rateLimits.start();
   return new Elysia({ name: "portico" })
     .use(healthPlugin(deps))
     .use(oauthPlugin(deps))

@@ -10,6 +10,8 @@ import type { ChangeFeed } from "./lib/change-feed";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
+import { RateLimits } from "./lib/rate-limits";
+import { SqliteRateLimitStore } from "./db/rate-limit-store";
 import { createOAuthState, type OAuthState } from "./oauth/state";
 import { createToolRuntime, type ToolService } from "./tools/runtime";
 
@@ -22,6 +24,8 @@ export interface Deps {
   bus: EventBus;
   /** What changed since version N, from any connection or process: every cache follows it (docs/architecture.md, "Change feed"). */
   changes: ChangeFeed;
+  /** Rate limiters whose counts every instance on this database shares (docs/architecture.md: Rate limits). */
+  rateLimits: RateLimits;
   /** OAuth state that outlives a request: signing keys, verified tokens, rate limiters. */
   oauth: OAuthState;
   /** Batched MCP audit log writer; flushed by a shutdown hook. */
@@ -51,8 +55,13 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const audit = new AuditWriter(db.$client, log);
   const tools = createToolRuntime({ config, db, log, clock });
   const changes = new SqliteChangeFeed(db.$client, { onError: (err) => log.error({ err }, "change feed subscriber failed") });
-  const oauth = createOAuthState({ db, tools, log, changes, clock });
-  return { config, db, log, clock, bus: new EventBus(changes), changes, oauth, audit, tools, shutdownHooks: [() => audit.close(), () => tools.close()], drainHooks: [] };
+  const rateLimits = new RateLimits(new SqliteRateLimitStore(db.$client), clock, log);
+  const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
+  return {
+    config, db, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
+    shutdownHooks: [() => audit.close(), () => tools.close(), () => rateLimits.close()],
+    drainHooks: [],
+  };
 }
 
 /** Runs every shutdown hook, logging (not throwing) failures, then closes the change feed and the database. */

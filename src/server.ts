@@ -53,6 +53,15 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
     reserved.release();
     throw err;
   }
+  try {
+    // Issue 15 (instances must agree): a master key that does not open the stored signing keys stops the
+    // start here, with both key ids and what to do, instead of serving tokens no other instance can match.
+    deps.oauth.keys.open();
+  } catch (err) {
+    reserved.release();
+    await shutdown(deps);
+    throw err;
+  }
   const app = createApp(deps);
   app.listen({
     port,

@@ -1,5 +1,5 @@
 /**
- * Signing a user in: credential check with a per-IP+email rate limit, and session rotation (docs/architecture.md: OAuth
+ * Signing a user in: credential check with per-IP and per-IP+email rate limits shared by every instance, and session rotation (docs/architecture.md: OAuth
  * rules — "session cookie … rotated at sign-in"): any session the browser already had is ended, a new one
  * with a new id and CSRF secret is created, and the pre-sign-in CSRF cookie is cleared so it is never reused.
  */
@@ -7,7 +7,7 @@ import type { Deps } from "../deps";
 import type { User } from "../db/schema";
 import { ValidationError } from "../errors";
 import { clientIp } from "../http/client-ip";
-import { RateLimiter } from "../lib/rate-limit";
+import type { RateLimiter } from "../lib/rate-limit";
 import { PRE_CSRF_COOKIE, SESSION_COOKIE, clearCookieHeader, cookieHeader, readCookie } from "./cookies";
 import { hashPassword, verifyPassword } from "./passwords";
 import { createSession, endSession, resolveSession } from "./sessions";
@@ -35,8 +35,11 @@ export class SignIn {
     readonly deps: Deps,
     limits: { perEmail?: number; perIp?: number } = {},
   ) {
-    this.limiter = new RateLimiter(limits.perEmail ?? SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
-    this.ipLimiter = new RateLimiter(limits.perIp ?? SIGN_IN_IP_LIMIT, SIGN_IN_WINDOW_MS, "sign-in attempts");
+    // Exact and shared by every instance on the database (docs/architecture.md: Rate limits): a brute force
+    // spread over instances meets one limit. Each attempt costs an argon2 verification; the upsert is noise.
+    const what = "sign-in attempts";
+    this.limiter = deps.rateLimits.exact({ name: "sign-in", limit: limits.perEmail ?? SIGN_IN_LIMIT, windowMs: SIGN_IN_WINDOW_MS, what });
+    this.ipLimiter = deps.rateLimits.exact({ name: "sign-in-ip", limit: limits.perIp ?? SIGN_IN_IP_LIMIT, windowMs: SIGN_IN_WINDOW_MS, what });
   }
 
   ip(request: Request, server: ServerLike): string {
@@ -52,8 +55,8 @@ export class SignIn {
     const key = `${ip}|${email.trim().toLowerCase()}`;
     try {
       const now = this.deps.clock.now();
-      this.ipLimiter.hit(ip, now);
-      this.limiter.hit(key, now);
+      await this.ipLimiter.hit(ip, now);
+      await this.limiter.hit(key, now);
     } catch (err) {
       this.deps.log.warn({ ip }, "sign-in rate limited");
       throw err;
@@ -66,7 +69,7 @@ export class SignIn {
       this.deps.log.info({ ip, userId: user?.id ?? null }, "sign-in refused: wrong email or password");
       throw new ValidationError(BAD_CREDENTIALS, [{ field: "password", message: BAD_CREDENTIALS }]);
     }
-    this.limiter.reset(key);
+    await this.limiter.reset(key);
     return user;
   }
 

@@ -429,6 +429,21 @@ export const mcpSessions = sqliteTable(
   (t) => [index("mcp_sessions_last_seen_idx").on(t.lastSeenAt), index("mcp_sessions_project_idx").on(t.projectId)],
 );
 
+/**
+ * Rate-limit counters of every instance (issue 15: shared, so instances cannot multiply a limit): one row
+ * per limiter key and fixed window, windows aligned to the epoch so instances agree on them without talking.
+ * Keys are `limiter:` + SHA-256 of what is counted (an email typed at sign-in is not kept in the clear).
+ */
+export const rateLimitWindows = sqliteTable(
+  "rate_limit_windows",
+  {
+    key: text("key").notNull(),
+    windowStart: integer("window_start").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
+);
+
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type Org = typeof orgs.$inferSelect;

@@ -89,6 +89,17 @@ export class SqliteChangeFeed implements ChangeFeed {
     this.deliver();
   }
 
+  /** Every process on this data dir sees the commit on its next `version()` (the shared `-shm` header): nothing to wait for. */
+  announceAndWait(topics: Iterable<Topic>, _timeoutMs?: number): Promise<void> {
+    this.announce(topics);
+    return Promise.resolve();
+  }
+
+  /** The wal-index read cannot fall behind: always exact. */
+  healthy(): boolean {
+    return true;
+  }
+
   close(): void {
     this.closed = true;
     this.wal = null;

@@ -6,7 +6,15 @@
  */
 import type { Config } from "../config";
 
-export const ALLOW_HEADERS = "Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID";
+export const ALLOW_HEADERS = "Authorization, Content-Type, Mcp-Protocol-Version, Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name";
+/** MCP 2026-07-28 `Mcp-Param-{Name}` headers (x-mcp-header) have tool-chosen names: a preflight may ask for any of them. */
+const PARAM_HEADER = /^mcp-param-[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+
+/** The allowed request headers for a preflight: the fixed list plus the Mcp-Param-* headers it asks for. */
+function allowHeaders(request: Request): string {
+  const asked = (request.headers.get("access-control-request-headers") ?? "").split(",").map((h) => h.trim()).filter((h) => PARAM_HEADER.test(h));
+  return asked.length ? `${ALLOW_HEADERS}, ${asked.slice(0, 32).join(", ")}` : ALLOW_HEADERS;
+}
 export const EXPOSE_HEADERS = "WWW-Authenticate, Mcp-Session-Id";
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -45,7 +53,7 @@ export function preflight(request: Request, config: OriginConfig, methods: strin
     headers: {
       ...corsHeaders(request, config),
       "access-control-allow-methods": methods,
-      "access-control-allow-headers": ALLOW_HEADERS,
+      "access-control-allow-headers": allowHeaders(request),
       "access-control-max-age": "600",
     },
   });

@@ -10,14 +10,16 @@
  * Implementations:
  * - SQLite (src/db/sqlite-change-feed.ts): the wal-index header that every commit of every process
  *   rewrites, read from a shared map of the `-shm` file — exact and lock-free on every call.
- * - Postgres (the scale-out issue): a change-sequence table bumped in each writing transaction (or
- *   `LISTEN/NOTIFY` with the sequence as payload) — `version()` then returns the last sequence seen by a
- *   listener connection, and `announce()` becomes a `NOTIFY` carrying the topics. Nothing above this
- *   interface changes.
+ * - Postgres (src/db/pg/change-feed.ts): `announce()` adds a row to a change-sequence table and NOTIFYs
+ *   every instance with its sequence and topics; each instance's listener moves its `version()` (still a
+ *   field read) and acknowledges, so `announceAndWait()` can tell a writer that every live instance has
+ *   applied the change. Nothing above this interface changes.
  */
+import { AppError } from "../errors";
 
 /** Areas of shared state a writer can name, so a subscriber can skip changes that cannot concern it. */
-export type Topic = "tools" | "members" | "grants" | "sessions" | "apikeys" | "keys";
+export const TOPICS = ["tools", "members", "grants", "sessions", "apikeys", "keys"] as const;
+export type Topic = (typeof TOPICS)[number];
 
 export interface Change {
   /** The feed's version after this change. */
@@ -48,6 +50,19 @@ export interface ChangeFeed {
    * poll) and may learn which areas it touched.
    */
   announce(topics: Iterable<Topic>): void;
+  /**
+   * `announce`, then resolves once every live process sharing the database has applied the change (moved
+   * its version, run its subscribers). Rejects with ChangeUnconfirmedError after `timeoutMs` or when the
+   * database cannot be reached: the write stays committed, but the caller must not report it as enforced
+   * everywhere. A single-process engine (SQLite: other processes read the same `-shm` file on their next
+   * `version()`) resolves at once.
+   */
+  announceAndWait(topics: Iterable<Topic>, timeoutMs: number): Promise<void>;
+  /**
+   * False while this process may be missing changes (Postgres: its listener or its heartbeat failed), so
+   * its caches cannot be trusted: the request path fails closed (503) instead of serving from them.
+   */
+  healthy(): boolean;
   /** Stops watching (before the database closes); later calls see no further changes. */
   close(): void;
 }
@@ -61,4 +76,14 @@ export function mergeTopics(a: ReadonlySet<Topic> | undefined, b: ReadonlySet<To
 /** True when a change may concern `topic` (unknown changes concern everyone). */
 export function concerns(change: Change, ...topics: Topic[]): boolean {
   return !change.topics || topics.some((t) => change.topics!.has(t));
+}
+
+/**
+ * A change was committed and announced, but not every instance confirmed it applied it in time (or the
+ * database became unreachable): enforcement elsewhere is not confirmed, so the response is a 503 rather than
+ * a success (docs/architecture.md: Storage, "Postgres change feed").
+ */
+export class ChangeUnconfirmedError extends AppError {
+  override readonly status = 503;
+  override readonly code = "change_unconfirmed";
 }

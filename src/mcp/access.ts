@@ -10,7 +10,8 @@ import type { Config } from "../config";
 import type { Deps } from "../deps";
 import { OAuthError } from "../errors";
 import type { Clock } from "../lib/clock";
-import { RateLimiter } from "../lib/rate-limit";
+import type { RateLimits } from "../lib/rate-limits";
+import type { SyncedRateLimiter } from "../lib/synced-rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
 import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
 import type { ProjectRef } from "./project-ref";
@@ -42,17 +43,22 @@ export async function authenticate(deps: Deps, request: Request, project: Projec
   return authenticateBearer(deps, request, target, (k, load) => cache.get(k, load));
 }
 
-/** Per-project rate limits: by IP for anonymous callers, by credential otherwise (config limits per minute). */
+/**
+ * Per-project rate limits: by IP for anonymous callers, by credential otherwise (config limits per minute).
+ * Counted in memory and synced with the other instances in the background — no write per request
+ * (docs/architecture.md: Rate limits, for the bound this gives across instances).
+ */
 export class McpRateLimits {
-  private readonly publicPerIp: RateLimiter;
-  private readonly perPrincipal: RateLimiter;
+  private readonly publicPerIp: SyncedRateLimiter;
+  private readonly perPrincipal: SyncedRateLimiter;
 
   constructor(
     config: Pick<Config, "publicRateLimit" | "principalRateLimit">,
     private readonly clock: Clock,
+    limits: RateLimits,
   ) {
-    this.publicPerIp = new RateLimiter(config.publicRateLimit, 60_000, "requests from this address");
-    this.perPrincipal = new RateLimiter(config.principalRateLimit, 60_000, "requests with this credential");
+    this.publicPerIp = limits.hotPath({ name: "mcp-public-ip", limit: config.publicRateLimit, windowMs: 60_000, what: "requests from this address" });
+    this.perPrincipal = limits.hotPath({ name: "mcp-principal", limit: config.principalRateLimit, windowMs: 60_000, what: "requests with this credential" });
   }
 
   /** Counts one request; throws RateLimitError (429) when over. */

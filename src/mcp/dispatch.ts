@@ -8,11 +8,9 @@ import { callTool, listTools } from "./methods/tools";
 
 type Handler = (ctx: RequestContext, params: unknown) => unknown;
 
-/** The 2025 revisions (sessions): initialize first, then the rest. */
-const METHODS: Record<string, Handler> = {
-  initialize,
+/** What both worlds serve. */
+const SHARED: Record<string, Handler> = {
   "server/discover": discover,
-  ping: () => ({}),
   "tools/list": listTools,
   "tools/call": callTool,
   "resources/list": listResources,
@@ -20,25 +18,17 @@ const METHODS: Record<string, Handler> = {
   "resources/templates/list": listResourceTemplates,
   "prompts/list": listPrompts,
   "prompts/get": getPrompt,
-  "logging/setLevel": setLevel,
   "completion/complete": complete,
 };
+
+/** The 2025 revisions (sessions): initialize first, then the rest. */
+const METHODS: Record<string, Handler> = { initialize, ping: () => ({}), "logging/setLevel": setLevel, ...SHARED };
 
 /**
  * MCP 2026-07-28 (stateless): no initialize, ping or logging/setLevel (removed, SEP-2575), no
  * resources/subscribe (replaced by subscriptions/listen, which the transport serves as a stream).
  */
-const STATELESS_METHODS: Record<string, Handler> = {
-  "server/discover": discover,
-  "tools/list": listTools,
-  "tools/call": callTool,
-  "resources/list": listResources,
-  "resources/read": readResource,
-  "resources/templates/list": listResourceTemplates,
-  "prompts/list": listPrompts,
-  "prompts/get": getPrompt,
-  "completion/complete": complete,
-};
+const STATELESS_METHODS: Record<string, Handler> = SHARED;
 
 export function dispatch(ctx: RequestContext, method: string, params: unknown): unknown {
   const table = ctx.stateless ? STATELESS_METHODS : METHODS;

@@ -11,7 +11,7 @@
 import type { Deps } from "../deps";
 import type { Role } from "../db/schema";
 import { concerns, type Change } from "../lib/change-feed";
-import { endRevokedStreams, type StreamHolder } from "./stream-credentials";
+import { endClosedToAnonymous, endRevokedStreams, type StreamHolder } from "./stream-credentials";
 
 /** Anything holding notification streams for users whose role may change or whose credential may end (2025 sessions, 2026 listeners). */
 interface RoleWatcher extends StreamHolder {
@@ -28,7 +28,7 @@ const REVISIONS_SQL = "SELECT id, updated_at AS updatedAt, production_version_id
 const ROLES_SQL = "SELECT org_id AS orgId, user_id AS userId, role FROM memberships";
 
 /** Starts following the feed; returns a function that stops it. */
-export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "changes">, watchers: RoleWatcher[]): () => void {
+export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "changes" | "clock">, watchers: RoleWatcher[]): () => void {
   const sqlite = deps.db.$client;
   const read = () => new Map(sqlite.query<Revision, []>(REVISIONS_SQL).all().map((r) => [r.id, r]));
   // One read of all memberships per change (people, not requests: a small table) instead of one per session.
@@ -59,7 +59,8 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
       let roles: ReturnType<typeof rolesNow> | null = null;
       for (const w of watchers) w.checkRoles((org, user) => (roles ??= rolesNow())(org, user));
     }
-    if (concerns(change, "grants", "apikeys", "sessions")) endRevokedStreams(sqlite, watchers);
+    if (concerns(change, "grants", "apikeys", "sessions")) endRevokedStreams(sqlite, watchers, deps.clock.now());
+    if (concerns(change, "tools")) endClosedToAnonymous(sqlite, watchers);
   };
   const offFeed = deps.changes.subscribe((change) => {
     try {
@@ -68,7 +69,17 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
       deps.log.error({ err }, "list_changed watcher failed");
     }
   });
+  // An API key can expire with no write at all: look once a minute.
+  const expiry = setInterval(() => {
+    try {
+      endRevokedStreams(sqlite, watchers, deps.clock.now());
+    } catch (err) {
+      deps.log.error({ err }, "stream credential check failed");
+    }
+  }, 60_000);
+  expiry.unref?.();
   return () => {
+    clearInterval(expiry);
     offFeed();
     offLocal();
   };

@@ -31,8 +31,9 @@ export class McpService {
     this.reads = new ReadCache(deps.changes);
     this.sessions = new SessionStore(deps, this.reads, SESSION_IDLE_MS, deps.config.maxStreamsPerProject);
     this.listeners = new Listeners(deps.bus);
+    this.sessions.onEnd = (id) => this.pending.dropSession(id);
     this.views = new ChannelViews(deps);
-    this.limits = new McpRateLimits(deps.config, deps.clock);
+    this.limits = new McpRateLimits(deps.config, deps.clock, deps.rateLimits);
     this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 

@@ -39,7 +39,9 @@ export async function handleGet(deps: McpDeps, service: McpService, input: Route
   const session = g.session;
   if (!session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
   if (service.sessions.draining) throw refusal(503, RPC.INVALID_REQUEST, "The server is shutting down.", { "retry-after": "5" });
-  const stream = service.sessions.openStream(session, (onClose) => new SseStream(onClose));
+  // The project's stream cap counts 2026 listen streams too (one cap for both worlds).
+  const full = service.sessions.streamsOfSession(session.id).size === 0 && service.sessions.streamsOf(g.project.id) + service.listeners.of(g.project.id) >= deps.config.maxStreamsPerProject;
+  const stream = full ? null : service.sessions.openStream(session, (onClose) => new SseStream(onClose));
   if (!stream) {
     // Issue 11 #16/#19: the project's open streams are capped (config max-streams-per-project).
     throw refusal(429, RPC.RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { "retry-after": "30" });

@@ -52,9 +52,9 @@ const SQL = {
 } as const;
 
 const BY_CREDENTIAL = {
-  grantId: "DELETE FROM mcp_sessions WHERE grant_id = ?",
-  apiKeyId: "DELETE FROM mcp_sessions WHERE api_key_id = ?",
-  loginSessionId: "DELETE FROM mcp_sessions WHERE login_session_id = ?",
+  grantId: "DELETE FROM mcp_sessions WHERE grant_id = ? RETURNING id",
+  apiKeyId: "DELETE FROM mcp_sessions WHERE api_key_id = ? RETURNING id",
+  loginSessionId: "DELETE FROM mcp_sessions WHERE login_session_id = ? RETURNING id",
 } as const;
 
 /** SQLite's default bound-parameter limit is far above this; chunks keep one statement shape per size class. */
@@ -95,8 +95,9 @@ export class SessionRows {
     return this.sqlite.query(SQL.delete).run(id).changes > 0;
   }
 
-  deleteByCredential(column: keyof typeof BY_CREDENTIAL, value: string): void {
-    this.sqlite.query(BY_CREDENTIAL[column]).run(value);
+  /** Deletes the sessions of a revoked credential; returns their ids. */
+  deleteByCredential(column: keyof typeof BY_CREDENTIAL, value: string): string[] {
+    return this.sqlite.query<{ id: string }, [string]>(BY_CREDENTIAL[column]).all(value).map((r) => r.id);
   }
 
   count(): number {

@@ -23,7 +23,7 @@ import type { ReadCache } from "./read-cache";
 import { notificationMessage } from "./rpc";
 import { SessionRows, type LogLevel, type McpSession } from "./session-rows";
 import type { SseStream } from "./sse";
-import type { HeldCredential, StreamHolder } from "./stream-credentials";
+import { mayListen, type HeldCredential, type StreamHolder } from "./stream-credentials";
 
 export { LOG_LEVELS, type LogLevel, type McpSession } from "./session-rows";
 
@@ -74,6 +74,8 @@ export class SessionStore implements StreamHolder {
   private readonly changes: ChangeFeed;
   private readonly touchMs: number;
   private readonly log: SessionStoreDeps["log"];
+  /** Called with the id of every session that ends (the 2025 questions waiting on it here are dropped). */
+  onEnd: (id: string) => void = () => {};
 
   constructor(
     deps: SessionStoreDeps,
@@ -170,6 +172,7 @@ export class SessionStore implements StreamHolder {
     this.wrote();
     const held = this.held.has(id);
     this.release(id);
+    this.onEnd(id);
     return existed || held;
   }
 
@@ -249,7 +252,7 @@ export class SessionStore implements StreamHolder {
     for (const { session: s } of [...this.held.values()]) {
       if (s.userId === null) continue;
       const role = roleOf(s.orgId, s.userId);
-      if (role === null) this.end(s.id);
+      if (role === null || !mayListen(role, s.channel)) this.end(s.id);
       else if (role !== s.role) {
         s.role = role;
         this.notify(s.id);
@@ -276,16 +279,23 @@ export class SessionStore implements StreamHolder {
 
   /** A revocation in this process: its sessions' rows go (every instance's next lookup misses) and streams here close. */
   private endByCredential(column: "grantId" | "apiKeyId" | "loginSessionId", value: string): void {
-    this.rows.deleteByCredential(column, value);
+    const ended = this.rows.deleteByCredential(column, value);
     this.wrote();
-    for (const h of [...this.held.values()]) if (h.session[column] === value) this.release(h.session.id);
+    for (const id of ended) {
+      this.release(id);
+      this.onEnd(id);
+    }
   }
 
   /** Closes the streams of sessions whose row another process deleted. */
   private endVanished(): void {
     if (this.held.size === 0) return;
     const live = this.rows.existing([...this.held.keys()]);
-    for (const id of [...this.held.keys()]) if (!live.has(id)) this.release(id);
+    for (const id of [...this.held.keys()]) {
+      if (live.has(id)) continue;
+      this.release(id);
+      this.onEnd(id);
+    }
   }
 
   /** Forgets what this instance holds for a session and closes its streams. */

@@ -3,15 +3,27 @@
  * revoked. A revocation in this process reaches them through the event bus at once; one made elsewhere
  * (the CLI on the same data dir, later another instance) only shows in the change feed. On such a change
  * the credentials the streams hold are looked up once, in one query per kind, and streams whose grant,
- * API key or approving sign-in session is gone end (docs/architecture.md, "Change feed").
+ * API key or approving sign-in session is gone end (docs/architecture.md, "Change feed"); so do anonymous
+ * streams of a project no longer public, and (checked by the role watchers) streams of a member whose role
+ * no longer reads the channel.
  */
 import type { Database } from "bun:sqlite";
+import { allowedScopes } from "../auth/scopes";
+import type { Channel, Role } from "../db/schema";
 
-/** The credential a stream was opened with. */
+/** Whether a role still reads this channel (project:read, and draft on the draft channel): what holding a stream needs. */
+export function mayListen(role: Role, channel: Channel): boolean {
+  const scopes = allowedScopes(role, channel);
+  return scopes.includes("project:read") && (channel !== "draft" || scopes.includes("draft"));
+}
+
+/** The credential a stream was opened with (all ids null: an anonymous caller of a public project). */
 export interface HeldCredential {
   grantId: string | null;
   apiKeyId: string | null;
   loginSessionId: string | null;
+  userId: string | null;
+  projectId: string;
 }
 
 /** Something holding streams, each opened with a credential. */
@@ -22,24 +34,37 @@ export interface StreamHolder {
 
 const LIVE = {
   grants: "SELECT id FROM grants WHERE revoked_at IS NULL AND id IN",
-  apiKeys: "SELECT id FROM api_keys WHERE revoked_at IS NULL AND id IN",
+  apiKeys: "SELECT id FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id IN",
   sessions: "SELECT id FROM sessions WHERE ended_at IS NULL AND id IN",
 } as const;
 
-function liveOf(sqlite: Database, sql: string, ids: Set<string>): Set<string> {
+function liveOf(sqlite: Database, sql: string, ids: Set<string>, before: Array<string | number> = []): Set<string> {
   if (ids.size === 0) return ids;
   const list = [...ids];
-  const rows = sqlite.query<{ id: string }, string[]>(`${sql} (${list.map(() => "?").join(",")})`).all(...list);
+  const rows = sqlite.query<{ id: string }, Array<string | number>>(`${sql} (${list.map(() => "?").join(",")})`).all(...before, ...list);
   return new Set(rows.map((r) => r.id));
 }
 
-/** Ends every held stream whose credential no longer stands. */
-export function endRevokedStreams(sqlite: Database, holders: StreamHolder[]): void {
+const anonymous = (c: HeldCredential) => c.grantId === null && c.apiKeyId === null && c.userId === null;
+
+/**
+ * Ends anonymous streams of projects that are no longer public: an anonymous caller holds no credential to
+ * revoke, its access is the project's visibility (re-checked when a project changes).
+ */
+export function endClosedToAnonymous(sqlite: Database, holders: StreamHolder[]): void {
+  const projects = new Set(holders.flatMap((h) => h.heldCredentials()).filter(anonymous).map((c) => c.projectId));
+  if (projects.size === 0) return;
+  const open = liveOf(sqlite, "SELECT id FROM projects WHERE visibility = 'public' AND id IN", projects);
+  for (const h of holders) h.endHeld((c) => anonymous(c) && !open.has(c.projectId));
+}
+
+/** Ends every held stream whose credential no longer stands (revoked, ended, or an expired API key at `now`). */
+export function endRevokedStreams(sqlite: Database, holders: StreamHolder[], now: number): void {
   const held = holders.flatMap((h) => h.heldCredentials());
   if (held.length === 0) return;
   const ids = (pick: (c: HeldCredential) => string | null) => new Set(held.map(pick).filter((x): x is string => x !== null));
   const grants = liveOf(sqlite, LIVE.grants, ids((c) => c.grantId));
-  const keys = liveOf(sqlite, LIVE.apiKeys, ids((c) => c.apiKeyId));
+  const keys = liveOf(sqlite, LIVE.apiKeys, ids((c) => c.apiKeyId), [now]);
   const sessions = liveOf(sqlite, LIVE.sessions, ids((c) => c.loginSessionId));
   const dead = (c: HeldCredential) =>
     (c.grantId !== null && !grants.has(c.grantId)) || (c.apiKeyId !== null && !keys.has(c.apiKeyId)) || (c.loginSessionId !== null && !sessions.has(c.loginSessionId));

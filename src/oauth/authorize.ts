@@ -58,7 +58,7 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
 
 async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
   // Anyone, signed in or not, stores a row here: bounded per IP so a flood cannot grow the table unchecked.
-  deps.oauth.authorizeRequests.hit(ip, deps.clock.now());
+  await deps.oauth.authorizeRequests.hit(ip, deps.clock.now());
   const valid = await validateAuthorizeRequest(deps, query, ip);
   const now = deps.clock.now();
   const row: AuthRequest = {

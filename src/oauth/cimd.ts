@@ -156,8 +156,12 @@ export async function resolveCimdClient(deps: Deps, clientId: string, ip?: strin
   if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > deps.clock.now()) return cached;
   const state = deps.oauth;
   let inflight = state.cimdInflight.get(clientId);
+  if (!inflight && ip !== undefined) {
+    await state.cimdFetches.hit(ip, deps.clock.now());
+    // Another request may have started the fetch while the count was written: share it.
+    inflight = state.cimdInflight.get(clientId);
+  }
   if (!inflight) {
-    if (ip !== undefined) state.cimdFetches.hit(ip, deps.clock.now());
     inflight = refresh(deps, clientId, cached?.registration === "cimd" ? cached : undefined).finally(() =>
       state.cimdInflight.delete(clientId),
     );

@@ -6,6 +6,7 @@
  * existed (a plain JWK object) are still read — the key ring seals them on load. The additional
  * authenticated data binds each ciphertext to its `kid`, so sealed keys cannot be swapped between rows.
  */
+import { AppError } from "../errors";
 import { seal, sealedKeyId, unseal, type SealingKeys } from "../lib/sealed-string";
 import type { KeyRing as MasterKeyRing } from "../tools/secret-key";
 
@@ -23,6 +24,41 @@ export class SigningKeyUnreadableError extends Error {
   constructor(kid: string) {
     super(`the private part of signing key ${kid} was sealed with a secret key this server does not have`);
   }
+}
+
+/**
+ * The newest signing key does not open with this instance's master key (issue 15: instances must agree).
+ * Minting a replacement, as Portico once did, would leave instances that share the database signing with
+ * keys the others cannot open, and this one unable to read the tool secrets: so `serve` refuses to start,
+ * and `keys rotate` / `secrets rotate-key` refuse to run, until the operator supplies the right key or
+ * deliberately discards the unreadable ones. Key ids are fingerprints, never key material.
+ */
+export class MasterKeyMismatchError extends AppError {
+  override readonly status = 503;
+  override readonly code = "master_key_mismatch";
+  constructor(
+    readonly kid: string,
+    /** The master key id the stored key names; null for an unreadable value that names none. */
+    readonly neededKeyId: string | null,
+    readonly haveKeyId: string,
+  ) {
+    const what =
+      neededKeyId && neededKeyId !== haveKeyId
+        ? `signing key ${kid} is sealed with master key ${neededKeyId}, but this instance has master key ${haveKeyId}`
+        : `signing key ${kid} does not open with this instance's master key ${haveKeyId} (the stored value was altered)`;
+    super(
+      `${what}. Every instance on one database needs the same master key: start with the key the other instances ` +
+        "use (PORTICO_SECRET_KEY, or secret.key in the data dir) or the .key file of the backup this data came from. " +
+        "`portico secrets rotate-key` cannot recover a lost key. If the key is truly lost, `portico keys rotate " +
+        "--discard-unreadable` retires the signing keys it sealed (tokens they signed stop working) and makes a new " +
+        "one; tool secrets it sealed must be entered again.",
+    );
+  }
+}
+
+/** The mismatch error for a stored private key that `openPrivateJwk` refused. */
+export function masterKeyMismatch(master: MasterKeys, kid: string, stored: unknown): MasterKeyMismatchError {
+  return new MasterKeyMismatchError(kid, isSealed(stored) ? sealedKeyId(PREFIX, stored) : null, master.keys().current.id);
 }
 
 const aad = (kid: string) => `portico signing key\0${kid}`;

@@ -3,9 +3,10 @@
  * newer one. The newest unretired key signs; every unretired key verifies and is published in the JWKS, so
  * tokens signed before a rotation stay valid until they expire. Signing and verification go through
  * @elysiajs/jwt: with an asymmetric key one instance cannot both sign and verify, so each key gets two.
- * Private parts are sealed with the tool-secrets master key (key-seal.ts); if the newest one cannot be
- * opened (the master key was lost or rotated away), a fresh signing key is made: verification needs only
- * public parts, so tokens already issued keep working.
+ * Private parts are sealed with the tool-secrets master key (key-seal.ts). If the newest one cannot be
+ * opened, this instance's master key is not the one the data was written with: it signs nothing and `serve`
+ * refuses to start (MasterKeyMismatchError, issue 15 — instances must agree) instead of minting a key the
+ * others could not open. Verification needs only public parts, so it keeps working either way.
  */
 import { jwt } from "@elysiajs/jwt";
 import { desc, eq, isNull, sql } from "drizzle-orm";
@@ -18,7 +19,7 @@ import { keyId } from "../tools/secret-key";
 import { concerns, type ChangeFeed } from "../lib/change-feed";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeys } from "./key-seal";
+import { masterKeyMismatch, needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeyMismatchError, type MasterKeys } from "./key-seal";
 
 export const TOKEN_ALG = "EdDSA";
 
@@ -69,25 +70,75 @@ function generate(db: Db, master: MasterKeys, now: number): string {
   return kid;
 }
 
+/** Unretired keys, newest first: the first one signs. */
+function unretiredRows(db: Db): SigningKeyRow[] {
+  return db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`).all();
+}
+
+/** Whether this master key opens a stored private key. */
+function opens(master: MasterKeys, row: SigningKeyRow): boolean {
+  try {
+    openPrivateJwk(master, row.kid, row.privateJwk);
+    return true;
+  } catch (err) {
+    if (err instanceof SigningKeyUnreadableError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Throws MasterKeyMismatchError when the newest unretired signing key does not open with this process's
+ * master key: the check behind `serve`'s start, `keys rotate` and `secrets rotate-key` (issue 15).
+ */
+export function assertMasterKeyOpensSigningKeys(deps: SigningKeyDeps): void {
+  const newest = unretiredRows(deps.db)[0];
+  if (newest && !opens(deps.tools.secrets, newest)) throw masterKeyMismatch(deps.tools.secrets, newest.kid, newest.privateJwk);
+}
+
+export interface RotateOptions {
+  /** Retire every older key: tokens they signed stop working (a suspected leak). */
+  retirePrevious?: boolean;
+  /**
+   * The master key the stored keys were sealed with is lost: retire the keys it sealed instead of refusing.
+   * Without it, a rotation with the wrong master key is refused: its new key would be one that the instances
+   * holding the right master key cannot open.
+   */
+  discardUnreadable?: boolean;
+}
+
 /**
  * Adds a new signing key (`portico keys rotate`). Older keys keep verifying tokens already issued unless
  * `retirePrevious` is set (a suspected key leak): then every token they signed stops working at once.
+ * `discarded` counts the unreadable keys `discardUnreadable` retired.
  */
-export function rotateSigningKey(deps: SigningKeyDeps, opts: { retirePrevious?: boolean } = {}): { kid: string; retired: number } {
+export function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions = {}): { kid: string; retired: number; discarded: number } {
   const now = deps.clock.now();
+  const master = deps.tools.secrets;
   return deps.db.transaction((tx) => {
+    const db = tx as unknown as Db;
     let retired = 0;
+    let discarded = 0;
+    if (opts.discardUnreadable) {
+      for (const row of unretiredRows(db)) {
+        if (opens(master, row)) continue;
+        tx.update(signingKeys).set({ retiredAt: now }).where(eq(signingKeys.kid, row.kid)).run();
+        discarded++;
+      }
+    } else {
+      assertMasterKeyOpensSigningKeys({ ...deps, db });
+    }
     if (opts.retirePrevious) {
       retired = tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).returning().all().length;
     }
-    return { kid: generate(tx as unknown as Db, deps.tools.secrets, now), retired };
+    return { kid: generate(db, master, now), retired, discarded };
   });
 }
 
 /**
  * Re-seals every unretired private key with `next` after `portico secrets rotate-key` replaced the master
- * key (the old one is still in `deps.tools.secrets`). Keys that cannot be opened are left alone: the key
- * ring replaces an unreadable signing key on its own. Returns how many were re-sealed.
+ * key (the old one is still in `deps.tools.secrets`). The caller first checks that the newest key opens
+ * (`assertMasterKeyOpensSigningKeys`); an older key that does not (one Portico minted over a lost master key
+ * before issue 15) is left alone: it only verifies. Returns how many were re-sealed.
  */
 export function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): number {
   const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
@@ -146,40 +197,41 @@ export class KeyRing {
   private keys = new Map<string, LoadedKey>();
   private signingKid = "";
   private signer: Sign | null = null;
+  /** Why there is no signer: the newest key does not open with this master key. */
+  private signerError: MasterKeyMismatchError | null = null;
   /** Feed version the loaded set reflects; -1 before the first load. */
   private loadedAt = -1;
 
   constructor(private readonly deps: KeyRingDeps) {}
 
-  private unretiredRows(): SigningKeyRow[] {
-    return this.deps.db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`).all();
-  }
-
-  /** The newest unretired row, opened for signing; creates a key on first start or when the newest cannot be opened. */
+  /**
+   * Opens the newest unretired row for signing (creating the first key on a fresh database). When it does not
+   * open, nothing is minted: signing fails with the mismatch until the operator fixes the master key.
+   */
   private useNewest(rows: SigningKeyRow[]): SigningKeyRow[] {
     const { db, tools, log, clock } = this.deps;
-    const newest = rows[0];
-    if (newest && newest.kid === this.signingKid && this.signer) return rows;
-    if (newest) {
-      try {
-        this.signer = loadSigner(db, tools.secrets, newest);
-        this.signingKid = newest.kid;
-        return rows;
-      } catch (err) {
-        if (!(err instanceof SigningKeyUnreadableError)) throw err;
-        log.warn({ kid: newest.kid }, "signing key cannot be opened with the current secret key; creating a new one (tokens it signed still verify)");
-      }
+    if (rows.length === 0) {
+      generate(db, tools.secrets, clock.now());
+      rows = unretiredRows(db);
     }
-    const kid = generate(db, tools.secrets, clock.now());
-    const fresh = this.unretiredRows();
-    this.signer = loadSigner(db, tools.secrets, fresh.find((r) => r.kid === kid)!);
-    this.signingKid = kid;
-    return fresh;
+    const newest = rows[0]!;
+    if (newest.kid === this.signingKid && (this.signer || this.signerError)) return rows;
+    this.signingKid = newest.kid;
+    try {
+      this.signer = loadSigner(db, tools.secrets, newest);
+      this.signerError = null;
+    } catch (err) {
+      if (!(err instanceof SigningKeyUnreadableError)) throw err;
+      this.signer = null;
+      this.signerError = masterKeyMismatch(tools.secrets, newest.kid, newest.privateJwk);
+      log.error({ kid: newest.kid, neededKeyId: this.signerError.neededKeyId, haveKeyId: this.signerError.haveKeyId }, "the newest signing key does not open with this instance's master key: no access tokens can be issued");
+    }
+    return rows;
   }
 
   private refresh(): void {
     const { changes } = this.deps;
-    if (this.signer && this.loadedAt >= 0) {
+    if (this.loadedAt >= 0) {
       if (changes.version() === this.loadedAt) return;
       const change = changes.changedSince(this.loadedAt);
       if (!concerns(change, "keys")) {
@@ -189,17 +241,27 @@ export class KeyRing {
     }
     // The version before reading: a commit racing the read moves the feed again, and the next use re-reads.
     const version = changes.version();
-    const rows = this.useNewest(this.unretiredRows());
+    const rows = this.useNewest(unretiredRows(this.deps.db));
     const next = new Map<string, LoadedKey>();
     for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? loadVerifier(row));
     this.keys = next;
     this.loadedAt = version;
   }
 
+  /**
+   * Loads the key set now and throws MasterKeyMismatchError when this instance could not sign: `serve` calls
+   * it before listening, so an instance with the wrong master key stops with the reason instead of running.
+   */
+  open(): void {
+    this.refresh();
+    if (this.signerError) throw this.signerError;
+  }
+
   /** Signs an access token with the newest key. */
   sign(claims: SignedClaims): Promise<string> {
     this.refresh();
-    return this.signer!(claims);
+    if (!this.signer) return Promise.reject(this.signerError);
+    return this.signer(claims);
   }
 
   /** True while `kid` may still verify (it was not retired). */

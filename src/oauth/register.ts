@@ -123,7 +123,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 
 /** POST /oauth/register. */
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
-  deps.oauth.registrations.hit(ip, deps.clock.now());
+  await deps.oauth.registrations.hit(ip, deps.clock.now());
   try {
     const body = registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
     recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" }, deps.clock.now());

@@ -1,10 +1,12 @@
 /**
  * Per-app OAuth state that must outlive a request: the signing key ring, verified-token cache, CIMD fetches
- * in flight, last-used throttles, the registration rate limiter. Built once by `createDeps` and held by
+ * in flight, last-used throttles, the per-IP rate limiters (exact and shared by every instance: each
+ * of these requests writes to the database anyway). Built once by `createDeps` and held by
  * `deps.oauth`, so every test app (and every CLI process) has its own, and nothing is a module-level
  * singleton of data. The key ring follows the change feed (docs/architecture.md, "Change feed").
  */
-import { RateLimiter } from "../lib/rate-limit";
+import type { RateLimiter } from "../lib/rate-limit";
+import type { RateLimits } from "../lib/rate-limits";
 import type { OAuthClient } from "../db/schema";
 import { KeyRing, type KeyRingDeps } from "./keys";
 
@@ -36,14 +38,15 @@ export interface OAuthState {
 }
 
 /** The OAuth state of one app; the key ring reads its keys on first use (the first start also creates one). */
-export function createOAuthState(deps: KeyRingDeps): OAuthState {
+export function createOAuthState(deps: KeyRingDeps & { rateLimits: RateLimits }): OAuthState {
+  const limits = deps.rateLimits;
   return {
     keys: new KeyRing(deps),
     verified: new Map(),
     cimdInflight: new Map(),
     refusalRecordedAt: new Map(),
-    registrations: new RateLimiter(30, 60_000, "client registrations from this address"),
-    cimdFetches: new RateLimiter(20, 60_000, "client metadata documents fetched for this address"),
-    authorizeRequests: new RateLimiter(120, 60_000, "authorization requests from this address"),
+    registrations: limits.exact({ name: "oauth-register", limit: 30, windowMs: 60_000, what: "client registrations from this address" }),
+    cimdFetches: limits.exact({ name: "oauth-cimd", limit: 20, windowMs: 60_000, what: "client metadata documents fetched for this address" }),
+    authorizeRequests: limits.exact({ name: "oauth-authorize", limit: 120, windowMs: 60_000, what: "authorization requests from this address" }),
   };
 }

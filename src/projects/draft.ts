@@ -4,6 +4,7 @@
  * the project's `updated_at` (the cross-process change watcher reads it) and emits `toolsChanged` for the
  * draft channel so open sessions get `notifications/tools/list_changed`.
  */
+import { checkHeaderAnnotations } from "./header-annotations";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import draft7MetaSchema from "ajv/dist/refs/json-schema-draft-07.json";
@@ -41,12 +42,13 @@ function checkJsonSchema(ajv: Ajv2020, schema: unknown, field: string): void {
   }
 }
 
-/** Parses and checks one tool definition (zod contract + compilable JSON Schemas). */
+/** Parses and checks one tool definition (zod contract + compilable JSON Schemas + valid x-mcp-header annotations). */
 export function parseToolDefinition(input: unknown, ajv: Ajv2020 = createAjv()): ToolDefinition {
   const parsed = ToolDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   checkJsonSchema(ajv, parsed.data.inputSchema, "inputSchema");
   checkJsonSchema(ajv, parsed.data.outputSchema, "outputSchema");
+  checkHeaderAnnotations(parsed.data.inputSchema);
   return parsed.data;
 }
 

@@ -39,5 +39,16 @@ export function handlerResult(value: unknown): { result: CallToolResult } | { er
     const issue = parsed.error.issues[0]!;
     return { error: `the handler returned an invalid MCP result: ${issue.path.join(".") || "(result)"}: ${issue.message}` };
   }
-  return { result: parsed.data as CallToolResult };
+  // Only the fields of a tool result pass: the SDK schema keeps unknown keys, and a handler (or the remote
+  // behind an http tool) must not be able to pose as the protocol — a `resultType: "input_required"` with
+  // its own `inputRequests`, or caching hints (MCP 2026-07-28 §MRTR: only the server asks).
+  const { content, structuredContent, isError, _meta } = parsed.data as CallToolResult;
+  return {
+    result: {
+      content,
+      ...(structuredContent !== undefined ? { structuredContent } : {}),
+      ...(isError !== undefined ? { isError } : {}),
+      ...(_meta !== undefined ? { _meta } : {}),
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { createAjv } from "../../src/projects/draft";
 import { oauthBrowser } from "./oauth-flow";
 import { pinSelf, startPortico } from "./processes";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
-import { INTERACTIVE_CALL, SCRIPT_CALL, mcpHeaders } from "./scenarios";
+import { INTERACTIVE_CALL, SCRIPT_CALL, STATELESS_HEADERS, STATELESS_INTERACTIVE_CALL, mcpHeaders } from "./scenarios";
 
 /** Best-of-5 µs per call of `fn` (n calls a round, after one warm-up round). */
 async function time(name: string, n: number, fn: () => unknown): Promise<void> {
@@ -74,6 +74,9 @@ console.log("\nWhole requests through app.handle (no HTTP, no network):");
 await time("GET /healthz", 20_000, () => app.handle(new Request(`${server.url}/healthz`)));
 await time("tools/call interactive · JWT", 10_000, async () => (await app.handle(request(jwt, bodyText))).text());
 await time("tools/call interactive · API key", 10_000, async () => (await app.handle(request(apiKey, bodyText))).text());
+const statelessText = JSON.stringify(STATELESS_INTERACTIVE_CALL.json);
+const stateless = () => new Request(mcpUrl, { method: "POST", headers: { ...mcpHeaders(apiKey), ...STATELESS_HEADERS }, body: statelessText });
+await time("tools/call interactive · API key · 2026-07-28 stateless", 10_000, async () => (await app.handle(stateless())).text());
 await time("tools/call script · JWT", 2_000, async () => (await app.handle(request(jwt, JSON.stringify(SCRIPT_CALL.json)))).text());
 deps.audit.flush();
 await shutdown(deps);

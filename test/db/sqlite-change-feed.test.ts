@@ -185,3 +185,17 @@ describe("SqliteChangeFeed.subscribe", () => {
     expect(heard).toHaveLength(1);
   });
 });
+
+describe("SqliteChangeFeed across processes (the ChangeFeed contract the Postgres feed shares)", () => {
+  test("announceAndWait resolves at once: another process on the data dir sees the commit on its next version(); healthy() holds", async () => {
+    const { path, db, feed } = fresh();
+    const other = feedOn(walDb(path));
+    const seen = other.version();
+    const heard = nextChange(feed);
+    db.exec("INSERT INTO t VALUES (1)");
+    await feed.announceAndWait(["grants"], 1);
+    expect((await heard).topics).toEqual(new Set(["grants"]));
+    expect(other.version()).toBeGreaterThan(seen);
+    expect(feed.healthy()).toBe(true);
+  });
+});

@@ -6,9 +6,8 @@
  * gives — and every other scenario must pass, so a regression in either direction shows.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
-import { describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2025 } from "./support/conformance";
-import { makePublic, provision, serve, type ServeChild } from "./support/portico";
+import { conformanceServer, describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2025 } from "./support/conformance";
+import type { ServeChild } from "./support/portico";
 
 /** Scenario → why it cannot pass against a Portico project (README: Compatibility). */
 export const NOT_APPLICABLE: Record<string, string> = {
@@ -25,11 +24,7 @@ let server: ServeChild;
 let mcpUrl: string;
 
 beforeAll(async () => {
-  const project = await provision({ manifestFile: join(import.meta.dir, "fixtures/conformance-manifest.json"), org: "conformance", slug: "everything", name: "Everything" });
-  // The suite makes a few hundred anonymous requests from one IP: lift the public per-IP limit.
-  server = await serve(project.dataDir, ["--public-rate-limit", "1000000"]);
-  await makePublic(server.url, project);
-  mcpUrl = `${server.url}/conformance/everything`;
+  ({ server, url: mcpUrl } = await conformanceServer());
 }, 60_000);
 
 afterAll(async () => {

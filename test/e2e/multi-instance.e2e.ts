@@ -2,7 +2,7 @@
  * Issue 15: two `portico serve` processes on one database behave as one server behind a balancer without
  * stickiness — OAuth grants, revocations (exact on the other instance's very next request), member removal
  * and role changes, list_changed after a publish, 2026-07-28 clients alternating between instances, 2025
- * sessions moving between them, and one audit log. Each backend of `BACKENDS` runs the same checks; Postgres
+ * sessions moving between them, one audit log, and an instance with another master key refusing to start. Each backend of `BACKENDS` runs the same checks; Postgres
  * is skipped, with its reason, until `portico serve` runs on `PORTICO_DATABASE_URL`.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
@@ -181,6 +181,16 @@ for (const backend of BACKENDS) {
       expect(counts).toEqual([5, 5]);
     });
 
-    test.todo("an instance started with a different master key refuses to start (needs src/oauth/keys.ts to refuse minting a new signing key when the stored one cannot be opened — not in main yet)");
+    test("an instance started with a different master key refuses to start; the others keep serving", async () => {
+      const other = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("base64");
+      const refused = await p.another({ PORTICO_SECRET_KEY: other }).then(
+        (child) => child.stop().then(() => "started"),
+        (err: Error) => err.message,
+      );
+      expect(refused).toContain("portico serve exited before listening");
+      expect(refused).toContain("sealed with master key");
+      expect((await cardCall(p.a.mcp(), p.project.key)).ok).toBe(true);
+      expect((await cardCall(p.b.mcp(), p.project.key)).ok).toBe(true);
+    });
   });
 }

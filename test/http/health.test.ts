@@ -9,7 +9,8 @@ describe("health", () => {
   test("healthz and readyz answer 200 on a working database", async () => {
     t = await makeApp();
     expect((await req(t.app, "/healthz")).status).toBe(200);
-    expect(await (await req(t.app, "/readyz")).json()).toEqual({ status: "ready" });
+    // The body also lists each check since issue 15 (test/http/readyz.test.ts); the status is what this test is about.
+    expect(await (await req(t.app, "/readyz")).json()).toMatchObject({ status: "ready" });
   });
 
   test("healthz, the page footer and --version name the version and the commit the build came from", async () => {

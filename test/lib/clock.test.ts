@@ -49,6 +49,8 @@ function offenders(pattern: RegExp, allowed: readonly string[]): string[] {
 const DURATIONS = [
   "lib/clock.ts", // its comment names the rule
   "mcp/run-request.ts", // the audit row's durationMs
+  "http/readiness.ts", // how long each /readyz check took
+  "db/pg/change-feed.ts", // how long ago its own heartbeat and listener echo were (healthy()); liveness across instances uses the database's clock
   "tools/sandbox/engine.ts", // a call's time-limit deadline, inside the sandbox worker (no deps there)
   "tools/sandbox/pool.ts", // how long a sandbox worker has been idle
 ];

@@ -3,6 +3,7 @@
  * with openssl for 127.0.0.1). Its behaviour is switchable per test: the document, caching headers,
  * ETag revalidation, a redirect, an error status, a delay.
  */
+import { afterAll, beforeAll } from "bun:test";
 import { join } from "node:path";
 import { tempDir } from "../helpers";
 
@@ -65,4 +66,25 @@ export class CimdServer {
   stop() {
     this.server.stop(true);
   }
+}
+
+/**
+ * One CimdServer for a test file: its certificate is self-signed, so TLS verification is off while the file
+ * runs (the SSRF policy still runs on every fetch) and restored after. `init` sets the starting behaviour.
+ */
+export function cimdServerPerFile(init: (server: CimdServer) => void = () => {}): { readonly server: CimdServer } {
+  const holder = {} as { server: CimdServer };
+  let previousTls: string | undefined;
+  beforeAll(() => {
+    previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+    holder.server = new CimdServer();
+    init(holder.server);
+  });
+  afterAll(() => {
+    if (previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTls;
+    holder.server.stop();
+  });
+  return holder;
 }

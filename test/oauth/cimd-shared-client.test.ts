@@ -5,28 +5,17 @@
  * leaves every other user's and device's access and refresh tokens working (docs/architecture.md: Grant).
  * Two users × two devices (each device its own browser session), all through the real endpoints.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { makeApp, postForm, req, type TestApp } from "../helpers";
 import { createDraftTool } from "../../src/projects/draft";
 import { publish } from "../../src/projects/publish";
 import { ECHO_TOOL } from "../mcp/fixture";
-import { CimdServer } from "./cimd-server";
+import { cimdServerPerFile } from "./cimd-server";
 import { approve, authorizeParams, authorizePath, pkce, seedWorld, signIn, tokenRequest, type World } from "./fixtures";
 
 const CALLBACK = "http://127.0.0.1:9/shared-callback";
-let cimd: CimdServer;
-let previousTls: string | undefined;
-beforeAll(() => {
-  // The local metadata server's certificate is self-signed (as in cimd.test.ts); the SSRF policy still runs.
-  previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
-  cimd = new CimdServer();
-  cimd.behaviour = { doc: { client_name: "Shared Host", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" } };
-});
-afterAll(() => {
-  if (previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTls;
-  cimd.stop();
+const file = cimdServerPerFile((server) => {
+  server.behaviour = { doc: { client_name: "Shared Host", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" } };
 });
 
 interface Device {
@@ -53,13 +42,13 @@ const gidOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split(".")[1]!, "base6
 /** One authorization of the shared client_id from `session` (one device's browser); returns the device with its tokens. */
 async function authorize(name: string, session: { cookie: string; csrf: string }): Promise<Device> {
   const { verifier, challenge } = pkce();
-  const location = await approve(t.app, authorizePath({ ...authorizeParams(cimd.url(), challenge, w.url("shop")), redirect_uri: CALLBACK }), session.cookie);
+  const location = await approve(t.app, authorizePath({ ...authorizeParams(file.server.url(), challenge, w.url("shop")), redirect_uri: CALLBACK }), session.cookie);
   const res = await tokenRequest(t.app, {
     grant_type: "authorization_code",
     code: location.searchParams.get("code")!,
     redirect_uri: CALLBACK,
     code_verifier: verifier,
-    client_id: cimd.url(),
+    client_id: file.server.url(),
     resource: w.url("shop"),
   });
   expect(res.status).toBe(200);
@@ -78,7 +67,7 @@ async function callStatus(d: Device): Promise<number> {
 
 /** Refreshes the device's pair (rotating it); the HTTP status. */
 async function refresh(d: Device): Promise<number> {
-  const res = await tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: d.refresh, client_id: cimd.url() });
+  const res = await tokenRequest(t.app, { grant_type: "refresh_token", refresh_token: d.refresh, client_id: file.server.url() });
   if (res.status === 200) {
     const tokens = await res.json();
     d.access = tokens.access_token;
@@ -125,7 +114,7 @@ describe("one CIMD client_id, two users on two devices each", () => {
     const revoke = await req(t.app, "/oauth/revoke", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ token: viewerPhone.refresh, token_type_hint: "refresh_token", client_id: cimd.url() }).toString(),
+      body: new URLSearchParams({ token: viewerPhone.refresh, token_type_hint: "refresh_token", client_id: file.server.url() }).toString(),
     });
     expect(revoke.status).toBe(200);
     await expectEnded(viewerPhone);

@@ -3,33 +3,21 @@
  * so certificate verification is turned off for this file only (NODE_TLS_REJECT_UNAUTHORIZED); everything
  * else — the SSRF policy with `allowLoopbackFetch`, size, time, redirects, caching — runs for real.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
 import { auth } from "@modelcontextprotocol/sdk/client/auth.js";
 import { makeApp, req, startTestServer, type TestApp } from "../helpers";
 import { authenticateBearer } from "../../src/oauth/bearer";
 import { oauthClients } from "../../src/db/schema";
 import type { RunningServer } from "../../src/server";
-import { CimdServer } from "./cimd-server";
+import { cimdServerPerFile } from "./cimd-server";
 import { approve, authorizeParams, authorizePath, openConsent, PASSWORD, pkce, seedWorld, signIn, type World } from "./fixtures";
 import { TestOAuthProvider } from "./sdk-provider";
 
 const CALLBACK = "http://127.0.0.1:9/cimd-callback";
-let cimd: CimdServer;
-let previousTls: string | undefined;
-
-beforeAll(() => {
-  previousTls = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
-  cimd = new CimdServer();
-});
-afterAll(() => {
-  if (previousTls === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
-  else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previousTls;
-  cimd.stop();
-});
+const file = cimdServerPerFile();
 beforeEach(() => {
-  cimd.behaviour = { doc: { client_name: "Local Host App", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" } };
-  cimd.hits = [];
+  file.server.behaviour = { doc: { client_name: "Local Host App", redirect_uris: [CALLBACK], token_endpoint_auth_method: "none" } };
+  file.server.hits = [];
 });
 
 describe("CIMD with the MCP SDK client over a real listener", () => {
@@ -43,18 +31,18 @@ describe("CIMD with the MCP SDK client over a real listener", () => {
     server = await startTestServer({ allowLoopbackFetch: true });
     const w = await seedWorld(server.deps);
     const serverUrl = w.url("shop");
-    const provider = new TestOAuthProvider({ redirectUrl: CALLBACK, clientMetadataUrl: cimd.url(), user: { email: "viewer@example.com", password: PASSWORD } });
+    const provider = new TestOAuthProvider({ redirectUrl: CALLBACK, clientMetadataUrl: file.server.url(), user: { email: "viewer@example.com", password: PASSWORD } });
     expect(await auth(provider, { serverUrl })).toBe("REDIRECT");
     expect(await auth(provider, { serverUrl, authorizationCode: provider.code })).toBe("AUTHORIZED");
     const clients = server.deps.db.select().from(oauthClients).all();
-    expect(clients.map((c) => [c.id, c.registration, c.name])).toEqual([[cimd.url(), "cimd", "Local Host App"]]);
+    expect(clients.map((c) => [c.id, c.registration, c.name])).toEqual([[file.server.url(), "cimd", "Local Host App"]]);
     const token = provider.tokens()!.access_token;
     const principal = await authenticateBearer(
       server.deps,
       new Request(serverUrl, { headers: { authorization: `Bearer ${token}` } }),
       { orgId: w.org.id, projectId: w.shop.id, orgSlug: "acme", projectSlug: "shop", channel: "production" },
     );
-    expect(principal).toMatchObject({ kind: "user", clientId: cimd.url(), role: "viewer" });
+    expect(principal).toMatchObject({ kind: "user", clientId: file.server.url(), role: "viewer" });
   });
 });
 
@@ -70,7 +58,7 @@ describe("CIMD rules", () => {
     return t.close();
   });
 
-  const path = (clientId = cimd.url()) => authorizePath({ ...authorizeParams(clientId, pkce().challenge, w.url("shop")), redirect_uri: CALLBACK });
+  const path = (clientId = file.server.url()) => authorizePath({ ...authorizeParams(clientId, pkce().challenge, w.url("shop")), redirect_uri: CALLBACK });
   const consent = async (clientId?: string) => openConsent(t.app, path(clientId), (await signIn(t.deps, w.users.viewer.email)).cookie);
 
   async function refused(why: string, clientId?: string) {
@@ -84,36 +72,36 @@ describe("CIMD rules", () => {
     const page = await consent();
     expect(page.res.status).toBe(200);
     expect(page.html).toContain("Local Host App");
-    expect(page.html).toContain(`(127.0.0.1:${new URL(cimd.url()).port})`);
+    expect(page.html).toContain(`(127.0.0.1:${new URL(file.server.url()).port})`);
     expect(page.html).not.toContain("unverified");
   });
 
   test("the document's client_id must equal its URL", async () => {
-    cimd.behaviour.doc = { ...cimd.behaviour.doc, client_id: "https://elsewhere.example/client.json" };
+    file.server.behaviour.doc = { ...file.server.behaviour.doc, client_id: "https://elsewhere.example/client.json" };
     await refused("client_id does not equal its URL");
   });
 
   test("only https URLs with a path are metadata documents: http, path-less, fragment and dot-segment ids are never fetched", async () => {
-    const https = new URL(cimd.url());
-    for (const id of [cimd.url().replace("https:", "http:"), `${https.origin}/`, `${cimd.url()}#x`, cimd.url("/a/../client.json")]) {
+    const https = new URL(file.server.url());
+    for (const id of [file.server.url().replace("https:", "http:"), `${https.origin}/`, `${file.server.url()}#x`, file.server.url("/a/../client.json")]) {
       await refused("Unknown client", id);
     }
-    expect(cimd.hits).toHaveLength(0);
+    expect(file.server.hits).toHaveLength(0);
   });
 
   test("a document over 5 KB is refused", async () => {
-    cimd.behaviour.raw = JSON.stringify({ client_id: cimd.url(), redirect_uris: [CALLBACK], padding: "x".repeat(6000) });
+    file.server.behaviour.raw = JSON.stringify({ client_id: file.server.url(), redirect_uris: [CALLBACK], padding: "x".repeat(6000) });
     await refused("larger than 5120 bytes");
   });
 
   test("redirects are not followed", async () => {
-    cimd.behaviour.redirectTo = cimd.url("/other.json");
+    file.server.behaviour.redirectTo = file.server.url("/other.json");
     await refused("redirects are not followed");
-    expect(cimd.hits).toHaveLength(1);
+    expect(file.server.hits).toHaveLength(1);
   });
 
   test("a document that takes longer than 5 s is refused, after about 5 s", async () => {
-    cimd.behaviour.delayMs = 7_000;
+    file.server.behaviour.delayMs = 7_000;
     const started = Date.now();
     await refused("no complete response within 5000 ms");
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_900);
@@ -121,34 +109,34 @@ describe("CIMD rules", () => {
   }, 10_000);
 
   test("network fetches are rate-limited per client IP (no fetch relay); cached documents still serve", async () => {
-    for (let i = 0; i < 20; i++) expect((await consent(cimd.url(`/c${i}.json`))).res.status).toBe(200);
-    const limited = await consent(cimd.url("/one-too-many.json"));
+    for (let i = 0; i < 20; i++) expect((await consent(file.server.url(`/c${i}.json`))).res.status).toBe(200);
+    const limited = await consent(file.server.url("/one-too-many.json"));
     expect(limited.res.status).toBe(429);
     expect(limited.res.headers.get("retry-after")).toBeString();
-    expect(cimd.hits).toHaveLength(20);
+    expect(file.server.hits).toHaveLength(20);
     // The token endpoint names client_ids anonymously too: same budget, answered in OAuth JSON.
     const token = await req(t.app, "/oauth/token", {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "authorization_code", client_id: cimd.url("/via-token.json") }).toString(),
+      body: new URLSearchParams({ grant_type: "authorization_code", client_id: file.server.url("/via-token.json") }).toString(),
     });
     expect(token.status).toBe(429);
-    expect(cimd.hits).toHaveLength(20);
-    expect((await consent(cimd.url("/c0.json"))).res.status).toBe(200);
+    expect(file.server.hits).toHaveLength(20);
+    expect((await consent(file.server.url("/c0.json"))).res.status).toBe(200);
   });
 
   test("a confidential auth method in the document is refused", async () => {
-    cimd.behaviour.doc = { ...cimd.behaviour.doc, token_endpoint_auth_method: "client_secret_basic" };
+    file.server.behaviour.doc = { ...file.server.behaviour.doc, token_endpoint_auth_method: "client_secret_basic" };
     await refused("not supported; use none");
   });
 
   test("a document declaring application_type web with a loopback redirect is refused (OIDC Registration §2)", async () => {
-    cimd.behaviour.doc = { ...cimd.behaviour.doc, application_type: "web" };
+    file.server.behaviour.doc = { ...file.server.behaviour.doc, application_type: "web" };
     await refused("a &quot;web&quot; application must use https");
   });
 
   test("a document declaring application_type native with a loopback redirect is used, and the type is stored", async () => {
-    cimd.behaviour.doc = { ...cimd.behaviour.doc, application_type: "native" };
+    file.server.behaviour.doc = { ...file.server.behaviour.doc, application_type: "native" };
     expect((await consent()).res.status).toBe(200);
     expect(t.deps.db.select().from(oauthClients).get()!.applicationType).toBe("native");
   });
@@ -163,13 +151,13 @@ describe("CIMD rules", () => {
     const ws = await seedWorld(strict.deps);
     const page = await openConsent(
       strict.app,
-      authorizePath({ ...authorizeParams(cimd.url(), pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
+      authorizePath({ ...authorizeParams(file.server.url(), pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
       (await signIn(strict.deps, ws.users.viewer.email)).cookie,
     );
     expect(page.res.status).toBe(400);
     expect(page.html).toContain("private or reserved address");
     // By name too: the DNS answer is checked, not just an IP literal in the URL.
-    const byName = cimd.url().replace("127.0.0.1", "localhost");
+    const byName = file.server.url().replace("127.0.0.1", "localhost");
     const named = await openConsent(
       strict.app,
       authorizePath({ ...authorizeParams(byName, pkce().challenge, ws.url("shop")), redirect_uri: CALLBACK }),
@@ -177,30 +165,30 @@ describe("CIMD rules", () => {
     );
     expect(named.res.status).toBe(400);
     expect(named.html).toContain("private or reserved address");
-    expect(cimd.hits).toHaveLength(0);
+    expect(file.server.hits).toHaveLength(0);
     await strict.close();
   });
 
   test("HTTP caching: fresh copies are reused, stale ones revalidated with If-None-Match", async () => {
-    cimd.behaviour.cacheControl = "max-age=600";
-    cimd.behaviour.etag = '"v1"';
+    file.server.behaviour.cacheControl = "max-age=600";
+    file.server.behaviour.etag = '"v1"';
     expect((await consent()).res.status).toBe(200);
     expect((await consent()).res.status).toBe(200);
-    expect(cimd.hits).toHaveLength(1);
+    expect(file.server.hits).toHaveLength(1);
     setSystemTime(new Date(Date.now() + 601_000));
     expect((await consent()).res.status).toBe(200);
-    expect(cimd.hits).toHaveLength(2);
-    expect(cimd.hits[1]!.ifNoneMatch).toBe('"v1"');
+    expect(file.server.hits).toHaveLength(2);
+    expect(file.server.hits[1]!.ifNoneMatch).toBe('"v1"');
   });
 
   test("a stale copy is used when the refetch fails", async () => {
     expect((await consent()).res.status).toBe(200);
-    cimd.behaviour.status = 500;
+    file.server.behaviour.status = 500;
     setSystemTime(new Date(Date.now() + 2 * 3600 * 1000));
     const page = await consent();
     expect(page.res.status).toBe(200);
     expect(page.html).toContain("Local Host App");
-    expect(cimd.hits).toHaveLength(2);
+    expect(file.server.hits).toHaveLength(2);
   });
 
   test("a pinned copy of Claude's document is used when claude.ai cannot be fetched", async () => {

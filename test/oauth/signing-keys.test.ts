@@ -1,7 +1,8 @@
 /**
  * Signing keys at rest: the private JWK is sealed with the tool-secrets master key, legacy plaintext rows
  * still work (and are sealed on load), and a database without its secret key cannot sign with the stored
- * key — a new key is made while tokens already issued keep verifying by their public key.
+ * key — nothing is minted in its place (issue 15: instances must agree), while tokens already issued keep
+ * verifying by their public key. The process-level refusal is test/server/master-key-mismatch.test.ts.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
@@ -10,7 +11,7 @@ import { decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import { signingKeys } from "../../src/db/schema";
 import { resealSigningKeys, rotateSigningKey } from "../../src/oauth/keys";
 import { rotateSecretKey } from "../../src/tools/secrets";
-import { openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError } from "../../src/oauth/key-seal";
+import { MasterKeyMismatchError, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError } from "../../src/oauth/key-seal";
 import { makeApp, tempDir, type TestApp } from "../helpers";
 
 const apps: TestApp[] = [];
@@ -80,20 +81,42 @@ describe("signing keys at rest", () => {
     expect(String(stored.privateJwk)).toStartWith("pjk1:");
   });
 
-  test("without the secret key the stored key cannot sign: a new key signs, and tokens already issued still verify", async () => {
+  test("without the secret key the stored key cannot sign: nothing is minted, the refusal names both key ids, and tokens already issued still verify", async () => {
     const dataDir = tempDir();
     const first = await app({ dataDir });
     const before = await first.deps.oauth.keys.sign(claims(first.deps.config.publicUrl));
+    const neededKeyId = first.deps.tools.secrets.keys().current.id;
     await first.close();
     apps.splice(0);
     const other = await app({ dataDir, secretKey: randomBytes(32).toString("base64") });
+    const haveKeyId = other.deps.tools.secrets.keys().current.id;
     const keys = other.deps.oauth.keys;
-    const after = await keys.sign(claims(other.deps.config.publicUrl));
-    expect(decodeProtectedHeader(after).kid).not.toBe(decodeProtectedHeader(before).kid);
+    expect(() => keys.open()).toThrow(MasterKeyMismatchError);
+    const refused = await keys.sign(claims(other.deps.config.publicUrl)).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(MasterKeyMismatchError);
+    expect((refused as Error).message).toContain(`sealed with master key ${neededKeyId}`);
+    expect((refused as Error).message).toContain(`this instance has master key ${haveKeyId}`);
     expect(await keys.verify(before, other.deps.config.publicUrl)).not.toBeNull();
-    expect(await keys.verify(after, other.deps.config.publicUrl)).not.toBeNull();
-    expect(other.logs.text).toContain("signing key cannot be opened");
-    expect(keys.jwks().keys).toHaveLength(2);
+    expect(keys.jwks().keys).toHaveLength(1);
+    expect(rawRows(other)).toHaveLength(1);
+    expect(other.logs.text).toContain("does not open with this instance's master key");
+  });
+
+  test("a rotation with the wrong master key is refused unless it discards the unreadable keys", async () => {
+    const dataDir = tempDir();
+    const first = await app({ dataDir });
+    const [original] = rawRows(first).map((r) => r.kid);
+    await first.close();
+    apps.splice(0);
+    const other = await app({ dataDir, secretKey: randomBytes(32).toString("base64") });
+    expect(() => rotateSigningKey(other.deps)).toThrow(MasterKeyMismatchError);
+    expect(() => rotateSigningKey(other.deps, { retirePrevious: true })).toThrow(MasterKeyMismatchError);
+    expect(rawRows(other)).toHaveLength(1);
+    const { kid, discarded } = rotateSigningKey(other.deps, { discardUnreadable: true });
+    expect(discarded).toBe(1);
+    const token = await other.deps.oauth.keys.sign(claims(other.deps.config.publicUrl));
+    expect(decodeProtectedHeader(token).kid).toBe(kid);
+    expect(other.deps.oauth.keys.isActive(original!)).toBe(false);
   });
 
   test("after the master key is rotated (portico secrets rotate-key), the restarted server still signs with the same key", async () => {

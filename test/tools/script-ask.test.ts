@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { questionDigest } from "../../src/tools/sandbox/ask-bridge";
-import type { InputAnswer } from "../../src/tools/types";
+import type { InputAnswer, InputRequest } from "../../src/tools/types";
 import { script, text, toolsHarness, type ToolsHarness } from "./fixtures";
 
 let h: ToolsHarness;
@@ -15,7 +15,13 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const NAME_SCHEMA = { type: "object", properties: { name: { type: "string" } }, required: ["name"] };
-const accept = (content: Record<string, unknown>): InputAnswer => ({ response: { action: "accept", content } });
+const accept = (content: Record<string, unknown>) => ({ action: "accept", content });
+/** An answer bound to the question it answers, as a sealed requestState binds it (retry-params.ts). */
+const to = (request: InputRequest | undefined, response: unknown): InputAnswer => ({ response, question: questionDigest(request!) });
+const CONFIRM = (message: string): InputRequest => ({
+  method: "elicitation/create",
+  params: { message, requestedSchema: { type: "object", properties: { confirm: { type: "boolean", title: "Confirm", description: "Check to go ahead" } }, required: ["confirm"] } },
+});
 
 describe("script tools that ask", () => {
   test("env.ask stops the run at an unanswered question and returns the answer on the re-run", async () => {
@@ -28,7 +34,7 @@ describe("script tools that ask", () => {
       user_name: { method: "elicitation/create", params: { message: "What is your name?", requestedSchema: NAME_SCHEMA } },
     });
     expect(first.result.isError).toBeUndefined();
-    const second = await h.callWith(tool, {}, { user_name: accept({ name: "Alice" }) });
+    const second = await h.callWith(tool, {}, { user_name: to(first.inputRequired!.user_name, accept({ name: "Alice" })) });
     expect(second.inputRequired).toBeUndefined();
     expect(text(second)).toBe("Hello, Alice!");
   });
@@ -41,12 +47,13 @@ describe("script tools that ask", () => {
     }`);
     const r1 = await h.call(tool);
     expect(Object.keys(r1.inputRequired!)).toEqual(["ask_1"]);
-    const r2 = await h.callWith(tool, {}, { ask_1: accept({ name: "x" }) });
+    const name = to(r1.inputRequired!.ask_1, accept({ name: "x" }));
+    const r2 = await h.callWith(tool, {}, { ask_1: name });
     expect(Object.keys(r2.inputRequired!)).toEqual(["confirm_2"]);
     expect(r2.inputRequired!.confirm_2!.params.message).toBe("Delete x?");
-    const yes = await h.callWith(tool, {}, { ask_1: accept({ name: "x" }), confirm_2: accept({ confirm: true }) });
+    const yes = await h.callWith(tool, {}, { ask_1: name, confirm_2: to(r2.inputRequired!.confirm_2, accept({ confirm: true })) });
     expect(text(yes)).toBe("deleted");
-    const no = await h.callWith(tool, {}, { ask_1: accept({ name: "x" }), confirm_2: { response: { action: "decline" } } });
+    const no = await h.callWith(tool, {}, { ask_1: name, confirm_2: to(r2.inputRequired!.confirm_2, { action: "decline" }) });
     expect(text(no)).toBe("kept");
   });
 
@@ -62,21 +69,22 @@ describe("script tools that ask", () => {
     expect(Object.keys(first.inputRequired!).sort()).toEqual(["client_roots", "greeting"]);
     expect(first.inputRequired!.client_roots).toEqual({ method: "roots/list", params: {} });
     const done = await h.callWith(tool, {}, {
-      greeting: { response: { role: "assistant", content: { type: "text", text: "Hello" }, model: "m" } },
-      client_roots: { response: { roots: [{ uri: "file:///a" }] } },
+      greeting: to(first.inputRequired!.greeting, { role: "assistant", content: { type: "text", text: "Hello" }, model: "m" }),
+      client_roots: to(first.inputRequired!.client_roots, { roots: [{ uri: "file:///a" }] }),
     });
     expect(text(done)).toBe("Hello file:///a");
   });
 
-  test("an answer of the wrong shape, or to another question under the same key, is asked again", async () => {
+  test("an answer of the wrong shape, to another question under the same key, or bound to no question, is asked again", async () => {
     const tool = script(`export default async (input, env) => (await env.ask({ message: "Name?", schema: ${JSON.stringify(NAME_SCHEMA)}, key: "k" })).content.name`);
-    const wrongShape = await h.callWith(tool, {}, { k: { response: { action: "accept", content: { name: 5 } } } });
+    const question: InputRequest = { method: "elicitation/create", params: { message: "Name?", requestedSchema: NAME_SCHEMA } };
+    const wrongShape = await h.callWith(tool, {}, { k: to(question, { action: "accept", content: { name: 5 } }) });
     expect(Object.keys(wrongShape.inputRequired!)).toEqual(["k"]);
-    const otherQuestion = await h.callWith(tool, {}, { k: { ...accept({ name: "a" }), question: questionDigest({ method: "roots/list", params: {} }) } });
+    const otherQuestion = await h.callWith(tool, {}, { k: to({ method: "roots/list", params: {} }, accept({ name: "a" })) });
     expect(Object.keys(otherQuestion.inputRequired!)).toEqual(["k"]);
-    const thisQuestion = await h.callWith(tool, {}, {
-      k: { ...accept({ name: "a" }), question: questionDigest({ method: "elicitation/create", params: { message: "Name?", requestedSchema: NAME_SCHEMA } }) },
-    });
+    const unbound = await h.callWith(tool, {}, { k: { response: accept({ name: "a" }) } });
+    expect(Object.keys(unbound.inputRequired!)).toEqual(["k"]);
+    const thisQuestion = await h.callWith(tool, {}, { k: to(question, accept({ name: "a" })) });
     expect(text(thisQuestion)).toBe("a");
   });
 
@@ -102,6 +110,6 @@ describe("script tools that ask", () => {
   test("the worker survives rounds: many input-required runs in a row keep working", async () => {
     const tool = script(`export default async (input, env) => env.confirm("ok?")`);
     for (let i = 0; i < 20; i++) expect(Object.keys((await h.call(tool)).inputRequired!)).toEqual(["confirm_1"]);
-    expect(text(await h.callWith(tool, {}, { confirm_1: accept({ confirm: true }) }))).toBe("true");
+    expect(text(await h.callWith(tool, {}, { confirm_1: to(CONFIRM("ok?"), accept({ confirm: true })) }))).toBe("true");
   });
 });

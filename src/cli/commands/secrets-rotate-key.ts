@@ -1,7 +1,7 @@
 /** `portico secrets rotate-key`: re-encrypt every tool secret with a new master key, in one transaction. */
 import { parseKey } from "../../tools/secret-key";
 import { rotateSecretKey } from "../../tools/secrets";
-import { resealSigningKeys } from "../../oauth/keys";
+import { assertMasterKeyOpensSigningKeys, resealSigningKeys } from "../../oauth/keys";
 import { lines, withDeps, type Command } from "../command";
 
 export const secretsRotateKeyCommand: Command = {
@@ -20,6 +20,9 @@ export const secretsRotateKeyCommand: Command = {
     const newKey = ctx.args.flags["new-key"] === undefined ? undefined : parseKey(ctx.args.flags["new-key"], "new-key");
     const fromEnv = Boolean(ctx.config.secretKey);
     const { key, rotated } = await withDeps(ctx, (deps) => {
+      // A wrong master key would rotate into a new key that still opens none of the stored signing keys:
+      // refuse with the key ids (issue 15) before any file or row changes.
+      assertMasterKeyOpensSigningKeys(deps);
       const result = rotateSecretKey(deps, newKey);
       // The OAuth signing keys are sealed with the same master key (src/oauth/key-seal.ts).
       resealSigningKeys(deps, Buffer.from(result.key, "base64"));

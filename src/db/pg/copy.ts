@@ -13,6 +13,7 @@ import * as liteSchema from "../schema";
 import type { PgDb } from "./client";
 import { ADVISORY } from "./migrator";
 import * as pgSchema from "./schema";
+import { PG_ONLY_TABLES } from "./cluster-schema";
 
 export interface TablePair {
   /** The table's name in both databases. */
@@ -63,7 +64,7 @@ export interface CopyProgress {
 
 /** Tables of the target's current schema that are not Portico's (another application's data). */
 export async function foreignTables(pg: PgDb): Promise<string[]> {
-  const ours = new Set([...copyOrder().map((p) => p.name), "__drizzle_migrations"]);
+  const ours = new Set<string>([...copyOrder().map((p) => p.name), ...PG_ONLY_TABLES, "__drizzle_migrations"]);
   const rows = (await pg.execute(sql`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`)) as unknown as Array<{ table_name: string }>;
   return rows.map((r) => r.table_name).filter((t) => !ours.has(t)).sort();
 }

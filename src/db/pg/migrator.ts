@@ -22,9 +22,10 @@ const TABLE = "__drizzle_migrations";
 
 /**
  * Advisory lock keys, `pg_advisory_xact_lock(PORTICO, job)`: the first key is "port" as an int4 so Portico's
- * locks do not collide with another application's in a shared database, the second names the job.
+ * locks do not collide with another application's in a shared database, the second names the job
+ * (`changes`: announcements of the change feed, src/db/pg/change-feed.ts).
  */
-export const ADVISORY = { portico: 0x706f7274, migrate: 1, copy: 2 } as const;
+export const ADVISORY = { portico: 0x706f7274, migrate: 1, copy: 2, changes: 3 } as const;
 
 /** Takes the transaction-scoped advisory lock for `job` (released at COMMIT or ROLLBACK). */
 export async function advisoryXactLock(tx: SQL, job: "migrate" | "copy"): Promise<void> {

@@ -31,9 +31,12 @@ export async function askOverStream(ctx: RequestContext, requests: Record<string
   }
   if (round > MAX_ROUNDS) return { failed: `This tool asked more than ${MAX_ROUNDS} rounds of questions in one call.` };
   const session = ctx.session;
+  // One round's waiters end together: when one answer fails (or the call ends), the others stop waiting too.
+  const roundEnd = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, roundEnd.signal]);
   const waits = Object.entries(requests).map(async ([key, request]) => {
     const id = newId("ask");
-    const answer = ctx.service.pending.wait(session.id, id, ctx.signal, REQUEST_STATE_TTL_MS);
+    const answer = ctx.service.pending.wait(session.id, ctx.project.id, id, signal, REQUEST_STATE_TTL_MS);
     ctx.notify({ jsonrpc: "2.0", id, method: request.method, params: request.params } as Parameters<RequestContext["notify"]>[0]);
     const response = await answer;
     if (response.error !== undefined || response.result === undefined) {
@@ -47,5 +50,9 @@ export async function askOverStream(ctx: RequestContext, requests: Record<string
   } catch (err) {
     if (err instanceof PendingAnswerError) return { failed: `The tool's question was not answered: ${err.message}.` };
     throw err;
+  } finally {
+    roundEnd.abort();
+    // The rejections of waiters ended by the abort are this round's own: nobody else awaits them.
+    for (const w of waits) w.catch(() => {});
   }
 }

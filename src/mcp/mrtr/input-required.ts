@@ -8,6 +8,7 @@ import { questionDigest } from "../../tools/sandbox/ask-bridge";
 import type { InputAnswer, InputRequest } from "../../tools/types";
 import type { RequestContext } from "../context";
 import { JsonRpcError, RPC } from "../rpc-errors";
+import { markInputRequired } from "../stateless/result";
 import { missingCapabilities } from "./capabilities";
 import { MAX_STATE_ANSWERS, sealRequestState, type StateBinding } from "./request-state";
 
@@ -35,5 +36,5 @@ export function inputRequiredResult(ctx: RequestContext, binding: StateBinding, 
   }
   const asked = Object.fromEntries(Object.entries(requests).map(([key, r]) => [key, questionDigest(r)]));
   const requestState = sealRequestState(ctx.deps.tools.secrets, binding, { answers, asked }, ctx.deps.clock.now());
-  return { resultType: "input_required", inputRequests: requests, requestState };
+  return markInputRequired({ resultType: "input_required", inputRequests: requests, requestState });
 }

@@ -9,10 +9,15 @@ import type { RpcResponse as ClientResponse } from "../rpc";
 
 /** Requests waiting over all sessions; a call asking beyond it fails rather than growing the map. */
 export const MAX_PENDING = 2_000;
+/** Requests waiting on one session, and on one project's sessions: one caller cannot take every slot. */
+export const MAX_PENDING_PER_SESSION = 40;
+export const MAX_PENDING_PER_PROJECT = 200;
 
 export class PendingAnswerError extends Error {}
 
 interface Waiter {
+  sessionId: string;
+  projectId: string;
   resolve(response: ClientResponse): void;
   reject(err: Error): void;
 }
@@ -24,9 +29,11 @@ export class PendingRequests {
     return this.waiting.size;
   }
 
-  /** Waits for the client's response to request `id` on `sessionId`; rejects on timeout, abort or shutdown. */
-  wait(sessionId: string, id: string, signal: AbortSignal, timeoutMs: number): Promise<ClientResponse> {
-    if (this.waiting.size >= MAX_PENDING) return Promise.reject(new PendingAnswerError("too many questions are waiting for answers; try again later"));
+  /** Waits for the client's response to request `id` on `sessionId`; rejects on timeout, abort, session end or shutdown. */
+  wait(sessionId: string, projectId: string, id: string, signal: AbortSignal, timeoutMs: number): Promise<ClientResponse> {
+    if (this.waiting.size >= MAX_PENDING || this.count((w) => w.sessionId === sessionId) >= MAX_PENDING_PER_SESSION || this.count((w) => w.projectId === projectId) >= MAX_PENDING_PER_PROJECT) {
+      return Promise.reject(new PendingAnswerError("too many questions are waiting for answers; try again later"));
+    }
     if (signal.aborted) return Promise.reject(new PendingAnswerError("the call was cancelled"));
     const key = `${sessionId}|${JSON.stringify(id)}`;
     return new Promise<ClientResponse>((resolve, reject) => {
@@ -46,6 +53,8 @@ export class PendingRequests {
       timer.unref?.();
       signal.addEventListener("abort", onAbort, { once: true });
       this.waiting.set(key, {
+        sessionId,
+        projectId,
         resolve: (r) => {
           done();
           resolve(r);
@@ -64,6 +73,17 @@ export class PendingRequests {
     const waiter = this.waiting.get(`${sessionId}|${JSON.stringify(response.id)}`);
     waiter?.resolve(response);
     return waiter !== undefined;
+  }
+
+  /** The session ended (DELETE, expiry, revocation): its questions can no longer be answered. */
+  dropSession(sessionId: string): void {
+    for (const w of [...this.waiting.values()]) if (w.sessionId === sessionId) w.reject(new PendingAnswerError("the session ended"));
+  }
+
+  private count(match: (w: Waiter) => boolean): number {
+    let n = 0;
+    for (const w of this.waiting.values()) if (match(w)) n++;
+    return n;
   }
 
   close(): void {

@@ -19,10 +19,11 @@ const RetryParamsSchema = z.object({
 });
 
 /**
- * The answers a call runs with. With a state: the answers it carries, plus the responses to the keys its
- * last round asked (each bound to the question it answers); other keys are ignored (§Error Handling: "the
- * server SHOULD ignore any information it does not recognize"). Without one: every response by its key —
- * the script reads only the keys it asks (a client may answer before being asked).
+ * The answers a call runs with: the answers a verified state carries, plus the responses to the keys its
+ * last round asked (each bound to the digest of the question it answers); other keys are ignored (§Error
+ * Handling: "the server SHOULD ignore any information it does not recognize"). Without a state no
+ * response is taken: keys are predictable (`confirm_1`), so accepting them would let a caller answer a
+ * confirmation it was never shown — the tool asks, and the answer comes back bound to its question.
  */
 export function retryAnswers(master: MasterKeys, binding: StateBinding, params: Record<string, unknown>, now: number): OpenState {
   if (!("inputResponses" in params) && !("requestState" in params)) return { answers: {}, asked: {} };
@@ -32,9 +33,7 @@ export function retryAnswers(master: MasterKeys, binding: StateBinding, params: 
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid params: ${issue?.path.map(String).join(".") || "params"}: ${issue?.message ?? "invalid"}`);
   }
   const responses = parsed.data.inputResponses ?? {};
-  if (parsed.data.requestState === undefined) {
-    return { answers: Object.fromEntries(Object.entries(responses).map(([k, response]) => [k, { response }])), asked: {} };
-  }
+  if (parsed.data.requestState === undefined) return { answers: {}, asked: {} };
   const state = openRequestState(master, binding, parsed.data.requestState, now);
   const answers: Record<string, InputAnswer> = { ...state.answers };
   for (const [key, question] of Object.entries(state.asked)) {

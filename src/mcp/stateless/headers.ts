@@ -63,6 +63,7 @@ export interface HeaderParam {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const DECIMAL_INTEGER = /^-?\d+(\.0+)?$/;
 
 /**
  * The `x-mcp-header` annotations of an inputSchema (§Custom Headers "Schema Extension"): only on primitive
@@ -101,8 +102,9 @@ function valueAt(args: Record<string, unknown>, path: string[]): unknown {
 function sameValue(p: HeaderParam, header: string, body: unknown): boolean {
   if (p.type === "string") return header === body;
   if (p.type === "boolean") return header === String(body);
-  // §Server Validation: integers compare numerically (42.0 equals 42).
-  return header.trim() !== "" && Number(header) === body;
+  // §Server Validation: integers compare numerically (42.0 equals 42) — but only in decimal notation:
+  // "0x2A" or "4.2e1" would let an intermediary route on text that differs from what runs.
+  return DECIMAL_INTEGER.test(header) && Number(header) === body && Number.isSafeInteger(body);
 }
 
 /** Checks every `Mcp-Param-*` header a tool's arguments call for (present in the body → header required and equal). */

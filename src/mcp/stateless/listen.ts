@@ -6,6 +6,7 @@
  * draft on the draft channel). Streams count against the project's stream cap with the 2025 GET streams,
  * lift Bun's idle timeout and carry an SSE comment keepalive (`sse.ts`).
  */
+import { credentialId } from "../../auth/principal";
 import type { McpDeps } from "../context";
 import { refusal, type Guarded, type RouteInput } from "../guard";
 import { requireMethodScope } from "../permissions";
@@ -26,27 +27,34 @@ function agreedFilter(params: Record<string, unknown> | undefined): ListenFilter
   return filter;
 }
 
+/** Listen streams one credential (or, for anonymous callers, one address) may hold on a project. */
+export const MAX_LISTENERS_PER_CREDENTIAL = 10;
+
 export function openListen(deps: McpDeps, service: McpService, input: RouteInput, g: Guarded, req: RpcRequest, world: World & { stateless: true }): Response {
   const ctx = requestContext(deps, service, g, input, world, null);
+  // Every refusal is audited like a refused call (the review found listen refusals left no row).
+  const refused = (errorClass: "auth" | "protocol", err: Error): Error => {
+    ctx.notes.status = "error";
+    ctx.notes.errorClass = errorClass;
+    ctx.notes.error = err.message;
+    auditRequest(ctx, req.method, g.ip, 0);
+    return err;
+  };
   try {
     requireMethodScope(ctx, "project:read");
   } catch (err) {
-    ctx.notes.status = "error";
-    ctx.notes.errorClass = "auth";
-    auditRequest(ctx, req.method, g.ip, 0);
-    throw err;
+    throw refused("auth", err as Error);
   }
   const params = req.params as Record<string, unknown> | undefined;
   if (params?.notifications !== undefined && (typeof params.notifications !== "object" || params.notifications === null || Array.isArray(params.notifications))) {
-    return Response.json(
-      { jsonrpc: "2.0", id: req.id, error: { code: RPC.INVALID_PARAMS, message: "Invalid params: notifications: expected an object of flags." } },
-      { status: 200, headers: g.headers },
-    );
+    const message = "Invalid params: notifications: expected an object of flags.";
+    refused("protocol", new Error(message));
+    return Response.json({ jsonrpc: "2.0", id: req.id, error: { code: RPC.INVALID_PARAMS, message } }, { status: 200, headers: g.headers });
   }
-  if (service.listeners.draining) throw refusal(503, RPC.INVALID_REQUEST, "The server is shutting down.", { "retry-after": "5" });
+  if (service.listeners.draining) throw refused("protocol", refusal(503, RPC.INVALID_REQUEST, "The server is shutting down.", { "retry-after": "5" }));
   const open = service.listeners.of(g.project.id) + service.sessions.streamsOf(g.project.id);
-  if (open >= deps.config.maxStreamsPerProject) {
-    throw refusal(429, RPC.RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { "retry-after": "30" });
+  if (open >= deps.config.maxStreamsPerProject || service.listeners.heldBy(g.project.id, credentialId(g.principal)) >= MAX_LISTENERS_PER_CREDENTIAL) {
+    throw refused("protocol", refusal(429, RPC.RATE_LIMITED, "Too many open notification streams on this project; close one or try again later.", { "retry-after": "30" }));
   }
   const filter = agreedFilter(params);
   const listener = listenerOf(g.principal, g.target, req.id, filter, new SseStream(() => service.listeners.remove(listener), false));

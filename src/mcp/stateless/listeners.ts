@@ -11,7 +11,7 @@ import { credentialId, type Principal } from "../../auth/principal";
 import type { Channel, Role } from "../../db/schema";
 import type { EventBus } from "../../lib/events";
 import type { RpcId } from "../rpc";
-import type { HeldCredential, StreamHolder } from "../stream-credentials";
+import { mayListen, type HeldCredential, type StreamHolder } from "../stream-credentials";
 import type { SseStream } from "../sse";
 import { META } from "./meta";
 
@@ -99,12 +99,22 @@ export class Listeners implements StreamHolder {
     return this.open.size;
   }
 
-  /** A role lowered sends list_changed (the list narrowed); a user no longer a member loses the stream. */
+  /** Open listen streams of one credential on one project (an anonymous caller's credential is its address). */
+  heldBy(projectId: string, credential: string): number {
+    let n = 0;
+    for (const l of this.open) if (l.projectId === projectId && l.credential === credential) n++;
+    return n;
+  }
+
+  /**
+   * A role lowered sends list_changed (the list narrowed); a user no longer a member, or whose role no longer
+   * reads this channel (a developer demoted to viewer on draft), loses the stream.
+   */
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void {
     for (const l of [...this.open]) {
       if (l.userId === null) continue;
       const role = roleOf(l.orgId, l.userId);
-      if (role === null) this.end(l);
+      if (role === null || !mayListen(role, l.channel)) this.end(l);
       else if (role !== l.role) {
         l.role = role;
         this.notify(l);

@@ -12,7 +12,7 @@ import { refusal, unsupportedVersion, type Guarded, type RouteInput } from "../g
 import { Reply } from "../reply";
 import { classify, errorMessage, type RpcRequest } from "../rpc";
 import { JsonRpcError, RPC, toRpcError } from "../rpc-errors";
-import { runRequest } from "../run-request";
+import { auditRequest, requestContext, runRequest } from "../run-request";
 import type { McpService } from "../service";
 import { checkStandardHeaders } from "./headers";
 import { openListen } from "./listen";
@@ -33,6 +33,15 @@ function checkRequest(headers: Headers, req: RpcRequest): RequestMeta {
   return meta;
 }
 
+/** A request refused before it ran (bad `_meta`, headers, version) still gets its audit row, as a protocol error. */
+function auditRefusal(deps: McpDeps, service: McpService, input: RouteInput, g: Guarded, method: string, err: JsonRpcError): void {
+  const version = input.request.headers.get("mcp-protocol-version")?.trim().slice(0, 40) || STATELESS_VERSION;
+  const meta: RequestMeta = { protocolVersion: version, clientCapabilities: {}, clientInfo: null, logLevel: null, traceparent: null };
+  const ctx = requestContext(deps, service, g, input, { stateless: true, version, meta }, null);
+  ctx.notes = { status: "error", errorClass: "protocol", error: err.message };
+  auditRequest(ctx, method, g.ip, 0);
+}
+
 export async function handleStatelessPost(deps: McpDeps, service: McpService, input: RouteInput, g: Guarded, raw: unknown): Promise<Response> {
   const m = classify(raw);
   if (m.kind === "response") throw refusal(400, RPC.INVALID_REQUEST, "Invalid request: MCP 2026-07-28 clients never send responses (answers go in inputResponses on a retry).");
@@ -45,6 +54,7 @@ export async function handleStatelessPost(deps: McpDeps, service: McpService, in
     meta = checkRequest(input.request.headers, req);
   } catch (err) {
     if (!(err instanceof JsonRpcError)) throw err;
+    auditRefusal(deps, service, input, g, req.method, err);
     return Response.json(errorMessage(req.id, { code: err.rpcCode, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) }), { status: err.status, headers: g.headers });
   }
   const world = { stateless: true as const, version: meta.protocolVersion, meta };

@@ -16,9 +16,19 @@ import { META } from "./meta";
 const CACHEABLE = new Set(["tools/list", "prompts/list", "resources/list", "resources/templates/list", "resources/read", "server/discover"]);
 export const PRODUCTION_TTL_MS = 60_000;
 
+/**
+ * Results Portico itself made interim (MRTR `input_required`): marked by identity, so a field named
+ * `resultType` inside a tool's output can never turn an ordinary result into a question.
+ */
+const interim = new WeakSet<object>();
+export function markInputRequired<T extends object>(result: T): T {
+  interim.add(result);
+  return result;
+}
+
 export function decorateResult(ctx: RequestContext, method: string, result: unknown): Record<string, unknown> {
   const r = (result ?? {}) as Record<string, unknown>;
-  const resultType = r.resultType === "input_required" ? "input_required" : "complete";
+  const resultType = interim.has(r) ? "input_required" : "complete";
   const meta = { ...(r._meta as Record<string, unknown> | undefined), [META.serverInfo]: serverInfo(ctx) };
   const out: Record<string, unknown> = { ...r, resultType, _meta: meta };
   if (resultType === "complete" && CACHEABLE.has(method)) {

@@ -16,6 +16,8 @@ export const MAX_QUESTIONS = 20;
 /** Largest question (its params as JSON): the request travels in the reply, not in the sealed state. */
 const MAX_QUESTION_CHARS = 32 * 1024;
 const KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+/** Keys that name Object.prototype members: never question keys (they would reach plain-object maps). */
+const RESERVED = new Set(["__proto__", "constructor", "prototype", "toString", "valueOf", "hasOwnProperty"]);
 
 /** The schema `env.confirm` asks with: one required boolean. */
 const CONFIRM_SCHEMA = {
@@ -37,7 +39,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 function keyOf(given: unknown, kind: AskKind, n: number): string {
   if (given === undefined) return `${kind}_${n}`;
-  if (typeof given !== "string" || !KEY.test(given)) throw new AskError("key: expected 1–64 letters, digits, '_', '-' or '.'");
+  if (typeof given !== "string" || !KEY.test(given) || RESERVED.has(given)) throw new AskError("key: expected 1–64 letters, digits, '_', '-' or '.' (not a name like __proto__)");
   return given;
 }
 
@@ -100,7 +102,7 @@ function validElicitation(response: Record<string, unknown>, params: Record<stri
   const schema = isObject(params.requestedSchema) ? params.requestedSchema : {};
   const properties = isObject(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required : [];
-  if (required.some((name) => typeof name === "string" && !(name in content))) return false;
+  if (required.some((name) => typeof name === "string" && !Object.hasOwn(content, name))) return false;
   return Object.entries(content).every(([name, value]) => {
     const declared = properties[name];
     const type = isObject(declared) && typeof declared.type === "string" ? declared.type : null;
@@ -126,7 +128,8 @@ export function validAnswer(request: InputRequest, response: unknown): boolean {
 export function findAnswer(answers: Record<string, InputAnswer>, key: string, request: InputRequest): unknown {
   const answer = Object.hasOwn(answers, key) ? answers[key] : undefined;
   if (!answer) return undefined;
-  if (answer.question !== undefined && answer.question !== questionDigest(request)) return undefined;
+  // Every answer is bound to the question it answered (retry-params.ts takes none without a sealed state).
+  if (answer.question !== questionDigest(request)) return undefined;
   return validAnswer(request, answer.response) ? answer.response : undefined;
 }
 

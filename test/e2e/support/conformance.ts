@@ -6,7 +6,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers";
-import { node22, ROOT } from "./portico";
+import { makePublic, node22, provision, ROOT, serve, type ServeChild } from "./portico";
+
+/**
+ * The project both suites run against: public (the suites send no credentials), provisioned with the CLI from
+ * fixtures/conformance-manifest.json, served with the per-IP public limit lifted (a few hundred requests from
+ * one address). Returns the server and the MCP URL.
+ */
+export async function conformanceServer(): Promise<{ server: ServeChild; url: string }> {
+  const project = await provision({ manifestFile: join(ROOT, "test/e2e/fixtures/conformance-manifest.json"), org: "conformance", slug: "everything", name: "Everything" });
+  const server = await serve(project.dataDir, ["--public-rate-limit", "1000000"]);
+  await makePublic(server.url, project);
+  return { server, url: `${server.url}/conformance/everything` };
+}
 
 export const SUITE_2025 = join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
 export const SUITE_2026 = join(ROOT, "node_modules/@modelcontextprotocol/conformance-next/dist/index.js");

@@ -24,6 +24,8 @@ export interface Pair {
   resource(channel?: "production" | "draft"): string;
   a: Instance;
   b: Instance;
+  /** Starts one more instance on the same database with extra environment (rejects when it will not start). */
+  another(env: Record<string, string>): Promise<ServeChild>;
   stop(): Promise<void>;
 }
 
@@ -43,7 +45,7 @@ function instance(child: ServeChild, p: Project): Instance {
   return { base, child, mcp: (channel = "production") => `${base}/${p.org}/${p.slug}${channel === "draft" ? "/draft" : ""}` };
 }
 
-async function pairOn(project: Project, startOne: (publicUrl: string) => Promise<ServeChild>): Promise<Pair> {
+async function pairOn(project: Project, startOne: (publicUrl: string, env?: Record<string, string>) => Promise<ServeChild>): Promise<Pair> {
   // A port nothing listens on: only the URLs' text matters, as behind a balancer.
   const publicUrl = `http://127.0.0.1:${await freePort()}`;
   const [a, b] = await Promise.all([startOne(publicUrl), startOne(publicUrl)]);
@@ -53,6 +55,7 @@ async function pairOn(project: Project, startOne: (publicUrl: string) => Promise
     resource: (channel = "production") => `${publicUrl}/${project.org}/${project.slug}${channel === "draft" ? "/draft" : ""}`,
     a: instance(a, project),
     b: instance(b, project),
+    another: (env) => startOne(publicUrl, env),
     stop: async () => {
       await Promise.all([a.stop(), b.stop()]);
     },
@@ -69,7 +72,7 @@ export const BACKENDS: Backend[] = [
         await portico(project.dataDir, "user", "create", "--email", m.email, "--password", PASSWORD);
         await portico(project.dataDir, "member", "add", "--org", project.org, "--email", m.email, "--role", m.role);
       }
-      return pairOn(project, (publicUrl) => serve(project.dataDir, ["--public-url", publicUrl, ...FLAGS]));
+      return pairOn(project, (publicUrl, env = {}) => serve(project.dataDir, ["--public-url", publicUrl, ...FLAGS], env));
     },
   },
   {

@@ -72,13 +72,21 @@ describe("tools that ask, on 2026-07-28", () => {
     await setup();
     const wrongKey = await c.call({ name: "greet", arguments: {}, inputResponses: { wrong_key: accept({ data: "x" }) } });
     expect(wrongKey.resultType).toBe("input_required");
-    const extra = await c.call({ name: "greet", arguments: {}, inputResponses: { user_name: accept({ name: "Al" }), unknown_extra_key: accept({}) } });
+    const first = await c.call({ name: "greet", arguments: {} });
+    const extra = await c.call({ name: "greet", arguments: {}, inputResponses: { user_name: accept({ name: "Al" }), unknown_extra_key: accept({}) }, requestState: first.requestState });
     expect(extra.content).toEqual([{ type: "text", text: "Hello, Al!" }]);
     for (const inputResponses of [null, { user_name: 12345 }, "x"]) {
       const err = await rejection(c.call({ name: "greet", arguments: {}, inputResponses }));
       expect(err.code).toBe(RPC.INVALID_PARAMS);
       expect(err.message).toStartWith("Invalid params: inputResponses");
     }
+  });
+
+  test("attack: answers sent without a requestState are ignored — a predictable key cannot answer a question never shown", async () => {
+    await setup();
+    const skipped = await c.call({ name: "greet", arguments: {}, inputResponses: { user_name: accept({ name: "Mallory" }) } });
+    expect(skipped.resultType).toBe("input_required");
+    expect(Object.keys(skipped.inputRequests as object)).toEqual(["user_name"]);
   });
 
   test("a client that did not declare elicitation gets -32021 naming it, never the question", async () => {

@@ -9,7 +9,7 @@ import { openDb } from "../../../src/db/client";
 import { systemClock } from "../../../src/lib/clock";
 import { EventBus } from "../../../src/lib/events";
 import { createDraftTool, updateDraftTool } from "../../../src/projects/draft";
-import { removeMember } from "../../../src/projects/orgs";
+import { removeMember, setRole } from "../../../src/projects/orgs";
 import { publish, setVisibility } from "../../../src/projects/publish";
 import { ECHO_TOOL, mcpFixture, rpc, type McpFixture } from "../fixture";
 import { meta, standardHeaders } from "./support";
@@ -140,6 +140,35 @@ describe("subscriptions/listen", () => {
     await s.until(() => s.messages.length >= 1, "ack");
     removeMember(f.deps.db, f.org.id, f.users.developer);
     await s.until(() => s.ended, "stream to end");
+  });
+
+  test("a developer demoted to viewer loses their draft stream; a project made private ends its anonymous streams", async () => {
+    await published();
+    const draft = await listen(f.url("draft"), f.keyFor("developer"), { toolsListChanged: true });
+    await draft.until(() => draft.messages.length >= 1, "ack");
+    setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
+    await draft.until(() => draft.ended, "the draft stream to end");
+
+    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    const anonymous = await listen(f.url(), null, { toolsListChanged: true });
+    await anonymous.until(() => anonymous.messages.length >= 1, "ack");
+    setVisibility(f.deps, f.project.id, "private", f.users.admin);
+    await anonymous.until(() => anonymous.ended, "the anonymous stream to end");
+  });
+
+  test("attack: one credential cannot hold every stream of a project (at most 10 listen streams each)", async () => {
+    await published();
+    const key = f.keyFor("developer");
+    const held = [];
+    for (let i = 0; i < 10; i++) {
+      const s = await listen(f.url(), key, { toolsListChanged: true }, i);
+      expect(s.res.status).toBe(200);
+      held.push(s);
+    }
+    const eleventh = await listen(f.url(), key, { toolsListChanged: true }, 11);
+    expect(eleventh.res.status).toBe(429);
+    const other = await listen(f.url(), f.keyFor("admin"), { toolsListChanged: true }, 12);
+    expect(other.res.status).toBe(200);
   });
 
   test("at shutdown a listener gets the completion result for its subscription, then the stream ends", async () => {

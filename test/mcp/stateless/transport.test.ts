@@ -127,6 +127,11 @@ describe("stateless requests", () => {
     expect(encoded.status).toBe(200);
     const omitted = await call2026(f.url(), "tools/call", { name: "regional", arguments: {} }, { bearer: key });
     expect(omitted.status).toBe(200);
+    // Integers compare numerically only in decimal notation: an intermediary must route on the same text.
+    for (const count of ["0x3", "3e0", "0b11", " "]) {
+      const odd = await call2026(f.url(), "tools/call", params, { bearer: key, headers: { "mcp-param-region": "eu-west1", "mcp-param-count": count } });
+      expect([count, odd.status]).toEqual([count, 400]);
+    }
   });
 
   test("removed and unknown methods are 404 with -32601", async () => {
@@ -217,5 +222,25 @@ describe("what the audit row records of a 2026 call", () => {
       [V2026, "raw-2026 1", null],
       [V2026, "raw-2026 1", trace],
     ]);
+  });
+});
+
+describe("browsers and the audit log", () => {
+  test("a CORS preflight allows the 2026 standard headers and the Mcp-Param-* headers it asks for", async () => {
+    const res = await fetch(f.url(), {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:6274", "access-control-request-method": "POST", "access-control-request-headers": "mcp-method, mcp-name, mcp-param-region, x-evil" },
+    });
+    const allowed = (res.headers.get("access-control-allow-headers") ?? "").toLowerCase();
+    for (const h of ["mcp-method", "mcp-name", "mcp-protocol-version", "mcp-param-region"]) expect(allowed).toContain(h);
+    expect(allowed).not.toContain("x-evil");
+  });
+
+  test("a request refused for its headers or _meta is audited as a protocol error", async () => {
+    await call2026(f.url(), "prompts/list", {}, { bearer: key, headers: { "mcp-method": "tools/list" } });
+    await f.deps.audit.flush();
+    const row = queryAudit(f.deps.db, f.project.id, {}).events.find((r) => r.method === "prompts/list" && r.status === "error");
+    expect(row).toMatchObject({ errorClass: "protocol", protocolVersion: V2026 });
+    expect(row!.error).toContain("Mcp-Method");
   });
 });

@@ -3,10 +3,10 @@ import { applyMigrations, EMBEDDED } from "../../src/db/migrator";
 import { migrate, openDb, type Db } from "../../src/db/client";
 import { tempDir } from "../helpers";
 
-/** A data dir as issue 15 found it: migrations 0000–0002 applied, with a project and a grant. */
-function beforeIssue15(): Db {
+/** A data dir before 2025 sessions became rows: migrations 0000–0003 applied, with a project and a grant. */
+function beforeSessionRows(): Db {
   const db = openDb(tempDir());
-  applyMigrations(db.$client, EMBEDDED.slice(0, 3));
+  applyMigrations(db.$client, EMBEDDED.slice(0, 4));
   const c = db.$client;
   c.run("INSERT INTO users (id, email, name, password_hash, created_at, password_changed_at) VALUES ('u1', 'a@x.test', 'A', 'h', 1, 1)");
   c.run("INSERT INTO orgs (id, slug, name, created_at) VALUES ('o1', 'acme', 'Acme', 1)");
@@ -18,12 +18,12 @@ function beforeIssue15(): Db {
   return db;
 }
 
-describe("migration 0003 (mcp_sessions)", () => {
+describe("migration 0004 (mcp_sessions)", () => {
   test("existing rows are kept; the sessions table starts empty and is removed with its project", () => {
-    const db = beforeIssue15();
+    const db = beforeSessionRows();
     const result = migrate(db);
-    expect(result.applied).toBe(EMBEDDED.length - 3);
-    expect(result.backup).toMatch(/backups\/before-0003_mcp_sessions-.*\.db$/);
+    expect(result.applied).toBe(EMBEDDED.length - 4);
+    expect(result.backup).toMatch(/backups\/before-0004_mcp_sessions-.*\.db$/);
     const c = db.$client;
     expect(c.query("SELECT id, project_id FROM grants").all()).toEqual([{ id: "g1", project_id: "p1" }]);
     expect(c.query("SELECT count(*) AS n FROM mcp_sessions").get()).toEqual({ n: 0 });
