@@ -5,9 +5,8 @@
  * scenarios below may fail — each for a reason the README's Compatibility section gives — and every other
  * scenario the revision requires must pass, so a regression in either direction shows.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { conformanceServer, describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2026 } from "./support/conformance";
-import type { ServeChild } from "./support/portico";
+import { expect, test } from "bun:test";
+import { conformanceServerPerFile, describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2026 } from "./support/conformance";
 
 /** Scenario → why it does not pass against a Portico project (README: Compatibility). */
 export const NOT_APPLICABLE_2026: Record<string, string> = {
@@ -22,22 +21,13 @@ export const NOT_APPLICABLE_2026: Record<string, string> = {
 /** The tasks extension (io.modelcontextprotocol/tasks) is out of scope: Portico offers no tasks. */
 const OUT_OF_SCOPE = /^tasks-/;
 
-let server: ServeChild;
-let mcpUrl: string;
-
-beforeAll(async () => {
-  ({ server, url: mcpUrl } = await conformanceServer());
-}, 60_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const conformance = conformanceServerPerFile();
 
 test("every scenario MCP 2026-07-28 requires passes except the documented not-applicable ones", async () => {
   const required = await listScenarios(SUITE_2026, ["--server", "--requirements", "2026-07-28"]);
   expect(required).toContain("server-stateless");
-  const { summary, results } = await runSuite(SUITE_2026, mcpUrl, ["--requirements", "2026-07-28"]);
-  console.log(`conformance 0.2.0-alpha.12 (2026-07-28) against ${mcpUrl}: ${reworded(summary)}`);
+  const { summary, results } = await runSuite(SUITE_2026, conformance.url, ["--requirements", "2026-07-28"]);
+  console.log(`conformance 0.2.0-alpha.12 (2026-07-28) against ${conformance.url}: ${reworded(summary)}`);
   for (const s of required) expect([s, results.has(s)]).toEqual([s, true]);
 
   const failed = failedScenarios(results).filter((s) => !OUT_OF_SCOPE.test(s));
@@ -47,5 +37,5 @@ test("every scenario MCP 2026-07-28 requires passes except the documented not-ap
   for (const s of ["server-stateless", "caching", "http-header-validation", "http-custom-header-server-validation", "sep-2164-resource-not-found", "json-schema-2020-12"]) {
     expect([s, results.get(s)!.some((c) => c.status === "SUCCESS")]).toEqual([s, true]);
   }
-  expect(server.errorLogs()).toEqual([]);
+  expect(conformance.server.errorLogs()).toEqual([]);
 }, 300_000);

@@ -5,9 +5,8 @@
  * Exactly the scenarios in NOT_APPLICABLE may fail — each for a reason the README's Compatibility section
  * gives — and every other scenario must pass, so a regression in either direction shows.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { conformanceServer, describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2025 } from "./support/conformance";
-import type { ServeChild } from "./support/portico";
+import { expect, test } from "bun:test";
+import { conformanceServerPerFile, describeFailures, failedScenarios, listScenarios, reworded, runSuite, SUITE_2025 } from "./support/conformance";
 
 /** Scenario → why it cannot pass against a Portico project (README: Compatibility). */
 export const NOT_APPLICABLE: Record<string, string> = {
@@ -20,22 +19,13 @@ export const NOT_APPLICABLE: Record<string, string> = {
   "prompts-get-with-image": "prompts are text templates: no images",
 };
 
-let server: ServeChild;
-let mcpUrl: string;
-
-beforeAll(async () => {
-  ({ server, url: mcpUrl } = await conformanceServer());
-}, 60_000);
-
-afterAll(async () => {
-  await server?.stop();
-});
+const conformance = conformanceServerPerFile();
 
 test("every conformance scenario passes except the documented not-applicable ones", async () => {
   const scenarios = await listScenarios(SUITE_2025, ["--server"]);
   expect(scenarios.length).toBeGreaterThanOrEqual(30);
-  const { summary, results } = await runSuite(SUITE_2025, mcpUrl, ["--suite", "all"]);
-  console.log(`conformance 0.1.16 against ${mcpUrl}: ${reworded(summary)}`);
+  const { summary, results } = await runSuite(SUITE_2025, conformance.url, ["--suite", "all"]);
+  console.log(`conformance 0.1.16 against ${conformance.url}: ${reworded(summary)}`);
   expect([...results.keys()].sort()).toEqual([...scenarios].sort());
 
   const failed = failedScenarios(results);
@@ -46,5 +36,5 @@ test("every conformance scenario passes except the documented not-applicable one
   for (const s of ["tools-call-with-logging", "tools-call-with-progress", "tools-call-audio", "json-schema-2020-12", "dns-rebinding-protection"]) {
     expect(results.get(s)!.some((c) => c.status === "SUCCESS")).toBe(true);
   }
-  expect(server.errorLogs()).toEqual([]);
+  expect(conformance.server.errorLogs()).toEqual([]);
 }, 300_000);

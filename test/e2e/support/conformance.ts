@@ -3,6 +3,7 @@
  * Both pinned suites share it: 0.1.16 (`--suite all`, the 2025 revisions) and 0.2.0-alpha.12
  * (`--requirements 2026-07-28`).
  */
+import { afterAll, beforeAll } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers";
@@ -13,6 +14,18 @@ import { makePublic, node22, provision, ROOT, serve, type ServeChild } from "./p
  * fixtures/conformance-manifest.json, served with the per-IP public limit lifted (a few hundred requests from
  * one address). Returns the server and the MCP URL.
  */
+/** The conformance project for one test file: started before its tests, stopped after. */
+export function conformanceServerPerFile(): { server: ServeChild; url: string } {
+  const holder = {} as { server: ServeChild; url: string };
+  beforeAll(async () => {
+    Object.assign(holder, await conformanceServer());
+  }, 60_000);
+  afterAll(async () => {
+    await holder.server?.stop();
+  });
+  return holder;
+}
+
 export async function conformanceServer(): Promise<{ server: ServeChild; url: string }> {
   const project = await provision({ manifestFile: join(ROOT, "test/e2e/fixtures/conformance-manifest.json"), org: "conformance", slug: "everything", name: "Everything" });
   const server = await serve(project.dataDir, ["--public-rate-limit", "1000000"]);

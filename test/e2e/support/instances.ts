@@ -143,36 +143,4 @@ export async function hammerDuring(url: string, bearer: string, act: () => Promi
   return { calls, acknowledgedAt, actStatus: res.status };
 }
 
-/** Reads an SSE response's `data:` messages as they arrive; `until` waits for one that matches. */
-export function sseMessages(res: Response): { messages: any[]; until(ok: (m: any) => boolean, ms?: number): Promise<any>; cancel(): Promise<void> } {
-  const messages: any[] = [];
-  const reader = res.body!.getReader();
-  void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    for (;;) {
-      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let cut: number;
-      while ((cut = buffer.indexOf("\n\n")) >= 0) {
-        const data = buffer.slice(0, cut).split("\n").find((l) => l.startsWith("data: "));
-        buffer = buffer.slice(cut + 2);
-        if (data) messages.push(JSON.parse(data.slice(6)));
-      }
-    }
-  })();
-  return {
-    messages,
-    until: async (ok, ms = 5000) => {
-      const deadline = performance.now() + ms;
-      for (;;) {
-        const found = messages.find(ok);
-        if (found) return found;
-        if (performance.now() > deadline) throw new Error(`no matching message within ${ms} ms; got ${JSON.stringify(messages)}`);
-        await Bun.sleep(25);
-      }
-    },
-    cancel: () => reader.cancel().catch(() => {}),
-  };
-}
+export { sseMessages } from "../../sse";

@@ -12,6 +12,7 @@ import { createDraftTool, updateDraftTool } from "../../../src/projects/draft";
 import { removeMember, setRole } from "../../../src/projects/orgs";
 import { publish, setVisibility } from "../../../src/projects/publish";
 import { ECHO_TOOL, mcpFixture, rpc, type McpFixture } from "../fixture";
+import { sseMessages } from "../../sse";
 import { meta, standardHeaders } from "./support";
 
 setDefaultTimeout(15_000);
@@ -25,39 +26,12 @@ async function listen(url: string, bearer: string | null, notifications: Record<
     { jsonrpc: "2.0", id, method: "subscriptions/listen", params: { notifications, _meta: meta() } },
     { ...standardHeaders("subscriptions/listen"), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
   );
-  const messages: any[] = [];
-  let ended = false;
-  const waiters: Array<() => void> = [];
-  if (res.status === 200 && res.body) {
-    void (async () => {
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = "";
-      for (;;) {
-        const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let cut: number;
-        while ((cut = buffer.indexOf("\n\n")) >= 0) {
-          const event = buffer.slice(0, cut);
-          buffer = buffer.slice(cut + 2);
-          const data = event.split("\n").find((l) => l.startsWith("data: "));
-          if (data) messages.push(JSON.parse(data.slice(6)));
-          waiters.splice(0).forEach((w) => w());
-        }
-      }
-      ended = true;
-      waiters.splice(0).forEach((w) => w());
-    })();
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    return { res, messages: [] as any[], ended: true, waitFor: async () => {} };
   }
-  const until = async (ok: () => boolean, what: string, ms = 3000) => {
-    const deadline = performance.now() + ms;
-    while (!ok()) {
-      if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages)}`);
-      await Promise.race([new Promise<void>((r) => waiters.push(r)), Bun.sleep(50)]);
-    }
-  };
-  return { res, messages, until, get ended() { return ended; } };
+  const sse = sseMessages(res);
+  return { res, messages: sse.messages, get ended() { return sse.ended; }, waitFor: (cond: () => boolean, what: string) => sse.waitFor(cond, what, 3000) };
 }
 
 async function published(): Promise<void> {
@@ -73,18 +47,18 @@ describe("subscriptions/listen", () => {
     const tools = await listen(f.url("draft"), key, { toolsListChanged: true, resourceSubscriptions: ["ui://acme/shop/echo"] }, "sub-7");
     const prompts = await listen(f.url("draft"), key, { promptsListChanged: true }, 8);
     expect(tools.res.headers.get("content-type")).toContain("text/event-stream");
-    await tools.until(() => tools.messages.length >= 1, "the acknowledgement");
+    await tools.waitFor(() => tools.messages.length >= 1, "the acknowledgement");
     expect(tools.messages[0]).toEqual({
       jsonrpc: "2.0", method: "notifications/subscriptions/acknowledged",
       // Per-resource subscriptions are not offered, so the agreed filter leaves them out.
       params: { notifications: { toolsListChanged: true }, _meta: { "io.modelcontextprotocol/subscriptionId": "sub-7" } },
     });
-    await prompts.until(() => prompts.messages.length >= 1, "the prompts acknowledgement");
+    await prompts.waitFor(() => prompts.messages.length >= 1, "the prompts acknowledgement");
 
     updateDraftTool(f.deps, f.project.id, "echo", { description: "Louder" });
-    await tools.until(() => tools.messages.length >= 2, "tools list_changed");
+    await tools.waitFor(() => tools.messages.length >= 2, "tools list_changed");
     expect(tools.messages[1]).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: { "io.modelcontextprotocol/subscriptionId": "sub-7" } } });
-    await prompts.until(() => prompts.messages.length >= 2, "prompts list_changed");
+    await prompts.waitFor(() => prompts.messages.length >= 2, "prompts list_changed");
     expect(prompts.messages.slice(1).map((m) => m.method)).toEqual(["notifications/prompts/list_changed"]);
   });
 
@@ -92,12 +66,12 @@ describe("subscriptions/listen", () => {
     await published();
     const key = f.keyFor("admin");
     const prod = await listen(f.url(), key, { toolsListChanged: true });
-    await prod.until(() => prod.messages.length >= 1, "ack");
+    await prod.waitFor(() => prod.messages.length >= 1, "ack");
     createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "shout" });
     await Bun.sleep(200);
     expect(prod.messages).toHaveLength(1);
     publish(f.deps, f.project.id, f.users.admin);
-    await prod.until(() => prod.messages.length >= 2, "production list_changed");
+    await prod.waitFor(() => prod.messages.length >= 2, "production list_changed");
   });
 
   test("listening needs what listing needs: a viewer cannot listen on draft, and no credential is 401", async () => {
@@ -112,7 +86,7 @@ describe("subscriptions/listen", () => {
     await published();
     setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const open = await listen(f.url(), null, { toolsListChanged: true });
-    await open.until(() => open.messages.length >= 1, "ack");
+    await open.waitFor(() => open.messages.length >= 1, "ack");
     const list = await rpc(f.url(), { jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: meta() } }, standardHeaders("tools/list"));
     expect((await list.json()).result.cacheScope).toBe("public");
   });
@@ -123,37 +97,37 @@ describe("subscriptions/listen", () => {
     const theirs = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "cli" });
     const a = await listen(f.url(), mine.key, { toolsListChanged: true });
     const b = await listen(f.url(), theirs.key, { toolsListChanged: true });
-    await a.until(() => a.messages.length >= 1, "ack a");
-    await b.until(() => b.messages.length >= 1, "ack b");
+    await a.waitFor(() => a.messages.length >= 1, "ack a");
+    await b.waitFor(() => b.messages.length >= 1, "ack b");
     revokeApiKey(f.deps, f.project.id, mine.id);
-    await a.until(() => a.ended, "stream a to end");
+    await a.waitFor(() => a.ended, "stream a to end");
     expect(b.ended).toBe(false);
     const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
     revokeApiKey(cli, f.project.id, theirs.id);
     cli.db.$client.close();
-    await b.until(() => b.ended, "stream b to end after the CLI revoked its key");
+    await b.waitFor(() => b.ended, "stream b to end after the CLI revoked its key");
   });
 
   test("a member removed ends their stream", async () => {
     await published();
     const s = await listen(f.url(), f.keyFor("developer"), { toolsListChanged: true });
-    await s.until(() => s.messages.length >= 1, "ack");
+    await s.waitFor(() => s.messages.length >= 1, "ack");
     removeMember(f.deps.db, f.org.id, f.users.developer);
-    await s.until(() => s.ended, "stream to end");
+    await s.waitFor(() => s.ended, "stream to end");
   });
 
   test("a developer demoted to viewer loses their draft stream; a project made private ends its anonymous streams", async () => {
     await published();
     const draft = await listen(f.url("draft"), f.keyFor("developer"), { toolsListChanged: true });
-    await draft.until(() => draft.messages.length >= 1, "ack");
+    await draft.waitFor(() => draft.messages.length >= 1, "ack");
     setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
-    await draft.until(() => draft.ended, "the draft stream to end");
+    await draft.waitFor(() => draft.ended, "the draft stream to end");
 
     setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const anonymous = await listen(f.url(), null, { toolsListChanged: true });
-    await anonymous.until(() => anonymous.messages.length >= 1, "ack");
+    await anonymous.waitFor(() => anonymous.messages.length >= 1, "ack");
     setVisibility(f.deps, f.project.id, "private", f.users.admin);
-    await anonymous.until(() => anonymous.ended, "the anonymous stream to end");
+    await anonymous.waitFor(() => anonymous.ended, "the anonymous stream to end");
   });
 
   test("attack: one credential cannot hold every stream of a project (at most 10 listen streams each)", async () => {
@@ -174,9 +148,9 @@ describe("subscriptions/listen", () => {
   test("at shutdown a listener gets the completion result for its subscription, then the stream ends", async () => {
     await published();
     const s = await listen(f.url(), f.keyFor("developer"), { toolsListChanged: true }, 31);
-    await s.until(() => s.messages.length >= 1, "ack");
+    await s.waitFor(() => s.messages.length >= 1, "ack");
     const stopping = f.stop();
-    await s.until(() => s.ended, "stream to end");
+    await s.waitFor(() => s.ended, "stream to end");
     await stopping;
     expect(s.messages.at(-1)).toEqual({ jsonrpc: "2.0", id: 31, result: { resultType: "complete", _meta: { "io.modelcontextprotocol/subscriptionId": 31 } } });
   });
