@@ -2,6 +2,7 @@
  * Puts the app on a real listener with graceful shutdown: on SIGTERM/SIGINT it stops accepting, lets
  * in-flight requests finish, runs the shutdown hooks (flushing the audit queue) and closes the database.
  */
+import { hostedReachProblems } from "./lib/hosted-reach";
 import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, shutdown, type Deps, type DepsOptions } from "./deps";
@@ -82,6 +83,8 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
       await shutdown(deps);
     })());
   deps.log.info({ port, host: config.host, publicUrl: config.publicUrl }, "listening");
+  const reach = hostedReachProblems(config.publicUrl);
+  if (reach.length) deps.log.warn({ publicUrl: config.publicUrl, problems: reach }, "hosted hosts (Claude, ChatGPT) cannot reach the public URL");
   // The token is a credential: `portico serve` prints it on the operator's terminal, never into the JSON log.
   const setupUrl = issueSetupLink(deps.db, config.publicUrl);
   if (setupUrl) deps.log.info("no user yet: the one-time setup link is printed on stderr");

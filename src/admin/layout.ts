@@ -10,7 +10,7 @@ import { page } from "../web/layout";
 /** The org page tabs. */
 export type OrgTab = "projects" | "members" | "apps" | "audit";
 /** The project page tabs. */
-export type ProjectTab = "server" | "tools" | "instructions" | "publish" | "audit" | "keys";
+export type ProjectTab = "server" | "tools" | "instructions" | "publish" | "audit" | "keys" | "settings";
 
 /** [id, label, path under the org or project, lowest role that may open it] */
 type Tab<T> = [T, string, string, Role];
@@ -29,6 +29,7 @@ const PROJECT_TABS: Array<Tab<ProjectTab>> = [
   ["publish", "Publish & history", "/publish", "viewer"],
   ["audit", "Audit log", "/audit", "developer"],
   ["keys", "API keys", "/keys", "viewer"],
+  ["settings", "Settings", "/settings", "viewer"],
 ];
 
 /** Path of an org settings page (`rest` starts with "/"). */
@@ -57,7 +58,7 @@ export interface AdminPageOptions {
   status?: number;
 }
 
-function topBar(o: AdminPageOptions): Html {
+function topBar(o: Pick<AdminPageOptions, "org" | "project" | "user">): Html {
   const trail = [
     o.org ? html` <span class="muted">/</span> <a href="${orgPath(o.org)}">${o.org.name}</a>` : "",
     o.org && o.project ? html` <span class="muted">/</span> <a href="${projectPath(o.org, o.project)}">${o.project.name}</a>` : "",
@@ -85,4 +86,17 @@ export function adminPage(o: AdminPageOptions): Response {
         : "";
   const flash = o.flash ? html`<div class="notice ${o.flash.kind}" role="${o.flash.kind === "error" ? "alert" : "status"}">${o.flash.text}</div>` : "";
   return page({ title: o.title, status: o.status, nav: topBar(o), body: html`${tabBar}${flash}${o.body}` });
+}
+
+/**
+ * The header and way back of an error page under `/admin` (issue 16 #8): the signed-in user's normal top
+ * bar, and links to the organization the address names (if any) and to the list of organizations; signed
+ * out, the default page and its link to Portico's start page.
+ */
+export function adminErrorChrome(user: User | null, path: string): { nav?: Html; back?: Html } {
+  // Signed out: the default way back (Portico's start page), which offers sign-in.
+  if (!user) return {};
+  const orgSlug = /^\/admin\/([^/]+)\/./.exec(path)?.[1];
+  const back = html`<div class="actions">${orgSlug ? html`<a class="button" href="${`/admin/${orgSlug}`}">Back to the organization</a>` : ""}<a class="button${orgSlug ? " secondary" : ""}" href="/admin">Your organizations</a></div>`;
+  return { nav: topBar({ user }), back };
 }

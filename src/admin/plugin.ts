@@ -2,6 +2,8 @@
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { pageErrors } from "../http/errors";
+import { currentUser } from "../auth/current";
+import { adminErrorChrome } from "./layout";
 import { accountAppPages } from "./pages/account-apps";
 import { appPages } from "./pages/apps";
 import { auditPages } from "./pages/audit";
@@ -18,11 +20,20 @@ import { toolPages } from "./pages/tools";
 import { toolPreviewPages } from "./pages/tool-preview";
 import { instructionPages } from "./pages/instructions";
 
+/** Who is signed in, for an error page's header; an error page never fails for want of one. */
+function signedInUser(deps: Deps, request: Request) {
+  try {
+    return currentUser(deps, request)?.user ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Every settings page route, for `createApp`. */
 export function adminPlugin(deps: Deps) {
   return new Elysia({ name: "admin" })
     // Local (applies to the pages used below, not to the app around it): errors become HTML pages.
-    .onError(pageErrors(deps.log))
+    .onError(pageErrors(deps.log, (request) => adminErrorChrome(signedInUser(deps, request), new URL(request.url).pathname)))
     .use(homePages(deps))
     .use(memberPages(deps))
     .use(appPages(deps))

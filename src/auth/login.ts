@@ -6,6 +6,7 @@ import { html } from "../web/html";
 import { checkCsrf, preSessionCsrf } from "./csrf";
 import { currentUser, safeReturnTo } from "./current";
 import type { SignIn } from "./sign-in";
+import { pendingAuthorization, type PendingAuthorization } from "../oauth/pending-request";
 import { cardPage, csrfField, field, formFields, hidden, notice, redirect } from "./views";
 
 const LoginFormSchema = z.object({
@@ -23,15 +24,27 @@ const NOTICES: Record<string, string> = {
 
 interface LoginView {
   csrf: string;
+  /** The authorization this sign-in interrupts, if any (issue 16 #8). */
+  connecting?: PendingAuthorization | null;
   returnTo?: string;
   email?: string;
   error?: string | null;
   info?: string | null;
 }
 
+/** Which app and project the user is connecting, and how to join if they are not a member yet. */
+function connectingNote(c: PendingAuthorization | null | undefined) {
+  if (!c) return "";
+  const target = c.project
+    ? html` to <strong>${c.project.name}</strong> <span class="muted small">(${c.project.org}${c.project.channel === "draft" ? ", draft" : ""})</span>`
+    : "";
+  return html`<div class="notice" id="connecting"><p>Sign in to connect <strong>${c.appName}</strong>${c.verified ? "" : html` <span class="badge warn">unverified</span>`}${target}.</p>
+<p class="small">Not a member yet? Ask an admin of the organization for an invite link, open it and create your account; then connect again from the app.</p></div>`;
+}
+
 /** The sign-in form (also shown again, with the error, after a refused attempt). */
 export function loginForm(view: LoginView) {
-  return html`${notice(view.info, "ok")}${notice(view.error)}
+  return html`${connectingNote(view.connecting)}${notice(view.info, "ok")}${notice(view.error)}
 <form method="post" action="/login">
 ${csrfField(view.csrf)}${hidden("return_to", view.returnTo)}
 ${field("Email", "email", { type: "email", value: view.email, autocomplete: "username", autofocus: !view.email })}
@@ -50,7 +63,8 @@ export function loginRoutes(signIn: SignIn) {
       if (currentUser(deps, request)) return redirect(returnTo ?? "/admin");
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       const info = typeof query.notice === "string" ? (NOTICES[query.notice] ?? null) : null;
-      return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, info }), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
+      const connecting = pendingAuthorization(deps, returnTo);
+      return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, info, connecting }), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
     })
     .post("/login", async ({ request, body, server }) => {
       const parsed = LoginFormSchema.safeParse(formFields(body));
@@ -66,7 +80,7 @@ export function loginRoutes(signIn: SignIn) {
         const csrf = preSessionCsrf(request, deps.config.publicUrl);
         const headers: Record<string, string> = err instanceof RateLimitError ? { "retry-after": String(err.retryAfterSeconds) } : {};
         const message = err instanceof RateLimitError ? `Too many sign-in attempts. Wait ${Math.ceil(err.retryAfterSeconds / 60)} min and try again.` : err.message;
-        return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, email: form.email, error: message }), {
+        return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, email: form.email, error: message, connecting: pendingAuthorization(deps, returnTo) }), {
           status: err.status === 400 ? 401 : err.status,
           headers,
         });

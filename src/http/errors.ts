@@ -5,7 +5,7 @@
  * URL. Unknown errors are logged and answered generically: never a stack trace or `err.message`.
  */
 import { knownError, NotFoundError, RedirectError, ValidationError, type ErrorLog } from "../errors";
-import { html } from "../web/html";
+import { html, type Html } from "../web/html";
 import { messagePage } from "../web/layout";
 
 /** What Elysia hands an `onError` hook: its own code ("NOT_FOUND", "VALIDATION", …) and the thrown value. */
@@ -33,12 +33,18 @@ function pageTitle(status: number): string {
   return status >= 500 ? "Something went wrong" : "Request refused";
 }
 
-/** A thrown value as an HTML page: a redirect stays a redirect; everything else a message page with a link home. */
-export function pageErrorResponse(error: unknown, log: ErrorLog, path: string): Response {
+/** What a face puts around its error pages (issue 16 #8: the normal header and a way back, no dead end). */
+export interface PageChrome {
+  nav?: Html;
+  back?: Html;
+}
+
+/** A thrown value as an HTML page: a redirect stays a redirect; everything else a message page with a way back. */
+export function pageErrorResponse(error: unknown, log: ErrorLog, path: string, chrome: PageChrome = {}): Response {
   if (error instanceof RedirectError) return new Response(null, { status: error.status, headers: error.headers });
   const known = knownError(error, log, { path });
   const status = known?.status ?? 500;
-  const res = messagePage(pageTitle(status), known?.message ?? GENERIC_PAGE, status, html`<p><a href="/">Back to Portico</a></p>`);
+  const res = messagePage(pageTitle(status), known?.message ?? GENERIC_PAGE, status, chrome.back ?? html`<p><a href="/">Back to Portico</a></p>`, chrome.nav);
   for (const [k, v] of Object.entries(known?.headers ?? {})) res.headers.set(k, v);
   return res;
 }
@@ -50,9 +56,9 @@ export function apiErrorResponse(error: unknown, log: ErrorLog, path: string): R
   return Response.json(body, { status: known?.status ?? 500, headers: known?.headers ?? {} });
 }
 
-/** `onError` for a plugin of pages. */
-export function pageErrors(log: ErrorLog) {
-  return ({ code, error, request }: ElysiaErrorInput) => pageErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname);
+/** `onError` for a plugin of pages; `chrome` gives the face's header and way back for the failed request. */
+export function pageErrors(log: ErrorLog, chrome?: (request: Request) => PageChrome) {
+  return ({ code, error, request }: ElysiaErrorInput) => pageErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname, chrome?.(request));
 }
 
 /** `onError` for the JSON API plugin. */

@@ -95,12 +95,12 @@ async function showConsent(deps: Deps, row: AuthRequest, { user, session }: Sign
   const target = row.resource ? resolveResource(deps, row.resource) : null;
   if (row.resource && !target) return authorizeErrorPage("The project of this request no longer exists.");
   const decision = consentChoices(deps, user.id, target, row.scope);
+  // The request now belongs to this user: only their session's CSRF token can approve, deny or leave it.
+  deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id)).run();
   if ("refusal" in decision) {
     recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" }, deps.clock.now());
-    return refusalPage(decision.refusal);
+    return refusalPage(decision.refusal, { requestId: row.id, csrf: session.csrfSecret, host: redirectHost(row.redirectUri) });
   }
-  // The request now belongs to this user: only their session's CSRF token can approve it.
-  deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id)).run();
   return consentPage({
     requestId: row.id,
     csrf: session.csrfSecret,

@@ -90,9 +90,33 @@ ${view.choices.length === 1 && first ? single(first) : picker(view.choices)}
   return page({ title: "Authorize app", narrow: true, body });
 }
 
-/** A refusal people read (non-member, role too low): never a consent page. */
-export function refusalPage(message: string): Response {
-  return messagePage("Not allowed", message, 403);
+/** The pending request a refusal page offers ways out of. */
+export interface RefusedRequest {
+  requestId: string;
+  csrf: string;
+  /** Host of the request's validated, registered redirect URI. */
+  host: string;
+}
+
+/**
+ * A refusal people read (non-member, role too low): never a consent page. With the pending request it is no
+ * dead end (issue 16 #8): "use another account" signs this browser out and returns to the same
+ * authorization; "return to the app" sends `access_denied` to the client (RFC 6749 §4.1.2.1) through the
+ * same deny path as the consent page, so the open-redirect rules (error-redirect-policy.ts) still apply.
+ */
+export function refusalPage(message: string, request?: RefusedRequest): Response {
+  const ways = request
+    ? html`<form method="post" action="/oauth/authorize">
+<input type="hidden" name="request_id" value="${request.requestId}">
+<input type="hidden" name="${CSRF_FIELD}" value="${request.csrf}">
+<div class="actions">
+<button type="submit" name="decision" value="switch-account">Use another account</button>
+<button type="submit" name="decision" value="deny" class="secondary">Return to ${request.host} without connecting</button>
+</div>
+<p class="muted small">“Use another account” signs you out of Portico in this browser (apps you connected in this browser session are disconnected) and brings you back here to sign in.</p>
+</form>`
+    : undefined;
+  return messagePage("Not allowed", message, 403, ways);
 }
 
 /**

@@ -8,11 +8,13 @@ import { and, eq, gt } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { authRequests } from "../db/schema";
 import { checkCsrf } from "../auth/csrf";
-import { currentUser, loginRedirect } from "../auth/current";
+import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
+import { SESSION_COOKIE, clearCookieHeader } from "../auth/cookies";
+import { endSession } from "../auth/sessions";
 import { OAuthError } from "../errors";
 import { recordHandshake } from "../doctor/handshake";
 import { AuthorizeRedirectError, clientRedirect } from "./authorize-request";
-import { redirectError, resumeUrl } from "./authorize";
+import { findAuthRequest, redirectError, resumeUrl } from "./authorize";
 import { consentChoices } from "./consent-choices";
 import { authorizeErrorPage, refusalPage } from "./consent-page";
 import { createGrant } from "./grants";
@@ -24,6 +26,19 @@ import { issueCode } from "./tokens";
 export interface RequestMeta {
   ip: string;
   userAgent: string | null;
+}
+
+/**
+ * "Use another account" on a refusal (issue 16 #8): ends this browser's session and sends it to sign in,
+ * returning to the same pending request, which the next account's consent page then takes over.
+ */
+function switchAccount(deps: Deps, signedIn: SignedIn, requestId: string): Response {
+  const row = findAuthRequest(deps, requestId);
+  if (!row || row.userId !== signedIn.user.id) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
+  endSession(deps, signedIn.session.id, "signed out");
+  const res = loginRedirect(resumeUrl(requestId));
+  res.headers.append("set-cookie", clearCookieHeader(SESSION_COOKIE, deps.config.publicUrl));
+  return res;
 }
 
 /** POST /oauth/authorize. */
@@ -39,6 +54,7 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
   const signedIn = currentUser(deps, request);
   if (!signedIn) return loginRedirect(resumeUrl(requestId));
   checkCsrf(request, form.csrf, signedIn.session.csrfSecret);
+  if (form.decision === "switch-account") return switchAccount(deps, signedIn, requestId);
   // Single use: the row is deleted as it is read, so a double submit cannot mint two codes.
   const row = deps.db
     .delete(authRequests)

@@ -9,6 +9,7 @@ import type { Deps } from "../deps";
 import { CHANNELS, type Project, type User } from "../db/schema";
 import { MANAGEMENT_SCOPES, SCOPES, type Scope } from "../auth/scopes";
 import { createApiKey, listApiKeys, revokeApiKey } from "../apikeys/keys";
+import { ConflictError } from "../errors";
 import { CAN, projectOperation, READ_ONLY, recordAudit } from "./operation";
 import { userEmails } from "./org-events";
 
@@ -37,6 +38,17 @@ export interface CreatedKey {
   name: string;
   channel: string | null;
   scopes: Scope[];
+}
+
+/**
+ * Refuses a second live key with the same name in one project (issue 16 #7: a name is how people tell keys
+ * apart in the list, the audit log and when revoking). Compared trimmed and case-insensitively; a revoked
+ * key's name may be used again.
+ */
+function refuseDuplicateName(deps: Deps, projectId: string, name: string): void {
+  const wanted = name.trim().toLowerCase();
+  const taken = listApiKeys(deps, projectId).some((k) => !k.revokedAt && k.name.trim().toLowerCase() === wanted);
+  if (taken) throw new ConflictError(`This project already has a key named "${name.trim()}". Choose another name, or revoke that key first.`);
 }
 
 /** The project's keys with their creators' emails and whether they can change things (no secrets). */
@@ -73,6 +85,7 @@ export const createKey = projectOperation({
   run: (deps, access, data): CreatedKey => {
     const via = access.via;
     const issuer = via.kind === "apikey" ? { scopes: via.scopes, channel: via.channel, expiresAt: via.expiresAt } : undefined;
+    refuseDuplicateName(deps, access.project.id, data.name);
     const expiresAt = data.expiresInDays ? deps.clock.now() + data.expiresInDays * DAY_MS : undefined;
     const made = createApiKey(deps, { projectId: access.project.id, userId: access.user.id, name: data.name, channel: data.channel, scopes: data.scopes, expiresAt }, issuer);
     return { ...made, name: data.name, channel: data.channel ?? null };
@@ -108,6 +121,7 @@ export function issueApiKey(
   target: { project: Project; user: User },
   input: { name: string; channel?: "production" | "draft"; scopes?: Scope[]; expiresAt?: number },
 ): CreatedKey {
+  refuseDuplicateName(deps, target.project.id, input.name);
   const made = createApiKey(deps, { projectId: target.project.id, userId: target.user.id, ...input });
   const created: CreatedKey = { ...made, name: input.name.trim(), channel: input.channel ?? null };
   const asked = { name: created.name, channel: input.channel, scopes: input.scopes, expiresInDays: undefined };

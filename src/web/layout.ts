@@ -54,10 +54,11 @@ ${opts.body}
   return new Response(doc.value, { status: opts.status ?? 200, headers: { ...PAGE_HEADERS, ...opts.headers } });
 }
 
-/** A small page with one message, for refusals and errors people will read. */
-export function messagePage(title: string, message: string | Html, status = 200, next?: Html): Response {
+/** A small page with one message, for refusals and errors people will read; `nav`: the face's top bar, if any. */
+export function messagePage(title: string, message: string | Html, status = 200, next?: Html, nav?: Html): Response {
   return page({
     title,
+    nav,
     narrow: true,
     status,
     body: html`<div class="card"><h1>${title}</h1><p>${message}</p>${next ?? ""}</div>`,

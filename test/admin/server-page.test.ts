@@ -9,7 +9,7 @@ const w = seededApp();
 
 describe("server page", () => {
   test("shows both channel URLs built from the public URL", async () => {
-    const body = await (await req(w.app, "/admin/acme/shop", { headers: { cookie: w.members.viewer.cookie } })).text();
+    const body = await (await req(w.app, "/admin/acme/shop", { headers: { cookie: w.members.developer.cookie } })).text();
     expect(body).toContain('data-copy="http://localhost/acme/shop"');
     expect(body).toContain('data-copy="http://localhost/acme/shop/draft"');
     expect(body).toContain("Add custom connector");

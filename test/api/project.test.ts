@@ -85,6 +85,18 @@ describe("tools and publishing through the API", () => {
     expect((await call(w.app, "PUT", `${P}/visibility`, { as: w.members.admin, body: { visibility: "everyone" } })).status).toBe(400);
   });
 
+  test("a second live key with the same name in a project is refused with a clear message; a revoked key's name is free again", async () => {
+    const admin = w.members.admin;
+    const first = await call(w.app, "POST", `${P}/keys`, { as: admin, body: { name: "Deploy bot" } });
+    expect(first.status).toBe(201);
+    const again = await call(w.app, "POST", `${P}/keys`, { as: admin, body: { name: "  deploy BOT " } });
+    expect(again.status).toBe(409);
+    expect(again.json.error.message).toBe('This project already has a key named "deploy BOT". Choose another name, or revoke that key first.');
+    expect((await call(w.app, "GET", `${P}/keys`, { as: admin })).json.keys.filter((k: { name: string }) => k.name === "Deploy bot")).toHaveLength(1);
+    expect((await call(w.app, "DELETE", `${P}/keys/${first.json.id}`, { as: admin })).status).toBe(204);
+    expect((await call(w.app, "POST", `${P}/keys`, { as: admin, body: { name: "Deploy bot" } })).status).toBe(201);
+  });
+
   test("API keys: created once with the secret, listed without it, revoked", async () => {
     const made = await call(w.app, "POST", `${P}/keys`, { as: w.members.admin, body: { name: "ci", channel: "production", expiresInDays: 30, scopes: "project:read settings" } });
     expect(made.status).toBe(201);

@@ -16,7 +16,7 @@ describe("API key scopes", () => {
     expect(form).toContain('name="scope:settings"');
     expect(form).toMatch(/name="scope:project:read" checked/);
     const res = await postForm(w.app, "/admin/acme/shop/keys", { csrf: admin.csrf, name: "deployer", "scope:project:read": "on", "scope:publish": "on" }, admin.cookie);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(303);
     await postForm(w.app, "/admin/acme/shop/keys", { csrf: admin.csrf, name: "host", "scope:project:read": "on", "scope:tools:call": "on" }, admin.cookie);
     const keys = listApiKeys(w.deps, w.project.id);
     expect(keys.find((k) => k.name === "deployer")!.scopes).toEqual(["project:read", "publish"]);

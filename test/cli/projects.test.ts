@@ -102,6 +102,15 @@ describe("portico apikey create", () => {
     expect(authenticateApiKey({ db }, r.json.key, { projectId: project.id, channel: "production" }).apiKeyId).toBe(r.json.id);
   });
 
+  test("a second key with a name already live in the project exits 1 with the service's refusal", async () => {
+    await withProject();
+    const base = ["apikey", "create", "--project", "acme/shop", "--email", "olive@example.com", "--name", "nightly"];
+    expect((await cli.run(...base)).code).toBe(0);
+    const again = await cli.run(...base);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('already has a key named "nightly"');
+  });
+
   test("a bad channel or expiry exits 2 naming the flag; a non-member exits 1", async () => {
     await withProject();
     const base = ["apikey", "create", "--project", "acme/shop", "--email", "olive@example.com", "--name", "ci"];

@@ -154,7 +154,11 @@ describe("sign-in and refusals", () => {
     const page = await openConsent(t.app, path(), cookie);
     expectPage(page.res, 403);
     expect(page.html).toContain("not a member");
-    expect(page.requestId).toBeUndefined();
+    // No consent: nothing to approve. The request id is there only for the ways out (issue 16 #8), and
+    // approving with it is refused like any approval the role does not allow.
+    expect(page.html).not.toContain('value="approve"');
+    const approveAnyway = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }, cookie);
+    expectPage(approveAnyway, 403);
   });
 
   test("a role too low for the draft channel gets a readable refusal page", async () => {
@@ -162,7 +166,11 @@ describe("sign-in and refusals", () => {
     const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
     expectPage(page.res, 403);
     expect(page.html).toContain("needs the developer role");
-    expect(page.requestId).toBeUndefined();
+    // No consent: nothing to approve. The request id is there only for the ways out (issue 16 #8), and
+    // approving with it is refused like any approval the role does not allow.
+    expect(page.html).not.toContain('value="approve"');
+    const approveAnyway = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }, cookie);
+    expectPage(approveAnyway, 403);
   });
 
   test("a role lowered while the consent page was open is refused at approval", async () => {

@@ -1,6 +1,6 @@
 /**
- * Project → API keys (`/admin/{org}/{project}/keys`): create with scopes (the key is shown once, with a copy
- * button), list with scopes and last use, revoke. A key acts with its scopes ∩ its creator's current role;
+ * Project → API keys (`/admin/{org}/{project}/keys`): create with scopes (the key is shown once after the
+ * redirect, with a copy button and a ready curl example), list with scopes and last use, revoke. A key acts with its scopes ∩ its creator's current role;
  * keys that can change things (project:write, publish, settings) are labelled "management" (issue 11 #2).
  */
 import { Elysia } from "elysia";
@@ -12,6 +12,9 @@ import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../conte
 import { createKey, listKeys, revokeKey } from "../../services/keys";
 import { invoke } from "../../services/operation";
 import type { ProjectAccess } from "../../services/access";
+import { holdOnce, takeOnce } from "../one-time";
+import { redirect } from "../../auth/views";
+import { channelUrl } from "../../projects/projects";
 import { copyBox, csrfField, emptyState, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = { revoked: "API key revoked. Requests with it are refused from now on." };
@@ -29,8 +32,24 @@ function scopesFromForm(fields: Record<string, string>): Record<string, unknown>
   return { ...fields, scopes: Object.keys(fields).filter((k) => k.startsWith("scope:")).map((k) => k.slice("scope:".length)) };
 }
 
-async function render(deps: Deps, request: Request, access: ProjectAccess, created?: { key: string; name: string }): Promise<Response> {
+/** What the page after the create redirect shows once (admin/one-time.ts). */
+interface NewKey {
+  key: string;
+  name: string;
+}
+const NEW_KEY = "new-key";
+
+/** A request a script can run as is: `tools/list` on the project's production URL with this key (README "Other MCP hosts and scripts"). */
+function curlExample(mcpUrl: string, key: string) {
+  return html`<pre class="code"><code>curl -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
+     -H "Accept: application/json, text/event-stream" \\
+     -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}' ${mcpUrl}</code></pre>`;
+}
+
+async function render(deps: Deps, request: Request, access: ProjectAccess): Promise<Response> {
   const { org, project } = access;
+  const created = access.via.kind === "session" ? takeOnce<NewKey>(deps, access.via.sessionId, NEW_KEY, new URL(request.url).searchParams.get("shown")) : null;
+  const mcpUrl = channelUrl(deps.config.publicUrl, org.slug, project.slug, "production");
   const keys = await invoke(listKeys, deps, access, {});
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
@@ -45,7 +64,10 @@ async function render(deps: Deps, request: Request, access: ProjectAccess, creat
   );
   const shown = created
     ? html`<div class="notice ok" role="status"><p><strong>New key “${created.name}”.</strong> Copy it now: it is shown only this once and Portico keeps only a hash.</p>${copyBox(created.key, "Copy key")}
-<p class="small">Send it as <code>Authorization: Bearer ${created.key.slice(0, 8)}…</code> to the project's MCP URL or to <code>/api/v1</code>.</p></div>`
+<p class="small">Send it as <code>Authorization: Bearer …</code> to the project's MCP URL or to <code>/api/v1</code>. Try it:</p>${curlExample(mcpUrl, created.key)}</div>`
+    : "";
+  const usage = keys.length && !created
+    ? html`<div class="card"><h2>Use a key</h2><p class="small">Send the key as a bearer token to the project's MCP URL (or to <code>/api/v1</code>). This lists the published tools:</p>${curlExample(mcpUrl, "prt_…")}</div>`
     : "";
   const form = manage
     ? html`<div class="card"><h2>Create a key</h2><form method="post" action="${projectPath(org, project, "/keys")}">${csrfField(csrf)}
@@ -56,7 +78,7 @@ async function render(deps: Deps, request: Request, access: ProjectAccess, creat
 <p class="muted small">A key can do only what its scopes say, and never more than your role in this organization, checked on every request: if your role is lowered the key follows; if you leave, it is revoked for good. Leave the defaults for MCP use (read and call tools).</p>
 <div class="actions"><button type="submit">Create key</button></div></form></div>`
     : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
-  const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Scopes", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${form}`;
+  const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Scopes", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${usage}${form}`;
   return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });
 }
 
@@ -67,8 +89,12 @@ export function keyPages(deps: Deps) {
     .post("/admin/:org/:project/keys", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
-      const { key } = await invoke(createKey, deps, access, scopesFromForm(fields));
-      return render(deps, request, access, { key, name: fields.name ?? "" });
+      const made = await invoke(createKey, deps, access, scopesFromForm(fields));
+      // POST/redirect/GET (issue 16 #7): a reload of the next page cannot create a second key; the secret
+      // travels to it server-side, never in the URL.
+      const via = access.via.kind === "session" ? access.via : null;
+      const shown = via ? holdOnce(deps, via.sessionId, NEW_KEY, { key: made.key, name: made.name } satisfies NewKey) : "";
+      return redirect(`${projectPath(access.org, access.project, "/keys")}?shown=${encodeURIComponent(shown)}`);
     })
     .post("/admin/:org/:project/keys/:key/revoke", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);

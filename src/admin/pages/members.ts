@@ -1,6 +1,6 @@
 /**
  * Org → Members (`/admin/{org}/settings/members`): members with their roles, invite links with a role
- * (the link is shown once, right after it is made), role changes and removal (which revokes the member's
+ * (the link is shown once, on the page the creation redirects to), role changes and removal (which revokes the member's
  * grants at once). Viewers and developers see the list read-only.
  */
 import { Elysia } from "elysia";
@@ -13,6 +13,8 @@ import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
 import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, viewMembers } from "../../services/members";
 import { invoke } from "../../services/operation";
 import type { OrgAccess } from "../../services/access";
+import { holdOnce, takeOnce } from "../one-time";
+import { redirect } from "../../auth/views";
 import { copyBox, csrfField, pageSlice, postButton, table, when } from "../ui";
 
 const FLASH = {
@@ -28,8 +30,18 @@ function assignableRoles(access: OrgAccess): readonly Role[] {
   return access.role === "owner" ? ROLES : ROLES.filter((r) => r !== "owner");
 }
 
-async function render(deps: Deps, request: Request, access: OrgAccess, created?: { url: string; role: Role }): Promise<Response> {
+/** What the page after the invite redirect shows once (admin/one-time.ts). */
+interface NewInvite {
+  url: string;
+  role: Role;
+}
+const NEW_INVITE = "new-invite";
+
+async function render(deps: Deps, request: Request, access: OrgAccess): Promise<Response> {
   const { members, invites } = await invoke(viewMembers, deps, access, {});
+  const created = access.via.kind === "session" ? takeOnce<NewInvite>(deps, access.via.sessionId, NEW_INVITE, new URL(request.url).searchParams.get("shown")) : null;
+  // The last owner cannot leave (the service refuses it): no button that only leads to a refusal (issue 16 #8).
+  const soleOwner = members.filter((m) => m.role === "owner").length === 1;
   const manage = roleAtLeast(access.role, "admin");
   const csrf = csrfOf(access);
   const path = (rest: string) => orgPath(access.org, `${BASE}${rest}`);
@@ -41,7 +53,8 @@ async function render(deps: Deps, request: Request, access: OrgAccess, created?:
 <label class="sr-only" for="role-${m.userId}">Role of ${m.email}</label><select id="role-${m.userId}" name="role">${roleOptions(m.role, assignableRoles(access))}</select>
 <button type="submit" class="secondary">Change</button></form>`
       : html`<span class="badge">${m.role}</span>`;
-    const remove = editable
+    const self = m.userId === access.user.id;
+    const remove = editable && !(self && m.role === "owner" && soleOwner)
       ? postButton(path(`/${m.userId}/remove`), m.userId === access.user.id ? "Leave" : "Remove", csrf, {
           danger: true,
           confirm: `Remove ${m.email}? Every app they authorized in this organization is disconnected and their API keys here are revoked for good.`,
@@ -87,7 +100,10 @@ export function memberPages(deps: Deps) {
       const access = orgPageAccess(deps, request, params.org);
       const fields = postedForm(request, body, access);
       const invite = await invoke(inviteMember, deps, access, fields);
-      return render(deps, request, access, { url: invite.url, role: fields.role as Role });
+      // POST/redirect/GET (issue 16 #7): a reload cannot make a second invite; the link reaches the next page
+      // server-side, never in the URL.
+      const shown = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, NEW_INVITE, { url: invite.url, role: fields.role as Role } satisfies NewInvite) : "";
+      return redirect(`${back(access)}?shown=${encodeURIComponent(shown)}`);
     })
     .post("/admin/:org/settings/members/invites/:invite/revoke", async ({ request, params, body }) => {
       const access = orgPageAccess(deps, request, params.org);

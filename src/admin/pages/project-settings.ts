@@ -1,14 +1,15 @@
 /**
- * The Server page's settings card and its form post (`/admin/{org}/{project}/settings`): name, whether
- * audit rows keep call payloads, audit retention, and the opt-in management tools for hosts.
+ * Project → Settings (`/admin/{org}/{project}/settings`), its own tab since issue 16 #1 (the Server page is
+ * about URLs and connecting): name, whether audit rows keep call payloads, audit retention, and the opt-in
+ * management tools for hosts. Read-only below admin.
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { roleAtLeast } from "../../auth/scopes";
 import { html, type Html } from "../../web/html";
 import type { ProjectAccess } from "../../services/access";
-import { projectPath } from "../layout";
-import { csrfOf, done, postedForm, projectPageAccess } from "../context";
+import { adminPage, projectPath } from "../layout";
+import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
 import { invoke } from "../../services/operation";
 import { settingsFromForm, updateProjectSettings } from "../../services/projects";
 import { csrfField } from "../ui";
@@ -36,11 +37,19 @@ ${editable ? html`<div class="actions"><button type="submit" class="secondary">S
 </fieldset></form></div>`;
 }
 
-/** The settings form post route. */
+const FLASH = { settings: "Settings saved." };
+
+/** The settings page and its form post. */
 export function projectSettingsPages(deps: Deps) {
-  return new Elysia().post("/admin/:org/:project/settings", async ({ request, params, body }) => {
+  return new Elysia()
+    .get("/admin/:org/:project/settings", ({ request, params }) => {
+      const access = projectPageAccess(deps, request, params.org, params.project);
+      const { org, project } = access;
+      return adminPage({ title: `Settings · ${project.name}`, user: access.user, role: access.role, org, project, projectTab: "settings", flash: flashFrom(request, FLASH), body: html`<h1>Settings</h1>${settingsCard(access)}` });
+    })
+    .post("/admin/:org/:project/settings", async ({ request, params, body }) => {
     const access = projectPageAccess(deps, request, params.org, params.project);
     const { project } = await invoke(updateProjectSettings, deps, access, settingsFromForm(postedForm(request, body, access)));
-    return done(projectPath(access.org, project), "settings");
+    return done(projectPath(access.org, project, "/settings"), "settings");
   });
 }

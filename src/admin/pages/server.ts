@@ -1,12 +1,14 @@
 /**
  * Project → Server (`/admin/{org}/{project}`): the production and draft MCP URLs with copy buttons, the
  * visibility switch (making a project public is confirmed on its own page, listing tools that use secrets),
- * and how to connect Claude, ChatGPT and other hosts.
+ * how to connect Claude, ChatGPT and other hosts, and a warning when hosted hosts could not reach the public URL
+ * (issue 16 #1). The project's settings are on their own tab (project-settings.ts).
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { channelUrl } from "../../projects/projects";
-import { roleAtLeast } from "../../auth/scopes";
+import { channelMinRole, roleAtLeast } from "../../auth/scopes";
+import { HTTPS_GUIDE, hostedReachProblems } from "../../lib/hosted-reach";
 import { html } from "../../web/html";
 import { adminPage, projectPath } from "../layout";
 import { csrfOf, done, flashFrom, postedForm, projectPageAccess } from "../context";
@@ -14,7 +16,6 @@ import { invoke } from "../../services/operation";
 import { setVisibilityOperation, toolsUsingSecrets } from "../../services/projects";
 import { copyBox, postButton } from "../ui";
 import { connectGuide } from "./connect-guide";
-import { settingsCard } from "./project-settings";
 import { connectionsCard } from "./connections";
 import { need } from "../../services/access";
 
@@ -22,8 +23,16 @@ const FLASH = {
   created: "Project created. Add a tool on the Tools tab, then publish it.",
   public: "The project is now public: its production URL answers without sign-in.",
   private: "The project is private again: hosts need to sign in.",
-  settings: "Settings saved.",
 };
+
+/** Issue 16 #1: say before anyone tries why Claude or ChatGPT could not connect to this server's URLs. */
+function reachWarning(publicUrl: string) {
+  const problems = hostedReachProblems(publicUrl);
+  if (problems.length === 0) return "";
+  return html`<div class="notice warn" role="note" id="reach-warning"><p><strong>Claude, ChatGPT and other hosted apps cannot connect to these URLs.</strong>
+They connect from their own cloud, not from your computer, and need a public https address on port 443. Here ${problems.join("; ")}.</p>
+<p class="small">Hosts running on this computer (Claude Desktop's local connectors, MCP Inspector, scripts) still work. To connect hosted apps, put Portico behind https and set its public URL (<code>--public-url</code>): see ${HTTPS_GUIDE}.</p></div>`;
+}
 
 /** Server page and visibility routes. */
 export function serverPages(deps: Deps) {
@@ -45,11 +54,16 @@ ${
       : html`<a class="button secondary" href="${projectPath(org, project, "/visibility")}">Make public…</a>`
     : html`<p class="muted small">Only admins can change the visibility.</p>`
 }</div>`;
-      const body = html`<h1>${project.name}</h1>
+      const mayDraft = roleAtLeast(access.role, channelMinRole("draft"));
+      // A viewer cannot use the draft (docs/architecture.md "MCP request path"): the URL is named, not offered.
+      const draftBox = mayDraft
+        ? copyBox(draft, "Copy URL")
+        : html`<div class="copy"><code>${draft}</code></div><p class="muted small">Your role (${access.role}) cannot connect to the draft; it needs the developer role or above.</p>`;
+      const body = html`<h1>${project.name}</h1>${reachWarning(deps.config.publicUrl)}
 <div class="card"><h2>MCP server URLs</h2>
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
-<label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${copyBox(draft, "Copy URL")}
-</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? connectionsCard(deps, access) : ""}${settingsCard(access)}`;
+<label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${draftBox}
+</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? connectionsCard(deps, access) : ""}`;
       return adminPage({ title: project.name, user: access.user, role: access.role, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/visibility", ({ request, params }) => {

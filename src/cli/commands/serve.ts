@@ -1,5 +1,6 @@
 /** `portico serve` (the default): run the server on the data dir until SIGTERM/SIGINT. */
 import { CONFIG_HELP } from "../../config";
+import { hostedReachWarning } from "../../lib/hosted-reach";
 import type { Command } from "../command";
 
 export const serveCommand: Command = {
@@ -14,6 +15,8 @@ export const serveCommand: Command = {
     const { startServer, stopOnSignals } = await import("../../server");
     const server = await startServer(ctx.config);
     if (server.setupUrl) ctx.io.err(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${server.setupUrl}\n`);
+    const reach = hostedReachWarning(ctx.config.publicUrl);
+    if (reach) ctx.io.err(`\nNote: ${reach}\n`);
     if (ctx.opts.signals !== false) stopOnSignals(server);
     ctx.opts.onServer?.(server);
   },
