@@ -29,6 +29,13 @@ export interface PublishResult {
   confirmedMissingSecrets: MissingSecret[];
 }
 
+/** A publish refused because the draft matches the version production serves (issue 16 #5). */
+export class NothingToPublishError extends ConflictError {
+  constructor(readonly serving: { versionId: string; number: number }) {
+    super(`Nothing to publish: the draft matches version ${serving.number}, which production serves.`);
+  }
+}
+
 /** Whether these functions write the org audit event themselves (false when an operation records it). */
 export interface AuditOption {
   recordEvent?: boolean;
@@ -66,7 +73,7 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
     const serving = project.productionVersionId ? productionSnapshot(deps, project.productionVersionId) : null;
     const diff = diffManifests(serving?.snapshot ?? null, snapshot);
     if (serving && !hasChanges(diff)) {
-      throw new ConflictError(`Nothing to publish: the draft matches version ${serving.number}, which production serves.`);
+      throw new NothingToPublishError({ versionId: project.productionVersionId!, number: serving.number });
     }
     const missing = missingProductionSecrets(deps.db, projectId, snapshot.tools);
     if (missing.length > 0 && !options.confirmMissingSecrets) throw new MissingProductionSecretsError(missing);

@@ -30,7 +30,7 @@ function flash(request: Request) {
 
 function names(label: string, list: string[], cls: string, parts?: Record<string, string[]>): Html {
   const named = list.map((n) => (parts?.[n]?.length ? `${n} (${parts[n]!.join(", ")})` : n));
-  return list.length ? html`<div><span class="badge ${cls}">${label}</span> ${named.join("; ")}</div>` : html``;
+  return list.length ? html`<div><span class="badge ${cls}">${label}</span> ${named.join(", ")}</div>` : html``;
 }
 
 /**
