@@ -82,6 +82,10 @@ describe("the publish page tells the truth", () => {
     expect(await standing()).toBe("Production serves v2; the draft matches it. Nothing to publish.");
     expect(await publishButton().isDisabled()).toBe(true);
     await shot("published-v2");
+    await clickAndLoad(page.getByRole("link", { name: "v2", exact: true }));
+    expect(await page.locator("pre").first().innerText()).toBe("Use lookup before answering.");
+    await shot("version-2");
+    await page.goto(publishPage());
   }, TIMEOUT);
 
   test("a rollback names its version; the page says the draft is ahead and Publish is enabled", async () => {

@@ -114,6 +114,7 @@ ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : 
 <div class="card"><dl class="facts"><dt>Published</dt><dd>${when(v.createdAt)}</dd><dt>By</dt><dd>${v.authorEmail ?? "CLI or former member"}</dd>
 ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diffSummary(v.diff)}</dd></dl></div>
 <h2>Tools in this version</h2>${tools.length ? table(["Name", "Kind", "Description"], tools) : emptyState("This version has no tools.")}
+<h2>Instructions in this version</h2>${v.snapshot.instructions ? html`<div class="card"><pre>${v.snapshot.instructions}</pre></div>` : emptyState("This version has no instructions.")}
 <details class="card"><summary>Full snapshot (JSON)</summary><pre>${JSON.stringify(v.snapshot, null, 2)}</pre></details>
 <div class="actions"><a class="button secondary" href="${projectPath(org, project, "/publish")}">← All versions</a></div>`;
       return adminPage({ title: `Version ${v.number}`, user: access.user, role: access.role, org, project, projectTab: "publish", body });
