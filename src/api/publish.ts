@@ -13,8 +13,8 @@ export function publishRoutes(deps: Deps) {
   return new Elysia()
     .get("/projects/:org/:project/versions", async ({ request, params }) => {
       const view = await invoke(viewPublish, deps, access(request, params), {});
-      return { unpublishedChanges: view.changed, pending: view.pending, versions: view.versions };
-    }, doc("publish", "Changes since the newest version, and every version with author, time and diff"))
+      return { unpublishedChanges: view.changed, pending: view.pending, serving: view.serving, newest: view.newest, versions: view.versions };
+    }, doc("publish", "Changes since the version production serves, the number it serves and the newest, and every version with author, time and diff"))
     .get("/projects/:org/:project/versions/:number", ({ request, params }) => {
       const number = Number(params.number);
       if (!Number.isInteger(number) || number < 1) throw new NotFoundError("Versions are numbered from 1.");

@@ -12,7 +12,7 @@ import { newToken } from "../lib/ids";
 import { importManifest } from "../projects/draft";
 import { addMember, createOrg, findOrg, roleOf, setRole } from "../projects/orgs";
 import { channelUrl, createProject, findProject } from "../projects/projects";
-import { publish } from "../projects/publish";
+import { NothingToPublishError, publish } from "../projects/publish";
 import { DEMO_MANIFEST } from "./demo-manifest";
 
 /** The demo lives at `/demo/playground`. */
@@ -59,7 +59,8 @@ export async function seedDemo(deps: Deps): Promise<DemoSeed> {
   const project =
     findProject(deps.db, DEMO_ORG, DEMO_PROJECT)?.project ?? createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" }, deps.clock.now());
   importManifest(deps, project.id, DEMO_MANIFEST);
-  const { number } = publish(deps, project.id, owner.id, "Demo seed");
+  // A re-run with an unchanged manifest keeps the version production serves: no empty version (issue 16 #5).
+  const number = publishUnlessUnchanged(deps, project.id, owner.id);
   return { users, project: { org: DEMO_ORG, slug: DEMO_PROJECT, id: project.id, version: number } };
 }
 
@@ -80,4 +81,13 @@ export function demoBanner(seed: DemoSeed, publicUrl: string): string {
     "",
     "Stop with Ctrl-C.",
   ].join("\n");
+}
+
+function publishUnlessUnchanged(deps: Deps, projectId: string, ownerId: string): number {
+  try {
+    return publish(deps, projectId, ownerId, "Demo seed").number;
+  } catch (err) {
+    if (err instanceof NothingToPublishError) return err.serving.number;
+    throw err;
+  }
 }

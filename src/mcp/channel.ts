@@ -33,6 +33,8 @@ export interface ChannelView {
   tools: CompiledTool[];
   byName: Map<string, CompiledTool>;
   prompts: Map<string, PromptDefinition>;
+  /** The instructions `initialize` and `server/discover` send: the draft's, or the pinned version's (issue 16 #4). */
+  instructions: string;
   /** Which revision this is: the draft's `updated_at` or the pinned version id. */
   stamp: string;
 }
@@ -90,17 +92,17 @@ export class ChannelViews {
   }
 
   private buildDraft(project: ProjectRef, stamp: string): ChannelView {
-    return this.view(project, "draft", null, listDraftTools(this.deps, project.id), listPrompts(this.deps, project.id), stamp);
+    return this.view(project, "draft", null, listDraftTools(this.deps, project.id), listPrompts(this.deps, project.id), project.instructions, stamp);
   }
 
   private buildProduction(project: ProjectRef, versionId: string): ChannelView | null {
     const version = getVersion(this.deps, versionId);
     if (!version) return null;
-    return this.view(project, "production", version.number, version.snapshot.tools, version.snapshot.prompts, versionId);
+    return this.view(project, "production", version.number, version.snapshot.tools, version.snapshot.prompts, version.snapshot.instructions ?? "", versionId);
   }
 
-  private view(project: ProjectRef, channel: Channel, version: number | null, defs: ToolDefinition[], prompts: PromptDefinition[], stamp: string): ChannelView {
+  private view(project: ProjectRef, channel: Channel, version: number | null, defs: ToolDefinition[], prompts: PromptDefinition[], instructions: string, stamp: string): ChannelView {
     const tools = compile(defs, project);
-    return { channel, version, tools, byName: new Map(tools.map((t) => [t.def.name, t])), prompts: new Map(prompts.map((p) => [p.name, p])), stamp };
+    return { channel, version, tools, byName: new Map(tools.map((t) => [t.def.name, t])), prompts: new Map(prompts.map((p) => [p.name, p])), instructions, stamp };
   }
 }

@@ -17,7 +17,10 @@ import {
   ManifestSchema, PromptDefinitionSchema, ToolDefinitionSchema, toolConfig,
   type Manifest, type PromptDefinition, type ToolDefinition,
 } from "./manifest";
+import { diffManifests, type ManifestDiff } from "./manifest-diff";
 import { getProjectById } from "./projects";
+
+export { diffManifests, type ManifestDiff };
 
 type DraftDeps = Pick<Deps, "db" | "bus" | "clock">;
 
@@ -138,7 +141,10 @@ export function deleteDraftTool(deps: DraftDeps, projectId: string, name: string
   touched(deps, projectId);
 }
 
-/** Instructions are not versioned: an edit reaches both channels' next `initialize` at once. */
+/**
+ * Instructions are versioned like tools (issue 16 #4): an edit changes the draft at once; production serves
+ * the published version's snapshot.
+ */
 export function setInstructions(deps: DraftDeps, projectId: string, instructions: string): void {
   const parsed = ManifestSchema.shape.instructions.safeParse(instructions);
   if (!parsed.success) throw fromZod({ issues: parsed.error.issues.map((i) => ({ ...i, path: ["instructions"] })) });
@@ -177,38 +183,6 @@ export function deletePrompt(deps: DraftDeps, projectId: string, name: string): 
 export function exportManifest(deps: Pick<Deps, "db">, projectId: string): Manifest {
   const project = getProjectById(deps.db, projectId);
   return { instructions: project.instructions, tools: listDraftTools(deps, projectId), prompts: listPrompts(deps, projectId) };
-}
-
-/** What changed between two manifests, by name; `changed` compares whole definitions. */
-export interface ManifestDiff {
-  tools: { added: string[]; removed: string[]; changed: string[] };
-  prompts: { added: string[]; removed: string[]; changed: string[] };
-  instructionsChanged: boolean;
-}
-
-/** JSON with sorted keys, so definitions read back from rows compare equal to parsed ones. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v) =>
-    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-}
-
-function diffByName<T extends { name: string }>(before: readonly T[], after: readonly T[]) {
-  const old = new Map(before.map((x) => [x.name, canonical(x)]));
-  const now = new Map(after.map((x) => [x.name, canonical(x)]));
-  return {
-    added: [...now.keys()].filter((n) => !old.has(n)),
-    removed: [...old.keys()].filter((n) => !now.has(n)),
-    changed: [...now.keys()].filter((n) => old.has(n) && old.get(n) !== now.get(n)),
-  };
-}
-
-export function diffManifests(before: Manifest | null, after: Manifest): ManifestDiff {
-  return {
-    tools: diffByName(before?.tools ?? [], after.tools),
-    prompts: diffByName(before?.prompts ?? [], after.prompts),
-    instructionsChanged: (before?.instructions ?? "") !== after.instructions,
-  };
 }
 
 /** Replaces the draft's tools, prompts and instructions in one transaction; returns what changed. */

@@ -11,9 +11,10 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { recordOrgEvent } from "../audit/org-audit";
 import type { Deps } from "../deps";
 import { projects, releases, versions, VISIBILITIES, type Project, type Version } from "../db/schema";
-import { NotFoundError, ValidationError } from "../errors";
+import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../lib/ids";
-import { diffManifests, exportManifest, type ManifestDiff } from "./draft";
+import { exportManifest } from "./draft";
+import { diffManifests, hasChanges, type ManifestDiff } from "./manifest-diff";
 import type { VersionSnapshot } from "./manifest";
 import { MissingProductionSecretsError, missingProductionSecrets, type MissingSecret } from "./missing-secrets";
 import { getProjectById } from "./projects";
@@ -26,6 +27,13 @@ export interface PublishResult {
   diff: ManifestDiff;
   /** Declared secrets that had no production value when the publish was confirmed anyway (names only). */
   confirmedMissingSecrets: MissingSecret[];
+}
+
+/** A publish refused because the draft matches the version production serves (issue 16 #5). */
+export class NothingToPublishError extends ConflictError {
+  constructor(readonly serving: { versionId: string; number: number }) {
+    super(`Nothing to publish: the draft matches version ${serving.number}, which production serves.`);
+  }
 }
 
 /** Whether these functions write the org audit event themselves (false when an operation records it). */
@@ -59,10 +67,16 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
   const result = deps.db.transaction((tx) => {
     const project = getProjectById(deps.db, projectId);
     const snapshot: VersionSnapshot = exportManifest(deps, projectId);
+    const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
+    // The diff is against what production serves — after a rollback that is not the newest version —
+    // and an unchanged draft is refused: it would only make an empty version (issue 16 #5).
+    const serving = project.productionVersionId ? productionSnapshot(deps, project.productionVersionId) : null;
+    const diff = diffManifests(serving?.snapshot ?? null, snapshot);
+    if (serving && !hasChanges(diff)) {
+      throw new NothingToPublishError({ versionId: project.productionVersionId!, number: serving.number });
+    }
     const missing = missingProductionSecrets(deps.db, projectId, snapshot.tools);
     if (missing.length > 0 && !options.confirmMissingSecrets) throw new MissingProductionSecretsError(missing);
-    const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
-    const diff = diffManifests((previous?.snapshot as VersionSnapshot | undefined) ?? null, snapshot);
     const number = (previous?.number ?? 0) + 1;
     const now = deps.clock.now();
     const versionId = newId("ver");
@@ -77,6 +91,12 @@ export function publish(deps: PublishDeps, projectId: string, actorId: string | 
   }, { behavior: "immediate" });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
   return result;
+}
+
+/** The snapshot and number of the version production serves. */
+function productionSnapshot(deps: Pick<Deps, "db">, versionId: string): { number: number; snapshot: VersionSnapshot } | null {
+  const row = deps.db.select({ number: versions.number, snapshot: versions.snapshot }).from(versions).where(eq(versions.id, versionId)).get();
+  return row ? { number: row.number, snapshot: row.snapshot as VersionSnapshot } : null;
 }
 
 /** Re-pins production to an earlier (or later) published version. */

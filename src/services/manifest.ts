@@ -22,8 +22,7 @@ export const exportManifest = projectOperation({
     needProductionRead(access, "export the manifest");
     const live = productionManifest(deps, access);
     if (!live) throw new NotFoundError(NOTHING_PUBLISHED);
-    // Instructions are not versioned: production serves the project's current text.
-    return { ...live, instructions: access.project.instructions };
+    return live;
   },
 });
 

@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { diffManifests, exportManifest, type ManifestDiff } from "../projects/draft";
+import { exportManifest } from "../projects/draft";
+import { diffManifests, hasChanges, type ManifestDiff } from "../projects/manifest-diff";
 import { getVersion, listVersions, publish, publishEventDetails, rollback, type PublishResult } from "../projects/publish";
 import { missingProductionSecrets, type MissingSecret } from "../projects/missing-secrets";
 import { NotFoundError } from "../errors";
@@ -13,6 +14,8 @@ import { canReadDraft, needProductionRead, type ProjectAccess } from "./access";
 import { READS_ITS_CHANNEL } from "./content-access";
 import { CAN, projectOperation, READ_ONLY } from "./operation";
 import { userEmails } from "./org-events";
+
+export { hasChanges };
 
 /**
  * Publish: an optional note for the history, and `confirm` to publish although some declared secrets
@@ -29,13 +32,6 @@ export const PublishSchema = z.object({
  */
 export const RollbackSchema = z.object({ number: z.coerce.number().int().positive().describe("The version number to serve") });
 
-/** True when a diff has any tool, prompt or instructions change. */
-export function hasChanges(diff: ManifestDiff): boolean {
-  const t = diff.tools;
-  const p = diff.prompts;
-  return diff.instructionsChanged || [t.added, t.removed, t.changed, p.added, p.removed, p.changed].some((l) => l.length > 0);
-}
-
 /**
  * Declared secrets of the draft's tools that have no production value (names only). Empty for those who
  * may not see the draft: the names would reveal unpublished tools (issue 11 #13).
@@ -46,24 +42,27 @@ export function missingSecretsView(deps: Deps, access: ProjectAccess): MissingSe
 }
 
 /**
- * The draft compared with the newest version, and the version history with author emails. Only those who
- * may see the draft get the pending diff (it names unpublished tools); for others it is null (issue 11 #13).
+ * The draft compared with the version production serves (after a rollback, not the newest one: issue
+ * 16 #5), and the version history with author emails. Only those who may see the draft get the pending
+ * diff (it names unpublished tools); for others it is null (issue 11 #13). `serving` is the number
+ * production serves and `newest` the newest number (both null before the first publish).
  */
 export function publishView(deps: Deps, access: ProjectAccess) {
   const versions = listVersions(deps, access.project.id);
   const emails = userEmails(deps, versions.map((v) => v.authorId));
+  const live = versions.find((v) => v.live) ?? null;
   let pending: ManifestDiff | null = null;
   if (canReadDraft(access)) {
-    const latest = versions[0] ? getVersion(deps, versions[0].id) : null;
-    pending = diffManifests(latest?.snapshot ?? null, exportManifest(deps, access.project.id));
-    // Instructions are not versioned (they go live at once), so they never count as unpublished.
-    pending.instructionsChanged = false;
+    const serving = live ? getVersion(deps, live.id) : null;
+    pending = diffManifests(serving?.snapshot ?? null, exportManifest(deps, access.project.id));
   } else {
     needProductionRead(access, "read the version history");
   }
   return {
     pending,
     changed: pending ? hasChanges(pending) || versions.length === 0 : null,
+    serving: live?.number ?? null,
+    newest: versions[0]?.number ?? null,
     versions: versions.map((v) => ({ ...v, authorEmail: v.authorId ? (emails.get(v.authorId) ?? null) : null })),
   };
 }
@@ -84,7 +83,7 @@ const versionTarget = (o: { versionId: string }) => ({ type: "version", id: o.ve
 /** Publishes the draft as the next version and serves it on production (admins). */
 export const publishDraft = projectOperation({
   name: "publish.publish",
-  summary: "Publish the draft as a new version and serve it on production (admin). Refused, naming them, while declared secrets have no production value, unless confirm is true",
+  summary: "Publish the draft as a new version and serve it on production (admin). Refused when the draft matches the version production serves, and, naming them, while declared secrets have no production value unless confirm is true",
   what: "publish",
   input: PublishSchema,
   permission: CAN.publish,
@@ -103,7 +102,7 @@ export const rollbackVersion = projectOperation({
   what: "roll back",
   input: RollbackSchema,
   permission: CAN.publish,
-  audit: { action: "project.rollback", target: (_, o: { versionId: string }) => versionTarget(o), details: (i) => ({ number: i.number }) },
+  audit: { action: "project.rollback", target: (_, o: { versionId: string; number: number }) => versionTarget(o), details: (i) => ({ number: i.number }) },
   run: (deps, access, i) => rollback(deps, access.project.id, i.number, access.user.id, { recordEvent: false }),
 });
 

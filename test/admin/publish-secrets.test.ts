@@ -32,6 +32,8 @@ describe("publishing while production secret values are missing", () => {
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/TOKEN`, { as: admin, body: { value: "prod-5678", channel: "production" } })).status).toBe(204);
     const status = await call(w.app, "GET", `${P}/tools/paid/secrets`, { as: dev });
     expect(status.json).toEqual({ declared: ["TOKEN"], draft: { set: ["TOKEN"], missing: [] }, production: { set: ["TOKEN"], missing: [] } });
+    // A publish needs a change since the version production serves (issue 16 #5).
+    expect((await call(w.app, "PATCH", `${P}/tools/paid`, { as: dev, body: { description: "Paid, v2" } })).status).toBe(200);
     expect((await call(w.app, "POST", `${P}/publish`, { as: admin, body: {} })).status).toBe(201);
     expect(JSON.stringify(status.json)).not.toContain("prod-5678");
 

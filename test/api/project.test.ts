@@ -72,7 +72,9 @@ describe("tools and publishing through the API", () => {
     const imported = await call(w.app, "PUT", `${P}/manifest`, { as: w.members.developer, body: { ...exported.json, tools: [exported.json.tools[0]], instructions: "Hi" } });
     expect(imported.status).toBe(200);
     expect(imported.json.diff.tools.removed).toEqual(["second"]);
-    expect((await call(w.app, "GET", `${P}/instructions`, { as: w.members.viewer })).json.instructions).toBe("Hi");
+    expect((await call(w.app, "GET", `${P}/instructions`, { as: w.members.developer })).json.instructions).toBe("Hi");
+    // Instructions are versioned (issue 16 #4): a viewer reads what production serves until the next publish.
+    expect((await call(w.app, "GET", `${P}/instructions`, { as: w.members.viewer })).json.instructions).toBe("");
   });
 
   test("visibility is admin-only and lists tools that use secrets", async () => {

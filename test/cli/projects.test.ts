@@ -77,6 +77,8 @@ describe("portico publish", () => {
     expect(first.code).toBe(0);
     expect(first.json).toMatchObject({ project: "acme/shop", version: 1 });
     expect(first.json.diff.tools.added).toHaveLength(3);
+    // An unchanged draft is refused (issue 16 #5), so v2 publishes changed instructions.
+    await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile({ ...DEMO_MANIFEST, instructions: "Changed." }));
     expect((await cli.run("publish", "--project", "acme/shop", "--json")).json.version).toBe(2);
     const project = findProject(openDb(cli.dataDir), "acme", "shop")!.project;
     expect(project.productionVersionId).not.toBeNull();

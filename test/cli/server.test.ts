@@ -137,7 +137,8 @@ describe("portico demo", () => {
     await cli.stop();
     const again = await cli.run("demo", "--port", "0", "--log-level", "silent", "--json");
     expect(again.code).toBe(0);
-    expect(again.json.version).toBe(2);
+    // The manifest is unchanged, so production keeps v1: an unchanged draft is never published (issue 16 #5).
+    expect(again.json.version).toBe(1);
   });
 
   test("refuses to take over an organization called demo that it did not create, and a bad port", async () => {

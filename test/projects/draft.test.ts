@@ -71,6 +71,7 @@ describe("draft tools", () => {
       tools: { added: ["show"], removed: ["old"], changed: ["lookup"] },
       prompts: { added: ["ask"], removed: [], changed: [] },
       instructionsChanged: true,
+      details: { tools: { lookup: ["description"] }, prompts: {} },
     });
     const out = exportManifest(t.deps, projectId);
     expect(out.tools.map((x) => x.name)).toEqual(["lookup", "show"]);

@@ -23,6 +23,8 @@ test("portico_publish trims the note and portico_rollback takes the version's nu
   const call = async (name: string, args: unknown) =>
     (await rpc(f.url("draft"), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }, auth)).json();
   expect((await call("portico_publish", { note: "  first  " })).result.structuredContent).toMatchObject({ number: 1 });
+  // An unchanged draft is refused (issue 16 #5), so v2 publishes a change.
+  createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "echo_two" });
   expect((await call("portico_publish", {})).result.structuredContent).toMatchObject({ number: 2 });
   expect(listVersions(f.deps, f.project.id).map((v) => v.note)).toEqual([null, "first"]);
   expect((await call("portico_rollback", { version: 1 })).error.code).toBe(-32602);

@@ -1,6 +1,7 @@
 /**
  * Project → Instructions (`/admin/{org}/{project}/instructions`): the text hosts receive in `initialize`.
- * Edits go live at once on both channels (not versioned); developers and above may edit.
+ * Versioned like tools (issue 16 #4): an edit changes the draft at once and reaches production with the next
+ * publish; developers and above may edit.
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
@@ -12,7 +13,7 @@ import { invoke } from "../../services/operation";
 import { getInstructions, setInstructions } from "../../services/instructions";
 import { csrfField } from "../ui";
 
-const FLASH = { saved: "Instructions saved. Hosts receive them the next time they connect." };
+const FLASH = { saved: "Saved to the draft. Production gets these instructions when an admin publishes." };
 
 /** Instructions editor routes. */
 export function instructionPages(deps: Deps) {
@@ -23,8 +24,8 @@ export function instructionPages(deps: Deps) {
       const instructions = await invoke(getInstructions, deps, access, {});
       const editable = roleAtLeast(access.role, "developer");
       const body = html`<h1>Instructions</h1>
-<p class="muted">Tell the model what this server is for and how to use its tools together. Hosts receive this text when they connect;
-changes apply at once to production and draft.</p>
+<p class="muted">Tell the model what this server is for and how to use its tools together. Hosts receive this text when they connect.
+A save changes the draft at once; production gets it with the next <a href="${projectPath(org, project, "/publish")}">publish</a>.</p>
 <form method="post" action="${projectPath(org, project, "/instructions")}" class="card">${csrfField(csrfOf(access))}
 <fieldset${editable ? "" : html` disabled`}><label for="i-text">Instructions</label>
 <textarea id="i-text" name="instructions" rows="14" maxlength="100000">${instructions}</textarea>

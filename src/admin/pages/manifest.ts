@@ -56,7 +56,7 @@ export function manifestPages(deps: Deps) {
         }
         const diff = await invoke(importManifest, deps, access, { manifest: parsed });
         return show(html`<h1>Manifest imported</h1><div class="notice ok" role="status">The draft now matches the manifest.</div>
-<div class="card">${diffSummary(diff)}${diff.instructionsChanged ? html`<div><span class="badge warn">instructions changed</span></div>` : ""}</div>
+<div class="card">${diffSummary(diff)}</div>
 <div class="actions"><a class="button" href="${projectPath(access.org, access.project, "/tools")}">Back to tools</a></div>`);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;

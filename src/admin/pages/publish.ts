@@ -1,6 +1,7 @@
 /**
  * Project → Publish & history (`/admin/{org}/{project}/publish`): what changed in the draft since the
- * newest version, Publish, and every version with author, time and diff, each one a rollback target.
+ * version production serves (after a rollback, not the newest), Publish (disabled when nothing changed:
+ * issue 16 #5), and every version with author, time and diff, each one a rollback target.
  * A publish while declared secrets have no production value stops at a confirmation step (issue 11 #1).
  */
 import { Elysia } from "elysia";
@@ -17,23 +18,46 @@ import { describeMissing, MissingProductionSecretsError, type MissingSecret } fr
 import type { ProjectAccess } from "../../services/access";
 import { csrfField, emptyState, postButton, table, when } from "../ui";
 
-const FLASH = { published: "Published. Production now serves the new version; connected hosts are told their tool list changed.", "rolled-back": "Production now serves the chosen version." };
-
-function names(label: string, list: string[], cls: string): Html {
-  return list.length ? html`<div><span class="badge ${cls}">${label}</span> ${list.join(", ")}</div>` : html``;
+/** The flash after a publish or rollback, naming the version the redirect carries (`?v=N`). */
+function flash(request: Request) {
+  const v = new URL(request.url).searchParams.get("v");
+  const version = v && /^[1-9][0-9]{0,8}$/.test(v) ? `v${v}` : "the chosen version";
+  return flashFrom(request, {
+    published: `Published ${version}. Production now serves it; connected hosts are told their tool list changed.`,
+    "rolled-back": `Rolled back: production now serves ${version}.`,
+  });
 }
 
-/** A diff in words: added, changed and removed tools and prompts. */
+function names(label: string, list: string[], cls: string, parts?: Record<string, string[]>): Html {
+  const named = list.map((n) => (parts?.[n]?.length ? `${n} (${parts[n]!.join(", ")})` : n));
+  return list.length ? html`<div><span class="badge ${cls}">${label}</span> ${named.join(", ")}</div>` : html``;
+}
+
+/**
+ * A diff in words: added, changed (with the parts that changed: issue 16 #5) and removed tools and
+ * prompts, and whether the instructions changed. Versions stored before parts were recorded list names only.
+ */
 export function diffSummary(diff: ManifestDiff): Html {
   const parts = [
     names("tools added", diff.tools.added, "ok"),
-    names("tools changed", diff.tools.changed, "warn"),
+    names("tools changed", diff.tools.changed, "warn", diff.details?.tools),
     names("tools removed", diff.tools.removed, "err"),
     names("prompts added", diff.prompts.added, "ok"),
-    names("prompts changed", diff.prompts.changed, "warn"),
+    names("prompts changed", diff.prompts.changed, "warn", diff.details?.prompts),
     names("prompts removed", diff.prompts.removed, "err"),
+    diff.instructionsChanged ? html`<div><span class="badge warn">instructions changed</span></div>` : html``,
   ];
-  return parts.some((p) => p.value) ? html`<div class="diff">${parts}</div>` : html`<span class="muted">no tool or prompt changes</span>`;
+  return parts.some((p) => p.value) ? html`<div class="diff">${parts}</div>` : html`<span class="muted">no tool, prompt or instructions changes</span>`;
+}
+
+/** Where production stands against the draft, in one sentence (issue 16 #5). */
+function standing(view: { changed: boolean | null; serving: number | null; newest: number | null }): Html {
+  if (view.serving === null) return html`<p class="standing">Nothing is published yet: the first publish makes v1.</p>`;
+  const newer = view.newest !== null && view.newest !== view.serving ? html` (rolled back; v${view.newest} is the newest version)` : "";
+  if (view.changed === null) return html`<p class="standing">Production serves v${view.serving}${newer}.</p>`;
+  return view.changed
+    ? html`<p class="standing">Production serves v${view.serving}${newer}; the draft is ahead.</p>`
+    : html`<p class="standing">Production serves v${view.serving}${newer}; the draft matches it. Nothing to publish.</p>`;
 }
 
 /** Names the declared secrets production has no value for, and who can set them. */
@@ -60,18 +84,14 @@ export function publishPages(deps: Deps) {
       const canPublish = roleAtLeast(access.role, "admin");
       const csrf = csrfOf(access);
       const missing = missingSecretsView(deps, access);
-      const pendingCard = html`<div class="card"><h2>Changes since the last version</h2>
-${
-  view.pending === null
-    ? html`<p class="muted">Unpublished changes are visible to developers and above.</p>`
-    : view.changed ? diffSummary(view.pending) : html`<p class="muted">The draft matches the newest version. Nothing to publish.</p>`
-}
+      const pendingCard = html`<div class="card"><h2>Changes since the version production serves</h2>${standing(view)}
+${view.pending === null ? html`<p class="muted">Unpublished changes are visible to developers and above.</p>` : view.changed ? diffSummary(view.pending) : ""}
 ${missing.length ? missingWarning(missing) : ""}
 ${
   canPublish
     ? html`<form method="post" action="${projectPath(org, project, "/publish")}" data-confirm="Publish the draft to production?">${csrfField(csrf)}
-<label for="p-note">Note (optional)</label><input id="p-note" name="note" type="text" maxlength="500" placeholder="What changed, for the history">
-<div class="actions"><button type="submit"${view.changed ? "" : html` class="secondary"`}>Publish to production</button></div></form>`
+<fieldset${view.changed ? "" : html` disabled`}><label for="p-note">Note (optional)</label><input id="p-note" name="note" type="text" maxlength="500" placeholder="What changed, for the history">
+<div class="actions"><button type="submit">Publish to production</button>${view.changed ? "" : html` <span class="muted small">Change the draft first: a publish needs something new.</span>`}</div></fieldset></form>`
     : html`<p class="muted small">Only admins can publish or roll back.</p>`
 }</div>`;
       const rows = view.versions.map(
@@ -81,7 +101,7 @@ ${
       );
       const body = html`<h1>Publish &amp; history</h1>${pendingCard}<h2>Versions</h2>
 ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : emptyState("Nothing published yet: the production URL answers with an error until the first publish.")}`;
-      return adminPage({ title: "Publish & history", user: access.user, role: access.role, org, project, projectTab: "publish", flash: flashFrom(request, FLASH), body });
+      return adminPage({ title: "Publish & history", user: access.user, role: access.role, org, project, projectTab: "publish", flash: flash(request), body });
     })
     .get("/admin/:org/:project/publish/versions/:number", async ({ request, params }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
@@ -94,6 +114,7 @@ ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : 
 <div class="card"><dl class="facts"><dt>Published</dt><dd>${when(v.createdAt)}</dd><dt>By</dt><dd>${v.authorEmail ?? "CLI or former member"}</dd>
 ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diffSummary(v.diff)}</dd></dl></div>
 <h2>Tools in this version</h2>${tools.length ? table(["Name", "Kind", "Description"], tools) : emptyState("This version has no tools.")}
+<h2>Instructions in this version</h2>${v.snapshot.instructions ? html`<div class="card"><pre>${v.snapshot.instructions}</pre></div>` : emptyState("This version has no instructions.")}
 <details class="card"><summary>Full snapshot (JSON)</summary><pre>${JSON.stringify(v.snapshot, null, 2)}</pre></details>
 <div class="actions"><a class="button secondary" href="${projectPath(org, project, "/publish")}">← All versions</a></div>`;
       return adminPage({ title: `Version ${v.number}`, user: access.user, role: access.role, org, project, projectTab: "publish", body });
@@ -101,17 +122,18 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
     .post("/admin/:org/:project/publish", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
+      let number: number;
       try {
-        await invoke(publishDraft, deps, access, fields);
+        ({ number } = await invoke(publishDraft, deps, access, fields));
       } catch (err) {
         if (err instanceof MissingProductionSecretsError) return confirmPage(access, err.missing, fields.note ?? "");
         throw err;
       }
-      return done(projectPath(access.org, access.project, "/publish"), "published");
+      return done(projectPath(access.org, access.project, `/publish?v=${number}`), "published");
     })
     .post("/admin/:org/:project/rollback", async ({ request, params, body }) => {
       const access = projectPageAccess(deps, request, params.org, params.project);
-      await invoke(rollbackVersion, deps, access, postedForm(request, body, access));
-      return done(projectPath(access.org, access.project, "/publish"), "rolled-back");
+      const { number } = await invoke(rollbackVersion, deps, access, postedForm(request, body, access));
+      return done(projectPath(access.org, access.project, `/publish?v=${number}`), "rolled-back");
     });
 }

@@ -51,9 +51,13 @@ export function serverInfo(ctx: RequestContext): { name: string; version: string
 /**
  * Issue 11 #12 (docs/architecture.md: project:read covers "read instructions"): only a caller who may list
  * the tools gets the instructions; anyone else still initializes or discovers, without them (no 403).
+ * They are the channel's (issue 16 #4): the draft's on the draft, the pinned version's on production
+ * (none before the first publish).
  */
 export function instructions(ctx: RequestContext): { instructions?: string } {
-  return ctx.project.instructions && mayRead(ctx) ? { instructions: ctx.project.instructions } : {};
+  if (!mayRead(ctx)) return {};
+  const text = ctx.service.views.get(ctx.project, ctx.target.channel)?.instructions;
+  return text ? { instructions: text } : {};
 }
 
 /**
