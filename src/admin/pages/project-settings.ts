@@ -25,11 +25,11 @@ const MANAGEMENT_CHOICES: { value: ManagementToolsSetting; label: string; hint: 
 ];
 
 function managementRadios(current: ManagementToolsSetting): Html {
-  return html`<fieldset class="radios" id="ps-management"><legend>Management tools for hosts</legend>
+  return html`<div role="radiogroup" aria-labelledby="ps-management"><h3 id="ps-management">Management tools for hosts</h3>
 <p class="muted small">Portico's own portico_* tools let members' AI hosts work on this project, within each member's role.</p>
 ${MANAGEMENT_CHOICES.map(
   (c) => html`<label class="check"><input type="radio" name="managementTools" value="${c.value}"${c.value === current ? html` checked` : ""}> ${c.label}</label><div class="muted small hint">${c.hint}</div>`,
-)}</fieldset>`;
+)}</div>`;
 }
 
 /** The settings card (read-only below admin). */
