@@ -6,8 +6,11 @@ export const ROLES = ["owner", "admin", "developer", "viewer"] as const;
 export const CHANNELS = ["production", "draft"] as const;
 export const TOOL_KINDS = ["interactive", "script", "http"] as const;
 export const VISIBILITIES = ["private", "public"] as const;
+/** Where a project offers the `portico_*` management tools (issue 16 #3): nowhere, the draft URL, or both URLs. */
+export const MANAGEMENT_TOOL_SETTINGS = ["off", "draft", "draft_and_production"] as const;
 
 export type Role = (typeof ROLES)[number];
 export type Channel = (typeof CHANNELS)[number];
 export type ToolKind = (typeof TOOL_KINDS)[number];
 export type Visibility = (typeof VISIBILITIES)[number];
+export type ManagementToolsSetting = (typeof MANAGEMENT_TOOL_SETTINGS)[number];

@@ -16,7 +16,7 @@ function projectJson(deps: Deps, orgSlug: string, p: Project) {
       production: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "production"),
       draft: channelUrl(deps.config.publicUrl, orgSlug, p.slug, "draft"),
     },
-    settings: { storePayloads: p.storePayloads, auditRetentionDays: p.auditRetentionDays, managementPublish: p.managementPublish, managementSettings: p.managementSettings },
+    settings: { storePayloads: p.storePayloads, auditRetentionDays: p.auditRetentionDays, managementTools: p.managementTools },
     createdAt: p.createdAt, updatedAt: p.updatedAt,
   };
 }

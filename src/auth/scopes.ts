@@ -2,7 +2,7 @@
  * Roles and scopes policy (docs/architecture.md: Roles and scopes). Pure functions, no I/O: OAuth consent, the per-request
  * grant check, API keys and the MCP tool list all ask this module.
  */
-import type { Channel, Role } from "../db/schema";
+import type { Channel, ManagementToolsSetting, Role } from "../db/schema";
 
 export const SCOPES = ["project:read", "tools:call", "draft", "project:write", "publish", "settings"] as const;
 export type Scope = (typeof SCOPES)[number];
@@ -63,6 +63,37 @@ export const DEFAULT_KEY_SCOPES: readonly Scope[] = ["project:read", "tools:call
 
 /** Scopes that change the project or its settings; keys holding one are labelled as management keys. */
 export const MANAGEMENT_SCOPES: readonly Scope[] = ["project:write", "publish", "settings"];
+
+/** Whether a project's management-tools setting (off | draft | draft and production) offers them on `channel`. */
+export function managementOn(setting: ManagementToolsSetting, channel: Channel): boolean {
+  return setting === "draft_and_production" || (setting === "draft" && channel === "draft");
+}
+
+/**
+ * What a new grant on `channel` may carry (issue 16 #3): the management scopes only where the project offers
+ * management tools, so a production connection of a project that did not opt in never holds them — except
+ * one that a tool of the channel itself declares (a tool's "extra scope needed"), which it keeps, or that tool
+ * would vanish for everyone.
+ */
+export function grantableScopes(scopes: readonly Scope[], setting: ManagementToolsSetting, channel: Channel, toolScopes: readonly Scope[] = []): Scope[] {
+  if (managementOn(setting, channel)) return [...scopes];
+  return scopes.filter((s) => !MANAGEMENT_SCOPES.includes(s) || toolScopes.includes(s));
+}
+
+/**
+ * Scopes the consent page does not let the user untick: without `project:read` a grant cannot even list
+ * tools (every MCP method but ping needs it), and a draft grant without `draft` cannot use the draft URL,
+ * so unticking either would leave a connection that only fails.
+ */
+export function requiredScopes(channel: Channel): Scope[] {
+  return channel === "draft" ? ["project:read", "draft"] : ["project:read"];
+}
+
+/** The user's choice at consent: the offered scopes they left ticked, plus the required ones. */
+export function tickedScopes(offered: readonly Scope[], ticked: readonly string[], channel: Channel): Scope[] {
+  const required = requiredScopes(channel);
+  return offered.filter((s) => ticked.includes(s) || required.includes(s));
+}
 
 /** Known scopes of `requested`, in table order (unknown words dropped). */
 export function knownScopes(requested: readonly string[]): Scope[] {

@@ -4,10 +4,10 @@
  * (or AES-GCM ciphertext for tool secrets). `db/SCHEMA.md` describes every table in words.
  */
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { CHANNELS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
+import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
 
-export { CHANNELS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
-export type { Channel, Role, ToolKind } from "../domain";
+export { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
+export type { Channel, ManagementToolsSetting, Role, ToolKind } from "../domain";
 
 export const settings = sqliteTable("settings", {
   key: text("key").primaryKey(),
@@ -98,9 +98,8 @@ export const projects = sqliteTable(
     productionVersionId: text("production_version_id"),
     storePayloads: integer("store_payloads", { mode: "boolean" }).notNull().default(true),
     auditRetentionDays: integer("audit_retention_days").notNull().default(90),
-    /** `publish` and `settings` management tools stay off until an admin turns them on (docs/architecture.md: Roles). */
-    managementPublish: integer("management_publish", { mode: "boolean" }).notNull().default(false),
-    managementSettings: integer("management_settings", { mode: "boolean" }).notNull().default(false),
+    /** Where the `portico_*` management tools are offered (docs/architecture.md: Roles and scopes); draft only by default. */
+    managementTools: text("management_tools", { enum: MANAGEMENT_TOOL_SETTINGS }).notNull().default("draft"),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

@@ -1,10 +1,13 @@
 /**
  * Who may consent to what (docs/architecture.md: Roles and scopes): non-members and roles too low for the channel get a
- * refusal in words, never a consent page; otherwise granted = requested ∩ allowed by the role.
+ * refusal in words, never a consent page; otherwise granted = requested ∩ allowed by the role, without the
+ * management scopes where the project does not offer management tools on that channel (issue 16 #3).
  */
 import type { Deps } from "../deps";
-import { CHANNELS } from "../db/schema";
-import { channelMinRole, grantedScopes, parseScopes, roleAtLeast } from "../auth/scopes";
+import { CHANNELS, type Channel, type Project } from "../db/schema";
+import { listDraftTools } from "../projects/draft";
+import { getVersion } from "../projects/publish";
+import { channelMinRole, grantableScopes, grantedScopes, managementOn, parseScopes, roleAtLeast, type Scope } from "../auth/scopes";
 import { listOrgsOf, roleOf } from "../projects/orgs";
 import { channelUrl, listProjects } from "../projects/projects";
 import type { ConsentChoice } from "./consent-page";
@@ -12,6 +15,12 @@ import type { ResourceTarget } from "./resource";
 
 /** Either the choices the user may approve, or why they may not. */
 export type ConsentDecision = { choices: ConsentChoice[] } | { refusal: string };
+
+/** The extra scopes the channel's own tools declare (the live version on production, the working copy on draft). */
+function toolScopes(deps: Deps, project: Project, channel: Channel): Scope[] {
+  const live = channel === "draft" ? listDraftTools(deps, project.id) : project.productionVersionId ? (getVersion(deps, project.productionVersionId)?.snapshot.tools ?? []) : [];
+  return live.flatMap((t) => (t.scope ? [t.scope] : []));
+}
 
 function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: string | null): ConsentDecision {
   const role = roleOf(deps.db, target.org.id, userId);
@@ -23,9 +32,11 @@ function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: st
   if (!roleAtLeast(role, min)) {
     return { refusal: `The ${target.channel} channel of ${name} needs the ${min} role or above; your role is ${role}.` };
   }
-  const scopes = grantedScopes(role, target.channel, parseScopes(scope));
+  const scopes = grantableScopes(
+    grantedScopes(role, target.channel, parseScopes(scope)), target.project.managementTools, target.channel, toolScopes(deps, target.project, target.channel),
+  );
   if (scopes.length === 0) return { refusal: `Your role (${role}) allows none of the permissions this app asked for on ${name}.` };
-  return { choices: [{ target, role, scopes }] };
+  return { choices: [{ target, role, scopes, management: managementOn(target.project.managementTools, target.channel) }] };
 }
 
 /** What the user may approve: for the named resource, or (none named) every channel their roles reach. */

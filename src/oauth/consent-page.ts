@@ -2,12 +2,13 @@
  * The consent page: small, self-contained HTML (the shared stylesheet only, no external assets) that says
  * who is asking (DCR names are self-asserted, so they are labelled unverified), where the browser will be
  * sent, which project and channel, the user's role and only the scopes that will be granted, in plain words.
- * The form carries nothing but the request id and the CSRF token (docs/architecture.md: OAuth 2.1 rules). Framing is
+ * The form carries the request id, the CSRF token and, for one named project, the scopes the user left
+ * ticked (issue 16 #3: grant less than the role allows) (docs/architecture.md: OAuth 2.1 rules). Framing is
  * forbidden by the page headers (`frame-ancestors 'none'`, X-Frame-Options); there is deliberately no
  * `form-action` directive: Chrome applies it to the redirect that follows the POST, back to the client.
  */
 import type { OAuthClient, Role } from "../db/schema";
-import { SCOPE_WORDS, type Scope } from "../auth/scopes";
+import { MANAGEMENT_SCOPES, requiredScopes, SCOPE_WORDS, type Scope } from "../auth/scopes";
 import { CSRF_FIELD } from "../auth/csrf";
 import { html, type Html } from "../web/html";
 import { messagePage, page } from "../web/layout";
@@ -19,7 +20,25 @@ export interface ConsentChoice {
   target: ResourceTarget;
   role: Role;
   scopes: Scope[];
+  /** Whether the project offers its management tools on this channel (off | draft | draft and production). */
+  management: boolean;
 }
+
+/** Marks a post from the single-project page, whose scope checkboxes are `scope:<name>` fields. */
+export const SCOPES_SHOWN = "scopes_shown";
+const SCOPE_FIELD = "scope:";
+
+/** The scopes ticked on the consent page. */
+export function scopeFields(form: Record<string, string>): string[] {
+  return Object.keys(form).filter((k) => k.startsWith(SCOPE_FIELD) && form[k] === "on").map((k) => k.slice(SCOPE_FIELD.length));
+}
+
+/** What the `portico_*` tools do with each management scope, in words (src/mcp/management lists the tools). */
+const MANAGEMENT_WORDS: Partial<Record<Scope, string>> = {
+  "project:write": "List, create, change, duplicate and delete draft tools; read and change the instructions",
+  publish: "Publish the draft, roll back, and list versions",
+  settings: "Read the audit log and list members and authorized apps (never keys or secrets)",
+};
 
 /** Everything the consent page shows. */
 export interface ConsentView {
@@ -47,6 +66,25 @@ function scopeList(scopes: Scope[]): Html {
   return html`<ul class="scopes">${scopes.map((s) => html`<li>${SCOPE_WORDS[s]}</li>`)}</ul>`;
 }
 
+/** One checkbox per scope; the required ones are shown ticked and cannot be unticked. */
+function scopeChecks(scopes: Scope[], target: ResourceTarget): Html {
+  const required = requiredScopes(target.channel);
+  return html`<input type="hidden" name="${SCOPES_SHOWN}" value="1"><div class="scopes">${scopes.map((s) =>
+    required.includes(s)
+      ? html`<label class="check"><input type="checkbox" name="${SCOPE_FIELD + s}" checked disabled> ${SCOPE_WORDS[s]} <span class="muted small">(needed to connect)</span></label>`
+      : html`<label class="check"><input type="checkbox" name="${SCOPE_FIELD + s}" checked> ${SCOPE_WORDS[s]}</label>`,
+  )}</div><p class="muted small">Untick what this app should not do; it gets only what stays ticked.</p>`;
+}
+
+/** What the management tools could do with the offered scopes (listed only where the project turned them on). */
+function managementList(choice: ConsentChoice): Html | "" {
+  const words = choice.scopes.filter((s) => MANAGEMENT_SCOPES.includes(s)).map((s) => MANAGEMENT_WORDS[s]);
+  if (!choice.management || words.length === 0) return "";
+  return html`<h2>Management tools</h2>
+<p class="muted small">This project offers Portico's own <code>portico_*</code> tools on this URL. With the boxes above ticked, the app can:</p>
+<ul class="scopes management-tools">${words.map((w) => html`<li>${w}</li>`)}</ul>`;
+}
+
 function single(choice: ConsentChoice): Html {
   const { target, role, scopes } = choice;
   return html`<dl class="facts">
@@ -55,7 +93,8 @@ function single(choice: ConsentChoice): Html {
 <dt>Your role</dt><dd>${role}</dd>
 </dl>
 <h2>It will be able to</h2>
-${scopeList(scopes)}`;
+${scopeChecks(scopes, target)}
+${managementList(choice)}`;
 }
 
 function picker(choices: ConsentChoice[]): Html {

@@ -16,7 +16,8 @@ import { recordHandshake } from "../doctor/handshake";
 import { AuthorizeRedirectError, clientRedirect } from "./authorize-request";
 import { findAuthRequest, redirectError, resumeUrl } from "./authorize";
 import { consentChoices } from "./consent-choices";
-import { authorizeErrorPage, refusalPage } from "./consent-page";
+import { authorizeErrorPage, refusalPage, scopeFields, SCOPES_SHOWN } from "./consent-page";
+import { tickedScopes } from "../auth/scopes";
 import { createGrant } from "./grants";
 import { readForm } from "./http";
 import { resolveResource } from "./resource";
@@ -74,6 +75,9 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
   const decision = consentChoices(deps, signedIn.user.id, target, row.scope);
   if ("refusal" in decision) return refusalPage(decision.refusal);
   const choice = decision.choices[0]!;
+  // The single-project page offers each scope as a checkbox (SCOPE_FIELD): the grant carries exactly the ticked
+  // ones, never more than offered, and always the required ones (requiredScopes says why).
+  const scopes = form[SCOPES_SHOWN] === "1" ? tickedScopes(choice.scopes, scopeFields(form), target.channel) : choice.scopes;
   const grant = deps.db.transaction(() => {
     const created = createGrant(deps.db, {
       userId: signedIn.user.id,
@@ -82,7 +86,7 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
       channel: target.channel,
       resource: target.url,
       clientId: row.clientId,
-      scopes: choice.scopes.join(" "),
+      scopes: scopes.join(" "),
       sessionId: signedIn.session.id,
       ip: meta.ip,
       userAgent: meta.userAgent,

@@ -23,8 +23,7 @@ export function createProject(db: Db, orgId: string, input: { slug: string; name
     productionVersionId: null,
     storePayloads: true,
     auditRetentionDays: 90,
-    managementPublish: false,
-    managementSettings: false,
+    managementTools: "draft",
     createdAt: now,
     updatedAt: now,
   };
@@ -60,7 +59,7 @@ export function listProjects(db: Db, orgId: string): Project[] {
 }
 
 export type ProjectSettings = Partial<
-  Pick<Project, "name" | "instructions" | "visibility" | "storePayloads" | "auditRetentionDays" | "managementPublish" | "managementSettings">
+  Pick<Project, "name" | "instructions" | "visibility" | "storePayloads" | "auditRetentionDays" | "managementTools">
 >;
 
 /** `now` as for `createProject`. */

@@ -4,7 +4,7 @@ import type { Deps } from "../deps";
 import { createProject, updateProject } from "../projects/projects";
 import { listDraftTools } from "../projects/draft";
 import { getVersion, setVisibility } from "../projects/publish";
-import { CHANNELS, VISIBILITIES, type Project } from "../db/schema";
+import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, VISIBILITIES, type Project } from "../db/schema";
 import { CAN, orgOperation, projectOperation } from "./operation";
 
 /** A new project: its URL slug and display name. */
@@ -62,8 +62,7 @@ export const ProjectSettingsSchema = z
     name: z.string().trim().min(1).max(100),
     storePayloads: z.boolean(),
     auditRetentionDays: z.coerce.number().int().min(1).max(3650),
-    managementPublish: z.boolean(),
-    managementSettings: z.boolean(),
+    managementTools: z.enum(MANAGEMENT_TOOL_SETTINGS),
   })
   .partial();
 
@@ -73,14 +72,13 @@ export function settingsFromForm(fields: Record<string, string>) {
     name: fields.name,
     auditRetentionDays: fields.auditRetentionDays,
     storePayloads: fields.storePayloads === "on",
-    managementPublish: fields.managementPublish === "on",
-    managementSettings: fields.managementSettings === "on",
+    managementTools: fields.managementTools,
   };
 }
 
 /**
- * Name, audit payload storage and retention, and the `publish` / `settings` management tools, which stay
- * off until an admin turns them on (docs/architecture.md: Roles and scopes). Toggling those changes tool lists, so both
+ * Name, audit payload storage and retention, and where the management tools are offered (off | draft |
+ * draft and production, docs/architecture.md: Roles and scopes). Changing that changes tool lists, so both
  * channels hear `list_changed`. The audit event lists the fields that changed.
  */
 export const updateProjectSettings = projectOperation({
@@ -94,7 +92,7 @@ export const updateProjectSettings = projectOperation({
     const before = access.project;
     const project = updateProject(deps.db, before.id, patch, deps.clock.now());
     const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => before[k as keyof typeof patch] !== v));
-    if ("managementPublish" in changed || "managementSettings" in changed) {
+    if ("managementTools" in changed) {
       for (const channel of CHANNELS) deps.bus.emit("toolsChanged", { projectId: project.id, channel });
     }
     return { project, changed };

@@ -166,15 +166,16 @@ describe("project settings through the API", () => {
   test("admins switch management tools and audit storage; hosts hear list_changed on both channels", async () => {
     const heard: string[] = [];
     const off = w.deps.bus.on("toolsChanged", (e) => heard.push(e.channel));
-    expect((await call(w.app, "PATCH", `${P}/settings`, { as: w.members.developer, body: { managementPublish: true } })).status).toBe(403);
+    expect((await call(w.app, "PATCH", `${P}/settings`, { as: w.members.developer, body: { managementTools: "draft_and_production" } })).status).toBe(403);
     expect((await call(w.app, "PATCH", `${P}/settings`, { as: w.members.admin, body: { auditRetentionDays: 0 } })).status).toBe(400);
-    const r = await call(w.app, "PATCH", `${P}/settings`, { as: w.members.admin, body: { managementPublish: true, storePayloads: false, auditRetentionDays: 30 } });
+    const r = await call(w.app, "PATCH", `${P}/settings`, { as: w.members.admin, body: { managementTools: "draft_and_production", storePayloads: false, auditRetentionDays: 30 } });
     expect(r.status).toBe(200);
-    expect(r.json.settings).toEqual({ storePayloads: false, auditRetentionDays: 30, managementPublish: true, managementSettings: false });
+    expect(r.json.settings).toEqual({ storePayloads: false, auditRetentionDays: 30, managementTools: "draft_and_production" });
+    expect((await call(w.app, "PATCH", `${P}/settings`, { as: w.members.admin, body: { managementTools: "production" } })).status).toBe(400);
     expect(heard.sort()).toEqual(["draft", "production"]);
     off();
     const events = await call(w.app, "GET", "/orgs/acme/audit?action=project.settings", { as: w.members.admin });
-    expect(events.json.events[0].details).toEqual({ managementPublish: true, storePayloads: false, auditRetentionDays: 30 });
+    expect(events.json.events[0].details).toEqual({ managementTools: "draft_and_production", storePayloads: false, auditRetentionDays: 30 });
   });
 });
 

@@ -35,7 +35,7 @@ describe("attack: API key scopes on the JSON API", () => {
     expect((await call(w.app, "GET", `${P}/audit`, { key })).status).toBe(403);
     expect((await call(w.app, "GET", `${P}/audit/export?format=jsonl`, { key })).status).toBe(403);
     expect((await call(w.app, "PUT", `${P}/visibility`, { key, body: { visibility: "public" } })).status).toBe(403);
-    expect((await call(w.app, "PATCH", `${P}/settings`, { key, body: { managementSettings: true } })).status).toBe(403);
+    expect((await call(w.app, "PATCH", `${P}/settings`, { key, body: { managementTools: "draft_and_production" } })).status).toBe(403);
     expect((await call(w.app, "POST", `${P}/tools`, { key, body: { ...SCRIPT, name: "escalated" } })).status).toBe(403);
     expect((await call(w.app, "GET", "/orgs/acme/members", { key })).status).toBe(403);
     // What MCP use needs still works: the project and its instructions.

@@ -26,8 +26,14 @@ function populated(): { dir: string; db: Db } {
 
 const later = (tag: string, sql: string[]): Migration => ({ tag, sql, hash: createHash("sha256").update(sql.join()).digest("hex"), folderMillis: EMBEDDED.at(-1)!.folderMillis + 1000 });
 
-/** `projects` as the schema creates it (primary key and foreign keys included). */
-const projectsDdl = readFileSync(join(import.meta.dir, "../../db/0000_init.sql"), "utf8").match(/CREATE TABLE `projects` \([\s\S]*?\n\);/)![0];
+/** `projects` as the migrations leave it today (primary key and foreign keys included; later migrations change its columns). */
+const projectsDdl = (() => {
+  const db = openDb(tempDir());
+  migrate(db);
+  const { sql } = db.$client.query("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'projects'").get() as { sql: string };
+  db.$client.close();
+  return sql;
+})();
 
 /** What drizzle-kit generates to change a column of `projects`: a table rebuild. */
 const REBUILD_PROJECTS = later("9999_rebuild_projects", [

@@ -54,9 +54,9 @@ describe("MCP with OAuth access tokens", () => {
     await client.close();
   });
 
-  test("publish tools appear only when the project turns them on and the grant holds the scope", async () => {
+  test("publish tools appear on the draft URL where the project offers management tools and the grant holds the scope", async () => {
     f = await mcpFixture();
-    updateProject(f.deps.db, f.project.id, { managementPublish: true });
+    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
     createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     const client = await oauthClient(f.url("draft"), "admin@example.com");
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("portico_publish");
@@ -68,7 +68,7 @@ describe("MCP with OAuth access tokens", () => {
 
   test("portico_publish refuses, naming them, while declared secrets have no production value, unless confirm (issue 11 #1)", async () => {
     f = await mcpFixture();
-    updateProject(f.deps.db, f.project.id, { managementPublish: true });
+    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
     createDraftTool(f.deps, f.project.id, { name: "paid", kind: "script", description: "Uses a token", script: "export default () => 1", secrets: ["TOKEN"] });
     const client = await oauthClient(f.url("draft"), "admin@example.com");
     const refused = await client.callTool({ name: "portico_publish", arguments: {} });
@@ -85,6 +85,8 @@ describe("MCP with OAuth access tokens", () => {
     createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     createDraftTool(f.deps, f.project.id, WRITER);
     publish(f.deps, f.project.id, f.users.admin);
+    // Production management tools on (issue 16 #3), so the grant holds project:write and portico_list_tools is listed.
+    updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
     const client = await oauthClient(f.url(), "developer@example.com");
     expect((await client.listTools()).tools.map((t) => t.name).filter((n) => !n.startsWith("portico_"))).toEqual(["echo", "writer"]);
     setRole(f.deps.db, f.org.id, f.users.developer, "viewer");

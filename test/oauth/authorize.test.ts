@@ -209,11 +209,11 @@ describe("the consent page", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 
-  test("the form carries only the request id and the CSRF token", async () => {
+  test("the form carries only the request id, the CSRF token and the scope checkboxes", async () => {
     const { cookie } = await signIn(t.deps, w.users.viewer.email);
     const { html } = await openConsent(t.app, path(), cookie);
     const names = [...html.matchAll(/<input[^>]*name="([^"]+)"/g)].map((m) => m[1]);
-    expect(names).toEqual(["request_id", "csrf"]);
+    expect(names).toEqual(["request_id", "csrf", "scopes_shown", "scope:project:read", "scope:tools:call"]);
     expect(html).not.toContain(challenge);
   });
 

@@ -10,6 +10,7 @@ import { listHandshakes } from "../../src/doctor/handshake";
 import { OAuthError } from "../../src/errors";
 import { endSession } from "../../src/auth/sessions";
 import { removeMember, setRole } from "../../src/projects/orgs";
+import { updateProject } from "../../src/projects/projects";
 import { grants, sessions, signingKeys } from "../../src/db/schema";
 import { openPrivateJwk } from "../../src/oauth/key-seal";
 import { postForm, req } from "../helpers";
@@ -54,6 +55,8 @@ describe("authenticateBearer", () => {
   });
 
   test("a valid token yields the user principal with granted ∩ role-allowed scopes", async () => {
+    // Management scopes reach a production grant only where the project offers management tools there (issue 16 #3).
+    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
     const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const p = await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
     expect(p).toMatchObject({ kind: "user", userId: ctx.w.users.developer.id, role: "developer" });

@@ -29,6 +29,8 @@ export class TestOAuthProvider implements OAuthClientProvider {
       user: BrowserUser;
       clientMetadataUrl?: string;
       authMethod?: "none" | "client_secret_post" | "client_secret_basic";
+      /** Scopes to untick on the consent page (the others stay as the page shows them). */
+      untick?: string[];
     },
   ) {
     this.clientMetadataUrl = opts.clientMetadataUrl;
@@ -93,6 +95,14 @@ export class TestOAuthProvider implements OAuthClientProvider {
     );
   }
 
+  /** What a browser posts for the consent page's scope checkboxes: the enabled, ticked ones, minus `untick`. */
+  private ticked(html: string): Record<string, string> {
+    if (!hiddenField(html, "scopes_shown")) return {};
+    const boxes = [...html.matchAll(/<input type="checkbox" name="(scope:[^"]+)" checked>/g)].map((m) => m[1]!);
+    const kept = boxes.filter((name) => !(this.opts.untick ?? []).includes(name.slice("scope:".length)));
+    return { scopes_shown: "1", ...Object.fromEntries(kept.map((name) => [name, "on"])) };
+  }
+
   /** Plays the browser: follow redirects, sign in when asked, approve the consent page, stop at the client. */
   async redirectToAuthorization(authorizationUrl: URL): Promise<void> {
     const origin = authorizationUrl.origin;
@@ -122,7 +132,7 @@ export class TestOAuthProvider implements OAuthClientProvider {
       }
       const requestId = hiddenField(html, "request_id");
       if (!requestId) throw new Error(`the browser got stuck at ${url.pathname} (${res.status}): ${html.slice(0, 300)}`);
-      res = await this.post(`${origin}/oauth/authorize`, { request_id: requestId, csrf: hiddenField(html, "csrf") ?? "", decision: "approve" });
+      res = await this.post(`${origin}/oauth/authorize`, { request_id: requestId, csrf: hiddenField(html, "csrf") ?? "", decision: "approve", ...this.ticked(html) });
     }
     throw new Error("too many redirects");
   }

@@ -3,6 +3,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { getGrant } from "../../src/oauth/grants";
 import { endSession } from "../../src/auth/sessions";
 import { listHandshakes } from "../../src/doctor/handshake";
+import { updateProject } from "../../src/projects/projects";
 import { req } from "../helpers";
 import { approve, authorizeParams, authorizePath, pkce, REDIRECT, registerClient, signIn, tokenRequest, worldPerTest } from "./fixtures";
 
@@ -38,6 +39,8 @@ async function expectError(res: Response, status: number, error: string) {
 
 describe("grant_type=authorization_code", () => {
   test("issues an EdDSA JWT with iss, aud, sub, scope, client_id, gid, jti, iat, exp (8 h) and a refresh token, no-store", async () => {
+    // Management scopes reach a production grant only where the project offers management tools there (issue 16 #3).
+    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
     const c = await freshCode();
     const res = await exchange(c);
     expect(res.status).toBe(200);

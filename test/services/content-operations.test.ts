@@ -17,7 +17,7 @@ const actions = (f: McpFixture) =>
 
 test("portico_publish trims the note and portico_rollback takes the version's number, each audited once", async () => {
   f = await mcpFixture();
-  updateProject(f.deps.db, f.project.id, { managementPublish: true });
+  updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
   createDraftTool(f.deps, f.project.id, ECHO_TOOL);
   const auth = { authorization: `Bearer ${f.keyFor("admin")}` };
   const call = async (name: string, args: unknown) =>

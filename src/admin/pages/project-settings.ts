@@ -1,11 +1,12 @@
 /**
  * Project → Settings (`/admin/{org}/{project}/settings`), its own tab since issue 16 #1 (the Server page is
- * about URLs and connecting): name, whether audit rows keep call payloads, audit retention, and the opt-in
- * management tools for hosts. Read-only below admin.
+ * about URLs and connecting): name, whether audit rows keep call payloads, audit retention, and where the
+ * management tools for hosts are offered (issue 16 #3). Read-only below admin.
  */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { roleAtLeast } from "../../auth/scopes";
+import type { ManagementToolsSetting } from "../../domain";
 import { html, type Html } from "../../web/html";
 import type { ProjectAccess } from "../../services/access";
 import { adminPage, projectPath } from "../layout";
@@ -16,6 +17,20 @@ import { csrfField } from "../ui";
 
 function check(name: string, on: boolean, label: string, hint: string): Html {
   return html`<label class="check"><input type="checkbox" name="${name}"${on ? html` checked` : ""}> ${label}</label><div class="muted small hint">${hint}</div>`;
+}
+
+const MANAGEMENT_CHOICES: { value: ManagementToolsSetting; label: string; hint: string }[] = [
+  { value: "off", label: "Off", hint: "No host gets portico_* tools for this project." },
+  { value: "draft", label: "On the draft URL (default)", hint: "Hosts connected to the draft URL can edit draft tools and instructions; admins' can also publish, roll back and read the audit log, members and authorized apps." },
+  { value: "draft_and_production", label: "On the draft and production URLs", hint: "Production connections get them too, and the consent page then offers production grants the management permissions." },
+];
+
+function managementRadios(current: ManagementToolsSetting): Html {
+  return html`<div role="radiogroup" aria-labelledby="ps-management"><h3 id="ps-management">Management tools for hosts</h3>
+<p class="muted small">Portico's own portico_* tools let members' AI hosts work on this project, within each member's role.</p>
+${MANAGEMENT_CHOICES.map(
+  (c) => html`<label class="check"><input type="radio" name="managementTools" value="${c.value}"${c.value === current ? html` checked` : ""}> ${c.label}</label><div class="muted small hint">${c.hint}</div>`,
+)}</div>`;
 }
 
 /** The settings card (read-only below admin). */
@@ -29,10 +44,7 @@ export function settingsCard(access: ProjectAccess): Html {
 <h3>Audit log</h3>
 ${check("storePayloads", p.storePayloads, "Keep call inputs, outputs and handler logs", "Turn off to record only who called what and how it ended. Secret values are redacted either way.")}
 <label for="ps-ret">Keep audit events for (days)</label><input id="ps-ret" name="auditRetentionDays" type="number" min="1" max="3650" value="${String(p.auditRetentionDays)}">
-<h3>Management tools for hosts</h3>
-<p class="muted small">Let members' AI hosts run Portico's own tools on this project, within each member's role.</p>
-${check("managementPublish", p.managementPublish, "Publish and roll back", "Admins' hosts get portico_publish, portico_rollback and portico_list_versions.")}
-${check("managementSettings", p.managementSettings, "Settings: audit log, members, authorized apps", "Admins' hosts can query the audit log and list members and authorized apps (never keys or secrets).")}
+${managementRadios(p.managementTools)}
 ${editable ? html`<div class="actions"><button type="submit" class="secondary">Save settings</button></div>` : html`<p class="muted small">Only admins can change these settings.</p>`}
 </fieldset></form></div>`;
 }

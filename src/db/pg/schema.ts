@@ -7,7 +7,7 @@
  * writes `db/pg/` (db/SCHEMA.md: "Two dialects").
  */
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { CHANNELS, ROLES, TOOL_KINDS, VISIBILITIES } from "../../domain";
+import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../../domain";
 import { bytea, epochMs, json } from "./columns";
 
 export const settings = pgTable("settings", {
@@ -98,8 +98,7 @@ export const projects = pgTable(
     productionVersionId: text("production_version_id"),
     storePayloads: boolean("store_payloads").notNull().default(true),
     auditRetentionDays: integer("audit_retention_days").notNull().default(90),
-    managementPublish: boolean("management_publish").notNull().default(false),
-    managementSettings: boolean("management_settings").notNull().default(false),
+    managementTools: text("management_tools", { enum: MANAGEMENT_TOOL_SETTINGS }).notNull().default("draft"),
     createdAt: epochMs("created_at").notNull(),
     updatedAt: epochMs("updated_at").notNull(),
   },

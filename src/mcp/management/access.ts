@@ -9,9 +9,9 @@ import { projectAccess, type ProjectAccess, type Via } from "../../services/acce
 import type { RequestContext } from "../context";
 
 /**
- * Management tools edit the draft from either channel: where an admin turned them on for production,
- * a production grant's `project:write` reaches the draft too (the project setting is the consent), so it
- * counts as draft work here.
+ * Management tools edit the draft from either channel: where an admin set them to "draft and production",
+ * a production grant's `project:write` reaches the draft too (the project setting and the consent page's
+ * management list are the consent), so it counts as draft work here.
  */
 function draftWork(scopes: Scope[]): Scope[] {
   return scopes.includes("project:write") && !scopes.includes("draft") ? [...scopes, "draft"] : scopes;

@@ -9,10 +9,10 @@ import { duplicateTool } from "../../services/tool-duplicate";
 import { createTool, deleteTool, getTool, listTools, updateTool } from "../../services/tools";
 import { fromOperation, type ManagementToolSpec } from "./spec";
 
-/** Draft work: listed for credentials that may write the project (a production grant's `project:write` reaches the draft, see access.ts). */
+/** Draft work: listed for credentials that may write the project (where a production grant has `project:write`, it reaches the draft, see access.ts). */
 const DRAFT = { scope: "project:write" } as const;
-/** Release work: listed only with `publish` and while an admin has turned the publish tools on. */
-const RELEASE = { scope: "publish", flag: "managementPublish" } as const;
+/** Release work: listed only with `publish` (admins). */
+const RELEASE = { scope: "publish" } as const;
 
 export const CONTENT_TOOLS: ManagementToolSpec[] = [
   fromOperation(listTools, {

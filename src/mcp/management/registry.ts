@@ -1,4 +1,4 @@
-/** Listing and calling management tools: visible only with their scope (and project switch). */
+/** Listing and calling management tools: visible only where the project offers them on this channel, and with their scope. */
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ValidateFunction } from "ajv";
 import type { Ajv2020 } from "ajv/dist/2020";
@@ -6,6 +6,7 @@ import { AppError } from "../../errors";
 import { JsonRpcError, RPC } from "../rpc-errors";
 import { createAjv } from "../../projects/draft";
 import type { RequestContext } from "../context";
+import { managementOn } from "../../auth/scopes";
 import { checkScope, holds } from "../permissions";
 import { MANAGEMENT_TOOLS, type ManagementToolSpec } from "./definitions";
 import { describeSchemaErrors } from "../schema-errors";
@@ -50,8 +51,13 @@ export function isManagementTool(name: string): boolean {
   return name.startsWith(PREFIX);
 }
 
+/** The project offers management tools on this URL (off | draft | draft and production, issue 16 #3). */
+function offered(ctx: RequestContext): boolean {
+  return managementOn(ctx.project.managementTools, ctx.target.channel);
+}
+
 function enabled(ctx: RequestContext, spec: ManagementToolSpec): boolean {
-  return (!spec.flag || ctx.project[spec.flag]) && holds(ctx, spec.scope);
+  return offered(ctx) && holds(ctx, spec.scope);
 }
 
 export function visibleManagementTools(ctx: RequestContext): ManagementTool[] {
@@ -62,7 +68,7 @@ export function visibleManagementTools(ctx: RequestContext): ManagementTool[] {
 /** Runs a management tool; service errors (validation, conflicts) come back as `isError` results. */
 export async function callManagementTool(ctx: RequestContext, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const tool = TOOLS.get(name);
-  if (!tool || ctx.principal.kind === "anonymous" || (tool.spec.flag && !ctx.project[tool.spec.flag])) {
+  if (!tool || ctx.principal.kind === "anonymous" || !offered(ctx)) {
     throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${name}". Call tools/list to see the tools of this channel.`);
   }
   if (!checkScope(ctx, tool.spec.scope)) {

@@ -8,7 +8,7 @@ import { listOrgGrants } from "../../services/grants";
 import { viewMembers } from "../../services/members";
 import { fromOperation, type ManagementToolSpec } from "./spec";
 
-const SETTINGS = { scope: "settings", flag: "managementSettings", readOnly: true } as const;
+const SETTINGS = { scope: "settings", readOnly: true } as const;
 
 export const SETTINGS_TOOLS: ManagementToolSpec[] = [
   fromOperation(listAudit, { name: "portico_query_audit", ...SETTINGS, result: (page) => page }),

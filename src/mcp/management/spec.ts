@@ -1,5 +1,5 @@
 /**
- * What a management tool is (`portico_*`, docs/architecture.md: Roles and scopes): a scope, an optional project switch,
+ * What a management tool is (`portico_*`, docs/architecture.md: Roles and scopes): a scope (the project setting decides the channels),
  * and — for tools that are service operations — the operation's own schema, rule and audit event.
  */
 import type { z } from "zod";
@@ -12,8 +12,6 @@ export interface ManagementToolSpec {
   name: string;
   description: string;
   scope: Scope;
-  /** Project switch that must be on (off until an admin turns it on). */
-  flag?: "managementPublish" | "managementSettings";
   readOnly: boolean;
   inputSchema: Record<string, unknown>;
   run(ctx: RequestContext, args: Record<string, unknown>): unknown;
@@ -26,10 +24,10 @@ export interface ManagementToolSpec {
  */
 export function fromOperation<S extends z.ZodType, O>(
   op: ProjectOperation<S, O>,
-  tool: { name: string; scope: Scope; readOnly: boolean; flag?: ManagementToolSpec["flag"]; result: (output: O) => unknown },
+  tool: { name: string; scope: Scope; readOnly: boolean; result: (output: O) => unknown },
 ): ManagementToolSpec {
   return {
-    name: tool.name, scope: tool.scope, flag: tool.flag, readOnly: tool.readOnly, description: op.summary,
+    name: tool.name, scope: tool.scope, readOnly: tool.readOnly, description: op.summary,
     get inputSchema() {
       return inputJsonSchema(op as unknown as AnyOperation);
     },
