@@ -55,7 +55,7 @@ afterAll(async () => {
 describe("management tools in the browser", () => {
   test("an admin picks where management tools are offered; the choice is saved and shown checked", async () => {
     const { ctx, page } = await as(w.members.admin);
-    await page.goto(`${server.url}/admin/acme/shop`);
+    await page.goto(`${server.url}/admin/acme/shop/settings`);
     const form = page.locator('form[action$="/settings"]');
     expect(await form.locator('input[name="managementTools"][value="draft"]').isChecked()).toBe(true);
     expect(await form.locator('input[name="managementTools"]').count()).toBe(3);
@@ -63,7 +63,7 @@ describe("management tools in the browser", () => {
     await form.getByLabel("On the draft and production URLs").check();
     await Promise.all([page.waitForNavigation(), form.locator("button", { hasText: "Save settings" }).click()]);
     expect(getProjectById(server.deps.db, w.project.id).managementTools).toBe("draft_and_production");
-    await page.goto(`${server.url}/admin/acme/shop`);
+    await page.goto(`${server.url}/admin/acme/shop/settings`);
     expect(await page.locator('form[action$="/settings"] input[name="managementTools"][value="draft_and_production"]').isChecked()).toBe(true);
     await shot(page, "settings-draft-and-production");
     await page.locator('form[action$="/settings"]').getByLabel("Off").check();
@@ -73,7 +73,7 @@ describe("management tools in the browser", () => {
 
     // A developer sees the setting but cannot change it.
     const dev = await as(w.members.developer);
-    await dev.page.goto(`${server.url}/admin/acme/shop`);
+    await dev.page.goto(`${server.url}/admin/acme/shop/settings`);
     expect(await dev.page.locator('form[action$="/settings"] input[name="managementTools"][value="off"]').isDisabled()).toBe(true);
     await dev.ctx.close();
   }, TIMEOUT);
