@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { startTestServer } from "../helpers";
-import { PASSWORD, seedWorld, type SignedInWorld, type Who } from "../fixtures/world";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { startTestServer } from "../helpers";
+import { startBrowserWorld, stopBrowserWorld } from "./browser-world";
+import { PASSWORD, type SignedInWorld, type Who } from "../fixtures/world";
 
 const SHOTS = join(import.meta.dir, "../../test-output/admin-day");
 const TIMEOUT = 60_000;
@@ -54,21 +55,10 @@ function url(path: string) {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  server = await startTestServer();
-  w = await seedWorld(server.deps);
-  callbackServer = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("You can close this window.") });
-  CALLBACK = `http://127.0.0.1:${callbackServer.port}/callback`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ({ server, w, callbackServer, callback: CALLBACK, browser } = await startBrowserWorld());
 }, TIMEOUT);
 
-afterAll(async () => {
-  await browser?.close();
-  callbackServer?.stop(true);
-  await server?.stop();
-});
+afterAll(() => stopBrowserWorld({ server, callbackServer, browser }));
 
 describe("issue 16 #1: why Claude cannot connect, said before it happens", () => {
   test("the Server page warns that hosted hosts cannot reach an http loopback URL, and settings have their own tab", async () => {

@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import { decodeJwt } from "jose";
 import { s256 } from "../../src/lib/crypto";
 import { getProjectById, updateProject } from "../../src/projects/projects";
-import { seedWorld, type SignedIn, type SignedInWorld } from "../fixtures/world";
-import { startTestServer } from "../helpers";
+import type { SignedIn, SignedInWorld } from "../fixtures/world";
+import type { startTestServer } from "../helpers";
+import { startBrowserWorld, stopBrowserWorld } from "./browser-world";
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let w: SignedInWorld;
@@ -36,21 +37,10 @@ async function as(member: SignedIn): Promise<{ ctx: BrowserContext; page: Page }
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startTestServer();
-  w = await seedWorld(server.deps);
-  callbackServer = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("You can close this window.") });
-  CALLBACK = `http://127.0.0.1:${callbackServer.port}/callback`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
+  ({ server, w, callbackServer, callback: CALLBACK, browser } = await startBrowserWorld());
 }, TIMEOUT);
 
-afterAll(async () => {
-  await browser?.close();
-  callbackServer?.stop(true);
-  await server?.stop();
-});
+afterAll(() => stopBrowserWorld({ server, callbackServer, browser }));
 
 describe("management tools in the browser", () => {
   test("an admin picks where management tools are offered; the choice is saved and shown checked", async () => {
