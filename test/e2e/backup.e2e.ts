@@ -80,7 +80,13 @@ describe("backup under load, restore, serve again", () => {
     let calls = 0;
     const load = (async () => {
       while (!stop) {
-        const r = await mcpCall(mcpUrl, p.key, ++calls);
+        // A pooled keep-alive socket can be reset under load (seen once in CI, never locally): retry that one
+        // call only while the server process is alive — a crash still fails the test.
+        const id = ++calls;
+        const r = await mcpCall(mcpUrl, p.key, id).catch((err) => {
+          if (err?.code !== "ECONNRESET" || live.proc.exitCode !== null) throw err;
+          return mcpCall(mcpUrl, p.key, id);
+        });
         if (!r.result?.structuredContent?.ok) throw new Error(`call failed under load: ${JSON.stringify(r)}`);
       }
     })();
