@@ -12,13 +12,11 @@
  * runs only while someone subscribes (one shared-memory read per tick).
  */
 import type { Database, Statement } from "bun:sqlite";
-import { mergeTopics, type Change, type ChangeFeed, type Topic } from "../lib/change-feed";
+import { ChangeLog, type Change, type ChangeFeed, type Topic } from "../lib/change-feed";
 import { mapWalIndex, type WalIndex } from "./wal-index";
 
 /** How often subscribers are told about commits nobody in this process announced (another process's). */
 export const POLL_MS = 500;
-/** Changes remembered for `changedSince`; an older version gets "anything changed". */
-const LOG_MAX = 64;
 
 export interface SqliteChangeFeedOptions {
   pollMs?: number;
@@ -26,14 +24,9 @@ export interface SqliteChangeFeedOptions {
   onError?: (err: unknown) => void;
 }
 
-interface Entry {
-  version: number;
-  topics: ReadonlySet<Topic> | undefined;
-}
-
 export class SqliteChangeFeed implements ChangeFeed {
   private current = 0;
-  private log: Entry[] = [];
+  private readonly log = new ChangeLog();
   private wal: WalIndex | null;
   private seenChange = -1;
   private seenFrame = -1;
@@ -61,13 +54,7 @@ export class SqliteChangeFeed implements ChangeFeed {
   }
 
   changedSince(n: number): Change {
-    const version = this.version();
-    if (n >= version) return { version, topics: new Set() };
-    const first = this.log[0];
-    if (!first || n + 1 < first.version) return { version };
-    let topics: ReadonlySet<Topic> | undefined = new Set();
-    for (const e of this.log) if (e.version > n) topics = mergeTopics(topics, e.topics);
-    return { version, topics };
+    return this.log.since(n, this.version());
   }
 
   subscribe(listener: (change: Change) => void): () => void {
@@ -128,8 +115,7 @@ export class SqliteChangeFeed implements ChangeFeed {
       this.seenFrame = others;
     }
     this.current++;
-    this.log.push({ version: this.current, topics: alone ? announced : undefined });
-    if (this.log.length > LOG_MAX) this.log.shift();
+    this.log.record(this.current, alone ? announced : undefined);
   }
 
   private deliver(): void {

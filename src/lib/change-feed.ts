@@ -67,6 +67,32 @@ export interface ChangeFeed {
   close(): void;
 }
 
+/**
+ * The recent changes a feed remembers for `changedSince` (both implementations keep the same bounded log):
+ * a version older than the oldest entry gets "anything changed".
+ */
+export class ChangeLog {
+  private entries: Array<{ version: number; topics: ReadonlySet<Topic> | undefined }> = [];
+
+  constructor(private readonly max = 64) {}
+
+  /** Remembers that `version` changed `topics` (undefined: anything). */
+  record(version: number, topics: ReadonlySet<Topic> | undefined): void {
+    this.entries.push({ version, topics });
+    if (this.entries.length > this.max) this.entries.shift();
+  }
+
+  /** What changed after version `n`, the feed being at `version` now. */
+  since(n: number, version: number): Change {
+    if (n >= version) return { version, topics: new Set() };
+    const first = this.entries[0];
+    if (!first || n + 1 < first.version) return { version };
+    let topics: ReadonlySet<Topic> | undefined = new Set();
+    for (const e of this.entries) if (e.version > n) topics = mergeTopics(topics, e.topics);
+    return { version, topics };
+  }
+}
+
 /** The union of two changes' topics; unknown (undefined) wins. */
 export function mergeTopics(a: ReadonlySet<Topic> | undefined, b: ReadonlySet<Topic> | undefined): ReadonlySet<Topic> | undefined {
   if (!a || !b) return undefined;

@@ -20,7 +20,7 @@
  *   unknown topics (every cache drops everything) and acknowledges the newest sequence.
  */
 import type { SQL } from "bun";
-import { ChangeUnconfirmedError, mergeTopics, TOPICS, type Change, type ChangeFeed, type Topic } from "../../lib/change-feed";
+import { ChangeLog, ChangeUnconfirmedError, mergeTopics, TOPICS, type Change, type ChangeFeed, type Topic } from "../../lib/change-feed";
 import { newId } from "../../lib/ids";
 import { AckWait, changePayloadSql, parseAck, parseChange, sqlId } from "./change-acks";
 import { DB_NOW_MS } from "./cluster-schema";
@@ -36,8 +36,6 @@ export const LIVE_MS = 5000;
 export const HEALTHY_MS = 3000;
 /** How often a waiting writer re-reads who still owes an ack (ack notifications usually end it sooner). */
 const RECHECK_MS = 200;
-/** Changes remembered for `changedSince`; an older version gets "anything changed". */
-const LOG_MAX = 64;
 /** Rows of `portico_changes` kept, and how many heartbeats between prunes. */
 const KEEP_CHANGES = 10_000;
 const PRUNE_EVERY = 60;
@@ -54,11 +52,6 @@ export interface PgChangeFeedOptions {
   onError?: (err: unknown) => void;
 }
 
-interface Entry {
-  version: number;
-  topics: ReadonlySet<Topic> | undefined;
-}
-
 export class PgChangeFeed implements ChangeFeed {
   /** This instance's row in `portico_instances`. */
   readonly instanceId = newId("inst");
@@ -67,7 +60,7 @@ export class PgChangeFeed implements ChangeFeed {
   private readonly liveMs: number;
   private readonly healthyMs: number;
   private current = 0;
-  private log: Entry[] = [];
+  private readonly log = new ChangeLog();
   private listeners = new Set<(change: Change) => void>();
   private closed = false;
   private started = false;
@@ -119,13 +112,7 @@ export class PgChangeFeed implements ChangeFeed {
   }
 
   changedSince(n: number): Change {
-    const version = this.current;
-    if (n >= version) return { version, topics: new Set() };
-    const first = this.log[0];
-    if (!first || n + 1 < first.version) return { version };
-    let topics: ReadonlySet<Topic> | undefined = new Set();
-    for (const e of this.log) if (e.version > n) topics = mergeTopics(topics, e.topics);
-    return { version, topics };
+    return this.log.since(n, this.current);
   }
 
   subscribe(listener: (change: Change) => void): () => void {
@@ -192,8 +179,7 @@ export class PgChangeFeed implements ChangeFeed {
   /** One more version, with what changed (undefined = anything), delivered to every subscriber now. */
   private record(topics: ReadonlySet<Topic> | undefined): void {
     this.current++;
-    this.log.push({ version: this.current, topics });
-    if (this.log.length > LOG_MAX) this.log.shift();
+    this.log.record(this.current, topics);
     const change: Change = { version: this.current, topics };
     for (const listener of [...this.listeners]) {
       try {
