@@ -55,6 +55,14 @@ describe("portico serve", () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
+  test("the start note about hosted apps names the URL the server really listens on, not port 0", async () => {
+    cli = new Cli();
+    const r = await cli.run("serve", "--port", "0", "--log-level", "silent");
+    const server = cli.servers[0]!;
+    expect(r.err).toContain(`cannot reach ${server.url}`);
+    expect(r.err).not.toContain(":0");
+  });
+
   test("a CLI command writes to the data dir while the server runs on it", async () => {
     cli = new Cli();
     await cli.run("serve", "--port", "0", "--log-level", "silent");

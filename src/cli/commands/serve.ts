@@ -15,7 +15,8 @@ export const serveCommand: Command = {
     const { startServer, stopOnSignals } = await import("../../server");
     const server = await startServer(ctx.config);
     if (server.setupUrl) ctx.io.err(`\nPortico is not set up yet. Open this one-time link to create the owner account:\n  ${server.setupUrl}\n`);
-    const reach = hostedReachWarning(ctx.config.publicUrl);
+    // The settled URL: with --port 0 (or no --public-url) the input config does not know the port yet.
+    const reach = hostedReachWarning(server.url);
     if (reach) ctx.io.err(`\nNote: ${reach}\n`);
     if (ctx.opts.signals !== false) stopOnSignals(server);
     ctx.opts.onServer?.(server);
