@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, setSystemTime, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { makeApp, req, type TestApp } from "../helpers";
 import { oauthClients } from "../../src/db/schema";
@@ -75,10 +75,17 @@ describe("POST /oauth/register (RFC 7591)", () => {
   });
 
   test("registration is rate-limited per client IP", async () => {
-    let last: Response | undefined;
-    for (let i = 0; i < 31; i++) last = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" });
-    expect(last!.status).toBe(429);
-    expect(last!.headers.get("retry-after")).toBeString();
+    // Windows are aligned to the clock (src/lib/rate-limit.ts): start just after a boundary, so the 31
+    // registrations cannot straddle two windows (that flaked once in a full run).
+    setSystemTime(new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 1_000));
+    try {
+      let last: Response | undefined;
+      for (let i = 0; i < 31; i++) last = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" });
+      expect(last!.status).toBe(429);
+      expect(last!.headers.get("retry-after")).toBeString();
+    } finally {
+      setSystemTime();
+    }
   });
 
   test("dynamic clients that never completed an authorization are removed after 24 h; clients that got tokens stay", async () => {
