@@ -16,12 +16,12 @@ import { apiPlugin } from "./api/plugin";
 import { mcpPlugin } from "./mcp/plugin";
 import { pageErrors } from "./http/errors";
 
-export function createApp(deps: Deps) {
+export async function createApp(deps: Deps) {
   // Hot-path rate-limit counts sync with the other instances while the app serves (src/lib/rate-limits.ts).
   deps.rateLimits.start();
   return new Elysia({ name: "portico" })
     .use(healthPlugin(deps))
-    .use(oauthPlugin(deps))
+    .use(await oauthPlugin(deps))
     .use(authPlugin(deps))
     .use(adminPlugin(deps))
     .use(apiPlugin(deps))
@@ -29,4 +29,4 @@ export function createApp(deps: Deps) {
     .onError(pageErrors(deps.log));
 }
 
-export type App = ReturnType<typeof createApp>;
+export type App = Awaited<ReturnType<typeof createApp>>;

@@ -57,13 +57,13 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
   try {
     // Issue 15 (instances must agree): a master key that does not open the stored signing keys stops the
     // start here, with both key ids and what to do, instead of serving tokens no other instance can match.
-    deps.oauth.keys.open();
+    await deps.oauth.keys.open();
   } catch (err) {
     reserved.release();
     await shutdown(deps);
     throw err;
   }
-  const app = createApp(deps);
+  const app = await createApp(deps);
   app.listen({
     port,
     hostname: config.host,
@@ -86,7 +86,7 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
   const reach = hostedReachProblems(config.publicUrl);
   if (reach.length) deps.log.warn({ publicUrl: config.publicUrl, problems: reach }, "hosted hosts (Claude, ChatGPT) cannot reach the public URL");
   // The token is a credential: `portico serve` prints it on the operator's terminal, never into the JSON log.
-  const setupUrl = issueSetupLink(deps.db, config.publicUrl);
+  const setupUrl = await issueSetupLink(deps.db, config.publicUrl);
   if (setupUrl) deps.log.info("no user yet: the one-time setup link is printed on stderr");
   return { deps, url: config.publicUrl, port, setupUrl, stop };
 }

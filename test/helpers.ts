@@ -43,7 +43,7 @@ export async function makeApp(overrides: ConfigInput = {}): Promise<TestApp> {
   const logs = new LogCapture();
   const config = testConfig(overrides);
   const deps = await createDeps(config, { log: createLogger(config.logLevel, logs) });
-  const app = createApp(deps);
+  const app = await createApp(deps);
   return { app, deps, logs, close: () => shutdown(deps) };
 }
 

@@ -16,15 +16,15 @@ export function sessionVia(signedIn: SignedIn): Via {
 }
 
 /** The signed-in user's access to an org page; anonymous visitors are sent to sign in. */
-export function orgPageAccess(deps: Deps, request: Request, orgSlug: string): OrgAccess {
-  const signedIn = requireUser(deps, request);
-  return orgAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug);
+export async function orgPageAccess(deps: Deps, request: Request, orgSlug: string): Promise<OrgAccess> {
+  const signedIn = await requireUser(deps, request);
+  return await orgAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug);
 }
 
 /** The signed-in user's access to a project page; anonymous visitors are sent to sign in. */
-export function projectPageAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): ProjectAccess {
-  const signedIn = requireUser(deps, request);
-  return projectAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug, projectSlug);
+export async function projectPageAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): Promise<ProjectAccess> {
+  const signedIn = await requireUser(deps, request);
+  return await projectAccess(deps, signedIn.user, sessionVia(signedIn), orgSlug, projectSlug);
 }
 
 /** The CSRF secret to embed in this page's forms. */

@@ -21,9 +21,9 @@ import { toolPreviewPages } from "./pages/tool-preview";
 import { instructionPages } from "./pages/instructions";
 
 /** Who is signed in, for an error page's header; an error page never fails for want of one. */
-function signedInUser(deps: Deps, request: Request) {
+async function signedInUser(deps: Deps, request: Request) {
   try {
-    return currentUser(deps, request)?.user ?? null;
+    return (await currentUser(deps, request))?.user ?? null;
   } catch {
     return null;
   }
@@ -33,7 +33,7 @@ function signedInUser(deps: Deps, request: Request) {
 export function adminPlugin(deps: Deps) {
   return new Elysia({ name: "admin" })
     // Local (applies to the pages used below, not to the app around it): errors become HTML pages.
-    .onError(pageErrors(deps.log, (request) => adminErrorChrome(signedInUser(deps, request), new URL(request.url).pathname)))
+    .onError(pageErrors(deps.log, async (request) => adminErrorChrome(await signedInUser(deps, request), new URL(request.url).pathname)))
     .use(homePages(deps))
     .use(memberPages(deps))
     .use(appPages(deps))

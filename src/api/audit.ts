@@ -15,16 +15,16 @@ const FILTERS =
 export function auditRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()
-    .get("/projects/:org/:project/audit", ({ request, params, query }) => invoke(listAudit, deps, access(request, params), query),
+    .get("/projects/:org/:project/audit", async ({ request, params, query }) => (await invoke(listAudit, deps, await access(request, params), query)),
       doc("audit", "Audit events, newest first (developer)", { description: FILTERS }))
     .get("/projects/:org/:project/audit/export", async ({ request, params, query }) => {
       const format = (query as Record<string, unknown>).format ?? "jsonl";
       if (format !== "jsonl" && format !== "csv") throw new NotFoundError("Export formats are jsonl and csv.");
-      return downloadResponse(await invoke(exportAuditLog, deps, access(request, params), { ...query, format }));
+      return downloadResponse(await invoke(exportAuditLog, deps, await access(request, params), { ...query, format }));
     }, doc("audit", exportAuditLog.summary, { description: `format=jsonl|csv. ${FILTERS}` }))
-    .get("/projects/:org/:project/audit/:id", ({ request, params }) => {
+    .get("/projects/:org/:project/audit/:id", async ({ request, params }) => {
       const id = Number(params.id);
       if (!Number.isInteger(id) || id < 1) throw new NotFoundError("No such audit event in this project.");
-      return invoke(getAuditEvent, deps, access(request, params), { id });
+      return await invoke(getAuditEvent, deps, await access(request, params), { id });
     }, doc("audit", getAuditEvent.summary));
 }

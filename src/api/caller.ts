@@ -25,8 +25,8 @@ function bearer(request: Request): string | null {
 }
 
 /** The session caller, with CSRF checked on unsafe methods; throws 401 when there is none. */
-export function sessionCaller(deps: Deps, request: Request): { user: User; via: Via } {
-  const signedIn = currentUser(deps, request);
+export async function sessionCaller(deps: Deps, request: Request): Promise<{ user: User; via: Via }> {
+  const signedIn = await currentUser(deps, request);
   if (!signedIn) throw new UnauthenticatedError("Sign in, or send an API key as `Authorization: Bearer prt_…`.");
   if (!SAFE_METHODS.has(request.method)) checkCsrf(request, request.headers.get(CSRF_HEADER) ?? undefined, signedIn.session.csrfSecret);
   return { user: signedIn.user, via: { kind: "session", sessionId: signedIn.session.id, csrfSecret: signedIn.session.csrfSecret } };
@@ -36,11 +36,11 @@ export function sessionCaller(deps: Deps, request: Request): { user: User; via: 
  * Authenticates an API key against the project it belongs to. Its scopes travel in `via`, so every
  * operation's `need()` checks them; its OAuth-style 401 becomes the API's own 401.
  */
-function apiKeyCaller(deps: Deps, key: string, projectId: string): { user: User; via: Via } {
+async function apiKeyCaller(deps: Deps, key: string, projectId: string): Promise<{ user: User; via: Via }> {
   try {
     const k = authenticateApiKeyForApi(deps, key, projectId);
     return {
-      user: getUser(deps.db, k.userId),
+      user: await getUser(deps.db, k.userId),
       via: { kind: "apikey", apiKeyId: k.apiKeyId, projectId, scopes: k.scopes, channel: k.channel, expiresAt: k.expiresAt },
     };
   } catch (err) {
@@ -50,36 +50,36 @@ function apiKeyCaller(deps: Deps, key: string, projectId: string): { user: User;
 }
 
 /** Access to a project for an API request (session or that project's API key). */
-export function apiProjectAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): ProjectAccess {
+export async function apiProjectAccess(deps: Deps, request: Request, orgSlug: string, projectSlug: string): Promise<ProjectAccess> {
   const key = bearer(request);
   if (key !== null) {
     if (!looksLikeApiKey(key)) throw new UnauthenticatedError("The API accepts Portico API keys (prt_…) or a signed-in session.");
-    const found = findProject(deps.db, orgSlug, projectSlug);
+    const found = await findProject(deps.db, orgSlug, projectSlug);
     if (!found) throw new NotFoundError(`No project "${orgSlug}/${projectSlug}".`);
-    const caller = apiKeyCaller(deps, key, found.project.id);
+    const caller = await apiKeyCaller(deps, key, found.project.id);
     return projectAccess(deps, caller.user, caller.via, orgSlug, projectSlug);
   }
-  const caller = sessionCaller(deps, request);
+  const caller = await sessionCaller(deps, request);
   return projectAccess(deps, caller.user, caller.via, orgSlug, projectSlug);
 }
 
 /** `(request, params) => ProjectAccess` for route files whose paths carry `:org/:project`. */
 export function projectAccessFor(deps: Deps) {
-  return (request: Request, params: { org: string; project: string }) => apiProjectAccess(deps, request, params.org, params.project);
+  return async (request: Request, params: { org: string; project: string }) => (await apiProjectAccess(deps, request, params.org, params.project));
 }
 
 /**
  * Access to an org for an API request. API keys are bound to one project, so org-wide operations
  * (members, authorized apps, the org audit log) take a session only.
  */
-export function apiOrgAccess(deps: Deps, request: Request, orgSlug: string): OrgAccess {
+export async function apiOrgAccess(deps: Deps, request: Request, orgSlug: string): Promise<OrgAccess> {
   if (bearer(request) !== null) throw new ForbiddenError("API keys are bound to one project; organization settings need a signed-in session.");
-  const caller = sessionCaller(deps, request);
-  return orgAccess(deps, caller.user, caller.via, orgSlug);
+  const caller = await sessionCaller(deps, request);
+  return await orgAccess(deps, caller.user, caller.via, orgSlug);
 }
 
 /** Account routes act for a person, so they take only a session, never an API key. */
-export function apiSessionOnly(deps: Deps, request: Request): { user: User; via: Via } {
+export async function apiSessionOnly(deps: Deps, request: Request): Promise<{ user: User; via: Via }> {
   if (bearer(request) !== null) throw new ForbiddenError("Account operations need a signed-in session, not an API key.");
-  return sessionCaller(deps, request);
+  return await sessionCaller(deps, request);
 }

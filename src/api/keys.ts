@@ -10,14 +10,14 @@ import { created, doc, noContent, opDoc } from "./doc";
 export function keyRoutes(deps: Deps) {
   const access = projectAccessFor(deps);
   return new Elysia()
-    .get("/projects/:org/:project/keys", async ({ request, params }) => ({ keys: await invoke(listKeys, deps, access(request, params), {}) }),
+    .get("/projects/:org/:project/keys", async ({ request, params }) => ({ keys: await invoke(listKeys, deps, await access(request, params), {}) }),
       doc("keys", listKeys.summary))
     .post("/projects/:org/:project/keys", async ({ request, params, body }) => {
-      const { id, key } = await invoke(createKey, deps, access(request, params), body);
+      const { id, key } = await invoke(createKey, deps, await access(request, params), body);
       return created({ id, key });
     }, opDoc("keys", createKey))
     .delete("/projects/:org/:project/keys/:id", async ({ request, params }) => {
-      await invoke(revokeKey, deps, access(request, params), { id: params.id });
+      await invoke(revokeKey, deps, await access(request, params), { id: params.id });
       return noContent();
     }, doc("keys", revokeKey.summary));
 }

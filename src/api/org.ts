@@ -14,44 +14,44 @@ const bodyOf = (body: unknown): Record<string, unknown> => (body && typeof body 
 
 /** Org and account API routes. */
 export function orgRoutes(deps: Deps) {
-  const access = (request: Request, params: { org: string }) => apiOrgAccess(deps, request, params.org);
+  const access = async (request: Request, params: { org: string }) => (await apiOrgAccess(deps, request, params.org));
   return new Elysia()
-    .get("/orgs/:org/members", ({ request, params }) => invoke(viewMembers, deps, access(request, params), {}), doc("members", viewMembers.summary))
+    .get("/orgs/:org/members", async ({ request, params }) => (await invoke(viewMembers, deps, await access(request, params), {})), doc("members", viewMembers.summary))
     .post("/orgs/:org/invites", async ({ request, params, body }) => {
-      const invite = await invoke(inviteMember, deps, access(request, params), body);
+      const invite = await invoke(inviteMember, deps, await access(request, params), body);
       return created({ id: invite.id, url: invite.url });
     }, opDoc("members", inviteMember))
     .delete("/orgs/:org/invites/:id", async ({ request, params }) => {
-      await invoke(revokeMemberInvite, deps, access(request, params), { id: params.id });
+      await invoke(revokeMemberInvite, deps, await access(request, params), { id: params.id });
       return noContent();
     }, doc("members", revokeMemberInvite.summary))
-    .put("/orgs/:org/members/:user/role", ({ request, params, body }) => invoke(changeRole, deps, access(request, params), { ...bodyOf(body), userId: params.user }),
+    .put("/orgs/:org/members/:user/role", async ({ request, params, body }) => (await invoke(changeRole, deps, await access(request, params), { ...bodyOf(body), userId: params.user })),
       doc("members", changeRole.summary, { body: RoleChangeSchema.omit({ userId: true }) }))
     // The path keeps its old name so existing scripts work; it now ends only this org's access (issue 11 #4).
-    .post("/orgs/:org/members/:user/sessions/end", ({ request, params }) => invoke(endMemberAccess, deps, access(request, params), { userId: params.user }),
+    .post("/orgs/:org/members/:user/sessions/end", async ({ request, params }) => (await invoke(endMemberAccess, deps, await access(request, params), { userId: params.user })),
       doc("members", endMemberAccess.summary))
     .delete("/orgs/:org/members/:user", async ({ request, params }) => {
-      await invoke(removeOrgMember, deps, access(request, params), { userId: params.user });
+      await invoke(removeOrgMember, deps, await access(request, params), { userId: params.user });
       return noContent();
     }, doc("members", removeOrgMember.summary))
-    .get("/orgs/:org/grants", async ({ request, params, query }) => ({ grants: await invoke(listOrgGrants, deps, access(request, params), query) }),
+    .get("/orgs/:org/grants", async ({ request, params, query }) => ({ grants: await invoke(listOrgGrants, deps, await access(request, params), query) }),
       doc("authorized apps", "Every live grant in the org (admin)", { description: "Filters: project (id), user (id), client (name or id substring), channel." }))
-    .delete("/orgs/:org/grants/:id", ({ request, params }) => {
-      revokeOrgGrantOp(deps, access(request, params), params.id);
+    .delete("/orgs/:org/grants/:id", async ({ request, params }) => {
+      await revokeOrgGrantOp(deps, await access(request, params), params.id);
       return noContent();
     }, doc("authorized apps", "Revoke a grant; its next MCP request gets 401 (admin)"))
     .get("/orgs/:org/audit", async ({ request, params, query }) => {
-      const { events, next } = await invoke(listOrgAuditEvents, deps, access(request, params), query);
+      const { events, next } = await invoke(listOrgAuditEvents, deps, await access(request, params), query);
       return { events, nextCursor: next };
     }, doc("audit", listOrgAuditEvents.summary, { description: "Filters: action, before (cursor), limit." }))
-    .get("/account/grants", ({ request }) => ({ grants: listOwnGrants(deps, apiSessionOnly(deps, request).user.id) }),
+    .get("/account/grants", async ({ request }) => ({ grants: await listOwnGrants(deps, (await apiSessionOnly(deps, request)).user.id) }),
       doc("account", "Your own connected apps"))
-    .delete("/account/grants/:id", ({ request, params }) => {
-      revokeOwnGrant(deps, apiSessionOnly(deps, request).user.id, params.id);
+    .delete("/account/grants/:id", async ({ request, params }) => {
+      await revokeOwnGrant(deps, (await apiSessionOnly(deps, request)).user.id, params.id);
       return noContent();
     }, doc("account", "Disconnect one of your apps"))
-    .post("/account/sign-out-everywhere", ({ request }) => {
-      const { user } = apiSessionOnly(deps, request);
-      return { sessionsEnded: endAllSessions(deps, user.id, "signed out everywhere") };
+    .post("/account/sign-out-everywhere", async ({ request }) => {
+      const { user } = await apiSessionOnly(deps, request);
+      return { sessionsEnded: await endAllSessions(deps, user.id, "signed out everywhere") };
     }, doc("account", "End all your sessions (and the grants bound to them), this one too"));
 }

@@ -26,44 +26,44 @@ export function projectRoutes(deps: Deps) {
   return new Elysia()
     .get(
       "/me",
-      ({ request }) => {
-        const { user, via } = apiSessionOnly(deps, request);
+      async ({ request }) => {
+        const { user, via } = await apiSessionOnly(deps, request);
         return {
           user: { id: user.id, email: user.email, name: user.name },
           csrfToken: via.kind === "session" ? via.csrfSecret : null,
-          orgs: listOrgsOf(deps.db, user.id).map(({ org, role }) => ({ slug: org.slug, name: org.name, role })),
+          orgs: (await listOrgsOf(deps.db, user.id)).map(({ org, role }) => ({ slug: org.slug, name: org.name, role })),
         };
       },
       doc("account", "The signed-in user, their orgs and roles, and the CSRF token for X-CSRF-Token"),
     )
     .get(
       "/orgs/:org/projects",
-      ({ request, params }) => {
-        const access = apiOrgAccess(deps, request, params.org);
-        return { projects: listProjects(deps.db, access.org.id).map((p) => projectJson(deps, access.org.slug, p)) };
+      async ({ request, params }) => {
+        const access = await apiOrgAccess(deps, request, params.org);
+        return { projects: (await listProjects(deps.db, access.org.id)).map((p) => projectJson(deps, access.org.slug, p)) };
       },
       doc("projects", "List the org's projects"),
     )
     .post(
       "/orgs/:org/projects",
       async ({ request, params, body }) => {
-        const access = apiOrgAccess(deps, request, params.org);
+        const access = await apiOrgAccess(deps, request, params.org);
         return created(projectJson(deps, access.org.slug, await invoke(createProjectOperation, deps, access, body)));
       },
       doc("projects", "Create a project (admin)", { body: createProjectOperation.input }),
     )
     .get(
       "/projects/:org/:project",
-      ({ request, params }) => {
-        const access = apiProjectAccess(deps, request, params.org, params.project);
-        return { ...projectJson(deps, access.org.slug, access.project), role: access.role, toolsUsingSecrets: toolsUsingSecrets(deps, access.project) };
+      async ({ request, params }) => {
+        const access = await apiProjectAccess(deps, request, params.org, params.project);
+        return { ...projectJson(deps, access.org.slug, access.project), role: access.role, toolsUsingSecrets: await toolsUsingSecrets(deps, access.project) };
       },
       doc("projects", "Project server info: MCP URLs, visibility, tools that use secrets"),
     )
     .put(
       "/projects/:org/:project/visibility",
       async ({ request, params, body }) => {
-        const access = apiProjectAccess(deps, request, params.org, params.project);
+        const access = await apiProjectAccess(deps, request, params.org, params.project);
         return projectJson(deps, access.org.slug, (await invoke(setVisibilityOperation, deps, access, body)).project);
       },
       opDoc("projects", setVisibilityOperation),
@@ -71,7 +71,7 @@ export function projectRoutes(deps: Deps) {
     .patch(
       "/projects/:org/:project/settings",
       async ({ request, params, body }) => {
-        const access = apiProjectAccess(deps, request, params.org, params.project);
+        const access = await apiProjectAccess(deps, request, params.org, params.project);
         return projectJson(deps, access.org.slug, (await invoke(updateProjectSettings, deps, access, body)).project);
       },
       opDoc("projects", updateProjectSettings),

@@ -17,6 +17,7 @@ import { systemClock } from "../lib/clock";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 import { roleOf } from "../projects/orgs";
+import { first } from "../db/query";
 
 export const API_KEY_PREFIX = "prt_";
 /** last_used_at is written at most this often per key, so each request does not become a write. */
@@ -47,8 +48,8 @@ export function looksLikeApiKey(token: string): boolean {
   return token.startsWith(API_KEY_PREFIX) && token.length < 100;
 }
 
-function projectOrg(deps: KeyDeps, projectId: string): string {
-  const row = deps.db.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, projectId)).get();
+async function projectOrg(deps: KeyDeps, projectId: string): Promise<string> {
+  const row = await first(deps.db.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, projectId)));
   if (!row) throw new NotFoundError("No such project.");
   return row.orgId;
 }
@@ -81,14 +82,14 @@ function keyScopes(role: Role, channel: Channel | null, asked: readonly Scope[] 
  * request came with (JSON API): the new key stays within its scopes, channel and expiry (issue 11 #2).
  * The org audit event is the `keys.create` operation's (src/services/keys.ts), recorded once by its caller.
  */
-export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySchema>, issuer?: IssuingKey): { id: string; key: string; scopes: Scope[] } {
+export async function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySchema>, issuer?: IssuingKey): Promise<{ id: string; key: string; scopes: Scope[] }> {
   const parsed = CreateApiKeySchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { projectId, userId, name, channel, expiresAt } = parsed.data;
   const now = deps.clock.now();
   if (expiresAt !== undefined && expiresAt <= now) invalidInput("expiresAt", "must be in the future");
-  const orgId = projectOrg(deps, projectId);
-  const role = roleOf(deps.db, orgId, userId);
+  const orgId = await projectOrg(deps, projectId);
+  const role = await roleOf(deps.db, orgId, userId);
   if (!role) throw new ForbiddenError("Only members of the organization can create API keys for its projects.");
   if (channel && !roleAtLeast(role, channelMinRole(channel))) {
     throw new ForbiddenError(`Your role (${role}) cannot use the ${channel} channel, so a key for it would not work.`);
@@ -102,27 +103,25 @@ export function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySc
   const scopes = keyScopes(role, channel ?? null, parsed.data.scopes, issuer);
   const key = newToken(API_KEY_PREFIX);
   const id = newId("key");
-  deps.db
-    .insert(apiKeys)
-    .values({
-      id, projectId, createdBy: userId, name, prefix: key.slice(0, 12), keyHash: sha256(key), channel: channel ?? null, scopes: formatScopes(scopes),
-      createdAt: now, expiresAt: expiresAt ?? null,
-    })
-    .run();
+  await deps.db
+        .insert(apiKeys)
+        .values({
+          id, projectId, createdBy: userId, name, prefix: key.slice(0, 12), keyHash: sha256(key), channel: channel ?? null, scopes: formatScopes(scopes),
+          createdAt: now, expiresAt: expiresAt ?? null,
+        });
   return { id, key, scopes };
 }
 
 /** A project's keys, newest first, without hashes. */
-export function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
-  return deps.db
-    .select({
-      id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, channel: apiKeys.channel, scopes: apiKeys.scopes, createdBy: apiKeys.createdBy,
-      createdAt: apiKeys.createdAt, expiresAt: apiKeys.expiresAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt,
-    })
-    .from(apiKeys)
-    .where(eq(apiKeys.projectId, projectId))
-    .orderBy(desc(apiKeys.createdAt))
-    .all()
+export async function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
+  return (await deps.db
+      .select({
+        id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, channel: apiKeys.channel, scopes: apiKeys.scopes, createdBy: apiKeys.createdBy,
+        createdAt: apiKeys.createdAt, expiresAt: apiKeys.expiresAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.projectId, projectId))
+      .orderBy(desc(apiKeys.createdAt)))
     .map((k) => ({ ...k, scopes: knownScopes(parseScopes(k.scopes)) }));
 }
 
@@ -130,10 +129,10 @@ export function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
  * Revokes a key at once: open MCP sessions made with it are closed (`apiKeyRevoked`). The org audit event
  * is the `keys.revoke` operation's (src/services/keys.ts); returns the key's name for it.
  */
-export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { name: string; wasLive: boolean } {
-  const key = deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))).get();
+export async function revokeApiKey(deps: KeyDeps, projectId: string, id: string): Promise<{ name: string; wasLive: boolean }> {
+  const key = await first(deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))));
   if (!key) throw new NotFoundError("No such API key in this project.");
-  if (key.revokedAt === null) deps.db.update(apiKeys).set({ revokedAt: deps.clock.now() }).where(eq(apiKeys.id, id)).run();
+  if (key.revokedAt === null) await deps.db.update(apiKeys).set({ revokedAt: deps.clock.now() }).where(eq(apiKeys.id, id));
   deps.bus.emit("apiKeyRevoked", { apiKeyId: id });
   return { name: key.name, wasLive: key.revokedAt === null };
 }
@@ -143,18 +142,17 @@ export function revokeApiKey(deps: KeyDeps, projectId: string, id: string): { na
  * key must not come back when they are re-added; #4: an org admin ends a member's access in this org only).
  * Each revocation is an org audit event; open MCP sessions made with them are closed.
  */
-export function revokeUserKeysInOrg(deps: KeyDeps, orgId: string, userId: string, actor: { actorId: string | null; reason: string }): number {
-  const keys = deps.db
-    .select({ id: apiKeys.id, name: apiKeys.name, projectId: apiKeys.projectId })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt), inArray(apiKeys.projectId, deps.db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId)))))
-    .all();
+export async function revokeUserKeysInOrg(deps: KeyDeps, orgId: string, userId: string, actor: { actorId: string | null; reason: string }): Promise<number> {
+  const keys = await deps.db
+      .select({ id: apiKeys.id, name: apiKeys.name, projectId: apiKeys.projectId })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.createdBy, userId), isNull(apiKeys.revokedAt), inArray(apiKeys.projectId, deps.db.select({ id: projects.id }).from(projects).where(eq(projects.orgId, orgId)))));
   const now = deps.clock.now();
   for (const key of keys) {
-    deps.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, key.id)).run();
-    recordOrgEvent(deps.db, {
-      orgId, actorId: actor.actorId, action: "apikey.revoke", targetType: "api_key", targetId: key.id, projectId: key.projectId, details: { name: key.name, reason: actor.reason }, time: now,
-    });
+    await deps.db.update(apiKeys).set({ revokedAt: now }).where(eq(apiKeys.id, key.id));
+    await recordOrgEvent(deps.db, {
+            orgId, actorId: actor.actorId, action: "apikey.revoke", targetType: "api_key", targetId: key.id, projectId: key.projectId, details: { name: key.name, reason: actor.reason }, time: now,
+          });
     deps.bus.emit("apiKeyRevoked", { apiKeyId: key.id });
   }
   return keys.length;

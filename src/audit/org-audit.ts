@@ -7,20 +7,19 @@ import { orgAuditEvents, type OrgAuditEvent } from "../db/schema";
 export type OrgEventInput = Omit<OrgAuditEvent, "id">;
 
 /** Records one org event. `details` must never carry a secret, token or key. */
-export function recordOrgEvent(db: Db, event: OrgEventInput): void {
-  db.insert(orgAuditEvents).values(event).run();
+export async function recordOrgEvent(db: Db, event: OrgEventInput): Promise<void> {
+  await db.insert(orgAuditEvents).values(event);
 }
 
 /** Newest first, cursor = the last id seen. */
-export function listOrgEvents(db: Db, orgId: string, opts: { before?: number; limit?: number; action?: string } = {}) {
+export async function listOrgEvents(db: Db, orgId: string, opts: { before?: number; limit?: number; action?: string } = {}) {
   const conditions = [eq(orgAuditEvents.orgId, orgId)];
   if (opts.before) conditions.push(lt(orgAuditEvents.id, opts.before));
   if (opts.action) conditions.push(eq(orgAuditEvents.action, opts.action));
-  return db
-    .select()
-    .from(orgAuditEvents)
-    .where(and(...conditions))
-    .orderBy(desc(orgAuditEvents.id))
-    .limit(Math.min(opts.limit ?? 50, 200))
-    .all();
+  return await db
+      .select()
+      .from(orgAuditEvents)
+      .where(and(...conditions))
+      .orderBy(desc(orgAuditEvents.id))
+      .limit(Math.min(opts.limit ?? 50, 200));
 }

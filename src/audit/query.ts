@@ -50,9 +50,9 @@ function parseFilter(filter: AuditFilter) {
 }
 
 /** One page of a project's audit events, newest first; `nextCursor` is null on the last page. */
-export function queryAudit(db: Db, projectId: string, filter: AuditFilter = {}): { events: AuditEventRow[]; nextCursor: number | null } {
+export async function queryAudit(db: Db, projectId: string, filter: AuditFilter = {}): Promise<{ events: AuditEventRow[]; nextCursor: number | null }> {
   const f = parseFilter(filter);
-  const events = db.select().from(auditEvents).where(and(...conditions(projectId, f))).orderBy(desc(auditEvents.id)).limit(f.limit + 1).all();
+  const events = await db.select().from(auditEvents).where(and(...conditions(projectId, f))).orderBy(desc(auditEvents.id)).limit(f.limit + 1);
   const more = events.length > f.limit;
   if (more) events.pop();
   return { events, nextCursor: more ? events[events.length - 1]!.id : null };
@@ -81,11 +81,11 @@ export function exportAudit(db: Db, projectId: string, filter: Omit<AuditFilter,
   let cursor: number | undefined;
   let started = false;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       let out = "";
       if (!started && format === "csv") out += `${CSV_COLUMNS.join(",")}\r\n`;
       started = true;
-      const rows = db.select().from(auditEvents).where(and(...conditions(projectId, { ...base, cursor }))).orderBy(desc(auditEvents.id)).limit(1000).all();
+      const rows = await db.select().from(auditEvents).where(and(...conditions(projectId, { ...base, cursor }))).orderBy(desc(auditEvents.id)).limit(1000);
       for (const row of rows) {
         const r = { ...row, time: new Date(row.time).toISOString() };
         out += format === "jsonl" ? `${JSON.stringify(r)}\n` : `${CSV_COLUMNS.map((c) => csvField(r[c])).join(",")}\r\n`;

@@ -24,17 +24,16 @@ const NOTICES: Record<string, string> = {
 
 const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
-function accountPage(deps: SignIn["deps"], s: SignedIn, info?: string | null, error?: string | null, status = 200): Response {
+async function accountPage(deps: SignIn["deps"], s: SignedIn, info?: string | null, error?: string | null, status = 200): Promise<Response> {
   const csrf = csrfField(s.session.csrfSecret);
-  const rows = listSessions(deps.db, s.user.id)
-    .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
-    .map((x) => {
-      const apps = listGrantsBySession(deps.db, x.id).length;
+  const sessions = (await listSessions(deps.db, s.user.id)).sort((a, b) => b.lastSeenAt - a.lastSeenAt);
+  const rows = await Promise.all(sessions.map(async (x) => {
+      const apps = (await listGrantsBySession(deps.db, x.id)).length;
       const current = x.id === s.session.id;
       return html`<tr><td>${x.userAgent ?? "unknown browser"}${current ? html` <span class="badge ok">this browser</span>` : ""}</td>
 <td>${x.ip ?? ""}</td><td>${when(x.createdAt)}</td><td>${when(x.lastSeenAt)}</td><td>${apps}</td>
 <td>${current ? html`<a href="/logout">Sign out</a>` : html`<form method="post" action="/account/sessions/${x.id}/revoke" class="inline">${csrf}<button class="link" type="submit">Sign out</button></form>`}</td></tr>`;
-    });
+  }));
   return adminPage({
     title: "Your account",
     status,
@@ -59,12 +58,12 @@ ${field("New password", "password", { type: "password", autocomplete: "new-passw
 export function accountRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()
-    .get("/account", ({ request, query }) => {
-      const s = requireUser(deps, request);
-      return accountPage(deps, s, typeof query.notice === "string" ? NOTICES[query.notice] : null);
+    .get("/account", async ({ request, query }) => {
+      const s = await requireUser(deps, request);
+      return await accountPage(deps, s, typeof query.notice === "string" ? NOTICES[query.notice] : null);
     })
     .post("/account/password", async ({ request, body, server }) => {
-      const s = requireUser(deps, request);
+      const s = await requireUser(deps, request);
       const fields = formFields(body);
       checkCsrf(request, fields.csrf, s.session.csrfSecret);
       if (!(await verifyPassword(fields.current ?? "", s.user.passwordHash))) {
@@ -76,21 +75,21 @@ export function accountRoutes(signIn: SignIn) {
         if (!(err instanceof AppError)) throw err;
         return accountPage(deps, s, null, err.message, err.status);
       }
-      endAllSessions(deps, s.user.id, "password changed");
-      return redirect("/account?notice=password-changed", signIn.startSession(request, server, s.user.id));
+      await endAllSessions(deps, s.user.id, "password changed");
+      return redirect("/account?notice=password-changed", await signIn.startSession(request, server, s.user.id));
     })
-    .post("/account/sessions/:id/revoke", ({ request, params, body }) => {
-      const s = requireUser(deps, request);
+    .post("/account/sessions/:id/revoke", async ({ request, params, body }) => {
+      const s = await requireUser(deps, request);
       checkCsrf(request, formFields(body).csrf, s.session.csrfSecret);
-      const own = listSessions(deps.db, s.user.id).find((x) => x.id === params.id);
+      const own = (await listSessions(deps.db, s.user.id)).find((x) => x.id === params.id);
       if (!own) return accountPage(deps, s, null, "That session is not yours or has already ended.", 404);
-      endSession(deps, own.id, "revoked by user");
+      await endSession(deps, own.id, "revoked by user");
       return redirect(own.id === s.session.id ? "/login?notice=signed-out" : "/account?notice=session-revoked");
     })
-    .post("/account/sign-out-everywhere", ({ request, body }) => {
-      const s = requireUser(deps, request);
+    .post("/account/sign-out-everywhere", async ({ request, body }) => {
+      const s = await requireUser(deps, request);
       checkCsrf(request, formFields(body).csrf, s.session.csrfSecret);
-      endAllSessions(deps, s.user.id, "signed out everywhere");
+      await endAllSessions(deps, s.user.id, "signed out everywhere");
       return redirect("/login?notice=signed-out", [clearCookieHeader(SESSION_COOKIE, deps.config.publicUrl)]);
     });
 }

@@ -13,8 +13,8 @@ export interface SignedIn {
   user: User;
 }
 
-export function currentUser(deps: Deps, request: Request): SignedIn | null {
-  return resolveSession(deps, readCookie(request, SESSION_COOKIE));
+export async function currentUser(deps: Deps, request: Request): Promise<SignedIn | null> {
+  return await resolveSession(deps, readCookie(request, SESSION_COOKIE));
 }
 
 /** Thrown by `requireUser`: a 303 to the sign-in page that comes back here (every face answers a RedirectError with it). */
@@ -24,8 +24,8 @@ export class SignInRequired extends RedirectError {
   }
 }
 
-export function requireUser(deps: Deps, request: Request): SignedIn {
-  const signedIn = currentUser(deps, request);
+export async function requireUser(deps: Deps, request: Request): Promise<SignedIn> {
+  const signedIn = await currentUser(deps, request);
   if (!signedIn) {
     const url = new URL(request.url);
     throw new SignInRequired(url.pathname + url.search);

@@ -26,7 +26,7 @@ const InviteFormSchema = z.object({
   password: z.string().max(1024).default(""),
 });
 
-type Found = NonNullable<ReturnType<typeof findInvite>>;
+type Found = NonNullable<Awaited<ReturnType<typeof findInvite>>>;
 
 interface View {
   found: Found;
@@ -73,30 +73,30 @@ function unusablePage(err: AppError): Response {
 export function inviteRoutes(signIn: SignIn) {
   const { deps } = signIn;
 
-  function view(request: Request, found: Found, token: string, returnTo: string | undefined): { v: View; setCookie: string[] } {
-    const signedIn = currentUser(deps, request);
+  async function view(request: Request, found: Found, token: string, returnTo: string | undefined): Promise<{ v: View; setCookie: string[] }> {
+    const signedIn = await currentUser(deps, request);
     if (signedIn) return { v: { found, token, returnTo, signedIn, csrf: signedIn.session.csrfSecret }, setCookie: [] };
     const csrf = preSessionCsrf(request, deps.config.publicUrl);
     return { v: { found, token, returnTo, signedIn, csrf: csrf.token }, setCookie: csrf.setCookie ? [csrf.setCookie] : [] };
   }
 
   return new Elysia()
-    .get("/invite/:token", ({ request, params, query }) => {
-      const found = findInvite(deps.db, params.token, deps.clock.now());
+    .get("/invite/:token", async ({ request, params, query }) => {
+      const found = await findInvite(deps.db, params.token, deps.clock.now());
       try {
         assertInviteUsable(found);
       } catch (err) {
         return unusablePage(err as AppError);
       }
       const returnTo = typeof query.return_to === "string" ? safeReturnTo(query.return_to) : undefined;
-      const { v, setCookie } = view(request, found, params.token, returnTo);
+      const { v, setCookie } = await view(request, found, params.token, returnTo);
       return invitePage(v, 200, setCookie);
     })
     .post("/invite/:token", async ({ request, params, body, server }) => {
       const fields = formFields(body);
-      const signedIn = currentUser(deps, request);
+      const signedIn = await currentUser(deps, request);
       checkCsrf(request, fields.csrf, signedIn?.session.csrfSecret);
-      const found = findInvite(deps.db, params.token, deps.clock.now());
+      const found = await findInvite(deps.db, params.token, deps.clock.now());
       try {
         assertInviteUsable(found);
       } catch (err) {
@@ -108,17 +108,17 @@ export function inviteRoutes(signIn: SignIn) {
         if (!parsed.success) throw fromZod(parsed.error);
         const form = parsed.data;
         if (form.mode === "join" && signedIn) {
-          acceptInvite(deps.db, { token: params.token, userId: signedIn.user.id, email: signedIn.user.email }, deps.clock.now());
+          await acceptInvite(deps.db, { token: params.token, userId: signedIn.user.id, email: signedIn.user.email }, deps.clock.now());
           return redirect(returnTo ?? "/admin");
         }
         const user = form.mode === "signup"
           ? await signUp(deps, found, form)
           : await signIn.authenticate(request, server, form.email, form.password);
-        acceptInvite(deps.db, { token: params.token, userId: user.id, email: user.email }, deps.clock.now());
-        return redirect(returnTo ?? "/admin", signIn.startSession(request, server, user.id));
+        await acceptInvite(deps.db, { token: params.token, userId: user.id, email: user.email }, deps.clock.now());
+        return redirect(returnTo ?? "/admin", await signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        const { v, setCookie } = view(request, found, params.token, returnTo);
+        const { v, setCookie } = await view(request, found, params.token, returnTo);
         return invitePage({ ...v, values: fields, error: err.message }, err.status === 400 && fields.mode === "signin" ? 401 : err.status, setCookie);
       }
     });
@@ -126,6 +126,6 @@ export function inviteRoutes(signIn: SignIn) {
 
 async function signUp(deps: Deps, found: Found, form: { name: string; email: string; password: string }) {
   assertInviteUsable(found, form.email);
-  if (findUserByEmail(deps.db, form.email)) throw new ConflictError("An account with this email already exists: use the sign-in form below.");
+  if ((await findUserByEmail(deps.db, form.email))) throw new ConflictError("An account with this email already exists: use the sign-in form below.");
   return createUser(deps.db, { email: form.email, name: form.name, password: form.password }, deps.clock.now());
 }

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from "../lib/clock";
 import { newId, newToken } from "../lib/ids";
 import { roleOf } from "../projects/orgs";
 import { EmailSchema } from "./users";
+import { first, transaction } from "../db/query";
 
 /** @default 7 days */
 export const DEFAULT_INVITE_TTL_HOURS = 7 * 24;
@@ -52,47 +53,45 @@ export function inviteStatus(invite: Pick<Invite, "acceptedAt" | "revokedAt" | "
  * Creates an invite and returns its link; the token is never stored or logged. The org audit event is the
  * `members.invite` operation's (src/services/members.ts), recorded by its caller from what this returns.
  */
-export function createInvite(
+export async function createInvite(
   deps: { db: Db; clock: Clock; config: { publicUrl: string } },
   input: CreateInviteInput,
-): { id: string; url: string; token: string; role: Role; email: string | null; ttlHours: number } {
+): Promise<{ id: string; url: string; token: string; role: Role; email: string | null; ttlHours: number }> {
   const parsed = CreateInviteSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { orgId, role, email, createdBy, ttlHours } = parsed.data;
   const token = newToken();
   const now = deps.clock.now();
   const id = newId("inv");
-  deps.db.insert(invites)
-    .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 })
-    .run();
+  await deps.db.insert(invites)
+        .values({ id, orgId, tokenHash: sha256(token), role, email: email ?? null, createdBy, createdAt: now, expiresAt: now + ttlHours * 3600_000 });
   return { id, url: `${deps.config.publicUrl}/invite/${token}`, token, role, email: email ?? null, ttlHours };
 }
 
 /** An org's invites, newest first, with their status; pending only unless `all`. */
-export function listInvites(deps: { db: Db; clock: Clock }, orgId: string, opts: { all?: boolean } = {}) {
+export async function listInvites(deps: { db: Db; clock: Clock }, orgId: string, opts: { all?: boolean } = {}) {
   const { db } = deps;
   const now = deps.clock.now();
   const where = opts.all
     ? eq(invites.orgId, orgId)
     : and(eq(invites.orgId, orgId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now));
-  return db
-    .select({
-      id: invites.id,
-      role: invites.role,
-      email: invites.email,
-      createdBy: invites.createdBy,
-      createdByEmail: users.email,
-      createdAt: invites.createdAt,
-      expiresAt: invites.expiresAt,
-      acceptedAt: invites.acceptedAt,
-      acceptedBy: invites.acceptedBy,
-      revokedAt: invites.revokedAt,
-    })
-    .from(invites)
-    .leftJoin(users, eq(users.id, invites.createdBy))
-    .where(where)
-    .orderBy(desc(invites.createdAt))
-    .all()
+  return (await db
+      .select({
+        id: invites.id,
+        role: invites.role,
+        email: invites.email,
+        createdBy: invites.createdBy,
+        createdByEmail: users.email,
+        createdAt: invites.createdAt,
+        expiresAt: invites.expiresAt,
+        acceptedAt: invites.acceptedAt,
+        acceptedBy: invites.acceptedBy,
+        revokedAt: invites.revokedAt,
+      })
+      .from(invites)
+      .leftJoin(users, eq(users.id, invites.createdBy))
+      .where(where)
+      .orderBy(desc(invites.createdAt)))
     .map((i) => ({ ...i, status: inviteStatus(i, now) }));
 }
 
@@ -100,14 +99,14 @@ export function listInvites(deps: { db: Db; clock: Clock }, orgId: string, opts:
  * Revokes a pending invite of `orgId`; its link stops working at once. Returns the invite's role for the
  * `members.revoke-invite` operation's audit event (src/services/members.ts).
  */
-export function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgId: string; inviteId: string }): { role: Role } {
+export async function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgId: string; inviteId: string }): Promise<{ role: Role }> {
   const { db } = deps;
-  const invite = db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))).get();
+  const invite = await first(db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))));
   if (!invite) throw new NotFoundError("No such invite in this organization.");
   const now = deps.clock.now();
   const status = inviteStatus(invite, now);
   if (status !== "pending") throw new InviteUnusableError(`This invite is already ${status}.`);
-  db.update(invites).set({ revokedAt: now }).where(eq(invites.id, invite.id)).run();
+  await db.update(invites).set({ revokedAt: now }).where(eq(invites.id, invite.id));
   return { role: invite.role };
 }
 
@@ -115,9 +114,9 @@ export function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgId: str
  * Looks an invite link up (any status, as of `now`); null when the token is unknown. `now` comes from the caller's
  * `deps.clock`; a caller holding only a database falls back to the system clock.
  */
-export function findInvite(db: Db, token: string, now = systemClock.now()): { invite: Invite; org: Org; status: InviteStatus } | null {
+export async function findInvite(db: Db, token: string, now = systemClock.now()): Promise<{ invite: Invite; org: Org; status: InviteStatus } | null> {
   if (!token || token.length > 100) return null;
-  const row = db.select({ invite: invites, org: orgs }).from(invites).innerJoin(orgs, eq(orgs.id, invites.orgId)).where(eq(invites.tokenHash, sha256(token))).get();
+  const row = await first(db.select({ invite: invites, org: orgs }).from(invites).innerJoin(orgs, eq(orgs.id, invites.orgId)).where(eq(invites.tokenHash, sha256(token))));
   return row ? { ...row, status: inviteStatus(row.invite, now) } : null;
 }
 
@@ -128,7 +127,7 @@ const UNUSABLE: Record<Exclude<InviteStatus, "pending">, string> = {
 };
 
 /** Throws unless the invite can be used now by `email` (when the invite names one). */
-export function assertInviteUsable(found: ReturnType<typeof findInvite>, email?: string): asserts found is NonNullable<ReturnType<typeof findInvite>> {
+export function assertInviteUsable(found: Awaited<ReturnType<typeof findInvite>>, email?: string): asserts found is NonNullable<Awaited<ReturnType<typeof findInvite>>> {
   if (!found) throw new NotFoundError("This invite link is not valid. Check that you copied all of it.");
   if (found.status !== "pending") throw new InviteUnusableError(UNUSABLE[found.status]);
   if (email !== undefined && found.invite.email && found.invite.email !== email.toLowerCase()) {
@@ -141,21 +140,20 @@ export function assertInviteUsable(found: ReturnType<typeof findInvite>, email?:
  * with the invite's role, in one transaction. A current member is refused and the invite stays usable.
  * `now` as for `findInvite`.
  */
-export function acceptInvite(db: Db, input: { token: string; userId: string; email: string }, now = systemClock.now()): { org: Org; role: Role } {
-  const found = findInvite(db, input.token, now);
+export async function acceptInvite(db: Db, input: { token: string; userId: string; email: string }, now = systemClock.now()): Promise<{ org: Org; role: Role }> {
+  const found = await findInvite(db, input.token, now);
   assertInviteUsable(found, input.email);
   const { invite, org } = found;
-  const existing = roleOf(db, org.id, input.userId);
+  const existing = await roleOf(db, org.id, input.userId);
   if (existing) throw new ConflictError(`You are already a member of ${org.name} (as ${existing}).`);
-  db.transaction((tx) => {
-    const claimed = tx
-      .update(invites)
-      .set({ acceptedAt: now, acceptedBy: input.userId })
-      .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
-      .run();
-    if (rowsChanged(claimed) !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
-    tx.insert(memberships).values({ orgId: org.id, userId: input.userId, role: invite.role, createdAt: now }).run();
-    recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id }, time: now });
-  });
+  await transaction(db, async (tx) => {
+        const claimed = await tx
+              .update(invites)
+              .set({ acceptedAt: now, acceptedBy: input.userId })
+              .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)));
+        if (rowsChanged(claimed) !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
+        await tx.insert(memberships).values({ orgId: org.id, userId: input.userId, role: invite.role, createdAt: now });
+        await recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id }, time: now });
+      });
   return { org, role: invite.role };
 }

@@ -58,12 +58,12 @@ ${field("Password", "password", { type: "password", autocomplete: "current-passw
 export function loginRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()
-    .get("/login", ({ request, query }) => {
+    .get("/login", async ({ request, query }) => {
       const returnTo = typeof query.return_to === "string" ? safeReturnTo(query.return_to) : undefined;
-      if (currentUser(deps, request)) return redirect(returnTo ?? "/admin");
+      if ((await currentUser(deps, request))) return redirect(returnTo ?? "/admin");
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       const info = typeof query.notice === "string" ? (NOTICES[query.notice] ?? null) : null;
-      const connecting = pendingAuthorization(deps, returnTo);
+      const connecting = await pendingAuthorization(deps, returnTo);
       return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, info, connecting }), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
     })
     .post("/login", async ({ request, body, server }) => {
@@ -74,13 +74,13 @@ export function loginRoutes(signIn: SignIn) {
       const returnTo = form.return_to ? safeReturnTo(form.return_to) : undefined;
       try {
         const user = await signIn.authenticate(request, server, form.email, form.password);
-        return redirect(returnTo ?? "/admin", signIn.startSession(request, server, user.id));
+        return redirect(returnTo ?? "/admin", await signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const csrf = preSessionCsrf(request, deps.config.publicUrl);
         const headers: Record<string, string> = err instanceof RateLimitError ? { "retry-after": String(err.retryAfterSeconds) } : {};
         const message = err instanceof RateLimitError ? `Too many sign-in attempts. Wait ${Math.ceil(err.retryAfterSeconds / 60)} min and try again.` : err.message;
-        return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, email: form.email, error: message, connecting: pendingAuthorization(deps, returnTo) }), {
+        return cardPage("Sign in to Portico", loginForm({ csrf: csrf.token, returnTo, email: form.email, error: message, connecting: await pendingAuthorization(deps, returnTo) }), {
           status: err.status === 400 ? 401 : err.status,
           headers,
         });

@@ -15,10 +15,10 @@ import { cardPage, csrfField, formFields, redirect } from "./views";
 /** GET/POST `/logout`. */
 export function logoutRoutes(deps: Deps) {
   return new Elysia()
-    .get("/logout", ({ request }) => {
-      const signedIn = currentUser(deps, request);
+    .get("/logout", async ({ request }) => {
+      const signedIn = await currentUser(deps, request);
       if (!signedIn) return redirect("/login");
-      const apps = listGrantsBySession(deps.db, signedIn.session.id);
+      const apps = await listGrantsBySession(deps.db, signedIn.session.id);
       const list = apps.length
         ? html`<p>Signing out also disconnects these apps, which you authorized in this browser session:</p>
 <ul>${apps.map((a) => html`<li><strong>${a.clientName}</strong> — ${a.projectName}${a.channel === "draft" ? " (draft)" : ""}</li>`)}</ul>
@@ -31,11 +31,11 @@ export function logoutRoutes(deps: Deps) {
 <div class="actions"><button type="submit">Sign out</button><a class="button secondary" href="/admin">Cancel</a></div></form>`,
       );
     })
-    .post("/logout", ({ request, body }) => {
-      const signedIn = currentUser(deps, request);
+    .post("/logout", async ({ request, body }) => {
+      const signedIn = await currentUser(deps, request);
       if (!signedIn) return redirect("/login");
       checkCsrf(request, formFields(body).csrf, signedIn.session.csrfSecret);
-      endSession(deps, signedIn.session.id, "signed out");
+      await endSession(deps, signedIn.session.id, "signed out");
       return redirect("/login?notice=signed-out", [clearCookieHeader(SESSION_COOKIE, deps.config.publicUrl)]);
     });
 }

@@ -14,6 +14,7 @@ import { newToken } from "../lib/ids";
 import { checkPasswordStrength } from "./passwords";
 import { endAllSessions, type SessionDeps } from "./sessions";
 import { setPassword } from "./users";
+import { first, transaction } from "../db/query";
 
 /** @default 24 hours */
 export const DEFAULT_RESET_TTL_HOURS = 24;
@@ -21,17 +22,17 @@ export const DEFAULT_RESET_TTL_HOURS = 24;
 const INVALID = "This password reset link is not valid any more (used, expired or replaced). Ask an admin for a new one.";
 
 /** Creates a reset link for a user; earlier unused links of that user stop working. */
-export function createPasswordReset(
+export async function createPasswordReset(
   deps: { db: Db; clock: Clock; config: { publicUrl: string } },
   input: { userId: string; createdBy?: string | null; ttlHours?: number },
-): { url: string; token: string; expiresAt: number } {
+): Promise<{ url: string; token: string; expiresAt: number }> {
   const token = newToken();
   const now = deps.clock.now();
   const expiresAt = now + (input.ttlHours ?? DEFAULT_RESET_TTL_HOURS) * 3600_000;
-  deps.db.transaction((tx) => {
-    tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt))).run();
-    tx.insert(passwordResets).values({ tokenHash: sha256(token), userId: input.userId, createdBy: input.createdBy ?? null, createdAt: now, expiresAt }).run();
-  });
+  await transaction(deps.db, async (tx) => {
+        await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt)));
+        await tx.insert(passwordResets).values({ tokenHash: sha256(token), userId: input.userId, createdBy: input.createdBy ?? null, createdAt: now, expiresAt });
+      });
   return { url: `${deps.config.publicUrl}/reset/${token}`, token, expiresAt };
 }
 
@@ -39,14 +40,13 @@ export function createPasswordReset(
  * The user a live reset link belongs to; throws NotFoundError for an unknown, used or expired link. `now` comes
  * from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
-export function findResetUser(db: Db, token: string, now = systemClock.now()): User {
+export async function findResetUser(db: Db, token: string, now = systemClock.now()): Promise<User> {
   const row = token.length <= 100
-    ? db
-        .select({ user: users })
-        .from(passwordResets)
-        .innerJoin(users, eq(users.id, passwordResets.userId))
-        .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))
-        .get()
+    ? (await first(db
+              .select({ user: users })
+              .from(passwordResets)
+              .innerJoin(users, eq(users.id, passwordResets.userId))
+              .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt), gt(passwordResets.expiresAt, now)))))
     : undefined;
   if (!row) throw new NotFoundError(INVALID);
   return row.user;
@@ -55,15 +55,14 @@ export function findResetUser(db: Db, token: string, now = systemClock.now()): U
 /** Uses a reset link: sets the password, marks the link used and ends all the user's sessions. */
 export async function usePasswordReset(deps: SessionDeps, token: string, password: string): Promise<User> {
   const now = deps.clock.now();
-  const user = findResetUser(deps.db, token, now);
+  const user = await findResetUser(deps.db, token, now);
   checkPasswordStrength(password);
-  const claimed = deps.db
-    .update(passwordResets)
-    .set({ usedAt: now })
-    .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)))
-    .run();
+  const claimed = await deps.db
+      .update(passwordResets)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)));
   if (rowsChanged(claimed) !== 1) throw new NotFoundError(INVALID);
   await setPassword(deps.db, user.id, password, now);
-  endAllSessions(deps, user.id, "password reset");
+  await endAllSessions(deps, user.id, "password reset");
   return user;
 }

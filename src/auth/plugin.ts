@@ -22,8 +22,8 @@ export function authPlugin(deps: Deps) {
   return new Elysia({ name: "auth" })
     // Local: errors of these pages become HTML pages (a RedirectError such as SignInRequired a 303).
     .onError(pageErrors(deps.log))
-    .get("/", ({ request }) => {
-      if (currentUser(deps, request)) return redirect("/admin");
+    .get("/", async ({ request }) => {
+      if ((await currentUser(deps, request))) return redirect("/admin");
       return redirect(countUsers(deps.db) === 0 ? "/setup" : "/login");
     })
     .use(loginRoutes(signIn))

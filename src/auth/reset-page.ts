@@ -24,17 +24,17 @@ const invalid = (err: AppError) => messagePage("Reset link not valid", err.messa
 export function resetRoutes(signIn: SignIn) {
   const { deps } = signIn;
   /** The email the link is for, or the page saying the link is dead. */
-  const resetEmail = (token: string): string | Response => {
+  const resetEmail = async (token: string): Promise<string | Response> => {
     try {
-      return findResetUser(deps.db, token, deps.clock.now()).email;
+      return (await findResetUser(deps.db, token, deps.clock.now())).email;
     } catch (err) {
       if (err instanceof AppError) return invalid(err);
       throw err;
     }
   };
   return new Elysia()
-    .get("/reset/:token", ({ request, params }) => {
-      const email = resetEmail(params.token);
+    .get("/reset/:token", async ({ request, params }) => {
+      const email = await resetEmail(params.token);
       if (email instanceof Response) return email;
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       return cardPage("Reset your password", resetForm(params.token, csrf.token, email), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
@@ -42,7 +42,7 @@ export function resetRoutes(signIn: SignIn) {
     .post("/reset/:token", async ({ request, params, body, server }) => {
       const fields = formFields(body);
       checkCsrf(request, fields.csrf);
-      const email = resetEmail(params.token);
+      const email = await resetEmail(params.token);
       if (email instanceof Response) return email;
       const password = fields.password ?? "";
       const again = (message: string, status = 400) => {
@@ -52,7 +52,7 @@ export function resetRoutes(signIn: SignIn) {
       if (password !== fields.confirm) return again("The two passwords differ.");
       try {
         const user = await usePasswordReset(deps, params.token, password);
-        return redirect("/admin", signIn.startSession(request, server, user.id));
+        return redirect("/admin", await signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         return again(err.message, err.status);

@@ -10,6 +10,7 @@ import type { Clock } from "../lib/clock";
 import type { EventBus } from "../lib/events";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
+import { first } from "../db/query";
 
 /** lastSeenAt is written at most this often, so every request does not turn into a write. */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -21,11 +22,11 @@ export interface SessionDeps {
   config: { sessionIdleTtl: number };
 }
 
-export function createSession(
+export async function createSession(
   deps: SessionDeps,
   userId: string,
   meta: { ip?: string | null; userAgent?: string | null } = {},
-): { token: string; session: Session } {
+): Promise<{ token: string; session: Session }> {
   const token = newToken();
   const now = deps.clock.now();
   const session: Session = {
@@ -40,7 +41,7 @@ export function createSession(
     endedAt: null,
     endedReason: null,
   };
-  deps.db.insert(sessions).values(session).run();
+  await deps.db.insert(sessions).values(session);
   return { token, session };
 }
 
@@ -50,46 +51,43 @@ export function isSessionLive(session: Pick<Session, "endedAt" | "lastSeenAt">, 
 }
 
 /** Marks the session as used (throttled); keeps it, and the grants it approved, from idle expiry. */
-export function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now: number): void {
+export async function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now: number): Promise<void> {
   if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
-  deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id)).run();
+  await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
 }
 
 /** Resolves a session cookie value to a live session and its user, or null. */
-export function resolveSession(deps: SessionDeps, token: string | undefined): { session: Session; user: User } | null {
+export async function resolveSession(deps: SessionDeps, token: string | undefined): Promise<{ session: Session; user: User } | null> {
   if (!token || token.length > 200) return null;
-  const row = deps.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, sha256(token)))
-    .get();
+  const row = await first(deps.db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.tokenHash, sha256(token))));
   const now = deps.clock.now();
   if (!row || !isSessionLive(row.session, deps.config.sessionIdleTtl, now)) return null;
-  touchSession(deps, row.session, now);
+  await touchSession(deps, row.session, now);
   return row;
 }
 
-export function endSession(deps: SessionDeps, sessionId: string, reason: string): void {
-  deps.db
-    .update(sessions)
-    .set({ endedAt: deps.clock.now(), endedReason: reason })
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)))
-    .run();
+export async function endSession(deps: SessionDeps, sessionId: string, reason: string): Promise<void> {
+  await deps.db
+        .update(sessions)
+        .set({ endedAt: deps.clock.now(), endedReason: reason })
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.endedAt)));
   deps.bus.emit("sessionEnded", { sessionId });
 }
 
 /** Ends every live session of a user (sign out everywhere, password change); returns how many ended. */
-export function endAllSessions(deps: SessionDeps, userId: string, reason: string): number {
-  const live = deps.db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)))
-    .all();
-  for (const s of live) endSession(deps, s.id, reason);
+export async function endAllSessions(deps: SessionDeps, userId: string, reason: string): Promise<number> {
+  const live = await deps.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)));
+  for (const s of live) await endSession(deps, s.id, reason);
   return live.length;
 }
 
-export function listSessions(db: Db, userId: string): Session[] {
-  return db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.endedAt))).all();
+export async function listSessions(db: Db, userId: string): Promise<Session[]> {
+  return await db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)));
 }

@@ -49,9 +49,9 @@ const badLink = () =>
 export function setupRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()
-    .get("/setup", ({ request, query }) => {
+    .get("/setup", async ({ request, query }) => {
       if (countUsers(deps.db) > 0) return alreadySetUp();
-      if (!isSetupTokenValid(deps.db, query.token)) return badLink();
+      if (!(await isSetupTokenValid(deps.db, query.token))) return badLink();
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       return cardPage("Set up Portico", setupForm(csrf.token, String(query.token)), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
     })
@@ -59,7 +59,7 @@ export function setupRoutes(signIn: SignIn) {
       const fields = formFields(body);
       checkCsrf(request, fields.csrf);
       if (countUsers(deps.db) > 0) return alreadySetUp();
-      if (!isSetupTokenValid(deps.db, fields.token)) return badLink();
+      if (!(await isSetupTokenValid(deps.db, fields.token))) return badLink();
       try {
         const parsed = SetupFormSchema.safeParse(fields);
         if (!parsed.success) throw fromZod(parsed.error);
@@ -68,14 +68,14 @@ export function setupRoutes(signIn: SignIn) {
         if (!email.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
         checkPasswordStrength(form.password);
         const slug = parseSlug(form.org_slug || slugify(form.org_name), "org_slug");
-        if (findOrg(deps.db, slug)) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
-        if (findUserByEmail(deps.db, email.data)) throw new ConflictError(`A user with the email ${email.data} already exists.`);
-        if (!consumeSetupToken(deps.db, form.token)) return badLink();
+        if ((await findOrg(deps.db, slug))) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
+        if ((await findUserByEmail(deps.db, email.data))) throw new ConflictError(`A user with the email ${email.data} already exists.`);
+        if (!(await consumeSetupToken(deps.db, form.token))) return badLink();
         const user = await createUser(deps.db, { email: email.data, name: form.name, password: form.password }, deps.clock.now());
-        const org = createOrg(deps.db, { slug, name: form.org_name }, user.id, deps.clock.now());
-        recordOrgEvent(deps.db, { orgId: org.id, actorId: user.id, action: "org.created", targetType: "org", targetId: org.id, details: { via: "setup" }, time: deps.clock.now() });
+        const org = await createOrg(deps.db, { slug, name: form.org_name }, user.id, deps.clock.now());
+        await recordOrgEvent(deps.db, { orgId: org.id, actorId: user.id, action: "org.created", targetType: "org", targetId: org.id, details: { via: "setup" }, time: deps.clock.now() });
         deps.log.info({ userId: user.id, orgId: org.id }, "first-run setup completed");
-        return redirect("/admin", signIn.startSession(request, server, user.id));
+        return redirect("/admin", await signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         const csrf = preSessionCsrf(request, deps.config.publicUrl);

@@ -61,7 +61,7 @@ export class SignIn {
       this.deps.log.warn({ ip }, "sign-in rate limited");
       throw err;
     }
-    const user = email ? findUserByEmail(this.deps.db, email) : undefined;
+    const user = email ? (await findUserByEmail(this.deps.db, email)) : undefined;
     const ok = user
       ? await verifyPassword(password, user.passwordHash)
       : (await verifyPassword(password, await (this.dummyHash ??= hashPassword("portico-dummy-password"))), false);
@@ -74,13 +74,13 @@ export class SignIn {
   }
 
   /** Rotates the browser's session to a new one for `userId`; returns the Set-Cookie headers to send. */
-  startSession(request: Request, server: ServerLike, userId: string): string[] {
-    const previous = resolveSession(this.deps, readCookie(request, SESSION_COOKIE));
-    if (previous) endSession(this.deps, previous.session.id, "replaced at sign-in");
-    const { token, session } = createSession(this.deps, userId, {
-      ip: this.ip(request, server),
-      userAgent: request.headers.get("user-agent"),
-    });
+  async startSession(request: Request, server: ServerLike, userId: string): Promise<string[]> {
+    const previous = await resolveSession(this.deps, readCookie(request, SESSION_COOKIE));
+    if (previous) await endSession(this.deps, previous.session.id, "replaced at sign-in");
+    const { token, session } = await createSession(this.deps, userId, {
+          ip: this.ip(request, server),
+          userAgent: request.headers.get("user-agent"),
+        });
     this.deps.log.info({ userId, sessionId: session.id, replaced: previous?.session.id ?? null }, "signed in");
     const publicUrl = this.deps.config.publicUrl;
     return [

@@ -7,6 +7,7 @@ import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { checkPasswordStrength, hashPassword } from "./passwords";
 import { z } from "zod";
+import { first } from "../db/query";
 
 export const EmailSchema = z.email().max(254).transform((v) => v.trim().toLowerCase());
 
@@ -16,7 +17,7 @@ export async function createUser(db: Db, input: { email: string; name?: string; 
   if (!parsed.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
   const email = parsed.data;
   checkPasswordStrength(input.password);
-  if (findUserByEmail(db, email)) throw new ConflictError(`A user with the email ${email} already exists.`);
+  if ((await findUserByEmail(db, email))) throw new ConflictError(`A user with the email ${email} already exists.`);
   const user: User = {
     id: newId("usr"),
     email,
@@ -25,16 +26,16 @@ export async function createUser(db: Db, input: { email: string; name?: string; 
     createdAt: now,
     passwordChangedAt: now,
   };
-  db.insert(users).values(user).run();
+  await db.insert(users).values(user);
   return user;
 }
 
-export function findUserByEmail(db: Db, email: string): User | undefined {
-  return db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return await first(db.select().from(users).where(eq(users.email, email.trim().toLowerCase())));
 }
 
-export function getUser(db: Db, id: string): User {
-  const user = db.select().from(users).where(eq(users.id, id)).get();
+export async function getUser(db: Db, id: string): Promise<User> {
+  const user = await first(db.select().from(users).where(eq(users.id, id)));
   if (!user) throw new NotFoundError("No such user.");
   return user;
 }
@@ -47,5 +48,5 @@ export function countUsers(db: Db): number {
 export async function setPassword(db: Db, userId: string, password: string, now: number): Promise<void> {
   checkPasswordStrength(password);
   const passwordHash = await hashPassword(password);
-  db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, userId)).run();
+  await db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, userId));
 }

@@ -87,17 +87,17 @@ export async function withDeps<T>(ctx: CommandContext, fn: (deps: Deps) => T | P
 export const PROJECT_FLAG = { description: "the project, ORG/PROJECT", value: "ORG/PROJECT", required: true } as const;
 
 /** `org/project` from a flag → the project, with a UsageError for a malformed value. */
-export function projectFlag(ctx: CommandContext, deps: Deps, name = "project") {
+export async function projectFlag(ctx: CommandContext, deps: Deps, name = "project") {
   const value = flag(ctx, name);
   const m = /^([^/\s]+)\/([^/\s]+)$/.exec(value);
   if (!m) throw new UsageError(name, `use ORG/PROJECT, e.g. acme/shop (got "${value}")`);
-  return getProject(deps.db, m[1]!, m[2]!);
+  return await getProject(deps.db, m[1]!, m[2]!);
 }
 
 /** The user with the email in a flag; NotFoundError naming the email otherwise. */
-export function userFlag(ctx: CommandContext, deps: Deps, name = "email") {
+export async function userFlag(ctx: CommandContext, deps: Deps, name = "email") {
   const email = flag(ctx, name);
-  const user = findUserByEmail(deps.db, email);
+  const user = await findUserByEmail(deps.db, email);
   if (!user) throw new NotFoundError(`No user with the email ${email}. Create one with: portico user create --email ${email}`);
   return user;
 }
@@ -106,9 +106,9 @@ export function userFlag(ctx: CommandContext, deps: Deps, name = "email") {
  * The service-layer access of the CLI acting as the user in `--as` on `--project` (docs/architecture.md:
  * Service layer): that user's current role; the operator reached the data dir, so no scopes to hold.
  */
-export function operatorAccess(ctx: CommandContext, deps: Deps): ProjectAccess {
-  const { org, project } = projectFlag(ctx, deps);
-  return projectAccess(deps, userFlag(ctx, deps, "as"), { kind: "operator" }, org.slug, project.slug);
+export async function operatorAccess(ctx: CommandContext, deps: Deps): Promise<ProjectAccess> {
+  const { org, project } = await projectFlag(ctx, deps);
+  return projectAccess(deps, await userFlag(ctx, deps, "as"), { kind: "operator" }, org.slug, project.slug);
 }
 
 /** Lines → text block. */

@@ -28,39 +28,39 @@ export interface DemoSeed {
 /** Marks the org the demo made, so a re-run never takes over a real organization that happens to be called "demo". */
 const DEMO_MARKER = "demo_org_id";
 
-function demoOrg(deps: Deps) {
-  const marker = getSetting(deps.db, DEMO_MARKER);
-  const existing = findOrg(deps.db, DEMO_ORG);
+async function demoOrg(deps: Deps) {
+  const marker = await getSetting(deps.db, DEMO_MARKER);
+  const existing = await findOrg(deps.db, DEMO_ORG);
   if (existing && existing.id !== marker) {
     throw new ConflictError(`This data dir already has an organization "${DEMO_ORG}" that the demo did not create; run the demo on another --data-dir.`);
   }
   if (existing) return existing;
-  const org = createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" }, undefined, deps.clock.now());
-  putSetting(deps.db, DEMO_MARKER, org.id);
+  const org = await createOrg(deps.db, { slug: DEMO_ORG, name: "Demo" }, undefined, deps.clock.now());
+  await putSetting(deps.db, DEMO_MARKER, org.id);
   return org;
 }
 
 /** Seeds (or refreshes) the demo; see the file comment. */
 export async function seedDemo(deps: Deps): Promise<DemoSeed> {
-  const org = demoOrg(deps);
+  const org = await demoOrg(deps);
   const users: DemoSeed["users"] = [];
   for (const role of ROLES) {
     const email = `${role}@demo.example.com`;
     const password = newToken().slice(0, 16);
-    const existing = findUserByEmail(deps.db, email);
+    const existing = await findUserByEmail(deps.db, email);
     const user = existing ?? (await createUser(deps.db, { email, name: `Demo ${role}`, password }, deps.clock.now()));
     if (existing) await setPassword(deps.db, user.id, password, deps.clock.now());
-    const current = roleOf(deps.db, org.id, user.id);
-    if (!current) addMember(deps.db, org.id, user.id, role, deps.clock.now());
-    else if (current !== role) setRole(deps.db, org.id, user.id, role);
+    const current = await roleOf(deps.db, org.id, user.id);
+    if (!current) await addMember(deps.db, org.id, user.id, role, deps.clock.now());
+    else if (current !== role) await setRole(deps.db, org.id, user.id, role);
     users.push({ role, email, password });
   }
-  const owner = findUserByEmail(deps.db, users[0]!.email)!;
+  const owner = (await findUserByEmail(deps.db, users[0]!.email))!;
   const project =
-    findProject(deps.db, DEMO_ORG, DEMO_PROJECT)?.project ?? createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" }, deps.clock.now());
-  importManifest(deps, project.id, DEMO_MANIFEST);
+    (await findProject(deps.db, DEMO_ORG, DEMO_PROJECT))?.project ?? await createProject(deps.db, org.id, { slug: DEMO_PROJECT, name: "Portico playground" }, deps.clock.now());
+  await importManifest(deps, project.id, DEMO_MANIFEST);
   // A re-run with an unchanged manifest keeps the version production serves: no empty version (issue 16 #5).
-  const number = publishUnlessUnchanged(deps, project.id, owner.id);
+  const number = await publishUnlessUnchanged(deps, project.id, owner.id);
   return { users, project: { org: DEMO_ORG, slug: DEMO_PROJECT, id: project.id, version: number } };
 }
 
@@ -83,9 +83,9 @@ export function demoBanner(seed: DemoSeed, publicUrl: string): string {
   ].join("\n");
 }
 
-function publishUnlessUnchanged(deps: Deps, projectId: string, ownerId: string): number {
+async function publishUnlessUnchanged(deps: Deps, projectId: string, ownerId: string): Promise<number> {
   try {
-    return publish(deps, projectId, ownerId, "Demo seed").number;
+    return (await publish(deps, projectId, ownerId, "Demo seed")).number;
   } catch (err) {
     if (err instanceof NothingToPublishError) return err.serving.number;
     throw err;

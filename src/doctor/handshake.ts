@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-
 import type { Db } from "../db/client";
 import { handshakeEvents } from "../db/schema";
 import { systemClock } from "../lib/clock";
+import { first } from "../db/query";
 
 /** The steps a client walks through; `mcp` is the first authenticated MCP call. */
 export const HANDSHAKE_STEPS = [
@@ -41,50 +42,47 @@ const LIST_MAX = 500;
  * Records one handshake step. Cheap enough for every metadata fetch. `now` comes from the caller's `deps.clock`;
  * a caller holding only a database falls back to the system clock.
  */
-export function recordHandshake(db: Db, event: HandshakeInput, now = systemClock.now()): void {
-  const row = db
-    .insert(handshakeEvents)
-    .values({
-      time: now,
-      projectId: event.projectId ?? null,
-      clientId: event.clientId?.slice(0, 300) ?? null,
-      step: event.step,
-      outcome: event.outcome,
-      reason: event.reason?.slice(0, 300) ?? null,
-      protocolVersion: event.protocolVersion?.slice(0, 20) ?? null,
-    })
-    .returning({ id: handshakeEvents.id })
-    .get();
+export async function recordHandshake(db: Db, event: HandshakeInput, now = systemClock.now()): Promise<void> {
+  const row = await first(db
+      .insert(handshakeEvents)
+      .values({
+        time: now,
+        projectId: event.projectId ?? null,
+        clientId: event.clientId?.slice(0, 300) ?? null,
+        step: event.step,
+        outcome: event.outcome,
+        reason: event.reason?.slice(0, 300) ?? null,
+        protocolVersion: event.protocolVersion?.slice(0, 20) ?? null,
+      })
+      .returning({ id: handshakeEvents.id }));
   // Trim every 1000th row instead of on each insert: bounded size at no per-request cost.
-  if (row.id % 1000 === 0) trimHandshakes(db, KEEP_ROWS);
+  if (row && row.id % 1000 === 0) await trimHandshakes(db, KEEP_ROWS);
 }
 
 /** Keeps only the newest `keep` rows. */
-export function trimHandshakes(db: Db, keep: number): void {
-  db.delete(handshakeEvents)
-    .where(lt(handshakeEvents.id, sql`(SELECT max(${handshakeEvents.id}) FROM ${handshakeEvents}) - ${keep} + 1`))
-    .run();
+export async function trimHandshakes(db: Db, keep: number): Promise<void> {
+  await db.delete(handshakeEvents)
+        .where(lt(handshakeEvents.id, sql`(SELECT max(${handshakeEvents.id}) FROM ${handshakeEvents}) - ${keep} + 1`));
 }
 
 /**
  * A project's recent handshake steps, newest first. Registration and client-metadata steps happen before
  * the client names a project, so they are included for every client that later reached this project.
  */
-export function listHandshakes(db: Db, projectId: string, limit = 100) {
+export async function listHandshakes(db: Db, projectId: string, limit = 100) {
   const clientsOfProject = db
     .selectDistinct({ clientId: handshakeEvents.clientId })
     .from(handshakeEvents)
     .where(and(eq(handshakeEvents.projectId, projectId), isNotNull(handshakeEvents.clientId)));
-  return db
-    .select()
-    .from(handshakeEvents)
-    .where(
-      or(
-        eq(handshakeEvents.projectId, projectId),
-        and(isNull(handshakeEvents.projectId), inArray(handshakeEvents.clientId, clientsOfProject)),
-      ),
-    )
-    .orderBy(desc(handshakeEvents.id))
-    .limit(Math.min(limit, LIST_MAX))
-    .all();
+  return await db
+      .select()
+      .from(handshakeEvents)
+      .where(
+        or(
+          eq(handshakeEvents.projectId, projectId),
+          and(isNull(handshakeEvents.projectId), inArray(handshakeEvents.clientId, clientsOfProject)),
+        ),
+      )
+      .orderBy(desc(handshakeEvents.id))
+      .limit(Math.min(limit, LIST_MAX));
 }

@@ -57,8 +57,12 @@ export function apiErrorResponse(error: unknown, log: ErrorLog, path: string): R
 }
 
 /** `onError` for a plugin of pages; `chrome` gives the face's header and way back for the failed request. */
-export function pageErrors(log: ErrorLog, chrome?: (request: Request) => PageChrome) {
-  return ({ code, error, request }: ElysiaErrorInput) => pageErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname, chrome?.(request));
+export function pageErrors(log: ErrorLog, chrome?: (request: Request) => PageChrome | Promise<PageChrome>) {
+  return async ({ code, error, request }: ElysiaErrorInput) => {
+    // The chrome (who is signed in) is a nicety: an error page still renders when it cannot be read.
+    const pageChrome = chrome ? await Promise.resolve(chrome(request)).catch(() => ({})) : {};
+    return pageErrorResponse(fromElysia(code, error), log, new URL(request.url).pathname, pageChrome);
+  };
 }
 
 /** `onError` for the JSON API plugin. */

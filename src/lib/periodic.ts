@@ -10,17 +10,30 @@ export interface PeriodicDeps {
   shutdownHooks: Array<() => Promise<void> | void>;
 }
 
-/** Runs `task` at once and every `intervalMs`; the timer is cleared by the shutdown hooks. */
-export function runPeriodically(deps: PeriodicDeps, name: string, intervalMs: number, task: () => void): void {
+/**
+ * Runs `task` at once and every `intervalMs`; the timer is cleared by the shutdown hooks, which also wait
+ * for a run in progress (it may be mid-transaction: the database must not close under it). A run still
+ * going when the next is due is not doubled.
+ */
+export function runPeriodically(deps: PeriodicDeps, name: string, intervalMs: number, task: () => void | Promise<void>): void {
+  let running: Promise<void> | null = null;
   const run = () => {
-    try {
-      task();
-    } catch (err) {
-      deps.log.error({ err }, `${name} failed`);
-    }
+    if (running) return;
+    running = (async () => {
+      try {
+        await task();
+      } catch (err) {
+        deps.log.error({ err }, `${name} failed`);
+      } finally {
+        running = null;
+      }
+    })();
   };
   run();
   const timer = setInterval(run, intervalMs);
   timer.unref?.();
-  deps.shutdownHooks.push(() => clearInterval(timer));
+  deps.shutdownHooks.push(async () => {
+    clearInterval(timer);
+    await running;
+  });
 }

@@ -76,13 +76,13 @@ export class ChannelViews {
   constructor(private readonly deps: Pick<Deps, "db">) {}
 
   /** The channel's view, or null when production has nothing published yet. */
-  get(project: ProjectRef, channel: Channel): ChannelView | null {
+  async get(project: ProjectRef, channel: Channel): Promise<ChannelView | null> {
     const stamp = channel === "draft" ? String(project.updatedAt) : project.productionVersionId;
     if (stamp === null) return null;
     const key = `${project.id}:${channel}`;
     const cached = this.cache.get(key);
     if (cached && cached.stamp === stamp) return cached;
-    const view = channel === "draft" ? this.buildDraft(project, stamp) : this.buildProduction(project, stamp);
+    const view = channel === "draft" ? (await this.buildDraft(project, stamp)) : (await this.buildProduction(project, stamp));
     if (view) this.cache.set(key, view);
     return view;
   }
@@ -91,12 +91,12 @@ export class ChannelViews {
     this.cache.clear();
   }
 
-  private buildDraft(project: ProjectRef, stamp: string): ChannelView {
-    return this.view(project, "draft", null, listDraftTools(this.deps, project.id), listPrompts(this.deps, project.id), project.instructions, stamp);
+  private async buildDraft(project: ProjectRef, stamp: string): Promise<ChannelView> {
+    return this.view(project, "draft", null, await listDraftTools(this.deps, project.id), await listPrompts(this.deps, project.id), project.instructions, stamp);
   }
 
-  private buildProduction(project: ProjectRef, versionId: string): ChannelView | null {
-    const version = getVersion(this.deps, versionId);
+  private async buildProduction(project: ProjectRef, versionId: string): Promise<ChannelView | null> {
+    const version = await getVersion(this.deps, versionId);
     if (!version) return null;
     return this.view(project, "production", version.number, version.snapshot.tools, version.snapshot.prompts, version.snapshot.instructions ?? "", versionId);
   }

@@ -62,8 +62,8 @@ export interface RequestContext {
 }
 
 /** The channel's view; on an unpublished production channel, an error telling the admin what to do. */
-export function channelView(ctx: RequestContext): ChannelView {
-  const view = ctx.service.views.get(ctx.project, ctx.target.channel);
+export async function channelView(ctx: RequestContext): Promise<ChannelView> {
+  const view = await ctx.service.views.get(ctx.project, ctx.target.channel);
   if (!view) {
     const ref = `${ctx.project.orgSlug}/${ctx.project.slug}`;
     throw new JsonRpcError(

@@ -95,7 +95,7 @@ export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParam
   if (!S256_CHALLENGE.test(p.code_challenge)) throw fail("invalid_request", "code_challenge is not a valid S256 challenge.");
   let target: ResourceTarget | null = null;
   if (p.resource !== undefined) {
-    target = resolveResource(deps, p.resource);
+    target = await resolveResource(deps, p.resource);
     if (!target) throw fail("invalid_target", "The resource is not an MCP server of this Portico.");
   }
   return { client, redirectUri, state: p.state, scope: p.scope, codeChallenge: p.code_challenge, target };

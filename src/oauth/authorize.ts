@@ -21,6 +21,7 @@ import { consentChoices } from "./consent-choices";
 import { authorizeErrorPage, consentPage, refusalPage } from "./consent-page";
 import { redirectHost } from "./redirect-uri";
 import { resolveResource } from "./resource";
+import { first } from "../db/query";
 
 /** How long a user has to sign in and decide. */
 const REQUEST_TTL_MS = 30 * 60 * 1000;
@@ -33,13 +34,12 @@ export function resumeUrl(requestId: string): string {
 }
 
 /** A pending, unexpired authorization request. */
-export function findAuthRequest(deps: Deps, id: string): AuthRequest | undefined {
+export async function findAuthRequest(deps: Deps, id: string): Promise<AuthRequest | undefined> {
   if (id.length > 100) return undefined;
-  return deps.db
-    .select()
-    .from(authRequests)
-    .where(and(eq(authRequests.id, id), gt(authRequests.expiresAt, deps.clock.now())))
-    .get();
+  return await first(deps.db
+      .select()
+      .from(authRequests)
+      .where(and(eq(authRequests.id, id), gt(authRequests.expiresAt, deps.clock.now()))));
 }
 
 /**
@@ -74,8 +74,8 @@ async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Pro
     createdAt: now,
     expiresAt: now + REQUEST_TTL_MS,
   };
-  deps.db.insert(authRequests).values(row).run();
-  recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" }, deps.clock.now());
+  await deps.db.insert(authRequests).values(row);
+  await recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" }, deps.clock.now());
   return row;
 }
 
@@ -92,13 +92,13 @@ async function clientOf(deps: Deps, row: AuthRequest): Promise<OAuthClient | Res
 async function showConsent(deps: Deps, row: AuthRequest, { user, session }: SignedIn): Promise<Response> {
   const client = await clientOf(deps, row);
   if (client instanceof Response) return client;
-  const target = row.resource ? resolveResource(deps, row.resource) : null;
+  const target = row.resource ? (await resolveResource(deps, row.resource)) : null;
   if (row.resource && !target) return authorizeErrorPage("The project of this request no longer exists.");
-  const decision = consentChoices(deps, user.id, target, row.scope);
+  const decision = await consentChoices(deps, user.id, target, row.scope);
   // The request now belongs to this user: only their session's CSRF token can approve, deny or leave it.
-  deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id)).run();
+  await deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id));
   if ("refusal" in decision) {
-    recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" }, deps.clock.now());
+    await recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" }, deps.clock.now());
     return refusalPage(decision.refusal, { requestId: row.id, csrf: session.csrfSecret, host: redirectHost(row.redirectUri) });
   }
   return consentPage({
@@ -118,23 +118,23 @@ export async function handleAuthorize(deps: Deps, request: Request, ip: string):
   let row: AuthRequest | undefined;
   try {
     if (resumeId !== null && query.size === 1) {
-      row = findAuthRequest(deps, resumeId);
+      row = await findAuthRequest(deps, resumeId);
       if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
     } else {
       row = await storeRequest(deps, query, ip);
     }
   } catch (err) {
     if (err instanceof AuthorizeRedirectError) {
-      recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` }, deps.clock.now());
+      await recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` }, deps.clock.now());
       return redirectError(deps, err);
     }
     if (err instanceof AuthorizePageError) {
-      recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message }, deps.clock.now());
+      await recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message }, deps.clock.now());
       return authorizeErrorPage(err.message);
     }
     throw err;
   }
-  const signedIn = currentUser(deps, request);
+  const signedIn = await currentUser(deps, request);
   if (!signedIn) return loginRedirect(resumeUrl(row.id));
   return showConsent(deps, row, signedIn);
 }

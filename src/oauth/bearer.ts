@@ -73,7 +73,7 @@ async function verifiedToken(deps: Deps, token: string): Promise<CachedToken | n
   const key = sha256(token);
   const nowS = deps.clock.now() / 1000;
   const cached = state.verified.get(key);
-  if (cached && cached.exp > nowS && state.keys.isActive(cached.kid)) return cached;
+  if (cached && cached.exp > nowS && await state.keys.isActive(cached.kid)) return cached;
   if (cached) state.verified.delete(key);
   const verified = await state.keys.verify(token, deps.config.publicUrl);
   const claims = verified ? readClaims(verified.claims, verified.kid) : null;
@@ -99,13 +99,13 @@ const REFUSAL_RECORD_MS = 60_000;
  * Tells the connection doctor why a genuine (signature-verified) token was refused, once a minute per
  * grant: a host retrying with a revoked grant must not turn every request into a write.
  */
-function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): void {
+async function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): Promise<void> {
   const seen = deps.oauth.refusalRecordedAt;
   const now = deps.clock.now();
   if (now - (seen.get(claims.gid) ?? 0) < REFUSAL_RECORD_MS) return;
   if (seen.size >= CACHE_MAX) seen.clear();
   seen.set(claims.gid, now);
-  recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem }, now);
+  await recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem }, now);
 }
 
 /**
@@ -132,27 +132,26 @@ export async function authenticateBearer(
   const now = deps.clock.now();
   const problem = grantProblem(grant, deps.config.sessionIdleTtl, now);
   if (problem || !grant) {
-    recordRefusal(deps, claims, target, problem ?? "unknown");
+    await recordRefusal(deps, claims, target, problem ?? "unknown");
     throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
   }
   if (grant.projectId !== target.projectId || grant.channel !== target.channel || grant.userId !== claims.sub) {
     throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   }
   // The grant's use keeps its approving session alive (docs/architecture.md: Grant); both writes are throttled.
-  touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
+  await touchSession(deps, { id: grant.sessionId, lastSeenAt: grant.sessionLastSeenAt! }, now);
   // Which MCP revision this client speaks (Server page, connection doctor): a 2026-07-28 request always
   // names it, a 2025 one from its second request on (initialize carries it in the body). Written only
   // when it changes, so the hot path stays one string comparison.
   const revision = revisionOf(request);
   const newRevision = revision !== null && revision !== grant.protocolVersion;
   if (grant.lastUsedAt === null || newRevision || now - grant.lastUsedAt >= LAST_USED_INTERVAL_MS) {
-    deps.db
-      .update(grants)
-      .set({ lastUsedAt: now, ...(newRevision ? { protocolVersion: revision } : {}) })
-      .where(eq(grants.id, grant.id))
-      .run();
+    await deps.db
+            .update(grants)
+            .set({ lastUsedAt: now, ...(newRevision ? { protocolVersion: revision } : {}) })
+            .where(eq(grants.id, grant.id));
     if (grant.lastUsedAt === null || newRevision) {
-      recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok", protocolVersion: revision }, now);
+      await recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok", protocolVersion: revision }, now);
     }
   }
   const allowed = allowedScopes(grant.role!, grant.channel);

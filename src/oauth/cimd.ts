@@ -17,6 +17,7 @@ import { redirectUrisProblem } from "./application-type";
 import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
 import { invalidClient } from "./errors";
+import { first } from "../db/query";
 
 export const CIMD_MAX_BYTES = 5 * 1024;
 export const CIMD_TIMEOUT_MS = 5_000;
@@ -91,7 +92,7 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
   });
   const freshUntil = now + freshnessSeconds(res.headers) * 1000;
   if (res.status === 304 && cached) {
-    deps.db.update(oauthClients).set({ fetchedAt: now, freshUntil }).where(eq(oauthClients.id, clientId)).run();
+    await deps.db.update(oauthClients).set({ fetchedAt: now, freshUntil }).where(eq(oauthClients.id, clientId));
     return { ...cached, fetchedAt: now, freshUntil };
   }
   if (res.status !== 200) throw new Error(`the client metadata document answered HTTP ${res.status}`);
@@ -110,38 +111,38 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
     lastUsedAt: cached?.lastUsedAt ?? null,
   };
   const { id: _id, createdAt: _c, ...update } = row;
-  deps.db.insert(oauthClients).values(row).onConflictDoUpdate({ target: oauthClients.id, set: update }).run();
+  await deps.db.insert(oauthClients).values(row).onConflictDoUpdate({ target: oauthClients.id, set: update });
   return row;
 }
 
 /** Stores the pinned copy as if fetched (briefly fresh), so the token endpoint does not refetch at once. */
-function pinned(deps: Deps, clientId: string): OAuthClient | null {
+async function pinned(deps: Deps, clientId: string): Promise<OAuthClient | null> {
   const doc = PINNED_CLIENT_DOCUMENTS[clientId];
   if (!doc) return null;
   const now = deps.clock.now();
   const row: OAuthClient = { ...parseDocument(clientId, doc), fetchedAt: now, freshUntil: now + MIN_TTL_S * 1000, etag: null, createdAt: now, lastUsedAt: null };
-  deps.db.insert(oauthClients).values(row).onConflictDoNothing().run();
+  await deps.db.insert(oauthClients).values(row).onConflictDoNothing();
   return row;
 }
 
 async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
   try {
     const client = await fetchDocument(deps, clientId, cached);
-    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" }, deps.clock.now());
+    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" }, deps.clock.now());
     return client;
   } catch (err) {
     // The reason is shown on the page and in the doctor; addresses stay in the log (issue 11 #9).
     const reason = err instanceof Error ? err.message : "fetch failed";
     const detail = err instanceof SafeFetchError ? err.detail : undefined;
-    recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason }, deps.clock.now());
+    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason }, deps.clock.now());
     deps.log.warn({ clientId, reason, ...(detail ? { detail } : {}) }, "client metadata document fetch failed");
     if (cached) {
       // Serve the stale copy and back off: the next attempt waits a minute instead of every request retrying.
       const freshUntil = deps.clock.now() + MIN_TTL_S * 1000;
-      deps.db.update(oauthClients).set({ freshUntil }).where(eq(oauthClients.id, clientId)).run();
+      await deps.db.update(oauthClients).set({ freshUntil }).where(eq(oauthClients.id, clientId));
       return { ...cached, freshUntil };
     }
-    const fallback = pinned(deps, clientId);
+    const fallback = await pinned(deps, clientId);
     if (fallback) return fallback;
     throw invalidClient(`The client's metadata document could not be used: ${reason}.`);
   }
@@ -152,7 +153,7 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
  * RateLimitError when `ip` asked for too many fetches (a fetch already in flight is shared, not counted).
  */
 export async function resolveCimdClient(deps: Deps, clientId: string, ip?: string): Promise<OAuthClient> {
-  const cached = deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get();
+  const cached = await first(deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)));
   if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > deps.clock.now()) return cached;
   const state = deps.oauth;
   let inflight = state.cimdInflight.get(clientId);

@@ -9,6 +9,7 @@ import type { Deps } from "../deps";
 import { grants, oauthClients, refreshTokens, type OAuthClient } from "../db/schema";
 import { isCimdClientId, resolveCimdClient } from "./cimd";
 import { invalidClient } from "./errors";
+import { first, transaction } from "../db/query";
 
 /**
  * DCR clients that never completed an authorization are removed after this long (issue 11 #10; it was 7
@@ -23,7 +24,7 @@ export const UNUSED_CLIENT_TTL_MS = 24 * 3600 * 1000;
  */
 export async function findClient(deps: Deps, clientId: string, opts: { status?: number; ip?: string; basic?: boolean } = {}): Promise<OAuthClient> {
   if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId, opts.ip);
-  const client = clientId.length <= 200 ? deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)).get() : undefined;
+  const client = clientId.length <= 200 ? (await first(deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)))) : undefined;
   if (!client || client.registration !== "dcr") {
     throw invalidClient("Unknown client: it may have been removed. Register the client again.", { status: opts.status, basic: opts.basic });
   }
@@ -31,8 +32,8 @@ export async function findClient(deps: Deps, clientId: string, opts: { status?: 
 }
 
 /** Records that `clientId` was issued tokens: it has completed an authorization and is kept (issue 11 #10). */
-export function markClientUsed(db: Db, clientId: string, now: number): void {
-  db.update(oauthClients).set({ lastUsedAt: now }).where(eq(oauthClients.id, clientId)).run();
+export async function markClientUsed(db: Db, clientId: string, now: number): Promise<void> {
+  await db.update(oauthClients).set({ lastUsedAt: now }).where(eq(oauthClients.id, clientId));
 }
 
 /**
@@ -42,32 +43,31 @@ export function markClientUsed(db: Db, clientId: string, now: number): void {
  * would otherwise be listed as connected apps of a removed client. A client whose last consent is under
  * 24 h old is kept. Returns how many clients went.
  */
-export function pruneUnusedClients(db: Db, now: number): number {
-  return db.transaction((tx) => {
-    const ids = tx
-      .select({ id: oauthClients.id })
-      .from(oauthClients)
-      .where(
-        and(
-          eq(oauthClients.registration, "dcr"),
-          lt(oauthClients.createdAt, now - UNUSED_CLIENT_TTL_MS),
-          isNull(oauthClients.lastUsedAt),
-          notExists(
-            tx
-              .select({ one: sql`1` })
-              .from(refreshTokens)
-              .innerJoin(grants, eq(grants.id, refreshTokens.grantId))
-              .where(eq(grants.clientId, oauthClients.id)),
-          ),
-          // A consent given in the last 24 h may still be on its way to the token endpoint.
-          notExists(tx.select({ one: sql`1` }).from(grants).where(and(eq(grants.clientId, oauthClients.id), gt(grants.createdAt, now - UNUSED_CLIENT_TTL_MS)))),
-        ),
-      )
-      .all()
-      .map((r) => r.id);
-    if (ids.length === 0) return 0;
-    tx.delete(grants).where(inArray(grants.clientId, ids)).run();
-    tx.delete(oauthClients).where(inArray(oauthClients.id, ids)).run();
-    return ids.length;
-  });
+export async function pruneUnusedClients(db: Db, now: number): Promise<number> {
+  return await transaction(db, async (tx) => {
+      const ids = (await tx
+            .select({ id: oauthClients.id })
+            .from(oauthClients)
+            .where(
+              and(
+                eq(oauthClients.registration, "dcr"),
+                lt(oauthClients.createdAt, now - UNUSED_CLIENT_TTL_MS),
+                isNull(oauthClients.lastUsedAt),
+                notExists(
+                  tx
+                    .select({ one: sql`1` })
+                    .from(refreshTokens)
+                    .innerJoin(grants, eq(grants.id, refreshTokens.grantId))
+                    .where(eq(grants.clientId, oauthClients.id)),
+                ),
+                // A consent given in the last 24 h may still be on its way to the token endpoint.
+                notExists(tx.select({ one: sql`1` }).from(grants).where(and(eq(grants.clientId, oauthClients.id), gt(grants.createdAt, now - UNUSED_CLIENT_TTL_MS)))),
+              ),
+            ))
+        .map((r) => r.id);
+      if (ids.length === 0) return 0;
+      await tx.delete(grants).where(inArray(grants.clientId, ids));
+      await tx.delete(oauthClients).where(inArray(oauthClients.id, ids));
+      return ids.length;
+    });
 }

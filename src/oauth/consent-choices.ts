@@ -17,13 +17,13 @@ import type { ResourceTarget } from "./resource";
 export type ConsentDecision = { choices: ConsentChoice[] } | { refusal: string };
 
 /** The extra scopes the channel's own tools declare (the live version on production, the working copy on draft). */
-function toolScopes(deps: Deps, project: Project, channel: Channel): Scope[] {
-  const live = channel === "draft" ? listDraftTools(deps, project.id) : project.productionVersionId ? (getVersion(deps, project.productionVersionId)?.snapshot.tools ?? []) : [];
+async function toolScopes(deps: Deps, project: Project, channel: Channel): Promise<Scope[]> {
+  const live = channel === "draft" ? (await listDraftTools(deps, project.id)) : project.productionVersionId ? ((await getVersion(deps, project.productionVersionId))?.snapshot.tools ?? []) : [];
   return live.flatMap((t) => (t.scope ? [t.scope] : []));
 }
 
-function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: string | null): ConsentDecision {
-  const role = roleOf(deps.db, target.org.id, userId);
+async function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: string | null): Promise<ConsentDecision> {
+  const role = await roleOf(deps.db, target.org.id, userId);
   const name = `${target.org.slug}/${target.project.slug}`;
   if (!role) {
     return { refusal: `You are not a member of the organization that owns ${name}. Ask one of its admins for an invite, or sign in with another account.` };
@@ -33,21 +33,21 @@ function choiceFor(deps: Deps, userId: string, target: ResourceTarget, scope: st
     return { refusal: `The ${target.channel} channel of ${name} needs the ${min} role or above; your role is ${role}.` };
   }
   const scopes = grantableScopes(
-    grantedScopes(role, target.channel, parseScopes(scope)), target.project.managementTools, target.channel, toolScopes(deps, target.project, target.channel),
+    grantedScopes(role, target.channel, parseScopes(scope)), target.project.managementTools, target.channel, await toolScopes(deps, target.project, target.channel),
   );
   if (scopes.length === 0) return { refusal: `Your role (${role}) allows none of the permissions this app asked for on ${name}.` };
   return { choices: [{ target, role, scopes, management: managementOn(target.project.managementTools, target.channel) }] };
 }
 
 /** What the user may approve: for the named resource, or (none named) every channel their roles reach. */
-export function consentChoices(deps: Deps, userId: string, target: ResourceTarget | null, scope: string | null): ConsentDecision {
+export async function consentChoices(deps: Deps, userId: string, target: ResourceTarget | null, scope: string | null): Promise<ConsentDecision> {
   if (target) return choiceFor(deps, userId, target, scope);
   const choices: ConsentChoice[] = [];
-  for (const { org } of listOrgsOf(deps.db, userId)) {
-    for (const project of listProjects(deps.db, org.id)) {
+  for (const { org } of (await listOrgsOf(deps.db, userId))) {
+    for (const project of (await listProjects(deps.db, org.id))) {
       for (const channel of CHANNELS) {
         const url = channelUrl(deps.config.publicUrl, org.slug, project.slug, channel);
-        const decision = choiceFor(deps, userId, { org, project, channel, url }, scope);
+        const decision = await choiceFor(deps, userId, { org, project, channel, url }, scope);
         if ("choices" in decision) choices.push(...decision.choices);
       }
     }

@@ -19,6 +19,7 @@ import { issueTokens, type Issued, type TokenResponse } from "./tokens";
 import { openSuccessor, sealSuccessor } from "./successor-seal";
 import { ANOTHER_ISSUER, invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
 import { mintedByThisIssuer } from "./resource";
+import { first } from "../db/query";
 
 /** A spent refresh token presented again within this window is a retry, not a theft. */
 export const REFRESH_GRACE_MS = 30_000;
@@ -34,8 +35,8 @@ export const RefreshRequestSchema = z.object({
 export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
   const req = parseParams(RefreshRequestSchema, form);
   const tokenHash = sha256(req.refresh_token);
-  const token = deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
-  const grant = token ? getGrant(deps.db, token.grantId) : undefined;
+  const token = await first(deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)));
+  const grant = token ? (await getGrant(deps.db, token.grantId)) : undefined;
   if (!token || !grant || grant.clientId !== client.id) throw invalidGrant("The refresh token is not valid.");
   // Checked before anything is spent or revoked: under its own issuer the token still works.
   if (!mintedByThisIssuer(deps, grant.resource)) throw invalidGrant(ANOTHER_ISSUER);
@@ -43,8 +44,8 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   if (token.expiresAt <= now) throw invalidGrant("The refresh token expired; authorize the app again.");
   if (token.usedAt !== null && now - token.usedAt > REFRESH_GRACE_MS) {
     // The window is over: its sealed pair is dropped with the family.
-    deps.db.update(refreshTokens).set({ successor: null }).where(eq(refreshTokens.tokenHash, tokenHash)).run();
-    revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
+    await deps.db.update(refreshTokens).set({ successor: null }).where(eq(refreshTokens.tokenHash, tokenHash));
+    await revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
     throw invalidGrant("The refresh token was already used; the authorization is revoked for safety.");
   }
   if (req.resource !== undefined && req.resource !== grant.resource) {
@@ -62,15 +63,14 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   // Spent only once a new pair exists: a refused request must not start the 30 s clock after which the
   // client's corrected retry would look like a stolen token and revoke the grant. Spending and sealing are
   // one conditional write, so of two concurrent rotations (signing awaits) exactly one pair survives.
-  const won = deps.db
-    .update(refreshTokens)
-    .set({ usedAt: deps.clock.now(), successor: sealSuccessor(deps.tools.secrets, tokenHash, tokens) })
-    .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
-    .returning({ tokenHash: refreshTokens.tokenHash })
-    .get();
+  const won = await first(deps.db
+      .update(refreshTokens)
+      .set({ usedAt: deps.clock.now(), successor: sealSuccessor(deps.tools.secrets, tokenHash, tokens) })
+      .where(and(eq(refreshTokens.tokenHash, tokenHash), isNull(refreshTokens.usedAt)))
+      .returning({ tokenHash: refreshTokens.tokenHash }));
   if (won) return { grant, tokens };
-  deps.db.delete(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).run();
-  const winner = deps.db.select({ successor: refreshTokens.successor }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).get();
+  await deps.db.delete(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token)));
+  const winner = await first(deps.db.select({ successor: refreshTokens.successor }).from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)));
   return { grant, tokens: sealedSuccessor(deps, tokenHash, winner?.successor ?? null) };
 }
 

@@ -11,6 +11,7 @@ import { recordOrgEvent } from "../audit/org-audit";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { redirectHost } from "./redirect-uri";
+import { first } from "../db/query";
 
 export interface NewGrant {
   userId: string;
@@ -29,7 +30,7 @@ export interface NewGrant {
  * Creates a grant (at consent) and records it in the org audit log. `now` comes from the caller's `deps.clock`;
  * seeders that only hold a database fall back to the system clock.
  */
-export function createGrant(db: Db, input: NewGrant, now = systemClock.now()): Grant {
+export async function createGrant(db: Db, input: NewGrant, now = systemClock.now()): Promise<Grant> {
   const grant: Grant = {
     id: newId("gnt"),
     ...input,
@@ -41,23 +42,23 @@ export function createGrant(db: Db, input: NewGrant, now = systemClock.now()): G
     revokedReason: null,
     protocolVersion: null,
   };
-  db.insert(grants).values(grant).run();
-  recordOrgEvent(db, {
-    orgId: grant.orgId,
-    actorId: grant.userId,
-    action: "grant.created",
-    targetType: "grant",
-    targetId: grant.id,
-    projectId: grant.projectId,
-    details: { clientId: grant.clientId, channel: grant.channel, scopes: grant.scopes },
-    time: now,
-  });
+  await db.insert(grants).values(grant);
+  await recordOrgEvent(db, {
+        orgId: grant.orgId,
+        actorId: grant.userId,
+        action: "grant.created",
+        targetType: "grant",
+        targetId: grant.id,
+        projectId: grant.projectId,
+        details: { clientId: grant.clientId, channel: grant.channel, scopes: grant.scopes },
+        time: now,
+      });
   return grant;
 }
 
 /** One grant by id, in any state. */
-export function getGrant(db: Db, id: string): Grant | undefined {
-  return db.select().from(grants).where(eq(grants.id, id)).get();
+export async function getGrant(db: Db, id: string): Promise<Grant | undefined> {
+  return await first(db.select().from(grants).where(eq(grants.id, id)));
 }
 
 export interface GrantFilter {
@@ -67,28 +68,27 @@ export interface GrantFilter {
   sessionId?: string;
 }
 
-function query(db: Db, filter: GrantFilter, liveSince: number | null) {
+async function query(db: Db, filter: GrantFilter, liveSince: number | null) {
   const conditions: SQL[] = [isNull(grants.revokedAt), isNull(sessions.endedAt)];
   if (liveSince !== null) conditions.push(gt(sessions.lastSeenAt, liveSince));
   if (filter.orgId) conditions.push(eq(grants.orgId, filter.orgId));
   if (filter.projectId) conditions.push(eq(grants.projectId, filter.projectId));
   if (filter.userId) conditions.push(eq(grants.userId, filter.userId));
   if (filter.sessionId) conditions.push(eq(grants.sessionId, filter.sessionId));
-  const rows = db
-    .select({
-      grant: grants,
-      projectName: projects.name,
-      clientName: oauthClients.name,
-      registration: oauthClients.registration,
-      redirectUris: oauthClients.redirectUris,
-    })
-    .from(grants)
-    .innerJoin(sessions, eq(sessions.id, grants.sessionId))
-    .innerJoin(projects, eq(projects.id, grants.projectId))
-    .leftJoin(oauthClients, eq(oauthClients.id, grants.clientId))
-    .where(and(...conditions))
-    .orderBy(desc(grants.createdAt))
-    .all();
+  const rows = await db
+      .select({
+        grant: grants,
+        projectName: projects.name,
+        clientName: oauthClients.name,
+        registration: oauthClients.registration,
+        redirectUris: oauthClients.redirectUris,
+      })
+      .from(grants)
+      .innerJoin(sessions, eq(sessions.id, grants.sessionId))
+      .innerJoin(projects, eq(projects.id, grants.projectId))
+      .leftJoin(oauthClients, eq(oauthClients.id, grants.clientId))
+      .where(and(...conditions))
+      .orderBy(desc(grants.createdAt));
   return rows.map((r) => ({
     ...r.grant,
     projectName: r.projectName,
@@ -99,59 +99,57 @@ function query(db: Db, filter: GrantFilter, liveSince: number | null) {
   }));
 }
 
-export type GrantListItem = ReturnType<typeof query>[number];
+export type GrantListItem = Awaited<ReturnType<typeof query>>[number];
 
 /** Live grants (not revoked, approving session live) by org, project, user and/or session; newest first. */
-export function listGrants(deps: Pick<Deps, "db" | "config" | "clock">, filter: GrantFilter): GrantListItem[] {
-  return query(deps.db, filter, deps.clock.now() - deps.config.sessionIdleTtl * 1000);
+export async function listGrants(deps: Pick<Deps, "db" | "config" | "clock">, filter: GrantFilter): Promise<GrantListItem[]> {
+  return await query(deps.db, filter, deps.clock.now() - deps.config.sessionIdleTtl * 1000);
 }
 
 /** The grants a session's sign-out disconnects (the sign-out page lists them). */
-export function listGrantsBySession(db: Db, sessionId: string): GrantListItem[] {
-  return query(db, { sessionId }, null);
+export async function listGrantsBySession(db: Db, sessionId: string): Promise<GrantListItem[]> {
+  return await query(db, { sessionId }, null);
 }
 
 /**
  * Revokes a grant: every token of it stops working on the very next request. Idempotent; returns false
  * when it was already revoked or does not exist.
  */
-export function revokeGrant(deps: Pick<Deps, "db" | "bus" | "clock">, grantId: string, opts: { actorId: string | null; reason: string }): boolean {
+export async function revokeGrant(deps: Pick<Deps, "db" | "bus" | "clock">, grantId: string, opts: { actorId: string | null; reason: string }): Promise<boolean> {
   const now = deps.clock.now();
-  const revoked = deps.db
-    .update(grants)
-    .set({ revokedAt: now, revokedReason: opts.reason.slice(0, 200) })
-    .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)))
-    .returning()
-    .get();
+  const revoked = await first(deps.db
+      .update(grants)
+      .set({ revokedAt: now, revokedReason: opts.reason.slice(0, 200) })
+      .where(and(eq(grants.id, grantId), isNull(grants.revokedAt)))
+      .returning());
   if (!revoked) return false;
-  recordOrgEvent(deps.db, {
-    orgId: revoked.orgId,
-    actorId: opts.actorId,
-    action: "grant.revoked",
-    targetType: "grant",
-    targetId: revoked.id,
-    projectId: revoked.projectId,
-    details: { reason: opts.reason, clientId: revoked.clientId, userId: revoked.userId },
-    time: now,
-  });
+  await recordOrgEvent(deps.db, {
+        orgId: revoked.orgId,
+        actorId: opts.actorId,
+        action: "grant.revoked",
+        targetType: "grant",
+        targetId: revoked.id,
+        projectId: revoked.projectId,
+        details: { reason: opts.reason, clientId: revoked.clientId, userId: revoked.userId },
+        time: now,
+      });
   deps.bus.emit("grantRevoked", { grantId });
   return true;
 }
 
 /** Revokes every live grant of a user in an org (they left it, or were removed). Returns how many. */
-export function revokeUserGrantsInOrg(
+export async function revokeUserGrantsInOrg(
   deps: Pick<Deps, "db" | "bus" | "clock">,
   orgId: string,
   userId: string,
   actor: { actorId: string | null; reason?: string },
-): number {
-  const ids = deps.db
-    .select({ id: grants.id })
-    .from(grants)
-    .where(and(eq(grants.orgId, orgId), eq(grants.userId, userId), isNull(grants.revokedAt)))
-    .all();
+): Promise<number> {
+  const ids = await deps.db
+      .select({ id: grants.id })
+      .from(grants)
+      .where(and(eq(grants.orgId, orgId), eq(grants.userId, userId), isNull(grants.revokedAt)));
   let count = 0;
-  for (const { id } of ids) if (revokeGrant(deps, id, { actorId: actor.actorId, reason: actor.reason ?? "member removed" })) count++;
+  for (const { id } of ids) if ((await revokeGrant(deps, id, { actorId: actor.actorId, reason: actor.reason ?? "member removed" }))) count++;
   return count;
 }
 

@@ -8,6 +8,7 @@
  * refuses to start (MasterKeyMismatchError, issue 15 — instances must agree) instead of minting a key the
  * others could not open. Verification needs only public parts, so it keeps working either way.
  */
+import { transaction } from "../db/query";
 import { jwt } from "@elysiajs/jwt";
 import { desc, eq, isNull, sql } from "drizzle-orm";
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
@@ -55,24 +56,23 @@ export interface SigningKeyDeps {
   clock: Clock;
 }
 
-function generate(db: Db, master: MasterKeys, now: number): string {
+async function generate(db: Db, master: MasterKeys, now: number): Promise<string> {
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const kid = newId("key");
-  db.insert(signingKeys)
-    .values({
-      kid,
-      alg: TOKEN_ALG,
-      publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: TOKEN_ALG, use: "sig" },
-      privateJwk: sealPrivateJwk(master, kid, privateKey.export({ format: "jwk" })),
-      createdAt: now,
-    })
-    .run();
+  await db.insert(signingKeys)
+        .values({
+          kid,
+          alg: TOKEN_ALG,
+          publicJwk: { ...publicKey.export({ format: "jwk" }), kid, alg: TOKEN_ALG, use: "sig" },
+          privateJwk: sealPrivateJwk(master, kid, privateKey.export({ format: "jwk" })),
+          createdAt: now,
+        });
   return kid;
 }
 
 /** Unretired keys, newest first: the first one signs. */
-function unretiredRows(db: Db): SigningKeyRow[] {
-  return db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`).all();
+async function unretiredRows(db: Db): Promise<SigningKeyRow[]> {
+  return await db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`);
 }
 
 /** Whether this master key opens a stored private key. */
@@ -90,8 +90,8 @@ function opens(master: MasterKeys, row: SigningKeyRow): boolean {
  * Throws MasterKeyMismatchError when the newest unretired signing key does not open with this process's
  * master key: the check behind `serve`'s start, `keys rotate` and `secrets rotate-key` (issue 15).
  */
-export function assertMasterKeyOpensSigningKeys(deps: SigningKeyDeps): void {
-  const newest = unretiredRows(deps.db)[0];
+export async function assertMasterKeyOpensSigningKeys(deps: SigningKeyDeps): Promise<void> {
+  const newest = (await unretiredRows(deps.db))[0];
   if (newest && !opens(deps.tools.secrets, newest)) throw masterKeyMismatch(deps.tools.secrets, newest.kid, newest.privateJwk);
 }
 
@@ -111,27 +111,27 @@ export interface RotateOptions {
  * `retirePrevious` is set (a suspected key leak): then every token they signed stops working at once.
  * `discarded` counts the unreadable keys `discardUnreadable` retired.
  */
-export function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions = {}): { kid: string; retired: number; discarded: number } {
+export async function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions = {}): Promise<{ kid: string; retired: number; discarded: number }> {
   const now = deps.clock.now();
   const master = deps.tools.secrets;
-  return deps.db.transaction((tx) => {
-    const db = tx as unknown as Db;
-    let retired = 0;
-    let discarded = 0;
-    if (opts.discardUnreadable) {
-      for (const row of unretiredRows(db)) {
-        if (opens(master, row)) continue;
-        tx.update(signingKeys).set({ retiredAt: now }).where(eq(signingKeys.kid, row.kid)).run();
-        discarded++;
+  return await transaction(deps.db, async (tx) => {
+      const db = tx as unknown as Db;
+      let retired = 0;
+      let discarded = 0;
+      if (opts.discardUnreadable) {
+        for (const row of (await unretiredRows(db))) {
+          if (opens(master, row)) continue;
+          await tx.update(signingKeys).set({ retiredAt: now }).where(eq(signingKeys.kid, row.kid));
+          discarded++;
+        }
+      } else {
+        await assertMasterKeyOpensSigningKeys({ ...deps, db });
       }
-    } else {
-      assertMasterKeyOpensSigningKeys({ ...deps, db });
-    }
-    if (opts.retirePrevious) {
-      retired = tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).returning().all().length;
-    }
-    return { kid: generate(db, master, now), retired, discarded };
-  });
+      if (opts.retirePrevious) {
+        retired = (await tx.update(signingKeys).set({ retiredAt: now }).where(isNull(signingKeys.retiredAt)).returning()).length;
+      }
+      return { kid: await generate(db, master, now), retired, discarded };
+    });
 }
 
 /**
@@ -140,22 +140,22 @@ export function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions = {})
  * (`assertMasterKeyOpensSigningKeys`); an older key that does not (one Portico minted over a lost master key
  * before issue 15) is left alone: it only verifies. Returns how many were re-sealed.
  */
-export function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): number {
+export async function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): Promise<number> {
   const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
   let count = 0;
-  deps.db.transaction((tx) => {
-    for (const row of tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).all()) {
-      let jwk: JsonWebKey;
-      try {
-        jwk = openPrivateJwk(deps.tools.secrets, row.kid, row.privateJwk);
-      } catch (err) {
-        if (err instanceof SigningKeyUnreadableError) continue;
-        throw err;
-      }
-      tx.update(signingKeys).set({ privateJwk: sealPrivateJwk(target, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid)).run();
-      count++;
-    }
-  });
+  await transaction(deps.db, async (tx) => {
+        for (const row of (await tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)))) {
+          let jwk: JsonWebKey;
+          try {
+            jwk = openPrivateJwk(deps.tools.secrets, row.kid, row.privateJwk);
+          } catch (err) {
+            if (err instanceof SigningKeyUnreadableError) continue;
+            throw err;
+          }
+          await tx.update(signingKeys).set({ privateJwk: sealPrivateJwk(target, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid));
+          count++;
+        }
+      });
   return count;
 }
 
@@ -172,10 +172,10 @@ function loadVerifier(row: SigningKeyRow): LoadedKey {
 }
 
 /** Opens a row's private key for signing; a plaintext (pre-sealing) or older-sealed row is sealed anew in place. */
-function loadSigner(db: Db, master: MasterKeys, row: SigningKeyRow): Sign {
+async function loadSigner(db: Db, master: MasterKeys, row: SigningKeyRow): Promise<Sign> {
   const jwk = openPrivateJwk(master, row.kid, row.privateJwk);
   if (needsSealing(master, row.privateJwk)) {
-    db.update(signingKeys).set({ privateJwk: sealPrivateJwk(master, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid)).run();
+    await db.update(signingKeys).set({ privateJwk: sealPrivateJwk(master, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid));
   }
   const privateKey = createPrivateKey({ key: jwk, format: "jwk" });
   const signer = jwt({ name: "jwtSign", alg: TOKEN_ALG, kid: row.kid, typ: "at+jwt", secret: privateKey }).decorator.jwtSign;
@@ -208,17 +208,17 @@ export class KeyRing {
    * Opens the newest unretired row for signing (creating the first key on a fresh database). When it does not
    * open, nothing is minted: signing fails with the mismatch until the operator fixes the master key.
    */
-  private useNewest(rows: SigningKeyRow[]): SigningKeyRow[] {
+  private async useNewest(rows: SigningKeyRow[]): Promise<SigningKeyRow[]> {
     const { db, tools, log, clock } = this.deps;
     if (rows.length === 0) {
-      generate(db, tools.secrets, clock.now());
-      rows = unretiredRows(db);
+      await generate(db, tools.secrets, clock.now());
+      rows = await unretiredRows(db);
     }
     const newest = rows[0]!;
     if (newest.kid === this.signingKid && (this.signer || this.signerError)) return rows;
     this.signingKid = newest.kid;
     try {
-      this.signer = loadSigner(db, tools.secrets, newest);
+      this.signer = await loadSigner(db, tools.secrets, newest);
       this.signerError = null;
     } catch (err) {
       if (!(err instanceof SigningKeyUnreadableError)) throw err;
@@ -229,7 +229,7 @@ export class KeyRing {
     return rows;
   }
 
-  private refresh(): void {
+  private async refresh(): Promise<void> {
     const { changes } = this.deps;
     if (this.loadedAt >= 0) {
       if (changes.version() === this.loadedAt) return;
@@ -241,7 +241,7 @@ export class KeyRing {
     }
     // The version before reading: a commit racing the read moves the feed again, and the next use re-reads.
     const version = changes.version();
-    const rows = this.useNewest(unretiredRows(this.deps.db));
+    const rows = await this.useNewest(await unretiredRows(this.deps.db));
     const next = new Map<string, LoadedKey>();
     for (const row of rows) next.set(row.kid, this.keys.get(row.kid) ?? loadVerifier(row));
     this.keys = next;
@@ -252,21 +252,21 @@ export class KeyRing {
    * Loads the key set now and throws MasterKeyMismatchError when this instance could not sign: `serve` calls
    * it before listening, so an instance with the wrong master key stops with the reason instead of running.
    */
-  open(): void {
-    this.refresh();
+  async open(): Promise<void> {
+    await this.refresh();
     if (this.signerError) throw this.signerError;
   }
 
   /** Signs an access token with the newest key. */
-  sign(claims: SignedClaims): Promise<string> {
-    this.refresh();
+  async sign(claims: SignedClaims): Promise<string> {
+    await this.refresh();
     if (!this.signer) return Promise.reject(this.signerError);
     return this.signer(claims);
   }
 
   /** True while `kid` may still verify (it was not retired). */
-  isActive(kid: string): boolean {
-    this.refresh();
+  async isActive(kid: string): Promise<boolean> {
+    await this.refresh();
     return this.keys.has(kid);
   }
 
@@ -283,7 +283,7 @@ export class KeyRing {
       return null;
     }
     if (typeof kid !== "string") return null;
-    this.refresh();
+    await this.refresh();
     const key = this.keys.get(kid);
     if (!key) return null;
     const claims = await key.verify(token, { issuer, now: this.deps.clock.now() });
@@ -291,8 +291,8 @@ export class KeyRing {
   }
 
   /** The public JWKS document (RFC 7517). */
-  jwks(): { keys: JsonWebKey[] } {
-    this.refresh();
+  async jwks(): Promise<{ keys: JsonWebKey[] }> {
+    await this.refresh();
     return { keys: [...this.keys.values()].map((k) => k.publicJwk) };
   }
 }

@@ -24,24 +24,23 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
  * Deletes expired OAuth rows and drops sealed successors past their window; returns how many rows of each kind went.
  * `now` comes from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
-export function pruneExpiredOAuthRows(db: Db, now = systemClock.now()) {
-  const count = (q: { all(): unknown[] }) => q.all().length;
-  db.update(refreshTokens)
-    .set({ successor: null })
-    .where(and(isNotNull(refreshTokens.successor), lt(refreshTokens.usedAt, now - REFRESH_GRACE_MS)))
-    .run();
+export async function pruneExpiredOAuthRows(db: Db, now = systemClock.now()) {
+  const count = async (q: PromiseLike<unknown[]>) => (await q).length;
+  await db.update(refreshTokens)
+        .set({ successor: null })
+        .where(and(isNotNull(refreshTokens.successor), lt(refreshTokens.usedAt, now - REFRESH_GRACE_MS)));
   return {
-    requests: count(db.delete(authRequests).where(lt(authRequests.expiresAt, now)).returning({ id: authRequests.id })),
-    codes: count(db.delete(authCodes).where(lt(authCodes.expiresAt, now - CODE_KEEP_MS)).returning({ h: authCodes.codeHash })),
-    refreshTokens: count(db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ h: refreshTokens.tokenHash })),
-    clients: pruneUnusedClients(db, now),
+    requests: await count(db.delete(authRequests).where(lt(authRequests.expiresAt, now)).returning({ id: authRequests.id })),
+    codes: await count(db.delete(authCodes).where(lt(authCodes.expiresAt, now - CODE_KEEP_MS)).returning({ h: authCodes.codeHash })),
+    refreshTokens: await count(db.delete(refreshTokens).where(lt(refreshTokens.expiresAt, now)).returning({ h: refreshTokens.tokenHash })),
+    clients: await pruneUnusedClients(db, now),
   };
 }
 
 /** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown. */
 export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks" | "clock">): void {
-  runPeriodically(deps, "oauth housekeeping", HOUSEKEEPING_INTERVAL_MS, () => {
-    const removed = pruneExpiredOAuthRows(deps.db, deps.clock.now());
+  runPeriodically(deps, "oauth housekeeping", HOUSEKEEPING_INTERVAL_MS, async () => {
+    const removed = await pruneExpiredOAuthRows(deps.db, deps.clock.now());
     if (Object.values(removed).some((n) => n > 0)) deps.log.info(removed, "oauth housekeeping pruned rows");
   });
 }

@@ -47,8 +47,8 @@ export function authorizationServerMetadata(publicUrl: string) {
 }
 
 /** The protected resource metadata document for a channel, or null when there is no such private resource. */
-export function protectedResourceMetadata(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel) {
-  const found = findProject(deps.db, orgSlug, projectSlug);
+export async function protectedResourceMetadata(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel) {
+  const found = await findProject(deps.db, orgSlug, projectSlug);
   // A public project's production channel needs no token, so it advertises no authorization (docs/architecture.md: Public project).
   if (!found || (channel === "production" && found.project.visibility === "public")) return null;
   const { publicUrl } = deps.config;
@@ -65,10 +65,10 @@ export function protectedResourceMetadata(deps: Deps, orgSlug: string, projectSl
 }
 
 /** GET handler for `/.well-known/oauth-protected-resource/{org}/{project}[/draft]`. */
-export function resourceMetadataResponse(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel): Response {
-  const found = protectedResourceMetadata(deps, orgSlug, projectSlug, channel);
+export async function resourceMetadataResponse(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel): Promise<Response> {
+  const found = await protectedResourceMetadata(deps, orgSlug, projectSlug, channel);
   if (!found) return json({ error: "not_found", error_description: "No private MCP server at this address." }, 404);
-  recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok" }, deps.clock.now());
+  await recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok" }, deps.clock.now());
   return json(found.document, 200, { "cache-control": "public, max-age=300" });
 }
 

@@ -8,6 +8,7 @@ import type { Deps } from "../deps";
 import { oauthClients } from "../db/schema";
 import { findAuthRequest } from "./authorize";
 import { resolveResource } from "./resource";
+import { first } from "../db/query";
 
 /** The app and (when the request named one) the project and channel of a pending authorization. */
 export interface PendingAuthorization {
@@ -18,14 +19,14 @@ export interface PendingAuthorization {
 }
 
 /** The pending authorization `returnTo` resumes, if it is one (`/oauth/authorize?request_id=…`). */
-export function pendingAuthorization(deps: Deps, returnTo: string | undefined): PendingAuthorization | null {
+export async function pendingAuthorization(deps: Deps, returnTo: string | undefined): Promise<PendingAuthorization | null> {
   if (!returnTo?.startsWith("/oauth/authorize?")) return null;
   const id = new URLSearchParams(returnTo.slice(returnTo.indexOf("?") + 1)).get("request_id");
-  const row = id ? findAuthRequest(deps, id) : undefined;
+  const row = id ? (await findAuthRequest(deps, id)) : undefined;
   if (!row) return null;
-  const client = deps.db.select().from(oauthClients).where(eq(oauthClients.id, row.clientId)).get();
+  const client = await first(deps.db.select().from(oauthClients).where(eq(oauthClients.id, row.clientId)));
   if (!client) return null;
-  const target = row.resource ? resolveResource(deps, row.resource) : null;
+  const target = row.resource ? (await resolveResource(deps, row.resource)) : null;
   return {
     appName: client.name,
     verified: client.registration !== "dcr",

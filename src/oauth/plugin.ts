@@ -28,12 +28,12 @@ const notHere = () => {
 };
 
 /** Builds the OAuth plugin; creates the first signing key if the database has none and schedules housekeeping. */
-export function oauthPlugin(deps: Deps) {
+export async function oauthPlugin(deps: Deps) {
   const state = deps.oauth;
-  state.keys.jwks();
+  await state.keys.jwks();
   scheduleOAuthHousekeeping(deps);
-  const prm = (channel: Channel) => ({ params }: { params: { org: string; project: string } }) =>
-    resourceMetadataResponse(deps, params.org, params.project, channel);
+  const prm = (channel: Channel) => async ({ params }: { params: { org: string; project: string } }) =>
+    (await resourceMetadataResponse(deps, params.org, params.project, channel));
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
   // Two formats, each owned by its group's local onError (docs/architecture.md, "Error model"): the JSON
   // endpoints answer RFC 6749 §5.2 JSON with CORS; the documents and the authorize pages answer as pages.
@@ -47,9 +47,9 @@ export function oauthPlugin(deps: Deps) {
     .get(ASM, () => serverMetadataResponse(deps))
     .get(`${ASM}/:org/:project`, () => serverMetadataResponse(deps))
     .get(`${ASM}/:org/:project/draft`, () => serverMetadataResponse(deps))
-    .get("/oauth/jwks", () => json(state.keys.jwks(), 200, { "cache-control": "public, max-age=300" }))
-    .get("/oauth/authorize", ({ request, server }) => handleAuthorize(deps, request, ip(request, server)))
-    .post("/oauth/authorize", ({ request, server }) => handleConsent(deps, request, { ip: ip(request, server), userAgent: request.headers.get("user-agent") }), {
+    .get("/oauth/jwks", async () => json(await state.keys.jwks(), 200, { "cache-control": "public, max-age=300" }))
+    .get("/oauth/authorize", async ({ request, server }) => (await handleAuthorize(deps, request, ip(request, server))))
+    .post("/oauth/authorize", async ({ request, server }) => (await handleConsent(deps, request, { ip: ip(request, server), userAgent: request.headers.get("user-agent") })), {
       parse: "none",
     })
     // CORS preflights for browser-based clients (MCP 2025-11-25 §Authorization): every well-known document and OAuth endpoint.
@@ -62,9 +62,9 @@ export function oauthJsonEndpoints(deps: Deps) {
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
   const endpoints = new Elysia({ name: "oauth-json" })
     .onError(oauthErrors(deps.log))
-    .post("/oauth/register", ({ request, server }) => handleRegister(deps, request, ip(request, server)), { parse: "none" })
-    .post("/oauth/token", ({ request, server }) => handleToken(deps, request, ip(request, server)), { parse: "none" })
-    .post("/oauth/revoke", ({ request, server }) => handleRevoke(deps, request, ip(request, server)), { parse: "none" });
+    .post("/oauth/register", async ({ request, server }) => (await handleRegister(deps, request, ip(request, server))), { parse: "none" })
+    .post("/oauth/token", async ({ request, server }) => (await handleToken(deps, request, ip(request, server))), { parse: "none" })
+    .post("/oauth/revoke", async ({ request, server }) => (await handleRevoke(deps, request, ip(request, server))), { parse: "none" });
   for (const path of OAUTH_JSON_PATHS) {
     // Another method on a JSON endpoint is a 404 its client can read as OAuth JSON; preflights stay preflights.
     endpoints.options(path, preflight).all(path, notHere);

@@ -67,7 +67,7 @@ function storedMetadata(meta: z.output<typeof RegistrationRequestSchema>): Recor
 }
 
 /** Registers a client from an RFC 7591 request; returns the 201 response body (with the secret, once). */
-export function registerClient(deps: Deps, raw: Record<string, unknown>): Record<string, unknown> {
+export async function registerClient(deps: Deps, raw: Record<string, unknown>): Promise<Record<string, unknown>> {
   const oversized = oversizedField(raw);
   if (oversized) throw invalidClientMetadata(oversized);
   const parsed = RegistrationRequestSchema.safeParse(raw);
@@ -103,7 +103,7 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
     createdAt: now,
     lastUsedAt: null,
   };
-  deps.db.insert(oauthClients).values(client).run();
+  await deps.db.insert(oauthClients).values(client);
   return {
     client_id: client.id,
     client_id_issued_at: Math.floor(now / 1000),
@@ -125,12 +125,12 @@ export function registerClient(deps: Deps, raw: Record<string, unknown>): Record
 export async function handleRegister(deps: Deps, request: Request, ip: string): Promise<Response> {
   await deps.oauth.registrations.hit(ip, deps.clock.now());
   try {
-    const body = registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
-    recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" }, deps.clock.now());
+    const body = await registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
+    await recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: body.client_id, authMethod: body.token_endpoint_auth_method }, "oauth client registered");
     return json(body, 201);
   } catch (err) {
-    if (err instanceof OAuthError) recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message }, deps.clock.now());
+    if (err instanceof OAuthError) await recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message }, deps.clock.now());
     throw err;
   }
 }

@@ -16,13 +16,13 @@ export interface ResourceTarget {
 }
 
 /** The project channel a resource URL names, or null when it names none exactly. */
-export function resolveResource(deps: Deps, resource: string): ResourceTarget | null {
+export async function resolveResource(deps: Deps, resource: string): Promise<ResourceTarget | null> {
   const base = `${deps.config.publicUrl}/`;
   if (!resource.startsWith(base) || resource.length > 500) return null;
   const segments = resource.slice(base.length).split("/");
   const channel: Channel = segments.length === 3 && segments[2] === "draft" ? "draft" : "production";
   if (segments.length !== (channel === "draft" ? 3 : 2)) return null;
-  const found = findProject(deps.db, segments[0]!, segments[1]!);
+  const found = await findProject(deps.db, segments[0]!, segments[1]!);
   if (!found) return null;
   const url = channelUrl(deps.config.publicUrl, found.org.slug, found.project.slug, channel);
   return url === resource ? { ...found, channel, url } : null;

@@ -12,9 +12,10 @@ import { authenticateClient } from "./client-auth";
 import { getGrant, revokeGrant } from "./grants";
 import { json, readForm } from "./http";
 import { invalidRequest } from "./errors";
+import { first } from "../db/query";
 
 async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
-  const refresh = deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))).get();
+  const refresh = await first(deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))));
   if (refresh) return refresh.grantId;
   const verified = await deps.oauth.keys.verify(token, deps.config.publicUrl);
   return typeof verified?.claims.gid === "string" ? verified.claims.gid : null;
@@ -26,11 +27,11 @@ export async function handleRevoke(deps: Deps, request: Request, ip: string): Pr
   const client = await authenticateClient(deps, request, form, ip);
   if (!form.token) throw invalidRequest("token is required.");
   const grantId = await grantIdOf(deps, form.token);
-  const grant = grantId ? getGrant(deps.db, grantId) : undefined;
+  const grant = grantId ? (await getGrant(deps.db, grantId)) : undefined;
   // §2.1: only the client the token was issued to may revoke it; others get the same silent 200.
   if (grant && grant.clientId === client.id) {
-    revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
-    recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" }, deps.clock.now());
+    await revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
+    await recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: grant.id }, "oauth grant revoked by its client");
   }
   return json({});

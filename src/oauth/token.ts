@@ -16,19 +16,20 @@ import { getGrant } from "./grants";
 import { markClientUsed } from "./clients";
 import type { Issued } from "./tokens";
 import { unsupportedGrantType } from "./errors";
+import { first } from "../db/query";
 
 function stepOf(grantType: string | undefined): HandshakeStep {
   return grantType === "refresh_token" ? "refresh" : "token";
 }
 
 /** The project a refused token request concerned, when its code or refresh token is known (for the doctor). */
-function projectOf(deps: Deps, form: Record<string, string>): string | null {
+async function projectOf(deps: Deps, form: Record<string, string>): Promise<string | null> {
   const grantId = form.code
-    ? deps.db.select({ id: authCodes.grantId }).from(authCodes).where(eq(authCodes.codeHash, sha256(form.code))).get()?.id
+    ? (await first(deps.db.select({ id: authCodes.grantId }).from(authCodes).where(eq(authCodes.codeHash, sha256(form.code)))))?.id
     : form.refresh_token
-      ? deps.db.select({ id: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(form.refresh_token))).get()?.id
+      ? (await first(deps.db.select({ id: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(form.refresh_token)))))?.id
       : undefined;
-  return grantId ? (getGrant(deps.db, grantId)?.projectId ?? null) : null;
+  return grantId ? ((await getGrant(deps.db, grantId))?.projectId ?? null) : null;
 }
 
 /** POST /oauth/token; `ip` is the requester's. */
@@ -41,13 +42,13 @@ export async function handleToken(deps: Deps, request: Request, ip: string): Pro
     if (form.grant_type === "authorization_code") issued = await exchangeAuthorizationCode(deps, client, form);
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
     else throw unsupportedGrantType("Supported grant types: authorization_code, refresh_token.");
-    markClientUsed(deps.db, client.id, deps.clock.now());
-    recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" }, deps.clock.now());
+    await markClientUsed(deps.db, client.id, deps.clock.now());
+    await recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);
   } catch (err) {
     if (err instanceof OAuthError) {
-      recordHandshake(deps.db, { projectId: projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` }, deps.clock.now());
+      await recordHandshake(deps.db, { projectId: await projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` }, deps.clock.now());
       // Ids and the RFC error only: the form carries the code, verifier, secret and refresh token.
       deps.log.info({ clientId: form.client_id?.slice(0, 300), grantType: form.grant_type?.slice(0, 60), error: err.code, reason: err.message }, "oauth token request refused");
     }

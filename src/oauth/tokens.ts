@@ -12,23 +12,22 @@ import { newId, newToken } from "../lib/ids";
 export const CODE_TTL_MS = 60_000;
 
 /** Creates a single-use authorization code for a freshly approved grant; returns the code (never stored). */
-export function issueCode(deps: Deps, grant: Grant, req: { redirectUri: string; codeChallenge: string }): string {
+export async function issueCode(deps: Deps, grant: Grant, req: { redirectUri: string; codeChallenge: string }): Promise<string> {
   const code = newToken("pac_");
   const now = deps.clock.now();
-  deps.db
-    .insert(authCodes)
-    .values({
-      codeHash: sha256(code),
-      grantId: grant.id,
-      clientId: grant.clientId,
-      redirectUri: req.redirectUri,
-      codeChallenge: req.codeChallenge,
-      resource: grant.resource,
-      scopes: grant.scopes,
-      createdAt: now,
-      expiresAt: now + CODE_TTL_MS,
-    })
-    .run();
+  await deps.db
+        .insert(authCodes)
+        .values({
+          codeHash: sha256(code),
+          grantId: grant.id,
+          clientId: grant.clientId,
+          redirectUri: req.redirectUri,
+          codeChallenge: req.codeChallenge,
+          resource: grant.resource,
+          scopes: grant.scopes,
+          createdAt: now,
+          expiresAt: now + CODE_TTL_MS,
+        });
   return code;
 }
 
@@ -63,9 +62,8 @@ export async function issueTokens(deps: Deps, grant: Grant, scope = grant.scopes
     exp: nowS + config.accessTokenTtl,
   });
   const refreshToken = newToken("prf_");
-  deps.db
-    .insert(refreshTokens)
-    .values({ tokenHash: sha256(refreshToken), grantId: grant.id, createdAt: now, expiresAt: now + config.refreshTokenTtl * 1000 })
-    .run();
+  await deps.db
+        .insert(refreshTokens)
+        .values({ tokenHash: sha256(refreshToken), grantId: grant.id, createdAt: now, expiresAt: now + config.refreshTokenTtl * 1000 });
   return { access_token: accessToken, token_type: "Bearer", expires_in: config.accessTokenTtl, refresh_token: refreshToken, scope };
 }

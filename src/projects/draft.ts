@@ -19,6 +19,7 @@ import {
 } from "./manifest";
 import { diffManifests, type ManifestDiff } from "./manifest-diff";
 import { getProjectById } from "./projects";
+import { first, transaction } from "../db/query";
 
 export { diffManifests, type ManifestDiff };
 
@@ -82,129 +83,127 @@ function toolValues(def: ToolDefinition) {
   };
 }
 
-function touched(deps: DraftDeps, projectId: string): void {
-  deps.db.update(projects).set({ updatedAt: sql`max(${projects.updatedAt} + 1, ${deps.clock.now()})` }).where(eq(projects.id, projectId)).run();
+async function touched(deps: DraftDeps, projectId: string): Promise<void> {
+  await deps.db.update(projects).set({ updatedAt: sql`max(${projects.updatedAt} + 1, ${deps.clock.now()})` }).where(eq(projects.id, projectId));
   deps.bus.emit("toolsChanged", { projectId, channel: "draft" });
 }
 
-export function listDraftTools(deps: Pick<Deps, "db">, projectId: string): ToolDefinition[] {
-  return deps.db.select().from(tools).where(eq(tools.projectId, projectId)).orderBy(asc(tools.sortOrder), asc(tools.name)).all().map(rowToDefinition);
+export async function listDraftTools(deps: Pick<Deps, "db">, projectId: string): Promise<ToolDefinition[]> {
+  return (await deps.db.select().from(tools).where(eq(tools.projectId, projectId)).orderBy(asc(tools.sortOrder), asc(tools.name))).map(rowToDefinition);
 }
 
-export function getDraftTool(deps: Pick<Deps, "db">, projectId: string, name: string): ToolDefinition {
-  const row = deps.db.select().from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).get();
+export async function getDraftTool(deps: Pick<Deps, "db">, projectId: string, name: string): Promise<ToolDefinition> {
+  const row = await first(deps.db.select().from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))));
   if (!row) throw new NotFoundError(`No draft tool named "${name}".`);
   return rowToDefinition(row);
 }
 
 /** True when any published version of the project contains a tool of that name (names are then frozen). */
-export function isNamePublished(deps: Pick<Deps, "db">, projectId: string, name: string): boolean {
-  const hit = deps.db
-    .select({ id: versions.id })
-    .from(versions)
-    .where(and(eq(versions.projectId, projectId), sql`EXISTS (SELECT 1 FROM json_each(${versions.snapshot}, '$.tools') WHERE json_extract(value, '$.name') = ${name})`))
-    .get();
+export async function isNamePublished(deps: Pick<Deps, "db">, projectId: string, name: string): Promise<boolean> {
+  const hit = await first(deps.db
+      .select({ id: versions.id })
+      .from(versions)
+      .where(and(eq(versions.projectId, projectId), sql`EXISTS (SELECT 1 FROM json_each(${versions.snapshot}, '$.tools') WHERE json_extract(value, '$.name') = ${name})`)));
   return Boolean(hit);
 }
 
-export function createDraftTool(deps: DraftDeps, projectId: string, input: unknown): ToolDefinition {
+export async function createDraftTool(deps: DraftDeps, projectId: string, input: unknown): Promise<ToolDefinition> {
   const def = parseToolDefinition(input);
-  getProjectById(deps.db, projectId);
-  const exists = deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))).get();
+  await getProjectById(deps.db, projectId);
+  const exists = await first(deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))));
   if (exists) throw new ConflictError(`A tool named "${def.name}" already exists.`);
   const now = deps.clock.now();
-  const order = deps.db.select({ n: sql<number>`coalesce(max(${tools.sortOrder}), -1) + 1` }).from(tools).where(eq(tools.projectId, projectId)).get()!.n;
-  deps.db.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: order, createdAt: now, updatedAt: now }).run();
-  touched(deps, projectId);
+  const order = (await first(deps.db.select({ n: sql<number>`coalesce(max(${tools.sortOrder}), -1) + 1` }).from(tools).where(eq(tools.projectId, projectId))))!.n;
+  await deps.db.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: order, createdAt: now, updatedAt: now });
+  await touched(deps, projectId);
   return def;
 }
 
 /** Updates a draft tool from a partial definition merged over the current one; a published name cannot change. */
-export function updateDraftTool(deps: DraftDeps, projectId: string, name: string, patch: Record<string, unknown>): ToolDefinition {
-  const current = getDraftTool(deps, projectId, name);
+export async function updateDraftTool(deps: DraftDeps, projectId: string, name: string, patch: Record<string, unknown>): Promise<ToolDefinition> {
+  const current = await getDraftTool(deps, projectId, name);
   const def = parseToolDefinition({ ...current, ...patch });
   if (def.name !== name) {
-    if (isNamePublished(deps, projectId, name)) {
+    if ((await isNamePublished(deps, projectId, name))) {
       throw new ConflictError(`"${name}" has been published, so its name cannot change; create a new tool instead.`);
     }
-    const taken = deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))).get();
+    const taken = await first(deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))));
     if (taken) throw new ConflictError(`A tool named "${def.name}" already exists.`);
   }
-  deps.db.update(tools).set({ ...toolValues(def), updatedAt: deps.clock.now() }).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).run();
-  touched(deps, projectId);
+  await deps.db.update(tools).set({ ...toolValues(def), updatedAt: deps.clock.now() }).where(and(eq(tools.projectId, projectId), eq(tools.name, name)));
+  await touched(deps, projectId);
   return def;
 }
 
-export function deleteDraftTool(deps: DraftDeps, projectId: string, name: string): void {
-  const gone = deps.db.delete(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).returning({ id: tools.id }).all();
+export async function deleteDraftTool(deps: DraftDeps, projectId: string, name: string): Promise<void> {
+  const gone = await deps.db.delete(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).returning({ id: tools.id });
   if (gone.length === 0) throw new NotFoundError(`No draft tool named "${name}".`);
-  touched(deps, projectId);
+  await touched(deps, projectId);
 }
 
 /**
  * Instructions are versioned like tools (issue 16 #4): an edit changes the draft at once; production serves
  * the published version's snapshot.
  */
-export function setInstructions(deps: DraftDeps, projectId: string, instructions: string): void {
+export async function setInstructions(deps: DraftDeps, projectId: string, instructions: string): Promise<void> {
   const parsed = ManifestSchema.shape.instructions.safeParse(instructions);
   if (!parsed.success) throw fromZod({ issues: parsed.error.issues.map((i) => ({ ...i, path: ["instructions"] })) });
-  getProjectById(deps.db, projectId);
-  deps.db.update(projects).set({ instructions: parsed.data }).where(eq(projects.id, projectId)).run();
-  touched(deps, projectId);
+  await getProjectById(deps.db, projectId);
+  await deps.db.update(projects).set({ instructions: parsed.data }).where(eq(projects.id, projectId));
+  await touched(deps, projectId);
 }
 
-export function listPrompts(deps: Pick<Deps, "db">, projectId: string): PromptDefinition[] {
-  return deps.db.select().from(prompts).where(eq(prompts.projectId, projectId)).orderBy(asc(prompts.name)).all().map(promptToDefinition);
+export async function listPrompts(deps: Pick<Deps, "db">, projectId: string): Promise<PromptDefinition[]> {
+  return (await deps.db.select().from(prompts).where(eq(prompts.projectId, projectId)).orderBy(asc(prompts.name))).map(promptToDefinition);
 }
 
 /** Creates or replaces a prompt by name. */
-export function savePrompt(deps: DraftDeps, projectId: string, input: unknown): PromptDefinition {
+export async function savePrompt(deps: DraftDeps, projectId: string, input: unknown): Promise<PromptDefinition> {
   const parsed = PromptDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const p = parsed.data;
   const now = deps.clock.now();
   const values = { name: p.name, title: p.title ?? null, description: p.description, arguments: p.arguments, template: p.template, updatedAt: now };
-  deps.db
-    .insert(prompts)
-    .values({ id: newId("prm"), projectId, ...values, createdAt: now })
-    .onConflictDoUpdate({ target: [prompts.projectId, prompts.name], set: values })
-    .run();
-  touched(deps, projectId);
+  await deps.db
+        .insert(prompts)
+        .values({ id: newId("prm"), projectId, ...values, createdAt: now })
+        .onConflictDoUpdate({ target: [prompts.projectId, prompts.name], set: values });
+  await touched(deps, projectId);
   return p;
 }
 
-export function deletePrompt(deps: DraftDeps, projectId: string, name: string): void {
-  const gone = deps.db.delete(prompts).where(and(eq(prompts.projectId, projectId), eq(prompts.name, name))).returning({ id: prompts.id }).all();
+export async function deletePrompt(deps: DraftDeps, projectId: string, name: string): Promise<void> {
+  const gone = await deps.db.delete(prompts).where(and(eq(prompts.projectId, projectId), eq(prompts.name, name))).returning({ id: prompts.id });
   if (gone.length === 0) throw new NotFoundError(`No prompt named "${name}".`);
-  touched(deps, projectId);
+  await touched(deps, projectId);
 }
 
 /** The draft as one manifest document (secret names only: values never leave the secret store). */
-export function exportManifest(deps: Pick<Deps, "db">, projectId: string): Manifest {
-  const project = getProjectById(deps.db, projectId);
-  return { instructions: project.instructions, tools: listDraftTools(deps, projectId), prompts: listPrompts(deps, projectId) };
+export async function exportManifest(deps: Pick<Deps, "db">, projectId: string): Promise<Manifest> {
+  const project = await getProjectById(deps.db, projectId);
+  return { instructions: project.instructions, tools: await listDraftTools(deps, projectId), prompts: await listPrompts(deps, projectId) };
 }
 
 /** Replaces the draft's tools, prompts and instructions in one transaction; returns what changed. */
-export function importManifest(deps: DraftDeps, projectId: string, input: unknown): ManifestDiff {
+export async function importManifest(deps: DraftDeps, projectId: string, input: unknown): Promise<ManifestDiff> {
   const parsed = ManifestSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const ajv = createAjv();
   const manifest: Manifest = { ...parsed.data, tools: parsed.data.tools.map((t, i) => withField(`tools.${i}`, () => parseToolDefinition(t, ajv))) };
-  const before = exportManifest(deps, projectId);
+  const before = await exportManifest(deps, projectId);
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    tx.delete(tools).where(eq(tools.projectId, projectId)).run();
-    tx.delete(prompts).where(eq(prompts.projectId, projectId)).run();
-    manifest.tools.forEach((def, i) => {
-      tx.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: i, createdAt: now, updatedAt: now }).run();
-    });
-    for (const p of manifest.prompts) {
-      tx.insert(prompts).values({ id: newId("prm"), projectId, name: p.name, title: p.title ?? null, description: p.description, arguments: p.arguments, template: p.template, createdAt: now, updatedAt: now }).run();
-    }
-    tx.update(projects).set({ instructions: manifest.instructions }).where(eq(projects.id, projectId)).run();
-  });
-  touched(deps, projectId);
+  await transaction(deps.db, async (tx) => {
+        await tx.delete(tools).where(eq(tools.projectId, projectId));
+        await tx.delete(prompts).where(eq(prompts.projectId, projectId));
+        manifest.tools.forEach(async (def, i) => {
+          await tx.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: i, createdAt: now, updatedAt: now });
+        });
+        for (const p of manifest.prompts) {
+          await tx.insert(prompts).values({ id: newId("prm"), projectId, name: p.name, title: p.title ?? null, description: p.description, arguments: p.arguments, template: p.template, createdAt: now, updatedAt: now });
+        }
+        await tx.update(projects).set({ instructions: manifest.instructions }).where(eq(projects.id, projectId));
+      });
+  await touched(deps, projectId);
   return diffManifests(before, manifest);
 }
 

@@ -18,13 +18,12 @@ export interface MissingSecret {
 }
 
 /** The declared secrets of `tools` that have no production value, in tool order. */
-export function missingProductionSecrets(db: Db, projectId: string, tools: readonly ToolDefinition[]): MissingSecret[] {
+export async function missingProductionSecrets(db: Db, projectId: string, tools: readonly ToolDefinition[]): Promise<MissingSecret[]> {
   if (!tools.some((t) => t.secrets.length > 0)) return [];
-  const rows = db
-    .select({ tool: toolSecrets.toolName, name: toolSecrets.name })
-    .from(toolSecrets)
-    .where(and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.channel, "production")))
-    .all();
+  const rows = await db
+      .select({ tool: toolSecrets.toolName, name: toolSecrets.name })
+      .from(toolSecrets)
+      .where(and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.channel, "production")));
   const set = new Set(rows.map((r) => `${r.tool}\0${r.name}`));
   return tools.flatMap((t) => t.secrets.filter((n) => !set.has(`${t.name}\0${n}`)).map((name) => ({ tool: t.name, name })));
 }

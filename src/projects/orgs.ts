@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { SlugSchema } from "./slugs";
+import { first, transaction } from "../db/query";
 
 export function parseSlug(value: string, field = "slug"): string {
   const parsed = SlugSchema.safeParse(value);
@@ -14,85 +15,82 @@ export function parseSlug(value: string, field = "slug"): string {
 }
 
 /** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
-export function createOrg(db: Db, input: { slug: string; name?: string }, ownerId?: string, now = systemClock.now()): Org {
+export async function createOrg(db: Db, input: { slug: string; name?: string }, ownerId?: string, now = systemClock.now()): Promise<Org> {
   const slug = parseSlug(input.slug);
-  if (findOrg(db, slug)) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
+  if ((await findOrg(db, slug))) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
   const org: Org = { id: newId("org"), slug, name: input.name?.trim() || slug, createdAt: now };
-  db.transaction((tx) => {
-    tx.insert(orgs).values(org).run();
-    if (ownerId) tx.insert(memberships).values({ orgId: org.id, userId: ownerId, role: "owner", createdAt: org.createdAt }).run();
-  });
+  await transaction(db, async (tx) => {
+        await tx.insert(orgs).values(org);
+        if (ownerId) await tx.insert(memberships).values({ orgId: org.id, userId: ownerId, role: "owner", createdAt: org.createdAt });
+      });
   return org;
 }
 
-export function findOrg(db: Db, slug: string): Org | undefined {
-  return db.select().from(orgs).where(eq(orgs.slug, slug)).get();
+export async function findOrg(db: Db, slug: string): Promise<Org | undefined> {
+  return await first(db.select().from(orgs).where(eq(orgs.slug, slug)));
 }
 
-export function getOrg(db: Db, slug: string): Org {
-  const org = findOrg(db, slug);
+export async function getOrg(db: Db, slug: string): Promise<Org> {
+  const org = await findOrg(db, slug);
   if (!org) throw new NotFoundError(`No organization "${slug}".`);
   return org;
 }
 
 /** The user's role in the org, or null when they are not a member. */
-export function roleOf(db: Db, orgId: string, userId: string): Role | null {
-  const row = db
-    .select({ role: memberships.role })
-    .from(memberships)
-    .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)))
-    .get();
+export async function roleOf(db: Db, orgId: string, userId: string): Promise<Role | null> {
+  const row = await first(db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))));
   return row?.role ?? null;
 }
 
-export function listMembers(db: Db, orgId: string) {
-  return db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.orgId, orgId))
-    .orderBy(asc(users.email))
-    .all();
+export async function listMembers(db: Db, orgId: string) {
+  return await db
+      .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.orgId, orgId))
+      .orderBy(asc(users.email));
 }
 
-export function listOrgsOf(db: Db, userId: string) {
-  return db
-    .select({ org: orgs, role: memberships.role })
-    .from(memberships)
-    .innerJoin(orgs, eq(orgs.id, memberships.orgId))
-    .where(eq(memberships.userId, userId))
-    .orderBy(asc(orgs.slug))
-    .all();
+export async function listOrgsOf(db: Db, userId: string) {
+  return await db
+      .select({ org: orgs, role: memberships.role })
+      .from(memberships)
+      .innerJoin(orgs, eq(orgs.id, memberships.orgId))
+      .where(eq(memberships.userId, userId))
+      .orderBy(asc(orgs.slug));
 }
 
 /** `now` as for `createOrg`. */
-export function addMember(db: Db, orgId: string, userId: string, role: Role, now = systemClock.now()): void {
-  if (roleOf(db, orgId, userId)) throw new ConflictError("That user is already a member of this organization.");
-  db.insert(memberships).values({ orgId, userId, role, createdAt: now }).run();
+export async function addMember(db: Db, orgId: string, userId: string, role: Role, now = systemClock.now()): Promise<void> {
+  if ((await roleOf(db, orgId, userId))) throw new ConflictError("That user is already a member of this organization.");
+  await db.insert(memberships).values({ orgId, userId, role, createdAt: now });
 }
 
-function countOwners(db: Db, orgId: string): number {
-  return db.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner"))).all().length;
+async function countOwners(db: Db, orgId: string): Promise<number> {
+  return (await db.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")))).length;
 }
 
 /** Changes a role; the last owner cannot be demoted (an org always keeps one owner). */
-export function setRole(db: Db, orgId: string, userId: string, role: Role): Role {
-  const current = roleOf(db, orgId, userId);
+export async function setRole(db: Db, orgId: string, userId: string, role: Role): Promise<Role> {
+  const current = await roleOf(db, orgId, userId);
   if (!current) throw new NotFoundError("That user is not a member of this organization.");
-  if (current === "owner" && role !== "owner" && countOwners(db, orgId) === 1) {
+  if (current === "owner" && role !== "owner" && (await countOwners(db, orgId)) === 1) {
     throw new ForbiddenError("An organization needs at least one owner; make someone else owner first.");
   }
-  db.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run();
+  await db.update(memberships).set({ role }).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
   return current;
 }
 
 /** Removes a member; callers also revoke the member's grants and API keys in the org. */
-export function removeMember(db: Db, orgId: string, userId: string): Role {
-  const current = roleOf(db, orgId, userId);
+export async function removeMember(db: Db, orgId: string, userId: string): Promise<Role> {
+  const current = await roleOf(db, orgId, userId);
   if (!current) throw new NotFoundError("That user is not a member of this organization.");
-  if (current === "owner" && countOwners(db, orgId) === 1) {
+  if (current === "owner" && (await countOwners(db, orgId)) === 1) {
     throw new ForbiddenError("The last owner cannot be removed.");
   }
-  db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId))).run();
+  await db.delete(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.userId, userId)));
   return current;
 }

@@ -6,11 +6,12 @@ import { ConflictError, NotFoundError } from "../errors";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { parseSlug } from "./orgs";
+import { first } from "../db/query";
 
 /** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
-export function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }, now = systemClock.now()): Project {
+export async function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }, now = systemClock.now()): Promise<Project> {
   const slug = parseSlug(input.slug);
-  if (db.select().from(projects).where(and(eq(projects.orgId, orgId), eq(projects.slug, slug))).get()) {
+  if ((await first(db.select().from(projects).where(and(eq(projects.orgId, orgId), eq(projects.slug, slug)))))) {
     throw new ConflictError(`A project with the slug "${slug}" already exists in this organization.`);
   }
   const project: Project = {
@@ -27,35 +28,34 @@ export function createProject(db: Db, orgId: string, input: { slug: string; name
     createdAt: now,
     updatedAt: now,
   };
-  db.insert(projects).values(project).run();
+  await db.insert(projects).values(project);
   return project;
 }
 
 /** Looks a project up by its URL segments; null when either is unknown. */
-export function findProject(db: Db, orgSlug: string, projectSlug: string): { org: Org; project: Project } | null {
-  const row = db
-    .select({ org: orgs, project: projects })
-    .from(projects)
-    .innerJoin(orgs, eq(orgs.id, projects.orgId))
-    .where(and(eq(orgs.slug, orgSlug), eq(projects.slug, projectSlug)))
-    .get();
+export async function findProject(db: Db, orgSlug: string, projectSlug: string): Promise<{ org: Org; project: Project } | null> {
+  const row = await first(db
+      .select({ org: orgs, project: projects })
+      .from(projects)
+      .innerJoin(orgs, eq(orgs.id, projects.orgId))
+      .where(and(eq(orgs.slug, orgSlug), eq(projects.slug, projectSlug))));
   return row ?? null;
 }
 
-export function getProject(db: Db, orgSlug: string, projectSlug: string): { org: Org; project: Project } {
-  const found = findProject(db, orgSlug, projectSlug);
+export async function getProject(db: Db, orgSlug: string, projectSlug: string): Promise<{ org: Org; project: Project }> {
+  const found = await findProject(db, orgSlug, projectSlug);
   if (!found) throw new NotFoundError(`No project "${orgSlug}/${projectSlug}".`);
   return found;
 }
 
-export function getProjectById(db: Db, id: string): Project {
-  const project = db.select().from(projects).where(eq(projects.id, id)).get();
+export async function getProjectById(db: Db, id: string): Promise<Project> {
+  const project = await first(db.select().from(projects).where(eq(projects.id, id)));
   if (!project) throw new NotFoundError("No such project.");
   return project;
 }
 
-export function listProjects(db: Db, orgId: string): Project[] {
-  return db.select().from(projects).where(eq(projects.orgId, orgId)).orderBy(asc(projects.slug)).all();
+export async function listProjects(db: Db, orgId: string): Promise<Project[]> {
+  return await db.select().from(projects).where(eq(projects.orgId, orgId)).orderBy(asc(projects.slug));
 }
 
 export type ProjectSettings = Partial<
@@ -63,8 +63,8 @@ export type ProjectSettings = Partial<
 >;
 
 /** `now` as for `createProject`. */
-export function updateProject(db: Db, id: string, patch: ProjectSettings, now = systemClock.now()): Project {
-  db.update(projects).set({ ...patch, updatedAt: now }).where(eq(projects.id, id)).run();
+export async function updateProject(db: Db, id: string, patch: ProjectSettings, now = systemClock.now()): Promise<Project> {
+  await db.update(projects).set({ ...patch, updatedAt: now }).where(eq(projects.id, id));
   return getProjectById(db, id);
 }
 

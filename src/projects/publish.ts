@@ -18,6 +18,7 @@ import { diffManifests, hasChanges, type ManifestDiff } from "./manifest-diff";
 import type { VersionSnapshot } from "./manifest";
 import { MissingProductionSecretsError, missingProductionSecrets, type MissingSecret } from "./missing-secrets";
 import { getProjectById } from "./projects";
+import { first, transaction } from "../db/query";
 
 type PublishDeps = Pick<Deps, "db" | "bus" | "clock">;
 
@@ -46,8 +47,8 @@ export function publishEventDetails(r: PublishResult): Record<string, unknown> {
   return { number: r.number, tools: r.diff.tools, ...(r.confirmedMissingSecrets.length > 0 ? { confirmedMissingSecrets: r.confirmedMissingSecrets } : {}) };
 }
 
-function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>, now: number): void {
-  deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${now})` }).where(eq(projects.id, projectId)).run();
+async function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>, now: number): Promise<void> {
+  await deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${now})` }).where(eq(projects.id, projectId));
 }
 
 /** How a publish was asked for. */
@@ -61,87 +62,85 @@ export interface PublishOptions extends AuditOption {
  * Throws MissingProductionSecretsError (409) when a declared secret has no production value, unless
  * `confirmMissingSecrets`: publishing never copies values, so those calls would fail (issue 11 #1).
  */
-export function publish(deps: PublishDeps, projectId: string, actorId: string | null, note?: string, options: PublishOptions = {}): PublishResult {
-  // One connection, synchronous driver: queries through deps.db inside the callback are part of the
-  // transaction; IMMEDIATE takes the write lock first so a CLI writing concurrently cannot interleave.
-  const result = deps.db.transaction((tx) => {
-    const project = getProjectById(deps.db, projectId);
-    const snapshot: VersionSnapshot = exportManifest(deps, projectId);
-    const previous = tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1).get();
-    // The diff is against what production serves — after a rollback that is not the newest version —
-    // and an unchanged draft is refused: it would only make an empty version (issue 16 #5).
-    const serving = project.productionVersionId ? productionSnapshot(deps, project.productionVersionId) : null;
-    const diff = diffManifests(serving?.snapshot ?? null, snapshot);
-    if (serving && !hasChanges(diff)) {
-      throw new NothingToPublishError({ versionId: project.productionVersionId!, number: serving.number });
-    }
-    const missing = missingProductionSecrets(deps.db, projectId, snapshot.tools);
-    if (missing.length > 0 && !options.confirmMissingSecrets) throw new MissingProductionSecretsError(missing);
-    const number = (previous?.number ?? 0) + 1;
-    const now = deps.clock.now();
-    const versionId = newId("ver");
-    tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now }).run();
-    tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now }).run();
-    bump(deps, projectId, { productionVersionId: versionId }, now);
-    const published = { versionId, number, diff, confirmedMissingSecrets: missing };
-    if (options.recordEvent !== false) {
-      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId, details: publishEventDetails(published), time: now });
-    }
-    return published;
-  }, { behavior: "immediate" });
+export async function publish(deps: PublishDeps, projectId: string, actorId: string | null, note?: string, options: PublishOptions = {}): Promise<PublishResult> {
+  // One transaction (IMMEDIATE on SQLite: the write lock first, so a CLI writing concurrently cannot
+  // interleave); on SQLite, queries through deps.db inside the body are part of it too.
+  const result = await transaction(deps.db, async (tx) => {
+      const project = await getProjectById(deps.db, projectId);
+      const snapshot: VersionSnapshot = await exportManifest(deps, projectId);
+      const previous = await first(tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1));
+      // The diff is against what production serves — after a rollback that is not the newest version —
+      // and an unchanged draft is refused: it would only make an empty version (issue 16 #5).
+      const serving = project.productionVersionId ? (await productionSnapshot(deps, project.productionVersionId)) : null;
+      const diff = diffManifests(serving?.snapshot ?? null, snapshot);
+      if (serving && !hasChanges(diff)) {
+        throw new NothingToPublishError({ versionId: project.productionVersionId!, number: serving.number });
+      }
+      const missing = await missingProductionSecrets(deps.db, projectId, snapshot.tools);
+      if (missing.length > 0 && !options.confirmMissingSecrets) throw new MissingProductionSecretsError(missing);
+      const number = (previous?.number ?? 0) + 1;
+      const now = deps.clock.now();
+      const versionId = newId("ver");
+      await tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now });
+      await tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now });
+      await bump(deps, projectId, { productionVersionId: versionId }, now);
+      const published = { versionId, number, diff, confirmedMissingSecrets: missing };
+      if (options.recordEvent !== false) {
+        await recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.publish", targetType: "version", targetId: versionId, projectId, details: publishEventDetails(published), time: now });
+      }
+      return published;
+    });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
   return result;
 }
 
 /** The snapshot and number of the version production serves. */
-function productionSnapshot(deps: Pick<Deps, "db">, versionId: string): { number: number; snapshot: VersionSnapshot } | null {
-  const row = deps.db.select({ number: versions.number, snapshot: versions.snapshot }).from(versions).where(eq(versions.id, versionId)).get();
+async function productionSnapshot(deps: Pick<Deps, "db">, versionId: string): Promise<{ number: number; snapshot: VersionSnapshot } | null> {
+  const row = await first(deps.db.select({ number: versions.number, snapshot: versions.snapshot }).from(versions).where(eq(versions.id, versionId)));
   return row ? { number: row.number, snapshot: row.snapshot as VersionSnapshot } : null;
 }
 
 /** Re-pins production to an earlier (or later) published version. */
-export function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null, options: AuditOption = {}): { versionId: string; number: number } {
-  const project = getProjectById(deps.db, projectId);
-  const version = deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))).get();
+export async function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null, options: AuditOption = {}): Promise<{ versionId: string; number: number }> {
+  const project = await getProjectById(deps.db, projectId);
+  const version = await first(deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))));
   if (!version) throw new NotFoundError(`There is no version ${number} of this project.`);
   const now = deps.clock.now();
-  deps.db.transaction((tx) => {
-    bump(deps, projectId, { productionVersionId: version.id }, now);
-    tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: now }).run();
-    if (options.recordEvent !== false) {
-      recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number }, time: now });
-    }
-  });
+  await transaction(deps.db, async (tx) => {
+        await bump(deps, projectId, { productionVersionId: version.id }, now);
+        await tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: now });
+        if (options.recordEvent !== false) {
+          await recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number }, time: now });
+        }
+      });
   deps.bus.emit("toolsChanged", { projectId, channel: "production" });
   return { versionId: version.id, number };
 }
 
 /** Versions newest first, without snapshots; `live` marks the one production serves. */
-export function listVersions(deps: Pick<Deps, "db">, projectId: string) {
-  const project = getProjectById(deps.db, projectId);
-  return deps.db
-    .select({ id: versions.id, number: versions.number, note: versions.note, authorId: versions.authorId, createdAt: versions.createdAt, diff: versions.diff })
-    .from(versions)
-    .where(eq(versions.projectId, projectId))
-    .orderBy(desc(versions.number))
-    .all()
+export async function listVersions(deps: Pick<Deps, "db">, projectId: string) {
+  const project = await getProjectById(deps.db, projectId);
+  return (await deps.db
+      .select({ id: versions.id, number: versions.number, note: versions.note, authorId: versions.authorId, createdAt: versions.createdAt, diff: versions.diff })
+      .from(versions)
+      .where(eq(versions.projectId, projectId))
+      .orderBy(desc(versions.number)))
     .map((v) => ({ ...v, diff: v.diff as ManifestDiff, live: v.id === project.productionVersionId }));
 }
 
 /** Publish and rollback history, newest first. */
-export function listReleases(deps: Pick<Deps, "db">, projectId: string) {
-  return deps.db
-    .select({ action: releases.action, actorId: releases.actorId, createdAt: releases.createdAt, number: versions.number, versionId: versions.id })
-    .from(releases)
-    .innerJoin(versions, eq(versions.id, releases.versionId))
-    .where(eq(releases.projectId, projectId))
-    .orderBy(desc(releases.createdAt), desc(releases.id))
-    .all();
+export async function listReleases(deps: Pick<Deps, "db">, projectId: string) {
+  return await deps.db
+      .select({ action: releases.action, actorId: releases.actorId, createdAt: releases.createdAt, number: versions.number, versionId: versions.id })
+      .from(releases)
+      .innerJoin(versions, eq(versions.id, releases.versionId))
+      .where(eq(releases.projectId, projectId))
+      .orderBy(desc(releases.createdAt), desc(releases.id));
 }
 
 /** One version with its snapshot, or null. */
-export function getVersion(deps: Pick<Deps, "db">, versionId: string): (Version & { snapshot: VersionSnapshot }) | null {
-  const row = deps.db.select().from(versions).where(eq(versions.id, versionId)).get();
+export async function getVersion(deps: Pick<Deps, "db">, versionId: string): Promise<(Version & { snapshot: VersionSnapshot }) | null> {
+  const row = await first(deps.db.select().from(versions).where(eq(versions.id, versionId)));
   return row ? { ...row, snapshot: row.snapshot as VersionSnapshot } : null;
 }
 
@@ -149,16 +148,16 @@ export function getVersion(deps: Pick<Deps, "db">, versionId: string): (Version 
  * Makes production answer without a token (`public`) or not (`private`); the draft stays private either
  * way. Org-audited, since it changes who can call the project's tools.
  */
-export function setVisibility(deps: PublishDeps, projectId: string, visibility: (typeof VISIBILITIES)[number], actorId: string | null, options: AuditOption = {}): Project {
+export async function setVisibility(deps: PublishDeps, projectId: string, visibility: (typeof VISIBILITIES)[number], actorId: string | null, options: AuditOption = {}): Promise<Project> {
   if (!VISIBILITIES.includes(visibility)) throw new ValidationError(`visibility: must be one of ${VISIBILITIES.join(", ")}`);
-  const project = getProjectById(deps.db, projectId);
+  const project = await getProjectById(deps.db, projectId);
   if (project.visibility !== visibility) {
     const now = deps.clock.now();
-    bump(deps, projectId, { visibility }, now);
-    if (options.recordEvent !== false) recordOrgEvent(deps.db, {
-      orgId: project.orgId, actorId, action: "project.visibility", targetType: "project", targetId: projectId, projectId,
-      details: { from: project.visibility, to: visibility }, time: now,
-    });
+    await bump(deps, projectId, { visibility }, now);
+    if (options.recordEvent !== false) await recordOrgEvent(deps.db, {
+          orgId: project.orgId, actorId, action: "project.visibility", targetType: "project", targetId: projectId, projectId,
+          details: { from: project.visibility, to: visibility }, time: now,
+        });
   }
   return getProjectById(deps.db, projectId);
 }

@@ -90,20 +90,20 @@ export function needProductionRead(access: ProjectAccess, what: string): void {
 }
 
 /** The caller's access to an org. Non-members get a 404 so org names cannot be probed. */
-export function orgAccess(deps: Deps, user: User, via: Via, orgSlug: string): OrgAccess {
-  const org = findOrg(deps.db, orgSlug);
-  const role = org ? roleOf(deps.db, org.id, user.id) : null;
+export async function orgAccess(deps: Deps, user: User, via: Via, orgSlug: string): Promise<OrgAccess> {
+  const org = await findOrg(deps.db, orgSlug);
+  const role = org ? (await roleOf(deps.db, org.id, user.id)) : null;
   if (!org || !role) throw new NotFoundError(`No organization "${orgSlug}" that you are a member of.`);
-  if (via.kind === "apikey" && !projectInOrg(deps, via.projectId, org.id)) {
+  if (via.kind === "apikey" && !(await projectInOrg(deps, via.projectId, org.id))) {
     throw new ForbiddenError("This API key belongs to a project of another organization.");
   }
   return { user, org, role, via };
 }
 
 /** The caller's access to a project; an API key reaches only its own project. */
-export function projectAccess(deps: Deps, user: User, via: Via, orgSlug: string, projectSlug: string): ProjectAccess {
-  const access = orgAccess(deps, user, via, orgSlug);
-  const found = findProject(deps.db, orgSlug, projectSlug);
+export async function projectAccess(deps: Deps, user: User, via: Via, orgSlug: string, projectSlug: string): Promise<ProjectAccess> {
+  const access = await orgAccess(deps, user, via, orgSlug);
+  const found = await findProject(deps.db, orgSlug, projectSlug);
   if (!found) throw new NotFoundError(`No project "${orgSlug}/${projectSlug}".`);
   if (via.kind === "apikey" && via.projectId !== found.project.id) {
     throw new ForbiddenError("This API key belongs to another project.");
@@ -111,6 +111,6 @@ export function projectAccess(deps: Deps, user: User, via: Via, orgSlug: string,
   return { ...access, project: found.project };
 }
 
-function projectInOrg(deps: Deps, projectId: string, orgId: string): boolean {
-  return getProjectById(deps.db, projectId).orgId === orgId;
+async function projectInOrg(deps: Deps, projectId: string, orgId: string): Promise<boolean> {
+  return (await getProjectById(deps.db, projectId)).orgId === orgId;
 }

@@ -60,7 +60,7 @@ export const listAudit = projectOperation({
   input: AuditQuerySchema,
   permission: READ_AUDIT,
   audit: READ_ONLY,
-  run: (deps, access, q) => queryAudit(deps.db, access.project.id, filterOf(q)),
+  run: async (deps, access, q) => (await queryAudit(deps.db, access.project.id, filterOf(q))),
 });
 
 /** One event of this project, in full. */
@@ -71,9 +71,9 @@ export const getAuditEvent = projectOperation({
   input: z.object({ id: z.number().int() }),
   permission: READ_AUDIT,
   audit: READ_ONLY,
-  run: (deps, access, { id }): AuditEventRow => {
+  run: async (deps, access, { id }): Promise<AuditEventRow> => {
     // Newest-first paging from cursor id+1 yields exactly this row when it belongs to the project.
-    const [event] = queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 }).events;
+    const [event] = (await queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 })).events;
     if (!event || event.id !== id) throw new NotFoundError("No such audit event in this project.");
     return event;
   },

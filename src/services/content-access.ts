@@ -25,9 +25,9 @@ export const READS_ITS_CHANNEL = { role: "viewer", scopes: [] } as const satisfi
 export const WRITES_A_CHANNEL = { role: "developer", scopes: [] } as const satisfies Permission;
 
 /** The manifest production serves, or null when nothing is published yet. */
-export function productionManifest(deps: Deps, access: ProjectAccess): Manifest | null {
+export async function productionManifest(deps: Deps, access: ProjectAccess): Promise<Manifest | null> {
   const id = access.project.productionVersionId;
-  return id ? (getVersion(deps, id)?.snapshot ?? null) : null;
+  return id ? ((await getVersion(deps, id))?.snapshot ?? null) : null;
 }
 
 export const NOTHING_PUBLISHED = "Nothing is published yet: only developers and above can see the unpublished draft.";

@@ -36,12 +36,12 @@ export const listOrgGrants = orgOperation({
   input: GrantFilterSchema,
   permission: CAN.manageSettings,
   audit: READ_ONLY,
-  run: (deps, access, f): OrgGrant[] => {
+  run: async (deps, access, f): Promise<OrgGrant[]> => {
     const bound = "project" in access ? (access as ProjectAccess).project.id : undefined;
     if (bound && f.project && f.project !== bound) return [];
-    const emails = new Map(listMembers(deps.db, access.org.id).map((m) => [m.userId, m.email]));
+    const emails = new Map((await listMembers(deps.db, access.org.id)).map((m) => [m.userId, m.email]));
     const needle = f.client?.toLowerCase();
-    return listGrants(deps, { orgId: access.org.id, projectId: bound ?? f.project, userId: f.user })
+    return (await listGrants(deps, { orgId: access.org.id, projectId: bound ?? f.project, userId: f.user }))
       .filter((g) => (!f.channel || g.channel === f.channel) && (!needle || g.clientName.toLowerCase().includes(needle) || g.clientId.toLowerCase().includes(needle)))
       .map((g) => ({ ...g, userEmail: emails.get(g.userId) ?? "former member" }));
   },
@@ -52,24 +52,24 @@ export const listOrgGrants = orgOperation({
  * by `revokeGrant` with the grant's project, which the OAuth endpoints and member removal need too, and an
  * org-level access cannot name that project to `invoke`.
  */
-export function revokeOrgGrantOp(deps: Deps, access: OrgAccess, grantId: string): void {
+export async function revokeOrgGrantOp(deps: Deps, access: OrgAccess, grantId: string): Promise<void> {
   need(access, "admin", "revoke authorized apps");
-  const grant = getGrant(deps.db, grantId);
+  const grant = await getGrant(deps.db, grantId);
   if (!grant || grant.orgId !== access.org.id) throw new NotFoundError("No such authorized app in this organization.");
-  revokeGrant(deps, grantId, { actorId: access.user.id, reason: "revoked by an admin" });
+  await revokeGrant(deps, grantId, { actorId: access.user.id, reason: "revoked by an admin" });
 }
 
 /**
  * The user's own live grants across every org (the account face). Account actions belong to a person,
  * not to an org role, so they are plain functions rather than org operations.
  */
-export function listOwnGrants(deps: Deps, userId: string): GrantListItem[] {
-  return listGrants(deps, { userId });
+export async function listOwnGrants(deps: Deps, userId: string): Promise<GrantListItem[]> {
+  return await listGrants(deps, { userId });
 }
 
 /** Revokes one of the user's own grants. */
-export function revokeOwnGrant(deps: Deps, userId: string, grantId: string): void {
-  const grant = getGrant(deps.db, grantId);
+export async function revokeOwnGrant(deps: Deps, userId: string, grantId: string): Promise<void> {
+  const grant = await getGrant(deps.db, grantId);
   if (!grant || grant.userId !== userId) throw new NotFoundError("No such connected app.");
-  revokeGrant(deps, grantId, { actorId: userId, reason: "revoked by the user" });
+  await revokeGrant(deps, grantId, { actorId: userId, reason: "revoked by the user" });
 }

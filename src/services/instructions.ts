@@ -18,11 +18,11 @@ export const getInstructions = projectOperation({
   input: z.object({}),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access) => {
+  run: async (deps, access) => {
     // A draft reader reads them as draft work; everyone else as what production serves (issue 11 #13).
     if (canReadDraft(access)) return access.project.instructions;
     needProductionRead(access, "read the instructions");
-    return productionManifest(deps, access)?.instructions ?? "";
+    return (await productionManifest(deps, access))?.instructions ?? "";
   },
 });
 
@@ -33,8 +33,8 @@ export const setInstructions = projectOperation({
   input: InstructionsSchema,
   permission: CAN.workOnDraft,
   audit: { action: "instructions.set", details: (i) => ({ length: i.instructions.length }) },
-  run: (deps, access, i) => {
-    saveInstructions(deps, access.project.id, i.instructions);
+  run: async (deps, access, i) => {
+    await saveInstructions(deps, access.project.id, i.instructions);
     return i.instructions;
   },
 });

@@ -45,9 +45,9 @@ export interface CreatedKey {
  * apart in the list, the audit log and when revoking). Compared trimmed and case-insensitively; a revoked
  * key's name may be used again.
  */
-function refuseDuplicateName(deps: Deps, projectId: string, name: string): void {
+async function refuseDuplicateName(deps: Deps, projectId: string, name: string): Promise<void> {
   const wanted = name.trim().toLowerCase();
-  const taken = listApiKeys(deps, projectId).some((k) => !k.revokedAt && k.name.trim().toLowerCase() === wanted);
+  const taken = (await listApiKeys(deps, projectId)).some((k) => !k.revokedAt && k.name.trim().toLowerCase() === wanted);
   if (taken) throw new ConflictError(`This project already has a key named "${name.trim()}". Choose another name, or revoke that key first.`);
 }
 
@@ -59,9 +59,9 @@ export const listKeys = projectOperation({
   input: z.object({}),
   permission: { role: "viewer", scopes: ["settings"] },
   audit: READ_ONLY,
-  run: (deps, access) => {
-    const keys = listApiKeys(deps, access.project.id);
-    const emails = userEmails(deps, keys.map((k) => k.createdBy));
+  run: async (deps, access) => {
+    const keys = await listApiKeys(deps, access.project.id);
+    const emails = await userEmails(deps, keys.map((k) => k.createdBy));
     return keys.map((k) => ({ ...k, management: k.scopes.some((s) => MANAGEMENT_SCOPES.includes(s)), createdByEmail: emails.get(k.createdBy) ?? null }));
   },
 });
@@ -82,12 +82,12 @@ export const createKey = projectOperation({
     target: (_, o: CreatedKey) => ({ type: "api_key", id: o.id }),
     details: (_, o: CreatedKey) => ({ name: o.name, channel: o.channel, scopes: o.scopes }),
   },
-  run: (deps, access, data): CreatedKey => {
+  run: async (deps, access, data): Promise<CreatedKey> => {
     const via = access.via;
     const issuer = via.kind === "apikey" ? { scopes: via.scopes, channel: via.channel, expiresAt: via.expiresAt } : undefined;
-    refuseDuplicateName(deps, access.project.id, data.name);
+    await refuseDuplicateName(deps, access.project.id, data.name);
     const expiresAt = data.expiresInDays ? deps.clock.now() + data.expiresInDays * DAY_MS : undefined;
-    const made = createApiKey(deps, { projectId: access.project.id, userId: access.user.id, name: data.name, channel: data.channel, scopes: data.scopes, expiresAt }, issuer);
+    const made = await createApiKey(deps, { projectId: access.project.id, userId: access.user.id, name: data.name, channel: data.channel, scopes: data.scopes, expiresAt }, issuer);
     return { ...made, name: data.name, channel: data.channel ?? null };
   },
 });
@@ -108,7 +108,7 @@ export const revokeKey = projectOperation({
     details: (_, o: { name: string; wasLive: boolean }) => ({ name: o.name }),
     when: (_, o: { name: string; wasLive: boolean }) => o.wasLive,
   },
-  run: (deps, access, i) => revokeApiKey(deps, access.project.id, i.id),
+  run: async (deps, access, i) => (await revokeApiKey(deps, access.project.id, i.id)),
 });
 
 /**
@@ -116,15 +116,15 @@ export const revokeKey = projectOperation({
  * scopes), without an admin's permission — the operator holds the data dir. The event is the create
  * operation's own, with the key's member as the actor.
  */
-export function issueApiKey(
+export async function issueApiKey(
   deps: Deps,
   target: { project: Project; user: User },
   input: { name: string; channel?: "production" | "draft"; scopes?: Scope[]; expiresAt?: number },
-): CreatedKey {
-  refuseDuplicateName(deps, target.project.id, input.name);
-  const made = createApiKey(deps, { projectId: target.project.id, userId: target.user.id, ...input });
+): Promise<CreatedKey> {
+  await refuseDuplicateName(deps, target.project.id, input.name);
+  const made = await createApiKey(deps, { projectId: target.project.id, userId: target.user.id, ...input });
   const created: CreatedKey = { ...made, name: input.name.trim(), channel: input.channel ?? null };
   const asked = { name: created.name, channel: input.channel, scopes: input.scopes, expiresInDays: undefined };
-  recordAudit(deps, createKey.audit, { orgId: target.project.orgId, actorId: target.user.id, projectId: target.project.id }, asked, created);
+  await recordAudit(deps, createKey.audit, { orgId: target.project.orgId, actorId: target.user.id, projectId: target.project.id }, asked, created);
   return created;
 }

@@ -17,10 +17,10 @@ export const exportManifest = projectOperation({
   input: z.object({}),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access): Manifest => {
-    if (canReadDraft(access)) return draftManifest(deps, access.project.id);
+  run: async (deps, access): Promise<Manifest> => {
+    if (canReadDraft(access)) return await draftManifest(deps, access.project.id);
     needProductionRead(access, "export the manifest");
-    const live = productionManifest(deps, access);
+    const live = await productionManifest(deps, access);
     if (!live) throw new NotFoundError(NOTHING_PUBLISHED);
     return live;
   },
@@ -37,5 +37,5 @@ export const importManifest = projectOperation({
     action: "manifest.imported",
     details: (_, d: ManifestDiff) => ({ tools: d.tools, prompts: d.prompts, instructionsChanged: d.instructionsChanged }),
   },
-  run: (deps, access, i): ManifestDiff => replaceDraft(deps, access.project.id, i.manifest),
+  run: async (deps, access, i): Promise<ManifestDiff> => (await replaceDraft(deps, access.project.id, i.manifest)),
 });

@@ -15,14 +15,14 @@ import { recordAudit } from "./operation";
 const CLI_ACTOR = "cli";
 
 /** Adds `user` to `org` with `role`, recorded as `member.added` via the CLI. */
-export function addMemberAsOperator(deps: Deps, org: Org, user: User, role: Role): void {
-  addMember(deps.db, org.id, user.id, role, deps.clock.now());
-  recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "member.added", targetType: "user", targetId: user.id, details: { role, via: "cli" }, time: deps.clock.now() });
+export async function addMemberAsOperator(deps: Deps, org: Org, user: User, role: Role): Promise<void> {
+  await addMember(deps.db, org.id, user.id, role, deps.clock.now());
+  await recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "member.added", targetType: "user", targetId: user.id, details: { role, via: "cli" }, time: deps.clock.now() });
 }
 
 /** An invite link for `role` (optionally for one email only), made by the CLI. */
-export function inviteAsOperator(deps: Deps, org: Org, role: Role, email?: string) {
-  const invite = createInvite(deps, { orgId: org.id, role, email, createdBy: CLI_ACTOR });
-  recordAudit(deps, inviteMember.audit, { orgId: org.id, actorId: CLI_ACTOR }, { role, email }, invite);
+export async function inviteAsOperator(deps: Deps, org: Org, role: Role, email?: string) {
+  const invite = await createInvite(deps, { orgId: org.id, role, email, createdBy: CLI_ACTOR });
+  await recordAudit(deps, inviteMember.audit, { orgId: org.id, actorId: CLI_ACTOR }, { role, email }, invite);
   return invite;
 }

@@ -30,14 +30,14 @@ function ownerGate(access: OrgAccess, ...roles: Array<Role | null>): void {
   if (roles.includes("owner")) need(access, "owner", "give, change or remove the owner role");
 }
 
-function memberRole(deps: Deps, access: OrgAccess, userId: string): Role {
-  const role = roleOf(deps.db, access.org.id, userId);
+async function memberRole(deps: Deps, access: OrgAccess, userId: string): Promise<Role> {
+  const role = await roleOf(deps.db, access.org.id, userId);
   if (!role) throw new NotFoundError("That user is not a member of this organization.");
   return role;
 }
 
 /** A new invite: its link (shown once) and what the audit event names. */
-type NewInvite = ReturnType<typeof createInvite>;
+type NewInvite = Awaited<ReturnType<typeof createInvite>>;
 
 const userTarget = (i: { userId: string }) => ({ type: "user", id: i.userId });
 
@@ -49,7 +49,7 @@ export const viewMembers = orgOperation({
   input: z.object({}),
   permission: { role: "viewer", scopes: [] },
   audit: READ_ONLY,
-  run: (deps, access) => ({ members: listMembers(deps.db, access.org.id), invites: roleAtLeast(access.role, "admin") ? listInvites(deps, access.org.id) : [] }),
+  run: async (deps, access) => ({ members: await listMembers(deps.db, access.org.id), invites: roleAtLeast(access.role, "admin") ? (await listInvites(deps, access.org.id)) : [] }),
 });
 
 /** Creates an invite link (shown once) for a role. */
@@ -64,9 +64,9 @@ export const inviteMember = orgOperation({
     target: (_, o: NewInvite) => ({ type: "invite", id: o.id }),
     details: (_, o: NewInvite) => ({ role: o.role, email: o.email, ttlHours: o.ttlHours }),
   },
-  run: (deps, access, data) => {
+  run: async (deps, access, data) => {
     ownerGate(access, data.role);
-    return createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
+    return await createInvite(deps, { orgId: access.org.id, role: data.role, email: data.email, createdBy: access.user.id });
   },
 });
 
@@ -78,7 +78,7 @@ export const revokeMemberInvite = orgOperation({
   input: z.object({ id: z.string().min(1).max(100) }),
   permission: CAN.manageSettings,
   audit: { action: "invite.revoked", target: (i) => ({ type: "invite", id: i.id }), details: (_, o: { role: Role }) => ({ role: o.role }) },
-  run: (deps, access, i) => revokeInvite(deps, { orgId: access.org.id, inviteId: i.id }),
+  run: async (deps, access, i) => (await revokeInvite(deps, { orgId: access.org.id, inviteId: i.id })),
 });
 
 /**
@@ -92,9 +92,9 @@ export const changeRole = orgOperation({
   input: RoleChangeSchema,
   permission: CAN.manageSettings,
   audit: { action: "member.role", target: userTarget, details: (_, o: { from: Role; to: Role }) => ({ from: o.from, to: o.to }), when: (_, o) => o.from !== o.to },
-  run: (deps, access, i): { from: Role; to: Role } => {
-    ownerGate(access, i.role, memberRole(deps, access, i.userId));
-    return { from: setRole(deps.db, access.org.id, i.userId, i.role), to: i.role };
+  run: async (deps, access, i): Promise<{ from: Role; to: Role }> => {
+    ownerGate(access, i.role, await memberRole(deps, access, i.userId));
+    return { from: await setRole(deps.db, access.org.id, i.userId, i.role), to: i.role };
   },
 });
 
@@ -110,12 +110,12 @@ export const removeOrgMember = orgOperation({
   input: MemberSchema,
   permission: CAN.manageSettings,
   audit: { action: "member.removed", target: userTarget, details: (_, o: { role: Role; grantsRevoked: number; keysRevoked: number }) => o },
-  run: (deps, access, i) => {
-    ownerGate(access, memberRole(deps, access, i.userId));
-    const role = removeMember(deps.db, access.org.id, i.userId);
+  run: async (deps, access, i) => {
+    ownerGate(access, await memberRole(deps, access, i.userId));
+    const role = await removeMember(deps.db, access.org.id, i.userId);
     const actor = { actorId: access.user.id, reason: "member removed" };
-    const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
-    const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
+    const grantsRevoked = await revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
+    const keysRevoked = await revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
     return { role, grantsRevoked, keysRevoked };
   },
 });
@@ -133,11 +133,11 @@ export const endMemberAccess = orgOperation({
   input: MemberSchema,
   permission: CAN.manageSettings,
   audit: { action: "member.access_ended", target: userTarget, details: (_, o: { grantsRevoked: number; keysRevoked: number }) => o },
-  run: (deps, access, i): { grantsRevoked: number; keysRevoked: number } => {
-    ownerGate(access, memberRole(deps, access, i.userId));
+  run: async (deps, access, i): Promise<{ grantsRevoked: number; keysRevoked: number }> => {
+    ownerGate(access, await memberRole(deps, access, i.userId));
     const actor = { actorId: access.user.id, reason: "access ended by an org admin" };
-    const grantsRevoked = revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
-    const keysRevoked = revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
+    const grantsRevoked = await revokeUserGrantsInOrg(deps, access.org.id, i.userId, actor);
+    const keysRevoked = await revokeUserKeysInOrg(deps, access.org.id, i.userId, actor);
     return { grantsRevoked, keysRevoked };
   },
 });

@@ -79,7 +79,7 @@ export async function invoke<S extends z.ZodType, O, A extends OrgAccess>(op: Op
   const input = parseInput(op.input, raw ?? {});
   const output = await op.run(deps, access, input);
   const projectId = "project" in access ? (access as unknown as ProjectAccess).project.id : null;
-  recordAudit(deps, op.audit, { orgId: access.org.id, actorId: access.user.id, projectId }, input, output);
+  await recordAudit(deps, op.audit, { orgId: access.org.id, actorId: access.user.id, projectId }, input, output);
   return output;
 }
 
@@ -88,25 +88,25 @@ export async function invoke<S extends z.ZodType, O, A extends OrgAccess>(op: Op
  * operator commands, which act with the data dir's authority rather than as a member under a role — the
  * event is still described once, in the operation.
  */
-export function recordAudit<I, O>(
+export async function recordAudit<I, O>(
   deps: Pick<Deps, "db" | "clock">,
   audit: AuditEvent<I, O> | typeof READ_ONLY,
   where: { orgId: string; actorId: string | null; projectId?: string | null },
   input: I,
   output: O,
-): void {
+): Promise<void> {
   if (audit === READ_ONLY || audit.when?.(input, output) === false) return;
   const target = audit.target?.(input, output) ?? null;
-  recordOrgEvent(deps.db, {
-    orgId: where.orgId,
-    actorId: where.actorId,
-    action: audit.action,
-    targetType: target?.type ?? null,
-    targetId: target?.id ?? null,
-    projectId: audit.projectId ? audit.projectId(input, output) : (where.projectId ?? null),
-    details: audit.details?.(input, output) ?? null,
-    time: deps.clock.now(),
-  });
+  await recordOrgEvent(deps.db, {
+        orgId: where.orgId,
+        actorId: where.actorId,
+        action: audit.action,
+        targetType: target?.type ?? null,
+        targetId: target?.id ?? null,
+        projectId: audit.projectId ? audit.projectId(input, output) : (where.projectId ?? null),
+        details: audit.details?.(input, output) ?? null,
+        time: deps.clock.now(),
+      });
 }
 
 /** The JSON Schema of an operation's input (OpenAPI bodies, management tools' `inputSchema`). */

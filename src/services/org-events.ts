@@ -19,10 +19,10 @@ export const OrgEventQuerySchema = z.object({
 });
 
 /** Emails of the given user ids (ids of deleted users are left out). */
-export function userEmails(deps: Deps, ids: Array<string | null>): Map<string, string> {
+export async function userEmails(deps: Deps, ids: Array<string | null>): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
   if (!wanted.length) return new Map();
-  return new Map(deps.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, wanted)).all().map((u) => [u.id, u.email]));
+  return new Map((await deps.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, wanted))).map((u) => [u.id, u.email]));
 }
 
 /** One page of org events, newest first; `next` is the cursor of the following page (null at the end). */
@@ -33,22 +33,21 @@ export const listOrgAuditEvents = orgOperation({
   input: OrgEventQuerySchema,
   permission: CAN.manageSettings,
   audit: READ_ONLY,
-  run: (deps, access, q) => {
-    const rows = listOrgEvents(deps.db, access.org.id, { before: q.before, action: q.action, limit: q.limit + 1 });
+  run: async (deps, access, q) => {
+    const rows = await listOrgEvents(deps.db, access.org.id, { before: q.before, action: q.action, limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
-    const emails = userEmails(deps, page.map((e) => e.actorId));
+    const emails = await userEmails(deps, page.map((e) => e.actorId));
     const events = page.map((e) => ({ ...e, actorEmail: e.actorId ? (emails.get(e.actorId) ?? null) : null }));
     return { events, next: rows.length > q.limit ? page[page.length - 1]!.id : null };
   },
 });
 
 /** The actions that occur in the org's log, for the filter. */
-export function orgEventActions(deps: Deps, orgId: string): string[] {
-  return deps.db
-    .selectDistinct({ action: orgAuditEvents.action })
-    .from(orgAuditEvents)
-    .where(eq(orgAuditEvents.orgId, orgId))
-    .all()
+export async function orgEventActions(deps: Deps, orgId: string): Promise<string[]> {
+  return (await deps.db
+      .selectDistinct({ action: orgAuditEvents.action })
+      .from(orgAuditEvents)
+      .where(eq(orgAuditEvents.orgId, orgId)))
     .map((r) => r.action)
     .sort();
 }

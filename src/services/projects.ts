@@ -27,7 +27,7 @@ export const createProjectOperation = orgOperation({
   input: CreateProjectSchema,
   permission: CAN.manageSettings,
   audit: { action: "project.created", target: (_, p: Project) => projectTarget(p), details: (_, p: Project) => ({ slug: p.slug }) },
-  run: (deps, access, i) => createProject(deps.db, access.org.id, i, deps.clock.now()),
+  run: async (deps, access, i) => (await createProject(deps.db, access.org.id, i, deps.clock.now())),
 });
 
 /** Public = production answers without a token (docs/architecture.md: Public project); admins only. */
@@ -38,9 +38,9 @@ export const setVisibilityOperation = projectOperation({
   input: VisibilitySchema,
   permission: CAN.manageSettings,
   audit: { action: "project.visibility", target: (_, o: VisibilityChange) => projectTarget(o.project), details: (i, o: VisibilityChange) => ({ from: o.from, to: i.visibility }), when: (i, o: VisibilityChange) => o.from !== i.visibility },
-  run: (deps, access, i) => ({
+  run: async (deps, access, i) => ({
     from: access.project.visibility,
-    project: setVisibility(deps, access.project.id, i.visibility, access.user.id, { recordEvent: false }),
+    project: await setVisibility(deps, access.project.id, i.visibility, access.user.id, { recordEvent: false }),
   }),
 });
 
@@ -48,10 +48,10 @@ export const setVisibilityOperation = projectOperation({
  * Tools that use secrets in production (what a public project exposes now) or in the draft (what the next
  * publish exposes), for the warning shown before a project is made public.
  */
-export function toolsUsingSecrets(deps: Deps, project: Project): string[] {
+export async function toolsUsingSecrets(deps: Deps, project: Project): Promise<string[]> {
   const names = new Set<string>();
-  for (const t of listDraftTools(deps, project.id)) if (t.secrets.length) names.add(t.name);
-  const live = project.productionVersionId ? getVersion(deps, project.productionVersionId) : null;
+  for (const t of (await listDraftTools(deps, project.id))) if (t.secrets.length) names.add(t.name);
+  const live = project.productionVersionId ? (await getVersion(deps, project.productionVersionId)) : null;
   for (const t of live?.snapshot.tools ?? []) if (t.secrets?.length) names.add(t.name);
   return [...names].sort();
 }
@@ -88,9 +88,9 @@ export const updateProjectSettings = projectOperation({
   input: ProjectSettingsSchema,
   permission: CAN.manageSettings,
   audit: { action: "project.settings", target: (_, o: SettingsChange) => projectTarget(o.project), details: (_, o: SettingsChange) => o.changed, when: (_, o: SettingsChange) => Object.keys(o.changed).length > 0 },
-  run: (deps, access, patch) => {
+  run: async (deps, access, patch) => {
     const before = access.project;
-    const project = updateProject(deps.db, before.id, patch, deps.clock.now());
+    const project = await updateProject(deps.db, before.id, patch, deps.clock.now());
     const changed = Object.fromEntries(Object.entries(patch).filter(([k, v]) => before[k as keyof typeof patch] !== v));
     if ("managementTools" in changed) {
       for (const channel of CHANNELS) deps.bus.emit("toolsChanged", { projectId: project.id, channel });

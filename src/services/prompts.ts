@@ -13,10 +13,10 @@ export const listPrompts = projectOperation({
   input: z.object({}),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access): PromptDefinition[] => {
-    if (canReadDraft(access)) return listDraftPrompts(deps, access.project.id);
+  run: async (deps, access): Promise<PromptDefinition[]> => {
+    if (canReadDraft(access)) return await listDraftPrompts(deps, access.project.id);
     needProductionRead(access, "list prompts");
-    return productionManifest(deps, access)?.prompts ?? [];
+    return (await productionManifest(deps, access))?.prompts ?? [];
   },
 });
 
@@ -27,7 +27,7 @@ export const savePrompt = projectOperation({
   input: PromptDefinitionSchema,
   permission: CAN.workOnDraft,
   audit: { action: "prompt.saved", target: (i) => ({ type: "prompt", id: i.name }) },
-  run: (deps, access, i) => saveDraftPrompt(deps, access.project.id, i),
+  run: async (deps, access, i) => (await saveDraftPrompt(deps, access.project.id, i)),
 });
 
 export const removePrompt = projectOperation({
@@ -37,5 +37,5 @@ export const removePrompt = projectOperation({
   input: z.object({ name: z.string().min(1, "name the prompt").max(64) }),
   permission: CAN.workOnDraft,
   audit: { action: "prompt.deleted", target: (i) => ({ type: "prompt", id: i.name }) },
-  run: (deps, access, i) => deletePrompt(deps, access.project.id, i.name),
+  run: async (deps, access, i) => (await deletePrompt(deps, access.project.id, i.name)),
 });

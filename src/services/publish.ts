@@ -36,9 +36,9 @@ export const RollbackSchema = z.object({ number: z.coerce.number().int().positiv
  * Declared secrets of the draft's tools that have no production value (names only). Empty for those who
  * may not see the draft: the names would reveal unpublished tools (issue 11 #13).
  */
-export function missingSecretsView(deps: Deps, access: ProjectAccess): MissingSecret[] {
+export async function missingSecretsView(deps: Deps, access: ProjectAccess): Promise<MissingSecret[]> {
   if (!canReadDraft(access)) return [];
-  return missingProductionSecrets(deps.db, access.project.id, exportManifest(deps, access.project.id).tools);
+  return await missingProductionSecrets(deps.db, access.project.id, (await exportManifest(deps, access.project.id)).tools);
 }
 
 /**
@@ -47,14 +47,14 @@ export function missingSecretsView(deps: Deps, access: ProjectAccess): MissingSe
  * diff (it names unpublished tools); for others it is null (issue 11 #13). `serving` is the number
  * production serves and `newest` the newest number (both null before the first publish).
  */
-export function publishView(deps: Deps, access: ProjectAccess) {
-  const versions = listVersions(deps, access.project.id);
-  const emails = userEmails(deps, versions.map((v) => v.authorId));
+export async function publishView(deps: Deps, access: ProjectAccess) {
+  const versions = await listVersions(deps, access.project.id);
+  const emails = await userEmails(deps, versions.map((v) => v.authorId));
   const live = versions.find((v) => v.live) ?? null;
   let pending: ManifestDiff | null = null;
   if (canReadDraft(access)) {
-    const serving = live ? getVersion(deps, live.id) : null;
-    pending = diffManifests(serving?.snapshot ?? null, exportManifest(deps, access.project.id));
+    const serving = live ? (await getVersion(deps, live.id)) : null;
+    pending = diffManifests(serving?.snapshot ?? null, await exportManifest(deps, access.project.id));
   } else {
     needProductionRead(access, "read the version history");
   }
@@ -75,7 +75,7 @@ export const viewPublish = projectOperation({
   input: z.object({}),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access) => publishView(deps, access),
+  run: async (deps, access) => (await publishView(deps, access)),
 });
 
 const versionTarget = (o: { versionId: string }) => ({ type: "version", id: o.versionId });
@@ -88,8 +88,8 @@ export const publishDraft = projectOperation({
   input: PublishSchema,
   permission: CAN.publish,
   audit: { action: "project.publish", target: (_, o: PublishResult) => versionTarget(o), details: (_, o: PublishResult) => publishEventDetails(o) },
-  run: (deps, access, i): PublishResult =>
-    publish(deps, access.project.id, access.user.id, i.note || undefined, { confirmMissingSecrets: i.confirm === true, recordEvent: false }),
+  run: async (deps, access, i): Promise<PublishResult> =>
+    (await publish(deps, access.project.id, access.user.id, i.note || undefined, { confirmMissingSecrets: i.confirm === true, recordEvent: false })),
 });
 
 /** What every face answers after a publish (the audit-only list of confirmed missing secrets stays out). */
@@ -103,7 +103,7 @@ export const rollbackVersion = projectOperation({
   input: RollbackSchema,
   permission: CAN.publish,
   audit: { action: "project.rollback", target: (_, o: { versionId: string; number: number }) => versionTarget(o), details: (i) => ({ number: i.number }) },
-  run: (deps, access, i) => rollback(deps, access.project.id, i.number, access.user.id, { recordEvent: false }),
+  run: async (deps, access, i) => (await rollback(deps, access.project.id, i.number, access.user.id, { recordEvent: false })),
 });
 
 /** One version with its snapshot and author. */
@@ -115,12 +115,12 @@ export const getPublishedVersion = projectOperation({
   // Published versions are production content, not the draft: readable by every member (issue 11 #13).
   permission: CAN.readProduction,
   audit: READ_ONLY,
-  run: (deps, access, i) => {
+  run: async (deps, access, i) => {
     needProductionRead(access, "read published versions");
-    const listed = listVersions(deps, access.project.id).find((v) => v.number === i.number);
-    const version = listed ? getVersion(deps, listed.id) : null;
+    const listed = (await listVersions(deps, access.project.id)).find((v) => v.number === i.number);
+    const version = listed ? (await getVersion(deps, listed.id)) : null;
     if (!listed || !version) throw new NotFoundError(`There is no version ${i.number} of this project.`);
-    const authorEmail = version.authorId ? (userEmails(deps, [version.authorId]).get(version.authorId) ?? null) : null;
+    const authorEmail = version.authorId ? ((await userEmails(deps, [version.authorId])).get(version.authorId) ?? null) : null;
     return { ...version, live: listed.live, diff: listed.diff, authorEmail };
   },
 });

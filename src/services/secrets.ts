@@ -41,29 +41,29 @@ function needWriter(access: ProjectAccess, channel: Channel, what: string): void
 }
 
 /** The tool as production serves it, or null when it is not published. */
-function liveTool(deps: Deps, access: ProjectAccess, tool: string) {
+async function liveTool(deps: Deps, access: ProjectAccess, tool: string) {
   const id = access.project.productionVersionId;
-  return (id ? getVersion(deps, id) : null)?.snapshot.tools.find((t) => t.name === tool) ?? null;
+  return (id ? (await getVersion(deps, id)) : null)?.snapshot.tools.find((t) => t.name === tool) ?? null;
 }
 
 /**
  * The names a channel's values may be saved for: the draft tool's for draft; for production also the
  * published tool's, so an admin can fill in production values before or after a publish.
  */
-function declaredNames(deps: Deps, access: ProjectAccess, tool: string, channel: Channel): Set<string> {
-  const live = channel === "production" ? liveTool(deps, access, tool) : null;
+async function declaredNames(deps: Deps, access: ProjectAccess, tool: string, channel: Channel): Promise<Set<string>> {
+  const live = channel === "production" ? (await liveTool(deps, access, tool)) : null;
   let draft: string[] = [];
   try {
-    draft = readTool(deps, access, tool).secrets;
+    draft = (await readTool(deps, access, tool)).secrets;
   } catch (err) {
     if (!(err instanceof NotFoundError) || !live) throw err;
   }
   return new Set([...draft, ...(live?.secrets ?? [])]);
 }
 
-function declared(deps: Deps, access: ProjectAccess, tool: string, name: string, channel: Channel): void {
+async function declared(deps: Deps, access: ProjectAccess, tool: string, name: string, channel: Channel): Promise<void> {
   parseInput(SecretNameSchema, name);
-  if (!declaredNames(deps, access, tool, channel).has(name)) {
+  if (!(await declaredNames(deps, access, tool, channel)).has(name)) {
     throw new NotFoundError(`The tool "${tool}" does not declare a secret named ${name}; add the name to the tool first.`);
   }
 }
@@ -87,13 +87,13 @@ export const secretStatus = projectOperation({
   input: z.object({ tool: ToolName }),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access, i): SecretStatus => {
-    const names = readTool(deps, access, i.tool).secrets;
-    const on = (channel: Channel) => {
-      const set = deps.tools.secrets.listSecretNames(access.project.id, i.tool, channel);
+  run: async (deps, access, i): Promise<SecretStatus> => {
+    const names = (await readTool(deps, access, i.tool)).secrets;
+    const on = async (channel: Channel) => {
+      const set = await deps.tools.secrets.listSecretNames(access.project.id, i.tool, channel);
       return { set, missing: names.filter((n) => !set.includes(n)) };
     };
-    return { declared: names, draft: on("draft"), production: on("production") };
+    return { declared: names, draft: await on("draft"), production: await on("production") };
   },
 });
 
@@ -111,10 +111,10 @@ export const setSecret = projectOperation({
   input: SecretValueSchema.extend({ tool: ToolName, name: z.string().min(1) }),
   permission: WRITES_A_CHANNEL,
   audit: { action: "secret.set", target: secretTarget, details: secretDetails, when: productionValue },
-  run: (deps, access, i) => {
+  run: async (deps, access, i) => {
     needWriter(access, i.channel, "set");
-    declared(deps, access, i.tool, i.name, i.channel);
-    deps.tools.secrets.setSecret(access.project.id, i.tool, i.name, i.value, i.channel);
+    await declared(deps, access, i.tool, i.name, i.channel);
+    await deps.tools.secrets.setSecret(access.project.id, i.tool, i.name, i.value, i.channel);
   },
 });
 
@@ -126,9 +126,9 @@ export const deleteSecret = projectOperation({
   input: z.object({ tool: ToolName, name: z.string().min(1), channel: SecretChannelSchema.default("draft") }),
   permission: WRITES_A_CHANNEL,
   audit: { action: "secret.delete", target: secretTarget, details: secretDetails, when: productionValue },
-  run: (deps, access, i) => {
+  run: async (deps, access, i) => {
     needWriter(access, i.channel, "remove");
-    if (!deps.tools.secrets.deleteSecret(access.project.id, i.tool, i.name, i.channel)) throw new NotFoundError(`No ${i.channel} value is saved for ${i.name}.`);
+    if (!(await deps.tools.secrets.deleteSecret(access.project.id, i.tool, i.name, i.channel))) throw new NotFoundError(`No ${i.channel} value is saved for ${i.name}.`);
   },
 });
 

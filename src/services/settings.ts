@@ -2,11 +2,12 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { settings } from "../db/schema";
+import { first } from "../db/query";
 
-export function getSetting(db: Db, key: string): string | null {
-  return db.select().from(settings).where(eq(settings.key, key)).get()?.value ?? null;
+export async function getSetting(db: Db, key: string): Promise<string | null> {
+  return (await first(db.select().from(settings).where(eq(settings.key, key))))?.value ?? null;
 }
 
-export function putSetting(db: Db, key: string, value: string): void {
-  db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } }).run();
+export async function putSetting(db: Db, key: string, value: string): Promise<void> {
+  await db.insert(settings).values({ key, value }).onConflictDoUpdate({ target: settings.key, set: { value } });
 }

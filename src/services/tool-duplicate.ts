@@ -21,8 +21,8 @@ export const duplicateTool = projectOperation({
   input: DuplicateToolSchema,
   permission: CAN.workOnDraft,
   audit: { action: "tool.duplicated", target: (i) => ({ type: "tool", id: i.newName }), details: (i) => ({ from: i.name }) },
-  run: (deps, access, i) => {
-    const source = getDraftTool(deps, access.project.id, i.name);
-    return createDraftTool(deps, access.project.id, { ...source, name: i.newName, title: source.title ? `${source.title} (copy)` : undefined });
+  run: async (deps, access, i) => {
+    const source = await getDraftTool(deps, access.project.id, i.name);
+    return await createDraftTool(deps, access.project.id, { ...source, name: i.newName, title: source.title ? `${source.title} (copy)` : undefined });
   },
 });

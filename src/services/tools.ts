@@ -31,10 +31,10 @@ const ToolNameOnly = z.object({ name: ToolNameInput });
 const toolTarget = (name: string) => ({ type: "tool", id: name });
 
 /** Draft tools with how each differs from what production serves. */
-function draftWithStatus(deps: Deps, access: ProjectAccess): Array<ToolDefinition & { status: ToolStatus }> {
-  const live = access.project.productionVersionId ? getVersion(deps, access.project.productionVersionId) : null;
-  const diff = diffManifests(live?.snapshot ?? null, exportManifest(deps, access.project.id));
-  return listDraftTools(deps, access.project.id).map((t) => ({
+async function draftWithStatus(deps: Deps, access: ProjectAccess): Promise<Array<ToolDefinition & { status: ToolStatus }>> {
+  const live = access.project.productionVersionId ? (await getVersion(deps, access.project.productionVersionId)) : null;
+  const diff = diffManifests(live?.snapshot ?? null, await exportManifest(deps, access.project.id));
+  return (await listDraftTools(deps, access.project.id)).map((t) => ({
     ...t,
     status: diff.tools.added.includes(t.name) ? "new" : diff.tools.changed.includes(t.name) ? "changed" : "published",
   }));
@@ -47,20 +47,20 @@ export const listTools = projectOperation({
   input: z.object({}),
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access): ToolsView => {
+  run: async (deps, access): Promise<ToolsView> => {
     const published = access.project.productionVersionId !== null;
-    if (canReadDraft(access)) return { channel: "draft", published, tools: draftWithStatus(deps, access) };
+    if (canReadDraft(access)) return { channel: "draft", published, tools: await draftWithStatus(deps, access) };
     needProductionRead(access, "list tools");
-    const live = productionManifest(deps, access);
+    const live = await productionManifest(deps, access);
     return { channel: "production", published, tools: (live?.tools ?? []).map((t) => ({ ...t, status: "published" as const })) };
   },
 });
 
 /** One tool as the caller may see it: the draft's, else the published one (issue 11 #13). */
-export function readTool(deps: Deps, access: ProjectAccess, name: string): ToolDefinition {
-  if (canReadDraft(access)) return getDraftTool(deps, access.project.id, name);
+export async function readTool(deps: Deps, access: ProjectAccess, name: string): Promise<ToolDefinition> {
+  if (canReadDraft(access)) return await getDraftTool(deps, access.project.id, name);
   needProductionRead(access, "read tools");
-  const live = productionManifest(deps, access);
+  const live = await productionManifest(deps, access);
   if (!live) throw new NotFoundError(NOTHING_PUBLISHED);
   const tool = live.tools.find((t) => t.name === name);
   if (!tool) throw new NotFoundError(`No tool named "${name}" in the published version.`);
@@ -74,7 +74,7 @@ export const getTool = projectOperation({
   input: ToolNameOnly,
   permission: READS_ITS_CHANNEL,
   audit: READ_ONLY,
-  run: (deps, access, i) => readTool(deps, access, i.name),
+  run: async (deps, access, i) => (await readTool(deps, access, i.name)),
 });
 
 export const createTool = projectOperation({
@@ -86,7 +86,7 @@ export const createTool = projectOperation({
   }),
   permission: CAN.workOnDraft,
   audit: { action: "tool.created", target: (_, o: ToolDefinition) => toolTarget(o.name), details: (_, o: ToolDefinition) => ({ kind: o.kind }) },
-  run: (deps, access, i) => createDraftTool(deps, access.project.id, i.tool),
+  run: async (deps, access, i) => (await createDraftTool(deps, access.project.id, i.tool)),
 });
 
 export const updateTool = projectOperation({
@@ -99,7 +99,7 @@ export const updateTool = projectOperation({
   }),
   permission: CAN.workOnDraft,
   audit: { action: "tool.updated", target: (i) => toolTarget(i.name), details: (i, o: ToolDefinition) => ({ fields: Object.keys(i.changes), ...(o.name !== i.name ? { renamedTo: o.name } : {}) }) },
-  run: (deps, access, i) => updateDraftTool(deps, access.project.id, i.name, i.changes),
+  run: async (deps, access, i) => (await updateDraftTool(deps, access.project.id, i.name, i.changes)),
 });
 
 export const deleteTool = projectOperation({
@@ -109,8 +109,8 @@ export const deleteTool = projectOperation({
   input: ToolNameOnly,
   permission: CAN.workOnDraft,
   audit: { action: "tool.deleted", target: (i) => toolTarget(i.name) },
-  run: (deps, access, i) => {
-    deleteDraftTool(deps, access.project.id, i.name);
+  run: async (deps, access, i) => {
+    await deleteDraftTool(deps, access.project.id, i.name);
     return { deleted: i.name };
   },
 });

@@ -51,11 +51,11 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; c
   const fetchPolicy = () => ({ allowLoopbackFetch: deps.config.allowLoopbackFetch, blockedOrigins: [deps.config.publicUrl], proxy: outboundProxy(deps.config) });
 
   /** The tool's declared secrets on the call's channel, or the configuration error that keeps it from running. */
-  function declaredSecrets(projectId: string, tool: ToolDefinition, channel: Channel): { values: Record<string, string> } | { failed: Outcome } {
+  async function declaredSecrets(projectId: string, tool: ToolDefinition, channel: Channel): Promise<{ values: Record<string, string> } | { failed: Outcome }> {
     if (tool.secrets.length === 0) return { values: {} };
     let stored: Record<string, string>;
     try {
-      stored = secrets.loadSecrets(projectId, tool.name, channel);
+      stored = await secrets.loadSecrets(projectId, tool.name, channel);
     } catch (err) {
       if (err instanceof SecretKeyMismatchError) return { failed: configurationError(err.message) };
       throw err;
@@ -68,7 +68,7 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; c
 
   async function dispatch(projectId: string, tool: ToolDefinition, input: Record<string, unknown>, ctx: ToolCallContext, values: string[]): Promise<Outcome> {
     if (tool.kind === "interactive") return { result: runInteractiveTool(tool, input) };
-    const loaded = declaredSecrets(projectId, tool, ctx.channel);
+    const loaded = await declaredSecrets(projectId, tool, ctx.channel);
     if ("failed" in loaded) return loaded.failed;
     const toolSecrets = loaded.values;
     values.push(...Object.values(toolSecrets));

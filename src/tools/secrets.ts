@@ -6,6 +6,7 @@
  * each ciphertext to its project, tool, name and channel, so rows cannot be swapped between tools or
  * moved from one channel to the other.
  */
+import { transaction } from "../db/query";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
@@ -76,40 +77,37 @@ export class SecretStore {
   }
 
   /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (src/services/secrets.ts). */
-  setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): void {
+  async setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): Promise<void> {
     const { current } = this.keys();
     const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: this.clock.now() };
-    this.db
-      .insert(toolSecrets)
-      .values({ projectId, toolName, name, channel, ...sealed })
-      .onConflictDoUpdate({ target: [toolSecrets.projectId, toolSecrets.toolName, toolSecrets.channel, toolSecrets.name], set: sealed })
-      .run();
+    await this.db
+            .insert(toolSecrets)
+            .values({ projectId, toolName, name, channel, ...sealed })
+            .onConflictDoUpdate({ target: [toolSecrets.projectId, toolSecrets.toolName, toolSecrets.channel, toolSecrets.name], set: sealed });
   }
 
   /** Removes one secret value of one channel; false when it did not exist. */
-  deleteSecret(projectId: string, toolName: string, name: string, channel: Channel): boolean {
-    const gone = this.db
-      .delete(toolSecrets)
-      .where(and(forTool(projectId, toolName, channel), eq(toolSecrets.name, name)))
-      .returning({ name: toolSecrets.name })
-      .all();
+  async deleteSecret(projectId: string, toolName: string, name: string, channel: Channel): Promise<boolean> {
+    const gone = await this.db
+          .delete(toolSecrets)
+          .where(and(forTool(projectId, toolName, channel), eq(toolSecrets.name, name)))
+          .returning({ name: toolSecrets.name });
     return gone.length > 0;
   }
 
   /** The names of a tool's saved secrets on one channel (never their values), sorted. */
-  listSecretNames(projectId: string, toolName: string, channel: Channel): string[] {
-    return this.db
-      .select({ name: toolSecrets.name })
-      .from(toolSecrets)
-      .where(forTool(projectId, toolName, channel))
-      .all()
+  async listSecretNames(projectId: string, toolName: string, channel: Channel): Promise<string[]> {
+    return (await this.db
+          .select({ name: toolSecrets.name })
+          .from(toolSecrets)
+          .where(forTool(projectId, toolName, channel)))
       .map((r) => r.name)
       .sort();
   }
 
   /** Decrypted values of a tool's secrets on ONE channel, for the runtime only. Throws SecretKeyMismatchError. */
-  loadSecrets(projectId: string, toolName: string, channel: Channel): Record<string, string> {
-    const rows = this.db.select().from(toolSecrets).where(forTool(projectId, toolName, channel)).all();
+  async loadSecrets(projectId: string, toolName: string, channel: Channel): Promise<Record<string, string>> {
+    const rows = await this.db.select().from(toolSecrets).where(forTool(projectId, toolName, channel));
     const out: Record<string, string> = {};
     for (const row of rows) out[row.name] = decrypt(this.keyFor(row.keyId), row);
     return out;
@@ -137,27 +135,26 @@ export class SecretStore {
  * the new key replaces it; with `PORTICO_SECRET_KEY` the caller must show `key` to the operator, who
  * sets it before the next start. Returns the new key (base64) and how many secrets were re-encrypted.
  */
-export function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir">; clock: Clock }, next?: Buffer | string): { key: string; rotated: number } {
+export async function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secretKey" | "dataDir">; clock: Clock }, next?: Buffer | string): Promise<{ key: string; rotated: number }> {
   const newKey = typeof next === "string" ? parseKey(next, "new-key") : (next ?? newSecretKey());
   const store = new SecretStore(deps.db, deps.config, deps.clock);
   const ring = store.keys();
   const now = deps.clock.now();
   const id = keyId(newKey);
   const staged = ring.source === "file" ? stageKeyFile(deps.config, newKey) : null;
-  const rotated = deps.db.transaction((tx) => {
-    const rows = tx.select().from(toolSecrets).all();
-    for (const row of rows) {
-      const old = ring.byId.get(row.keyId);
-      if (!old) throw new SecretKeyMismatchError();
-      // Each row keeps its channel, and with it its AAD (production as before, draft with "\0draft").
-      const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, row.channel, decrypt(old, row));
-      tx.update(toolSecrets)
-        .set({ ...sealed, keyId: id, updatedAt: now })
-        .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)))
-        .run();
-    }
-    return rows.length;
-  });
+  const rotated = await transaction(deps.db, async (tx) => {
+      const rows = await tx.select().from(toolSecrets);
+      for (const row of rows) {
+        const old = ring.byId.get(row.keyId);
+        if (!old) throw new SecretKeyMismatchError();
+        // Each row keeps its channel, and with it its AAD (production as before, draft with "\0draft").
+        const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, row.channel, decrypt(old, row));
+        await tx.update(toolSecrets)
+                  .set({ ...sealed, keyId: id, updatedAt: now })
+                  .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)));
+      }
+      return rows.length;
+    });
   staged?.commit();
   return { key: newKey.toString("base64"), rotated };
 }

@@ -6,17 +6,17 @@ import { seededApp, type Member } from "./fixtures";
 
 const w = seededApp();
 
-function grantOf(m: Member) {
-  return createGrant(w.deps.db, {
-    userId: m.id, orgId: w.org.id, projectId: w.project.id, channel: "production", resource: "http://localhost/acme/shop",
-    clientId: "cli_unknown", scopes: "project:read tools:call", sessionId: m.sessionId,
-  });
+async function grantOf(m: Member) {
+  return await createGrant(w.deps.db, {
+      userId: m.id, orgId: w.org.id, projectId: w.project.id, channel: "production", resource: "http://localhost/acme/shop",
+      clientId: "cli_unknown", scopes: "project:read tools:call", sessionId: m.sessionId,
+    });
 }
 
 describe("connected apps page", () => {
   test("lists only the user's own grants; revoking one ends it; another user's grant is not theirs to revoke", async () => {
-    const mine = grantOf(w.members.developer);
-    const theirs = grantOf(w.members.viewer);
+    const mine = await grantOf(w.members.developer);
+    const theirs = await grantOf(w.members.viewer);
     const dev = w.members.developer;
     const page = await (await req(w.app, "/account/apps", { headers: { cookie: dev.cookie } })).text();
     expect(page).toContain(`/account/apps/${mine.id}/revoke`);
@@ -25,10 +25,10 @@ describe("connected apps page", () => {
     expect(page).toContain('action="/account/sign-out-everywhere"');
     const other = await postForm(w.app, `/account/apps/${theirs.id}/revoke`, { csrf: dev.csrf }, dev.cookie);
     expect(other.status).toBe(404);
-    expect(getGrant(w.deps.db, theirs.id)!.revokedAt).toBeNull();
+    expect((await getGrant(w.deps.db, theirs.id))!.revokedAt).toBeNull();
     const res = await postForm(w.app, `/account/apps/${mine.id}/revoke`, { csrf: dev.csrf }, dev.cookie);
     expect(res.headers.get("location")).toBe("/account/apps?ok=revoked");
-    expect(getGrant(w.deps.db, mine.id)!.revokedReason).toBe("revoked by the user");
+    expect((await getGrant(w.deps.db, mine.id))!.revokedReason).toBe("revoked by the user");
     const after = await (await req(w.app, "/account/apps?ok=revoked", { headers: { cookie: dev.cookie } })).text();
     expect(after).toContain("Disconnected.");
     expect(after).toContain("You have not connected any app yet");

@@ -20,14 +20,14 @@ const TOOL = { kind: "script", name: "echo", inputSchema: '{"type":"object"}', s
 beforeAll(async () => {
   t = await makeApp();
   s = await seedWorld(t.deps);
-  createDraftTool(t.deps, s.project.id, { name: "echo", kind: "script", script: "export default (i) => i" });
-  publish(t.deps, s.project.id, s.members.owner.id);
-  const key = s.apiKey("owner", { name: "k" });
-  const invite = createInvite(t.deps, { orgId: s.org.id, role: "viewer", createdBy: s.members.owner.id });
-  const grant = createGrant(t.deps.db, {
-    userId: s.members.viewer.id, orgId: s.org.id, projectId: s.project.id, channel: "production", resource: "http://localhost/acme/shop",
-    clientId: "client-x", scopes: "project:read tools:call", sessionId: s.members.viewer.sessionId,
-  });
+  await createDraftTool(t.deps, s.project.id, { name: "echo", kind: "script", script: "export default (i) => i" });
+  await publish(t.deps, s.project.id, s.members.owner.id);
+  const key = await s.apiKey("owner", { name: "k" });
+  const invite = await createInvite(t.deps, { orgId: s.org.id, role: "viewer", createdBy: s.members.owner.id });
+  const grant = await createGrant(t.deps.db, {
+      userId: s.members.viewer.id, orgId: s.org.id, projectId: s.project.id, channel: "production", resource: "http://localhost/acme/shop",
+      clientId: "client-x", scopes: "project:read tools:call", sessionId: s.members.viewer.sessionId,
+    });
   actions = [
     { path: "/admin/acme/new", min: "admin", fields: { slug: "blog" } },
     { path: "/admin/acme/shop/visibility", min: "admin", fields: { visibility: "public" } },

@@ -52,13 +52,13 @@ describe("management tools in the browser", () => {
     await shot(page, "settings-default");
     await form.getByLabel("On the draft and production URLs").check();
     await Promise.all([page.waitForNavigation(), form.locator("button", { hasText: "Save settings" }).click()]);
-    expect(getProjectById(server.deps.db, w.project.id).managementTools).toBe("draft_and_production");
+    expect((await getProjectById(server.deps.db, w.project.id)).managementTools).toBe("draft_and_production");
     await page.goto(`${server.url}/admin/acme/shop/settings`);
     expect(await page.locator('form[action$="/settings"] input[name="managementTools"][value="draft_and_production"]').isChecked()).toBe(true);
     await shot(page, "settings-draft-and-production");
     await page.locator('form[action$="/settings"]').getByLabel("Off").check();
     await Promise.all([page.waitForNavigation(), page.locator('form[action$="/settings"] button', { hasText: "Save settings" }).click()]);
-    expect(getProjectById(server.deps.db, w.project.id).managementTools).toBe("off");
+    expect((await getProjectById(server.deps.db, w.project.id)).managementTools).toBe("off");
     await ctx.close();
 
     // A developer sees the setting but cannot change it.
@@ -69,7 +69,7 @@ describe("management tools in the browser", () => {
   }, TIMEOUT);
 
   test("a developer unticks a scope on the consent page; the token carries exactly the ticked scopes", async () => {
-    updateProject(server.deps.db, w.project.id, { managementTools: "draft" });
+    await updateProject(server.deps.db, w.project.id, { managementTools: "draft" });
     const reg = await fetch(`${server.url}/oauth/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },

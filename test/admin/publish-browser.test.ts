@@ -37,8 +37,8 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await startTestServer();
   w = await seedWorld(server.deps);
-  createDraftTool(server.deps, w.project.id, { name: "lookup", kind: "script", description: "Looks up.", script: "export default async () => ({})" });
-  publish(server.deps, w.project.id, w.users.admin.id); // v1
+  await createDraftTool(server.deps, w.project.id, { name: "lookup", kind: "script", description: "Looks up.", script: "export default async () => ({})" });
+  await publish(server.deps, w.project.id, w.users.admin.id); // v1
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -69,7 +69,7 @@ describe("the publish page tells the truth", () => {
     await page.fill("#i-text", "Use lookup before answering.");
     await clickAndLoad(page.getByRole("button", { name: "Save instructions" }));
     expect(await page.locator("[role=status], .flash, .notice").first().innerText()).toContain("Saved to the draft");
-    updateDraftTool(server.deps, w.project.id, "lookup", { description: "Finds things.", script: "export default async () => ({ ok: true })" });
+    await updateDraftTool(server.deps, w.project.id, "lookup", { description: "Finds things.", script: "export default async () => ({ ok: true })" });
     await page.goto(publishPage());
     expect(await standing()).toBe("Production serves v1; the draft is ahead.");
     const diff = await page.locator(".card .diff").first().innerText();

@@ -23,10 +23,10 @@ describe("publishing while production secret values are missing", () => {
     expect(refused.status).toBe(409);
     expect(refused.json.error.message).toContain("Production values are missing for paid.TOKEN");
     expect(refused.json.error.details).toEqual({ missing: [{ tool: "paid", name: "TOKEN" }] });
-    expect(listVersions(w.deps, w.project.id)).toHaveLength(0);
+    expect(await listVersions(w.deps, w.project.id)).toHaveLength(0);
 
     expect((await call(w.app, "POST", `${P}/publish`, { as: admin, body: { note: "first", confirm: true } })).status).toBe(201);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "paid", "production")).toEqual({});
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "paid", "production")).toEqual({});
 
     // An admin fills in production (the published tool declares it); then a publish needs no confirmation.
     expect((await call(w.app, "PUT", `${P}/tools/paid/secrets/TOKEN`, { as: admin, body: { value: "prod-5678", channel: "production" } })).status).toBe(204);
@@ -51,7 +51,7 @@ describe("publishing while production secret values are missing", () => {
     const page = await (await req(w.app, "/admin/acme/shop/publish", { headers: { cookie: admin.cookie } })).text();
     expect(page).toContain("Production values are missing:</strong> charge.TOKEN");
 
-    const before = listVersions(w.deps, w.project.id).length;
+    const before = (await listVersions(w.deps, w.project.id)).length;
     const confirm = await postForm(w.app, "/admin/acme/shop/publish", { csrf: admin.csrf, note: "with charge" }, admin.cookie);
     expect(confirm.status).toBe(409);
     const html = await confirm.text();
@@ -59,11 +59,11 @@ describe("publishing while production secret values are missing", () => {
     expect(html).toContain('href="/admin/acme/shop/publish"');
     expect(hiddenField(html, "confirm")).toBe("yes");
     expect(hiddenField(html, "note")).toBe("with charge");
-    expect(listVersions(w.deps, w.project.id)).toHaveLength(before);
+    expect(await listVersions(w.deps, w.project.id)).toHaveLength(before);
 
     const done = await postForm(w.app, "/admin/acme/shop/publish", { csrf: admin.csrf, note: "with charge", confirm: "yes" }, admin.cookie);
     expect(done.status).toBe(303);
-    expect(listVersions(w.deps, w.project.id)[0]!.note).toBe("with charge");
+    expect((await listVersions(w.deps, w.project.id))[0]!.note).toBe("with charge");
   });
 
   test("the tool editor gives admins a production value field", async () => {

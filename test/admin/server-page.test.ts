@@ -16,7 +16,7 @@ describe("server page", () => {
   });
 
   test("making a project public is confirmed on its own page, which names the tools that use secrets", async () => {
-    createDraftTool(w.deps, w.project.id, { name: "charge", kind: "script", script: "export default () => 1", secrets: ["STRIPE_KEY"] });
+    await createDraftTool(w.deps, w.project.id, { name: "charge", kind: "script", script: "export default () => 1", secrets: ["STRIPE_KEY"] });
     const a = w.members.admin;
     const confirm = await (await req(w.app, "/admin/acme/shop/visibility", { headers: { cookie: a.cookie } })).text();
     expect(confirm).toContain("These tools use secrets:</strong> charge");
@@ -29,7 +29,7 @@ describe("server page", () => {
   });
 
   test("recent connection steps show failures with their reason to developers, not viewers", async () => {
-    recordHandshake(w.deps.db, { projectId: w.project.id, clientId: "cli_abc", step: "token", outcome: "fail", reason: "PKCE verifier did not match" });
+    await recordHandshake(w.deps.db, { projectId: w.project.id, clientId: "cli_abc", step: "token", outcome: "fail", reason: "PKCE verifier did not match" });
     const dev = await (await req(w.app, "/admin/acme/shop", { headers: { cookie: w.members.developer.cookie } })).text();
     expect(dev).toContain("exchanged the code for tokens");
     expect(dev).toContain("PKCE verifier did not match");

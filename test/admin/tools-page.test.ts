@@ -50,14 +50,14 @@ describe("tool editor", () => {
     expect(page).toContain("not set");
     const saved = await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, "secret.draft.API_KEY": SECRET }, dev.cookie);
     expect(saved.status).toBe(303);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "production")).toEqual({});
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "production")).toEqual({});
     page = await (await req(w.app, "/admin/acme/shop/tools/lookup", { headers: { cookie: dev.cookie } })).text();
     expect(page).toContain("leave empty to keep the saved value");
     expect(page).not.toContain(SECRET);
     // Saving again with the field left empty keeps the value.
     await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...base, csrf: dev.csrf, description: "changed" }, dev.cookie);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "draft")).toEqual({ API_KEY: SECRET });
     expect(w.logs.text).not.toContain(SECRET);
     const manifest = await req(w.app, "/api/v1/projects/acme/shop/manifest", { headers: { cookie: dev.cookie } });
     expect(await manifest.text()).not.toContain(SECRET);
@@ -109,7 +109,7 @@ describe("manifest on the Tools page", () => {
 describe("long lists", () => {
   test("the tool list is paginated, 50 to a page", async () => {
     const tools = Array.from({ length: 52 }, (_, i) => ({ name: `t${String(i).padStart(2, "0")}`, kind: "script", script: "export default () => 1" }));
-    importManifest(w.deps, w.project.id, { tools: [...exportManifest(w.deps, w.project.id).tools, ...tools] });
+    await importManifest(w.deps, w.project.id, { tools: [...(await exportManifest(w.deps, w.project.id)).tools, ...tools] });
     const get = async (q: string) => (await req(w.app, `/admin/acme/shop/tools${q}`, { headers: { cookie: w.members.developer.cookie } })).text();
     const first = await get("");
     expect(first).toContain("Page 1 of 2");
@@ -135,7 +135,7 @@ describe("prompts", () => {
     // Issue 11 #13: viewers read the published version only; after a publish they see the prompt, read-only.
     expect(await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: w.members.viewer.cookie } })).text()).not.toContain("<code>summarize</code>");
     expect((await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: w.members.viewer.cookie } })).status).toBe(404);
-    publish(w.deps, w.project.id, null);
+    await publish(w.deps, w.project.id, null);
     const list = await (await req(w.app, "/admin/acme/shop/tools", { headers: { cookie: w.members.viewer.cookie } })).text();
     expect(list).toContain("<code>summarize</code>");
     const edit = await (await req(w.app, "/admin/acme/shop/prompts/summarize", { headers: { cookie: w.members.viewer.cookie } })).text();

@@ -33,9 +33,9 @@ describe("JSON API authentication", () => {
   });
 
   test("an API key reaches its own project with its scopes within its creator's role, and nothing else", async () => {
-    const other = createProject(w.deps.db, w.org.id, { slug: "blog" });
+    const other = await createProject(w.deps.db, w.org.id, { slug: "blog" });
     // Issue 11 #2: publishing needs the key's `publish` scope (the default is MCP use only).
-    const { key } = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "ci", scopes: ["project:read", "publish"] });
+    const { key } = await createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "ci", scopes: ["project:read", "publish"] });
     const own = await call(w.app, "GET", "/projects/acme/shop", { key });
     expect(own.status).toBe(200);
     expect(own.json.role).toBe("admin");
@@ -52,11 +52,11 @@ describe("JSON API authentication", () => {
   });
 
   test("a viewer's key cannot publish; a revoked or unknown key gets 401", async () => {
-    const { id, key } = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.viewer.id, name: "viewer" });
+    const { id, key } = await createApiKey(w.deps, { projectId: w.project.id, userId: w.members.viewer.id, name: "viewer" });
     const r = await call(w.app, "POST", "/projects/acme/shop/publish", { key, body: {} });
     expect(r.status).toBe(403);
     expect(r.json.error.message).toContain("admin");
-    revokeApiKey(w.deps, w.project.id, id);
+    await revokeApiKey(w.deps, w.project.id, id);
     const revoked = await call(w.app, "GET", "/projects/acme/shop", { key });
     expect(revoked.status).toBe(401);
     expect(revoked.json.error.code).toBe("unauthenticated");

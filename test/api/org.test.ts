@@ -9,11 +9,11 @@ import { call } from "./client";
 
 const w = seededApp();
 
-function grantFor(member: { id: string; sessionId: string }, channel: "production" | "draft" = "production") {
-  return createGrant(w.deps.db, {
-    userId: member.id, orgId: w.org.id, projectId: w.project.id, channel, resource: `http://localhost/acme/shop${channel === "draft" ? "/draft" : ""}`,
-    clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata", scopes: "project:read tools:call", sessionId: member.sessionId,
-  });
+async function grantFor(member: { id: string; sessionId: string }, channel: "production" | "draft" = "production") {
+  return await createGrant(w.deps.db, {
+      userId: member.id, orgId: w.org.id, projectId: w.project.id, channel, resource: `http://localhost/acme/shop${channel === "draft" ? "/draft" : ""}`,
+      clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata", scopes: "project:read tools:call", sessionId: member.sessionId,
+    });
 }
 
 describe("org settings through the API", () => {
@@ -27,13 +27,13 @@ describe("org settings through the API", () => {
     expect(listed.json.invites.map((i: { email: string }) => i.email)).toEqual(["new@acme.test"]);
     expect(JSON.stringify(listed.json)).not.toContain(invite.json.url.split("/").pop());
     const newcomer = await signIn(w.deps, "new@acme.test");
-    acceptInvite(w.deps.db, { token: invite.json.url.split("/").pop(), userId: newcomer.id, email: newcomer.email });
+    await acceptInvite(w.deps.db, { token: invite.json.url.split("/").pop(), userId: newcomer.id, email: newcomer.email });
     const promoted = await call(w.app, "PUT", `/orgs/acme/members/${newcomer.id}/role`, { as: admin, body: { role: "developer" } });
     expect(promoted.json).toEqual({ from: "viewer", to: "developer" });
-    const grant = grantFor(newcomer);
+    const grant = await grantFor(newcomer);
     const removed = await call(w.app, "DELETE", `/orgs/acme/members/${newcomer.id}`, { as: admin });
     expect(removed.status).toBe(204);
-    expect(getGrant(w.deps.db, grant.id)!.revokedAt).toBeNumber();
+    expect((await getGrant(w.deps.db, grant.id))!.revokedAt).toBeNumber();
     const events = await call(w.app, "GET", "/orgs/acme/audit", { as: admin });
     const actions = events.json.events.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["invite.created", "member.joined", "member.role", "grant.revoked", "member.removed"]));
@@ -41,8 +41,8 @@ describe("org settings through the API", () => {
   });
 
   test("authorized apps: admins list every live grant with filters and revoke one", async () => {
-    const g1 = grantFor(w.members.viewer);
-    const g2 = grantFor(w.members.developer, "draft");
+    const g1 = await grantFor(w.members.viewer);
+    const g2 = await grantFor(w.members.developer, "draft");
     expect((await call(w.app, "GET", "/orgs/acme/grants", { as: w.members.developer })).status).toBe(403);
     const all = await call(w.app, "GET", "/orgs/acme/grants", { as: w.members.admin });
     expect(all.json.grants.map((g: { id: string }) => g.id).sort()).toEqual([g1.id, g2.id].sort());
@@ -52,15 +52,15 @@ describe("org settings through the API", () => {
     const byUser = await call(w.app, "GET", `/orgs/acme/grants?user=${w.members.viewer.id}`, { as: w.members.admin });
     expect(byUser.json.grants.map((g: { id: string }) => g.id)).toEqual([g1.id]);
     expect((await call(w.app, "DELETE", `/orgs/acme/grants/${g1.id}`, { as: w.members.admin })).status).toBe(204);
-    expect(getGrant(w.deps.db, g1.id)!.revokedReason).toBe("revoked by an admin");
+    expect((await getGrant(w.deps.db, g1.id))!.revokedReason).toBe("revoked by an admin");
     expect((await call(w.app, "DELETE", "/orgs/acme/grants/gnt_unknown", { as: w.members.admin })).status).toBe(404);
   });
 
   test("account: own grants only, revocable; sign out everywhere ends the sessions", async () => {
     const me = await signIn(w.deps, "me@acme.test");
-    addMember(w.deps.db, w.org.id, me.id, "viewer");
-    const mine = grantFor(me);
-    const theirs = grantFor(w.members.owner);
+    await addMember(w.deps.db, w.org.id, me.id, "viewer");
+    const mine = await grantFor(me);
+    const theirs = await grantFor(w.members.owner);
     const list = await call(w.app, "GET", "/account/grants", { as: me });
     expect(list.json.grants.map((g: { id: string }) => g.id)).toEqual([mine.id]);
     expect((await call(w.app, "DELETE", `/account/grants/${theirs.id}`, { as: me })).status).toBe(404);
@@ -74,8 +74,8 @@ describe("org settings through the API", () => {
 describe("admin ends a member's access to the org", () => {
   test("the member's grants in this org stop working at once; their browser session survives", async () => {
     const member = await signIn(w.deps, "signed-out@acme.test");
-    addMember(w.deps.db, w.org.id, member.id, "developer");
-    const grant = grantFor(member);
+    await addMember(w.deps.db, w.org.id, member.id, "developer");
+    const grant = await grantFor(member);
     expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toBeNull();
     expect((await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.developer })).status).toBe(403);
     expect((await call(w.app, "POST", `/orgs/acme/members/${w.members.owner.id}/sessions/end`, { as: w.members.admin })).status).toBe(403);

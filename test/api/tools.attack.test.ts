@@ -23,6 +23,6 @@ describe("production secret values through the API", () => {
     const removed = await call(w.app, "DELETE", `${P}/tools/paid/secrets/TOKEN?channel=production`, { as: dev });
     expect(removed.status).toBe(403);
     // The store's 3rd argument is the channel: production still holds the admin's value.
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "paid", "production")).toEqual({ TOKEN: ADMIN_VALUE });
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "paid", "production")).toEqual({ TOKEN: ADMIN_VALUE });
   });
 });

@@ -19,13 +19,13 @@ const P = "/projects/acme/shop";
 const DAY = 86_400_000;
 const SCRIPT = { name: "draftonly", kind: "script", description: "Unpublished", inputSchema: { type: "object" }, script: "export default () => 'plan-b'" };
 
-function keyOf(role: "owner" | "admin" | "developer" | "viewer", o: { channel?: "production" | "draft"; scopes?: string[]; expiresAt?: number } = {}) {
-  return w.apiKey(role, { name: `${role}-${Math.random()}`, ...o } as ApiKeyOptions).key;
+async function keyOf(role: "owner" | "admin" | "developer" | "viewer", o: { channel?: "production" | "draft"; scopes?: string[]; expiresAt?: number } = {}) {
+  return (await w.apiKey(role, { name: `${role}-${Math.random()}`, ...o } as ApiKeyOptions)).key;
 }
 
 describe("attack: API key scopes on the JSON API", () => {
   test("attack: an MCP-only key (default scopes) of an owner cannot create keys, publish, read the audit log or list members", async () => {
-    const key = keyOf("owner");
+    const key = await keyOf("owner");
     const made = await call(w.app, "POST", `${P}/keys`, { key, body: { name: "escalated", scopes: "project:read tools:call settings publish" } });
     expect(made.status).toBe(403);
     expect(made.json.error.message).toContain("settings");
@@ -45,7 +45,7 @@ describe("attack: API key scopes on the JSON API", () => {
 
   test("attack: a key cannot mint a key broader, longer-lived or on another channel than itself", async () => {
     // A settings key (it may create keys) that is production-only and expires in two days.
-    const key = keyOf("owner", { channel: "production", scopes: ["project:read", "tools:call", "settings"], expiresAt: Date.now() + 2 * DAY });
+    const key = await keyOf("owner", { channel: "production", scopes: ["project:read", "tools:call", "settings"], expiresAt: Date.now() + 2 * DAY });
     const broader = await call(w.app, "POST", `${P}/keys`, { key, body: { name: "b", channel: "production", expiresInDays: 1, scopes: "project:read settings publish" } });
     expect(broader.status).toBe(403);
     expect(broader.json.error.message).toContain("publish");
@@ -65,9 +65,9 @@ describe("attack: API key scopes on the JSON API", () => {
   });
 
   test("attack: a production-channel key cannot read or change the draft over the API", async () => {
-    createDraftTool(w.deps, w.project.id, SCRIPT);
+    await createDraftTool(w.deps, w.project.id, SCRIPT);
     // A developer's key narrowed to production, even asking for project:write (allowed there for management tools).
-    const key = keyOf("developer", { channel: "production", scopes: ["project:read", "tools:call", "project:write"] });
+    const key = await keyOf("developer", { channel: "production", scopes: ["project:read", "tools:call", "project:write"] });
     const read = await call(w.app, "GET", `${P}/tools/draftonly`, { key });
     expect(read.status).toBe(404);
     expect(JSON.stringify(read.json)).not.toContain("plan-b");
@@ -84,12 +84,12 @@ describe("attack: API key scopes on the JSON API", () => {
 
   test("attack: a removed-then-re-added member's old key stays revoked", async () => {
     const member = await signIn(w.deps, "comeback@acme.test");
-    addMember(w.deps.db, w.org.id, member.id, "developer");
-    const { key } = createApiKey(w.deps, { projectId: w.project.id, userId: member.id, name: "old" });
+    await addMember(w.deps.db, w.org.id, member.id, "developer");
+    const { key } = await createApiKey(w.deps, { projectId: w.project.id, userId: member.id, name: "old" });
     expect((await call(w.app, "GET", P, { key })).status).toBe(200);
     expect((await call(w.app, "DELETE", `/orgs/acme/members/${member.id}`, { as: w.members.admin })).status).toBe(204);
     expect((await call(w.app, "GET", P, { key })).status).toBe(401);
-    addMember(w.deps.db, w.org.id, member.id, "developer");
+    await addMember(w.deps.db, w.org.id, member.id, "developer");
     const again = await call(w.app, "GET", P, { key });
     expect(again.status).toBe(401);
     expect(again.json.error.message).toContain("revoked");
@@ -104,7 +104,7 @@ describe("attack: API key scopes on MCP", () => {
 
   test("attack: a developer's MCP-only key (no draft scope) is refused on the draft channel with insufficient_scope", async () => {
     f = await mcpFixture();
-    const { key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "mcp only" });
+    const { key } = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "mcp only" });
     const res = await rpc(f.url("draft"), { jsonrpc: "2.0", id: 1, method: "ping" }, { authorization: `Bearer ${key}` });
     expect(res.status).toBe(403);
     expect(res.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
@@ -113,9 +113,9 @@ describe("attack: API key scopes on MCP", () => {
 
   test("attack: a key without tools:call cannot call tools on production", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    publish(f.deps, f.project.id, null);
-    const { key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.owner, name: "read only", scopes: ["project:read"] } as Parameters<typeof createApiKey>[1]);
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await publish(f.deps, f.project.id, null);
+    const { key } = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.owner, name: "read only", scopes: ["project:read"] } as Parameters<typeof createApiKey>[1]);
     const client = await connectClient(f.url(), key);
     try {
       const outcome = await client.callTool({ name: "echo", arguments: { text: "hi" } }).then(

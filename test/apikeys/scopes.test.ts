@@ -18,7 +18,7 @@ describe("API key scopes", () => {
     const res = await postForm(w.app, "/admin/acme/shop/keys", { csrf: admin.csrf, name: "deployer", "scope:project:read": "on", "scope:publish": "on" }, admin.cookie);
     expect(res.status).toBe(303);
     await postForm(w.app, "/admin/acme/shop/keys", { csrf: admin.csrf, name: "host", "scope:project:read": "on", "scope:tools:call": "on" }, admin.cookie);
-    const keys = listApiKeys(w.deps, w.project.id);
+    const keys = await listApiKeys(w.deps, w.project.id);
     expect(keys.find((k) => k.name === "deployer")!.scopes).toEqual(["project:read", "publish"]);
     const list = await (await req(w.app, "/admin/acme/shop/keys", { headers: { cookie: admin.cookie } })).text();
     const row = (name: string) => list.slice(list.indexOf(`<strong>${name}</strong>`), list.indexOf("</tr>", list.indexOf(`<strong>${name}</strong>`)));
@@ -29,23 +29,23 @@ describe("API key scopes", () => {
   });
 
   test("the API refuses scopes beyond the creator's role or the issuing key with a clear error", async () => {
-    const settingsKey = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "keys", scopes: ["project:read", "settings"] }).key;
+    const settingsKey = (await createApiKey(w.deps, { projectId: w.project.id, userId: w.members.admin.id, name: "keys", scopes: ["project:read", "settings"] })).key;
     // The default (project:read tools:call) is broader than this key, so it must ask for less.
     expect((await call(w.app, "POST", `${P}/keys`, { key: settingsKey, body: { name: "plain" } })).status).toBe(403);
     const plain = await call(w.app, "POST", `${P}/keys`, { key: settingsKey, body: { name: "plain", scopes: "project:read" } });
     expect(plain.status).toBe(201);
-    expect(listApiKeys(w.deps, w.project.id).find((k) => k.id === plain.json.id)!.scopes).toEqual(["project:read"]);
+    expect((await listApiKeys(w.deps, w.project.id)).find((k) => k.id === plain.json.id)!.scopes).toEqual(["project:read"]);
     const dev = await call(w.app, "POST", `${P}/keys`, { as: w.members.admin, body: { name: "dev", scopes: ["draft", "project:write", "bogus"] } });
     expect(dev.status).toBe(400);
-    expect(() => createApiKey(w.deps, { projectId: w.project.id, userId: w.members.developer.id, name: "x", scopes: ["publish"] })).toThrow(/does not allow "publish"/);
+    await expect(createApiKey(w.deps, { projectId: w.project.id, userId: w.members.developer.id, name: "x", scopes: ["publish"] })).rejects.toThrow(/does not allow "publish"/);
   });
 
   test("a key's scopes shrink with its creator's role and come back with it (re-checked every request)", async () => {
-    const { key } = createApiKey(w.deps, { projectId: w.project.id, userId: w.members.developer.id, name: "drafter", scopes: ["project:read", "draft", "project:write"] });
+    const { key } = await createApiKey(w.deps, { projectId: w.project.id, userId: w.members.developer.id, name: "drafter", scopes: ["project:read", "draft", "project:write"] });
     expect((await call(w.app, "GET", `${P}/manifest`, { key })).status).toBe(200);
-    setRole(w.deps.db, w.org.id, w.members.developer.id, "viewer");
+    await setRole(w.deps.db, w.org.id, w.members.developer.id, "viewer");
     expect((await call(w.app, "PUT", `${P}/instructions`, { key, body: { instructions: "x" } })).status).toBe(403);
-    setRole(w.deps.db, w.org.id, w.members.developer.id, "developer");
+    await setRole(w.deps.db, w.org.id, w.members.developer.id, "developer");
     expect((await call(w.app, "PUT", `${P}/instructions`, { key, body: { instructions: "x" } })).status).toBe(200);
   });
 });

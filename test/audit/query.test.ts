@@ -37,22 +37,22 @@ async function seeded() {
 describe("audit queries", () => {
   test("filters combine and cursor pages walk every row exactly once, newest first", async () => {
     const projectId = await seeded();
-    expect(queryAudit(t.deps.db, projectId, { tool: "other" }).events).toHaveLength(10);
-    expect(queryAudit(t.deps.db, projectId, { status: "error", channel: "production" }).events).toHaveLength(3);
-    expect(queryAudit(t.deps.db, projectId, { host: "chatgpt" }).events).toHaveLength(20);
-    expect(queryAudit(t.deps.db, projectId, { userId: "usr_b", clientId: "cli_1" }).events).toHaveLength(10);
+    expect((await queryAudit(t.deps.db, projectId, { tool: "other" })).events).toHaveLength(10);
+    expect((await queryAudit(t.deps.db, projectId, { status: "error", channel: "production" })).events).toHaveLength(3);
+    expect((await queryAudit(t.deps.db, projectId, { host: "chatgpt" })).events).toHaveLength(20);
+    expect((await queryAudit(t.deps.db, projectId, { userId: "usr_b", clientId: "cli_1" })).events).toHaveLength(10);
     const now = Date.now();
-    expect(queryAudit(t.deps.db, projectId, { from: now - 4_500, to: now }).events.length).toBeGreaterThanOrEqual(4);
+    expect((await queryAudit(t.deps.db, projectId, { from: now - 4_500, to: now })).events.length).toBeGreaterThanOrEqual(4);
     const seen: number[] = [];
     let cursor: number | undefined;
     do {
-      const page = queryAudit(t.deps.db, projectId, { limit: 7, cursor });
+      const page = await queryAudit(t.deps.db, projectId, { limit: 7, cursor });
       seen.push(...page.events.map((e) => e.id));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toHaveLength(30);
     expect([...seen].sort((a, b) => b - a)).toEqual(seen);
-    expect(() => queryAudit(t.deps.db, projectId, { status: "maybe" as "ok" })).toThrow(/status/);
+    await expect(queryAudit(t.deps.db, projectId, { status: "maybe" as "ok" })).rejects.toThrow(/status/);
   });
 
   test("exports JSONL and CSV (formula-safe) with every matching row", async () => {
@@ -69,8 +69,8 @@ describe("audit queries", () => {
 
   test("retention prunes rows older than the project's setting", async () => {
     const projectId = await seeded();
-    updateProject(t.deps.db, projectId, { auditRetentionDays: 1 });
+    await updateProject(t.deps.db, projectId, { auditRetentionDays: 1 });
     expect(pruneAudit(t.deps, Date.now() + 2 * DAY)).toBe(30);
-    expect(queryAudit(t.deps.db, projectId).events).toHaveLength(0);
+    expect((await queryAudit(t.deps.db, projectId)).events).toHaveLength(0);
   });
 });

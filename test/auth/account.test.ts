@@ -13,12 +13,12 @@ setDefaultTimeout(30_000);
 let t: TestApp;
 afterEach(() => t?.close());
 
-const live = (b: Browser) => resolveSession(t.deps, b.jar.get(SESSION_COOKIE));
+const live = async (b: Browser) => (await resolveSession(t.deps, b.jar.get(SESSION_COOKIE)));
 
 /** Records that `b`'s session authorized an app, as the OAuth consent does. */
-function connectApp(b: Browser, orgId: string, name: string) {
-  const s = live(b)!;
-  const project = createProject(t.deps.db, orgId, { slug: "shop", name: "Shop window" });
+async function connectApp(b: Browser, orgId: string, name: string) {
+  const s = (await live(b))!;
+  const project = await createProject(t.deps.db, orgId, { slug: "shop", name: "Shop window" });
   t.deps.db.insert(oauthClients).values({ id: "cli_1", registration: "dcr", name, redirectUris: ["https://app.example/cb"], tokenEndpointAuthMethod: "none", grantTypes: ["authorization_code"], metadata: {}, createdAt: Date.now() }).run();
   t.deps.db.insert(grants).values({ id: "grt_1", userId: s.user.id, orgId, projectId: project.id, channel: "production", resource: "http://localhost/acme/shop", clientId: "cli_1", scopes: "tools:call", sessionId: s.session.id, createdAt: Date.now() }).run();
 }
@@ -29,7 +29,7 @@ describe("sign-out", () => {
     const { org } = await seedUser(t, "ada@example.com", "acme");
     const b = new Browser(t);
     await b.signIn("ada@example.com");
-    connectApp(b, org!.id, "Claude");
+    await connectApp(b, org!.id, "Claude");
     const page = await (await b.get("/logout")).text();
     expect(page).toContain("Claude");
     expect(page).toContain("Shop window");
@@ -46,7 +46,7 @@ describe("sign-out", () => {
     const b = new Browser(t);
     await b.signIn("ada@example.com");
     expect((await b.post("/logout", { csrf: "forged" })).status).toBe(403);
-    expect(live(b)).not.toBeNull();
+    expect(await live(b)).not.toBeNull();
   });
 });
 
@@ -58,11 +58,11 @@ describe("account", () => {
     const there = new Browser(t, "203.0.113.9");
     await here.signIn("ada@example.com");
     await there.signIn("ada@example.com");
-    const before = live(here)!.session.id;
+    const before = (await live(here))!.session.id;
     const res = await here.submit("/account", { current: PASSWORD, password: "a brand new password" }, "/account/password");
     expect(res.headers.get("location")).toBe("/account?notice=password-changed");
-    expect(live(there)).toBeNull();
-    expect(live(here)!.session.id).not.toBe(before);
+    expect(await live(there)).toBeNull();
+    expect((await live(here))!.session.id).not.toBe(before);
     expect((await new Browser(t).signIn("ada@example.com", "a brand new password")).status).toBe(303);
   });
 
@@ -88,16 +88,16 @@ describe("account", () => {
     await there.signIn("ada@example.com");
     const page = await (await here.get("/account")).text();
     expect(page).toContain("this browser");
-    const otherId = live(there)!.session.id;
+    const otherId = (await live(there))!.session.id;
     expect(page).toContain(`/account/sessions/${otherId}/revoke`);
     const res = await here.submit("/account", {}, `/account/sessions/${otherId}/revoke`);
     expect(res.headers.get("location")).toBe("/account?notice=session-revoked");
-    expect(live(there)).toBeNull();
+    expect(await live(there)).toBeNull();
     await there.signIn("ada@example.com");
     const all = await here.submit("/account", {}, "/account/sign-out-everywhere");
     expect(all.headers.get("location")).toBe("/login?notice=signed-out");
-    expect(live(here)).toBeNull();
-    expect(live(there)).toBeNull();
+    expect(await live(here)).toBeNull();
+    expect(await live(there)).toBeNull();
   });
 
   test("every account form refuses a post without the CSRF token", async () => {
@@ -105,11 +105,11 @@ describe("account", () => {
     await seedUser(t);
     const b = new Browser(t);
     await b.signIn("ada@example.com");
-    const id = live(b)!.session.id;
+    const id = (await live(b))!.session.id;
     for (const path of ["/account/password", `/account/sessions/${id}/revoke`, "/account/sign-out-everywhere"]) {
       expect((await b.post(path, { current: PASSWORD, password: "a brand new password" })).status).toBe(403);
     }
-    expect(live(b)!.session.id).toBe(id);
+    expect((await live(b))!.session.id).toBe(id);
   });
 });
 
@@ -119,7 +119,7 @@ describe("password reset links", () => {
     const { user } = await seedUser(t);
     const old = new Browser(t);
     await old.signIn("ada@example.com");
-    const { url } = createPasswordReset(t.deps, { userId: user.id });
+    const { url } = await createPasswordReset(t.deps, { userId: user.id });
     const path = new URL(url).pathname;
     const b = new Browser(t);
     expect(await (await b.get(path)).text()).toContain("ada@example.com");
@@ -127,15 +127,15 @@ describe("password reset links", () => {
     expect(await differ.text()).toContain("The two passwords differ.");
     const res = await b.submit(path, { password: "a brand new password", confirm: "a brand new password" });
     expect(res.status).toBe(303);
-    expect(live(b)?.user.id).toBe(user.id);
-    expect(live(old)).toBeNull();
+    expect((await live(b))?.user.id).toBe(user.id);
+    expect(await live(old)).toBeNull();
     expect((await new Browser(t).get(path)).status).toBe(404);
   });
 
   test("a reset post without CSRF is refused and the link stays usable", async () => {
     t = await makeApp();
     const { user } = await seedUser(t);
-    const path = new URL(createPasswordReset(t.deps, { userId: user.id }).url).pathname;
+    const path = new URL((await createPasswordReset(t.deps, { userId: user.id })).url).pathname;
     const b = new Browser(t);
     await b.get(path);
     expect((await b.post(path, { password: "a brand new password", confirm: "a brand new password" })).status).toBe(403);

@@ -23,7 +23,7 @@ async function setup(inviteOpts: { email?: string } = {}) {
   t = await makeApp();
   const { user: admin, org } = await seedUser(t, "admin@example.com", "acme");
   // Through the invite operation, which records `invite.created` (src/services/members.ts).
-  const invite = await invoke(inviteMember, t.deps, orgAccess(t.deps, admin, { kind: "operator" }, "acme"), { role: "developer", ...inviteOpts });
+  const invite = await invoke(inviteMember, t.deps, await orgAccess(t.deps, admin, { kind: "operator" }, "acme"), { role: "developer", ...inviteOpts });
   return { admin, org: org!, invite, path: new URL(invite.url).pathname };
 }
 
@@ -41,13 +41,13 @@ describe("invites", () => {
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/admin");
     expect(b.jar.get(SESSION_COOKIE)).toBeTruthy();
-    const nia = findUserByEmail(t.deps.db, "nia@example.com")!;
-    expect(roleOf(t.deps.db, org.id, nia.id)).toBe("developer");
-    expect(listOrgEvents(t.deps.db, org.id).map((e) => e.action)).toEqual(["member.joined", "invite.created"]);
+    const nia = (await findUserByEmail(t.deps.db, "nia@example.com"))!;
+    expect(await roleOf(t.deps.db, org.id, nia.id)).toBe("developer");
+    expect((await listOrgEvents(t.deps.db, org.id)).map((e) => e.action)).toEqual(["member.joined", "invite.created"]);
     // Reused: refused for anyone, and listed as accepted.
     expect((await new Browser(t).get(path)).status).toBe(410);
-    expect(listInvites(t.deps, org.id)).toEqual([]);
-    expect(listInvites(t.deps, org.id, { all: true })[0]!.status).toBe("accepted");
+    expect(await listInvites(t.deps, org.id)).toEqual([]);
+    expect((await listInvites(t.deps, org.id, { all: true }))[0]!.status).toBe("accepted");
   });
 
   test("an existing user signs in through the link and lands back on the authorization it interrupted", async () => {
@@ -58,7 +58,7 @@ describe("invites", () => {
     const res = await b.submit(`${path}?return_to=${encodeURIComponent(returnTo)}`, { mode: "signin", email: "old@example.com", password: PASSWORD, return_to: returnTo }, path);
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(returnTo);
-    expect(roleOf(t.deps.db, org.id, user.id)).toBe("developer");
+    expect(await roleOf(t.deps.db, org.id, user.id)).toBe("developer");
   });
 
   test("an already signed-in user joins with one click", async () => {
@@ -68,7 +68,7 @@ describe("invites", () => {
     await b.signIn("old@example.com");
     const res = await b.submit(path, { mode: "join" });
     expect(res.status).toBe(303);
-    expect(roleOf(t.deps.db, org.id, user.id)).toBe("developer");
+    expect(await roleOf(t.deps.db, org.id, user.id)).toBe("developer");
   });
 
   test("a wrong password on the invite page does not spend the invite", async () => {
@@ -78,7 +78,7 @@ describe("invites", () => {
     const res = await b.submit(path, { mode: "signin", email: "old@example.com", password: "wrong password!" });
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("Wrong email or password.");
-    expect(listInvites(t.deps, org.id)).toHaveLength(1);
+    expect(await listInvites(t.deps, org.id)).toHaveLength(1);
   });
 
   test("an expired link is refused with a readable page", async () => {
@@ -91,7 +91,7 @@ describe("invites", () => {
 
   test("a revoked link is refused, and an unknown one is a 404", async () => {
     const { org, invite, path } = await setup();
-    revokeInvite(t.deps, { orgId: org.id, inviteId: invite.id });
+    await revokeInvite(t.deps, { orgId: org.id, inviteId: invite.id });
     expect((await new Browser(t).get(path)).status).toBe(410);
     expect((await new Browser(t).get("/invite/not-a-real-token")).status).toBe(404);
   });
@@ -101,7 +101,7 @@ describe("invites", () => {
     const res = await new Browser(t).submit(path, newcomer);
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("only@example.com");
-    expect(findUserByEmail(t.deps.db, "nia@example.com")).toBeUndefined();
+    expect(await findUserByEmail(t.deps.db, "nia@example.com")).toBeUndefined();
   });
 
   test("sign-up with an email that already has an account is sent to the sign-in form", async () => {
@@ -117,12 +117,12 @@ describe("invites", () => {
     const b = new Browser(t);
     await b.get(path);
     expect((await b.post(path, newcomer)).status).toBe(403);
-    expect(findUserByEmail(t.deps.db, "nia@example.com")).toBeUndefined();
+    expect(await findUserByEmail(t.deps.db, "nia@example.com")).toBeUndefined();
   });
 
   test("createInvite validates its input", async () => {
     const { admin, org } = await setup();
-    expect(() => createInvite(t.deps, { orgId: org.id, role: "emperor" as "owner", createdBy: admin.id })).toThrow("role");
-    expect(() => createInvite(t.deps, { orgId: org.id, role: "viewer", email: "nope", createdBy: admin.id })).toThrow("email");
+    await expect(createInvite(t.deps, { orgId: org.id, role: "emperor" as "owner", createdBy: admin.id })).rejects.toThrow("role");
+    await expect(createInvite(t.deps, { orgId: org.id, role: "viewer", email: "nope", createdBy: admin.id })).rejects.toThrow("email");
   });
 });

@@ -110,8 +110,8 @@ describe("sign-in", () => {
     expect(newToken).not.toBe(oldToken);
     const rows = t.deps.db.$client.query("SELECT id, ended_reason FROM sessions ORDER BY created_at").all() as { id: string; ended_reason: string | null }[];
     expect(rows.map((r) => r.ended_reason)).toEqual(["replaced at sign-in", null]);
-    expect(resolveSession(t.deps, oldToken)).toBeNull();
-    expect(resolveSession(t.deps, newToken)?.user.email).toBe("bob@example.com");
+    expect(await resolveSession(t.deps, oldToken)).toBeNull();
+    expect((await resolveSession(t.deps, newToken))?.user.email).toBe("bob@example.com");
   });
 });
 

@@ -19,26 +19,26 @@ describe("first-run setup", () => {
   test("with no user, / leads to /setup; the link creates the owner and first org, signs in, then is dead", async () => {
     t = await makeApp();
     expect((await new Browser(t).get("/")).headers.get("location")).toBe("/setup");
-    const link = issueSetupLink(t.deps.db, t.deps.config.publicUrl)!;
+    const link = (await issueSetupLink(t.deps.db, t.deps.config.publicUrl))!;
     expect(link).toStartWith("http://localhost/setup?token=");
     const b = new Browser(t);
     const res = await b.submit(pathOf(link), { ...owner, token: new URL(link).searchParams.get("token")! }, "/setup");
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe("/admin");
     expect(b.jar.get(SESSION_COOKIE)).toBeTruthy();
-    const org = findOrg(t.deps.db, "acme-corp")!;
+    const org = (await findOrg(t.deps.db, "acme-corp"))!;
     const user = t.deps.db.$client.query("SELECT id FROM users WHERE email = ?").get("olive@example.com") as { id: string };
-    expect(roleOf(t.deps.db, org.id, user.id)).toBe("owner");
+    expect(await roleOf(t.deps.db, org.id, user.id)).toBe("owner");
     expect((await b.get("/")).headers.get("location")).toBe("/admin");
     // The same link again, in another browser: refused.
     const again = await new Browser(t).get(pathOf(link));
     expect(again.status).toBe(410);
-    expect(issueSetupLink(t.deps.db, t.deps.config.publicUrl)).toBeNull();
+    expect(await issueSetupLink(t.deps.db, t.deps.config.publicUrl)).toBeNull();
   });
 
   test("a wrong token is refused and a reserved or bad slug is explained without losing the link", async () => {
     t = await makeApp();
-    const link = issueSetupLink(t.deps.db, t.deps.config.publicUrl)!;
+    const link = (await issueSetupLink(t.deps.db, t.deps.config.publicUrl))!;
     const token = new URL(link).searchParams.get("token")!;
     expect((await new Browser(t).get("/setup?token=" + "x".repeat(43))).status).toBe(404);
     const b = new Browser(t);
@@ -53,14 +53,14 @@ describe("first-run setup", () => {
 
   test("a user created another way (the CLI) kills the link", async () => {
     t = await makeApp();
-    const link = issueSetupLink(t.deps.db, t.deps.config.publicUrl)!;
+    const link = (await issueSetupLink(t.deps.db, t.deps.config.publicUrl))!;
     await createUser(t.deps.db, { email: "cli@example.com", password: PASSWORD });
     expect((await new Browser(t).get(pathOf(link))).status).toBe(410);
   });
 
   test("the setup form refuses a post without its CSRF token", async () => {
     t = await makeApp();
-    const link = issueSetupLink(t.deps.db, t.deps.config.publicUrl)!;
+    const link = (await issueSetupLink(t.deps.db, t.deps.config.publicUrl))!;
     const b = new Browser(t);
     const res = await b.post("/setup", { ...owner, token: new URL(link).searchParams.get("token")! });
     expect(res.status).toBe(403);

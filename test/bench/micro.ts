@@ -48,7 +48,7 @@ await server.stop();
 
 const config = loadConfig({ dataDir, publicUrl: server.url, logLevel: "warn", principalRateLimit: 100_000_000 }, {});
 const deps = await createDeps(config, { log: createLogger("warn") });
-const app = createApp(deps);
+const app = await createApp(deps);
 const gid = JSON.parse(Buffer.from(jwt.split(".")[1]!, "base64url").toString()).gid as string;
 const bodyText = JSON.stringify(INTERACTIVE_CALL.json);
 const params = (INTERACTIVE_CALL.json as { params: { arguments: Record<string, unknown> } }).params;
@@ -63,7 +63,7 @@ await time("classify (JSON-RPC shape)", 100_000, () => classify(JSON.parse(bodyT
 await time("CallToolRequestParamsSchema.safeParse (SDK zod)", 20_000, () => CallToolRequestParamsSchema.safeParse(params));
 await time("ajv validate of the tool's arguments", 100_000, () => validate(params.arguments));
 await time("sha256(token) — verified-claims cache key", 100_000, () => sha256(jwt));
-await time("EdDSA JWT verify (uncached; once per token)", 2_000, () => deps.oauth.keys.verify(jwt, config.publicUrl));
+await time("EdDSA JWT verify (uncached; once per token)", 2_000, async () => (await deps.oauth.keys.verify(jwt, config.publicUrl)));
 await time("ReadCache.revalidate (has anything been committed?)", 50_000, () => cache.revalidate());
 await time("grant check: loadGrantState (one prepared query)", 50_000, () => loadGrantState(deps, gid));
 await time("metrics observe (counter + histogram)", 100_000, () => metrics.observe("production", "tools/call", "ok", 0.001));

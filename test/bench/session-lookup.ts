@@ -10,7 +10,7 @@ import { makeApp } from "../helpers";
 
 const t = await makeApp();
 const w = await seedWorld(t.deps, { sessions: false });
-const { key } = w.apiKey("owner", { scopes: ["project:read", "tools:call"] });
+const { key } = await w.apiKey("owner", { scopes: ["project:read", "tools:call"] });
 const url = w.url();
 const headers = { authorization: `Bearer ${key}`, "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25" };
 const post = (body: unknown, extra: Record<string, string> = {}) => t.app.handle(new Request(url, { method: "POST", headers: { ...headers, ...extra }, body: JSON.stringify(body) }));

@@ -22,7 +22,7 @@ describe("portico user create", () => {
     expect(r.code).toBe(0);
     expect(r.json).toMatchObject({ email: "ada@example.com", name: "ada" });
     expect(r.json.password).toBeUndefined();
-    const user = findUserByEmail(db(), "ada@example.com")!;
+    const user = (await findUserByEmail(db(), "ada@example.com"))!;
     expect(user.id).toBe(r.json.id);
     expect(await verifyPassword("correct horse battery", user.passwordHash)).toBe(true);
   });
@@ -32,7 +32,7 @@ describe("portico user create", () => {
     const r = await cli.run("user", "create", "--email", "bob@example.com");
     expect(r.code).toBe(0);
     const password = /Password: (\S+)/.exec(r.out)![1]!;
-    expect(await verifyPassword(password, findUserByEmail(db(), "bob@example.com")!.passwordHash)).toBe(true);
+    expect(await verifyPassword(password, (await findUserByEmail(db(), "bob@example.com"))!.passwordHash)).toBe(true);
   });
 
   test("bad input exits 2 naming the flag", async () => {
@@ -55,7 +55,7 @@ describe("portico user reset-password", () => {
     const r = await cli.run("user", "reset-password", "--email", "ada@example.com", "--public-url", "https://p.example.com", "--json");
     expect(r.code).toBe(0);
     expect(r.json.url).toStartWith("https://p.example.com/reset/");
-    expect(findResetUser(db(), r.json.url.split("/reset/")[1]).email).toBe("ada@example.com");
+    expect((await findResetUser(db(), r.json.url.split("/reset/")[1])).email).toBe("ada@example.com");
   });
 
   test("an unknown email fails with exit 1; a bad --ttl-hours or --public-url exits 2", async () => {
@@ -78,12 +78,12 @@ describe("portico org create and member add", () => {
     const member = await cli.run("member", "add", "--org", "acme", "--email", "dev@example.com", "--role", "developer");
     expect(member.code).toBe(0);
     const d = db();
-    const orgRow = findOrg(d, "acme")!;
-    expect(roleOf(d, orgRow.id, findUserByEmail(d, "olive@example.com")!.id)).toBe("owner");
-    expect(roleOf(d, orgRow.id, findUserByEmail(d, "dev@example.com")!.id)).toBe("developer");
+    const orgRow = (await findOrg(d, "acme"))!;
+    expect(await roleOf(d, orgRow.id, (await findUserByEmail(d, "olive@example.com"))!.id)).toBe("owner");
+    expect(await roleOf(d, orgRow.id, (await findUserByEmail(d, "dev@example.com"))!.id)).toBe("developer");
     const invite = await cli.run("member", "add", "--org", "acme", "--role", "viewer", "--invite", "--json");
     expect(invite.code).toBe(0);
-    const found = findInvite(d, invite.json.url.split("/invite/")[1]);
+    const found = await findInvite(d, invite.json.url.split("/invite/")[1]);
     expect(found?.invite.role).toBe("viewer");
     expect(found?.status).toBe("pending");
   });

@@ -30,11 +30,11 @@ afterEach(() => cli?.stop());
 
 /** A data dir holding at least one row in every table, written by the app's own calls; seeded once (copies only read it). */
 let seeded: Promise<string> | undefined;
-const seededDataDir = () => (seeded ??= seed());
+const seededDataDir = async () => await (seeded ??= seed());
 
 async function seed(): Promise<string> {
   const t = await makeApp();
-  issueSetupLink(t.deps.db, t.deps.config.publicUrl); // `settings`: the first-run setup token, before any user exists
+  await issueSetupLink(t.deps.db, t.deps.config.publicUrl); // `settings`: the first-run setup token, before any user exists
   const w = await seedWorld(t.deps);
   const { call, tokens } = await echoWithToken(t, w); // tools, versions, releases, client, auth request, grant, code, refresh token, keys
   expect((await call()).status).toBe(200); // an audit row and handshake steps
@@ -47,12 +47,12 @@ async function seed(): Promise<string> {
   expect(init.headers.get("mcp-session-id")).toBeString(); // `mcp_sessions`: a 2025 client's session
   const { cookie } = await signIn(t.deps, w.users.viewer.email); // an authorization request left on its consent page
   await openConsent(t.app, authorizePath(authorizeParams((await registerClient(t.app)).client_id, pkce().challenge, w.url("shop"))), cookie);
-  createApiKey(t.deps, { projectId: w.shop.id, userId: w.users.admin.id, name: "ci", scopes: ["project:read", "tools:call"] });
-  savePrompt(t.deps, w.shop.id, { name: "sum", description: "Adds", template: "Sum {{x}} — ünïcödé ✓" });
-  t.deps.tools.secrets.setSecret(w.shop.id, "echo", "TOKEN", "s3cret-value", "draft");
-  createInvite(t.deps, { orgId: w.org.id, role: "viewer", createdBy: w.users.owner.id });
-  createPasswordReset(t.deps, { userId: w.users.viewer.id });
-  recordOrgEvent(t.deps.db, { orgId: w.org.id, time: Date.now(), actorId: w.users.owner.id, action: "test.event", targetType: "project", targetId: w.shop.id, projectId: w.shop.id, details: { b: 1, a: [true, null, "x"], "1": "integer-like key" } });
+  await createApiKey(t.deps, { projectId: w.shop.id, userId: w.users.admin.id, name: "ci", scopes: ["project:read", "tools:call"] });
+  await savePrompt(t.deps, w.shop.id, { name: "sum", description: "Adds", template: "Sum {{x}} — ünïcödé ✓" });
+  await t.deps.tools.secrets.setSecret(w.shop.id, "echo", "TOKEN", "s3cret-value", "draft");
+  await createInvite(t.deps, { orgId: w.org.id, role: "viewer", createdBy: w.users.owner.id });
+  await createPasswordReset(t.deps, { userId: w.users.viewer.id });
+  await recordOrgEvent(t.deps.db, { orgId: w.org.id, time: Date.now(), actorId: w.users.owner.id, action: "test.event", targetType: "project", targetId: w.shop.id, projectId: w.shop.id, details: { b: 1, a: [true, null, "x"], "1": "integer-like key" } });
   await t.close(); // flushes the audit queue
   return t.deps.config.dataDir;
 }
@@ -65,8 +65,8 @@ function digest(rows: unknown[]): { rows: number; sha256: string } {
 
 async function digests(dataDir: string, pg: PgDb) {
   const lite = openDb(dataDir);
-  const sqlite: Record<string, ReturnType<typeof digest>> = {};
-  const postgres: Record<string, ReturnType<typeof digest>> = {};
+  const sqlite: Record<string, Awaited<ReturnType<typeof digest>>> = {};
+  const postgres: Record<string, Awaited<ReturnType<typeof digest>>> = {};
   try {
     const pgTables = pgSchema as unknown as Record<string, PgTable>;
     for (const [key, table] of Object.entries(liteSchema)) {

@@ -31,7 +31,7 @@ describe("portico project create", () => {
     const r = await withProject();
     expect(r.code).toBe(0);
     expect(r.json.urls).toEqual({ production: "https://p.example.com/acme/shop", draft: "https://p.example.com/acme/shop/draft" });
-    expect(findProject(openDb(cli.dataDir), "acme", "shop")?.project.name).toBe("Shop");
+    expect((await findProject(openDb(cli.dataDir), "acme", "shop"))?.project.name).toBe("Shop");
   });
 
   test("a reserved slug exits 2 naming --slug; an unknown org exits 1", async () => {
@@ -80,7 +80,7 @@ describe("portico publish", () => {
     // An unchanged draft is refused (issue 16 #5), so v2 publishes changed instructions.
     await cli.run("project", "import", "--project", "acme/shop", "--file", manifestFile({ ...DEMO_MANIFEST, instructions: "Changed." }));
     expect((await cli.run("publish", "--project", "acme/shop", "--json")).json.version).toBe(2);
-    const project = findProject(openDb(cli.dataDir), "acme", "shop")!.project;
+    const project = (await findProject(openDb(cli.dataDir), "acme", "shop"))!.project;
     expect(project.productionVersionId).not.toBeNull();
   });
 
@@ -100,7 +100,7 @@ describe("portico apikey create", () => {
     expect(Object.keys(r.json).sort()).toEqual(["id", "key"]);
     expect(r.json.key).toStartWith("prt_");
     const db = openDb(cli.dataDir);
-    const project = findProject(db, "acme", "shop")!.project;
+    const project = (await findProject(db, "acme", "shop"))!.project;
     expect(authenticateApiKey({ db }, r.json.key, { projectId: project.id, channel: "production" }).apiKeyId).toBe(r.json.id);
   });
 

@@ -26,9 +26,9 @@ function file(name: string, content: unknown): string {
   return path;
 }
 
-function store(secretKey?: string) {
+async function store(secretKey?: string) {
   const db = openDb(cli.dataDir);
-  const project = findProject(db, "acme", "shop")!.project;
+  const project = (await findProject(db, "acme", "shop"))!.project;
   return { secrets: new SecretStore(db, loadConfig({ dataDir: cli.dataDir, ...(secretKey ? { secretKey } : {}) }, {})), projectId: project.id };
 }
 
@@ -44,11 +44,11 @@ describe("portico project import --secrets", () => {
     const r = await cli.run("project", "import", "--project", "acme/shop", "--file", file("m.json", MANIFEST), "--secrets", file("s.json", { API_KEY: "k-123456" }), "--json");
     expect(r.code).toBe(0);
     expect(r.json.secretsSaved).toEqual(["lookup.API_KEY", "other.API_KEY"]);
-    const { secrets, projectId } = store();
+    const { secrets, projectId } = await store();
     // Issue 11 #1: without --channel the values are draft values.
-    expect(secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({ API_KEY: "k-123456" });
-    expect(secrets.listSecretNames(projectId, "other", "draft")).toEqual(["API_KEY"]);
-    expect(secrets.listSecretNames(projectId, "other", "production")).toEqual([]);
+    expect(await secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({ API_KEY: "k-123456" });
+    expect(await secrets.listSecretNames(projectId, "other", "draft")).toEqual(["API_KEY"]);
+    expect(await secrets.listSecretNames(projectId, "other", "production")).toEqual([]);
     expect(r.out).not.toContain("k-123456");
   });
 
@@ -69,9 +69,9 @@ describe("secret values per channel from the CLI (issue 11 #1)", () => {
     expect(r.code).toBe(0);
     expect(r.json.secretsChannel).toBe("production");
     expect(r.json.secretsMissing).toEqual({ draft: ["lookup.API_KEY", "other.API_KEY", "other.TOKEN"], production: ["other.TOKEN"] });
-    const { secrets, projectId } = store();
-    expect(secrets.loadSecrets(projectId, "lookup", "production")).toEqual({ API_KEY: "k-123456" });
-    expect(secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({});
+    const { secrets, projectId } = await store();
+    expect(await secrets.loadSecrets(projectId, "lookup", "production")).toEqual({ API_KEY: "k-123456" });
+    expect(await secrets.loadSecrets(projectId, "lookup", "draft")).toEqual({});
     expectBadFlag(await cli.run("project", "import", "--project", "acme/shop", "--file", m, "--secrets", file("s.json", { API_KEY: "x" }), "--channel", "staging"), "channel");
 
     const refused = await cli.run("publish", "--project", "acme/shop");
@@ -92,8 +92,8 @@ describe("portico secrets rotate-key", () => {
     expect(r.code).toBe(0);
     expect(r.json).toEqual({ rotated: 3, source: "file" });
     expect(await Bun.file(join(cli.dataDir, "secret.key")).text()).not.toBe(keyBefore);
-    const { secrets, projectId } = store();
-    expect(secrets.loadSecrets(projectId, "other", "draft")).toEqual({ API_KEY: "k-123456", TOKEN: "t-654321" });
+    const { secrets, projectId } = await store();
+    expect(await secrets.loadSecrets(projectId, "other", "draft")).toEqual({ API_KEY: "k-123456", TOKEN: "t-654321" });
   });
 
   test("with PORTICO_SECRET_KEY the new key is printed; a bad --new-key exits 2", async () => {
@@ -103,8 +103,8 @@ describe("portico secrets rotate-key", () => {
     await cli.run("project", "import", "--project", "acme/shop", "--file", file("m.json", MANIFEST), "--secrets", file("s.json", { TOKEN: "t-654321" }), "--secret-key", oldKey);
     const r = await cli.run("secrets", "rotate-key", "--secret-key", oldKey, "--new-key", newKey, "--json");
     expect(r.json).toEqual({ rotated: 1, source: "env", key: newKey });
-    const { secrets, projectId } = store(newKey);
-    expect(secrets.loadSecrets(projectId, "other", "draft")).toEqual({ TOKEN: "t-654321" });
+    const { secrets, projectId } = await store(newKey);
+    expect(await secrets.loadSecrets(projectId, "other", "draft")).toEqual({ TOKEN: "t-654321" });
     expectBadFlag(await cli.run("secrets", "rotate-key", "--new-key", "too-short"), "new-key");
   });
 });

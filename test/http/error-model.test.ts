@@ -64,7 +64,7 @@ describe("an unknown error on each face is answered generically, in that face's 
     app = new Elysia()
       .use(healthPlugin(t.deps).get("/healthz/boom", boom))
       .use(oauthJsonEndpoints(t.deps).post("/oauth/boom", boom, { parse: "none" }))
-      .use(oauthPlugin(t.deps).get("/oauth/page-boom", boom))
+      .use((await oauthPlugin(t.deps)).get("/oauth/page-boom", boom))
       .use(authPlugin(t.deps).get("/login/boom", boom))
       .use(adminPlugin(t.deps).get("/admin/boom", boom))
       .use(apiPlugin(t.deps).get("/api/v1/boom", boom))

@@ -109,14 +109,14 @@ describe("the app follows the injected clock", () => {
 
   async function appAt(clock: Clock) {
     deps = await createDeps(testConfig(), { clock, log: createLogger("silent") });
-    return { deps, app: createApp(deps) };
+    return { deps, app: await createApp(deps) };
   }
 
   test("a sign-in session idle-expires when the clock passes the idle window, without sleeping", async () => {
     const clock = fakeClock();
     const { deps, app } = await appAt(clock);
     const user = await createUser(deps.db, { email: "ada@example.com", password: "correct horse battery" }, clock.now());
-    const { token, session } = createSession(deps, user.id);
+    const { token, session } = await createSession(deps, user.id);
     expect(session.createdAt).toBe(clock.now());
     const account = () => req(app, "/account", { headers: { cookie: `${SESSION_COOKIE}=${token}` } });
     expect((await account()).status).toBe(200);
@@ -133,12 +133,12 @@ describe("the app follows the injected clock", () => {
     const clock = fakeClock();
     const { deps, app } = await appAt(clock);
     const admin = await createUser(deps.db, { email: "admin@example.com", password: "correct horse battery" }, clock.now());
-    const org = createOrg(deps.db, { slug: "acme" }, admin.id, clock.now());
-    const invite = await invoke(inviteMember, deps, orgAccess(deps, admin, { kind: "operator" }, "acme"), { role: "developer" });
+    const org = await createOrg(deps.db, { slug: "acme" }, admin.id, clock.now());
+    const invite = await invoke(inviteMember, deps, await orgAccess(deps, admin, { kind: "operator" }, "acme"), { role: "developer" });
     const path = new URL(invite.url).pathname;
     expect((await req(app, path)).status).toBe(200);
     clock.advance(DEFAULT_INVITE_TTL_HOURS * 3600_000 + 1000);
     expect((await req(app, path)).status).toBe(410);
-    expect(listInvites(deps, org.id, { all: true }).map((i) => i.status)).toEqual(["expired"]);
+    expect((await listInvites(deps, org.id, { all: true })).map((i) => i.status)).toEqual(["expired"]);
   });
 });

@@ -16,9 +16,9 @@ const call = (id: number) => ({ jsonrpc: "2.0", id, method: "tools/call", params
 
 async function publicProject(overrides: Parameters<typeof mcpFixture>[0] = {}) {
   f = await mcpFixture(overrides);
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
-  setVisibility(f.deps, f.project.id, "public", f.users.admin);
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
+  await setVisibility(f.deps, f.project.id, "public", f.users.admin);
 }
 
 async function legacySession(): Promise<string> {
@@ -44,7 +44,7 @@ describe("JSON-RPC batches and rate limits", () => {
       expect(r.error!.message).toContain("Too many requests");
     }
     f.deps.audit.flush();
-    const calls = queryAudit(f.deps.db, f.project.id, { method: "tools/call", limit: 500 }).events;
+    const calls = (await queryAudit(f.deps.db, f.project.id, { method: "tools/call", limit: 500 })).events;
     expect(calls.length).toBeLessThanOrEqual(9);
     // The budget is spent: the next request is refused as a whole.
     expect((await rpc(f.url(), call(99), { ...LEGACY, "mcp-session-id": sid })).status).toBe(429);
@@ -59,6 +59,6 @@ describe("JSON-RPC batches and rate limits", () => {
     expect(body.error.code).toBe(-32600);
     expect(body.error.message).toContain("at most 50");
     f.deps.audit.flush();
-    expect(queryAudit(f.deps.db, f.project.id, { method: "tools/call" }).events).toHaveLength(0);
+    expect((await queryAudit(f.deps.db, f.project.id, { method: "tools/call" })).events).toHaveLength(0);
   });
 });

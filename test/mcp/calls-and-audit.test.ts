@@ -33,10 +33,10 @@ const SECRETIVE = {
 describe("tool calls and their audit rows", () => {
   test("every request leaves exactly one audit row with the right fields and no secret", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    createDraftTool(f.deps, f.project.id, SECRETIVE);
-    f.deps.tools.secrets.setSecret(f.project.id, "secretive", "API_KEY", SECRET, "draft"); // a draft call sees only draft values (issue 11 #1)
-    const key = f.keyFor("developer");
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await createDraftTool(f.deps, f.project.id, SECRETIVE);
+    await f.deps.tools.secrets.setSecret(f.project.id, "secretive", "API_KEY", SECRET, "draft"); // a draft call sees only draft values (issue 11 #1)
+    const key = await f.keyFor("developer");
     const client = await connectClient(f.url("draft"), key);
     const logs: string[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void logs.push(String(n.params.data)));
@@ -57,7 +57,7 @@ describe("tool calls and their audit rows", () => {
     await client.close();
     f.deps.audit.flush();
 
-    const rows = queryAudit(f.deps.db, f.project.id, { limit: 100 }).events.reverse();
+    const rows = (await queryAudit(f.deps.db, f.project.id, { limit: 100 })).events.reverse();
     expect(rows.map((r) => [r.method, r.tool, r.status])).toEqual([
       ["initialize", null, "ok"],
       ["tools/list", null, "ok"],
@@ -82,14 +82,14 @@ describe("tool calls and their audit rows", () => {
 
   test("production rows carry the published version; a project that stores no payloads keeps none", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    publish(f.deps, f.project.id, f.users.admin);
-    updateProject(f.deps.db, f.project.id, { storePayloads: false });
-    const client = await connectClient(f.url(), f.keyFor("viewer"));
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await publish(f.deps, f.project.id, f.users.admin);
+    await updateProject(f.deps.db, f.project.id, { storePayloads: false });
+    const client = await connectClient(f.url(), await f.keyFor("viewer"));
     await client.callTool({ name: "echo", arguments: { text: "private" } });
     await client.close();
     f.deps.audit.flush();
-    const [row] = queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events;
+    const [row] = (await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events;
     expect(row).toMatchObject({ version: 1, input: null, output: null, status: "ok", channel: "production" });
   });
 });
@@ -97,19 +97,19 @@ describe("tool calls and their audit rows", () => {
 test("notifications/cancelled stops a running call", async () => {
   f = await mcpFixture();
   const script = 'export default (input, env) => { env.log("info", "spinning"); while (true) {} }';
-  createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
-  const client = await connectClient(f.url("draft"), f.keyFor("developer"));
+  await createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
+  const client = await connectClient(f.url("draft"), await f.keyFor("developer"));
   const controller = new AbortController();
   // Cancel once the handler is running (its log line arrives), not while the sandbox is still starting.
   client.setNotificationHandler(LoggingMessageNotificationSchema, () => controller.abort("user gave up"));
   const call = client.callTool({ name: "spin", arguments: {} }, undefined, { signal: controller.signal });
   await expect(call).rejects.toThrow();
   await client.close();
-  let rows = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
+  let rows = (await queryAudit(f.deps.db, f.project.id, { tool: "spin" })).events;
   for (let i = 0; i < 100 && rows.length === 0; i++) {
     await Bun.sleep(50);
     f.deps.audit.flush();
-    rows = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events;
+    rows = (await queryAudit(f.deps.db, f.project.id, { tool: "spin" })).events;
   }
   expect(rows[0]?.durationMs).toBeLessThan(5_000);
 });

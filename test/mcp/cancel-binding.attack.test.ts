@@ -36,9 +36,9 @@ async function finalMessage(res: Response): Promise<{ result?: { isError?: boole
 describe("notifications/cancelled", () => {
   test("attack: another anonymous caller behind the same IP cannot cancel a public project's running call", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, SLOW);
-    publish(f.deps, f.project.id, f.users.admin);
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await createDraftTool(f.deps, f.project.id, SLOW);
+    await publish(f.deps, f.project.id, f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const victim = await session("victim");
     const attacker = await session("attacker");
     const headers = { "mcp-protocol-version": "2025-11-25" };

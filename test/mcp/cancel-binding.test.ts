@@ -8,8 +8,8 @@ afterEach(() => f?.stop());
 test("the call's own session cancels it; a sessionless call is cancelled by the same API key only", async () => {
   f = await mcpFixture();
   const script = 'export default (input, env) => { env.log("info", "started"); while (true) {} }';
-  createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
-  const key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
+  const key = await f.keyFor("developer");
   const auth = { authorization: `Bearer ${key}`, "mcp-protocol-version": "2025-11-25" };
   const init = { jsonrpc: "2.0", id: 0, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "h", version: "1" } } };
   const sid = (await rpc(f.url("draft"), init, auth)).headers.get("mcp-session-id")!;

@@ -13,9 +13,9 @@ let f: McpFixture;
 let auth: Record<string, string>;
 beforeAll(async () => {
   f = await mcpFixture();
-  auth = { authorization: `Bearer ${f.keyFor("viewer")}` };
-  createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, inputSchema: { type: "object" } });
-  publish(f.deps, f.project.id, f.users.admin);
+  auth = { authorization: `Bearer ${await f.keyFor("viewer")}` };
+  await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, inputSchema: { type: "object" } });
+  await publish(f.deps, f.project.id, f.users.admin);
 });
 afterAll(() => f?.stop());
 
@@ -37,7 +37,7 @@ describe("deeply nested JSON", () => {
       const ok = await rpc(f.url(), { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { text: "after" } } }, auth);
       expect(ok.status).toBe(200);
       f.deps.audit.flush();
-      expect(queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events.some((e) => e.input?.includes("after"))).toBe(true);
+      expect((await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events.some((e) => e.input?.includes("after"))).toBe(true);
     });
   }
 });

@@ -31,7 +31,7 @@ export async function mcpFixture(overrides: ConfigInput = {}) {
   const users = Object.fromEntries(ROLES.map((role) => [role, w.users[role].id])) as Record<Role, string>;
   // Test keys carry every scope their creator's role allows (issue 11 #2 made the default MCP use only), so
   // these tests keep exercising the role checks; scope-limited keys are tested in test/apikeys.
-  const keyFor = (role: Role, channel?: Channel) => w.apiKey(role, { channel, scopes: allowedScopes(role, channel ?? "draft") }).key;
+  const keyFor = async (role: Role, channel?: Channel) => (await w.apiKey(role, { channel, scopes: allowedScopes(role, channel ?? "draft") })).key;
   const url = (channel: Channel = "production") => w.url("shop", channel);
   return { server, deps, org: w.org, project: w.project, users, keyFor, url, stop: () => server.stop() };
 }

@@ -22,9 +22,9 @@ async function provision(dataDir: string): Promise<string> {
   migrate(db);
   const deps = { db, bus: new EventBus(), config: testConfig({ dataDir }), clock: systemClock };
   const { project, users, apiKey } = await seedWorld(deps, { sessions: false });
-  createDraftTool(deps, project.id, ECHO_TOOL);
-  publish(deps, project.id, users.owner.id);
-  const { key } = apiKey("owner", { name: "burst" });
+  await createDraftTool(deps, project.id, ECHO_TOOL);
+  await publish(deps, project.id, users.owner.id);
+  const { key } = await apiKey("owner", { name: "burst" });
   db.$client.close();
   return key;
 }

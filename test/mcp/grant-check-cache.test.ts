@@ -26,7 +26,7 @@ async function connected() {
 describe("grant check through the read cache", () => {
   test("revoked in this process: the very next call is 401 saying so", async () => {
     const c = await connected();
-    revokeGrant(ctx.t.deps, c.grantId, { actorId: null, reason: "test" });
+    await revokeGrant(ctx.t.deps, c.grantId, { actorId: null, reason: "test" });
     const next = await c.call();
     expect(next.status).toBe(401);
     expect(next.challenge).toContain("revoked");
@@ -35,14 +35,14 @@ describe("grant check through the read cache", () => {
   test("revoked by another connection (the CLI's): the very next call is 401", async () => {
     const c = await connected();
     const cli = { db: openDb(ctx.t.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
-    revokeGrant(cli, c.grantId, { actorId: null, reason: "cli" });
+    await revokeGrant(cli, c.grantId, { actorId: null, reason: "cli" });
     cli.db.$client.close();
     expect((await c.call()).status).toBe(401);
   });
 
   test("the approving session ended: the very next call is 401 saying so", async () => {
     const c = await connected();
-    endSession(ctx.t.deps, c.sessionId, "signed out");
+    await endSession(ctx.t.deps, c.sessionId, "signed out");
     const next = await c.call();
     expect(next.status).toBe(401);
     expect(next.challenge).toContain("session");
@@ -50,7 +50,7 @@ describe("grant check through the read cache", () => {
 
   test("a removed member's very next call is 401", async () => {
     const c = await connected();
-    removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
+    await removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
     const next = await c.call();
     expect(next.status).toBe(401);
     expect(next.challenge).toContain("no longer a member");
@@ -59,7 +59,7 @@ describe("grant check through the read cache", () => {
   test("a member removed through another connection: the very next call is 401", async () => {
     const c = await connected();
     const cli = openDb(ctx.t.deps.config.dataDir);
-    removeMember(cli, ctx.w.org.id, ctx.w.users.developer.id);
+    await removeMember(cli, ctx.w.org.id, ctx.w.users.developer.id);
     cli.$client.close();
     expect((await c.call()).status).toBe(401);
   });

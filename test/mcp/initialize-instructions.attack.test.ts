@@ -27,9 +27,9 @@ const INIT = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVe
 
 describe("instructions in initialize", () => {
   test("attack: a token granted only tools:call does not read the project's instructions through initialize", async () => {
-    updateProject(ctx.t.deps.db, ctx.w.shop.id, { instructions: "Internal: the discount code is FRIENDS50." });
+    await updateProject(ctx.t.deps.db, ctx.w.shop.id, { instructions: "Internal: the discount code is FRIENDS50." });
     // Production serves the published version's instructions (issue 16 #4).
-    publish(ctx.t.deps, ctx.w.shop.id, null, undefined, { confirmMissingSecrets: true });
+    await publish(ctx.t.deps, ctx.w.shop.id, null, undefined, { confirmMissingSecrets: true });
     const { token, granted } = await tokenWithScopes("tools:call");
     expect(granted.split(" ")).not.toContain("project:read");
     const res = await req(ctx.t.app, "/acme/shop", {

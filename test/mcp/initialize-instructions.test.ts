@@ -7,9 +7,9 @@ import { obtainTokens, worldPerTest } from "../oauth/fixtures";
 const ctx = worldPerTest();
 
 test("a token with project:read gets the instructions in initialize", async () => {
-  updateProject(ctx.t.deps.db, ctx.w.shop.id, { instructions: "Use the shop tools." });
+  await updateProject(ctx.t.deps.db, ctx.w.shop.id, { instructions: "Use the shop tools." });
   // Production serves the published version's instructions (issue 16 #4).
-  publish(ctx.t.deps, ctx.w.shop.id, null, undefined, { confirmMissingSecrets: true });
+  await publish(ctx.t.deps, ctx.w.shop.id, null, undefined, { confirmMissingSecrets: true });
   const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.viewer.id, ctx.w.url("shop"));
   expect(tokens.scope.split(" ")).toContain("project:read");
   const res = await req(ctx.t.app, "/acme/shop", {

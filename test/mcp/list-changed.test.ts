@@ -38,24 +38,24 @@ setDefaultTimeout(15_000);
 describe("list_changed and versions", () => {
   test("an open production session is told when a publish changes its tools, and rollback restores the old tools", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    publish(f.deps, f.project.id, f.users.admin);
-    const prod = await connectClient(f.url(), f.keyFor("viewer"));
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await publish(f.deps, f.project.id, f.users.admin);
+    const prod = await connectClient(f.url(), await f.keyFor("viewer"));
     await streamOpen();
     expect((await prod.listTools()).tools[0]!.description).toBe("Shows the text");
 
     const changed = nextListChanged(prod);
-    updateDraftTool(f.deps, f.project.id, "echo", { description: "Shows the text, louder" });
-    createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "shout" });
+    await updateDraftTool(f.deps, f.project.id, "echo", { description: "Shows the text, louder" });
+    await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "shout" });
     expect((await prod.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
-    publish(f.deps, f.project.id, f.users.admin);
+    await publish(f.deps, f.project.id, f.users.admin);
     await changed;
     const v2 = (await prod.listTools()).tools;
     expect(v2.map((t) => t.name)).toEqual(["echo", "shout"]);
     expect(v2[0]!.description).toBe("Shows the text, louder");
 
     const rolledBack = nextListChanged(prod);
-    rollback(f.deps, f.project.id, 1, f.users.admin);
+    await rollback(f.deps, f.project.id, 1, f.users.admin);
     await rolledBack;
     const v1 = (await prod.listTools()).tools;
     expect(v1.map((t) => [t.name, t.description])).toEqual([["echo", "Shows the text"]]);
@@ -64,14 +64,14 @@ describe("list_changed and versions", () => {
 
   test("a role lowered while a session is open sends list_changed, and the tools beyond it are gone", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "writer", scope: "project:write" });
-    publish(f.deps, f.project.id, f.users.admin);
-    const prod = await connectClient(f.url(), f.keyFor("developer"));
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "writer", scope: "project:write" });
+    await publish(f.deps, f.project.id, f.users.admin);
+    const prod = await connectClient(f.url(), await f.keyFor("developer"));
     await streamOpen();
     expect((await prod.listTools()).tools.map((t) => t.name)).toContain("writer");
     const changed = nextListChanged(prod);
-    setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
+    await setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
     await changed;
     expect((await prod.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
     await prod.close();
@@ -79,10 +79,10 @@ describe("list_changed and versions", () => {
 
   test("a draft edit reaches open draft sessions", async () => {
     f = await mcpFixture();
-    const draft = await connectClient(f.url("draft"), f.keyFor("developer"));
+    const draft = await connectClient(f.url("draft"), await f.keyFor("developer"));
     await streamOpen();
     const changed = nextListChanged(draft);
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     await changed;
     expect((await draft.listTools()).tools.map((t) => t.name).filter((n) => !n.startsWith("portico_"))).toEqual(["echo"]);
     await draft.close();
@@ -90,12 +90,12 @@ describe("list_changed and versions", () => {
 
   test("a publish written by another database connection (like the CLI) still sends list_changed", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    const prod = await connectClient(f.url(), f.keyFor("viewer"));
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    const prod = await connectClient(f.url(), await f.keyFor("viewer"));
     await streamOpen();
     const changed = nextListChanged(prod);
     const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
-    publish(cli, f.project.id, f.users.admin);
+    await publish(cli, f.project.id, f.users.admin);
     cli.db.$client.close();
     await changed;
     expect((await prod.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
@@ -105,7 +105,7 @@ describe("list_changed and versions", () => {
 
 test("a graceful stop ends open notification streams instead of waiting for them", async () => {
   f = await mcpFixture();
-  await connectClient(f.url(), f.keyFor("viewer"));
+  await connectClient(f.url(), await f.keyFor("viewer"));
   await streamOpen();
   const started = Date.now();
   await f.stop();

@@ -13,11 +13,11 @@ const call = (args: unknown) => ({ jsonrpc: "2.0", id: 1, method: "tools/call", 
 
 test("a management tool refuses arguments its schema does not allow, naming the field, and runs with good ones", async () => {
   f = await mcpFixture();
-  const auth = { authorization: `Bearer ${f.keyFor("developer")}` };
+  const auth = { authorization: `Bearer ${await f.keyFor("developer")}` };
   const bad = await (await rpc(f.url("draft"), call({ instructions: 42 }), auth)).json();
   expect(bad.error.code).toBe(-32602);
   expect(bad.error.message).toContain('Invalid arguments for tool "portico_set_instructions": instructions');
   const good = await (await rpc(f.url("draft"), call({ instructions: "Answer in French." }), auth)).json();
   expect(good.result.isError).toBeFalsy();
-  expect(getProjectById(f.deps.db, f.project.id).instructions).toBe("Answer in French.");
+  expect((await getProjectById(f.deps.db, f.project.id)).instructions).toBe("Answer in French.");
 });

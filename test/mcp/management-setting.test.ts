@@ -41,16 +41,16 @@ const management = (names: string[]) => names.filter((n) => n.startsWith("portic
 
 async function setUp() {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
 }
 
 describe("the management tools setting", () => {
   test("production lists no portico_* tool unless the project opted in to draft and production; draft follows the setting", async () => {
     await setUp();
-    const key = f.keyFor("owner");
+    const key = await f.keyFor("owner");
     const seen = async (setting: ManagementToolsSetting, channel: Channel) => {
-      updateProject(f.deps.db, f.project.id, { managementTools: setting });
+      await updateProject(f.deps.db, f.project.id, { managementTools: setting });
       return management(await listedNames(f.url(channel), key));
     };
     // The default, as a new project has it.
@@ -65,15 +65,15 @@ describe("the management tools setting", () => {
 
   test("a management tool that is not offered on this URL cannot be called either: Unknown tool", async () => {
     await setUp();
-    const key = f.keyFor("owner");
+    const key = await f.keyFor("owner");
     const call = async (channel: Channel) =>
       (await rpc(f.url(channel), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "portico_list_tools", arguments: {} } }, { authorization: `Bearer ${key}` })).json();
     const refused = await call("production");
     expect(refused.error.code).toBe(-32602);
     expect(refused.error.message).toContain("Unknown tool");
-    updateProject(f.deps.db, f.project.id, { managementTools: "off" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "off" });
     expect((await call("draft")).error.code).toBe(-32602);
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
     expect((await call("draft")).result.structuredContent.tools).toHaveLength(1);
   });
 
@@ -87,7 +87,7 @@ describe("the management tools setting", () => {
 
   test("with draft and production on, an owner's production grant carries the management scopes and lists the tools", async () => {
     await setUp();
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
     const { client, scopes } = await oauthClient(f.url(), "owner@example.com");
     expect(scopes).toEqual(["project:read", "project:write", "publish", "settings", "tools:call"]);
     expect(management((await client.listTools()).tools.map((t) => t.name))).toContain("portico_publish");
@@ -96,10 +96,10 @@ describe("the management tools setting", () => {
 
   test("turning the setting off hides the tools from a grant that already holds the scopes", async () => {
     await setUp();
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
     const { client, token } = await oauthClient(f.url(), "owner@example.com");
     expect(management(await listedNames(f.url(), token)).length).toBeGreaterThan(0);
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
     expect(management(await listedNames(f.url(), token))).toEqual([]);
     await client.close();
   });

@@ -7,7 +7,7 @@ afterEach(() => f?.stop());
 describe("/metrics", () => {
   test("loopback reads MCP request counters; a proxied request needs the metrics token", async () => {
     f = await mcpFixture({ trustedProxy: true, metricsToken: "m-token-123" });
-    await rpc(f.url(), { jsonrpc: "2.0", id: 1, method: "ping" }, { authorization: `Bearer ${f.keyFor("viewer")}` });
+    await rpc(f.url(), { jsonrpc: "2.0", id: 1, method: "ping" }, { authorization: `Bearer ${await f.keyFor("viewer")}` });
     const local = await fetch(`${f.server.url}/metrics`);
     expect(local.status).toBe(200);
     const text = await local.text();

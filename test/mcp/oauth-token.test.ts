@@ -36,7 +36,7 @@ const WRITER = { ...ECHO_TOOL, name: "writer", scope: "project:write" } as const
 describe("MCP with OAuth access tokens", () => {
   test("a developer's token lists tools and management tools, and its calls are audited with grant and client", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     const client = await oauthClient(f.url("draft"), "developer@example.com");
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain("echo");
@@ -44,9 +44,9 @@ describe("MCP with OAuth access tokens", () => {
     expect(names).not.toContain("portico_publish");
     const res = await client.callTool({ name: "portico_set_instructions", arguments: { instructions: "Answer in French." } });
     expect(res.isError).toBeFalsy();
-    expect(getProjectById(f.deps.db, f.project.id).instructions).toBe("Answer in French.");
+    expect((await getProjectById(f.deps.db, f.project.id)).instructions).toBe("Answer in French.");
     f.deps.audit.flush();
-    const row = queryAudit(f.deps.db, f.project.id, { tool: "portico_set_instructions" }).events[0]!;
+    const row = (await queryAudit(f.deps.db, f.project.id, { tool: "portico_set_instructions" })).events[0]!;
     expect(row).toMatchObject({ principal: "user", userId: f.users.developer, channel: "draft", status: "ok", host: "oauth-host 2.0" });
     expect(row.grantId).toStartWith("gnt_");
     expect(row.clientId).toBeString();
@@ -56,25 +56,25 @@ describe("MCP with OAuth access tokens", () => {
 
   test("publish tools appear on the draft URL where the project offers management tools and the grant holds the scope", async () => {
     f = await mcpFixture();
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
     const client = await oauthClient(f.url("draft"), "admin@example.com");
     expect((await client.listTools()).tools.map((t) => t.name)).toContain("portico_publish");
     const published = await client.callTool({ name: "portico_publish", arguments: { note: "from Claude" } });
     expect(published.structuredContent).toMatchObject({ number: 1 });
-    expect(getProjectById(f.deps.db, f.project.id).productionVersionId).toBeString();
+    expect((await getProjectById(f.deps.db, f.project.id)).productionVersionId).toBeString();
     await client.close();
   });
 
   test("portico_publish refuses, naming them, while declared secrets have no production value, unless confirm (issue 11 #1)", async () => {
     f = await mcpFixture();
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
-    createDraftTool(f.deps, f.project.id, { name: "paid", kind: "script", description: "Uses a token", script: "export default () => 1", secrets: ["TOKEN"] });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
+    await createDraftTool(f.deps, f.project.id, { name: "paid", kind: "script", description: "Uses a token", script: "export default () => 1", secrets: ["TOKEN"] });
     const client = await oauthClient(f.url("draft"), "admin@example.com");
     const refused = await client.callTool({ name: "portico_publish", arguments: {} });
     expect(refused.isError).toBe(true);
     expect(JSON.stringify(refused.content)).toContain("Production values are missing for paid.TOKEN");
-    expect(getProjectById(f.deps.db, f.project.id).productionVersionId).toBeNull();
+    expect((await getProjectById(f.deps.db, f.project.id)).productionVersionId).toBeNull();
     const published = await client.callTool({ name: "portico_publish", arguments: { confirm: true } });
     expect(published.structuredContent).toMatchObject({ number: 1 });
     await client.close();
@@ -82,14 +82,14 @@ describe("MCP with OAuth access tokens", () => {
 
   test("a role lowered after consent hides tools beyond it; calling one is an isError result, not a 403", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-    createDraftTool(f.deps, f.project.id, WRITER);
-    publish(f.deps, f.project.id, f.users.admin);
+    await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+    await createDraftTool(f.deps, f.project.id, WRITER);
+    await publish(f.deps, f.project.id, f.users.admin);
     // Production management tools on (issue 16 #3), so the grant holds project:write and portico_list_tools is listed.
-    updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
+    await updateProject(f.deps.db, f.project.id, { managementTools: "draft_and_production" });
     const client = await oauthClient(f.url(), "developer@example.com");
     expect((await client.listTools()).tools.map((t) => t.name).filter((n) => !n.startsWith("portico_"))).toEqual(["echo", "writer"]);
-    setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
+    await setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
     const refused = await client.callTool({ name: "writer", arguments: { text: "hi" } });
     expect(refused.isError).toBe(true);

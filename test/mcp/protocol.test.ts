@@ -7,9 +7,9 @@ let f: McpFixture;
 let key: string;
 beforeAll(async () => {
   f = await mcpFixture({ maxBodyBytes: 4096 });
-  key = f.keyFor("developer");
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
+  key = await f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
 });
 afterAll(() => f?.stop());
 
@@ -84,7 +84,7 @@ describe("Streamable HTTP transport rules", () => {
     const sid = await initialize();
     const ping = { jsonrpc: "2.0", id: 2, method: "ping" };
     expect((await rpc(f.url(), ping, { ...auth(), "mcp-session-id": sid })).status).toBe(200);
-    const other = f.keyFor("developer");
+    const other = await f.keyFor("developer");
     expect((await rpc(f.url(), ping, { authorization: `Bearer ${other}`, "mcp-session-id": sid })).status).toBe(404);
     expect((await rpc(f.url("draft"), ping, { ...auth(), "mcp-session-id": sid })).status).toBe(404);
     const del = await fetch(f.url(), { method: "DELETE", headers: { ...auth(), "mcp-session-id": sid } });

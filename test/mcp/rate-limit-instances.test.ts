@@ -51,7 +51,7 @@ describe("MCP rate limits across instances", () => {
     const PER_SYNC = 3; // requests per instance between the syncs the test forces
     f = await mcpFixture({ principalRateLimit: LIMIT });
     const b = await secondInstance(f, { principalRateLimit: LIMIT });
-    const auth = { authorization: `Bearer ${f.keyFor("viewer")}` };
+    const auth = { authorization: `Bearer ${await f.keyFor("viewer")}` };
     const sync = b.syncBoth;
     let ok = 0;
     for (let round = 0; round < 10; round++) {
@@ -70,13 +70,13 @@ describe("MCP rate limits across instances", () => {
       expect(res.headers.get("ratelimit-limit")).toBe(String(LIMIT));
     }
     // Another credential is not affected.
-    expect((await rpc(b.url(), PING, { authorization: `Bearer ${f.keyFor("viewer")}` })).status).toBe(200);
+    expect((await rpc(b.url(), PING, { authorization: `Bearer ${await f.keyFor("viewer")}` })).status).toBe(200);
   });
 
   test("anonymous callers of a public project share one per-IP count; the next window starts afresh on both", async () => {
     const start = freezeAtWindowStart();
     f = await mcpFixture({ publicRateLimit: 4 });
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const b = await secondInstance(f, { publicRateLimit: 4 });
     let ok = 0;
     for (let round = 0; round < 4; round++) {
@@ -96,7 +96,7 @@ describe("MCP rate limits across instances", () => {
   test("a restart does not reset a window: the counts synced at shutdown hold on the next start", async () => {
     freezeAtWindowStart();
     f = await mcpFixture({ principalRateLimit: 5 });
-    const auth = { authorization: `Bearer ${f.keyFor("viewer")}` };
+    const auth = { authorization: `Bearer ${await f.keyFor("viewer")}` };
     for (let i = 0; i < 5; i++) expect((await rpc(f.url(), PING, auth)).status).toBe(200);
     const b = await secondInstance(f, { principalRateLimit: 5 });
     await f.stop(); // graceful: the last hits are synced at shutdown

@@ -8,9 +8,9 @@ afterEach(() => f?.stop());
 
 test("a batch of exactly 50 runs every element when the budget allows; replies keep the message order", async () => {
   f = await mcpFixture({ publicRateLimit: 52 });
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
-  setVisibility(f.deps, f.project.id, "public", f.users.admin);
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
+  await setVisibility(f.deps, f.project.id, "public", f.users.admin);
   const headers = { "mcp-protocol-version": "2025-03-26" };
   const pings = (n: number) => Array.from({ length: n }, (_, i) => ({ jsonrpc: "2.0", id: i + 1, method: "ping" }));
   const res = await rpc(f.url(), pings(50), headers);

@@ -36,7 +36,7 @@ async function openStreams(): Promise<number> {
 describe("notification stream caps", () => {
   test("attack: one anonymous session on a public project cannot pile up GET streams", async () => {
     f = await mcpFixture();
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const sid = await anonymousSession();
     for (let i = 0; i < 10; i++) expect((await getStream(sid)).status).toBeLessThan(500);
     expect(await openStreams()).toBe(1);
@@ -44,7 +44,7 @@ describe("notification stream caps", () => {
 
   test("attack: anonymous sessions cannot open more streams on a project than its cap", async () => {
     f = await mcpFixture({ maxStreamsPerProject: 3 });
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push((await getStream(await anonymousSession())).status);
     expect(statuses).toEqual([200, 200, 200, 429, 429]);

@@ -14,7 +14,7 @@ afterEach(() => f?.stop());
 
 test("a GET stream whose API key the CLI revokes ends without waiting for the next request", async () => {
   f = await mcpFixture();
-  const { id, key } = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
+  const { id, key } = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
   const auth = { authorization: `Bearer ${key}` };
   const init = await rpc(f.url(), { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "raw", version: "0" } } }, auth);
   const sid = init.headers.get("mcp-session-id")!;
@@ -22,7 +22,7 @@ test("a GET stream whose API key the CLI revokes ends without waiting for the ne
   const reader = stream.body!.getReader();
   await reader.read();
   const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
-  revokeApiKey(cli, f.project.id, id);
+  await revokeApiKey(cli, f.project.id, id);
   cli.db.$client.close();
   const drain = async () => {
     for (;;) if ((await reader.read()).done) return true;

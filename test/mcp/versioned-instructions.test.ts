@@ -14,9 +14,9 @@ let key: string;
 
 beforeAll(async () => {
   f = await mcpFixture(); // the project starts with "Use the shop tools to answer."
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin); // v1
-  key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin); // v1
+  key = await f.keyFor("developer");
 });
 afterAll(() => f.stop());
 
@@ -30,20 +30,20 @@ async function discovered(url: string): Promise<string | undefined> {
 
 describe("instructions follow draft and publish", () => {
   test("a save reaches the draft at once; production keeps the published text until the next publish", async () => {
-    setInstructions(f.deps, f.project.id, "Draft text: try the new flow.");
+    await setInstructions(f.deps, f.project.id, "Draft text: try the new flow.");
     expect(await initialized(f.url("draft"))).toBe("Draft text: try the new flow.");
     expect(await discovered(f.url("draft"))).toBe("Draft text: try the new flow.");
     expect(await initialized(f.url())).toBe("Use the shop tools to answer.");
     expect(await discovered(f.url())).toBe("Use the shop tools to answer.");
 
-    const v2 = publish(f.deps, f.project.id, f.users.admin);
+    const v2 = await publish(f.deps, f.project.id, f.users.admin);
     expect(v2.diff.instructionsChanged).toBe(true);
     expect(await initialized(f.url())).toBe("Draft text: try the new flow.");
     expect(await discovered(f.url())).toBe("Draft text: try the new flow.");
   });
 
   test("a rollback serves the rolled-back version's instructions; the draft keeps its own", async () => {
-    rollback(f.deps, f.project.id, 1, f.users.admin);
+    await rollback(f.deps, f.project.id, 1, f.users.admin);
     expect(await initialized(f.url())).toBe("Use the shop tools to answer.");
     expect(await discovered(f.url())).toBe("Use the shop tools to answer.");
     expect(await initialized(f.url("draft"))).toBe("Draft text: try the new flow.");

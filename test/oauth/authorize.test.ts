@@ -176,7 +176,7 @@ describe("sign-in and refusals", () => {
   test("a role lowered while the consent page was open is refused at approval", async () => {
     const { cookie } = await signIn(t.deps, w.users.developer.email);
     const page = await openConsent(t.app, path({}, w.url("shop", "draft")), cookie);
-    setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
+    await setRole(t.deps.db, w.org.id, w.users.developer.id, "viewer");
     const res = await postForm(t.app, "/oauth/authorize", { request_id: page.requestId!, csrf: page.csrf!, decision: "approve" }, cookie);
     expectPage(res, 403);
   });

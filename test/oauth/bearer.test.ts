@@ -56,7 +56,7 @@ describe("authenticateBearer", () => {
 
   test("a valid token yields the user principal with granted ∩ role-allowed scopes", async () => {
     // Management scopes reach a production grant only where the project offers management tools there (issue 16 #3).
-    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
+    await updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
     const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const p = await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
     expect(p).toMatchObject({ kind: "user", userId: ctx.w.users.developer.id, role: "developer" });
@@ -116,17 +116,17 @@ describe("authenticateBearer", () => {
   test("revocation acts on the very next request, although the token's claims are cached", async () => {
     const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     await authenticateBearer(ctx.t.deps, request(tokens.access_token), target());
-    revokeGrant(ctx.t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: ctx.w.users.owner.id, reason: "test" });
+    await revokeGrant(ctx.t.deps, decodeJwt(tokens.access_token).gid as string, { actorId: ctx.w.users.owner.id, reason: "test" });
     await expectInvalid(tokens.access_token, target(), "revoked");
     await expectInvalid(tokens.access_token, target(), "revoked");
     // The connection doctor learns why, once (not once per retry).
-    const refusals = listHandshakes(ctx.t.deps.db, ctx.w.shop.id).filter((h) => h.step === "mcp" && h.outcome === "fail");
+    const refusals = (await listHandshakes(ctx.t.deps.db, ctx.w.shop.id)).filter((h) => h.step === "mcp" && h.outcome === "fail");
     expect(refusals.map((h) => h.reason)).toEqual(["the authorization was revoked (test)"]);
   });
 
   test("a removed member is refused with a reason in words", async () => {
     const { tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
+    await removeMember(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id);
     await expectInvalid(tokens.access_token, target(), "no longer a member");
   });
 
@@ -143,7 +143,7 @@ describe("authenticateBearer", () => {
 
   test("an ended or idle approving session ends the grant", async () => {
     const a = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    endSession(ctx.t.deps, a.session.id, "signed out");
+    await endSession(ctx.t.deps, a.session.id, "signed out");
     await expectInvalid(a.tokens.access_token, target(), "session");
     const b = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     const idleSince = Date.now() - ctx.t.deps.config.sessionIdleTtl * 1000 - 1000;
@@ -212,7 +212,7 @@ describe("authenticateBearer", () => {
   test("a role lowered below the channel is 401; lowered within it narrows scopes without a step-up loop", async () => {
     const draft = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop", "draft"));
     const prod = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    setRole(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id, "viewer");
+    await setRole(ctx.t.deps.db, ctx.w.org.id, ctx.w.users.developer.id, "viewer");
     await expectInvalid(draft.tokens.access_token, target("shop", "draft"), "no longer allows the draft channel");
     const p = await authenticateBearer(ctx.t.deps, request(prod.tokens.access_token), target());
     expect(p.scopes.sort()).toEqual(["project:read", "tools:call"]);
@@ -249,11 +249,11 @@ describe("authenticateBearer", () => {
 
   test("after a key rotation old tokens still verify and new ones use the new key; retiring keys kills old tokens", async () => {
     const old = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    const { kid } = rotateSigningKey(ctx.t.deps);
+    const { kid } = await rotateSigningKey(ctx.t.deps);
     await authenticateBearer(ctx.t.deps, request(old.tokens.access_token), target());
     const fresh = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
     expect(decodeProtectedHeader(fresh.tokens.access_token).kid).toBe(kid);
-    rotateSigningKey(ctx.t.deps, { retirePrevious: true });
+    await rotateSigningKey(ctx.t.deps, { retirePrevious: true });
     await expectInvalid(old.tokens.access_token);
     await expectInvalid(fresh.tokens.access_token);
   });

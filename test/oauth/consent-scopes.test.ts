@@ -51,10 +51,10 @@ describe("consent scopes", () => {
     expect(draft.html).toContain("Publish the draft, roll back, and list versions");
     expect(draft.html).toContain('name="scope:publish" checked>');
     expect(draft.html).toContain('name="scope:draft" checked disabled>');
-    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
+    await updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
     const opted = await openConsent(ctx.t.app, await consentPath(ctx.w.url("shop")), cookie);
     expect(opted.html).toContain("Read the audit log and list members and authorized apps");
-    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "off" });
+    await updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "off" });
     const off = await openConsent(ctx.t.app, await consentPath(ctx.w.url("shop", "draft")), cookie);
     expect(off.html).not.toContain("Management tools");
     expect(off.html).not.toContain('name="scope:project:write"');

@@ -55,7 +55,7 @@ describe("full OAuth flow with the MCP SDK client", () => {
     const principal = await authenticateBearer(server.deps, probe(serverUrl, first.access_token), targetOf(w));
     expect(principal).toMatchObject({ kind: "user", userId: w.users.developer.id, role: "developer" });
     expect(principal.scopes).toContain("tools:call");
-    expect(listGrants(server.deps, { projectId: w.shop.id })).toHaveLength(1);
+    expect(await listGrants(server.deps, { projectId: w.shop.id })).toHaveLength(1);
 
     // Refresh: the SDK rotates the pair; the new access token works too.
     expect(await auth(provider, { serverUrl })).toBe("AUTHORIZED");
@@ -75,9 +75,9 @@ describe("full OAuth flow with the MCP SDK client", () => {
     expect(err.status).toBe(401);
     expect(err.code).toBe("invalid_token");
     expect(err.headers["www-authenticate"]).toContain('error="invalid_token"');
-    expect(listGrants(server.deps, { projectId: w.shop.id })).toHaveLength(0);
+    expect(await listGrants(server.deps, { projectId: w.shop.id })).toHaveLength(0);
 
-    const steps = listHandshakes(server.deps.db, w.shop.id).map((h) => `${h.step}:${h.outcome}`);
+    const steps = (await listHandshakes(server.deps.db, w.shop.id)).map((h) => `${h.step}:${h.outcome}`);
     for (const step of ["resource_metadata:ok", "authorize:ok", "consent:ok", "token:ok", "refresh:ok", "mcp:ok", "revoke:ok"]) {
       expect(steps).toContain(step);
     }
@@ -88,13 +88,13 @@ describe("full flow through the MCP endpoint with the SDK Client and transport",
   test("401 → OAuth → tools/list → refresh → tools/list → revoke → next request 401 invalid_token", async () => {
     server = await startTestServer();
     const w = await seedWorld(server.deps);
-    createDraftTool(server.deps, w.shop.id, {
-      name: "show",
-      kind: "interactive",
-      description: "Shows a card",
-      inputSchema: { type: "object", properties: {} },
-      html: "<!doctype html><p>hi</p>",
-    });
+    await createDraftTool(server.deps, w.shop.id, {
+            name: "show",
+            kind: "interactive",
+            description: "Shows a card",
+            inputSchema: { type: "object", properties: {} },
+            html: "<!doctype html><p>hi</p>",
+          });
     const serverUrl = new URL(w.url("shop", "draft"));
     const provider = new TestOAuthProvider({ redirectUrl: "http://127.0.0.1:9/callback", user: { email: "developer@example.com", password: PASSWORD } });
 

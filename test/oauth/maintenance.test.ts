@@ -16,8 +16,8 @@ describe("OAuth housekeeping", () => {
     await openConsent(t.app, authorizePath(authorizeParams(client.client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
     const rows = () => [authRequests, authCodes, refreshTokens].map((table) => t.deps.db.select().from(table).all().length);
     expect(rows()).toEqual([1, 1, 1]);
-    expect(pruneExpiredOAuthRows(t.deps.db)).toEqual({ requests: 0, codes: 0, refreshTokens: 0, clients: 0 });
-    expect(pruneExpiredOAuthRows(t.deps.db, Date.now() + 31 * 24 * 3600 * 1000)).toEqual({ requests: 1, codes: 1, refreshTokens: 1, clients: 1 });
+    expect(await pruneExpiredOAuthRows(t.deps.db)).toEqual({ requests: 0, codes: 0, refreshTokens: 0, clients: 0 });
+    expect(await pruneExpiredOAuthRows(t.deps.db, Date.now() + 31 * 24 * 3600 * 1000)).toEqual({ requests: 1, codes: 1, refreshTokens: 1, clients: 1 });
     expect(rows()).toEqual([0, 0, 0]);
   });
 
@@ -30,8 +30,10 @@ describe("OAuth housekeeping", () => {
     await first.close();
     const restarted = await makeApp({ dataDir });
     try {
-      expect(restarted.deps.db.select().from(oauthClients).all()).toEqual([]);
+      // The first run starts with the app and runs beside its start-up: wait for its log line, no request made.
+      for (let i = 0; i < 100 && !restarted.logs.text.includes("oauth housekeeping pruned rows"); i++) await Bun.sleep(20);
       expect(restarted.logs.text).toContain("oauth housekeeping pruned rows");
+      expect(restarted.deps.db.select().from(oauthClients).all()).toEqual([]);
     } finally {
       await restarted.close();
     }

@@ -27,7 +27,7 @@ describe("discovery metadata", () => {
     t = await makeApp();
     const w = await seedWorld(t.deps);
     expect((await req(t.app, "/.well-known/oauth-protected-resource/acme/nope")).status).toBe(404);
-    updateProject(t.deps.db, w.shop.id, { visibility: "public" });
+    await updateProject(t.deps.db, w.shop.id, { visibility: "public" });
     expect((await req(t.app, "/.well-known/oauth-protected-resource/acme/shop")).status).toBe(404);
     expect((await req(t.app, "/.well-known/oauth-protected-resource/acme/shop/draft")).status).toBe(200);
   });

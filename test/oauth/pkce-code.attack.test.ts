@@ -27,7 +27,7 @@ describe("PKCE before spending the code", () => {
     const right = await exchange(c, c.verifier);
     expect(right.status).toBe(200);
     const tokens = await right.json();
-    expect(getGrant(ctx.t.deps.db, decodeJwt(tokens.access_token).gid as string)?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, decodeJwt(tokens.access_token).gid as string))?.revokedAt).toBeNull();
   });
 
   test("attack: a wrong redirect_uri does not burn the code either", async () => {

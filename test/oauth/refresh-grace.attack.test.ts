@@ -38,7 +38,7 @@ describe("refresh grace window", () => {
     const next = await (await refresh(client.client_id, first.refresh_token)).json();
     expect(next.refresh_token).toBeString();
     expect(liveRefreshTokens(gid)).toBe(1);
-    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, gid))?.revokedAt).toBeNull();
   });
 
   test("attack: two concurrent rotations of one refresh token leave one branch", async () => {

@@ -52,7 +52,7 @@ describe("dynamic client registration stores little, briefly", () => {
     // The user even consented, but the app never redeemed the code.
     await approve(t.app, authorizePath(authorizeParams(client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
     setSystemTime(new Date(Date.now() + 25 * 3600 * 1000));
-    pruneExpiredOAuthRows(t.deps.db);
+    await pruneExpiredOAuthRows(t.deps.db);
     expect(stored(client_id)).toBe("null");
   });
 });

@@ -93,7 +93,7 @@ describe("POST /oauth/register (RFC 7591)", () => {
     const used = await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
     const unused = await (await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" })).json();
     const later = Date.now() + UNUSED_CLIENT_TTL_MS + 1000;
-    expect(pruneUnusedClients(t.deps.db, later)).toBe(1);
+    expect(await pruneUnusedClients(t.deps.db, later)).toBe(1);
     const ids = t.deps.db.select({ id: oauthClients.id }).from(oauthClients).all().map((r) => r.id);
     expect(ids).toContain(used.client.client_id);
     expect(ids).not.toContain(unused.client_id);
@@ -106,7 +106,7 @@ describe("POST /oauth/register (RFC 7591)", () => {
     const fresh = await (await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" })).json();
     t.deps.db.update(oauthClients).set({ createdAt: Date.now() - 3 * UNUSED_CLIENT_TTL_MS }).where(eq(oauthClients.id, fresh.client_id)).run();
     await approve(t.app, authorizePath(authorizeParams(fresh.client_id, pkce().challenge, w.url("shop"))), (await signIn(t.deps, w.users.viewer.email)).cookie);
-    expect(pruneUnusedClients(t.deps.db, Date.now() + UNUSED_CLIENT_TTL_MS - 60_000)).toBe(0);
+    expect(await pruneUnusedClients(t.deps.db, Date.now() + UNUSED_CLIENT_TTL_MS - 60_000)).toBe(0);
     expect(t.deps.db.select().from(oauthClients).where(eq(oauthClients.id, legacy.client.client_id)).get()?.lastUsedAt).toBeNull();
   });
 

@@ -64,8 +64,8 @@ describe("the MCP revision each client speaks", () => {
     const { t, w } = ctx;
     const { tokens, client } = await echoWithToken(t, w);
     const target = { orgId: w.org.id, projectId: w.shop.id, orgSlug: "acme", projectSlug: "shop", channel: "production" as const };
-    const call = (version: string) =>
-      authenticateBearer(t.deps, new Request(w.url("shop"), { headers: { authorization: `Bearer ${tokens.access_token}`, "mcp-protocol-version": version } }), target);
+    const call = async (version: string) =>
+      (await authenticateBearer(t.deps, new Request(w.url("shop"), { headers: { authorization: `Bearer ${tokens.access_token}`, "mcp-protocol-version": version } }), target));
     await call("2025-06-18");
     await call("2026-07-28");
     await call("2026-07-28");

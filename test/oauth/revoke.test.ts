@@ -13,23 +13,23 @@ const revoke = (fields: Record<string, string>) =>
     body: new URLSearchParams(fields).toString(),
   });
 
-const grantOf = (accessToken: string) => getGrant(ctx.t.deps.db, decodeJwt(accessToken).gid as string)!;
+const grantOf = async (accessToken: string) => (await getGrant(ctx.t.deps.db, decodeJwt(accessToken).gid as string))!;
 
 describe("POST /oauth/revoke (RFC 7009)", () => {
   test("revoking an access token kills the whole grant", async () => {
     const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.viewer.id, ctx.w.url("shop"));
     const res = await revoke({ token: tokens.access_token, token_type_hint: "access_token", client_id: client.client_id });
     expect(res.status).toBe(200);
-    expect(grantOf(tokens.access_token).revokedAt).toBeNumber();
+    expect((await grantOf(tokens.access_token)).revokedAt).toBeNumber();
   });
 
   test("revoking a refresh token kills the grant; repeating it is still 200 (idempotent)", async () => {
     const { client, tokens } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.viewer.id, ctx.w.url("shop"));
     expect((await revoke({ token: tokens.refresh_token, client_id: client.client_id })).status).toBe(200);
-    const revokedAt = grantOf(tokens.access_token).revokedAt;
+    const revokedAt = (await grantOf(tokens.access_token)).revokedAt;
     expect(revokedAt).toBeNumber();
     expect((await revoke({ token: tokens.refresh_token, client_id: client.client_id })).status).toBe(200);
-    expect(grantOf(tokens.access_token).revokedAt).toBe(revokedAt!);
+    expect((await grantOf(tokens.access_token)).revokedAt).toBe(revokedAt!);
   });
 
   test("an unknown token is 200; another client's token is 200 but stays valid", async () => {
@@ -37,7 +37,7 @@ describe("POST /oauth/revoke (RFC 7009)", () => {
     const other = await registerClient(ctx.t.app);
     expect((await revoke({ token: "prf_unknown", client_id: other.client_id })).status).toBe(200);
     expect((await revoke({ token: tokens.refresh_token, client_id: other.client_id })).status).toBe(200);
-    expect(grantOf(tokens.access_token).revokedAt).toBeNull();
+    expect((await grantOf(tokens.access_token)).revokedAt).toBeNull();
   });
 
   test("client authentication is required: an unknown client is invalid_client; no token is invalid_request", async () => {

@@ -42,7 +42,7 @@ function rawRows(t: TestApp) {
 describe("signing keys at rest", () => {
   test("private parts are stored sealed (no key material in the row), also after a CLI rotation; tokens sign and verify", async () => {
     const t = await app();
-    rotateSigningKey(t.deps);
+    await rotateSigningKey(t.deps);
     const rows = rawRows(t);
     expect(rows).toHaveLength(2);
     for (const row of rows) {
@@ -91,13 +91,13 @@ describe("signing keys at rest", () => {
     const other = await app({ dataDir, secretKey: randomBytes(32).toString("base64") });
     const haveKeyId = other.deps.tools.secrets.keys().current.id;
     const keys = other.deps.oauth.keys;
-    expect(() => keys.open()).toThrow(MasterKeyMismatchError);
+    await expect(keys.open()).rejects.toThrow(MasterKeyMismatchError);
     const refused = await keys.sign(claims(other.deps.config.publicUrl)).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(MasterKeyMismatchError);
     expect((refused as Error).message).toContain(`sealed with master key ${neededKeyId}`);
     expect((refused as Error).message).toContain(`this instance has master key ${haveKeyId}`);
     expect(await keys.verify(before, other.deps.config.publicUrl)).not.toBeNull();
-    expect(keys.jwks().keys).toHaveLength(1);
+    expect((await keys.jwks()).keys).toHaveLength(1);
     expect(rawRows(other)).toHaveLength(1);
     expect(other.logs.text).toContain("does not open with this instance's master key");
   });
@@ -109,22 +109,22 @@ describe("signing keys at rest", () => {
     await first.close();
     apps.splice(0);
     const other = await app({ dataDir, secretKey: randomBytes(32).toString("base64") });
-    expect(() => rotateSigningKey(other.deps)).toThrow(MasterKeyMismatchError);
-    expect(() => rotateSigningKey(other.deps, { retirePrevious: true })).toThrow(MasterKeyMismatchError);
+    await expect(rotateSigningKey(other.deps)).rejects.toThrow(MasterKeyMismatchError);
+    await expect(rotateSigningKey(other.deps, { retirePrevious: true })).rejects.toThrow(MasterKeyMismatchError);
     expect(rawRows(other)).toHaveLength(1);
-    const { kid, discarded } = rotateSigningKey(other.deps, { discardUnreadable: true });
+    const { kid, discarded } = await rotateSigningKey(other.deps, { discardUnreadable: true });
     expect(discarded).toBe(1);
     const token = await other.deps.oauth.keys.sign(claims(other.deps.config.publicUrl));
     expect(decodeProtectedHeader(token).kid).toBe(kid);
-    expect(other.deps.oauth.keys.isActive(original!)).toBe(false);
+    expect(await other.deps.oauth.keys.isActive(original!)).toBe(false);
   });
 
   test("after the master key is rotated (portico secrets rotate-key), the restarted server still signs with the same key", async () => {
     const dataDir = tempDir();
     const first = await app({ dataDir });
     const before = await first.deps.oauth.keys.sign(claims(first.deps.config.publicUrl));
-    const { key } = rotateSecretKey(first.deps);
-    expect(resealSigningKeys(first.deps, Buffer.from(key, "base64"))).toBe(1);
+    const { key } = await rotateSecretKey(first.deps);
+    expect(await resealSigningKeys(first.deps, Buffer.from(key, "base64"))).toBe(1);
     await first.close();
     apps.splice(0);
     const restarted = await app({ dataDir });

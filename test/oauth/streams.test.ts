@@ -64,7 +64,7 @@ describe("open MCP streams of a grant", () => {
     const { t, w } = ctx;
     const { tokens } = await obtainTokens(t.app, t.deps, w.users.viewer.id, w.url("shop"));
     const { ended } = await openStream("/acme/shop", tokens.access_token);
-    expect(revokeUserGrantsInOrg(t.deps, w.org.id, w.users.viewer.id, { actorId: w.users.owner.id })).toBe(1);
+    expect(await revokeUserGrantsInOrg(t.deps, w.org.id, w.users.viewer.id, { actorId: w.users.owner.id })).toBe(1);
     expect(await endsWithin(ended, 2000)).toBe(true);
   });
 });

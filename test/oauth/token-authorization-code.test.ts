@@ -40,7 +40,7 @@ async function expectError(res: Response, status: number, error: string) {
 describe("grant_type=authorization_code", () => {
   test("issues an EdDSA JWT with iss, aud, sub, scope, client_id, gid, jti, iat, exp (8 h) and a refresh token, no-store", async () => {
     // Management scopes reach a production grant only where the project offers management tools there (issue 16 #3).
-    updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
+    await updateProject(ctx.t.deps.db, ctx.w.shop.id, { managementTools: "draft_and_production" });
     const c = await freshCode();
     const res = await exchange(c);
     expect(res.status).toBe(200);
@@ -53,13 +53,13 @@ describe("grant_type=authorization_code", () => {
     expect(claims).toMatchObject({ iss: "http://localhost", aud: ctx.w.url("shop"), sub: ctx.w.users.developer.id, client_id: c.client.client_id });
     expect(claims.exp! - claims.iat!).toBe(28800);
     expect(claims.jti).toBeString();
-    expect(getGrant(ctx.t.deps.db, claims.gid as string)?.resource).toBe(ctx.w.url("shop"));
+    expect((await getGrant(ctx.t.deps.db, claims.gid as string))?.resource).toBe(ctx.w.url("shop"));
     expect(String(claims.scope).split(" ").sort()).toEqual(["project:read", "project:write", "tools:call"]);
   });
 
   test("a wrong PKCE verifier is invalid_grant, and the connection doctor says so for the project", async () => {
     await expectError(await exchange(await freshCode(), { code_verifier: pkce().verifier }), 400, "invalid_grant");
-    const [last] = listHandshakes(ctx.t.deps.db, ctx.w.shop.id);
+    const [last] = await listHandshakes(ctx.t.deps.db, ctx.w.shop.id);
     expect(last).toMatchObject({ step: "token", outcome: "fail", reason: "invalid_grant: The PKCE code_verifier does not match the code_challenge." });
   });
 
@@ -96,7 +96,7 @@ describe("grant_type=authorization_code", () => {
     const first = await (await exchange(c)).json();
     await expectError(await exchange(c), 400, "invalid_grant");
     const gid = decodeJwt(first.access_token).gid as string;
-    expect(getGrant(ctx.t.deps.db, gid)?.revokedReason).toBe("authorization code reused");
+    expect((await getGrant(ctx.t.deps.db, gid))?.revokedReason).toBe("authorization code reused");
     await expectError(await tokenRequest(ctx.t.app, { grant_type: "refresh_token", refresh_token: first.refresh_token, client_id: c.client.client_id }), 400, "invalid_grant");
   });
 
@@ -105,7 +105,7 @@ describe("grant_type=authorization_code", () => {
     const results = await Promise.all([exchange(c), exchange(c)]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 400]);
     const issued = await results.find((r) => r.status === 200)!.json();
-    expect(getGrant(ctx.t.deps.db, decodeJwt(issued.access_token).gid as string)?.revokedAt).toBeNumber();
+    expect((await getGrant(ctx.t.deps.db, decodeJwt(issued.access_token).gid as string))?.revokedAt).toBeNumber();
   });
 
   test("a code older than 60 s is invalid_grant", async () => {
@@ -161,7 +161,7 @@ describe("grant_type=authorization_code", () => {
     const { verifier, challenge } = pkce();
     const { cookie, session } = await signIn(ctx.t.deps, ctx.w.users.developer.email);
     const location = await approve(ctx.t.app, authorizePath(authorizeParams(client.client_id, challenge, ctx.w.url("shop"))), cookie);
-    endSession(ctx.t.deps, session.id, "signed out");
+    await endSession(ctx.t.deps, session.id, "signed out");
     const c = { client, verifier, code: location.searchParams.get("code")! };
     await expectError(await exchange(c), 400, "invalid_grant");
   });
@@ -173,8 +173,8 @@ describe("replays after issue 11 #8", () => {
     const tokens = await (await exchange(c)).json();
     const gid = decodeJwt(tokens.access_token).gid as string;
     await expectError(await exchange(c, { code_verifier: pkce().verifier }), 400, "invalid_grant");
-    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, gid))?.revokedAt).toBeNull();
     await expectError(await exchange(c), 400, "invalid_grant");
-    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNumber();
+    expect((await getGrant(ctx.t.deps.db, gid))?.revokedAt).toBeNumber();
   });
 });

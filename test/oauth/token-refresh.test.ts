@@ -36,7 +36,7 @@ describe("grant_type=refresh_token", () => {
     expect(res.headers.get("cache-control")).toBe("no-store");
     const b = await res.json();
     expect(b).toEqual(a);
-    expect(getGrant(ctx.t.deps.db, gidOf(a.access_token))?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, gidOf(a.access_token)))?.revokedAt).toBeNull();
     expect((await refresh(client.client_id, a.refresh_token)).status).toBe(200);
   });
 
@@ -48,7 +48,7 @@ describe("grant_type=refresh_token", () => {
     expect(row().successor).not.toContain(a.refresh_token);
     expect(row().successor).not.toContain(a.access_token.split(".")[1]);
     // Housekeeping after the window drops it.
-    pruneExpiredOAuthRows(ctx.t.deps.db, Date.now() + 31_000);
+    await pruneExpiredOAuthRows(ctx.t.deps.db, Date.now() + 31_000);
     expect(row().successor).toBeNull();
   });
 
@@ -76,7 +76,7 @@ describe("grant_type=refresh_token", () => {
     ctx.t.deps.db.update(refreshTokens).set({ successor: "prs1:nokey:AAAA:AAAA" }).where(eq(refreshTokens.tokenHash, sha256(tokens.refresh_token))).run();
     const body = await (await refresh(client.client_id, tokens.refresh_token)).json();
     expect(body.error).toBe("invalid_grant");
-    expect(getGrant(ctx.t.deps.db, gidOf(tokens.access_token))?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, gidOf(tokens.access_token)))?.revokedAt).toBeNull();
   });
 
   test("a spent refresh token presented after the grace window revokes the grant and writes an org audit event", async () => {
@@ -87,8 +87,8 @@ describe("grant_type=refresh_token", () => {
     expect(res.status).toBe(400);
     expect((await res.json()).error).toBe("invalid_grant");
     const gid = gidOf(tokens.access_token);
-    expect(getGrant(ctx.t.deps.db, gid)?.revokedAt).toBeNumber();
-    const events = listOrgEvents(ctx.t.deps.db, ctx.w.org.id, { action: "grant.revoked" });
+    expect((await getGrant(ctx.t.deps.db, gid))?.revokedAt).toBeNumber();
+    const events = await listOrgEvents(ctx.t.deps.db, ctx.w.org.id, { action: "grant.revoked" });
     expect(events[0]).toMatchObject({ targetId: gid, details: { reason: "refresh token reused after rotation" } });
     // The legitimate holder's newer token dies with the grant.
     expect((await (await refresh(client.client_id, next.refresh_token)).json()).error).toBe("invalid_grant");
@@ -121,12 +121,12 @@ describe("grant_type=refresh_token", () => {
     setSystemTime(new Date(Date.now() + 31_000));
     const res = await refresh(client.client_id, tokens.refresh_token);
     expect(res.status).toBe(200);
-    expect(getGrant(ctx.t.deps.db, gidOf(tokens.access_token))?.revokedAt).toBeNull();
+    expect((await getGrant(ctx.t.deps.db, gidOf(tokens.access_token)))?.revokedAt).toBeNull();
   });
 
   test("after the approving session ends, refresh is invalid_grant with the reason", async () => {
     const { client, tokens, session } = await obtainTokens(ctx.t.app, ctx.t.deps, ctx.w.users.developer.id, ctx.w.url("shop"));
-    endSession(ctx.t.deps, session.id, "signed out");
+    await endSession(ctx.t.deps, session.id, "signed out");
     const body = await (await refresh(client.client_id, tokens.refresh_token)).json();
     expect(body.error).toBe("invalid_grant");
     expect(body.error_description).toContain("session");

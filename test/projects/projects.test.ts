@@ -10,15 +10,15 @@ afterEach(() => t?.close());
 describe("projects", () => {
   test("a project is found by org/slug; the same slug may exist in another org but not twice in one", async () => {
     t = await makeApp();
-    const acme = createOrg(t.deps.db, { slug: "acme" });
-    const beta = createOrg(t.deps.db, { slug: "beta" });
-    const shop = createProject(t.deps.db, acme.id, { slug: "shop", name: "Shop" });
-    createProject(t.deps.db, beta.id, { slug: "shop" });
-    expect(findProject(t.deps.db, "acme", "shop")?.project.id).toBe(shop.id);
-    expect(findProject(t.deps.db, "acme", "nope")).toBeNull();
-    expect(() => getProject(t.deps.db, "acme", "nope")).toThrow('No project "acme/nope".');
-    expect(() => createProject(t.deps.db, acme.id, { slug: "shop" })).toThrow(ConflictError);
-    expect(() => createProject(t.deps.db, acme.id, { slug: "draft" })).toThrow("reserved");
+    const acme = await createOrg(t.deps.db, { slug: "acme" });
+    const beta = await createOrg(t.deps.db, { slug: "beta" });
+    const shop = await createProject(t.deps.db, acme.id, { slug: "shop", name: "Shop" });
+    await createProject(t.deps.db, beta.id, { slug: "shop" });
+    expect((await findProject(t.deps.db, "acme", "shop"))?.project.id).toBe(shop.id);
+    expect(await findProject(t.deps.db, "acme", "nope")).toBeNull();
+    await expect(getProject(t.deps.db, "acme", "nope")).rejects.toThrow('No project "acme/nope".');
+    await expect(createProject(t.deps.db, acme.id, { slug: "shop" })).rejects.toThrow(ConflictError);
+    await expect(createProject(t.deps.db, acme.id, { slug: "draft" })).rejects.toThrow("reserved");
   });
 
   test("channel URLs are built from the public URL only", () => {

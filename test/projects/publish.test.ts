@@ -18,29 +18,29 @@ describe("publish and rollback", () => {
     const { org, project: { id: projectId } } = await seedWorld(t.deps, { sessions: false });
     const events: Array<{ projectId: string; channel: Channel }> = [];
     t.deps.bus.on("toolsChanged", (e) => events.push(e));
-    createDraftTool(t.deps, projectId, SHOW);
-    const v1 = publish(t.deps, projectId, "usr_a", "first");
+    await createDraftTool(t.deps, projectId, SHOW);
+    const v1 = await publish(t.deps, projectId, "usr_a", "first");
     expect(v1.number).toBe(1);
     expect(v1.diff.tools).toEqual({ added: ["show"], removed: [], changed: [] });
     expect(events.at(-1)).toEqual({ projectId, channel: "production" });
-    expect(getProjectById(t.deps.db, projectId).productionVersionId).toBe(v1.versionId);
+    expect((await getProjectById(t.deps.db, projectId)).productionVersionId).toBe(v1.versionId);
 
-    updateDraftTool(t.deps, projectId, "show", { html: "<p>v2</p>" });
-    createDraftTool(t.deps, projectId, { ...SHOW, name: "other" });
-    const v2 = publish(t.deps, projectId, "usr_b");
+    await updateDraftTool(t.deps, projectId, "show", { html: "<p>v2</p>" });
+    await createDraftTool(t.deps, projectId, { ...SHOW, name: "other" });
+    const v2 = await publish(t.deps, projectId, "usr_b");
     expect(v2.diff.tools).toEqual({ added: ["other"], removed: [], changed: ["show"] });
     // Editing the draft afterwards never touches a published snapshot.
-    deleteDraftTool(t.deps, projectId, "other");
-    expect(getVersion(t.deps, v1.versionId)!.snapshot.tools).toEqual([expect.objectContaining({ name: "show", html: "<p>v1</p>" })]);
-    expect(getVersion(t.deps, v2.versionId)!.snapshot.tools.map((x) => x.name)).toEqual(["show", "other"]);
+    await deleteDraftTool(t.deps, projectId, "other");
+    expect((await getVersion(t.deps, v1.versionId))!.snapshot.tools).toEqual([expect.objectContaining({ name: "show", html: "<p>v1</p>" })]);
+    expect((await getVersion(t.deps, v2.versionId))!.snapshot.tools.map((x) => x.name)).toEqual(["show", "other"]);
 
-    rollback(t.deps, projectId, 1, "usr_c");
-    expect(getProjectById(t.deps.db, projectId).productionVersionId).toBe(v1.versionId);
-    expect(listVersions(t.deps, projectId).map((v) => [v.number, v.live, v.authorId])).toEqual([[2, false, "usr_b"], [1, true, "usr_a"]]);
-    expect(listReleases(t.deps, projectId).map((r) => [r.action, r.number, r.actorId])).toEqual([
+    await rollback(t.deps, projectId, 1, "usr_c");
+    expect((await getProjectById(t.deps.db, projectId)).productionVersionId).toBe(v1.versionId);
+    expect((await listVersions(t.deps, projectId)).map((v) => [v.number, v.live, v.authorId])).toEqual([[2, false, "usr_b"], [1, true, "usr_a"]]);
+    expect((await listReleases(t.deps, projectId)).map((r) => [r.action, r.number, r.actorId])).toEqual([
       ["rollback", 1, "usr_c"], ["publish", 2, "usr_b"], ["publish", 1, "usr_a"],
     ]);
-    expect(listOrgEvents(t.deps.db, org.id).map((e) => e.action)).toEqual(["project.rollback", "project.publish", "project.publish"]);
-    expect(() => rollback(t.deps, projectId, 9, null)).toThrow(/no version 9/);
+    expect((await listOrgEvents(t.deps.db, org.id)).map((e) => e.action)).toEqual(["project.rollback", "project.publish", "project.publish"]);
+    await expect(rollback(t.deps, projectId, 9, null)).rejects.toThrow(/no version 9/);
   });
 });

@@ -17,18 +17,18 @@ const actions = (f: McpFixture) =>
 
 test("portico_publish trims the note and portico_rollback takes the version's number, each audited once", async () => {
   f = await mcpFixture();
-  updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  const auth = { authorization: `Bearer ${f.keyFor("admin")}` };
+  await updateProject(f.deps.db, f.project.id, { managementTools: "draft" });
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  const auth = { authorization: `Bearer ${await f.keyFor("admin")}` };
   const call = async (name: string, args: unknown) =>
     (await rpc(f.url("draft"), { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }, auth)).json();
   expect((await call("portico_publish", { note: "  first  " })).result.structuredContent).toMatchObject({ number: 1 });
   // An unchanged draft is refused (issue 16 #5), so v2 publishes a change.
-  createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "echo_two" });
+  await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "echo_two" });
   expect((await call("portico_publish", {})).result.structuredContent).toMatchObject({ number: 2 });
-  expect(listVersions(f.deps, f.project.id).map((v) => v.note)).toEqual([null, "first"]);
+  expect((await listVersions(f.deps, f.project.id)).map((v) => v.note)).toEqual([null, "first"]);
   expect((await call("portico_rollback", { version: 1 })).error.code).toBe(-32602);
   expect((await call("portico_rollback", { number: 1 })).result.structuredContent).toMatchObject({ number: 1 });
-  expect(listVersions(f.deps, f.project.id).find((v) => v.live)?.number).toBe(1);
+  expect((await listVersions(f.deps, f.project.id)).find((v) => v.live)?.number).toBe(1);
   expect(actions(f)).toEqual(["project.publish", "project.publish", "project.rollback"].map((action) => ({ action, actor: f.users.admin })));
 });

@@ -18,22 +18,22 @@ const w = seededApp();
 /** A member of acme (developer) who is also in org `beta-N`, where acme's admin has no role; one grant in each. */
 async function twoOrgMember(n: number) {
   const member = await signIn(w.deps, `two-orgs-${n}@example.test`);
-  addMember(w.deps.db, w.org.id, member.id, "developer");
+  await addMember(w.deps.db, w.org.id, member.id, "developer");
   const other = await signIn(w.deps, `beta-owner-${n}@example.test`);
-  const beta = createOrg(w.deps.db, { slug: `beta-${n}`, name: "Beta" }, other.id);
-  addMember(w.deps.db, beta.id, member.id, "developer");
-  const betaProject = createProject(w.deps.db, beta.id, { slug: "tools", name: "Tools" });
-  const grant = (orgId: string, projectId: string, resource: string) =>
-    createGrant(w.deps.db, {
-      userId: member.id, orgId, projectId, channel: "production", resource, clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata",
-      scopes: "project:read tools:call", sessionId: member.sessionId,
-    });
+  const beta = await createOrg(w.deps.db, { slug: `beta-${n}`, name: "Beta" }, other.id);
+  await addMember(w.deps.db, beta.id, member.id, "developer");
+  const betaProject = await createProject(w.deps.db, beta.id, { slug: "tools", name: "Tools" });
+  const grant = async (orgId: string, projectId: string, resource: string) =>
+    (await createGrant(w.deps.db, {
+            userId: member.id, orgId, projectId, channel: "production", resource, clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata",
+            scopes: "project:read tools:call", sessionId: member.sessionId,
+          }));
   return {
     member,
-    acmeGrant: grant(w.org.id, w.project.id, "http://localhost/acme/shop"),
-    betaGrant: grant(beta.id, betaProject.id, `http://localhost/beta-${n}/tools`),
-    acmeKey: createApiKey(w.deps, { projectId: w.project.id, userId: member.id, name: "acme key" }).key,
-    betaKey: createApiKey(w.deps, { projectId: betaProject.id, userId: member.id, name: "beta key" }).key,
+    acmeGrant: await grant(w.org.id, w.project.id, "http://localhost/acme/shop"),
+    betaGrant: await grant(beta.id, betaProject.id, `http://localhost/beta-${n}/tools`),
+    acmeKey: (await createApiKey(w.deps, { projectId: w.project.id, userId: member.id, name: "acme key" })).key,
+    betaKey: (await createApiKey(w.deps, { projectId: betaProject.id, userId: member.id, name: "beta key" })).key,
     betaPath: `/projects/beta-${n}/tools`,
   };
 }

@@ -15,30 +15,30 @@ import { invoke } from "../../src/services/operation";
 
 const w = seededApp();
 
-const asGrant = (userId: string, scopes: Scope[]) =>
-  projectAccess(w.deps, getUser(w.deps.db, userId), { kind: "grant", grantId: "gnt_test", scopes }, "acme", "shop");
+const asGrant = async (userId: string, scopes: Scope[]) =>
+  (await projectAccess(w.deps, await getUser(w.deps.db, userId), { kind: "grant", grantId: "gnt_test", scopes }, "acme", "shop"));
 
 describe("org/settings operations across faces", () => {
   test("the grants list a management tool sees is the live list: revoked grants are left out", async () => {
     const member = w.members.developer;
-    const grant = () =>
-      createGrant(w.deps.db, {
-        userId: member.id, orgId: w.org.id, projectId: w.project.id, channel: "production", resource: "http://localhost/acme/shop",
-        clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata", scopes: "project:read tools:call", sessionId: member.sessionId,
-      });
-    const live = grant();
-    const ended = grant();
-    revokeGrant(w.deps, ended.id, { actorId: null, reason: "test" });
-    const ids = (await invoke(listOrgGrants, w.deps, asGrant(w.members.admin.id, ["settings"]), {})).map((g) => g.id);
+    const grant = async () =>
+      (await createGrant(w.deps.db, {
+                userId: member.id, orgId: w.org.id, projectId: w.project.id, channel: "production", resource: "http://localhost/acme/shop",
+                clientId: "https://claude.ai/oauth/mcp-oauth-client-metadata", scopes: "project:read tools:call", sessionId: member.sessionId,
+              }));
+    const live = await grant();
+    const ended = await grant();
+    await revokeGrant(w.deps, ended.id, { actorId: null, reason: "test" });
+    const ids = (await invoke(listOrgGrants, w.deps, await asGrant(w.members.admin.id, ["settings"]), {})).map((g) => g.id);
     expect(ids).toContain(live.id);
     expect(ids).not.toContain(ended.id);
   });
 
   test("one audit filter: limit 1–500 (default 50) everywhere; reading needs developer, and `settings` for a scoped credential", async () => {
-    const admin = asGrant(w.members.admin.id, ["settings"]);
+    const admin = await asGrant(w.members.admin.id, ["settings"]);
     await expect(invoke(listAudit, w.deps, admin, { limit: 501 })).rejects.toThrow(/limit/);
     expect((await invoke(listAudit, w.deps, admin, { limit: 500, user: w.members.viewer.id })).events).toEqual([]);
-    await expect(invoke(listAudit, w.deps, asGrant(w.members.developer.id, ["project:read", "project:write"]), {})).rejects.toThrow(/settings/);
-    await expect(invoke(listAudit, w.deps, asGrant(w.members.viewer.id, ["settings"]), {})).rejects.toThrow(/developer/);
+    await expect(invoke(listAudit, w.deps, await asGrant(w.members.developer.id, ["project:read", "project:write"]), {})).rejects.toThrow(/settings/);
+    await expect(invoke(listAudit, w.deps, await asGrant(w.members.viewer.id, ["settings"]), {})).rejects.toThrow(/developer/);
   });
 });

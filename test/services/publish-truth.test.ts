@@ -24,19 +24,19 @@ describe("publish tells the truth", () => {
   const publishNow = () => call(w.app, "POST", `${P}/publish`, { as: w.members.admin, body: {} });
 
   test("an unchanged draft is refused with a clear message and no empty version is made", async () => {
-    projectId = createProject(w.deps.db, w.org.id, { slug: "truthful", name: "Truthful" }, w.deps.clock.now()).id;
-    createDraftTool(w.deps, projectId, LOOKUP);
+    projectId = (await createProject(w.deps.db, w.org.id, { slug: "truthful", name: "Truthful" }, w.deps.clock.now())).id;
+    await createDraftTool(w.deps, projectId, LOOKUP);
     expect((await publishNow()).status).toBe(201);
     expect(await view()).toMatchObject({ unpublishedChanges: false, serving: 1, newest: 1 });
     const again = await publishNow();
     expect(again.status).toBe(409);
     expect(again.json.error.message).toBe("Nothing to publish: the draft matches version 1, which production serves.");
-    expect(listVersions(w.deps, projectId).map((v) => v.number)).toEqual([1]);
+    expect((await listVersions(w.deps, projectId)).map((v) => v.number)).toEqual([1]);
   });
 
   test("the diff names the changed parts of each tool, the prompts and the instructions", async () => {
-    updateDraftTool(w.deps, projectId, "lookup", { description: "Finds things.", inputSchema: { type: "object", properties: { q: { type: "string", minLength: 1 } } } });
-    savePrompt(w.deps, projectId, { name: "ask", template: "Ask about {{x}}" });
+    await updateDraftTool(w.deps, projectId, "lookup", { description: "Finds things.", inputSchema: { type: "object", properties: { q: { type: "string", minLength: 1 } } } });
+    await savePrompt(w.deps, projectId, { name: "ask", template: "Ask about {{x}}" });
     await call(w.app, "PUT", `${P}/instructions`, { as: w.members.developer, body: { instructions: "Use lookup first." } });
     const pending = (await view()).pending;
     expect(pending).toMatchObject({
@@ -47,8 +47,8 @@ describe("publish tells the truth", () => {
     });
     const v2 = await publishNow();
     expect(v2.json).toMatchObject({ number: 2, diff: { instructionsChanged: true, details: { tools: { lookup: ["description", "input schema"] } } } });
-    savePrompt(w.deps, projectId, { name: "ask", template: "Ask me about {{x}}" });
-    updateDraftTool(w.deps, projectId, "lookup", { script: "export default async () => ({})" });
+    await savePrompt(w.deps, projectId, { name: "ask", template: "Ask me about {{x}}" });
+    await updateDraftTool(w.deps, projectId, "lookup", { script: "export default async () => ({})" });
     expect((await view()).pending.details).toEqual({ tools: { lookup: ["code"] }, prompts: { ask: ["template"] } });
     expect((await publishNow()).json.number).toBe(3);
   });

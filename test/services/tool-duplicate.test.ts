@@ -25,12 +25,12 @@ describe("duplicate a tool", () => {
   const P = "/projects/acme/shop";
 
   test("JSON API: a developer copies a draft tool (secret names, no values), audited; a viewer is refused", async () => {
-    createDraftTool(w.deps, w.project.id, SOURCE);
-    w.deps.tools.secrets.setSecret(w.project.id, "lookup", "API_KEY", "draft-value", "draft");
+    await createDraftTool(w.deps, w.project.id, SOURCE);
+    await w.deps.tools.secrets.setSecret(w.project.id, "lookup", "API_KEY", "draft-value", "draft");
     const res = await call(w.app, "POST", `${P}/tools/lookup/duplicate`, { as: w.members.developer, body: { newName: "lookup_v2" } });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ name: "lookup_v2", title: "Lookup (copy)", kind: "script", secrets: ["API_KEY"], script: SOURCE.script });
-    expect(w.deps.tools.secrets.listSecretNames(w.project.id, "lookup_v2", "draft")).toEqual([]);
+    expect(await w.deps.tools.secrets.listSecretNames(w.project.id, "lookup_v2", "draft")).toEqual([]);
     expect(events(w.deps.db)).toEqual([{ action: "tool.duplicated", actor: w.members.developer.id, type: "tool", id: "lookup_v2", details: JSON.stringify({ from: "lookup" }) }]);
     expect((await call(w.app, "POST", `${P}/tools/lookup/duplicate`, { as: w.members.viewer, body: { newName: "nope" } })).status).toBe(403);
     const taken = await call(w.app, "POST", `${P}/tools/lookup/duplicate`, { as: w.members.developer, body: { newName: "lookup_v2" } });
@@ -59,15 +59,15 @@ describe("duplicate a tool over MCP and the CLI", () => {
 
   test("management tool portico_duplicate_tool: listed with the operation's schema, runs through the same rule", async () => {
     f = await mcpFixture();
-    createDraftTool(f.deps, f.project.id, SOURCE);
-    const auth = { authorization: `Bearer ${f.keyFor("developer")}` };
+    await createDraftTool(f.deps, f.project.id, SOURCE);
+    const auth = { authorization: `Bearer ${await f.keyFor("developer")}` };
     const list = await (await rpc(f.url("draft"), { jsonrpc: "2.0", id: 1, method: "tools/list" }, auth)).json();
     const tool = list.result.tools.find((t: { name: string }) => t.name === "portico_duplicate_tool");
     expect(tool.inputSchema).toMatchObject({ type: "object", required: ["name", "newName"] });
     const callDup = (args: unknown, headers = auth) => rpc(f.url("draft"), { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "portico_duplicate_tool", arguments: args } }, headers);
     const done = await (await callDup({ name: "lookup", newName: "lookup_mcp" })).json();
     expect(done.result.structuredContent.tool).toMatchObject({ name: "lookup_mcp", secrets: ["API_KEY"] });
-    expect(getDraftTool(f.deps, f.project.id, "lookup_mcp")).toMatchObject({ kind: "script", script: SOURCE.script });
+    expect(await getDraftTool(f.deps, f.project.id, "lookup_mcp")).toMatchObject({ kind: "script", script: SOURCE.script });
     expect(events(f.deps.db)).toEqual([expect.objectContaining({ actor: f.users.developer, id: "lookup_mcp" })]);
     const bad = await (await callDup({ name: "lookup" })).json();
     expect(bad.error.code).toBe(-32602);

@@ -22,8 +22,8 @@ const page = async (path: string) => {
 
 describe("attack: viewers reading the draft", () => {
   test("attack: before any publish, a viewer cannot read draft tool source, prompts or the manifest via the API", async () => {
-    createDraftTool(w.deps, w.project.id, { name: "quote", kind: "script", description: "Quotes", inputSchema: { type: "object" }, script: `export default () => "${DRAFT_ONLY}"` });
-    savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${DRAFT_ONLY}` });
+    await createDraftTool(w.deps, w.project.id, { name: "quote", kind: "script", description: "Quotes", inputSchema: { type: "object" }, script: `export default () => "${DRAFT_ONLY}"` });
+    await savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${DRAFT_ONLY}` });
     const viewer = w.members.viewer;
     for (const path of [`${P}/tools/quote`, `${P}/tools`, `${P}/manifest`, `${P}/prompts`, `${P}/versions`]) {
       const r = await call(w.app, "GET", path, { as: viewer });
@@ -38,11 +38,11 @@ describe("attack: viewers reading the draft", () => {
   });
 
   test("attack: after a publish, a viewer gets the published version, not later draft edits (API)", async () => {
-    updateDraftTool(w.deps, w.project.id, "quote", { script: `export default () => "${LIVE}"` });
-    savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${LIVE}` });
-    publish(w.deps, w.project.id, null);
-    updateDraftTool(w.deps, w.project.id, "quote", { script: `export default () => "${DRAFT_ONLY}"` });
-    savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${DRAFT_ONLY}` });
+    await updateDraftTool(w.deps, w.project.id, "quote", { script: `export default () => "${LIVE}"` });
+    await savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${LIVE}` });
+    await publish(w.deps, w.project.id, null);
+    await updateDraftTool(w.deps, w.project.id, "quote", { script: `export default () => "${DRAFT_ONLY}"` });
+    await savePrompt(w.deps, w.project.id, { name: "pitch", description: "d", template: `Pitch ${DRAFT_ONLY}` });
     const tool = await call(w.app, "GET", `${P}/tools/quote`, { as: w.members.viewer });
     expect(tool.status).toBe(200);
     expect(tool.json.script).toContain(LIVE);
@@ -56,7 +56,7 @@ describe("attack: viewers reading the draft", () => {
   });
 
   test("attack: a viewer cannot read draft tool source, the manifest export or an unpublished preview on the pages", async () => {
-    createDraftTool(w.deps, w.project.id, { name: "card", kind: "interactive", description: "Card", inputSchema: { type: "object" }, html: `<p>${DRAFT_ONLY}</p>` });
+    await createDraftTool(w.deps, w.project.id, { name: "card", kind: "interactive", description: "Card", inputSchema: { type: "object" }, html: `<p>${DRAFT_ONLY}</p>` });
     for (const path of ["/admin/acme/shop/tools", "/admin/acme/shop/tools/quote", "/admin/acme/shop/tools/card", "/admin/acme/shop/tools/card/preview", "/admin/acme/shop/manifest.json", "/admin/acme/shop/publish", "/admin/acme/shop/prompts/pitch"]) {
       const r = await page(path);
       expect({ path, leaked: r.text.includes(DRAFT_ONLY) }).toEqual({ path, leaked: false });

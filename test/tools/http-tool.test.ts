@@ -36,7 +36,7 @@ beforeAll(async () => {
       }
     },
   });
-  h.deps.tools.secrets.setSecret(h.projectId, "lookup", "API_KEY", "key-0123456789", "production");
+  await h.deps.tools.secrets.setSecret(h.projectId, "lookup", "API_KEY", "key-0123456789", "production");
 });
 afterAll(async () => {
   endpoint.stop(true);

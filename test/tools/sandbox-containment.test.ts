@@ -114,7 +114,7 @@ describe("containment: each is a clear classified error and the server stays hea
   });
 
   test("secrets are only in env.secrets, frozen, and redacted from output and logs", async () => {
-    h.deps.tools.secrets.setSecret(h.projectId, "t", "API_KEY", "sk-live-123456", "production");
+    await h.deps.tools.secrets.setSecret(h.projectId, "t", "API_KEY", "sk-live-123456", "production");
     const out = await h.call(
       script(
         `export default (i, env) => {
@@ -239,7 +239,7 @@ describe("fetch from a script", () => {
     const server = await startTestServer({ allowLoopbackFetch: true });
     try {
       const { deps } = server;
-      const project = createProject(deps.db, createOrg(deps.db, { slug: "self" }).id, { slug: "fetch" });
+      const project = await createProject(deps.db, (await createOrg(deps.db, { slug: "self" })).id, { slug: "fetch" });
       const def = ToolDefinitionSchema.parse(script("export default async (i) => (await fetch(i.url)).status", { allowedDomains: ["127.0.0.1"] }));
       const ctx = { projectId: project.id, channel: "production" as const, log() {}, progress() {}, signal: new AbortController().signal };
       const out = await deps.tools.run(project.id, def, { url: `${server.url}/healthz` }, ctx);

@@ -29,33 +29,33 @@ describe("tool secrets at rest", () => {
     expect(Buffer.from(readFileSync(path, "utf8").trim(), "base64").length).toBe(32);
   });
 
-  test("values are stored as AES-GCM ciphertext, never in clear, and read back", () => {
+  test("values are stored as AES-GCM ciphertext, never in clear, and read back", async () => {
     const s = h.deps.tools.secrets;
-    s.setSecret(h.projectId, "weather", "API_KEY", "plain-value-123", "production");
-    s.setSecret(h.projectId, "weather", "OTHER", "second", "production");
-    s.setSecret(h.projectId, "weather", "API_KEY", "replaced-value-456", "production");
+    await s.setSecret(h.projectId, "weather", "API_KEY", "plain-value-123", "production");
+    await s.setSecret(h.projectId, "weather", "OTHER", "second", "production");
+    await s.setSecret(h.projectId, "weather", "API_KEY", "replaced-value-456", "production");
     const rows = rawRows(h.deps.config.dataDir);
     for (const r of rows) {
       expect(Buffer.from(r.ciphertext).toString("latin1")).not.toContain("value");
       expect(r.iv.length).toBe(12);
     }
-    expect(s.listSecretNames(h.projectId, "weather", "production")).toEqual(["API_KEY", "OTHER"]);
-    expect(s.loadSecrets(h.projectId, "weather", "production")).toEqual({ API_KEY: "replaced-value-456", OTHER: "second" });
-    expect(s.deleteSecret(h.projectId, "weather", "OTHER", "production")).toBe(true);
-    expect(s.deleteSecret(h.projectId, "weather", "OTHER", "production")).toBe(false);
-    expect(s.listSecretNames(h.projectId, "weather", "production")).toEqual(["API_KEY"]);
+    expect(await s.listSecretNames(h.projectId, "weather", "production")).toEqual(["API_KEY", "OTHER"]);
+    expect(await s.loadSecrets(h.projectId, "weather", "production")).toEqual({ API_KEY: "replaced-value-456", OTHER: "second" });
+    expect(await s.deleteSecret(h.projectId, "weather", "OTHER", "production")).toBe(true);
+    expect(await s.deleteSecret(h.projectId, "weather", "OTHER", "production")).toBe(false);
+    expect(await s.listSecretNames(h.projectId, "weather", "production")).toEqual(["API_KEY"]);
   });
 
-  test("a ciphertext moved to another tool does not decrypt (bound by associated data)", () => {
+  test("a ciphertext moved to another tool does not decrypt (bound by associated data)", async () => {
     const s = h.deps.tools.secrets;
-    s.setSecret(h.projectId, "a", "K", "value-of-a", "production");
+    await s.setSecret(h.projectId, "a", "K", "value-of-a", "production");
     h.deps.db.$client.run("INSERT INTO tool_secrets (project_id, tool_name, name, ciphertext, iv, key_id, updated_at) SELECT project_id, 'b', name, ciphertext, iv, key_id, updated_at FROM tool_secrets WHERE tool_name = 'a'");
-    expect(() => s.loadSecrets(h.projectId, "b", "production")).toThrow();
+    await expect(s.loadSecrets(h.projectId, "b", "production")).rejects.toThrow();
   });
 
-  test("another key cannot read them: a clear mismatch error", () => {
+  test("another key cannot read them: a clear mismatch error", async () => {
     const other = new SecretStore(h.deps.db, { dataDir: h.deps.config.dataDir, secretKey: Buffer.alloc(32, 7).toString("base64") });
-    expect(() => other.loadSecrets(h.projectId, "weather", "production")).toThrow(SecretKeyMismatchError);
+    await expect(other.loadSecrets(h.projectId, "weather", "production")).rejects.toThrow(SecretKeyMismatchError);
   });
 
   test("a key from config must be base64 of 32 bytes", () => {
@@ -67,20 +67,20 @@ describe("tool secrets at rest", () => {
     const t = await toolsHarness();
     try {
       const s = t.deps.tools.secrets;
-      s.setSecret(t.projectId, "x", "A", "alpha-secret", "production");
-      s.setSecret(t.projectId, "y", "B", "beta-secret", "production");
+      await s.setSecret(t.projectId, "x", "A", "alpha-secret", "production");
+      await s.setSecret(t.projectId, "y", "B", "beta-secret", "production");
       const oldFile = readFileSync(join(t.deps.config.dataDir, KEY_FILE), "utf8");
       const before = rawRows(t.deps.config.dataDir);
-      const { key, rotated } = rotateSecretKey(t.deps);
+      const { key, rotated } = await rotateSecretKey(t.deps);
       expect(rotated).toBe(2);
       expect(readFileSync(join(t.deps.config.dataDir, KEY_FILE), "utf8").trim()).toBe(key);
       expect(statSync(join(t.deps.config.dataDir, KEY_FILE)).mode & 0o777).toBe(0o600);
       const after = rawRows(t.deps.config.dataDir);
       expect(after.map((r) => r.key_id)).not.toEqual(before.map((r) => r.key_id));
       // The running store notices the new key file by itself.
-      expect(s.loadSecrets(t.projectId, "x", "production")).toEqual({ A: "alpha-secret" });
+      expect(await s.loadSecrets(t.projectId, "x", "production")).toEqual({ A: "alpha-secret" });
       const withOld = new SecretStore(t.deps.db, { dataDir: t.deps.config.dataDir, secretKey: oldFile });
-      expect(() => withOld.loadSecrets(t.projectId, "y", "production")).toThrow(SecretKeyMismatchError);
+      await expect(withOld.loadSecrets(t.projectId, "y", "production")).rejects.toThrow(SecretKeyMismatchError);
     } finally {
       await t.close();
     }
@@ -90,11 +90,11 @@ describe("tool secrets at rest", () => {
     const envKey = Buffer.alloc(32, 1).toString("base64");
     const t = await toolsHarness({ secretKey: envKey });
     try {
-      t.deps.tools.secrets.setSecret(t.projectId, "x", "A", "alpha-secret", "production");
+      await t.deps.tools.secrets.setSecret(t.projectId, "x", "A", "alpha-secret", "production");
       expect(existsSync(join(t.deps.config.dataDir, KEY_FILE))).toBe(false);
-      const { key } = rotateSecretKey(t.deps);
+      const { key } = await rotateSecretKey(t.deps);
       const next = new SecretStore(t.deps.db, { dataDir: t.deps.config.dataDir, secretKey: key });
-      expect(next.loadSecrets(t.projectId, "x", "production")).toEqual({ A: "alpha-secret" });
+      expect(await next.loadSecrets(t.projectId, "x", "production")).toEqual({ A: "alpha-secret" });
     } finally {
       await t.close();
     }

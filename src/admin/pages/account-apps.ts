@@ -20,9 +20,9 @@ const FLASH = { revoked: "Disconnected. The app's next request is refused; conne
 /** `/account/apps` routes. */
 export function accountAppPages(deps: Deps) {
   return new Elysia()
-    .get("/account/apps", ({ request }) => {
-      const { user, session } = requireUser(deps, request);
-      const grants = listOwnGrants(deps, user.id);
+    .get("/account/apps", async ({ request }) => {
+      const { user, session } = await requireUser(deps, request);
+      const grants = await listOwnGrants(deps, user.id);
       const rows = grants.map(
         (g) => html`<tr><td>${appCell(g)}</td><td>${g.projectName}</td><td><span class="badge">${g.channel}</span>${g.sessionId === session.id ? html`<div class="muted small">this browser</div>` : ""}</td>
 <td>${scopeList(g.scopes)}</td><td>${when(g.createdAt)}</td><td>${when(g.lastUsedAt)}</td>
@@ -36,10 +36,10 @@ ${grants.length ? table(["App", "Project", "Channel", "Scopes", "Authorized", "L
 <button type="submit" class="danger">Sign out everywhere</button></form></div>`;
       return adminPage({ title: "Connected apps", user, flash: flashFrom(request, FLASH), body });
     })
-    .post("/account/apps/:grant/revoke", ({ request, params, body }) => {
-      const { user, session } = requireUser(deps, request);
+    .post("/account/apps/:grant/revoke", async ({ request, params, body }) => {
+      const { user, session } = await requireUser(deps, request);
       checkCsrf(request, formFields(body)[CSRF_FIELD], session.csrfSecret);
-      revokeOwnGrant(deps, user.id, params.grant);
+      await revokeOwnGrant(deps, user.id, params.grant);
       return done("/account/apps", "revoked");
     });
 }

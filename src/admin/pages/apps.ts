@@ -35,11 +35,11 @@ export function scopeList(scopes: string): Html {
 export function appPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/settings/apps", async ({ request, params, query }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       const grants = await invoke(listOrgGrants, deps, access, query);
       const { items, pager } = pageSlice(request, grants);
-      const projects = listProjects(deps.db, access.org.id);
-      const members = listMembers(deps.db, access.org.id);
+      const projects = await listProjects(deps.db, access.org.id);
+      const members = await listMembers(deps.db, access.org.id);
       const q = query as Record<string, string | undefined>;
       const filters = html`<form method="get" class="filter-grid card">
 ${selectField("Project", "project", q.project, projects.map((p) => [p.id, p.name]))}
@@ -61,10 +61,10 @@ ${selectField("Channel", "channel", q.channel, [["production", "production"], ["
       const body = html`<h1>Authorized apps</h1><p class="muted">Apps that members connected to this organization's projects. Revoking one disconnects it at its next request.</p>${filters}${list}`;
       return adminPage({ title: "Authorized apps", user: access.user, role: access.role, org: access.org, orgTab: "apps", flash: flashFrom(request, FLASH), body });
     })
-    .post("/admin/:org/settings/apps/:grant/revoke", ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+    .post("/admin/:org/settings/apps/:grant/revoke", async ({ request, params, body }) => {
+      const access = await orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
-      revokeOrgGrantOp(deps, access, params.grant);
+      await revokeOrgGrantOp(deps, access, params.grant);
       return done(orgPath(access.org, "/settings/apps"), "revoked");
     });
 }

@@ -26,22 +26,22 @@ function pretty(text: string | null): Html {
 }
 
 /** The callers this project has seen: OAuth clients of its grants and its API keys. */
-function clientOptions(deps: Deps, access: ProjectAccess): Array<[string, string]> {
+async function clientOptions(deps: Deps, access: ProjectAccess): Promise<Array<[string, string]>> {
   const clients = new Map<string, string>();
-  for (const g of listGrants(deps, { projectId: access.project.id })) clients.set(g.clientId, g.clientName);
-  for (const k of listApiKeys(deps, access.project.id)) clients.set(k.id, `API key: ${k.name}`);
+  for (const g of (await listGrants(deps, { projectId: access.project.id }))) clients.set(g.clientId, g.clientName);
+  for (const k of (await listApiKeys(deps, access.project.id))) clients.set(k.id, `API key: ${k.name}`);
   return [...clients];
 }
 
-function filterForm(deps: Deps, access: ProjectAccess, q: Record<string, string | undefined>): Html {
-  const members = listMembers(deps.db, access.org.id).map((m): [string, string] => [m.userId, m.email]);
+async function filterForm(deps: Deps, access: ProjectAccess, q: Record<string, string | undefined>): Promise<Html> {
+  const members = (await listMembers(deps.db, access.org.id)).map((m): [string, string] => [m.userId, m.email]);
   const input = (label: string, name: string, type: string, placeholder = "") =>
     html`<div><label for="f-${name}">${label}</label><input id="f-${name}" type="${type}" name="${name}" value="${q[name] ?? ""}" placeholder="${placeholder}"></div>`;
   return html`<form method="get" class="filter-grid card">
 ${input("Tool", "tool", "text", "tool name")}
 ${selectField("Status", "status", q.status, [["ok", "ok"], ["error", "error"]])}
 ${selectField("User", "user", q.user, members)}
-${selectField("Client", "client", q.client, clientOptions(deps, access))}
+${selectField("Client", "client", q.client, await clientOptions(deps, access))}
 ${input("Host", "host", "text", "claude")}
 ${selectField("Channel", "channel", q.channel, [["production", "production"], ["draft", "draft"]])}
 ${input("From (UTC)", "from", "datetime-local")}${input("To (UTC)", "to", "datetime-local")}
@@ -59,33 +59,33 @@ function exportLinks(request: Request, base: string): Html {
 export function auditPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/audit", async ({ request, params, query }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const base = projectPath(org, project, "/audit");
       const { events, nextCursor } = await invoke(listAudit, deps, access, query);
-      const emails = userEmails(deps, events.map((e) => e.userId));
+      const emails = await userEmails(deps, events.map((e) => e.userId));
       const rows = events.map(
         (e) => html`<tr><td><a href="${`${base}/${e.id}`}">${when(e.time)}</a></td><td><code>${e.tool ?? e.method}</code>${e.version ? html`<div class="muted small">v${e.version}</div>` : ""}</td>
 <td><span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status === "ok" ? "ok" : (e.errorClass ?? "error")}</span></td>
 <td>${e.principal === "anonymous" ? html`<span class="muted">anonymous</span>` : (e.userId ? emails.get(e.userId) : null) ?? e.userId ?? ""}<div class="muted small">${e.host ?? ""}</div></td>
 <td>${e.channel}</td><td>${e.durationMs} ms</td></tr>`,
       );
-      const body = html`<h1>Audit log</h1>${filterForm(deps, access, query as Record<string, string | undefined>)}
+      const body = html`<h1>Audit log</h1>${await filterForm(deps, access, query as Record<string, string | undefined>)}
 ${events.length ? html`${table(["Time (UTC)", "Tool", "Status", "Caller", "Channel", "Duration"], rows)}${nextPageLink(request, "cursor", nextCursor)}` : emptyState("No calls match. Every MCP request to this project is recorded here.")}
 ${exportLinks(request, base)}`;
       return adminPage({ title: "Audit log", user: access.user, role: access.role, org, project, projectTab: "audit", body });
     })
     .get("/admin/:org/:project/audit/export.jsonl", async ({ request, params, query }) =>
-      downloadResponse(await invoke(exportAuditLog, deps, projectPageAccess(deps, request, params.org, params.project), { ...query, format: "jsonl" })),
+      downloadResponse(await invoke(exportAuditLog, deps, await projectPageAccess(deps, request, params.org, params.project), { ...query, format: "jsonl" })),
     )
     .get("/admin/:org/:project/audit/export.csv", async ({ request, params, query }) =>
-      downloadResponse(await invoke(exportAuditLog, deps, projectPageAccess(deps, request, params.org, params.project), { ...query, format: "csv" })),
+      downloadResponse(await invoke(exportAuditLog, deps, await projectPageAccess(deps, request, params.org, params.project), { ...query, format: "csv" })),
     )
     .get("/admin/:org/:project/audit/:id", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const e = await invoke(getAuditEvent, deps, access, { id: Number.parseInt(params.id, 10) || 0 });
-      const user = e.userId ? userEmails(deps, [e.userId]).get(e.userId) : null;
+      const user = e.userId ? (await userEmails(deps, [e.userId])).get(e.userId) : null;
       const fact = (k: string, v: Html | string | number | null | undefined) => (v === null || v === undefined || v === "" ? "" : html`<dt>${k}</dt><dd>${v}</dd>`);
       const body = html`<p><a href="${projectPath(org, project, "/audit")}">← Audit log</a></p><h1>${e.tool ?? e.method} <span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status}</span></h1>
 <div class="card"><dl class="facts">${fact("Time (UTC)", when(e.time))}${fact("Channel", e.channel)}${fact("Method", e.method)}${fact("Version", e.version)}

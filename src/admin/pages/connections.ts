@@ -33,9 +33,9 @@ function revisionLabel(revision: string | null): Html {
 }
 
 /** The apps connected to this project now (live grants), with the MCP revision each one speaks. */
-function connectedApps(deps: Deps, grants: ReturnType<typeof listGrants>): Html {
+async function connectedApps(deps: Deps, grants: Awaited<ReturnType<typeof listGrants>>): Promise<Html> {
   if (!grants.length) return html`<p class="muted">No app is connected through OAuth.</p>`;
-  const emails = userEmails(deps, grants.map((g) => g.userId));
+  const emails = await userEmails(deps, grants.map((g) => g.userId));
   const rows = grants.map(
     (g) => html`<tr><td>${g.clientName}</td><td>${emails.get(g.userId) ?? g.userId}</td><td>${g.channel}</td><td>${revisionLabel(g.protocolVersion)}</td><td>${when(g.lastUsedAt)}</td></tr>`,
   );
@@ -43,9 +43,9 @@ function connectedApps(deps: Deps, grants: ReturnType<typeof listGrants>): Html 
 }
 
 /** The apps connected now and the newest handshake steps of hosts connecting to this project (developers and above). */
-export function connectionsCard(deps: Deps, access: ProjectAccess): Html {
-  const steps = listHandshakes(deps.db, access.project.id, SHOWN);
-  const grants = listGrants(deps, { projectId: access.project.id });
+export async function connectionsCard(deps: Deps, access: ProjectAccess): Promise<Html> {
+  const steps = await listHandshakes(deps.db, access.project.id, SHOWN);
+  const grants = await listGrants(deps, { projectId: access.project.id });
   const names = new Map(grants.map((g) => [g.clientId, g.clientName]));
   const rows = steps.map(
     (s) => html`<tr><td>${when(s.time)}</td><td>${s.clientId ? (names.get(s.clientId) ?? html`<code class="small">${s.clientId}</code>`) : html`<span class="muted">unknown app</span>`}</td>
@@ -53,7 +53,7 @@ export function connectionsCard(deps: Deps, access: ProjectAccess): Html {
   );
   return html`<div class="card"><h2>Connected apps</h2>
 <p class="muted small">Apps authorized on this project now, and the MCP revision each one speaks.</p>
-${connectedApps(deps, grants)}</div>
+${await connectedApps(deps, grants)}</div>
 <div class="card"><h2>Recent connection steps</h2>
 <p class="muted small">What hosts did while connecting to this project, newest first. A failed step says why.</p>
 ${steps.length ? table(["Time (UTC)", "App", "Step", "Outcome"], rows) : html`<p class="muted">No host has tried to connect yet.</p>`}</div>`;

@@ -53,21 +53,21 @@ ${list}${canCreate ? createForm(org, csrf) : ""}</section>`;
 /** `/admin`, `/admin/{org}` and project creation routes. */
 export function homePages(deps: Deps) {
   return new Elysia()
-    .get("/admin", ({ request }) => {
-      const { user, session } = requireUser(deps, request);
-      const orgs = listOrgsOf(deps.db, user.id);
+    .get("/admin", async ({ request }) => {
+      const { user, session } = await requireUser(deps, request);
+      const orgs = await listOrgsOf(deps.db, user.id);
       const body = orgs.length
-        ? orgs.map(({ org, role }) => orgSection(org, role, listProjects(deps.db, org.id), session.csrfSecret, true))
+        ? await Promise.all(orgs.map(async ({ org, role }) => orgSection(org, role, await listProjects(deps.db, org.id), session.csrfSecret, true)))
         : [emptyState("You are not a member of any organization yet. Ask an admin for an invite link, or run first-run setup on a new server.")];
       return adminPage({ title: "Your projects", user, body: html`<h1>Your projects</h1>${body}` });
     })
-    .get("/admin/:org", ({ request, params }) => {
-      const access = orgPageAccess(deps, request, params.org);
-      const body = orgSection(access.org, access.role, listProjects(deps.db, access.org.id), csrfOf(access), false);
+    .get("/admin/:org", async ({ request, params }) => {
+      const access = await orgPageAccess(deps, request, params.org);
+      const body = orgSection(access.org, access.role, await listProjects(deps.db, access.org.id), csrfOf(access), false);
       return adminPage({ title: access.org.name, user: access.user, role: access.role, org: access.org, orgTab: "projects", body: html`<h1>Projects</h1>${body}` });
     })
     .post("/admin/:org/new", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       const project = await invoke(createProjectOperation, deps, access, postedForm(request, body, access));
       return redirect(projectPath(access.org, project, "?ok=created"));
     });

@@ -19,7 +19,7 @@ const FLASH = { saved: "Saved to the draft. Production gets these instructions w
 export function instructionPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/instructions", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const instructions = await invoke(getInstructions, deps, access, {});
       const editable = roleAtLeast(access.role, "developer");
@@ -33,7 +33,7 @@ ${editable ? html`<div class="actions"><button type="submit">Save instructions</
       return adminPage({ title: "Instructions", user: access.user, role: access.role, org, project, projectTab: "instructions", flash: flashFrom(request, FLASH), body });
     })
     .post("/admin/:org/:project/instructions", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       await invoke(setInstructions, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, access.project, "/instructions"), "saved");
     });

@@ -85,9 +85,9 @@ async function render(deps: Deps, request: Request, access: ProjectAccess): Prom
 /** API key routes. */
 export function keyPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/keys", ({ request, params }) => render(deps, request, projectPageAccess(deps, request, params.org, params.project)))
+    .get("/admin/:org/:project/keys", async ({ request, params }) => render(deps, request, await projectPageAccess(deps, request, params.org, params.project)))
     .post("/admin/:org/:project/keys", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       const made = await invoke(createKey, deps, access, scopesFromForm(fields));
       // POST/redirect/GET (issue 16 #7): a reload of the next page cannot create a second key; the secret
@@ -97,7 +97,7 @@ export function keyPages(deps: Deps) {
       return redirect(`${projectPath(access.org, access.project, "/keys")}?shown=${encodeURIComponent(shown)}`);
     })
     .post("/admin/:org/:project/keys/:key/revoke", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
       await invoke(revokeKey, deps, access, { id: params.key });
       return done(projectPath(access.org, access.project, "/keys"), "revoked");

@@ -33,7 +33,7 @@ ${error ? html`<div class="notice error" role="alert">${error}</div>` : ""}
 export function manifestPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/manifest.json", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       return new Response(JSON.stringify(await invoke(exportManifest, deps, access, {}), null, 2), {
         headers: {
           "content-type": "application/json; charset=utf-8",
@@ -43,7 +43,7 @@ export function manifestPages(deps: Deps) {
       });
     })
     .post("/admin/:org/:project/manifest", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const text = postedForm(request, body, access).manifest ?? "";
       const show = (inner: Html, status = 200) =>
         adminPage({ title: "Import manifest", user: access.user, role: access.role, org: access.org, project: access.project, projectTab: "tools", status, body: inner });

@@ -95,9 +95,9 @@ async function render(deps: Deps, request: Request, access: OrgAccess): Promise<
 export function memberPages(deps: Deps) {
   const back = (access: OrgAccess) => orgPath(access.org, BASE);
   return new Elysia()
-    .get("/admin/:org/settings/members", ({ request, params }) => render(deps, request, orgPageAccess(deps, request, params.org)))
+    .get("/admin/:org/settings/members", async ({ request, params }) => render(deps, request, await orgPageAccess(deps, request, params.org)))
     .post("/admin/:org/settings/members/invite", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       const fields = postedForm(request, body, access);
       const invite = await invoke(inviteMember, deps, access, fields);
       // POST/redirect/GET (issue 16 #7): a reload cannot make a second invite; the link reaches the next page
@@ -106,24 +106,24 @@ export function memberPages(deps: Deps) {
       return redirect(`${back(access)}?shown=${encodeURIComponent(shown)}`);
     })
     .post("/admin/:org/settings/members/invites/:invite/revoke", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
       await invoke(revokeMemberInvite, deps, access, { id: params.invite });
       return done(back(access), "invite-revoked");
     })
     .post("/admin/:org/settings/members/:user/role", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       await invoke(changeRole, deps, access, { ...postedForm(request, body, access), userId: params.user });
       return done(back(access), "role");
     })
     .post("/admin/:org/settings/members/:user/sessions/end", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
       await invoke(endMemberAccess, deps, access, { userId: params.user });
       return done(back(access), "access-ended");
     })
     .post("/admin/:org/settings/members/:user/remove", async ({ request, params, body }) => {
-      const access = orgPageAccess(deps, request, params.org);
+      const access = await orgPageAccess(deps, request, params.org);
       postedForm(request, body, access);
       await invoke(removeOrgMember, deps, access, { userId: params.user });
       return params.user === access.user.id ? done("/admin", "left") : done(back(access), "removed");

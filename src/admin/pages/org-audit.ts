@@ -17,10 +17,10 @@ function detailList(details: unknown): Html {
 /** Org audit log route. */
 export function orgAuditPages(deps: Deps) {
   return new Elysia().get("/admin/:org/settings/audit", async ({ request, params, query }) => {
-    const access = orgPageAccess(deps, request, params.org);
+    const access = await orgPageAccess(deps, request, params.org);
     const { events, next } = await invoke(listOrgAuditEvents, deps, access, query);
     const action = (query as Record<string, string | undefined>).action;
-    const actions = orgEventActions(deps, access.org.id).map((a): [string, string] => [a, a]);
+    const actions = (await orgEventActions(deps, access.org.id)).map((a): [string, string] => [a, a]);
     const rows = events.map(
       (e) => html`<tr><td>${when(e.time)}</td><td><code>${e.action}</code></td><td>${e.actorEmail ?? html`<span class="muted">${e.actorId ? "former user" : "system"}</span>`}</td>
 <td>${e.targetType ? html`<span class="muted small">${e.targetType}</span> <code>${e.targetId ?? ""}</code>` : ""}</td>

@@ -54,13 +54,13 @@ const FLASH = { settings: "Settings saved." };
 /** The settings page and its form post. */
 export function projectSettingsPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/settings", ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .get("/admin/:org/:project/settings", async ({ request, params }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       return adminPage({ title: `Settings · ${project.name}`, user: access.user, role: access.role, org, project, projectTab: "settings", flash: flashFrom(request, FLASH), body: html`<h1>Settings</h1>${settingsCard(access)}` });
     })
     .post("/admin/:org/:project/settings", async ({ request, params, body }) => {
-    const access = projectPageAccess(deps, request, params.org, params.project);
+    const access = await projectPageAccess(deps, request, params.org, params.project);
     const { project } = await invoke(updateProjectSettings, deps, access, settingsFromForm(postedForm(request, body, access)));
     return done(projectPath(access.org, project, "/settings"), "settings");
   });

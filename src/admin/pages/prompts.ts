@@ -75,23 +75,23 @@ async function save(deps: Deps, access: ProjectAccess, fields: Record<string, st
 /** Prompt editor routes. */
 export function promptPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project/prompts/new", ({ request, params }) => editor(projectPageAccess(deps, request, params.org, params.project), {}, null))
-    .post("/admin/:org/:project/prompts/new", ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .get("/admin/:org/:project/prompts/new", async ({ request, params }) => editor(await projectPageAccess(deps, request, params.org, params.project), {}, null))
+    .post("/admin/:org/:project/prompts/new", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       return save(deps, access, postedForm(request, body, access), null);
     })
     .get("/admin/:org/:project/prompts/:name", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const prompt = (await invoke(listPrompts, deps, access, {})).find((p) => p.name === params.name);
       if (!prompt) throw new NotFoundError(`No prompt named "${params.name}".`);
       return editor(access, toForm(prompt), prompt.name);
     })
-    .post("/admin/:org/:project/prompts/:name", ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .post("/admin/:org/:project/prompts/:name", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       return save(deps, access, postedForm(request, body, access), params.name);
     })
     .post("/admin/:org/:project/prompts/:name/delete", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
       await invoke(removePrompt, deps, access, { name: params.name });
       return done(projectPath(access.org, access.project, "/tools"), "prompt-deleted");

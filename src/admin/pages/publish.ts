@@ -78,12 +78,12 @@ function confirmPage(access: ProjectAccess, missing: readonly MissingSecret[], n
 export function publishPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/publish", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const view = await invoke(viewPublish, deps, access, {});
       const canPublish = roleAtLeast(access.role, "admin");
       const csrf = csrfOf(access);
-      const missing = missingSecretsView(deps, access);
+      const missing = await missingSecretsView(deps, access);
       const pendingCard = html`<div class="card"><h2>Changes since the version production serves</h2>${standing(view)}
 ${view.pending === null ? html`<p class="muted">Unpublished changes are visible to developers and above.</p>` : view.changed ? diffSummary(view.pending) : ""}
 ${missing.length ? missingWarning(missing) : ""}
@@ -104,7 +104,7 @@ ${view.versions.length ? table(["Version", "Published", "Changes", ""], rows) : 
       return adminPage({ title: "Publish & history", user: access.user, role: access.role, org, project, projectTab: "publish", flash: flash(request), body });
     })
     .get("/admin/:org/:project/publish/versions/:number", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const number = Number.parseInt(params.number, 10);
       if (!(number >= 1)) throw new NotFoundError(`There is no version ${params.number} of this project.`);
@@ -120,7 +120,7 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
       return adminPage({ title: `Version ${v.number}`, user: access.user, role: access.role, org, project, projectTab: "publish", body });
     })
     .post("/admin/:org/:project/publish", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       let number: number;
       try {
@@ -132,7 +132,7 @@ ${v.note ? html`<dt>Note</dt><dd>${v.note}</dd>` : ""}<dt>Changes</dt><dd>${diff
       return done(projectPath(access.org, access.project, `/publish?v=${number}`), "published");
     })
     .post("/admin/:org/:project/rollback", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { number } = await invoke(rollbackVersion, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, access.project, `/publish?v=${number}`), "rolled-back");
     });

@@ -37,8 +37,8 @@ They connect from their own cloud, not from your computer, and need a public htt
 /** Server page and visibility routes. */
 export function serverPages(deps: Deps) {
   return new Elysia()
-    .get("/admin/:org/:project", ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .get("/admin/:org/:project", async ({ request, params }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const prod = channelUrl(deps.config.publicUrl, org.slug, project.slug, "production");
       const draft = channelUrl(deps.config.publicUrl, org.slug, project.slug, "draft");
@@ -63,16 +63,16 @@ ${
 <div class="card"><h2>MCP server URLs</h2>
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
 <label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${draftBox}
-</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? connectionsCard(deps, access) : ""}`;
+</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? (await connectionsCard(deps, access)) : ""}`;
       return adminPage({ title: project.name, user: access.user, role: access.role, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
-    .get("/admin/:org/:project/visibility", ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .get("/admin/:org/:project/visibility", async ({ request, params }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       // The confirmation step is gated by the operation's own rule, so it is shown only to who may confirm it.
       const rule = setVisibilityOperation.permission;
       need(access, rule.role, setVisibilityOperation.what, rule.scopes);
       const { org, project } = access;
-      const secretTools = toolsUsingSecrets(deps, project);
+      const secretTools = await toolsUsingSecrets(deps, project);
       const warning = secretTools.length
         ? html`<div class="notice error" role="alert"><strong>These tools use secrets:</strong> ${secretTools.join(", ")}.
 Anyone on the internet will be able to call them, and so spend whatever those secrets pay for or reach what they unlock.</div>`
@@ -85,7 +85,7 @@ without sign-in. Calls are rate-limited per IP address and recorded in the audit
       return adminPage({ title: "Make public", user: access.user, role: access.role, org, project, projectTab: "server", body });
     })
     .post("/admin/:org/:project/visibility", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { project } = await invoke(setVisibilityOperation, deps, access, postedForm(request, body, access));
       return done(projectPath(access.org, project), project.visibility);
     });

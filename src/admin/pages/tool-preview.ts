@@ -34,7 +34,7 @@ export function previewCsp(domains: readonly string[]): string {
 /** The preview document route. */
 export function toolPreviewPages(deps: Deps) {
   return new Elysia().get("/admin/:org/:project/tools/:name/preview", async ({ request, params }) => {
-    const access = projectPageAccess(deps, request, params.org, params.project);
+    const access = await projectPageAccess(deps, request, params.org, params.project);
     const tool = await invoke(getTool, deps, access, { name: params.name });
     if (tool.kind !== "interactive") throw new NotFoundError("Only interactive tools have a preview.");
     const doc = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title>

@@ -106,7 +106,7 @@ async function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, s
 export function toolPages(deps: Deps) {
   return new Elysia()
     .get("/admin/:org/:project/tools", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const { org, project } = access;
       const base = projectPath(org, project, "/tools");
       // Viewers see what production serves, never the unpublished draft (issue 11 #13).
@@ -128,8 +128,8 @@ export function toolPages(deps: Deps) {
 ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}${pager}` : empty}${add}${await promptsCard(deps, access)}${view.channel === "draft" || view.published ? manifestCard(access) : ""}`;
       return adminPage({ title: "Tools", user: access.user, role: access.role, org, project, projectTab: "tools", flash: flashFrom(request, FLASH), body });
     })
-    .get("/admin/:org/:project/tools/new", ({ request, params, query }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .get("/admin/:org/:project/tools/new", async ({ request, params, query }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const kind = (query as Record<string, unknown>).kind;
       if (isKind(kind)) return editor(deps, request, access, { kind, values: { inputSchema: EMPTY_SCHEMA, ...STARTERS[kind] } });
       const base = projectPath(access.org, access.project, "/tools/new");
@@ -138,19 +138,19 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       )}</div>`;
       return adminPage({ title: "Add a tool", user: access.user, role: access.role, org: access.org, project: access.project, projectTab: "tools", body });
     })
-    .post("/admin/:org/:project/tools/new", ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+    .post("/admin/:org/:project/tools/new", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       const kind = isKind(fields.kind) ? fields.kind : "script";
       return saveOrShow(deps, request, access, { kind, values: fields }, () => saveToolFromForm(deps, access, null, fields));
     })
     .get("/admin/:org/:project/tools/:name", async ({ request, params }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const tool = await invoke(getTool, deps, access, { name: params.name });
       return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name });
     })
     .post("/admin/:org/:project/tools/:name", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       const tool = await invoke(getTool, deps, access, { name: params.name });
       return saveOrShow(deps, request, access, { kind: tool.kind, values: { ...fields, kind: tool.kind }, name: tool.name }, () =>
@@ -158,7 +158,7 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       );
     })
     .post("/admin/:org/:project/tools/:name/duplicate", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       const fields = postedForm(request, body, access);
       try {
         const copy = await invoke(duplicateTool, deps, access, { name: params.name, newName: fields.newName });
@@ -170,7 +170,7 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       }
     })
     .post("/admin/:org/:project/tools/:name/delete", async ({ request, params, body }) => {
-      const access = projectPageAccess(deps, request, params.org, params.project);
+      const access = await projectPageAccess(deps, request, params.org, params.project);
       postedForm(request, body, access);
       await invoke(deleteTool, deps, access, { name: params.name });
       return done(projectPath(access.org, access.project, "/tools"), "deleted");

@@ -38,11 +38,11 @@ export const apikeyCreateCommand: Command = {
       if (unknown.length || words.length === 0) throw new UsageError("scopes", `unknown scope ${unknown.join(", ") || "(none given)"}; use ${SCOPES.join(", ")}`);
       scopes = words as Scope[];
     }
-    return withDeps(ctx, (deps) => {
-      const { org, project } = projectFlag(ctx, deps);
-      const user = userFlag(ctx, deps);
+    return withDeps(ctx, async (deps) => {
+      const { org, project } = await projectFlag(ctx, deps);
+      const user = await userFlag(ctx, deps);
       const expiresAt = days ? deps.clock.now() + days * 86_400_000 : undefined;
-      const { id, key } = issueApiKey(deps, { project, user }, { name: flag(ctx, "name"), channel, scopes, expiresAt });
+      const { id, key } = await issueApiKey(deps, { project, user }, { name: flag(ctx, "name"), channel, scopes, expiresAt });
       return {
         data: { id, key },
         text: lines(`API key ${id} for ${org.slug}/${project.slug}, acting as ${user.email} with scopes ${(scopes ?? DEFAULT_KEY_SCOPES).join(" ")}. It is shown only now:`, `  ${key}`),

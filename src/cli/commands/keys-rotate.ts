@@ -25,7 +25,7 @@ export const keysRotateCommand: Command = {
   async run(ctx) {
     const retirePrevious = Boolean(ctx.args.switches["retire-previous"]);
     const discardUnreadable = Boolean(ctx.args.switches["discard-unreadable"]);
-    const { kid, retired, discarded } = await withDeps(ctx, (deps) => rotateSigningKey(deps, { retirePrevious, discardUnreadable }));
+    const { kid, retired, discarded } = await withDeps(ctx, async (deps) => (await rotateSigningKey(deps, { retirePrevious, discardUnreadable })));
     return {
       data: { kid, retired, ...(discardUnreadable ? { discarded } : {}) },
       text: lines(

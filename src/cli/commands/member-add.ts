@@ -23,14 +23,14 @@ export const memberAddCommand: Command = {
   async run(ctx) {
     const role = flag(ctx, "role") as Role;
     if (!ROLES.includes(role)) throw new UsageError("role", `must be one of ${ROLES.join(", ")}`);
-    return withDeps(ctx, (deps) => {
-      const org = getOrg(deps.db, flag(ctx, "org"));
+    return withDeps(ctx, async (deps) => {
+      const org = await getOrg(deps.db, flag(ctx, "org"));
       if (ctx.args.switches.invite) {
-        const invite = inviteAsOperator(deps, org, role, ctx.args.flags.email);
+        const invite = await inviteAsOperator(deps, org, role, ctx.args.flags.email);
         return { data: { org: org.slug, role, inviteId: invite.id, url: invite.url }, text: lines(`Invite to ${org.slug} as ${role} (one-time, 7 days):`, `  ${invite.url}`) };
       }
-      const user = userFlag(ctx, deps);
-      addMemberAsOperator(deps, org, user, role);
+      const user = await userFlag(ctx, deps);
+      await addMemberAsOperator(deps, org, user, role);
       return { data: { org: org.slug, userId: user.id, email: user.email, role }, text: `Added ${user.email} to ${org.slug} as ${role}.` };
     });
   },

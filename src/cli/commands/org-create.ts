@@ -14,10 +14,10 @@ export const orgCreateCommand: Command = {
     },
   },
   async run(ctx) {
-    return withDeps(ctx, (deps) => {
-      const owner = ctx.args.flags.owner ? userFlag(ctx, deps, "owner") : undefined;
-      const org = createOrg(deps.db, { slug: flag(ctx, "slug"), name: ctx.args.flags.name }, owner?.id, deps.clock.now());
-      recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "org.created", targetType: "org", targetId: org.id, details: { via: "cli", owner: owner?.email ?? null }, time: deps.clock.now() });
+    return withDeps(ctx, async (deps) => {
+      const owner = ctx.args.flags.owner ? (await userFlag(ctx, deps, "owner")) : undefined;
+      const org = await createOrg(deps.db, { slug: flag(ctx, "slug"), name: ctx.args.flags.name }, owner?.id, deps.clock.now());
+      await recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "org.created", targetType: "org", targetId: org.id, details: { via: "cli", owner: owner?.email ?? null }, time: deps.clock.now() });
       return {
         data: { id: org.id, slug: org.slug, name: org.name, owner: owner?.email ?? null },
         text: lines(`Created organization ${org.slug} (${org.id}).`, owner ? `Owner: ${owner.email}` : "No owner yet: add one with portico member add --role owner."),

@@ -16,10 +16,10 @@ export const projectCreateCommand: Command = {
     },
   },
   async run(ctx) {
-    return withDeps(ctx, (deps) => {
-      const org = getOrg(deps.db, flag(ctx, "org"));
-      const project = createProject(deps.db, org.id, { slug: flag(ctx, "slug"), name: ctx.args.flags.name, instructions: ctx.args.flags.instructions }, deps.clock.now());
-      recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "project.created", targetType: "project", targetId: project.id, projectId: project.id, details: { slug: project.slug, via: "cli" }, time: deps.clock.now() });
+    return withDeps(ctx, async (deps) => {
+      const org = await getOrg(deps.db, flag(ctx, "org"));
+      const project = await createProject(deps.db, org.id, { slug: flag(ctx, "slug"), name: ctx.args.flags.name, instructions: ctx.args.flags.instructions }, deps.clock.now());
+      await recordOrgEvent(deps.db, { orgId: org.id, actorId: null, action: "project.created", targetType: "project", targetId: project.id, projectId: project.id, details: { slug: project.slug, via: "cli" }, time: deps.clock.now() });
       const urls = {
         production: channelUrl(ctx.config.publicUrl, org.slug, project.slug, "production"),
         draft: channelUrl(ctx.config.publicUrl, org.slug, project.slug, "draft"),

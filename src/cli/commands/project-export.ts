@@ -14,9 +14,9 @@ export const projectExportCommand: Command = {
     details: "Secret values are never exported; the manifest lists secret names only.",
   },
   async run(ctx) {
-    return withDeps(ctx, (deps) => {
-      const { org, project } = projectFlag(ctx, deps);
-      const manifest = exportManifest(deps, project.id);
+    return withDeps(ctx, async (deps) => {
+      const { org, project } = await projectFlag(ctx, deps);
+      const manifest = await exportManifest(deps, project.id);
       const json = JSON.stringify(manifest, null, 2);
       const out = ctx.args.flags.out;
       if (!out) return { data: manifest, text: json };

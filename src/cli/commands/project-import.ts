@@ -57,13 +57,13 @@ function channelOf(ctx: CommandContext): Channel {
 }
 
 /** Stores each value on `channel` for every draft tool that declares that secret name; returns `tool.NAME` entries. */
-function saveSecrets(deps: Deps, projectId: string, channel: Channel, values: Record<string, string>): string[] {
+async function saveSecrets(deps: Deps, projectId: string, channel: Channel, values: Record<string, string>): Promise<string[]> {
   const saved: string[] = [];
-  for (const tool of listDraftTools(deps, projectId)) {
+  for (const tool of (await listDraftTools(deps, projectId))) {
     for (const name of tool.secrets) {
       const value = values[name];
       if (value === undefined) continue;
-      deps.tools.secrets.setSecret(projectId, tool.name, name, value, channel);
+      await deps.tools.secrets.setSecret(projectId, tool.name, name, value, channel);
       saved.push(`${tool.name}.${name}`);
     }
   }
@@ -71,11 +71,12 @@ function saveSecrets(deps: Deps, projectId: string, channel: Channel, values: Re
 }
 
 /** Which declared names still have no value on `channel`, as `tool.NAME`. */
-function stillMissing(deps: Deps, projectId: string, channel: Channel): string[] {
-  return listDraftTools(deps, projectId).flatMap((tool) => {
-    const set = deps.tools.secrets.listSecretNames(projectId, tool.name, channel);
+async function stillMissing(deps: Deps, projectId: string, channel: Channel): Promise<string[]> {
+  const perTool = await Promise.all((await listDraftTools(deps, projectId)).map(async (tool) => {
+    const set = await deps.tools.secrets.listSecretNames(projectId, tool.name, channel);
     return tool.secrets.filter((n) => !set.includes(n)).map((n) => `${tool.name}.${n}`);
-  });
+  }));
+  return perTool.flat();
 }
 
 const listOf = (label: string, names: string[]) => names.length > 0 && `  ${label}: ${names.join(", ")}`;
@@ -109,23 +110,23 @@ export const projectImportCommand: Command = {
     const manifest = readJson(ctx, "file");
     const values = readSecrets(ctx, manifest);
     const channel = channelOf(ctx);
-    return withDeps(ctx, (deps) => {
-      const { org, project } = projectFlag(ctx, deps);
+    return withDeps(ctx, async (deps) => {
+      const { org, project } = await projectFlag(ctx, deps);
       let diff: ManifestDiff;
       try {
-        diff = importManifest(deps, project.id, manifest);
+        diff = await importManifest(deps, project.id, manifest);
       } catch (err) {
         if (err instanceof ValidationError) throw new UsageError("file", `not a valid manifest: ${err.message}`);
         throw err;
       }
-      const saved = saveSecrets(deps, project.id, channel, values);
+      const saved = await saveSecrets(deps, project.id, channel, values);
       if (channel === "production" && saved.length > 0) {
-        recordOrgEvent(deps.db, {
-          orgId: org.id, actorId: null, action: "secret.set", targetType: "project", targetId: project.id, projectId: project.id,
-          details: { channel, secrets: saved, via: "cli" }, time: deps.clock.now(),
-        });
+        await recordOrgEvent(deps.db, {
+                    orgId: org.id, actorId: null, action: "secret.set", targetType: "project", targetId: project.id, projectId: project.id,
+                    details: { channel, secrets: saved, via: "cli" }, time: deps.clock.now(),
+                  });
       }
-      const missing = { draft: stillMissing(deps, project.id, "draft"), production: stillMissing(deps, project.id, "production") };
+      const missing = { draft: await stillMissing(deps, project.id, "draft"), production: await stillMissing(deps, project.id, "production") };
       return {
         data: { project: `${org.slug}/${project.slug}`, diff, secretsChannel: channel, secretsSaved: saved, secretsMissing: missing },
         text: lines(

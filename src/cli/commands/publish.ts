@@ -29,16 +29,16 @@ export const publishCommand: Command = {
   },
   async run(ctx) {
     return withDeps(ctx, async (deps) => {
-      const { org, project } = projectFlag(ctx, deps);
+      const { org, project } = await projectFlag(ctx, deps);
       const input = { note: ctx.args.flags.note, confirm: ctx.args.switches.confirm === true };
       let result;
       try {
         if (ctx.args.flags.as) {
-          result = publishedJson(await invoke(publishDraft, deps, operatorAccess(ctx, deps), input));
+          result = publishedJson(await invoke(publishDraft, deps, await operatorAccess(ctx, deps), input));
         } else {
           // The same input rule as every face (the note is trimmed), without a user to check or name.
           const { note } = parseInput(publishDraft.input, input);
-          result = publish(deps, project.id, null, note || undefined, { confirmMissingSecrets: input.confirm });
+          result = await publish(deps, project.id, null, note || undefined, { confirmMissingSecrets: input.confirm });
         }
       } catch (err) {
         // Exit 2 naming the flag, like every refused input (issue 11 #1: publishing never copies values).

@@ -19,13 +19,13 @@ export const secretsRotateKeyCommand: Command = {
   async run(ctx) {
     const newKey = ctx.args.flags["new-key"] === undefined ? undefined : parseKey(ctx.args.flags["new-key"], "new-key");
     const fromEnv = Boolean(ctx.config.secretKey);
-    const { key, rotated } = await withDeps(ctx, (deps) => {
+    const { key, rotated } = await withDeps(ctx, async (deps) => {
       // A wrong master key would rotate into a new key that still opens none of the stored signing keys:
       // refuse with the key ids (issue 15) before any file or row changes.
-      assertMasterKeyOpensSigningKeys(deps);
-      const result = rotateSecretKey(deps, newKey);
+      await assertMasterKeyOpensSigningKeys(deps);
+      const result = await rotateSecretKey(deps, newKey);
       // The OAuth signing keys are sealed with the same master key (src/oauth/key-seal.ts).
-      resealSigningKeys(deps, Buffer.from(result.key, "base64"));
+      await resealSigningKeys(deps, Buffer.from(result.key, "base64"));
       return result;
     });
     return {

@@ -16,7 +16,7 @@ export const toolDuplicateCommand: Command = {
   },
   async run(ctx) {
     return withDeps(ctx, async (deps) => {
-      const copy = await invoke(duplicateTool, deps, operatorAccess(ctx, deps), { name: ctx.args.flags.tool, newName: ctx.args.flags["new-name"] });
+      const copy = await invoke(duplicateTool, deps, await operatorAccess(ctx, deps), { name: ctx.args.flags.tool, newName: ctx.args.flags["new-name"] });
       return { data: { tool: copy }, text: `Copied ${ctx.args.flags.tool} to ${copy.name} in the draft of ${ctx.args.flags.project}.` };
     });
   },

@@ -16,7 +16,7 @@ export const userCreateCommand: Command = {
   },
   async run(ctx) {
     const password = ctx.args.flags.password ?? newToken().slice(0, 20);
-    const user = await withDeps(ctx, (deps) => createUser(deps.db, { email: ctx.args.flags.email!, name: ctx.args.flags.name, password }, deps.clock.now()));
+    const user = await withDeps(ctx, async (deps) => (await createUser(deps.db, { email: ctx.args.flags.email!, name: ctx.args.flags.name, password }, deps.clock.now())));
     const generated = ctx.args.flags.password === undefined;
     return {
       data: { id: user.id, email: user.email, name: user.name, ...(generated ? { password } : {}) },

@@ -14,9 +14,9 @@ export const userResetPasswordCommand: Command = {
   },
   async run(ctx) {
     const ttlHours = intFlag(ctx, "ttl-hours", 24 * 30);
-    return withDeps(ctx, (deps) => {
-      const user = userFlag(ctx, deps);
-      const reset = createPasswordReset(deps, { userId: user.id, ttlHours });
+    return withDeps(ctx, async (deps) => {
+      const user = await userFlag(ctx, deps);
+      const reset = await createPasswordReset(deps, { userId: user.id, ttlHours });
       return {
         data: { userId: user.id, email: user.email, url: reset.url, expiresAt: new Date(reset.expiresAt).toISOString() },
         text: lines(`Password reset link for ${user.email} (one-time, until ${new Date(reset.expiresAt).toISOString()}):`, `  ${reset.url}`),

@@ -17,12 +17,12 @@ function draftWork(scopes: Scope[]): Scope[] {
   return scopes.includes("project:write") && !scopes.includes("draft") ? [...scopes, "draft"] : scopes;
 }
 
-export function managementAccess(ctx: RequestContext): ProjectAccess {
+export async function managementAccess(ctx: RequestContext): Promise<ProjectAccess> {
   const p = ctx.principal;
   if (p.kind === "anonymous") throw new Error("management tools are never offered to anonymous callers");
   const via: Via =
     p.kind === "user"
       ? { kind: "grant", grantId: p.grantId, scopes: draftWork(p.scopes) }
       : { kind: "apikey", apiKeyId: p.apiKeyId, projectId: ctx.project.id, scopes: draftWork(p.scopes), channel: null, expiresAt: null };
-  return projectAccess(ctx.deps, getUser(ctx.deps.db, p.userId), via, ctx.project.orgSlug, ctx.project.slug);
+  return projectAccess(ctx.deps, await getUser(ctx.deps.db, p.userId), via, ctx.project.orgSlug, ctx.project.slug);
 }

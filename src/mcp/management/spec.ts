@@ -31,6 +31,6 @@ export function fromOperation<S extends z.ZodType, O>(
     get inputSchema() {
       return inputJsonSchema(op as unknown as AnyOperation);
     },
-    run: async (ctx, args) => tool.result(await invoke(op, ctx.deps, managementAccess(ctx), args)),
+    run: async (ctx, args) => tool.result(await invoke(op, ctx.deps, await managementAccess(ctx), args)),
   };
 }

@@ -23,7 +23,7 @@ export function isSupportedVersion(v: string): boolean {
 }
 
 /** Answers initialize and opens a session bound to the caller's credential. */
-export function initialize(ctx: RequestContext, params: unknown): InitializeResult {
+export async function initialize(ctx: RequestContext, params: unknown): Promise<InitializeResult> {
   const p = parseParams(InitializeRequestParamsSchema, params);
   // §Version negotiation: echo a supported version, otherwise offer our latest and let the client decide.
   const protocolVersion = isSupportedVersion(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
@@ -31,7 +31,7 @@ export function initialize(ctx: RequestContext, params: unknown): InitializeResu
   ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo, (p.capabilities ?? {}) as Record<string, unknown>);
   ctx.clientCapabilities = ctx.session.clientCapabilities;
   ctx.protocolVersion = protocolVersion;
-  return { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo: serverInfo(ctx), ...instructions(ctx) };
+  return { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo: serverInfo(ctx), ...(await instructions(ctx)) };
 }
 
 /** What every channel offers; the same in initialize (2025) and server/discover (both worlds). */
@@ -54,9 +54,9 @@ export function serverInfo(ctx: RequestContext): { name: string; version: string
  * They are the channel's (issue 16 #4): the draft's on the draft, the pinned version's on production
  * (none before the first publish).
  */
-export function instructions(ctx: RequestContext): { instructions?: string } {
+export async function instructions(ctx: RequestContext): Promise<{ instructions?: string }> {
   if (!mayRead(ctx)) return {};
-  const text = ctx.service.views.get(ctx.project, ctx.target.channel)?.instructions;
+  const text = (await ctx.service.views.get(ctx.project, ctx.target.channel))?.instructions;
   return text ? { instructions: text } : {};
 }
 
@@ -65,8 +65,8 @@ export function instructions(ctx: RequestContext): { instructions?: string } {
  * worlds (a 2025 client may probe with it too). Caching hints and `resultType` are added by the stateless
  * transport for 2026 requests.
  */
-export function discover(ctx: RequestContext) {
-  return { supportedVersions: [...ALL_VERSIONS], capabilities: SERVER_CAPABILITIES, ...instructions(ctx), ...(ctx.stateless ? {} : { serverInfo: serverInfo(ctx) }) };
+export async function discover(ctx: RequestContext) {
+  return { supportedVersions: [...ALL_VERSIONS], capabilities: SERVER_CAPABILITIES, ...(await instructions(ctx)), ...(ctx.stateless ? {} : { serverInfo: serverInfo(ctx) }) };
 }
 
 /** What tools/list requires (project:read, plus draft on the draft channel), asked without throwing. */

@@ -5,10 +5,10 @@ import { channelView, type RequestContext } from "../context";
 import { requireMethodScope } from "../permissions";
 import { parseParams } from "../rpc";
 
-export function listPrompts(ctx: RequestContext, params: unknown): { prompts: Prompt[] } {
+export async function listPrompts(ctx: RequestContext, params: unknown): Promise<{ prompts: Prompt[] }> {
   parseParams(PaginatedRequestParamsSchema, params);
   requireMethodScope(ctx, "project:read");
-  const prompts = [...channelView(ctx).prompts.values()].map((p) => ({
+  const prompts = [...(await channelView(ctx)).prompts.values()].map((p) => ({
     name: p.name,
     ...(p.title ? { title: p.title } : {}),
     description: p.description,
@@ -17,10 +17,10 @@ export function listPrompts(ctx: RequestContext, params: unknown): { prompts: Pr
   return { prompts };
 }
 
-export function getPrompt(ctx: RequestContext, params: unknown): GetPromptResult {
+export async function getPrompt(ctx: RequestContext, params: unknown): Promise<GetPromptResult> {
   const p = parseParams(GetPromptRequestParamsSchema, params);
   requireMethodScope(ctx, "project:read");
-  const prompt = channelView(ctx).prompts.get(p.name);
+  const prompt = (await channelView(ctx)).prompts.get(p.name);
   if (!prompt) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown prompt: "${p.name}".`);
   const args = p.arguments ?? {};
   const missing = prompt.arguments.filter((a) => a.required && !args[a.name]).map((a) => a.name);

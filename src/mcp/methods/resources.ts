@@ -14,23 +14,23 @@ import { parseParams } from "../rpc";
 
 type Interactive = Extract<ToolDefinition, { kind: "interactive" }>;
 
-function interactiveTools(ctx: RequestContext): Interactive[] {
-  return channelView(ctx)
+async function interactiveTools(ctx: RequestContext): Promise<Interactive[]> {
+  return (await channelView(ctx))
     .tools.map((t) => t.def)
     .filter((d): d is Interactive => d.kind === "interactive" && (!d.scope || holds(ctx, d.scope)));
 }
 
-export function listResources(ctx: RequestContext, params: unknown): { resources: Resource[] } {
+export async function listResources(ctx: RequestContext, params: unknown): Promise<{ resources: Resource[] }> {
   parseParams(PaginatedRequestParamsSchema, params);
   requireMethodScope(ctx, "project:read");
-  return { resources: interactiveTools(ctx).map((def) => uiResourceListing(uiPath(ctx.project), def)) };
+  return { resources: (await interactiveTools(ctx)).map((def) => uiResourceListing(uiPath(ctx.project), def)) };
 }
 
-export function readResource(ctx: RequestContext, params: unknown): ReadResourceResult {
+export async function readResource(ctx: RequestContext, params: unknown): Promise<ReadResourceResult> {
   const p = parseParams(ReadResourceRequestParamsSchema, params);
   requireMethodScope(ctx, "project:read");
   const path = uiPath(ctx.project);
-  const def = interactiveTools(ctx).find((d) => uiResourceUri(path, d.name) === p.uri);
+  const def = (await interactiveTools(ctx)).find((d) => uiResourceUri(path, d.name) === p.uri);
   // MCP 2026-07-28 (SEP-2164) moved "resource not found" to -32602; 2025 clients keep -32002.
   if (!def) throw new JsonRpcError(ctx.stateless ? RPC.INVALID_PARAMS : RPC.RESOURCE_NOT_FOUND, `Resource not found: ${p.uri}`, { uri: p.uri });
   return { contents: [uiResource(path, def)] };

@@ -24,10 +24,10 @@ import { describeSchemaErrors } from "../schema-errors";
 import { checkParamHeaders } from "../stateless/headers";
 import { LOG_LEVELS } from "../sessions";
 
-export function listTools(ctx: RequestContext, params: unknown): { tools: Tool[] } {
+export async function listTools(ctx: RequestContext, params: unknown): Promise<{ tools: Tool[] }> {
   parseParams(PaginatedRequestParamsSchema, params);
   requireMethodScope(ctx, "project:read");
-  const view = channelView(ctx);
+  const view = await channelView(ctx);
   const tools = view.tools.filter((t) => !t.def.scope || holds(ctx, t.def.scope)).map((t) => t.wire);
   return { tools: tools.concat(visibleManagementTools(ctx).map((m) => m.wire)) };
 }
@@ -54,7 +54,7 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
   ctx.notes.input = args;
   requireMethodScope(ctx, "tools:call");
   if (isManagementTool(p.name)) return callManagementTool(ctx, p.name, args);
-  const view = channelView(ctx);
+  const view = await channelView(ctx);
   const tool = view.byName.get(p.name);
   if (!tool) throw new JsonRpcError(RPC.INVALID_PARAMS, `Unknown tool: "${p.name}". Call tools/list to see the tools of this channel.`);
   // Before anything runs: an intermediary may have routed or limited on these headers (SEP-2243).

@@ -20,12 +20,12 @@ describe("production secret values on the tool editor", () => {
     const dev = w.members.developer;
     expect((await postForm(w.app, "/admin/acme/shop/tools/new", { ...form, csrf: dev.csrf }, dev.cookie)).status).toBe(303);
     // The admin's production value (the store's 5th argument is the channel).
-    w.deps.tools.secrets.setSecret(w.project.id, "lookup", "TOKEN", ADMIN_VALUE, "production");
+    await w.deps.tools.secrets.setSecret(w.project.id, "lookup", "TOKEN", ADMIN_VALUE, "production");
 
     // Both the per-channel field and the editor's former single field.
     const res = await postForm(w.app, "/admin/acme/shop/tools/lookup", { ...form, csrf: dev.csrf, "secret.production.TOKEN": EVIL, "secret.TOKEN": EVIL }, dev.cookie);
     expect(res.status).toBe(403);
     expect(await res.text()).not.toContain(EVIL);
-    expect(w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "production")).toEqual({ TOKEN: ADMIN_VALUE });
+    expect(await w.deps.tools.secrets.loadSecrets(w.project.id, "lookup", "production")).toEqual({ TOKEN: ADMIN_VALUE });
   });
 });

@@ -38,7 +38,7 @@ const world = await seedWorld(deps);
 const { project } = world;
 const owner = world.members.owner;
 const selfUrl = `${server.url}/healthz`;
-importManifest(deps, project.id, {
+await importManifest(deps, project.id, {
   tools: [
     {
       name: "fetcher", kind: "script", description: "fetches input.url",
@@ -49,8 +49,8 @@ importManifest(deps, project.id, {
     ...[...targets, selfUrl].map((url, i) => ({ name: `http_${i}`, kind: "http" as const, description: url, url, allowedDomains: hostsOf([url]) })),
   ],
 });
-publish(deps, project.id, owner.id);
-const { key } = world.apiKey("owner", { name: "probe" });
+await publish(deps, project.id, owner.id);
+const { key } = await world.apiKey("owner", { name: "probe" });
 
 async function callTool(name: string, args: Record<string, unknown>) {
   const res = await fetch(`${server.url}/acme/shop`, {

@@ -36,8 +36,8 @@ async function call(url: string, key: string, params: Record<string, unknown>, c
 
 test("raw 2026 requests: input_required, then the retry with inputResponses and requestState completes; the audit row holds the question", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
-  const key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, GREET);
+  const key = await f.keyFor("developer");
   const first = await call(f.url("draft"), key, { name: "greet", arguments: {} });
   expect(first.status).toBe(200);
   expect(first.body.result).toMatchObject({ resultType: "input_required", inputRequests: { user_name: { method: "elicitation/create" } } });
@@ -56,8 +56,8 @@ test("raw 2026 requests: input_required, then the retry with inputResponses and 
 
 test("attack: a tampered requestState over HTTP is -32602 and runs nothing", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
-  const key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, GREET);
+  const key = await f.keyFor("developer");
   const first = await call(f.url("draft"), key, { name: "greet", arguments: {} });
   const bad = await call(f.url("draft"), key, { name: "greet", arguments: {}, inputResponses: { user_name: accept({ name: "x" }) }, requestState: `${first.body.result!.requestState}-TAMPERED` });
   expect(bad.body.error).toMatchObject({ code: -32602, message: expect.stringContaining("requestState is not valid") });
@@ -65,7 +65,7 @@ test("attack: a tampered requestState over HTTP is -32602 and runs nothing", asy
 
 test("the SDK v2 client (negotiating 2026-07-28) answers through its elicitation handler and gets the result", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, TWO_STEPS);
+  await createDraftTool(f.deps, f.project.id, TWO_STEPS);
   const client = new Client({ name: "v2-host", version: "1.0.0" }, { capabilities: { elicitation: {} }, versionNegotiation: { mode: "auto" } });
   const asked: string[] = [];
   client.setRequestHandler("elicitation/create", async (req) => {
@@ -74,7 +74,7 @@ test("the SDK v2 client (negotiating 2026-07-28) answers through its elicitation
     const content: Record<string, string> = message.startsWith("Step 1") ? { name: "Grace" } : { color: "teal" };
     return { action: "accept" as const, content };
   });
-  await client.connect(new StreamableHTTPClientTransport(new URL(f.url("draft")), { requestInit: { headers: { Authorization: `Bearer ${f.keyFor("developer")}` } } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(f.url("draft")), { requestInit: { headers: { Authorization: `Bearer ${await f.keyFor("developer")}` } } }));
   const result = await client.callTool({ name: "two_steps", arguments: {} });
   expect(result.content).toEqual([{ type: "text", text: "Grace likes teal" }]);
   expect(asked).toEqual(["Step 1: What is your name?", "Step 2: What is your favorite color?"]);
@@ -87,8 +87,8 @@ test("the SDK v2 client (negotiating 2026-07-28) answers through its elicitation
 
 test("a restart between the question and the answer: the new process accepts the state", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
-  const key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, GREET);
+  const key = await f.keyFor("developer");
   const first = await call(f.url("draft"), key, { name: "greet", arguments: {} });
   const dataDir = f.deps.config.dataDir;
   const path = new URL(f.url("draft")).pathname;

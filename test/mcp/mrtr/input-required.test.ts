@@ -21,8 +21,8 @@ afterEach(async () => {
 
 async function setup() {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
-  createDraftTool(f.deps, f.project.id, TWO_STEPS);
+  await createDraftTool(f.deps, f.project.id, GREET);
+  await createDraftTool(f.deps, f.project.id, TWO_STEPS);
   c = statelessCaller(f.deps, f.org.slug, "shop");
 }
 
@@ -121,7 +121,7 @@ describe("tools that ask, on 2026-07-28", () => {
     const mine = await c.call({ name: "greet", arguments: {} }, { principal: API_KEY });
     const retry = { name: "greet", arguments: {}, inputResponses: { user_name: accept({ name: "A" }) }, requestState: mine.requestState };
     expect((await rejection(c.call(retry, { principal: OTHER_KEY }))).message).toContain("issued to another credential");
-    publish(f.deps, f.project.id, f.users.admin);
+    await publish(f.deps, f.project.id, f.users.admin);
     // The same state on the other channel does not even open.
     expect((await rejection(c.call(retry, { channel: "production" }))).message).toContain("requestState is not valid");
     // Anonymous callers of a public production: another address may finish the call (never bound to an IP), a key may not.
@@ -139,7 +139,7 @@ describe("tools that ask, on 2026-07-28", () => {
       c.call({ name, arguments: args, inputResponses: { user_name: accept({ name: "A" }), step1: accept({ name: "A" }) }, requestState: first.requestState });
     expect((await rejection(retry("two_steps"))).message).toContain("belongs to another call");
     setSystemTime(new Date(Date.now() + 1000));
-    updateDraftTool(f.deps, f.project.id, "greet", { description: "Asks for a name (edited)" });
+    await updateDraftTool(f.deps, f.project.id, "greet", { description: "Asks for a name (edited)" });
     expect((await rejection(retry("greet"))).message).toContain("requestState is outdated: the tool changed");
   });
 });

@@ -12,7 +12,7 @@ import { statelessCaller } from "./stateless-context";
 
 test("a requestState sealed before a restart is accepted after it", async () => {
   const f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
+  await createDraftTool(f.deps, f.project.id, GREET);
   const before = statelessCaller(f.deps, f.org.slug, "shop");
   const first = await before.call({ name: "greet", arguments: {} });
   before.close();

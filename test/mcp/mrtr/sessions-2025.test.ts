@@ -18,13 +18,13 @@ afterEach(async () => {
 
 async function client(capabilities: ClientCapabilities): Promise<Client> {
   const c = new Client({ name: "asking-host", version: "1.0.0" }, { capabilities });
-  await c.connect(new StreamableHTTPClientTransport(new URL(f.url("draft")), { requestInit: { headers: { Authorization: `Bearer ${f.keyFor("developer")}` } } }));
+  await c.connect(new StreamableHTTPClientTransport(new URL(f.url("draft")), { requestInit: { headers: { Authorization: `Bearer ${await f.keyFor("developer")}` } } }));
   return c;
 }
 
 test("an SDK client with an elicitation handler answers the script's questions and gets the result", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, TWO_STEPS);
+  await createDraftTool(f.deps, f.project.id, TWO_STEPS);
   const c = await client({ elicitation: {} });
   const asked: string[] = [];
   c.setRequestHandler(ElicitRequestSchema, async (req) => {
@@ -42,7 +42,7 @@ test("an SDK client with an elicitation handler answers the script's questions a
 
 test("a declined elicitation reaches the script as such", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
+  await createDraftTool(f.deps, f.project.id, GREET);
   const c = await client({ elicitation: {} });
   c.setRequestHandler(ElicitRequestSchema, async () => ({ action: "decline" }));
   expect((await c.callTool({ name: "greet", arguments: {} })).content).toEqual([{ type: "text", text: "No name given" }]);
@@ -51,12 +51,12 @@ test("a declined elicitation reaches the script as such", async () => {
 
 test("sampling goes the same way", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, {
-    name: "ask_llm",
-    kind: "script",
-    description: "Samples",
-    script: `export default async (input, env) => "LLM response: " + (await env.sample({ messages: [{ role: "user", content: { type: "text", text: "Hi" } }], maxTokens: 100 })).content.text`,
-  });
+  await createDraftTool(f.deps, f.project.id, {
+        name: "ask_llm",
+        kind: "script",
+        description: "Samples",
+        script: `export default async (input, env) => "LLM response: " + (await env.sample({ messages: [{ role: "user", content: { type: "text", text: "Hi" } }], maxTokens: 100 })).content.text`,
+      });
   const c = await client({ sampling: {} });
   c.setRequestHandler(CreateMessageRequestSchema, async () => ({ role: "assistant", content: { type: "text", text: "Hello" }, model: "m", stopReason: "endTurn" }));
   expect((await c.callTool({ name: "ask_llm", arguments: {} })).content).toEqual([{ type: "text", text: "LLM response: Hello" }]);
@@ -65,7 +65,7 @@ test("sampling goes the same way", async () => {
 
 test("a client that did not declare elicitation gets a tool error that says it cannot answer", async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, GREET);
+  await createDraftTool(f.deps, f.project.id, GREET);
   const c = await client({});
   const result = await c.callTool({ name: "greet", arguments: {} });
   expect(result.isError).toBe(true);

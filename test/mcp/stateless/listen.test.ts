@@ -36,14 +36,14 @@ async function listen(url: string, bearer: string | null, notifications: Record<
 
 async function published(): Promise<void> {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
 }
 
 describe("subscriptions/listen", () => {
   test("the acknowledgement comes first with the subscription id and the agreed filter; a draft save sends only what was asked, tagged", async () => {
     await published();
-    const key = f.keyFor("developer");
+    const key = await f.keyFor("developer");
     const tools = await listen(f.url("draft"), key, { toolsListChanged: true, resourceSubscriptions: ["ui://acme/shop/echo"] }, "sub-7");
     const prompts = await listen(f.url("draft"), key, { promptsListChanged: true }, 8);
     expect(tools.res.headers.get("content-type")).toContain("text/event-stream");
@@ -55,7 +55,7 @@ describe("subscriptions/listen", () => {
     });
     await prompts.waitFor(() => prompts.messages.length >= 1, "the prompts acknowledgement");
 
-    updateDraftTool(f.deps, f.project.id, "echo", { description: "Louder" });
+    await updateDraftTool(f.deps, f.project.id, "echo", { description: "Louder" });
     await tools.waitFor(() => tools.messages.length >= 2, "tools list_changed");
     expect(tools.messages[1]).toEqual({ jsonrpc: "2.0", method: "notifications/tools/list_changed", params: { _meta: { "io.modelcontextprotocol/subscriptionId": "sub-7" } } });
     await prompts.waitFor(() => prompts.messages.length >= 2, "prompts list_changed");
@@ -64,19 +64,19 @@ describe("subscriptions/listen", () => {
 
   test("a publish reaches production listeners; draft listeners of the same project are not told", async () => {
     await published();
-    const key = f.keyFor("admin");
+    const key = await f.keyFor("admin");
     const prod = await listen(f.url(), key, { toolsListChanged: true });
     await prod.waitFor(() => prod.messages.length >= 1, "ack");
-    createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "shout" });
+    await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "shout" });
     await Bun.sleep(200);
     expect(prod.messages).toHaveLength(1);
-    publish(f.deps, f.project.id, f.users.admin);
+    await publish(f.deps, f.project.id, f.users.admin);
     await prod.waitFor(() => prod.messages.length >= 2, "production list_changed");
   });
 
   test("listening needs what listing needs: a viewer cannot listen on draft, and no credential is 401", async () => {
     await published();
-    const viewer = await listen(f.url("draft"), f.keyFor("viewer"), { toolsListChanged: true });
+    const viewer = await listen(f.url("draft"), await f.keyFor("viewer"), { toolsListChanged: true });
     expect(viewer.res.status).not.toBe(200);
     const anonymous = await listen(f.url(), null, { toolsListChanged: true });
     expect(anonymous.res.status).toBe(401);
@@ -84,7 +84,7 @@ describe("subscriptions/listen", () => {
 
   test("on a public project an anonymous caller may listen, and its lists are cacheScope public", async () => {
     await published();
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const open = await listen(f.url(), null, { toolsListChanged: true });
     await open.waitFor(() => open.messages.length >= 1, "ack");
     const list = await rpc(f.url(), { jsonrpc: "2.0", id: 2, method: "tools/list", params: { _meta: meta() } }, standardHeaders("tools/list"));
@@ -93,46 +93,46 @@ describe("subscriptions/listen", () => {
 
   test("revoking the key ends the stream; so does a revocation made by another process on the same data", async () => {
     await published();
-    const mine = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "here" });
-    const theirs = createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "cli" });
+    const mine = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "here" });
+    const theirs = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "cli" });
     const a = await listen(f.url(), mine.key, { toolsListChanged: true });
     const b = await listen(f.url(), theirs.key, { toolsListChanged: true });
     await a.waitFor(() => a.messages.length >= 1, "ack a");
     await b.waitFor(() => b.messages.length >= 1, "ack b");
-    revokeApiKey(f.deps, f.project.id, mine.id);
+    await revokeApiKey(f.deps, f.project.id, mine.id);
     await a.waitFor(() => a.ended, "stream a to end");
     expect(b.ended).toBe(false);
     const cli = { db: openDb(f.deps.config.dataDir), bus: new EventBus(), clock: systemClock };
-    revokeApiKey(cli, f.project.id, theirs.id);
+    await revokeApiKey(cli, f.project.id, theirs.id);
     cli.db.$client.close();
     await b.waitFor(() => b.ended, "stream b to end after the CLI revoked its key");
   });
 
   test("a member removed ends their stream", async () => {
     await published();
-    const s = await listen(f.url(), f.keyFor("developer"), { toolsListChanged: true });
+    const s = await listen(f.url(), await f.keyFor("developer"), { toolsListChanged: true });
     await s.waitFor(() => s.messages.length >= 1, "ack");
-    removeMember(f.deps.db, f.org.id, f.users.developer);
+    await removeMember(f.deps.db, f.org.id, f.users.developer);
     await s.waitFor(() => s.ended, "stream to end");
   });
 
   test("a developer demoted to viewer loses their draft stream; a project made private ends its anonymous streams", async () => {
     await published();
-    const draft = await listen(f.url("draft"), f.keyFor("developer"), { toolsListChanged: true });
+    const draft = await listen(f.url("draft"), await f.keyFor("developer"), { toolsListChanged: true });
     await draft.waitFor(() => draft.messages.length >= 1, "ack");
-    setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
+    await setRole(f.deps.db, f.org.id, f.users.developer, "viewer");
     await draft.waitFor(() => draft.ended, "the draft stream to end");
 
-    setVisibility(f.deps, f.project.id, "public", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "public", f.users.admin);
     const anonymous = await listen(f.url(), null, { toolsListChanged: true });
     await anonymous.waitFor(() => anonymous.messages.length >= 1, "ack");
-    setVisibility(f.deps, f.project.id, "private", f.users.admin);
+    await setVisibility(f.deps, f.project.id, "private", f.users.admin);
     await anonymous.waitFor(() => anonymous.ended, "the anonymous stream to end");
   });
 
   test("attack: one credential cannot hold every stream of a project (at most 10 listen streams each)", async () => {
     await published();
-    const key = f.keyFor("developer");
+    const key = await f.keyFor("developer");
     const held = [];
     for (let i = 0; i < 10; i++) {
       const s = await listen(f.url(), key, { toolsListChanged: true }, i);
@@ -141,13 +141,13 @@ describe("subscriptions/listen", () => {
     }
     const eleventh = await listen(f.url(), key, { toolsListChanged: true }, 11);
     expect(eleventh.res.status).toBe(429);
-    const other = await listen(f.url(), f.keyFor("admin"), { toolsListChanged: true }, 12);
+    const other = await listen(f.url(), await f.keyFor("admin"), { toolsListChanged: true }, 12);
     expect(other.res.status).toBe(200);
   });
 
   test("at shutdown a listener gets the completion result for its subscription, then the stream ends", async () => {
     await published();
-    const s = await listen(f.url(), f.keyFor("developer"), { toolsListChanged: true }, 31);
+    const s = await listen(f.url(), await f.keyFor("developer"), { toolsListChanged: true }, 31);
     await s.waitFor(() => s.messages.length >= 1, "ack");
     const stopping = f.stop();
     await s.waitFor(() => s.ended, "stream to end");

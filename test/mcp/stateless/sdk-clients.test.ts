@@ -18,8 +18,8 @@ import { ECHO_TOOL, mcpFixture, type McpFixture } from "../fixture";
 let f: McpFixture;
 beforeAll(async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  publish(f.deps, f.project.id, f.users.admin);
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await publish(f.deps, f.project.id, f.users.admin);
 });
 afterAll(() => f.stop());
 
@@ -33,7 +33,7 @@ async function useTools(client: { listTools(): Promise<{ tools: Array<{ name: st
 
 describe("v1 and v2 clients on the same URL", () => {
   test("with an API key: v1 speaks 2025-11-25 with a session, v2 speaks 2026-07-28 without one; both are audited with their host", async () => {
-    const key = f.keyFor("developer");
+    const key = await f.keyFor("developer");
     const old = new V1Client({ name: "v1-host", version: "1.0.0" });
     const oldTransport = new V1Transport(new URL(f.url()), bearer(key));
     await old.connect(oldTransport);
@@ -49,7 +49,7 @@ describe("v1 and v2 clients on the same URL", () => {
     await Promise.all([old.close(), modern.close()]);
 
     await f.deps.audit.flush();
-    const calls = queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events;
+    const calls = (await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events;
     expect(calls.map((r) => r.host).sort()).toEqual(["v1-host 1.0.0", "v2-host 2.0.0"]);
   });
 

@@ -14,19 +14,19 @@ let key: string;
 
 beforeAll(async () => {
   f = await mcpFixture();
-  createDraftTool(f.deps, f.project.id, ECHO_TOOL);
-  createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "alpha", description: "First by name" });
-  createDraftTool(f.deps, f.project.id, {
-    name: "logger", kind: "script", description: "Logs twice", inputSchema: { type: "object", properties: {} },
-    script: 'export default async (input, env) => { env.log("info", "one"); env.log("debug", "two"); return { content: [{ type: "text", text: "done" }] }; }',
-  });
-  createDraftTool(f.deps, f.project.id, {
-    name: "regional", kind: "interactive", description: "Mirrors region into a header",
-    inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" }, count: { type: "integer", "x-mcp-header": "Count" } } },
-    html: "<!doctype html><p>r</p>",
-  });
-  publish(f.deps, f.project.id, f.users.admin);
-  key = f.keyFor("developer");
+  await createDraftTool(f.deps, f.project.id, ECHO_TOOL);
+  await createDraftTool(f.deps, f.project.id, { ...ECHO_TOOL, name: "alpha", description: "First by name" });
+  await createDraftTool(f.deps, f.project.id, {
+        name: "logger", kind: "script", description: "Logs twice", inputSchema: { type: "object", properties: {} },
+        script: 'export default async (input, env) => { env.log("info", "one"); env.log("debug", "two"); return { content: [{ type: "text", text: "done" }] }; }',
+      });
+  await createDraftTool(f.deps, f.project.id, {
+        name: "regional", kind: "interactive", description: "Mirrors region into a header",
+        inputSchema: { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" }, count: { type: "integer", "x-mcp-header": "Count" } } },
+        html: "<!doctype html><p>r</p>",
+      });
+  await publish(f.deps, f.project.id, f.users.admin);
+  key = await f.keyFor("developer");
 });
 afterAll(() => f.stop());
 
@@ -185,7 +185,7 @@ describe("the 2025-only routes", () => {
 describe("cancellation", () => {
   test("closing a 2026 call's response stream cancels it: the sandbox stops and the audit row says so", async () => {
     const script = 'export default (input, env) => { env.log("info", "started"); while (true) {} }';
-    createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
+    await createDraftTool(f.deps, f.project.id, { name: "spin", kind: "script", description: "Never ends", timeoutMs: 20_000, script });
     const started = performance.now();
     const res = await rpc(
       f.url("draft"),
@@ -198,7 +198,7 @@ describe("cancellation", () => {
     await reader.cancel();
     for (let i = 0; i < 100; i++) {
       await f.deps.audit.flush();
-      const row = queryAudit(f.deps.db, f.project.id, { tool: "spin" }).events[0];
+      const row = (await queryAudit(f.deps.db, f.project.id, { tool: "spin" })).events[0];
       if (row) {
         expect(row.status).toBe("error");
         expect(row.error).toContain("cancel");
@@ -217,7 +217,7 @@ describe("what the audit row records of a 2026 call", () => {
     await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "traced" } }, { bearer: key, metaExtra: { traceparent: trace } });
     await call2026(f.url(), "tools/call", { name: "echo", arguments: { text: "untraced" } }, { bearer: key, metaExtra: { traceparent: "00-xyz\nINJECTED" } });
     await f.deps.audit.flush();
-    const rows = queryAudit(f.deps.db, f.project.id, { tool: "echo" }).events.slice(0, 2);
+    const rows = (await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events.slice(0, 2);
     expect(rows.map((r) => [r.protocolVersion, r.host, r.traceparent])).toEqual([
       [V2026, "raw-2026 1", null],
       [V2026, "raw-2026 1", trace],
@@ -239,7 +239,7 @@ describe("browsers and the audit log", () => {
   test("a request refused for its headers or _meta is audited as a protocol error", async () => {
     await call2026(f.url(), "prompts/list", {}, { bearer: key, headers: { "mcp-method": "tools/list" } });
     await f.deps.audit.flush();
-    const row = queryAudit(f.deps.db, f.project.id, {}).events.find((r) => r.method === "prompts/list" && r.status === "error");
+    const row = (await queryAudit(f.deps.db, f.project.id, {})).events.find((r) => r.method === "prompts/list" && r.status === "error");
     expect(row).toMatchObject({ errorClass: "protocol", protocolVersion: V2026 });
     expect(row!.error).toContain("Mcp-Method");
   });

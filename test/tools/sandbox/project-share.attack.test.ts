@@ -19,13 +19,13 @@ const QUICK = "export default (input) => ({ answer: 42 })";
 describe("sandbox pool shares", () => {
   test("attack: a project firing slow script calls cannot make another project's call wait for them", async () => {
     f = await mcpFixture();
-    const other = createProject(f.deps.db, f.org.id, { slug: "crm", name: "CRM" });
-    createDraftTool(f.deps, f.project.id, { name: "hog", kind: "script", description: "Holds a worker", timeoutMs: 30_000, script: HOG });
-    createDraftTool(f.deps, other.id, { name: "quick", kind: "script", description: "Answers at once", timeoutMs: 30_000, script: QUICK });
-    publish(f.deps, f.project.id, f.users.admin);
-    publish(f.deps, other.id, f.users.admin);
-    const hogKey = f.keyFor("viewer");
-    const otherKey = createApiKey(f.deps, { projectId: other.id, userId: f.users.viewer, name: "crm key" }).key;
+    const other = await createProject(f.deps.db, f.org.id, { slug: "crm", name: "CRM" });
+    await createDraftTool(f.deps, f.project.id, { name: "hog", kind: "script", description: "Holds a worker", timeoutMs: 30_000, script: HOG });
+    await createDraftTool(f.deps, other.id, { name: "quick", kind: "script", description: "Answers at once", timeoutMs: 30_000, script: QUICK });
+    await publish(f.deps, f.project.id, f.users.admin);
+    await publish(f.deps, other.id, f.users.admin);
+    const hogKey = await f.keyFor("viewer");
+    const otherKey = (await createApiKey(f.deps, { projectId: other.id, userId: f.users.viewer, name: "crm key" })).key;
     const stopHogs = new AbortController();
     const call = (url: string, key: string, name: string, id: number, signal?: AbortSignal) =>
       fetch(url, {
