@@ -11,7 +11,7 @@ import { recordOrgEvent } from "../audit/org-audit";
 import { allowedScopes, channelMinRole, DEFAULT_KEY_SCOPES, formatScopes, knownScopes, parseScopes, roleAtLeast, SCOPES, type Scope } from "../auth/scopes";
 import type { Principal } from "../auth/principal";
 import type { Deps } from "../deps";
-import { apiKeys, CHANNELS, projects, type Channel, type Role } from "../db/schema";
+import { CHANNELS, type Channel, type Role } from "../db/schema";
 import { ForbiddenError, NotFoundError, OAuthError, fromZod } from "../errors";
 import { systemClock } from "../lib/clock";
 import { sha256 } from "../lib/crypto";
@@ -49,6 +49,7 @@ export function looksLikeApiKey(token: string): boolean {
 }
 
 async function projectOrg(deps: KeyDeps, projectId: string): Promise<string> {
+  const { projects } = deps.db.t;
   const row = await first(deps.db.select({ orgId: projects.orgId }).from(projects).where(eq(projects.id, projectId)));
   if (!row) throw new NotFoundError("No such project.");
   return row.orgId;
@@ -83,6 +84,7 @@ function keyScopes(role: Role, channel: Channel | null, asked: readonly Scope[] 
  * The org audit event is the `keys.create` operation's (src/services/keys.ts), recorded once by its caller.
  */
 export async function createApiKey(deps: KeyDeps, input: z.input<typeof CreateApiKeySchema>, issuer?: IssuingKey): Promise<{ id: string; key: string; scopes: Scope[] }> {
+  const { apiKeys } = deps.db.t;
   const parsed = CreateApiKeySchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { projectId, userId, name, channel, expiresAt } = parsed.data;
@@ -114,6 +116,7 @@ export async function createApiKey(deps: KeyDeps, input: z.input<typeof CreateAp
 
 /** A project's keys, newest first, without hashes. */
 export async function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
+  const { apiKeys } = deps.db.t;
   return (await deps.db
       .select({
         id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, channel: apiKeys.channel, scopes: apiKeys.scopes, createdBy: apiKeys.createdBy,
@@ -130,6 +133,7 @@ export async function listApiKeys(deps: Pick<Deps, "db">, projectId: string) {
  * is the `keys.revoke` operation's (src/services/keys.ts); returns the key's name for it.
  */
 export async function revokeApiKey(deps: KeyDeps, projectId: string, id: string): Promise<{ name: string; wasLive: boolean }> {
+  const { apiKeys } = deps.db.t;
   const key = await first(deps.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.projectId, projectId))));
   if (!key) throw new NotFoundError("No such API key in this project.");
   if (key.revokedAt === null) await deps.db.update(apiKeys).set({ revokedAt: deps.clock.now() }).where(eq(apiKeys.id, id));
@@ -143,6 +147,7 @@ export async function revokeApiKey(deps: KeyDeps, projectId: string, id: string)
  * Each revocation is an org audit event; open MCP sessions made with them are closed.
  */
 export async function revokeUserKeysInOrg(deps: KeyDeps, orgId: string, userId: string, actor: { actorId: string | null; reason: string }): Promise<number> {
+  const { apiKeys, projects } = deps.db.t;
   const keys = await deps.db
       .select({ id: apiKeys.id, name: apiKeys.name, projectId: apiKeys.projectId })
       .from(apiKeys)

@@ -5,7 +5,7 @@
 import { and, desc, eq, gte, like, lt, lte, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
-import { auditEvents, CHANNELS } from "../db/schema";
+import { CHANNELS, type auditEvents } from "../db/schema";
 import { fromZod } from "../errors";
 
 export const AuditFilterSchema = z.object({
@@ -28,7 +28,7 @@ export const AuditFilterSchema = z.object({
 export type AuditFilter = z.input<typeof AuditFilterSchema>;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
-function conditions(projectId: string, f: z.output<typeof AuditFilterSchema>): SQL[] {
+function conditions(auditEvents: Db["t"]["auditEvents"], projectId: string, f: z.output<typeof AuditFilterSchema>): SQL[] {
   const c: SQL[] = [eq(auditEvents.projectId, projectId)];
   if (f.tool) c.push(eq(auditEvents.tool, f.tool));
   if (f.status) c.push(eq(auditEvents.status, f.status));
@@ -51,8 +51,9 @@ function parseFilter(filter: AuditFilter) {
 
 /** One page of a project's audit events, newest first; `nextCursor` is null on the last page. */
 export async function queryAudit(db: Db, projectId: string, filter: AuditFilter = {}): Promise<{ events: AuditEventRow[]; nextCursor: number | null }> {
+  const { auditEvents } = db.t;
   const f = parseFilter(filter);
-  const events = await db.select().from(auditEvents).where(and(...conditions(projectId, f))).orderBy(desc(auditEvents.id)).limit(f.limit + 1);
+  const events = await db.select().from(auditEvents).where(and(...conditions(auditEvents, projectId, f))).orderBy(desc(auditEvents.id)).limit(f.limit + 1);
   const more = events.length > f.limit;
   if (more) events.pop();
   return { events, nextCursor: more ? events[events.length - 1]!.id : null };
@@ -76,6 +77,7 @@ function csvField(value: unknown): string {
  * row, reading 1,000 rows at a time. `time` is ISO 8601 in both.
  */
 export function exportAudit(db: Db, projectId: string, filter: Omit<AuditFilter, "cursor" | "limit">, format: "jsonl" | "csv"): ReadableStream<Uint8Array> {
+  const { auditEvents } = db.t;
   const base = parseFilter({ ...filter, limit: 500 });
   const encoder = new TextEncoder();
   let cursor: number | undefined;
@@ -85,7 +87,7 @@ export function exportAudit(db: Db, projectId: string, filter: Omit<AuditFilter,
       let out = "";
       if (!started && format === "csv") out += `${CSV_COLUMNS.join(",")}\r\n`;
       started = true;
-      const rows = await db.select().from(auditEvents).where(and(...conditions(projectId, { ...base, cursor }))).orderBy(desc(auditEvents.id)).limit(1000);
+      const rows = await db.select().from(auditEvents).where(and(...conditions(auditEvents, projectId, { ...base, cursor }))).orderBy(desc(auditEvents.id)).limit(1000);
       for (const row of rows) {
         const r = { ...row, time: new Date(row.time).toISOString() };
         out += format === "jsonl" ? `${JSON.stringify(r)}\n` : `${CSV_COLUMNS.map((c) => csvField(r[c])).join(",")}\r\n`;

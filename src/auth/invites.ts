@@ -8,7 +8,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordOrgEvent } from "../audit/org-audit";
 import type { Db } from "../db/client";
-import { ROLES, invites, memberships, orgs, users, type Org, type Role } from "../db/schema";
+import { ROLES, type Org, type Role, type invites } from "../db/schema";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
 import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
@@ -57,6 +57,7 @@ export async function createInvite(
   deps: { db: Db; clock: Clock; config: { publicUrl: string } },
   input: CreateInviteInput,
 ): Promise<{ id: string; url: string; token: string; role: Role; email: string | null; ttlHours: number }> {
+  const { invites } = deps.db.t;
   const parsed = CreateInviteSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const { orgId, role, email, createdBy, ttlHours } = parsed.data;
@@ -70,6 +71,7 @@ export async function createInvite(
 
 /** An org's invites, newest first, with their status; pending only unless `all`. */
 export async function listInvites(deps: { db: Db; clock: Clock }, orgId: string, opts: { all?: boolean } = {}) {
+  const { invites, users } = deps.db.t;
   const { db } = deps;
   const now = deps.clock.now();
   const where = opts.all
@@ -100,6 +102,7 @@ export async function listInvites(deps: { db: Db; clock: Clock }, orgId: string,
  * `members.revoke-invite` operation's audit event (src/services/members.ts).
  */
 export async function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgId: string; inviteId: string }): Promise<{ role: Role }> {
+  const { invites } = deps.db.t;
   const { db } = deps;
   const invite = await first(db.select().from(invites).where(and(eq(invites.id, input.inviteId), eq(invites.orgId, input.orgId))));
   if (!invite) throw new NotFoundError("No such invite in this organization.");
@@ -115,6 +118,7 @@ export async function revokeInvite(deps: { db: Db; clock: Clock }, input: { orgI
  * `deps.clock`; a caller holding only a database falls back to the system clock.
  */
 export async function findInvite(db: Db, token: string, now = systemClock.now()): Promise<{ invite: Invite; org: Org; status: InviteStatus } | null> {
+  const { invites, orgs } = db.t;
   if (!token || token.length > 100) return null;
   const row = await first(db.select({ invite: invites, org: orgs }).from(invites).innerJoin(orgs, eq(orgs.id, invites.orgId)).where(eq(invites.tokenHash, sha256(token))));
   return row ? { ...row, status: inviteStatus(row.invite, now) } : null;
@@ -147,6 +151,7 @@ export async function acceptInvite(db: Db, input: { token: string; userId: strin
   const existing = await roleOf(db, org.id, input.userId);
   if (existing) throw new ConflictError(`You are already a member of ${org.name} (as ${existing}).`);
   await transaction(db, async (tx) => {
+        const { invites, memberships } = tx.t;
         const claimed = await tx
               .update(invites)
               .set({ acceptedAt: now, acceptedBy: input.userId })

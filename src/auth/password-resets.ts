@@ -5,7 +5,7 @@
  */
 import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { passwordResets, users, type User } from "../db/schema";
+import { type User } from "../db/schema";
 import { NotFoundError } from "../errors";
 import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
@@ -30,6 +30,7 @@ export async function createPasswordReset(
   const now = deps.clock.now();
   const expiresAt = now + (input.ttlHours ?? DEFAULT_RESET_TTL_HOURS) * 3600_000;
   await transaction(deps.db, async (tx) => {
+        const { passwordResets } = tx.t;
         await tx.update(passwordResets).set({ usedAt: now }).where(and(eq(passwordResets.userId, input.userId), isNull(passwordResets.usedAt)));
         await tx.insert(passwordResets).values({ tokenHash: sha256(token), userId: input.userId, createdBy: input.createdBy ?? null, createdAt: now, expiresAt });
       });
@@ -41,6 +42,7 @@ export async function createPasswordReset(
  * from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
 export async function findResetUser(db: Db, token: string, now = systemClock.now()): Promise<User> {
+  const { passwordResets, users } = db.t;
   const row = token.length <= 100
     ? (await first(db
               .select({ user: users })
@@ -54,6 +56,7 @@ export async function findResetUser(db: Db, token: string, now = systemClock.now
 
 /** Uses a reset link: sets the password, marks the link used and ends all the user's sessions. */
 export async function usePasswordReset(deps: SessionDeps, token: string, password: string): Promise<User> {
+  const { passwordResets } = deps.db.t;
   const now = deps.clock.now();
   const user = await findResetUser(deps.db, token, now);
   checkPasswordStrength(password);

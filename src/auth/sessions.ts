@@ -5,7 +5,7 @@
  */
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { sessions, users, type Session, type User } from "../db/schema";
+import { type Session, type User } from "../db/schema";
 import type { Clock } from "../lib/clock";
 import type { EventBus } from "../lib/events";
 import { sha256 } from "../lib/crypto";
@@ -27,6 +27,7 @@ export async function createSession(
   userId: string,
   meta: { ip?: string | null; userAgent?: string | null } = {},
 ): Promise<{ token: string; session: Session }> {
+  const { sessions } = deps.db.t;
   const token = newToken();
   const now = deps.clock.now();
   const session: Session = {
@@ -52,12 +53,14 @@ export function isSessionLive(session: Pick<Session, "endedAt" | "lastSeenAt">, 
 
 /** Marks the session as used (throttled); keeps it, and the grants it approved, from idle expiry. */
 export async function touchSession(deps: SessionDeps, session: Pick<Session, "id" | "lastSeenAt">, now: number): Promise<void> {
+  const { sessions } = deps.db.t;
   if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
   await deps.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
 }
 
 /** Resolves a session cookie value to a live session and its user, or null. */
 export async function resolveSession(deps: SessionDeps, token: string | undefined): Promise<{ session: Session; user: User } | null> {
+  const { sessions, users } = deps.db.t;
   if (!token || token.length > 200) return null;
   const row = await first(deps.db
       .select({ session: sessions, user: users })
@@ -71,6 +74,7 @@ export async function resolveSession(deps: SessionDeps, token: string | undefine
 }
 
 export async function endSession(deps: SessionDeps, sessionId: string, reason: string): Promise<void> {
+  const { sessions } = deps.db.t;
   await deps.db
         .update(sessions)
         .set({ endedAt: deps.clock.now(), endedReason: reason })
@@ -80,6 +84,7 @@ export async function endSession(deps: SessionDeps, sessionId: string, reason: s
 
 /** Ends every live session of a user (sign out everywhere, password change); returns how many ended. */
 export async function endAllSessions(deps: SessionDeps, userId: string, reason: string): Promise<number> {
+  const { sessions } = deps.db.t;
   const live = await deps.db
       .select({ id: sessions.id })
       .from(sessions)
@@ -89,5 +94,6 @@ export async function endAllSessions(deps: SessionDeps, userId: string, reason: 
 }
 
 export async function listSessions(db: Db, userId: string): Promise<Session[]> {
+  const { sessions } = db.t;
   return await db.select().from(sessions).where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)));
 }

@@ -5,7 +5,6 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { settings } from "../db/schema";
 import { safeEqual, sha256 } from "../lib/crypto";
 import { rowsChanged } from "./changes";
 import { newToken } from "../lib/ids";
@@ -16,6 +15,7 @@ const SETUP_KEY = "setup_token_hash";
 
 /** Mints a setup token when there is no user yet and returns the link; null once a user exists. */
 export async function issueSetupLink(db: Db, publicUrl: string): Promise<string | null> {
+  const { settings } = db.t;
   if (countUsers(db) > 0) return null;
   const token = newToken();
   await db.insert(settings)
@@ -26,6 +26,7 @@ export async function issueSetupLink(db: Db, publicUrl: string): Promise<string 
 
 /** True while `token` is the current setup token and no user exists. */
 export async function isSetupTokenValid(db: Db, token: unknown): Promise<boolean> {
+  const { settings } = db.t;
   if (typeof token !== "string" || token.length < 20 || token.length > 100 || countUsers(db) > 0) return false;
   const row = await first(db.select().from(settings).where(eq(settings.key, SETUP_KEY)));
   return Boolean(row && safeEqual(row.value, sha256(token)));
@@ -33,6 +34,7 @@ export async function isSetupTokenValid(db: Db, token: unknown): Promise<boolean
 
 /** Deletes the token if it matches; true for exactly one caller, so two racing submits cannot both set up. */
 export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
+  const { settings } = db.t;
   const res = await db.delete(settings).where(and(eq(settings.key, SETUP_KEY), eq(settings.value, sha256(token))));
   return rowsChanged(res) === 1;
 }

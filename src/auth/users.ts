@@ -1,7 +1,7 @@
 /** Users: creation with a hashed password, lookups, password changes (which end every session). */
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { users, type User } from "../db/schema";
+import { type User } from "../db/schema";
 import { ConflictError, NotFoundError, fromZod } from "../errors";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
@@ -13,6 +13,7 @@ export const EmailSchema = z.email().max(254).transform((v) => v.trim().toLowerC
 
 /** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
 export async function createUser(db: Db, input: { email: string; name?: string; password: string }, now = systemClock.now()): Promise<User> {
+  const { users } = db.t;
   const parsed = EmailSchema.safeParse(input.email);
   if (!parsed.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
   const email = parsed.data;
@@ -31,10 +32,12 @@ export async function createUser(db: Db, input: { email: string; name?: string; 
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  const { users } = db.t;
   return await first(db.select().from(users).where(eq(users.email, email.trim().toLowerCase())));
 }
 
 export async function getUser(db: Db, id: string): Promise<User> {
+  const { users } = db.t;
   const user = await first(db.select().from(users).where(eq(users.id, id)));
   if (!user) throw new NotFoundError("No such user.");
   return user;
@@ -46,6 +49,7 @@ export function countUsers(db: Db): number {
 
 /** Sets a new password. Callers end the user's sessions (and so their grants) afterwards. */
 export async function setPassword(db: Db, userId: string, password: string, now: number): Promise<void> {
+  const { users } = db.t;
   checkPasswordStrength(password);
   const passwordHash = await hashPassword(password);
   await db.update(users).set({ passwordHash, passwordChangedAt: now }).where(eq(users.id, userId));

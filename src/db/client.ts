@@ -8,7 +8,16 @@ import { appliedHashes, applyMigrations, EMBEDDED, pendingMigrations, type Migra
 import { backupBeforeMigration } from "./backup";
 import { systemClock } from "../lib/clock";
 
-export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database };
+/**
+ * A database handle. `t` holds this database's own tables: services build queries from `db.t`, never from
+ * an import of one dialect's schema, so the same service code runs on SQLite and on Postgres
+ * (docs/architecture.md: Storage).
+ */
+export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database; t: Tables; engine: Engine };
+/** Which engine a handle talks to: the few places that must differ (transactions, raw SQL) ask this. */
+export type Engine = "sqlite" | "postgres";
+/** The tables of a database, typed as SQLite's; Postgres' twins have the same names, columns and row types (db/SCHEMA.md: "Two dialects"). */
+export type Tables = typeof schema;
 
 /** Thrown when the data dir holds a schema newer than this binary knows: starting would corrupt it. */
 export class SchemaTooNewError extends Error {}
@@ -35,7 +44,7 @@ export function openDb(dataDir: string | ":memory:"): Db {
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
   sqlite.exec("PRAGMA busy_timeout = 5000");
-  return drizzle({ client: sqlite, schema }) as Db;
+  return Object.assign(drizzle({ client: sqlite, schema }), { t: schema, engine: "sqlite" as const }) as Db;
 }
 
 /**

@@ -4,6 +4,7 @@
  * would tie a service to one engine.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "./client";
 
 /** The first row of a query, or undefined: what SQLite's `.get()` gives, on either engine. */
@@ -22,6 +23,12 @@ export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> 
  * on a worker) is rolled back with an error rather than holding the write lock across I/O.
  */
 export async function transaction<T>(db: Db, body: (tx: Db) => Promise<T>): Promise<T> {
+  // Postgres: drizzle's own transaction holds one pooled connection for the body (a nested call is a
+  // savepoint there too); the body gets the same tables.
+  if (db.engine === "postgres") {
+    const pg = db as unknown as { transaction<R>(fn: (tx: object) => Promise<R>): Promise<R> };
+    return pg.transaction((tx) => body(Object.assign(tx, { t: db.t, engine: db.engine, $client: db.$client }) as unknown as Db));
+  }
   const client = db.$client;
   const state = txState(client);
   if (state.owner.getStore() === client) return savepoint(client, db, body);
@@ -78,3 +85,12 @@ function txState(client: Db["$client"]): TxState {
   return state;
 }
 let savepoints = 0;
+
+/**
+ * SQL for "one past `column`, or `now` if that is later": a version stamp that always moves forward even
+ * when the clock does not (two writes in one millisecond). Portable: SQLite's scalar max() and Postgres'
+ * greatest() are spelled differently.
+ */
+export function laterThan(column: SQLWrapper, now: number): SQL {
+  return sql`CASE WHEN ${column} + 1 > ${now} THEN ${column} + 1 ELSE ${now} END`;
+}

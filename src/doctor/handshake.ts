@@ -5,7 +5,6 @@
  */
 import { and, desc, eq, inArray, isNotNull, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { handshakeEvents } from "../db/schema";
 import { systemClock } from "../lib/clock";
 import { first } from "../db/query";
 
@@ -43,6 +42,7 @@ const LIST_MAX = 500;
  * a caller holding only a database falls back to the system clock.
  */
 export async function recordHandshake(db: Db, event: HandshakeInput, now = systemClock.now()): Promise<void> {
+  const { handshakeEvents } = db.t;
   const row = await first(db
       .insert(handshakeEvents)
       .values({
@@ -61,6 +61,7 @@ export async function recordHandshake(db: Db, event: HandshakeInput, now = syste
 
 /** Keeps only the newest `keep` rows. */
 export async function trimHandshakes(db: Db, keep: number): Promise<void> {
+  const { handshakeEvents } = db.t;
   await db.delete(handshakeEvents)
         .where(lt(handshakeEvents.id, sql`(SELECT max(${handshakeEvents.id}) FROM ${handshakeEvents}) - ${keep} + 1`));
 }
@@ -70,6 +71,7 @@ export async function trimHandshakes(db: Db, keep: number): Promise<void> {
  * the client names a project, so they are included for every client that later reached this project.
  */
 export async function listHandshakes(db: Db, projectId: string, limit = 100) {
+  const { handshakeEvents } = db.t;
   const clientsOfProject = db
     .selectDistinct({ clientId: handshakeEvents.clientId })
     .from(handshakeEvents)

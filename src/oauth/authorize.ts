@@ -5,7 +5,7 @@
  */
 import { and, eq, gt } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { authRequests, type OAuthClient } from "../db/schema";
+import { type OAuthClient, type authRequests } from "../db/schema";
 import { OAuthError } from "../errors";
 import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
 import { newId } from "../lib/ids";
@@ -35,6 +35,7 @@ export function resumeUrl(requestId: string): string {
 
 /** A pending, unexpired authorization request. */
 export async function findAuthRequest(deps: Deps, id: string): Promise<AuthRequest | undefined> {
+  const { authRequests } = deps.db.t;
   if (id.length > 100) return undefined;
   return await first(deps.db
       .select()
@@ -57,6 +58,7 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
 }
 
 async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
+  const { authRequests } = deps.db.t;
   // Anyone, signed in or not, stores a row here: bounded per IP so a flood cannot grow the table unchecked.
   await deps.oauth.authorizeRequests.hit(ip, deps.clock.now());
   const valid = await validateAuthorizeRequest(deps, query, ip);
@@ -90,6 +92,7 @@ async function clientOf(deps: Deps, row: AuthRequest): Promise<OAuthClient | Res
 }
 
 async function showConsent(deps: Deps, row: AuthRequest, { user, session }: SignedIn): Promise<Response> {
+  const { authRequests } = deps.db.t;
   const client = await clientOf(deps, row);
   if (client instanceof Response) return client;
   const target = row.resource ? (await resolveResource(deps, row.resource)) : null;

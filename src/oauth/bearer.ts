@@ -9,7 +9,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { grants, type Channel } from "../db/schema";
+import { type Channel } from "../db/schema";
 import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { allowedScopes, parseScopes, type Scope } from "../auth/scopes";
@@ -119,6 +119,7 @@ export async function authenticateBearer(
   /** Read-through cache dropped on any commit (the MCP hot path: one SQLite read less); default reads every time. */
   read: <T>(cacheKey: string, load: () => T) => T = (_, load) => load(),
 ): Promise<Principal> {
+  const { grants } = deps.db.t;
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
   if (!header) throw unauthorized(deps, target, "This MCP server needs authorization: connect the app to Portico.", false);

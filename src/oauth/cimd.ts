@@ -10,7 +10,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { outboundProxy } from "../config";
-import { oauthClients, type OAuthClient } from "../db/schema";
+import { type OAuthClient } from "../db/schema";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
 import { recordHandshake } from "../doctor/handshake";
 import { redirectUrisProblem } from "./application-type";
@@ -80,6 +80,7 @@ function parseDocument(clientId: string, doc: unknown): Omit<OAuthClient, "fetch
 }
 
 async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
+  const { oauthClients } = deps.db.t;
   const now = deps.clock.now();
   const res = await safeFetch(clientId, {
     allowLoopback: deps.config.allowLoopbackFetch,
@@ -117,6 +118,7 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
 
 /** Stores the pinned copy as if fetched (briefly fresh), so the token endpoint does not refetch at once. */
 async function pinned(deps: Deps, clientId: string): Promise<OAuthClient | null> {
+  const { oauthClients } = deps.db.t;
   const doc = PINNED_CLIENT_DOCUMENTS[clientId];
   if (!doc) return null;
   const now = deps.clock.now();
@@ -126,6 +128,7 @@ async function pinned(deps: Deps, clientId: string): Promise<OAuthClient | null>
 }
 
 async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
+  const { oauthClients } = deps.db.t;
   try {
     const client = await fetchDocument(deps, clientId, cached);
     await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" }, deps.clock.now());
@@ -153,6 +156,7 @@ async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undef
  * RateLimitError when `ip` asked for too many fetches (a fetch already in flight is shared, not counted).
  */
 export async function resolveCimdClient(deps: Deps, clientId: string, ip?: string): Promise<OAuthClient> {
+  const { oauthClients } = deps.db.t;
   const cached = await first(deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)));
   if (cached && cached.registration === "cimd" && (cached.freshUntil ?? 0) > deps.clock.now()) return cached;
   const state = deps.oauth;

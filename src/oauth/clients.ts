@@ -6,7 +6,7 @@
 import { and, eq, gt, inArray, isNull, lt, notExists, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
-import { grants, oauthClients, refreshTokens, type OAuthClient } from "../db/schema";
+import { type OAuthClient } from "../db/schema";
 import { isCimdClientId, resolveCimdClient } from "./cimd";
 import { invalidClient } from "./errors";
 import { first, transaction } from "../db/query";
@@ -23,6 +23,7 @@ export const UNUSED_CLIENT_TTL_MS = 24 * 3600 * 1000;
  * requester's, which CIMD fetches are rate-limited by.
  */
 export async function findClient(deps: Deps, clientId: string, opts: { status?: number; ip?: string; basic?: boolean } = {}): Promise<OAuthClient> {
+  const { oauthClients } = deps.db.t;
   if (isCimdClientId(clientId)) return resolveCimdClient(deps, clientId, opts.ip);
   const client = clientId.length <= 200 ? (await first(deps.db.select().from(oauthClients).where(eq(oauthClients.id, clientId)))) : undefined;
   if (!client || client.registration !== "dcr") {
@@ -33,6 +34,7 @@ export async function findClient(deps: Deps, clientId: string, opts: { status?: 
 
 /** Records that `clientId` was issued tokens: it has completed an authorization and is kept (issue 11 #10). */
 export async function markClientUsed(db: Db, clientId: string, now: number): Promise<void> {
+  const { oauthClients } = db.t;
   await db.update(oauthClients).set({ lastUsedAt: now }).where(eq(oauthClients.id, clientId));
 }
 
@@ -45,6 +47,7 @@ export async function markClientUsed(db: Db, clientId: string, now: number): Pro
  */
 export async function pruneUnusedClients(db: Db, now: number): Promise<number> {
   return await transaction(db, async (tx) => {
+      const { grants, oauthClients, refreshTokens } = tx.t;
       const ids = (await tx
             .select({ id: oauthClients.id })
             .from(oauthClients)

@@ -6,7 +6,6 @@
  */
 import { and, eq, gt } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { authRequests } from "../db/schema";
 import { checkCsrf } from "../auth/csrf";
 import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
 import { SESSION_COOKIE, clearCookieHeader } from "../auth/cookies";
@@ -45,6 +44,7 @@ async function switchAccount(deps: Deps, signedIn: SignedIn, requestId: string):
 
 /** POST /oauth/authorize. */
 export async function handleConsent(deps: Deps, request: Request, meta: RequestMeta): Promise<Response> {
+  const { authRequests } = deps.db.t;
   let form: Record<string, string>;
   try {
     form = await readForm(request);

@@ -8,7 +8,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { authCodes, type OAuthClient } from "../db/schema";
+import { type OAuthClient } from "../db/schema";
 import { s256, safeEqual, sha256 } from "../lib/crypto";
 import { grantProblem, loadGrantState } from "./grant-check";
 import { getGrant, revokeGrant } from "./grants";
@@ -30,6 +30,7 @@ export const AuthorizationCodeRequestSchema = z.object({
 
 /** Exchanges a code for tokens; `form` is the token request body. */
 export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
+  const { authCodes } = deps.db.t;
   const req = parseParams(AuthorizationCodeRequestSchema, form);
   const codeHash = sha256(req.code);
   const code = await first(deps.db.select().from(authCodes).where(eq(authCodes.codeHash, codeHash)));

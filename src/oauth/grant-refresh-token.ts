@@ -10,7 +10,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { refreshTokens, type OAuthClient } from "../db/schema";
+import { type OAuthClient } from "../db/schema";
 import { sha256 } from "../lib/crypto";
 import { parseScopes } from "../auth/scopes";
 import { grantProblem, loadGrantState } from "./grant-check";
@@ -33,6 +33,7 @@ export const RefreshRequestSchema = z.object({
 
 /** Rotates a refresh token; `form` is the token request body. */
 export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form: Record<string, string>): Promise<Issued> {
+  const { refreshTokens } = deps.db.t;
   const req = parseParams(RefreshRequestSchema, form);
   const tokenHash = sha256(req.refresh_token);
   const token = await first(deps.db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)));

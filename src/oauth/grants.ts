@@ -6,7 +6,7 @@
 import { and, desc, eq, gt, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
-import { grants, oauthClients, projects, sessions, type Grant } from "../db/schema";
+import { type Grant } from "../db/schema";
 import { recordOrgEvent } from "../audit/org-audit";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
@@ -31,6 +31,7 @@ export interface NewGrant {
  * seeders that only hold a database fall back to the system clock.
  */
 export async function createGrant(db: Db, input: NewGrant, now = systemClock.now()): Promise<Grant> {
+  const { grants } = db.t;
   const grant: Grant = {
     id: newId("gnt"),
     ...input,
@@ -58,6 +59,7 @@ export async function createGrant(db: Db, input: NewGrant, now = systemClock.now
 
 /** One grant by id, in any state. */
 export async function getGrant(db: Db, id: string): Promise<Grant | undefined> {
+  const { grants } = db.t;
   return await first(db.select().from(grants).where(eq(grants.id, id)));
 }
 
@@ -69,6 +71,7 @@ export interface GrantFilter {
 }
 
 async function query(db: Db, filter: GrantFilter, liveSince: number | null) {
+  const { grants, oauthClients, projects, sessions } = db.t;
   const conditions: SQL[] = [isNull(grants.revokedAt), isNull(sessions.endedAt)];
   if (liveSince !== null) conditions.push(gt(sessions.lastSeenAt, liveSince));
   if (filter.orgId) conditions.push(eq(grants.orgId, filter.orgId));
@@ -116,6 +119,7 @@ export async function listGrantsBySession(db: Db, sessionId: string): Promise<Gr
  * when it was already revoked or does not exist.
  */
 export async function revokeGrant(deps: Pick<Deps, "db" | "bus" | "clock">, grantId: string, opts: { actorId: string | null; reason: string }): Promise<boolean> {
+  const { grants } = deps.db.t;
   const now = deps.clock.now();
   const revoked = await first(deps.db
       .update(grants)
@@ -144,6 +148,7 @@ export async function revokeUserGrantsInOrg(
   userId: string,
   actor: { actorId: string | null; reason?: string },
 ): Promise<number> {
+  const { grants } = deps.db.t;
   const ids = await deps.db
       .select({ id: grants.id })
       .from(grants)

@@ -14,7 +14,7 @@ import { desc, eq, isNull, sql } from "drizzle-orm";
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { decodeProtectedHeader } from "jose";
 import type { Db } from "../db/client";
-import { signingKeys } from "../db/schema";
+import type { signingKeys } from "../db/schema";
 import { newId } from "../lib/ids";
 import { keyId } from "../tools/secret-key";
 import { concerns, type ChangeFeed } from "../lib/change-feed";
@@ -57,6 +57,7 @@ export interface SigningKeyDeps {
 }
 
 async function generate(db: Db, master: MasterKeys, now: number): Promise<string> {
+  const { signingKeys } = db.t;
   const { publicKey, privateKey } = generateKeyPairSync("ed25519");
   const kid = newId("key");
   await db.insert(signingKeys)
@@ -72,7 +73,11 @@ async function generate(db: Db, master: MasterKeys, now: number): Promise<string
 
 /** Unretired keys, newest first: the first one signs. */
 async function unretiredRows(db: Db): Promise<SigningKeyRow[]> {
-  return await db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), sql`rowid DESC`);
+  const { signingKeys } = db.t;
+  // Two keys minted in one millisecond (a fake clock) are told apart by insertion order: SQLite's rowid;
+  // Postgres has no such column, and there the key id breaks the tie.
+  const tieBreak = db.engine === "postgres" ? desc(signingKeys.kid) : sql`rowid DESC`;
+  return await db.select().from(signingKeys).where(isNull(signingKeys.retiredAt)).orderBy(desc(signingKeys.createdAt), tieBreak);
 }
 
 /** Whether this master key opens a stored private key. */
@@ -115,6 +120,7 @@ export async function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions
   const now = deps.clock.now();
   const master = deps.tools.secrets;
   return await transaction(deps.db, async (tx) => {
+      const { signingKeys } = tx.t;
       const db = tx as unknown as Db;
       let retired = 0;
       let discarded = 0;
@@ -144,6 +150,7 @@ export async function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): Pro
   const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
   let count = 0;
   await transaction(deps.db, async (tx) => {
+        const { signingKeys } = tx.t;
         for (const row of (await tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)))) {
           let jwk: JsonWebKey;
           try {
@@ -173,6 +180,7 @@ function loadVerifier(row: SigningKeyRow): LoadedKey {
 
 /** Opens a row's private key for signing; a plaintext (pre-sealing) or older-sealed row is sealed anew in place. */
 async function loadSigner(db: Db, master: MasterKeys, row: SigningKeyRow): Promise<Sign> {
+  const { signingKeys } = db.t;
   const jwk = openPrivateJwk(master, row.kid, row.privateJwk);
   if (needsSealing(master, row.privateJwk)) {
     await db.update(signingKeys).set({ privateJwk: sealPrivateJwk(master, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid));

@@ -10,7 +10,6 @@
 import { and, isNotNull, lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import type { Deps } from "../deps";
-import { authCodes, authRequests, refreshTokens } from "../db/schema";
 import { systemClock } from "../lib/clock";
 import { runPeriodically } from "../lib/periodic";
 import { pruneUnusedClients } from "./clients";
@@ -25,6 +24,7 @@ export const HOUSEKEEPING_INTERVAL_MS = 10 * 60_000;
  * `now` comes from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
 export async function pruneExpiredOAuthRows(db: Db, now = systemClock.now()) {
+  const { authCodes, authRequests, refreshTokens } = db.t;
   const count = async (q: PromiseLike<unknown[]>) => (await q).length;
   await db.update(refreshTokens)
         .set({ successor: null })

@@ -5,7 +5,6 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { oauthClients } from "../db/schema";
 import { findAuthRequest } from "./authorize";
 import { resolveResource } from "./resource";
 import { first } from "../db/query";
@@ -20,6 +19,7 @@ export interface PendingAuthorization {
 
 /** The pending authorization `returnTo` resumes, if it is one (`/oauth/authorize?request_id=…`). */
 export async function pendingAuthorization(deps: Deps, returnTo: string | undefined): Promise<PendingAuthorization | null> {
+  const { oauthClients } = deps.db.t;
   if (!returnTo?.startsWith("/oauth/authorize?")) return null;
   const id = new URLSearchParams(returnTo.slice(returnTo.indexOf("?") + 1)).get("request_id");
   const row = id ? (await findAuthRequest(deps, id)) : undefined;

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { Deps } from "../deps";
-import { oauthClients, type OAuthClient } from "../db/schema";
+import { type OAuthClient } from "../db/schema";
 import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
@@ -68,6 +68,7 @@ function storedMetadata(meta: z.output<typeof RegistrationRequestSchema>): Recor
 
 /** Registers a client from an RFC 7591 request; returns the 201 response body (with the secret, once). */
 export async function registerClient(deps: Deps, raw: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { oauthClients } = deps.db.t;
   const oversized = oversizedField(raw);
   if (oversized) throw invalidClientMetadata(oversized);
   const parsed = RegistrationRequestSchema.safeParse(raw);

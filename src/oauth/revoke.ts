@@ -5,7 +5,6 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { refreshTokens } from "../db/schema";
 import { sha256 } from "../lib/crypto";
 import { recordHandshake } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
@@ -15,6 +14,7 @@ import { invalidRequest } from "./errors";
 import { first } from "../db/query";
 
 async function grantIdOf(deps: Deps, token: string): Promise<string | null> {
+  const { refreshTokens } = deps.db.t;
   const refresh = await first(deps.db.select({ grantId: refreshTokens.grantId }).from(refreshTokens).where(eq(refreshTokens.tokenHash, sha256(token))));
   if (refresh) return refresh.grantId;
   const verified = await deps.oauth.keys.verify(token, deps.config.publicUrl);

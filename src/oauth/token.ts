@@ -4,7 +4,6 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { authCodes, refreshTokens } from "../db/schema";
 import { sha256 } from "../lib/crypto";
 import { OAuthError } from "../errors";
 import { recordHandshake, type HandshakeStep } from "../doctor/handshake";
@@ -24,6 +23,7 @@ function stepOf(grantType: string | undefined): HandshakeStep {
 
 /** The project a refused token request concerned, when its code or refresh token is known (for the doctor). */
 async function projectOf(deps: Deps, form: Record<string, string>): Promise<string | null> {
+  const { authCodes, refreshTokens } = deps.db.t;
   const grantId = form.code
     ? (await first(deps.db.select({ id: authCodes.grantId }).from(authCodes).where(eq(authCodes.codeHash, sha256(form.code)))))?.id
     : form.refresh_token

@@ -4,7 +4,7 @@
  * per-request check ties back to the grant. Lifetimes come from config (access default 8 h, refresh 30 d).
  */
 import type { Deps } from "../deps";
-import { authCodes, refreshTokens, type Grant } from "../db/schema";
+import { type Grant } from "../db/schema";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
 
@@ -13,6 +13,7 @@ export const CODE_TTL_MS = 60_000;
 
 /** Creates a single-use authorization code for a freshly approved grant; returns the code (never stored). */
 export async function issueCode(deps: Deps, grant: Grant, req: { redirectUri: string; codeChallenge: string }): Promise<string> {
+  const { authCodes } = deps.db.t;
   const code = newToken("pac_");
   const now = deps.clock.now();
   await deps.db
@@ -48,6 +49,7 @@ export interface Issued {
 
 /** Signs an access token and creates a new refresh token in the grant's family. */
 export async function issueTokens(deps: Deps, grant: Grant, scope = grant.scopes): Promise<TokenResponse> {
+  const { refreshTokens } = deps.db.t;
   const { config } = deps;
   const now = deps.clock.now();
   const nowS = Math.floor(now / 1000);

@@ -8,9 +8,9 @@ import { checkHeaderAnnotations } from "./header-annotations";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import draft7MetaSchema from "ajv/dist/refs/json-schema-draft-07.json";
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL } from "drizzle-orm";
 import type { Deps } from "../deps";
-import { projects, prompts, tools, versions, type PromptRow, type ToolRow } from "../db/schema";
+import { type PromptRow, type ToolRow } from "../db/schema";
 import { ConflictError, NotFoundError, ValidationError, fromZod } from "../errors";
 import { newId } from "../lib/ids";
 import {
@@ -19,7 +19,8 @@ import {
 } from "./manifest";
 import { diffManifests, type ManifestDiff } from "./manifest-diff";
 import { getProjectById } from "./projects";
-import { first, transaction } from "../db/query";
+import { first, laterThan, transaction } from "../db/query";
+import type { Db } from "../db/client";
 
 export { diffManifests, type ManifestDiff };
 
@@ -84,30 +85,42 @@ function toolValues(def: ToolDefinition) {
 }
 
 async function touched(deps: DraftDeps, projectId: string): Promise<void> {
-  await deps.db.update(projects).set({ updatedAt: sql`max(${projects.updatedAt} + 1, ${deps.clock.now()})` }).where(eq(projects.id, projectId));
+  const { projects } = deps.db.t;
+  await deps.db.update(projects).set({ updatedAt: laterThan(projects.updatedAt, deps.clock.now()) }).where(eq(projects.id, projectId));
   deps.bus.emit("toolsChanged", { projectId, channel: "draft" });
 }
 
 export async function listDraftTools(deps: Pick<Deps, "db">, projectId: string): Promise<ToolDefinition[]> {
+  const { tools } = deps.db.t;
   return (await deps.db.select().from(tools).where(eq(tools.projectId, projectId)).orderBy(asc(tools.sortOrder), asc(tools.name))).map(rowToDefinition);
 }
 
 export async function getDraftTool(deps: Pick<Deps, "db">, projectId: string, name: string): Promise<ToolDefinition> {
+  const { tools } = deps.db.t;
   const row = await first(deps.db.select().from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))));
   if (!row) throw new NotFoundError(`No draft tool named "${name}".`);
   return rowToDefinition(row);
 }
 
+/** SQL: the version snapshot (JSON text) lists a tool named `name` — each engine's own JSON functions. */
+function snapshotHasTool(db: Db, snapshot: Db["t"]["versions"]["snapshot"], name: string): SQL {
+  return db.engine === "postgres"
+    ? sql`EXISTS (SELECT 1 FROM json_array_elements((${snapshot})::json -> 'tools') AS t WHERE t ->> 'name' = ${name})`
+    : sql`EXISTS (SELECT 1 FROM json_each(${snapshot}, '$.tools') WHERE json_extract(value, '$.name') = ${name})`;
+}
+
 /** True when any published version of the project contains a tool of that name (names are then frozen). */
 export async function isNamePublished(deps: Pick<Deps, "db">, projectId: string, name: string): Promise<boolean> {
+  const { versions } = deps.db.t;
   const hit = await first(deps.db
       .select({ id: versions.id })
       .from(versions)
-      .where(and(eq(versions.projectId, projectId), sql`EXISTS (SELECT 1 FROM json_each(${versions.snapshot}, '$.tools') WHERE json_extract(value, '$.name') = ${name})`)));
+      .where(and(eq(versions.projectId, projectId), snapshotHasTool(deps.db, versions.snapshot, name))));
   return Boolean(hit);
 }
 
 export async function createDraftTool(deps: DraftDeps, projectId: string, input: unknown): Promise<ToolDefinition> {
+  const { tools } = deps.db.t;
   const def = parseToolDefinition(input);
   await getProjectById(deps.db, projectId);
   const exists = await first(deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))));
@@ -121,6 +134,7 @@ export async function createDraftTool(deps: DraftDeps, projectId: string, input:
 
 /** Updates a draft tool from a partial definition merged over the current one; a published name cannot change. */
 export async function updateDraftTool(deps: DraftDeps, projectId: string, name: string, patch: Record<string, unknown>): Promise<ToolDefinition> {
+  const { tools } = deps.db.t;
   const current = await getDraftTool(deps, projectId, name);
   const def = parseToolDefinition({ ...current, ...patch });
   if (def.name !== name) {
@@ -136,6 +150,7 @@ export async function updateDraftTool(deps: DraftDeps, projectId: string, name: 
 }
 
 export async function deleteDraftTool(deps: DraftDeps, projectId: string, name: string): Promise<void> {
+  const { tools } = deps.db.t;
   const gone = await deps.db.delete(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, name))).returning({ id: tools.id });
   if (gone.length === 0) throw new NotFoundError(`No draft tool named "${name}".`);
   await touched(deps, projectId);
@@ -146,6 +161,7 @@ export async function deleteDraftTool(deps: DraftDeps, projectId: string, name: 
  * the published version's snapshot.
  */
 export async function setInstructions(deps: DraftDeps, projectId: string, instructions: string): Promise<void> {
+  const { projects } = deps.db.t;
   const parsed = ManifestSchema.shape.instructions.safeParse(instructions);
   if (!parsed.success) throw fromZod({ issues: parsed.error.issues.map((i) => ({ ...i, path: ["instructions"] })) });
   await getProjectById(deps.db, projectId);
@@ -154,11 +170,13 @@ export async function setInstructions(deps: DraftDeps, projectId: string, instru
 }
 
 export async function listPrompts(deps: Pick<Deps, "db">, projectId: string): Promise<PromptDefinition[]> {
+  const { prompts } = deps.db.t;
   return (await deps.db.select().from(prompts).where(eq(prompts.projectId, projectId)).orderBy(asc(prompts.name))).map(promptToDefinition);
 }
 
 /** Creates or replaces a prompt by name. */
 export async function savePrompt(deps: DraftDeps, projectId: string, input: unknown): Promise<PromptDefinition> {
+  const { prompts } = deps.db.t;
   const parsed = PromptDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const p = parsed.data;
@@ -173,6 +191,7 @@ export async function savePrompt(deps: DraftDeps, projectId: string, input: unkn
 }
 
 export async function deletePrompt(deps: DraftDeps, projectId: string, name: string): Promise<void> {
+  const { prompts } = deps.db.t;
   const gone = await deps.db.delete(prompts).where(and(eq(prompts.projectId, projectId), eq(prompts.name, name))).returning({ id: prompts.id });
   if (gone.length === 0) throw new NotFoundError(`No prompt named "${name}".`);
   await touched(deps, projectId);
@@ -193,6 +212,7 @@ export async function importManifest(deps: DraftDeps, projectId: string, input: 
   const before = await exportManifest(deps, projectId);
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
+        const { projects, prompts, tools } = tx.t;
         await tx.delete(tools).where(eq(tools.projectId, projectId));
         await tx.delete(prompts).where(eq(prompts.projectId, projectId));
         manifest.tools.forEach(async (def, i) => {

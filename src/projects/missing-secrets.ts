@@ -7,7 +7,6 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { toolSecrets } from "../db/schema";
 import { ConflictError } from "../errors";
 import type { ToolDefinition } from "./manifest";
 
@@ -19,6 +18,7 @@ export interface MissingSecret {
 
 /** The declared secrets of `tools` that have no production value, in tool order. */
 export async function missingProductionSecrets(db: Db, projectId: string, tools: readonly ToolDefinition[]): Promise<MissingSecret[]> {
+  const { toolSecrets } = db.t;
   if (!tools.some((t) => t.secrets.length > 0)) return [];
   const rows = await db
       .select({ tool: toolSecrets.toolName, name: toolSecrets.name })

@@ -1,7 +1,7 @@
 /** Organizations and their memberships (one role per member). */
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { memberships, orgs, users, type Org, type Role } from "../db/schema";
+import { type Org, type Role } from "../db/schema";
 import { ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
@@ -20,6 +20,7 @@ export async function createOrg(db: Db, input: { slug: string; name?: string }, 
   if ((await findOrg(db, slug))) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
   const org: Org = { id: newId("org"), slug, name: input.name?.trim() || slug, createdAt: now };
   await transaction(db, async (tx) => {
+        const { memberships, orgs } = tx.t;
         await tx.insert(orgs).values(org);
         if (ownerId) await tx.insert(memberships).values({ orgId: org.id, userId: ownerId, role: "owner", createdAt: org.createdAt });
       });
@@ -27,6 +28,7 @@ export async function createOrg(db: Db, input: { slug: string; name?: string }, 
 }
 
 export async function findOrg(db: Db, slug: string): Promise<Org | undefined> {
+  const { orgs } = db.t;
   return await first(db.select().from(orgs).where(eq(orgs.slug, slug)));
 }
 
@@ -38,6 +40,7 @@ export async function getOrg(db: Db, slug: string): Promise<Org> {
 
 /** The user's role in the org, or null when they are not a member. */
 export async function roleOf(db: Db, orgId: string, userId: string): Promise<Role | null> {
+  const { memberships } = db.t;
   const row = await first(db
       .select({ role: memberships.role })
       .from(memberships)
@@ -46,6 +49,7 @@ export async function roleOf(db: Db, orgId: string, userId: string): Promise<Rol
 }
 
 export async function listMembers(db: Db, orgId: string) {
+  const { memberships, users } = db.t;
   return await db
       .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, since: memberships.createdAt })
       .from(memberships)
@@ -55,6 +59,7 @@ export async function listMembers(db: Db, orgId: string) {
 }
 
 export async function listOrgsOf(db: Db, userId: string) {
+  const { memberships, orgs } = db.t;
   return await db
       .select({ org: orgs, role: memberships.role })
       .from(memberships)
@@ -65,16 +70,19 @@ export async function listOrgsOf(db: Db, userId: string) {
 
 /** `now` as for `createOrg`. */
 export async function addMember(db: Db, orgId: string, userId: string, role: Role, now = systemClock.now()): Promise<void> {
+  const { memberships } = db.t;
   if ((await roleOf(db, orgId, userId))) throw new ConflictError("That user is already a member of this organization.");
   await db.insert(memberships).values({ orgId, userId, role, createdAt: now });
 }
 
 async function countOwners(db: Db, orgId: string): Promise<number> {
+  const { memberships } = db.t;
   return (await db.select().from(memberships).where(and(eq(memberships.orgId, orgId), eq(memberships.role, "owner")))).length;
 }
 
 /** Changes a role; the last owner cannot be demoted (an org always keeps one owner). */
 export async function setRole(db: Db, orgId: string, userId: string, role: Role): Promise<Role> {
+  const { memberships } = db.t;
   const current = await roleOf(db, orgId, userId);
   if (!current) throw new NotFoundError("That user is not a member of this organization.");
   if (current === "owner" && role !== "owner" && (await countOwners(db, orgId)) === 1) {
@@ -86,6 +94,7 @@ export async function setRole(db: Db, orgId: string, userId: string, role: Role)
 
 /** Removes a member; callers also revoke the member's grants and API keys in the org. */
 export async function removeMember(db: Db, orgId: string, userId: string): Promise<Role> {
+  const { memberships } = db.t;
   const current = await roleOf(db, orgId, userId);
   if (!current) throw new NotFoundError("That user is not a member of this organization.");
   if (current === "owner" && (await countOwners(db, orgId)) === 1) {

@@ -1,7 +1,7 @@
 /** Projects: creation, lookup by `org/slug`, settings. */
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { orgs, projects, type Org, type Project } from "../db/schema";
+import { type Org, type Project } from "../db/schema";
 import { ConflictError, NotFoundError } from "../errors";
 import { systemClock } from "../lib/clock";
 import { newId } from "../lib/ids";
@@ -10,6 +10,7 @@ import { first } from "../db/query";
 
 /** `now` comes from the caller's `deps.clock`; seeders that only hold a database fall back to the system clock. */
 export async function createProject(db: Db, orgId: string, input: { slug: string; name?: string; instructions?: string }, now = systemClock.now()): Promise<Project> {
+  const { projects } = db.t;
   const slug = parseSlug(input.slug);
   if ((await first(db.select().from(projects).where(and(eq(projects.orgId, orgId), eq(projects.slug, slug)))))) {
     throw new ConflictError(`A project with the slug "${slug}" already exists in this organization.`);
@@ -34,6 +35,7 @@ export async function createProject(db: Db, orgId: string, input: { slug: string
 
 /** Looks a project up by its URL segments; null when either is unknown. */
 export async function findProject(db: Db, orgSlug: string, projectSlug: string): Promise<{ org: Org; project: Project } | null> {
+  const { orgs, projects } = db.t;
   const row = await first(db
       .select({ org: orgs, project: projects })
       .from(projects)
@@ -49,12 +51,14 @@ export async function getProject(db: Db, orgSlug: string, projectSlug: string): 
 }
 
 export async function getProjectById(db: Db, id: string): Promise<Project> {
+  const { projects } = db.t;
   const project = await first(db.select().from(projects).where(eq(projects.id, id)));
   if (!project) throw new NotFoundError("No such project.");
   return project;
 }
 
 export async function listProjects(db: Db, orgId: string): Promise<Project[]> {
+  const { projects } = db.t;
   return await db.select().from(projects).where(eq(projects.orgId, orgId)).orderBy(asc(projects.slug));
 }
 
@@ -64,6 +68,7 @@ export type ProjectSettings = Partial<
 
 /** `now` as for `createProject`. */
 export async function updateProject(db: Db, id: string, patch: ProjectSettings, now = systemClock.now()): Promise<Project> {
+  const { projects } = db.t;
   await db.update(projects).set({ ...patch, updatedAt: now }).where(eq(projects.id, id));
   return getProjectById(db, id);
 }

@@ -7,10 +7,10 @@
  * here, in the same transaction, unless the caller is an operation that records its own through `invoke`
  * (`recordEvent: false`, docs/architecture.md: Service layer).
  */
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { recordOrgEvent } from "../audit/org-audit";
 import type { Deps } from "../deps";
-import { projects, releases, versions, VISIBILITIES, type Project, type Version } from "../db/schema";
+import { VISIBILITIES, type Project, type Version } from "../db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
 import { newId } from "../lib/ids";
 import { exportManifest } from "./draft";
@@ -18,7 +18,7 @@ import { diffManifests, hasChanges, type ManifestDiff } from "./manifest-diff";
 import type { VersionSnapshot } from "./manifest";
 import { MissingProductionSecretsError, missingProductionSecrets, type MissingSecret } from "./missing-secrets";
 import { getProjectById } from "./projects";
-import { first, transaction } from "../db/query";
+import { first, laterThan, transaction } from "../db/query";
 
 type PublishDeps = Pick<Deps, "db" | "bus" | "clock">;
 
@@ -48,7 +48,8 @@ export function publishEventDetails(r: PublishResult): Record<string, unknown> {
 }
 
 async function bump(deps: PublishDeps, projectId: string, patch: Partial<Project>, now: number): Promise<void> {
-  await deps.db.update(projects).set({ ...patch, updatedAt: sql`max(${projects.updatedAt} + 1, ${now})` }).where(eq(projects.id, projectId));
+  const { projects } = deps.db.t;
+  await deps.db.update(projects).set({ ...patch, updatedAt: laterThan(projects.updatedAt, now) }).where(eq(projects.id, projectId));
 }
 
 /** How a publish was asked for. */
@@ -66,6 +67,7 @@ export async function publish(deps: PublishDeps, projectId: string, actorId: str
   // One transaction (IMMEDIATE on SQLite: the write lock first, so a CLI writing concurrently cannot
   // interleave); on SQLite, queries through deps.db inside the body are part of it too.
   const result = await transaction(deps.db, async (tx) => {
+      const { releases, versions } = tx.t;
       const project = await getProjectById(deps.db, projectId);
       const snapshot: VersionSnapshot = await exportManifest(deps, projectId);
       const previous = await first(tx.select().from(versions).where(eq(versions.projectId, projectId)).orderBy(desc(versions.number)).limit(1));
@@ -96,17 +98,20 @@ export async function publish(deps: PublishDeps, projectId: string, actorId: str
 
 /** The snapshot and number of the version production serves. */
 async function productionSnapshot(deps: Pick<Deps, "db">, versionId: string): Promise<{ number: number; snapshot: VersionSnapshot } | null> {
+  const { versions } = deps.db.t;
   const row = await first(deps.db.select({ number: versions.number, snapshot: versions.snapshot }).from(versions).where(eq(versions.id, versionId)));
   return row ? { number: row.number, snapshot: row.snapshot as VersionSnapshot } : null;
 }
 
 /** Re-pins production to an earlier (or later) published version. */
 export async function rollback(deps: PublishDeps, projectId: string, number: number, actorId: string | null, options: AuditOption = {}): Promise<{ versionId: string; number: number }> {
+  const { versions } = deps.db.t;
   const project = await getProjectById(deps.db, projectId);
   const version = await first(deps.db.select({ id: versions.id }).from(versions).where(and(eq(versions.projectId, projectId), eq(versions.number, number))));
   if (!version) throw new NotFoundError(`There is no version ${number} of this project.`);
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
+        const { releases } = tx.t;
         await bump(deps, projectId, { productionVersionId: version.id }, now);
         await tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: now });
         if (options.recordEvent !== false) {
@@ -119,6 +124,7 @@ export async function rollback(deps: PublishDeps, projectId: string, number: num
 
 /** Versions newest first, without snapshots; `live` marks the one production serves. */
 export async function listVersions(deps: Pick<Deps, "db">, projectId: string) {
+  const { versions } = deps.db.t;
   const project = await getProjectById(deps.db, projectId);
   return (await deps.db
       .select({ id: versions.id, number: versions.number, note: versions.note, authorId: versions.authorId, createdAt: versions.createdAt, diff: versions.diff })
@@ -130,6 +136,7 @@ export async function listVersions(deps: Pick<Deps, "db">, projectId: string) {
 
 /** Publish and rollback history, newest first. */
 export async function listReleases(deps: Pick<Deps, "db">, projectId: string) {
+  const { releases, versions } = deps.db.t;
   return await deps.db
       .select({ action: releases.action, actorId: releases.actorId, createdAt: releases.createdAt, number: versions.number, versionId: versions.id })
       .from(releases)
@@ -140,6 +147,7 @@ export async function listReleases(deps: Pick<Deps, "db">, projectId: string) {
 
 /** One version with its snapshot, or null. */
 export async function getVersion(deps: Pick<Deps, "db">, versionId: string): Promise<(Version & { snapshot: VersionSnapshot }) | null> {
+  const { versions } = deps.db.t;
   const row = await first(deps.db.select().from(versions).where(eq(versions.id, versionId)));
   return row ? { ...row, snapshot: row.snapshot as VersionSnapshot } : null;
 }

@@ -6,7 +6,6 @@ import { inArray, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import { listOrgEvents } from "../audit/org-audit";
-import { orgAuditEvents, users } from "../db/schema";
 import { CAN, orgOperation, READ_ONLY } from "./operation";
 
 const blank = (v: unknown) => (v === "" ? undefined : v);
@@ -20,6 +19,7 @@ export const OrgEventQuerySchema = z.object({
 
 /** Emails of the given user ids (ids of deleted users are left out). */
 export async function userEmails(deps: Deps, ids: Array<string | null>): Promise<Map<string, string>> {
+  const { users } = deps.db.t;
   const wanted = [...new Set(ids.filter((id): id is string => Boolean(id)))];
   if (!wanted.length) return new Map();
   return new Map((await deps.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, wanted))).map((u) => [u.id, u.email]));
@@ -44,6 +44,7 @@ export const listOrgAuditEvents = orgOperation({
 
 /** The actions that occur in the org's log, for the filter. */
 export async function orgEventActions(deps: Deps, orgId: string): Promise<string[]> {
+  const { orgAuditEvents } = deps.db.t;
   return (await deps.db
       .selectDistinct({ action: orgAuditEvents.action })
       .from(orgAuditEvents)

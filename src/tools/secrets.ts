@@ -11,7 +11,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import type { Config } from "../config";
 import type { Db } from "../db/client";
-import { CHANNELS, toolSecrets, type Channel } from "../db/schema";
+import { CHANNELS, type Channel, type toolSecrets } from "../db/schema";
 import { systemClock, type Clock } from "../lib/clock";
 import { keyId, loadKeyRing, newSecretKey, parseKey, stageKeyFile, type KeyRing } from "./secret-key";
 
@@ -57,7 +57,7 @@ function decrypt(key: Buffer, row: Row): string {
   return Buffer.concat([decipher.update(row.ciphertext.subarray(0, row.ciphertext.length - TAG_BYTES)), decipher.final()]).toString("utf8");
 }
 
-const forTool = (projectId: string, toolName: string, channel: Channel) =>
+const forTool = (toolSecrets: Db["t"]["toolSecrets"], projectId: string, toolName: string, channel: Channel) =>
   and(eq(toolSecrets.projectId, projectId), eq(toolSecrets.toolName, toolName), eq(toolSecrets.channel, checkChannel(channel)));
 
 /** Per-tool, per-channel encrypted secrets. The key ring is read on first use (and re-read if a CLI rotated it). */
@@ -78,6 +78,7 @@ export class SecretStore {
 
   /** Saves (or replaces) one secret value of one channel. Who may write which channel is the caller's rule (src/services/secrets.ts). */
   async setSecret(projectId: string, toolName: string, name: string, value: string, channel: Channel): Promise<void> {
+    const { toolSecrets } = this.db.t;
     const { current } = this.keys();
     const sealed = { ...encrypt(current.key, projectId, toolName, name, checkChannel(channel), value), keyId: current.id, updatedAt: this.clock.now() };
     await this.db
@@ -88,26 +89,29 @@ export class SecretStore {
 
   /** Removes one secret value of one channel; false when it did not exist. */
   async deleteSecret(projectId: string, toolName: string, name: string, channel: Channel): Promise<boolean> {
+    const { toolSecrets } = this.db.t;
     const gone = await this.db
           .delete(toolSecrets)
-          .where(and(forTool(projectId, toolName, channel), eq(toolSecrets.name, name)))
+          .where(and(forTool(toolSecrets, projectId, toolName, channel), eq(toolSecrets.name, name)))
           .returning({ name: toolSecrets.name });
     return gone.length > 0;
   }
 
   /** The names of a tool's saved secrets on one channel (never their values), sorted. */
   async listSecretNames(projectId: string, toolName: string, channel: Channel): Promise<string[]> {
+    const { toolSecrets } = this.db.t;
     return (await this.db
           .select({ name: toolSecrets.name })
           .from(toolSecrets)
-          .where(forTool(projectId, toolName, channel)))
+          .where(forTool(toolSecrets, projectId, toolName, channel)))
       .map((r) => r.name)
       .sort();
   }
 
   /** Decrypted values of a tool's secrets on ONE channel, for the runtime only. Throws SecretKeyMismatchError. */
   async loadSecrets(projectId: string, toolName: string, channel: Channel): Promise<Record<string, string>> {
-    const rows = await this.db.select().from(toolSecrets).where(forTool(projectId, toolName, channel));
+    const { toolSecrets } = this.db.t;
+    const rows = await this.db.select().from(toolSecrets).where(forTool(toolSecrets, projectId, toolName, channel));
     const out: Record<string, string> = {};
     for (const row of rows) out[row.name] = decrypt(this.keyFor(row.keyId), row);
     return out;
@@ -143,6 +147,7 @@ export async function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secr
   const id = keyId(newKey);
   const staged = ring.source === "file" ? stageKeyFile(deps.config, newKey) : null;
   const rotated = await transaction(deps.db, async (tx) => {
+      const { toolSecrets } = tx.t;
       const rows = await tx.select().from(toolSecrets);
       for (const row of rows) {
         const old = ring.byId.get(row.keyId);
@@ -151,7 +156,7 @@ export async function rotateSecretKey(deps: { db: Db; config: Pick<Config, "secr
         const sealed = encrypt(newKey, row.projectId, row.toolName, row.name, row.channel, decrypt(old, row));
         await tx.update(toolSecrets)
                   .set({ ...sealed, keyId: id, updatedAt: now })
-                  .where(and(forTool(row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)));
+                  .where(and(forTool(toolSecrets, row.projectId, row.toolName, row.channel), eq(toolSecrets.name, row.name)));
       }
       return rows.length;
     });

@@ -6,6 +6,7 @@
  */
 import { SQL } from "bun";
 import { drizzle, type BunSQLDatabase } from "drizzle-orm/bun-sql";
+import type { Db } from "../client";
 import * as schema from "./schema";
 
 export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
@@ -13,6 +14,15 @@ export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
 /** A `postgres://` or `postgresql://` URL; anything else is refused before a connection is tried. */
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\/[^\s]+$/i.test(url);
+}
+
+/**
+ * The same pool as a storage handle for the services (`Db`): drizzle's Postgres builder with the Postgres
+ * tables, typed as the SQLite handle whose tables have the same names, columns and row types
+ * (docs/architecture.md: Storage). Only what both builders share may be used through it.
+ */
+export function openPgStorage(url: string, opts: { max?: number } = {}): Db {
+  return Object.assign(openPg(url, opts), { t: schema, engine: "postgres" as const }) as unknown as Db;
 }
 
 /** Opens a pool on `url` (lazily: the first query connects). Close with `db.$client.close()`. */
