@@ -41,6 +41,13 @@ export const ConfigSchema = z.object({
   port: z.coerce.number({ error: "must be a number from 0 to 65535" }).int("must be a whole number").min(0, "must be from 0 to 65535").max(65535, "must be from 0 to 65535").default(8787).describe("TCP port to listen on (default 8787; 0 picks a free one)"),
   host: z.string().min(1).default("127.0.0.1").describe("address to bind (default 127.0.0.1; 0.0.0.0 to accept connections from other hosts)"),
   dataDir: z.string().min(1).default("./data").describe("where the SQLite database and key files live (default ./data)"),
+  /** Issue 15: all shared state in Postgres instead of the data dir's SQLite, so several instances can serve. */
+  databaseUrl: z
+    .string()
+    .trim()
+    .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/i.test(v), "must be a postgres:// or postgresql:// URL")
+    .optional()
+    .describe("postgres://user:pass@host/db: keep all shared state in Postgres, so several instances can serve behind a load balancer (default: SQLite in the data dir)"),
   publicUrl: origin.optional().describe("origin users and hosts reach, e.g. https://portico.example.com (issuer of all URLs)"),
   tlsCert: z.string().optional().describe("PEM certificate file, to serve https directly (with --tls-key)"),
   tlsKey: z.string().optional().describe("PEM private key file for --tls-cert"),

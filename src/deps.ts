@@ -4,8 +4,8 @@
  */
 import { AuditWriter } from "./audit/writer";
 import type { Config } from "./config";
-import { migrate, openDb, type Db } from "./db/client";
-import { SqliteChangeFeed } from "./db/sqlite-change-feed";
+import type { Db } from "./db/client";
+import { openStorage, type Storage } from "./db/storage";
 import type { ChangeFeed } from "./lib/change-feed";
 import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
@@ -18,6 +18,8 @@ import { createToolRuntime, type ToolService } from "./tools/runtime";
 export interface Deps {
   config: Config;
   db: Db;
+  /** The engine behind `db` and `changes`, closed last by `shutdown`. */
+  storage: Storage;
   log: Logger;
   /** Wall-clock time for every timestamp and expiry (docs/architecture.md, "Layers"): tests pass a fake one. */
   clock: Clock;
@@ -49,16 +51,14 @@ export interface DepsOptions {
 export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
   const log = opts.log ?? createLogger(config.logLevel);
   const clock = opts.clock ?? systemClock;
-  const db = opts.db ?? openDb(config.dataDir);
-  const { backup } = migrate(db, { now: clock.now() });
-  if (backup) log.info({ backup }, "database migrated; a copy from before the migration was kept");
+  const storage = await openStorage(config, { db: opts.db, now: clock.now(), log });
+  const { db, changes } = storage;
   const audit = new AuditWriter(db.$client, log);
   const tools = createToolRuntime({ config, db, log, clock });
-  const changes = new SqliteChangeFeed(db.$client, { onError: (err) => log.error({ err }, "change feed subscriber failed") });
   const rateLimits = new RateLimits(new SqliteRateLimitStore(db.$client), clock, log);
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
   return {
-    config, db, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
+    config, db, storage, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
     shutdownHooks: [() => audit.close(), () => tools.close(), () => rateLimits.close()],
     drainHooks: [],
   };
@@ -73,7 +73,5 @@ export async function shutdown(deps: Deps): Promise<void> {
       deps.log.error({ err }, "shutdown hook failed");
     }
   }
-  // The feed stops reading the database's shared memory before the connection that keeps it valid closes.
-  deps.changes.close();
-  deps.db.$client.close();
+  await deps.storage.close();
 }

@@ -117,6 +117,19 @@ export class OAuthError extends AppError {
 
 /** SQLite result codes that mean the data directory cannot take writes (full, read-only, I/O), not a bug. */
 const STORAGE_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)/;
+/** Postgres out of reach: Bun's client codes, socket errors, SQLSTATE 08 (connection), 57P (shutting down), 53 (resources). */
+const PG_CLIENT_CODES = /^(ERR_POSTGRES_(CONNECTION|.*_TIMEOUT|IDLE|LIFETIME|NOT_CONNECTED|.*CLOSED)|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTCONN)/;
+const PG_SQLSTATES = /^(08|57P|53)/;
+
+/** Whether `error` (or what it wraps: drizzle wraps the driver's error as `cause`) says Postgres cannot be reached. */
+function postgresUnreachable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, errno } = e as { code?: unknown; errno?: unknown };
+    if (typeof code === "string" && PG_CLIENT_CODES.test(code)) return true;
+    if (typeof errno === "string" && PG_SQLSTATES.test(errno)) return true;
+  }
+  return false;
+}
 
 /**
  * What a face may tell the client about a thrown value: the AppError itself, a storage failure as a 503
@@ -129,6 +142,10 @@ export function knownError(error: unknown, log: ErrorLog, where: Record<string, 
   if (error instanceof Error && typeof code === "string" && STORAGE_CODES.test(code)) {
     log.error({ err: error, ...where }, "storage unavailable");
     return new StorageUnavailableError("Portico cannot write to its database right now (disk full or read-only data directory). Try again later.");
+  }
+  if (postgresUnreachable(error)) {
+    log.error({ err: error, ...where }, "storage unavailable");
+    return new StorageUnavailableError("Portico cannot reach its database right now. Try again later.");
   }
   log.error({ err: error, ...where }, "unhandled error");
   return null;

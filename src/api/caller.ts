@@ -38,7 +38,7 @@ export async function sessionCaller(deps: Deps, request: Request): Promise<{ use
  */
 async function apiKeyCaller(deps: Deps, key: string, projectId: string): Promise<{ user: User; via: Via }> {
   try {
-    const k = authenticateApiKeyForApi(deps, key, projectId);
+    const k = await authenticateApiKeyForApi(deps, key, projectId);
     return {
       user: await getUser(deps.db, k.userId),
       via: { kind: "apikey", apiKeyId: k.apiKeyId, projectId, scopes: k.scopes, channel: k.channel, expiresAt: k.expiresAt },

@@ -5,6 +5,7 @@
  * one channel if it was narrowed to one. A key never creates a key broader, longer-lived or on another
  * channel than itself; removing a member revokes their keys in that org for good.
  */
+import { rawGet, rawQuery, rawRun } from "../db/raw";
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { recordOrgEvent } from "../audit/org-audit";
@@ -175,10 +176,14 @@ interface KeyLookup {
   role: Role | null;
 }
 
-const LOOKUP_SQL = `SELECT k.id, k.project_id, k.created_by, k.channel, k.scopes, k.expires_at, k.last_used_at, k.revoked_at, m.role
+const LOOKUP = rawQuery<KeyLookup>(
+  `SELECT k.id, k.project_id, k.created_by, k.channel, k.scopes, k.expires_at, k.last_used_at, k.revoked_at, m.role
   FROM api_keys k JOIN projects p ON p.id = k.project_id
   LEFT JOIN memberships m ON m.org_id = p.org_id AND m.user_id = k.created_by
-  WHERE k.key_hash = ?`;
+  WHERE k.key_hash = ?`,
+  { numbers: ["expires_at", "last_used_at", "revoked_at"] },
+);
+const TOUCH = rawQuery("UPDATE api_keys SET last_used_at = ? WHERE id = ?");
 
 function invalidKey(description: string): OAuthError {
   return new OAuthError("invalid_token", description, 401);
@@ -187,17 +192,16 @@ function invalidKey(description: string): OAuthError {
 type Read = <T>(cacheKey: string, load: () => T) => T;
 
 /** Looks a key up and checks what binds every use: revoked, expired, creator still a member, its project. */
-function liveKey(deps: Pick<Deps, "db">, key: string, projectId: string, now: number, read: Read): KeyLookup & { role: Role } {
-  const sqlite = deps.db.$client;
+async function liveKey(deps: Pick<Deps, "db">, key: string, projectId: string, now: number, read: Read): Promise<KeyLookup & { role: Role }> {
   const hash = sha256(key);
-  const row = read(`apikey:${hash}`, () => sqlite.query<KeyLookup, [string]>(LOOKUP_SQL).get(hash));
+  const row = await read(`apikey:${hash}`, () => rawGet(deps.db, LOOKUP, [hash]));
   if (!row) throw invalidKey("The API key is not valid.");
   if (row.revoked_at !== null) throw invalidKey("The API key was revoked.");
   if (row.expires_at !== null && row.expires_at <= now) throw invalidKey("The API key has expired.");
   if (!row.role) throw invalidKey("The API key's creator is no longer a member of the organization.");
   if (row.project_id !== projectId) throw new ForbiddenError("This API key belongs to another project.");
   if (row.last_used_at === null || now - row.last_used_at >= LAST_USED_INTERVAL_MS) {
-    sqlite.query("UPDATE api_keys SET last_used_at = ? WHERE id = ?").run(now, row.id);
+    await rawRun(deps.db, TOUCH, [now, row.id]);
   }
   return row as KeyLookup & { role: Role };
 }
@@ -215,15 +219,15 @@ function effectiveScopes(row: KeyLookup & { role: Role }, channel: Channel): Sco
  * `insufficient_scope`). The principal's scopes are the key's scopes ∩ the creator's current role.
  * `now` comes from the caller's `deps.clock`; a caller holding only a database falls back to the system clock.
  */
-export function authenticateApiKey(
+export async function authenticateApiKey(
   deps: Pick<Deps, "db">,
   key: string,
   target: { projectId: string; channel: Channel },
   now = systemClock.now(),
   /** Optional read-through cache (the MCP hot path); the default reads the row every time. */
   read: Read = (_, load) => load(),
-): Extract<Principal, { kind: "apikey" }> {
-  const row = liveKey(deps, key, target.projectId, now, read);
+): Promise<Extract<Principal, { kind: "apikey" }>> {
+  const row = await liveKey(deps, key, target.projectId, now, read);
   if (row.channel && row.channel !== target.channel) throw new ForbiddenError(`This API key only works on the ${row.channel} channel.`);
   if (!roleAtLeast(row.role, channelMinRole(target.channel))) {
     throw new ForbiddenError(`The key's creator (role ${row.role}) cannot use the ${target.channel} channel.`);
@@ -250,7 +254,7 @@ export interface ApiKeyCaller {
  * (revoked, expired, member, project), and scopes narrowed to the creator's current role on the key's
  * channel. Which scope each operation needs is the settings operations' business (`need`).
  */
-export function authenticateApiKeyForApi(deps: Pick<Deps, "db" | "clock">, key: string, projectId: string): ApiKeyCaller {
-  const row = liveKey(deps, key, projectId, deps.clock.now(), (_, load) => load());
+export async function authenticateApiKeyForApi(deps: Pick<Deps, "db" | "clock">, key: string, projectId: string): Promise<ApiKeyCaller> {
+  const row = await liveKey(deps, key, projectId, deps.clock.now(), (_, load) => load());
   return { userId: row.created_by, apiKeyId: row.id, scopes: effectiveScopes(row, row.channel ?? "draft"), channel: row.channel, expiresAt: row.expires_at };
 }

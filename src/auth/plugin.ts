@@ -24,7 +24,7 @@ export function authPlugin(deps: Deps) {
     .onError(pageErrors(deps.log))
     .get("/", async ({ request }) => {
       if ((await currentUser(deps, request))) return redirect("/admin");
-      return redirect(countUsers(deps.db) === 0 ? "/setup" : "/login");
+      return redirect((await countUsers(deps.db)) === 0 ? "/setup" : "/login");
     })
     .use(loginRoutes(signIn))
     .use(logoutRoutes(deps))

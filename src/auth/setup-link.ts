@@ -16,7 +16,7 @@ const SETUP_KEY = "setup_token_hash";
 /** Mints a setup token when there is no user yet and returns the link; null once a user exists. */
 export async function issueSetupLink(db: Db, publicUrl: string): Promise<string | null> {
   const { settings } = db.t;
-  if (countUsers(db) > 0) return null;
+  if ((await countUsers(db)) > 0) return null;
   const token = newToken();
   await db.insert(settings)
         .values({ key: SETUP_KEY, value: sha256(token) })
@@ -27,7 +27,7 @@ export async function issueSetupLink(db: Db, publicUrl: string): Promise<string 
 /** True while `token` is the current setup token and no user exists. */
 export async function isSetupTokenValid(db: Db, token: unknown): Promise<boolean> {
   const { settings } = db.t;
-  if (typeof token !== "string" || token.length < 20 || token.length > 100 || countUsers(db) > 0) return false;
+  if (typeof token !== "string" || token.length < 20 || token.length > 100 || (await countUsers(db)) > 0) return false;
   const row = await first(db.select().from(settings).where(eq(settings.key, SETUP_KEY)));
   return Boolean(row && safeEqual(row.value, sha256(token)));
 }

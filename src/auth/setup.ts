@@ -50,7 +50,7 @@ export function setupRoutes(signIn: SignIn) {
   const { deps } = signIn;
   return new Elysia()
     .get("/setup", async ({ request, query }) => {
-      if (countUsers(deps.db) > 0) return alreadySetUp();
+      if ((await countUsers(deps.db)) > 0) return alreadySetUp();
       if (!(await isSetupTokenValid(deps.db, query.token))) return badLink();
       const csrf = preSessionCsrf(request, deps.config.publicUrl);
       return cardPage("Set up Portico", setupForm(csrf.token, String(query.token)), { setCookie: csrf.setCookie ? [csrf.setCookie] : [] });
@@ -58,7 +58,7 @@ export function setupRoutes(signIn: SignIn) {
     .post("/setup", async ({ request, body, server }) => {
       const fields = formFields(body);
       checkCsrf(request, fields.csrf);
-      if (countUsers(deps.db) > 0) return alreadySetUp();
+      if ((await countUsers(deps.db)) > 0) return alreadySetUp();
       if (!(await isSetupTokenValid(deps.db, fields.token))) return badLink();
       try {
         const parsed = SetupFormSchema.safeParse(fields);

@@ -1,4 +1,5 @@
 /** Users: creation with a hashed password, lookups, password changes (which end every session). */
+import { rawGet, rawQuery } from "../db/raw";
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type User } from "../db/schema";
@@ -43,8 +44,10 @@ export async function getUser(db: Db, id: string): Promise<User> {
   return user;
 }
 
-export function countUsers(db: Db): number {
-  return (db.$client.query("SELECT count(*) AS n FROM users").get() as { n: number }).n;
+const COUNT_USERS = rawQuery<{ n: number }>(`SELECT count(*) AS "n" FROM users`, { numbers: ["n"] });
+
+export async function countUsers(db: Db): Promise<number> {
+  return (await rawGet(db, COUNT_USERS))!.n;
 }
 
 /** Sets a new password. Callers end the user's sessions (and so their grants) afterwards. */

@@ -6,6 +6,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Db } from "./client";
+import { transactionCommitted } from "./pg/write-announcer";
 
 /** The first row of a query, or undefined: what SQLite's `.get()` gives, on either engine. */
 export async function first<T>(query: PromiseLike<T[]>): Promise<T | undefined> {
@@ -27,17 +28,22 @@ export async function transaction<T>(db: Db, body: (tx: Db) => Promise<T>): Prom
   // savepoint there too); the body gets the same tables.
   if (db.engine === "postgres") {
     const pg = db as unknown as { transaction<R>(fn: (tx: object) => Promise<R>): Promise<R> };
-    return pg.transaction((tx) => body(Object.assign(tx, { t: db.t, engine: db.engine, $client: db.$client }) as unknown as Db));
+    const result = await pg.transaction((tx) => body(Object.assign(tx, { t: db.t, engine: db.engine, $client: db.$client }) as unknown as Db));
+    await transactionCommitted(db);
+    return result;
   }
   const client = db.$client;
   const state = txState(client);
-  if (state.owner.getStore() === client) return savepoint(client, db, body);
+  // Inside a transaction of this connection that is still open: a savepoint. The context outlives the
+  // transaction in timers and callbacks created inside it, hence the `open` flag, not just the context.
+  if (state.owner.getStore()?.open && client.inTransaction) return savepoint(client, db, body);
   const previous = state.tail;
   let done!: () => void;
   state.tail = new Promise<void>((resolve) => (done = resolve));
   await previous;
+  const scope = { open: true };
   try {
-    return await state.owner.run(client, async () => {
+    return await state.owner.run(scope, async () => {
       client.run("BEGIN IMMEDIATE");
       let turned = false;
       const tripwire = setImmediate(() => (turned = true));
@@ -54,6 +60,7 @@ export async function transaction<T>(db: Db, body: (tx: Db) => Promise<T>): Prom
       }
     });
   } finally {
+    scope.open = false;
     done();
   }
 }
@@ -75,8 +82,8 @@ async function savepoint<T>(client: Db["$client"], db: Db, body: (tx: Db) => Pro
 interface TxState {
   /** Resolves when the last queued transaction ends. */
   tail: Promise<void>;
-  /** Which connection's transaction the current async context is inside. */
-  owner: AsyncLocalStorage<Db["$client"]>;
+  /** The transaction of this connection the current async context is inside, while it is open. */
+  owner: AsyncLocalStorage<{ open: boolean }>;
 }
 const states = new WeakMap<Db["$client"], TxState>();
 function txState(client: Db["$client"]): TxState {

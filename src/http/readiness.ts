@@ -5,6 +5,7 @@
  * check (a round trip on the pool) in the same shape; the change feed's `healthy()` is already one
  * (docs/architecture.md: Storage, "Postgres change feed": an instance that may be missing changes is not ready).
  */
+import { rawGet, rawQuery } from "../db/raw";
 import type { Deps } from "../deps";
 
 export interface CheckResult {
@@ -44,10 +45,12 @@ async function timed(deps: Pick<Deps, "log">, name: string, reason: string, fn: 
   }
 }
 
+const PING = rawQuery<{ ok: number }>(`SELECT 1 AS "ok"`);
+
 /** The checks of this process: the database on its open handle, and the change feed. */
 export function readinessChecks(deps: Pick<Deps, "db" | "changes" | "log">): ReadinessCheck[] {
   return [
-    { name: "database", engine: "sqlite", run: () => timed(deps, "database", "the database does not answer", () => deps.db.$client.query("SELECT 1").get()) },
+    { name: "database", engine: deps.db.engine, run: () => timed(deps, "database", "the database does not answer", () => rawGet(deps.db, PING)) },
     { name: "changes", run: () => timed(deps, "changes", "this instance may be missing changes", () => deps.changes.healthy()) },
   ];
 }

@@ -14,14 +14,14 @@ import type { RateLimits } from "../lib/rate-limits";
 import type { SyncedRateLimiter } from "../lib/synced-rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
 import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
-import type { ProjectRef } from "./project-ref";
+import type { ProjectRef } from "../projects/project-ref";
 import type { ReadCache } from "./read-cache";
 
 export type McpTarget = BearerTarget;
 
-function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: ReadCache): Principal {
+async function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: ReadCache): Promise<Principal> {
   try {
-    return authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, deps.clock.now(), (k, load) => cache.get(k, load));
+    return await authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, deps.clock.now(), (k, load) => cache.get(k, load));
   } catch (err) {
     if (!(err instanceof OAuthError) || (err.status !== 401 && err.code !== "insufficient_scope")) throw err;
     // RFC 6750 §3.1: 403 insufficient_scope names the scope needed (a key without `draft` on the draft channel).

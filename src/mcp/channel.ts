@@ -14,7 +14,7 @@ import { createAjv, listDraftTools, listPrompts } from "../projects/draft";
 import type { PromptDefinition, ToolDefinition } from "../projects/manifest";
 import { getVersion } from "../projects/publish";
 import { toolMeta } from "../tools/interactive";
-import type { ProjectRef } from "./project-ref";
+import type { ProjectRef } from "../projects/project-ref";
 import { headerParams, type HeaderParam } from "./stateless/headers";
 
 export interface CompiledTool {

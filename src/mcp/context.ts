@@ -8,7 +8,7 @@ import type { Deps } from "../deps";
 import type { ErrorClass } from "../tools/types";
 import type { McpTarget } from "./access";
 import type { ChannelView } from "./channel";
-import type { ProjectRef } from "./project-ref";
+import type { ProjectRef } from "../projects/project-ref";
 import type { McpService } from "./service";
 import { JsonRpcError, RPC } from "./rpc-errors";
 import type { LogLevel, McpSession } from "./sessions";

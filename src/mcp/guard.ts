@@ -11,7 +11,7 @@ import { corsHeaders, isAllowedOrigin } from "../http/cors";
 import { authenticate, type McpTarget } from "./access";
 import type { McpDeps } from "./context";
 import { ALL_VERSIONS, isSupportedVersion } from "./methods/lifecycle";
-import { findProjectRef, type ProjectRef } from "./project-ref";
+import { findProjectRef, type ProjectRef } from "../projects/project-ref";
 import { JsonRpcError, RPC, type RpcCode } from "./rpc-errors";
 import type { McpService } from "./service";
 import type { McpSession } from "./sessions";
@@ -65,10 +65,13 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   if (!isAllowedOrigin(request.headers.get("origin"), deps.config)) {
     throw refusal(403, RPC.INVALID_REQUEST, "Forbidden: this Origin may not call the MCP endpoint.");
   }
+  // Fail closed (docs/architecture.md: "Postgres change feed"): an instance that may be missing other
+  // instances' changes cannot trust its caches, so it serves no credential from them.
+  if (!deps.changes.healthy()) throw refusal(503, RPC.INTERNAL_ERROR, "Service unavailable: this instance cannot confirm it has every change from the database. Try again shortly.", { "retry-after": "2" });
   const versionHeader = request.headers.get("mcp-protocol-version");
   if (!stateless && versionHeader !== null && !isSupportedVersion(versionHeader)) throw unsupportedVersion(versionHeader);
   const { org, project: slug } = input.params;
-  const project = service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
+  const project = await service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
   if (!project) throw refusal(404, RPC.INVALID_REQUEST, "There is no MCP server at this address.");
   const target: McpTarget = { orgId: project.orgId, projectId: project.id, orgSlug: project.orgSlug, projectSlug: project.slug, channel };
   const ip = clientIp(request, input.server, deps.config.trustedProxy);

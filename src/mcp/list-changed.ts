@@ -12,42 +12,45 @@ import type { Deps } from "../deps";
 import type { Role } from "../db/schema";
 import { concerns, type Change } from "../lib/change-feed";
 import { endClosedToAnonymous, endRevokedStreams, type StreamHolder } from "./stream-credentials";
+import { projectRevision, projectRevisions, rolesNow, type Revision } from "../projects/revisions";
 
 /** Anything holding notification streams for users whose role may change or whose credential may end (2025 sessions, 2026 listeners). */
 interface RoleWatcher extends StreamHolder {
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void;
 }
 
-interface Revision {
-  id: string;
-  updatedAt: number;
-  productionVersionId: string | null;
-}
-
-const REVISIONS_SQL = "SELECT id, updated_at AS updatedAt, production_version_id AS productionVersionId FROM projects";
-const ROLES_SQL = "SELECT org_id AS orgId, user_id AS userId, role FROM memberships";
 
 /** Starts following the feed; returns a function that stops it. */
 export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "changes" | "clock">, watchers: RoleWatcher[]): () => void {
-  const sqlite = deps.db.$client;
-  const read = () => new Map(sqlite.query<Revision, []>(REVISIONS_SQL).all().map((r) => [r.id, r]));
-  // One read of all memberships per change (people, not requests: a small table) instead of one per session.
-  const rolesNow = () => {
-    const roles = new Map<string, Role>();
-    for (const m of sqlite.query<{ orgId: string; userId: string; role: Role }, []>(ROLES_SQL).all()) roles.set(`${m.orgId}|${m.userId}`, m.role);
-    return (orgId: string, userId: string) => roles.get(`${orgId}|${userId}`) ?? null;
+  const db = deps.db;
+  const read = () => projectRevisions(db);
+  // Reads are async, changes arrive one by one: they are handled in arrival order, one at a time, so a
+  // later change never compares against revisions older than an earlier one's.
+  let queue: Promise<void> = Promise.resolve();
+  const inOrder = (what: string, step: () => Promise<void>) => {
+    queue = queue.then(step).catch((err: unknown) => deps.log.error({ err }, what));
   };
-  let known = read();
+  let known = new Map<string, Revision>();
+  inOrder("list_changed watcher failed", async () => {
+    known = await read();
+  });
   // Changes announced in this process were sent by their service already: record them so the next
   // unannounced change does not announce them twice.
+  // Not queued behind a slower look at everything: the service that emitted this is still running.
   const offLocal = deps.bus.on("toolsChanged", ({ projectId }) => {
-    const row = sqlite.query<Revision, [string]>(`${REVISIONS_SQL} WHERE id = ?`).get(projectId);
-    if (row) known.set(projectId, row);
+    projectRevision(db, projectId).then(
+      (row) => void (row && known.set(projectId, row)),
+      (err: unknown) => deps.log.error({ err }, "list_changed watcher failed"),
+    );
   });
-  const onChange = (change: Change) => {
+  const onChange = async (change: Change) => {
     // Exact topics name only what this process announced, and so already delivered; "anything" needs a look.
     if (!change.topics) {
-      const current = read();
+      // Let this turn's own writes finish and record their revisions first: a service writes, then emits,
+      // and comparing between the two would send a second list_changed for its change. (On Postgres the
+      // reads are I/O and that window can still open: a duplicate list_changed is harmless to a client.)
+      await new Promise((resolve) => setImmediate(resolve));
+      const current = await read();
       for (const [id, rev] of current) {
         const before = known.get(id);
         if (before?.updatedAt !== rev.updatedAt) deps.bus.emit("toolsChanged", { projectId: id, channel: "draft" });
@@ -55,28 +58,17 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
       }
       known = current;
     }
-    if (concerns(change, "members")) {
-      let roles: ReturnType<typeof rolesNow> | null = null;
-      for (const w of watchers) w.checkRoles((org, user) => (roles ??= rolesNow())(org, user));
+    if (concerns(change, "members") && watchers.length > 0) {
+      // One read of all memberships per change (people, not requests: a small table) instead of one per session.
+      const roles = await rolesNow(db);
+      for (const w of watchers) w.checkRoles(roles);
     }
-    if (concerns(change, "grants", "apikeys", "sessions")) endRevokedStreams(sqlite, watchers, deps.clock.now());
-    if (concerns(change, "tools")) endClosedToAnonymous(sqlite, watchers);
+    if (concerns(change, "grants", "apikeys", "sessions")) await endRevokedStreams(db, watchers, deps.clock.now());
+    if (concerns(change, "tools")) await endClosedToAnonymous(db, watchers);
   };
-  const offFeed = deps.changes.subscribe((change) => {
-    try {
-      onChange(change);
-    } catch (err) {
-      deps.log.error({ err }, "list_changed watcher failed");
-    }
-  });
+  const offFeed = deps.changes.subscribe((change) => inOrder("list_changed watcher failed", () => onChange(change)));
   // An API key can expire with no write at all: look once a minute.
-  const expiry = setInterval(() => {
-    try {
-      endRevokedStreams(sqlite, watchers, deps.clock.now());
-    } catch (err) {
-      deps.log.error({ err }, "stream credential check failed");
-    }
-  }, 60_000);
+  const expiry = setInterval(() => inOrder("stream credential check failed", () => endRevokedStreams(db, watchers, deps.clock.now())), 60_000);
   expiry.unref?.();
   return () => {
     clearInterval(expiry);

@@ -28,6 +28,8 @@ export class ReadCache {
   /**
    * The cached value, or `load()`'s (then cached). Checks the feed first, so a change committed since the
    * last call is never missed; a commit racing `load()` moves the feed again and drops the entry next time.
+   * An async `load` caches its promise (concurrent requests share one read); a rejected one is not kept,
+   * so a database error is retried by the next request instead of being served from the cache.
    */
   get<T>(key: string, load: () => T): T {
     this.revalidate();
@@ -35,6 +37,11 @@ export class ReadCache {
     const value = load();
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, value);
+    if (value instanceof Promise) {
+      value.catch(() => {
+        if (this.entries.get(key) === value) this.entries.delete(key);
+      });
+    }
     return value;
   }
 

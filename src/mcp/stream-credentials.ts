@@ -7,7 +7,8 @@
  * streams of a project no longer public, and (checked by the role watchers) streams of a member whose role
  * no longer reads the channel.
  */
-import type { Database } from "bun:sqlite";
+import type { Db } from "../db/client";
+import { liveApiKeys, liveGrants, liveSessions, publicProjects } from "../auth/credential-liveness";
 import { allowedScopes } from "../auth/scopes";
 import type { Channel, Role } from "../db/schema";
 
@@ -32,40 +33,27 @@ export interface StreamHolder {
   endHeld(dead: (c: HeldCredential) => boolean): void;
 }
 
-const LIVE = {
-  grants: "SELECT id FROM grants WHERE revoked_at IS NULL AND id IN",
-  apiKeys: "SELECT id FROM api_keys WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND id IN",
-  sessions: "SELECT id FROM sessions WHERE ended_at IS NULL AND id IN",
-} as const;
-
-function liveOf(sqlite: Database, sql: string, ids: Set<string>, before: Array<string | number> = []): Set<string> {
-  if (ids.size === 0) return ids;
-  const list = [...ids];
-  const rows = sqlite.query<{ id: string }, Array<string | number>>(`${sql} (${list.map(() => "?").join(",")})`).all(...before, ...list);
-  return new Set(rows.map((r) => r.id));
-}
-
 const anonymous = (c: HeldCredential) => c.grantId === null && c.apiKeyId === null && c.userId === null;
 
 /**
  * Ends anonymous streams of projects that are no longer public: an anonymous caller holds no credential to
  * revoke, its access is the project's visibility (re-checked when a project changes).
  */
-export function endClosedToAnonymous(sqlite: Database, holders: StreamHolder[]): void {
+export async function endClosedToAnonymous(db: Db, holders: StreamHolder[]): Promise<void> {
   const projects = new Set(holders.flatMap((h) => h.heldCredentials()).filter(anonymous).map((c) => c.projectId));
   if (projects.size === 0) return;
-  const open = liveOf(sqlite, "SELECT id FROM projects WHERE visibility = 'public' AND id IN", projects);
+  const open = await publicProjects(db, projects);
   for (const h of holders) h.endHeld((c) => anonymous(c) && !open.has(c.projectId));
 }
 
 /** Ends every held stream whose credential no longer stands (revoked, ended, or an expired API key at `now`). */
-export function endRevokedStreams(sqlite: Database, holders: StreamHolder[], now: number): void {
+export async function endRevokedStreams(db: Db, holders: StreamHolder[], now: number): Promise<void> {
   const held = holders.flatMap((h) => h.heldCredentials());
   if (held.length === 0) return;
   const ids = (pick: (c: HeldCredential) => string | null) => new Set(held.map(pick).filter((x): x is string => x !== null));
-  const grants = liveOf(sqlite, LIVE.grants, ids((c) => c.grantId));
-  const keys = liveOf(sqlite, LIVE.apiKeys, ids((c) => c.apiKeyId), [now]);
-  const sessions = liveOf(sqlite, LIVE.sessions, ids((c) => c.loginSessionId));
+  const grants = await liveGrants(db, ids((c) => c.grantId));
+  const keys = await liveApiKeys(db, ids((c) => c.apiKeyId), now);
+  const sessions = await liveSessions(db, ids((c) => c.loginSessionId));
   const dead = (c: HeldCredential) =>
     (c.grantId !== null && !grants.has(c.grantId)) || (c.apiKeyId !== null && !keys.has(c.apiKeyId)) || (c.loginSessionId !== null && !sessions.has(c.loginSessionId));
   for (const h of holders) h.endHeld(dead);

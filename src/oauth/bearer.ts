@@ -129,7 +129,7 @@ export async function authenticateBearer(
   const audience = channelUrl(deps.config.publicUrl, target.orgSlug, target.projectSlug, target.channel);
   // RFC 8707 / MCP: the audience is this exact channel URL; a draft token never reaches production or vice versa.
   if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
-  const grant = read(`grant:${claims.gid}`, () => loadGrantState(deps, claims.gid));
+  const grant = await read(`grant:${claims.gid}`, () => loadGrantState(deps, claims.gid));
   const now = deps.clock.now();
   const problem = grantProblem(grant, deps.config.sessionIdleTtl, now);
   if (problem || !grant) {

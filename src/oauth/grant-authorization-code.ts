@@ -47,7 +47,7 @@ export async function exchangeAuthorizationCode(deps: Deps, client: OAuthClient,
   if (req.resource !== undefined && req.resource !== code.resource) {
     throw invalidTarget("resource differs from the one that was authorized.");
   }
-  const problem = grantProblem(loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl, now);
+  const problem = grantProblem(await loadGrantState(deps, code.grantId), deps.config.sessionIdleTtl, now);
   const grant = await getGrant(deps.db, code.grantId);
   if (problem || !grant) throw invalidGrant(`The authorization cannot be used: ${problem ?? "it no longer exists"}.`);
   // Spent by one conditional write: of two concurrent correct exchanges, the second is a replay.

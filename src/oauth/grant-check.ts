@@ -8,6 +8,7 @@ import type { Channel, Role } from "../db/schema";
 import { isSessionLive } from "../auth/sessions";
 import { channelMinRole, roleAtLeast } from "../auth/scopes";
 import { systemClock } from "../lib/clock";
+import { rawGet, rawQuery } from "../db/raw";
 
 /** A grant with its approving session and the user's current role, as the per-request check reads it. */
 export interface GrantState {
@@ -35,21 +36,24 @@ export interface GrantState {
 
 // Correlated scalar subqueries instead of joins: same single statement, measured ~6x faster in bun:sqlite
 // (≈4 µs vs ≈22 µs for the equivalent JOIN / LEFT JOIN on Bun 1.4.5).
-const SQL = `SELECT g.id AS id, g.user_id AS userId, g.org_id AS orgId, g.project_id AS projectId, g.channel AS channel,
-  g.resource AS resource, g.client_id AS clientId, g.scopes AS scopes, g.session_id AS sessionId,
-  g.revoked_at AS revokedAt, g.revoked_reason AS revokedReason, g.last_used_at AS lastUsedAt, g.protocol_version AS protocolVersion,
-  (SELECT ended_at FROM sessions WHERE id = g.session_id) AS sessionEndedAt,
-  (SELECT last_seen_at FROM sessions WHERE id = g.session_id) AS sessionLastSeenAt,
-  (SELECT role FROM memberships WHERE org_id = g.org_id AND user_id = g.user_id) AS role
+const GRANT_STATE = rawQuery<GrantState>(
+  `SELECT g.id AS "id", g.user_id AS "userId", g.org_id AS "orgId", g.project_id AS "projectId", g.channel AS "channel",
+  g.resource AS "resource", g.client_id AS "clientId", g.scopes AS "scopes", g.session_id AS "sessionId",
+  g.revoked_at AS "revokedAt", g.revoked_reason AS "revokedReason", g.last_used_at AS "lastUsedAt", g.protocol_version AS "protocolVersion",
+  (SELECT ended_at FROM sessions WHERE id = g.session_id) AS "sessionEndedAt",
+  (SELECT last_seen_at FROM sessions WHERE id = g.session_id) AS "sessionLastSeenAt",
+  (SELECT role FROM memberships WHERE org_id = g.org_id AND user_id = g.user_id) AS "role"
 FROM grants g
-WHERE g.id = ?`;
+WHERE g.id = ?`,
+  { numbers: ["revokedAt", "lastUsedAt", "sessionEndedAt", "sessionLastSeenAt"] },
+);
 
 /**
  * Reads a grant with its session and membership in one prepared query. bun:sqlite's `query()` keeps the
  * compiled statement on the connection, keyed by its text: looking it up again costs no measurable time.
  */
-export function loadGrantState(deps: Pick<Deps, "db">, grantId: string): GrantState | null {
-  return deps.db.$client.query<GrantState, [string]>(SQL).get(grantId);
+export async function loadGrantState(deps: Pick<Deps, "db">, grantId: string): Promise<GrantState | null> {
+  return await rawGet(deps.db, GRANT_STATE, [grantId]);
 }
 
 /**

@@ -56,7 +56,7 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const asked = req.scope === undefined ? granted : parseScopes(req.scope);
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
-  const problem = grantProblem(loadGrantState(deps, grant.id), deps.config.sessionIdleTtl, now);
+  const problem = grantProblem(await loadGrantState(deps, grant.id), deps.config.sessionIdleTtl, now);
   if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
   // A retry within the window: the same pair as the first time (whatever scope the retry names), or nothing.
   if (token.usedAt !== null) return { grant, tokens: sealedSuccessor(deps, tokenHash, token.successor) };

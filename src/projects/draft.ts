@@ -215,9 +215,9 @@ export async function importManifest(deps: DraftDeps, projectId: string, input: 
         const { projects, prompts, tools } = tx.t;
         await tx.delete(tools).where(eq(tools.projectId, projectId));
         await tx.delete(prompts).where(eq(prompts.projectId, projectId));
-        manifest.tools.forEach(async (def, i) => {
+        for (const [i, def] of manifest.tools.entries()) {
           await tx.insert(tools).values({ id: newId("tool"), projectId, ...toolValues(def), sortOrder: i, createdAt: now, updatedAt: now });
-        });
+        }
         for (const p of manifest.prompts) {
           await tx.insert(prompts).values({ id: newId("prm"), projectId, name: p.name, title: p.title ?? null, description: p.description, arguments: p.arguments, template: p.template, createdAt: now, updatedAt: now });
         }

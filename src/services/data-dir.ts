@@ -4,6 +4,8 @@
  * operations of src/services/operation.ts because there is no signed-in user — whoever can run them can
  * already read the files (docs/architecture.md: Service layer, "operator operations").
  */
+import { SQL } from "bun";
+import { migratePg, pendingPgMigrations } from "../db/pg/migrator";
 import { Database } from "bun:sqlite";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -131,5 +133,19 @@ export function migrateDataDir(dataDir: string, dryRun: boolean, now: number): {
     return { applied: 0, pending: pendingMigrations(db.$client).map((m) => m.tag), backup: null };
   } finally {
     db.$client.close();
+  }
+}
+
+/**
+ * `portico migrate` on a Postgres database: one transaction under the migration lock, as `serve` does at
+ * start (no copy is taken: that is pg_dump's job). `dryRun` lists what would run and changes nothing.
+ */
+export async function migratePostgresDatabase(url: string, dryRun: boolean): Promise<{ applied: string[]; pending: string[] }> {
+  const sql = new SQL(url, { max: 1 });
+  try {
+    if (dryRun) return { applied: [], pending: await pendingPgMigrations(sql) };
+    return { applied: (await migratePg(sql)).applied, pending: [] };
+  } finally {
+    await sql.close();
   }
 }

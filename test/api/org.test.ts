@@ -76,13 +76,13 @@ describe("admin ends a member's access to the org", () => {
     const member = await signIn(w.deps, "signed-out@acme.test");
     await addMember(w.deps.db, w.org.id, member.id, "developer");
     const grant = await grantFor(member);
-    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toBeNull();
+    expect(grantProblem(await loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toBeNull();
     expect((await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.developer })).status).toBe(403);
     expect((await call(w.app, "POST", `/orgs/acme/members/${w.members.owner.id}/sessions/end`, { as: w.members.admin })).status).toBe(403);
     const ended = await call(w.app, "POST", `/orgs/acme/members/${member.id}/sessions/end`, { as: w.members.admin });
     // Issue 11 #4: an org admin ends this org's grants and keys, not the member's sessions.
     expect(ended.json).toEqual({ grantsRevoked: 1, keysRevoked: 0 });
-    expect(grantProblem(loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toContain("revoked");
+    expect(grantProblem(await loadGrantState(w.deps, grant.id), w.deps.config.sessionIdleTtl)).toContain("revoked");
     expect((await call(w.app, "GET", "/account/grants", { as: member })).status).toBe(200);
     const events = await call(w.app, "GET", "/orgs/acme/audit", { as: w.members.admin });
     expect(events.json.events.find((e: { action: string }) => e.action === "member.access_ended")).toMatchObject({ targetId: member.id });

@@ -70,7 +70,7 @@ describe("audit queries", () => {
   test("retention prunes rows older than the project's setting", async () => {
     const projectId = await seeded();
     await updateProject(t.deps.db, projectId, { auditRetentionDays: 1 });
-    expect(pruneAudit(t.deps, Date.now() + 2 * DAY)).toBe(30);
+    expect(await pruneAudit(t.deps, Date.now() + 2 * DAY)).toBe(30);
     expect((await queryAudit(t.deps.db, projectId)).events).toHaveLength(0);
   });
 });

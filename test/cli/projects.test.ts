@@ -101,7 +101,7 @@ describe("portico apikey create", () => {
     expect(r.json.key).toStartWith("prt_");
     const db = openDb(cli.dataDir);
     const project = (await findProject(db, "acme", "shop"))!.project;
-    expect(authenticateApiKey({ db }, r.json.key, { projectId: project.id, channel: "production" }).apiKeyId).toBe(r.json.id);
+    expect((await authenticateApiKey({ db }, r.json.key, { projectId: project.id, channel: "production" })).apiKeyId).toBe(r.json.id);
   });
 
   test("a second key with a name already live in the project exits 1 with the service's refusal", async () => {

@@ -192,7 +192,7 @@ describe("authenticateBearer", () => {
     expect(await useAt(45)).toBe("ok"); // 45 days after sign-in, 25 after the last use
     // 31 days without use: the session, and with it the grant, has ended (the refresh token has expired too).
     setSystemTime(new Date(start + 76 * DAY));
-    expect(grantProblem(loadGrantState(t.deps, decodeJwt(tokens.access_token).gid as string), t.deps.config.sessionIdleTtl)).toContain("session");
+    expect(grantProblem(await loadGrantState(t.deps, decodeJwt(tokens.access_token).gid as string), t.deps.config.sessionIdleTtl)).toContain("session");
   });
 
   test("the grant's use keeps its session alive and records last use (throttled)", async () => {

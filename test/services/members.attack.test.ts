@@ -38,11 +38,11 @@ async function twoOrgMember(n: number) {
   };
 }
 
-const problem = (grantId: string) => grantProblem(loadGrantState(w.deps, grantId), w.deps.config.sessionIdleTtl);
+const problem = async (grantId: string) => grantProblem(await loadGrantState(w.deps, grantId), w.deps.config.sessionIdleTtl);
 
 async function expectOnlyAcmeEnded(s: Awaited<ReturnType<typeof twoOrgMember>>, member: Member) {
-  expect(problem(s.acmeGrant.id)).toContain("revoked");
-  expect(problem(s.betaGrant.id)).toBeNull();
+  expect(await problem(s.acmeGrant.id)).toContain("revoked");
+  expect(await problem(s.betaGrant.id)).toBeNull();
   // Their browser session and their other org's key still work.
   expect((await call(w.app, "GET", "/account/grants", { as: member })).status).toBe(200);
   expect((await call(w.app, "GET", s.betaPath, { key: s.betaKey })).status).toBe(200);

@@ -2,6 +2,7 @@
 import { systemClock } from "../../lib/clock";
 import { backupDataDir } from "../../services/data-dir";
 import type { Command } from "../command";
+import { UsageError } from "../args";
 
 export const backupCommand: Command = {
   spec: {
@@ -18,6 +19,8 @@ export const backupCommand: Command = {
     ].join("\n"),
   },
   async run(ctx) {
+    // The data dir's SQLite file is what this copies; a Postgres database has its own tools for that.
+    if (ctx.config.databaseUrl) throw new UsageError("database-url", "portico backup works on the SQLite data dir; with Postgres use pg_dump / pg_restore or your provider's snapshots (and keep the secret key file)");
     // No deps here (a server may hold the data dir): the CLI, as the outermost face, picks the clock.
     const r = backupDataDir(ctx.config, ctx.args.flags.out, (step) => ctx.io.err(step), systemClock.now());
     if (r.warning) ctx.io.err(`WARNING: ${r.warning}`);

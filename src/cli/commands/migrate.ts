@@ -1,6 +1,7 @@
 /** `portico migrate [--dry-run]`: the CLI face of `migrateDataDir` (src/services/data-dir.ts). */
 import { systemClock } from "../../lib/clock";
-import { migrateDataDir } from "../../services/data-dir";
+import { migrateDataDir, migratePostgresDatabase } from "../../services/data-dir";
+import { maskUrl } from "../../services/db-copy";
 import type { Command } from "../command";
 
 export const migrateCommand: Command = {
@@ -13,11 +14,24 @@ export const migrateCommand: Command = {
     details: [
       "Before migrating a database that holds data, a consistent copy is written to DATA_DIR/backups/.",
       "All pending migrations run in one transaction: either all land or none does.",
+      "With --database-url (PORTICO_DATABASE_URL) the Postgres database is migrated instead, under a lock, so",
+      "instances starting together migrate once; take a pg_dump first.",
       "Refuses a database written by a newer Portico (and leaves it untouched): run the newer binary, or",
       "restore a backup taken before the upgrade with `portico restore`.",
     ].join("\n"),
   },
   async run(ctx) {
+    if (ctx.config.databaseUrl) {
+      const url = ctx.config.databaseUrl;
+      const where = maskUrl(url);
+      if (ctx.args.switches["dry-run"] === true) {
+        const { pending } = await migratePostgresDatabase(url, true);
+        const text = pending.length ? `Would apply ${pending.length} migration(s) to ${where}:\n${pending.map((t) => `  ${t}`).join("\n")}` : `${where} is up to date.`;
+        return { data: { dryRun: true, pending, database: where }, text };
+      }
+      const { applied } = await migratePostgresDatabase(url, false);
+      return { data: { applied: applied.length, database: where }, text: applied.length ? `Applied ${applied.length} migration(s) to ${where}.` : `${where} is up to date.` };
+    }
     const dir = ctx.config.dataDir;
     const dryRun = ctx.args.switches["dry-run"] === true;
     // No deps here (they would migrate on open): the CLI, as the outermost face, picks the clock.
@@ -30,3 +44,4 @@ export const migrateCommand: Command = {
     return { data: { applied: r.applied, backup: r.backup, dataDir: dir }, text };
   },
 };
+

@@ -1,6 +1,7 @@
 /** `portico restore FILE --data-dir DIR`: the CLI face of `restoreDataDir` (src/services/data-dir.ts). */
 import { restoreDataDir } from "../../services/data-dir";
 import { flag, type Command } from "../command";
+import { UsageError } from "../args";
 
 export const restoreCommand: Command = {
   spec: {
@@ -14,6 +15,8 @@ export const restoreCommand: Command = {
     details: "The data dir (--data-dir) must be empty or absent. Start the server on it afterwards; it applies any newer migrations.",
   },
   async run(ctx) {
+    // The data dir's SQLite file is what this copies; a Postgres database has its own tools for that.
+    if (ctx.config.databaseUrl) throw new UsageError("database-url", "portico restore works on the SQLite data dir; with Postgres use pg_dump / pg_restore or your provider's snapshots (and keep the secret key file)");
     const r = restoreDataDir(ctx.config.dataDir, flag(ctx, "from"), ctx.args.flags.key, (step) => ctx.io.err(step));
     if (r.warning) ctx.io.err(`WARNING: ${r.warning}`);
     const text = [

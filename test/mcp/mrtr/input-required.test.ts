@@ -135,8 +135,8 @@ describe("tools that ask, on 2026-07-28", () => {
   test("attack: a state for another tool, other arguments or an older tool version is refused", async () => {
     await setup();
     const first = await c.call({ name: "greet", arguments: {} });
-    const retry = (name: string, args: Record<string, unknown> = {}) =>
-      c.call({ name, arguments: args, inputResponses: { user_name: accept({ name: "A" }), step1: accept({ name: "A" }) }, requestState: first.requestState });
+    const retry = async (name: string, args: Record<string, unknown> = {}) =>
+      (await c.call({ name, arguments: args, inputResponses: { user_name: accept({ name: "A" }), step1: accept({ name: "A" }) }, requestState: first.requestState }));
     expect((await rejection(retry("two_steps"))).message).toContain("belongs to another call");
     setSystemTime(new Date(Date.now() + 1000));
     await updateDraftTool(f.deps, f.project.id, "greet", { description: "Asks for a name (edited)" });

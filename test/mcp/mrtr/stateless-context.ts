@@ -8,7 +8,7 @@ import type { Channel } from "../../../src/db/schema";
 import type { Deps } from "../../../src/deps";
 import type { RequestContext } from "../../../src/mcp/context";
 import { callTool } from "../../../src/mcp/methods/tools";
-import { findProjectRef } from "../../../src/mcp/project-ref";
+import { findProjectRef } from "../../../src/projects/project-ref";
 import { McpService } from "../../../src/mcp/service";
 
 export const API_KEY: Principal = { kind: "apikey", userId: "u1", apiKeyId: "key_one", role: "developer", scopes: ["project:read", "tools:call", "draft", "project:write"] };
@@ -24,7 +24,7 @@ export function statelessCaller(deps: Deps, orgSlug: string, projectSlug: string
   const service = new McpService(deps);
   return {
     async call(params, opts = {}) {
-      const project = findProjectRef(deps.db, orgSlug, projectSlug)!;
+      const project = (await findProjectRef(deps.db, orgSlug, projectSlug))!;
       const channel = opts.channel ?? "draft";
       const ctx: RequestContext = {
         deps, service, project,

@@ -1,0 +1,62 @@
+/**
+ * Picks the storage engine once, from the config (docs/architecture.md: Storage): SQLite in the data dir
+ * by default, Postgres when `--database-url` / `PORTICO_DATABASE_URL` is set. Opens it, applies the
+ * migrations embedded in this binary, and starts the change feed that engine needs. Nothing above this
+ * file asks which engine it runs on, except through `db.engine` in the few places that must differ.
+ */
+import type { SQL } from "bun";
+import type { Config } from "../config";
+import type { ChangeFeed } from "../lib/change-feed";
+import type { Logger } from "../lib/log";
+import { migrate, openDb, type Db } from "./client";
+import { PgChangeFeed } from "./pg/change-feed";
+import { openPgStorage } from "./pg/client";
+import { migratePg } from "./pg/migrator";
+import { writeAnnouncer, type WriteAnnouncer } from "./pg/write-announcer";
+import { SqliteChangeFeed } from "./sqlite-change-feed";
+
+export interface Storage {
+  db: Db;
+  changes: ChangeFeed;
+  /** Closes the feed, then the database (the feed reads through the connection). */
+  close(): Promise<void>;
+}
+
+export async function openStorage(config: Pick<Config, "dataDir" | "databaseUrl">, opts: { db?: Db; now: number; log: Logger }): Promise<Storage> {
+  const onError = (err: unknown) => opts.log.error({ err }, "change feed subscriber failed");
+  if (!opts.db && config.databaseUrl) {
+    let announcer: WriteAnnouncer | null = null;
+    const db = openPgStorage(config.databaseUrl, { announcer: () => announcer });
+    const pool = db.$client as unknown as SQL;
+    try {
+      const { applied } = await migratePg(pool);
+      if (applied.length) opts.log.info({ applied }, "database migrated");
+      const changes = await PgChangeFeed.start(pool, { onError });
+      announcer = writeAnnouncer(changes);
+      return {
+        db,
+        changes,
+        async close() {
+          await changes.close();
+          await pool.close();
+        },
+      };
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+  }
+  const db = opts.db ?? openDb(config.dataDir);
+  const { backup } = migrate(db, { now: opts.now });
+  if (backup) opts.log.info({ backup }, "database migrated; a copy from before the migration was kept");
+  const changes = new SqliteChangeFeed(db.$client, { onError });
+  return {
+    db,
+    changes,
+    async close() {
+      // The feed stops reading the database's shared memory before the connection that keeps it valid closes.
+      changes.close();
+      db.$client.close();
+    },
+  };
+}
