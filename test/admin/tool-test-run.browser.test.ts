@@ -1,13 +1,14 @@
 /**
  * Issue 16 #2, "Test a tool without leaving the page", walked in a real browser (Debian's chromium via
- * playwright-core) as a developer would: a script with a syntax error is refused with its line. Screenshots
- * go to test-output/tool-test-run/ (git-ignored).
+ * playwright-core) as a developer would: a script with a syntax error is refused with its line; a test run
+ * shows the result on the page; an interactive tool's preview renders the test run's result instead of
+ * waiting forever. Screenshots go to test-output/tool-test-run/ (git-ignored).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
-import { getDraftTool, listDraftTools } from "../../src/projects/draft";
+import { createDraftTool, getDraftTool, listDraftTools } from "../../src/projects/draft";
 import type { startTestServer } from "../helpers";
 import { startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "./browser-world";
 import type { SignedInWorld, Who } from "../fixtures/world";
@@ -64,6 +65,62 @@ describe("issue 16 #2: a script is checked when it is saved", () => {
     await clickAndLoad(page, page.getByRole("button", { name: "Create tool" }));
     expect(await page.locator("body").innerText()).toContain("Saved to the draft");
     expect(await getDraftTool(server.deps, w.project.id, "broken")).toMatchObject({ kind: "script" });
+    await context.close();
+  }, TIMEOUT);
+});
+
+/** A minimal MCP Apps view: it asks to initialize, then shows the tool result's title when it arrives. */
+const CARD_HTML = `<!doctype html><html><body><h1 id="t">waiting for data</h1><script>
+window.addEventListener("message", (e) => {
+  const m = e.data;
+  if (m && m.id === 1 && m.result) window.parent.postMessage({ jsonrpc: "2.0", method: "ui/notifications/initialized" }, "*");
+  if (m && m.method === "ui/notifications/tool-result") document.getElementById("t").textContent = "Showing " + m.params.structuredContent.title;
+});
+window.parent.postMessage({ jsonrpc: "2.0", id: 1, method: "ui/initialize", params: { protocolVersion: "2026-01-26", appInfo: { name: "t", version: "1" }, appCapabilities: {} } }, "*");
+</script></body></html>`;
+
+describe("issue 16 #2: a test run from the tool page", () => {
+  test("a test run shows the result: content, structured content and logs, then the audit log names it a test run", async () => {
+    await createDraftTool(server.deps, w.project.id, {
+      name: "greet", kind: "script", description: "Greets.",
+      inputSchema: { type: "object", properties: { who: { type: "string", default: "Ada" } }, required: ["who"] },
+      script: "export default async (input, env) => { env.log('greeting ' + input.who); return { greeting: 'Hello ' + input.who }; };",
+    });
+    const { context, page } = await as("developer");
+    await page.goto(url("/admin/acme/shop/tools/greet"));
+    expect(JSON.parse(await page.locator("#t-arguments").inputValue())).toEqual({ who: "Ada" });
+    await page.locator("#t-arguments").fill('{"who": "Grace"}');
+    await clickAndLoad(page, page.getByRole("button", { name: "Run test" }));
+    const result = page.getByRole("region", { name: "Test run result" });
+    expect(await result.locator(".test-status .badge").innerText()).toBe("ok");
+    expect(JSON.parse(await result.locator(".test-structured").innerText())).toEqual({ greeting: "Hello Grace" });
+    expect(await result.locator(".test-logs").innerText()).toBe("info: greeting Grace");
+    expect(JSON.parse(await page.locator("#t-arguments").inputValue())).toEqual({ who: "Grace" });
+    await shot(page, "02-test-run-result");
+    // Wrong input is refused beside the box, naming the field.
+    await page.locator("#t-arguments").fill("{}");
+    await clickAndLoad(page, page.getByRole("button", { name: "Run test" }));
+    expect(await page.locator("#e-arguments").innerText()).toContain('missing required field "who"');
+    await page.goto(url("/admin/acme/shop/audit"));
+    expect(await page.locator("table").innerText()).toContain("test run from the tool page");
+    await context.close();
+  }, TIMEOUT);
+
+  test("an interactive tool's preview renders the test run's result instead of waiting forever", async () => {
+    await createDraftTool(server.deps, w.project.id, {
+      name: "card", kind: "interactive", description: "Shows a card.",
+      inputSchema: { type: "object", properties: { title: { type: "string", examples: ["Shoes"] } } },
+      html: CARD_HTML,
+    });
+    const { context, page } = await as("developer");
+    await page.goto(url("/admin/acme/shop/tools/card"));
+    const app = () => page.frameLocator("iframe.preview-frame").frameLocator("iframe.preview-app").locator("#t");
+    // Before any test run the app gets no result (the preview has no data to give it).
+    expect(await app().innerText()).toBe("waiting for data");
+    await clickAndLoad(page, page.getByRole("button", { name: "Run test" }));
+    await app().filter({ hasText: "Showing" }).waitFor();
+    expect(await app().innerText()).toBe("Showing Shoes");
+    await shot(page, "03-preview-with-test-run-result");
     await context.close();
   }, TIMEOUT);
 });
