@@ -5,6 +5,7 @@
  * and leaves one project audit row marked `test-run`. The JSON API runs the same operation.
  */
 import { describe, expect, test } from "bun:test";
+import { DEMO_MANIFEST } from "../../src/cli/demo-manifest";
 import { createDraftTool } from "../../src/projects/draft";
 import { sampleInput } from "../../src/tools/sample-input";
 import { seededApp } from "../admin/fixtures";
@@ -128,6 +129,13 @@ describe("a test run from the tool page", () => {
     expect(preview).toContain(`data-tool-result="${JSON.stringify({ content: [{ type: "text", text: 'card: {"title":"Shoes"}' }], structuredContent: { title: "Shoes" } }).replaceAll('"', "&quot;")}"`);
     // One-time: reloading the frame shows the app without data, as before.
     expect(await page(src!)).not.toContain("data-tool-result");
+  });
+
+  test("a script that asks the host a question (the demo's delete_note) is told to try it from a host", async () => {
+    const demo = DEMO_MANIFEST.tools!.find((t) => t.name === "delete_note")!;
+    await createDraftTool(w.deps, w.project.id, demo);
+    const asked = await call(w.app, "POST", "/projects/acme/shop/tools/delete_note/test-run", { as: w.members.developer, body: { arguments: { title: "Groceries" } } });
+    expect(asked.json.result).toEqual({ isError: true, content: [{ type: "text", text: expect.stringContaining("only an MCP host can answer") }] });
   });
 
   test("JSON API: POST …/tools/{name}/test-run runs the same operation (developer), refused to a viewer", async () => {
