@@ -47,7 +47,7 @@ export function testRunCard(action: string, csrf: string, s: TestRunState): Html
   return html`<div class="card" id="test-run"><h2>Test run</h2>
 <p class="muted small">Runs the saved draft tool once with this input, as a call on the draft URL would: draft secret values only, never production's. Each run is recorded in the audit log as a test run.</p>
 <form method="post" action="${action}">${csrfField(csrf)}
-<label for="t-arguments">Input (JSON)</label><textarea id="t-arguments" name="arguments" rows="6" class="code" spellcheck="false"${invalid}>${s.input}</textarea>
+<label for="t-arguments">Input (JSON)</label><textarea id="t-arguments" name="arguments" rows="6" class="code" spellcheck="false" data-editor="json"${invalid}>${s.input}</textarea>
 ${s.error ? html`<div class="field-error" id="e-arguments">${s.error}</div>` : ""}
 <div class="actions"><button type="submit">Run test</button></div></form>
 ${s.run ? resultView(s.run) : ""}</div>`;

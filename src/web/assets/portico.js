@@ -1,4 +1,11 @@
 // Small enhancements only: every form works without this file.
+// The code editor (CodeMirror, bundled by Portico: /assets/editor.js) is loaded only on pages that have a
+// text area marked for it (the tool form); it enhances them in place and writes back to them.
+if (document.querySelector("textarea[data-editor]")) {
+  const editor = document.createElement("script");
+  editor.src = "/assets/editor.js";
+  document.head.append(editor);
+}
 document.addEventListener("click", (event) => {
   const copy = event.target.closest("[data-copy]");
   if (copy) {
