@@ -131,6 +131,14 @@ describe("a test run from the tool page", () => {
     expect(await page(src!)).not.toContain("data-tool-result");
   });
 
+  test("a result too large to hold for the page is replaced by a note (the audit log keeps its start)", async () => {
+    await createDraftTool(w.deps, w.project.id, { name: "big", kind: "script", description: "Big.", script: "export default async () => 'x'.repeat(300 * 1024);" });
+    const shown = await page((await run("big", "{}")).headers.get("location")!);
+    expect(shown).toContain('<span class="badge ok">ok</span>');
+    expect(shown).toContain("The result is 601 KB, too large to show here; the audit log keeps its first 64 KB.");
+    expect(shown).not.toContain("x".repeat(1000));
+  });
+
   test("a script that asks the host a question (the demo's delete_note) is told to try it from a host", async () => {
     const demo = DEMO_MANIFEST.tools!.find((t) => t.name === "delete_note")!;
     await createDraftTool(w.deps, w.project.id, demo);

@@ -21,6 +21,20 @@ export interface TestRunState {
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 
+/**
+ * The most of a result the page holds for the redirect (src/admin/one-time.ts keeps up to 1,000 notices in
+ * memory; a handler may return 1 MB): a larger result is replaced by a note, its start is in the audit log.
+ */
+export const HOLD_MAX_CHARS = 256 * 1024;
+
+/** The run as the page holds and shows it: unchanged, or with a too-large result replaced by a note. */
+export function heldRun(run: TestRunResult): TestRunResult {
+  const size = JSON.stringify(run.result).length;
+  if (size <= HOLD_MAX_CHARS) return run;
+  const note = `The result is ${Math.ceil(size / 1024)} KB, too large to show here; the audit log keeps its first 64 KB.`;
+  return { ...run, result: { content: [{ type: "text", text: note }], ...(run.result.isError ? { isError: true } : {}) } };
+}
+
 function contentItem(item: TestRunResult["result"]["content"][number]): Html {
   if (item.type === "text") return html`<pre class="test-text">${item.text}</pre>`;
   return html`<pre class="test-item">${pretty(item)}</pre>`;

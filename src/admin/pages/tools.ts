@@ -23,7 +23,7 @@ import { invoke } from "../../services/operation";
 import { duplicateTool } from "../../services/tool-duplicate";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
 import { manifestCard } from "./manifest";
-import { TEST_RUN, TEST_RUN_PREVIEW, testRunCard, type TestRunState } from "./tool-test-run";
+import { heldRun, TEST_RUN, TEST_RUN_PREVIEW, testRunCard, type TestRunState } from "./tool-test-run";
 import { testRunTool, type TestRunResult } from "../../services/tool-test-run";
 import { sampleInput } from "../../tools/sample-input";
 import { holdOnce, takeOnce } from "../one-time";
@@ -200,7 +200,7 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
       if (!args || typeof args !== "object" || Array.isArray(args)) return refuse("the input must be a JSON object, e.g. {\"q\": \"shoes\"}");
       try {
         const run = await invoke(testRunTool, deps, access, { name: tool.name, arguments: args });
-        const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, TEST_RUN, run) : "";
+        const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, TEST_RUN, heldRun(run)) : "";
         return redirect(`${projectPath(access.org, access.project, `/tools/${encodeURIComponent(tool.name)}`)}?run=${encodeURIComponent(handle)}#test-run`);
       } catch (err) {
         if (err instanceof ValidationError) return refuse(err.message.replace(/^arguments: /, ""));
