@@ -31,6 +31,14 @@ function int(value: string | undefined): number | undefined {
   return value && value.trim() ? Number(value) : undefined;
 }
 
+/**
+ * Code as typed: browsers send a text area's line breaks as CRLF (HTML, form submission: "constructing the entry list"), so a
+ * script saved from the page would differ from the same script saved from the API or a manifest file.
+ */
+function source(value: string | undefined): string {
+  return (value ?? "").replace(/\r\n?/g, "\n");
+}
+
 /** Builds the definition input from the posted form; JSON syntax errors are reported per field. */
 export function toolFromForm(fields: Record<string, string>): Record<string, unknown> {
   const annotations = Object.fromEntries(ANNOTATION_HINTS.filter((h) => fields[h] === "on").map((h) => [h, true]));
@@ -46,8 +54,8 @@ export function toolFromForm(fields: Record<string, string>): Record<string, unk
     allowedDomains: lines(fields.allowedDomains),
     secrets: lines(fields.secrets),
   };
-  if (fields.kind === "interactive") return { ...common, html: fields.html ?? "" };
-  if (fields.kind === "script") return { ...common, script: fields.script ?? "", timeoutMs: int(fields.timeoutMs), memoryMb: int(fields.memoryMb) };
+  if (fields.kind === "interactive") return { ...common, html: source(fields.html) };
+  if (fields.kind === "script") return { ...common, script: source(fields.script), timeoutMs: int(fields.timeoutMs), memoryMb: int(fields.memoryMb) };
   return { ...common, url: (fields.url ?? "").trim(), headers: json(fields, "headers", false) ?? {}, timeoutMs: int(fields.timeoutMs) };
 }
 

@@ -15,6 +15,7 @@ import { listPrompts, removePrompt, savePrompt } from "../services/prompts";
 import { deleteSecret, secretStatus, setSecret } from "../services/secrets";
 import { duplicateTool } from "../services/tool-duplicate";
 import { createTool, deleteTool, getTool, listTools, updateTool } from "../services/tools";
+import { testRunTool } from "../services/tool-test-run";
 import { ValidationError } from "../errors";
 import { projectAccessFor } from "./caller";
 import { created, doc, noContent, opDoc } from "./doc";
@@ -46,6 +47,8 @@ export function toolRoutes(deps: Deps) {
     }, doc("tools", deleteTool.summary))
     .post("/projects/:org/:project/tools/:name/duplicate", async ({ request, params, body }) =>
       created(await invoke(duplicateTool, deps, await access(request, params), { ...asObject(body), name: params.name })), opDoc("tools", duplicateTool))
+    .post("/projects/:org/:project/tools/:name/test-run", async ({ request, params, body }) =>
+      (await invoke(testRunTool, deps, await access(request, params), { ...asObject(body), name: params.name })), opDoc("tools", testRunTool))
     .get("/projects/:org/:project/tools/:name/secrets", async ({ request, params }) => (await invoke(secretStatus, deps, await access(request, params), { tool: params.name })),
       doc("tools", secretStatus.summary))
     .put("/projects/:org/:project/tools/:name/secrets/:secret", async ({ request, params, body }) => {

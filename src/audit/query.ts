@@ -61,7 +61,7 @@ export async function queryAudit(db: Db, projectId: string, filter: AuditFilter 
 
 const CSV_COLUMNS = [
   "id", "time", "channel", "principal", "userId", "grantId", "clientId", "apiKeyId", "sessionId", "method", "tool", "version",
-  "status", "errorClass", "error", "durationMs", "host", "ip", "protocolVersion", "traceparent", "input", "output", "logs",
+  "status", "errorClass", "error", "durationMs", "host", "ip", "protocolVersion", "traceparent", "source", "input", "output", "logs",
 ] as const satisfies ReadonlyArray<keyof AuditEventRow>;
 
 /** RFC 4180 field; a leading =,+,-,@ is prefixed with ' so spreadsheets do not run it as a formula. */

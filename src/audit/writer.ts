@@ -11,7 +11,7 @@ import type { Logger } from "../lib/log";
 
 export const FLUSH_INTERVAL_MS = 20;
 export const BATCH_ROWS = 500;
-/** Rows per multi-row INSERT (23 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
+/** Rows per multi-row INSERT (24 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
 const CHUNK = 40;
 
 /** One audit row as the MCP layer hands it over (id assigned by SQLite). */
@@ -23,8 +23,11 @@ const COLUMNS = [
   ["session_id", "sessionId"], ["method", "method"], ["tool", "tool"], ["version", "version"],
   ["input", "input"], ["output", "output"], ["status", "status"], ["error_class", "errorClass"],
   ["error", "error"], ["logs", "logs"], ["duration_ms", "durationMs"], ["host", "host"], ["ip", "ip"],
-  ["protocol_version", "protocolVersion"], ["traceparent", "traceparent"],
+  ["protocol_version", "protocolVersion"], ["traceparent", "traceparent"], ["source", "source"],
 ] as const satisfies ReadonlyArray<readonly [string, keyof AuditRow]>;
+
+/** Values of NOT NULL columns with a default, bound when a row leaves them out (every column is bound explicitly). */
+const DEFAULTS: Partial<Record<keyof AuditRow, unknown>> = { source: "mcp" };
 
 export class AuditWriter {
   private queue: AuditRow[] = [];
@@ -48,7 +51,7 @@ export class AuditWriter {
     const fill = (rows: AuditRow[], from: number, count: number) => {
       for (let r = 0; r < count; r++) {
         const row = rows[from + r]!;
-        for (let i = 0; i < keys.length; i++) values[r * keys.length + i] = row[keys[i]!] ?? null;
+        for (let i = 0; i < keys.length; i++) values[r * keys.length + i] = row[keys[i]!] ?? DEFAULTS[keys[i]!] ?? null;
       }
     };
     this.insertBatch = sqlite.transaction((rows: AuditRow[]) => {

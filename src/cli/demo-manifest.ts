@@ -47,11 +47,13 @@ const WORD_STATS_SCRIPT = `export default async (input, env) => {
 };`;
 
 // Ask before you act: the call runs again from the start once the user answers, so nothing happens before the question.
+// Single quotes around the strings: a \" in this template literal would reach the script as a bare ", which
+// ended the string there (the script never parsed; the save-time syntax check of issue 16 #2 found it).
 const DELETE_NOTE_SCRIPT = `export default async (input, env) => {
-  const ok = await env.confirm("Delete the note \"" + input.title + "\"? This cannot be undone.");
-  if (!ok) return "Kept the note \"" + input.title + "\".";
+  const ok = await env.confirm('Delete the note "' + input.title + '"? This cannot be undone.');
+  if (!ok) return 'Kept the note "' + input.title + '".';
   env.log("info", "deleting " + input.title);
-  return "Deleted the note \"" + input.title + "\" (a demo: there was nothing to delete).";
+  return 'Deleted the note "' + input.title + '" (a demo: there was nothing to delete).';
 };`;
 
 /** The demo project's draft, imported with `importManifest` and then published. */

@@ -4,7 +4,7 @@
  * (or AES-GCM ciphertext for tool secrets). `db/SCHEMA.md` describes every table in words.
  */
 import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
+import { AUDIT_SOURCES, CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
 
 export { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../domain";
 export type { Channel, ManagementToolsSetting, Role, ToolKind } from "../domain";
@@ -357,6 +357,8 @@ export const auditEvents = sqliteTable(
     protocolVersion: text("protocol_version"),
     /** W3C Trace Context `traceparent` from the request's `_meta` (MCP 2026-07-28, SEP-414); only a well-formed value is kept. */
     traceparent: text("traceparent"),
+    /** `mcp`: a request to an MCP endpoint; `test-run`: a developer ran a draft tool from its page (issue 16 #2). */
+    source: text("source", { enum: AUDIT_SOURCES }).notNull().default("mcp"),
   },
   (t) => [
     index("audit_project_time_idx").on(t.projectId, t.id),

@@ -21,6 +21,7 @@ import { diffManifests, type ManifestDiff } from "./manifest-diff";
 import { getProjectById } from "./projects";
 import { first, laterThan, transaction } from "../db/query";
 import type { Db } from "../db/client";
+import { checkScriptSyntax } from "../tools/sandbox/syntax";
 
 export { diffManifests, type ManifestDiff };
 
@@ -47,13 +48,26 @@ function checkJsonSchema(ajv: Ajv2020, schema: unknown, field: string): void {
   }
 }
 
-/** Parses and checks one tool definition (zod contract + compilable JSON Schemas + valid x-mcp-header annotations). */
-export function parseToolDefinition(input: unknown, ajv: Ajv2020 = createAjv()): ToolDefinition {
+/** A script that does not parse is refused with where the parser stopped (issue 16 #2), on every face. */
+async function checkScript(def: ToolDefinition): Promise<void> {
+  if (def.kind !== "script") return;
+  const bad = await checkScriptSyntax(def.script);
+  if (!bad) return;
+  const message = `syntax error at line ${bad.line}, column ${bad.column}: ${bad.message}`;
+  throw new ValidationError(`script: ${message}`, [{ field: "script", message, line: bad.line, column: bad.column }]);
+}
+
+/**
+ * Parses and checks one tool definition: the zod contract, compilable JSON Schemas, valid x-mcp-header
+ * annotations and, for a script tool, a script that parses.
+ */
+export async function parseToolDefinition(input: unknown, ajv: Ajv2020 = createAjv()): Promise<ToolDefinition> {
   const parsed = ToolDefinitionSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   checkJsonSchema(ajv, parsed.data.inputSchema, "inputSchema");
   checkJsonSchema(ajv, parsed.data.outputSchema, "outputSchema");
   checkHeaderAnnotations(parsed.data.inputSchema);
+  await checkScript(parsed.data);
   return parsed.data;
 }
 
@@ -121,7 +135,7 @@ export async function isNamePublished(deps: Pick<Deps, "db">, projectId: string,
 
 export async function createDraftTool(deps: DraftDeps, projectId: string, input: unknown): Promise<ToolDefinition> {
   const { tools } = deps.db.t;
-  const def = parseToolDefinition(input);
+  const def = await parseToolDefinition(input);
   await getProjectById(deps.db, projectId);
   const exists = await first(deps.db.select({ id: tools.id }).from(tools).where(and(eq(tools.projectId, projectId), eq(tools.name, def.name))));
   if (exists) throw new ConflictError(`A tool named "${def.name}" already exists.`);
@@ -136,7 +150,7 @@ export async function createDraftTool(deps: DraftDeps, projectId: string, input:
 export async function updateDraftTool(deps: DraftDeps, projectId: string, name: string, patch: Record<string, unknown>): Promise<ToolDefinition> {
   const { tools } = deps.db.t;
   const current = await getDraftTool(deps, projectId, name);
-  const def = parseToolDefinition({ ...current, ...patch });
+  const def = await parseToolDefinition({ ...current, ...patch });
   if (def.name !== name) {
     if ((await isNamePublished(deps, projectId, name))) {
       throw new ConflictError(`"${name}" has been published, so its name cannot change; create a new tool instead.`);
@@ -208,7 +222,9 @@ export async function importManifest(deps: DraftDeps, projectId: string, input: 
   const parsed = ManifestSchema.safeParse(input);
   if (!parsed.success) throw fromZod(parsed.error);
   const ajv = createAjv();
-  const manifest: Manifest = { ...parsed.data, tools: parsed.data.tools.map((t, i) => withField(`tools.${i}`, () => parseToolDefinition(t, ajv))) };
+  const checked: ToolDefinition[] = [];
+  for (const [i, t] of parsed.data.tools.entries()) checked.push(await withField(`tools.${i}`, () => parseToolDefinition(t, ajv)));
+  const manifest: Manifest = { ...parsed.data, tools: checked };
   const before = await exportManifest(deps, projectId);
   const now = deps.clock.now();
   await transaction(deps.db, async (tx) => {
@@ -227,9 +243,9 @@ export async function importManifest(deps: DraftDeps, projectId: string, input: 
   return diffManifests(before, manifest);
 }
 
-function withField<T>(prefix: string, fn: () => T): T {
+async function withField<T>(prefix: string, fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (err) {
     if (err instanceof ValidationError) throw new ValidationError(`${prefix}.${err.message}`, err.details);
     throw err;

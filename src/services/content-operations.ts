@@ -7,10 +7,11 @@ import { listPrompts, removePrompt, savePrompt } from "./prompts";
 import { getPublishedVersion, publishDraft, rollbackVersion, viewPublish } from "./publish";
 import { deleteSecret, secretStatus, setSecret } from "./secrets";
 import { duplicateTool } from "./tool-duplicate";
+import { testRunTool } from "./tool-test-run";
 import { createTool, deleteTool, getTool, listTools, updateTool } from "./tools";
 
 export const CONTENT_OPERATIONS = [
-  listTools, getTool, createTool, updateTool, deleteTool, duplicateTool,
+  listTools, getTool, createTool, updateTool, deleteTool, duplicateTool, testRunTool,
   listPrompts, savePrompt, removePrompt,
   getInstructions, setInstructions,
   exportManifest, importManifest,

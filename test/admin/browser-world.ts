@@ -3,7 +3,7 @@
  * local callback server standing in for a host's redirect URI, and Debian's Chromium (TESTING: playwright-core
  * with /usr/bin/chromium). Started in a file's beforeAll, stopped in its afterAll.
  */
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { seedWorld, type SignedInWorld } from "../fixtures/world";
 import { startTestServer } from "../helpers";
 
@@ -31,4 +31,17 @@ export async function stopBrowserWorld(world: Partial<BrowserWorld>): Promise<vo
   await world.browser?.close();
   world.callbackServer?.stop(true);
   await world.server?.stop();
+}
+
+/**
+ * Replaces the text of a code field of the tool form (`script`, `html`, `inputSchema`, `arguments` …) the way
+ * a user pasting it does: into its code editor (src/web/editor), which writes it back to the form's text
+ * area. Inserted as one text input, so the editor's auto-indent and bracket closing leave it as given.
+ */
+export async function fillCode(page: Page, name: string, text: string): Promise<void> {
+  const editor = page.locator(`.code-editor[data-editor-for="${name}"] .cm-content`);
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+A");
+  await page.keyboard.press("Delete");
+  if (text) await page.keyboard.insertText(text);
 }

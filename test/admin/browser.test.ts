@@ -13,6 +13,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { s256 } from "../../src/lib/crypto";
 import { startTestServer, tempDir } from "../helpers";
+import { fillCode } from "./browser-world";
 
 const PASSWORD = "a long enough password";
 const APP_HTML = `<!doctype html><html><body><p id="out">waiting</p><p id="host">no host</p><script>
@@ -110,19 +111,19 @@ describe("settings pages in a browser", () => {
     await clickAndLoad(page, "text=Add a tool");
     await clickAndLoad(page, "text=Script");
     await page.fill("#t-name", "echo");
-    await page.fill("#t-inputSchema", '{"type": "string"}');
+    await fillCode(page, "inputSchema", '{"type": "string"}');
     await clickAndLoad(page, "text=Create tool");
     expect(await textOf(page.locator(".notice.error"))).toContain('inputSchema: must be a JSON Schema with "type": "object"');
     expect(await page.inputValue("#t-name")).toBe("echo");
     await shot(page, "tool-schema-error");
-    await page.fill("#t-inputSchema", '{"type": "object", "properties": {"text": {"type": "string"}}}');
+    await fillCode(page, "inputSchema", '{"type": "object", "properties": {"text": {"type": "string"}}}');
     await clickAndLoad(page, "text=Create tool");
     expect(page.url()).toBe(url("/admin/acme/shop/tools/echo?ok=saved"));
 
     await page.goto(url("/admin/acme/shop/tools/new?kind=interactive"));
     await page.fill("#t-name", "hello");
     await page.fill("#t-description", "Greets the user in the host's UI.");
-    await page.fill("#t-html", APP_HTML);
+    await fillCode(page, "html", APP_HTML);
     await clickAndLoad(page, "text=Create tool");
     const app = page.frameLocator(".preview-frame").frameLocator("iframe[data-mcp-preview]");
     await app.locator("#out", { hasText: "script ran" }).waitFor();

@@ -24,6 +24,22 @@ describe("health", () => {
     expect(out).toEqual([`portico ${pkg.version} (${health.commit})`]);
   });
 
+  test("the code editor is served by Portico itself: CodeMirror bundled from npm, gzipped for browsers that accept it", async () => {
+    t = await makeApp();
+    const plain = await req(t.app, "/assets/editor.js");
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get("content-type")).toBe("text/javascript; charset=utf-8");
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    const text = await plain.text();
+    expect(text).toContain("cm-editor");
+    expect(text).toContain("textarea[data-editor]");
+    expect(text).not.toMatch(/https?:\/\/(cdn|unpkg|esm\.sh)/);
+    const gz = await req(t.app, "/assets/editor.js", { headers: { "accept-encoding": "gzip, deflate, br" } });
+    expect(gz.headers.get("content-encoding")).toBe("gzip");
+    expect(gz.headers.get("vary")).toBe("accept-encoding");
+    expect(new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(await gz.arrayBuffer())))).toBe(text);
+  });
+
   test("an unknown path is a readable 404 page, not a stack trace", async () => {
     t = await makeApp();
     const res = await req(t.app, "/no/such/page/here");

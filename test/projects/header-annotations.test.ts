@@ -5,12 +5,12 @@ import { parseToolDefinition } from "../../src/projects/draft";
 const tool = (inputSchema: Record<string, unknown>) => ({ name: "t", kind: "interactive", description: "d", inputSchema, html: "<p>x</p>" });
 const prop = (extra: Record<string, unknown>) => ({ type: "object", properties: { region: { type: "string", ...extra } } });
 
-test("valid annotations on reachable primitive properties are kept", () => {
+test("valid annotations on reachable primitive properties are kept", async () => {
   const schema = { type: "object", properties: { region: { type: "string", "x-mcp-header": "Region" }, nested: { type: "object", properties: { n: { type: "integer", "x-mcp-header": "N" } } } } };
-  expect(parseToolDefinition(tool(schema)).inputSchema).toEqual(schema);
+  expect((await parseToolDefinition(tool(schema))).inputSchema).toEqual(schema);
 });
 
-test("bad annotations are refused with the reason and the place", () => {
+test("bad annotations are refused with the reason and the place", async () => {
   const cases: Array<[Record<string, unknown>, string]> = [
     [prop({ "x-mcp-header": "" }), "HTTP token"],
     [prop({ "x-mcp-header": "Re gion" }), "HTTP token"],
@@ -19,5 +19,5 @@ test("bad annotations are refused with the reason and the place", () => {
     [{ type: "object", properties: { list: { type: "array", items: { type: "string", "x-mcp-header": "Item" } } } }, "reached through"],
     [{ type: "object", properties: {}, anyOf: [{ properties: { a: { type: "string", "x-mcp-header": "A" } } }] }, "reached through"],
   ];
-  for (const [schema, why] of cases) expect(() => parseToolDefinition(tool(schema))).toThrow(why);
+  for (const [schema, why] of cases) await expect(parseToolDefinition(tool(schema))).rejects.toThrow(why);
 });

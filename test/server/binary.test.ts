@@ -1,6 +1,6 @@
 /**
  * The single binary: built with the package's own build script (to a temp path), run from a directory
- * with no `db/` folder beside it, so migrations must be embedded. Runs `demo` on a fresh data dir.
+ * with no `db/` folder beside it, so migrations (and the code editor's bundle) must be embedded. Runs `demo` on a fresh data dir.
  */
 import { describe, expect, test, setDefaultTimeout } from "bun:test";
 import { join, resolve } from "node:path";
@@ -50,6 +50,10 @@ describe("the compiled binary", () => {
       expect(text).toContain("owner@demo.example.com");
       expect((await fetch(`${base}/healthz`)).status).toBe(200);
       expect((await fetch(`${base}/login`)).status).toBe(200);
+      // The tool form's code editor (CodeMirror) is inside the binary, bundled at build time: no node_modules here.
+      const editor = await fetch(`${base}/assets/editor.js`);
+      expect(editor.status).toBe(200);
+      expect(await editor.text()).toContain("textarea[data-editor]");
       for (const url of [production, draft]) {
         const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
         expect(res.status).toBe(401);

@@ -1,5 +1,6 @@
 /**
- * Project → Audit log (`/admin/{org}/{project}/audit`): every MCP request with filters, cursor pages, a
+ * Project → Audit log (`/admin/{org}/{project}/audit`): every MCP request (and every test run from a tool's
+ * page, marked as such) with filters, cursor pages, a
  * detail view (input, output, error, handler logs) and export of the filtered set as JSONL or CSV.
  */
 import { Elysia } from "elysia";
@@ -15,6 +16,9 @@ import { invoke } from "../../services/operation";
 import { userEmails } from "../../services/org-events";
 import type { ProjectAccess } from "../../services/access";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
+
+/** How a test run from a tool's page is named in the log (issue 16 #2; db/SCHEMA.md: audit_events.source). */
+const TEST_RUN_WORDS = "test run from the tool page";
 
 function pretty(text: string | null): Html {
   if (text === null || text === "") return html`<span class="muted">not stored</span>`;
@@ -67,7 +71,7 @@ export function auditPages(deps: Deps) {
       const rows = events.map(
         (e) => html`<tr><td><a href="${`${base}/${e.id}`}">${when(e.time)}</a></td><td><code>${e.tool ?? e.method}</code>${e.version ? html`<div class="muted small">v${e.version}</div>` : ""}</td>
 <td><span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status === "ok" ? "ok" : (e.errorClass ?? "error")}</span></td>
-<td>${e.principal === "anonymous" ? html`<span class="muted">anonymous</span>` : (e.userId ? emails.get(e.userId) : null) ?? e.userId ?? ""}<div class="muted small">${e.host ?? ""}</div></td>
+<td>${e.principal === "anonymous" ? html`<span class="muted">anonymous</span>` : (e.userId ? emails.get(e.userId) : null) ?? e.userId ?? ""}<div class="muted small">${e.source === "test-run" ? TEST_RUN_WORDS : (e.host ?? "")}</div></td>
 <td>${e.channel}</td><td>${e.durationMs} ms</td></tr>`,
       );
       const body = html`<h1>Audit log</h1>${await filterForm(deps, access, query as Record<string, string | undefined>)}
@@ -89,7 +93,7 @@ ${exportLinks(request, base)}`;
       const fact = (k: string, v: Html | string | number | null | undefined) => (v === null || v === undefined || v === "" ? "" : html`<dt>${k}</dt><dd>${v}</dd>`);
       const body = html`<p><a href="${projectPath(org, project, "/audit")}">← Audit log</a></p><h1>${e.tool ?? e.method} <span class="badge ${e.status === "ok" ? "ok" : "err"}">${e.status}</span></h1>
 <div class="card"><dl class="facts">${fact("Time (UTC)", when(e.time))}${fact("Channel", e.channel)}${fact("Method", e.method)}${fact("Version", e.version)}
-${fact("Caller", e.principal)}${fact("User", user ?? e.userId)}${fact("OAuth client", e.clientId)}${fact("Grant", e.grantId)}${fact("API key", e.apiKeyId)}
+${fact("Source", e.source === "test-run" ? TEST_RUN_WORDS : "MCP request")}${fact("Caller", e.principal)}${fact("User", user ?? e.userId)}${fact("OAuth client", e.clientId)}${fact("Grant", e.grantId)}${fact("API key", e.apiKeyId)}
 ${fact("Host", e.host)}${fact("MCP revision", e.protocolVersion)}${fact("Trace (traceparent)", e.traceparent ? html`<code class="small">${e.traceparent}</code>` : null)}${fact("IP", e.ip)}${fact("Duration", `${e.durationMs} ms`)}${fact("Error class", e.errorClass)}${fact("Error", e.error)}</dl></div>
 <div class="card detail"><h2>Input</h2>${pretty(e.input)}<h2>Output</h2>${pretty(e.output)}<h2>Handler logs</h2>${pretty(e.logs)}</div>`;
       return adminPage({ title: "Audit event", user: access.user, role: access.role, org, project, projectTab: "audit", body });

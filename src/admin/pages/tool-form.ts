@@ -52,20 +52,23 @@ function text(label: string, name: string, f: Fields, o: { hint?: string; requir
   return html`<label for="t-${name}">${label}</label><input id="t-${name}" name="${name}" type="${o.type ?? "text"}" value="${f.values[name] ?? ""}"${o.required ? html` required` : ""}${invalid(f, name)}>${below(f, name, o.hint)}`;
 }
 
-function area(label: string, name: string, f: Fields, o: { hint?: string; rows?: number; cls?: string } = {}): Html {
-  return html`<label for="t-${name}">${label}</label><textarea id="t-${name}" name="${name}" rows="${o.rows ?? 8}" class="${o.cls ?? ""}" spellcheck="false"${invalid(f, name)}>${f.values[name] ?? ""}</textarea>${below(f, name, o.hint)}`;
+/** Which code editor mode (src/web/editor) enhances a text area; without JavaScript it stays a plain text area. */
+type EditorMode = "javascript" | "html" | "json";
+
+function area(label: string, name: string, f: Fields, o: { hint?: string; rows?: number; cls?: string; editor?: EditorMode } = {}): Html {
+  return html`<label for="t-${name}">${label}</label><textarea id="t-${name}" name="${name}" rows="${o.rows ?? 8}" class="${o.cls ?? ""}" spellcheck="false"${o.editor ? html` data-editor="${o.editor}"` : ""}${invalid(f, name)}>${f.values[name] ?? ""}</textarea>${below(f, name, o.hint)}`;
 }
 
 function kindFields(kind: ToolKind, f: Fields): Html {
   if (kind === "interactive") {
-    return area("UI HTML", "html", f, { rows: 16, cls: "code", hint: "One self-contained HTML document, served to hosts as an MCP Apps resource. It is previewed below in a sandbox, never on Portico's own origin." });
+    return area("UI HTML", "html", f, { rows: 16, cls: "code", editor: "html", hint: "One self-contained HTML document, served to hosts as an MCP Apps resource. It is previewed below in a sandbox, never on Portico's own origin." });
   }
   if (kind === "script") {
-    return html`${area("Script", "script", f, { rows: 16, cls: "code", hint: "export default async (input, env) => result. env.secrets holds this tool's secrets; env.log() and env.progress() reach the host; fetch reaches only the allowed domains." })}
+    return html`${area("Script", "script", f, { rows: 16, cls: "code", editor: "javascript", hint: "export default async (input, env) => result. env.secrets holds this tool's secrets; env.log() and env.progress() reach the host; fetch reaches only the allowed domains." })}
 <div class="filters"><div>${text("Time limit (ms)", "timeoutMs", f, { type: "number" })}</div><div>${text("Memory limit (MB)", "memoryMb", f, { type: "number" })}</div></div>`;
   }
   return html`${text("Endpoint URL", "url", f, { required: true, type: "url", hint: "Receives the validated input as a JSON POST." })}
-${area("Headers (JSON object)", "headers", f, { rows: 4, cls: "code", hint: 'Use {{secrets.NAME}} for secret values, e.g. {"Authorization": "Bearer {{secrets.API_KEY}}"}' })}
+${area("Headers (JSON object)", "headers", f, { rows: 4, cls: "code", editor: "json", hint: 'Use {{secrets.NAME}} for secret values, e.g. {"Authorization": "Bearer {{secrets.API_KEY}}"}' })}
 ${text("Time limit (ms)", "timeoutMs", f, { type: "number" })}`;
 }
 
@@ -116,8 +119,8 @@ ${area("Description", "description", f, { rows: 3, hint: "Tell the model when to
   )}</select></div>
 <div class="card">${kindFields(o.kind, f)}</div>
 <div class="card"><h2>Input and output</h2>
-${area("Input schema (JSON Schema)", "inputSchema", f, { rows: 10, cls: "code", hint: 'Must be an object schema: {"type": "object", "properties": {…}}. Calls are validated against it.' })}
-${area("Output schema (optional)", "outputSchema", f, { rows: 6, cls: "code", hint: "When set, hosts can rely on the structured result having this shape." })}
+${area("Input schema (JSON Schema)", "inputSchema", f, { rows: 10, cls: "code", editor: "json", hint: 'Must be an object schema: {"type": "object", "properties": {…}}. Calls are validated against it.' })}
+${area("Output schema (optional)", "outputSchema", f, { rows: 6, cls: "code", editor: "json", hint: "When set, hosts can rely on the structured result having this shape." })}
 <h3>Hints for hosts</h3>${ANNOTATION_HINTS.map(
     (h) => html`<label class="check"><input type="checkbox" name="${h}"${v[h] === "on" ? html` checked` : ""}> ${ANNOTATION_WORDS[h]}</label>`,
   )}</div>

@@ -13,6 +13,15 @@ import { PAGE_HEADERS } from "../../web/layout";
 import { projectPageAccess } from "../context";
 import { invoke } from "../../services/operation";
 import { getTool } from "../../services/tools";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { takeOnce } from "../one-time";
+import { TEST_RUN_PREVIEW } from "./tool-test-run";
+
+/** What a test run gives the preview: the input it ran with and the result the tool returned. */
+interface PreviewData {
+  arguments: Record<string, unknown>;
+  result: CallToolResult;
+}
 
 /** The CSP for a preview of a tool that may reach `domains` (`api.example.com`, `*.example.com`). */
 export function previewCsp(domains: readonly string[]): string {
@@ -37,9 +46,14 @@ export function toolPreviewPages(deps: Deps) {
     const access = await projectPageAccess(deps, request, params.org, params.project);
     const tool = await invoke(getTool, deps, access, { name: params.name });
     if (tool.kind !== "interactive") throw new NotFoundError("Only interactive tools have a preview.");
+    // A test run's input and result (issue 16 #2), handed over once by the tool page: portico.js sends them
+    // to the app as `ui/notifications/tool-input` and `ui/notifications/tool-result`, as a host would.
+    const handle = new URL(request.url).searchParams.get("run");
+    const run = access.via.kind === "session" ? takeOnce<PreviewData>(deps, access.via.sessionId, TEST_RUN_PREVIEW, handle) : null;
+    const data = run ? html` data-tool-input="${JSON.stringify(run.arguments)}" data-tool-result="${JSON.stringify(run.result)}"` : html``;
     const doc = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview</title>
 <link rel="stylesheet" href="/assets/portico.css"><script src="/assets/portico.js" defer></script></head>
-<body class="preview-body"><iframe class="preview-app" data-mcp-preview sandbox="allow-scripts" srcdoc="${tool.html}" title="${tool.name}"></iframe></body></html>`;
+<body class="preview-body"><iframe class="preview-app" data-mcp-preview${data} sandbox="allow-scripts" srcdoc="${tool.html}" title="${tool.name}"></iframe></body></html>`;
     return new Response(doc.value, {
       headers: { ...PAGE_HEADERS, "content-security-policy": previewCsp(tool.allowedDomains), "x-frame-options": "SAMEORIGIN" },
     });

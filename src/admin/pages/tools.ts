@@ -23,6 +23,12 @@ import { invoke } from "../../services/operation";
 import { duplicateTool } from "../../services/tool-duplicate";
 import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
 import { manifestCard } from "./manifest";
+import { heldRun, TEST_RUN, TEST_RUN_PREVIEW, testRunCard, type TestRunState } from "./tool-test-run";
+import { testRunTool, type TestRunResult } from "../../services/tool-test-run";
+import { sampleInput } from "../../tools/sample-input";
+import { holdOnce, takeOnce } from "../one-time";
+import { redirect } from "../../auth/views";
+import { need } from "../../services/access";
 import { promptsCard } from "./prompts";
 
 const FLASH = {
@@ -44,6 +50,18 @@ interface EditorState {
   values: Record<string, string>;
   name?: string;
   error?: string;
+  /** The test run card's input, refusal or last result (an existing tool, developers and above). */
+  test?: TestRunState;
+}
+
+/** The input a test run starts from: the sample the input schema describes, or `{}` (src/tools/sample-input.ts). */
+function sampleFrom(inputSchemaText: string | undefined): string {
+  try {
+    const schema = JSON.parse(inputSchemaText ?? "");
+    return JSON.stringify(schema && typeof schema === "object" && !Array.isArray(schema) ? sampleInput(schema) : {}, null, 2);
+  } catch {
+    return "{}";
+  }
 }
 
 /** The form field a save error names ("inputSchema: …", "allowedDomains.0: …"), to show it beside that field. */
@@ -68,9 +86,20 @@ async function editor(deps: Deps, request: Request, access: ProjectAccess, s: Ed
     secretsSet: isNew ? { draft: [], production: [] } : await secretSets(deps, access, s.name!),
     productionEditable: roleAtLeast(access.role, SECRET_WRITERS.production),
   });
+  const toolBase = isNew ? "" : `${base}/${encodeURIComponent(s.name!)}`;
+  const run = s.test?.run ?? null;
+  // The preview gets the test run's input and result as its tool data (issue 16 #2), through its own
+  // one-time handle: the iframe is a second request, made after this page took the run's handle.
+  const previewRun = run && s.kind === "interactive" && access.via.kind === "session"
+    ? holdOnce(deps, access.via.sessionId, TEST_RUN_PREVIEW, { arguments: run.arguments, result: run.result })
+    : null;
   const preview = !isNew && s.kind === "interactive"
-    ? html`<div class="card"><h2>Preview</h2><p class="muted small">The saved HTML, in a sandbox with scripts on and no access to Portico. Hosts may look different.</p>
-<iframe class="preview-frame" src="${`${base}/${encodeURIComponent(s.name!)}/preview`}" title="Preview of ${s.name}"></iframe></div>`
+    ? html`<div class="card"><h2>Preview</h2><p class="muted small">The saved HTML, in a sandbox with scripts on and no access to Portico. Hosts may look different.
+${previewRun ? "It shows the data of the test run above." : editable ? "Run a test above to give it data." : ""}</p>
+<iframe class="preview-frame" src="${`${toolBase}/preview${previewRun ? `?run=${encodeURIComponent(previewRun)}` : ""}`}" title="Preview of ${s.name}"></iframe></div>`
+    : "";
+  const test = !isNew && editable
+    ? testRunCard(`${toolBase}/test`, csrfOf(access), s.test ?? { input: sampleFrom(s.values.inputSchema) })
     : "";
   const del = !isNew && editable
     ? html`<div class="card"><h2>Remove from draft</h2><p class="muted small">Production keeps serving the tool until the next publish.</p>
@@ -84,7 +113,7 @@ ${field("New name", "newName", { value: `${s.name}_copy`, form: "duplicate" })}
     : "";
   const title = isNew ? "New tool" : s.name!;
   const readOnly = editable ? "" : html`<p class="muted">The published version, read-only: the unpublished draft is visible to developers and above.</p>`;
-  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${readOnly}${preview}${form}${copy}${del}`;
+  const body = html`<p><a href="${base}">← Tools</a></p><h1>${title}</h1>${readOnly}${test}${preview}${form}${copy}${del}`;
   return adminPage({
     title, user: access.user, role: access.role, org, project, projectTab: "tools", status, body,
     flash: s.error ? { kind: "error", text: s.error } : flashFrom(request, FLASH),
@@ -147,7 +176,36 @@ ${tools.length ? html`${table(["Name", "Kind", "Description", "Status"], rows)}$
     .get("/admin/:org/:project/tools/:name", async ({ request, params }) => {
       const access = await projectPageAccess(deps, request, params.org, params.project);
       const tool = await invoke(getTool, deps, access, { name: params.name });
-      return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name });
+      // A test run's result, handed over by its POST (one-time: a reload shows the card without it).
+      const handle = new URL(request.url).searchParams.get("run");
+      const run = access.via.kind === "session" ? takeOnce<TestRunResult>(deps, access.via.sessionId, TEST_RUN, handle) : null;
+      const test = run ? { input: JSON.stringify(run.arguments, null, 2), run } : undefined;
+      return editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name, test });
+    })
+    .post("/admin/:org/:project/tools/:name/test", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
+      const fields = postedForm(request, body, access);
+      // The rule first, so a viewer learns nothing from the input's errors.
+      need(access, testRunTool.permission.role, testRunTool.what, testRunTool.permission.scopes);
+      const tool = await invoke(getTool, deps, access, { name: params.name });
+      const input = fields.arguments ?? "";
+      const refuse = (error: string) =>
+        editor(deps, request, access, { kind: tool.kind, values: toolToForm(tool), name: tool.name, test: { input, error } }, 400);
+      let args: unknown;
+      try {
+        args = input.trim() ? JSON.parse(input) : {};
+      } catch (err) {
+        return refuse(`not valid JSON (${(err as Error).message})`);
+      }
+      if (!args || typeof args !== "object" || Array.isArray(args)) return refuse("the input must be a JSON object, e.g. {\"q\": \"shoes\"}");
+      try {
+        const run = await invoke(testRunTool, deps, access, { name: tool.name, arguments: args });
+        const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, TEST_RUN, heldRun(run)) : "";
+        return redirect(`${projectPath(access.org, access.project, `/tools/${encodeURIComponent(tool.name)}`)}?run=${encodeURIComponent(handle)}#test-run`);
+      } catch (err) {
+        if (err instanceof ValidationError) return refuse(err.message.replace(/^arguments: /, ""));
+        throw err;
+      }
     })
     .post("/admin/:org/:project/tools/:name", async ({ request, params, body }) => {
       const access = await projectPageAccess(deps, request, params.org, params.project);

@@ -7,7 +7,7 @@
  * writes `db/pg/` (db/SCHEMA.md: "Two dialects").
  */
 import { bigint, boolean, index, integer, pgTable, primaryKey, text, uniqueIndex } from "drizzle-orm/pg-core";
-import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../../domain";
+import { AUDIT_SOURCES, CHANNELS, MANAGEMENT_TOOL_SETTINGS, ROLES, TOOL_KINDS, VISIBILITIES } from "../../domain";
 import { bytea, epochMs, json } from "./columns";
 
 export const settings = pgTable("settings", {
@@ -327,6 +327,8 @@ export const auditEvents = pgTable(
     ip: text("ip"),
     protocolVersion: text("protocol_version"),
     traceparent: text("traceparent"),
+    /** `mcp`: a request to an MCP endpoint; `test-run`: a developer ran a draft tool from its page (issue 16 #2). */
+    source: text("source", { enum: AUDIT_SOURCES }).notNull().default("mcp"),
   },
   (t) => [
     index("audit_project_time_idx").on(t.projectId, t.id),

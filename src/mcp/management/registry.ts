@@ -9,7 +9,7 @@ import type { RequestContext } from "../context";
 import { managementOn } from "../../auth/scopes";
 import { checkScope, holds } from "../permissions";
 import { MANAGEMENT_TOOLS, type ManagementToolSpec } from "./definitions";
-import { describeSchemaErrors } from "../schema-errors";
+import { describeSchemaErrors } from "../../tools/schema-errors";
 
 interface ManagementTool {
   spec: ManagementToolSpec;

@@ -20,7 +20,8 @@ import { retryAnswers } from "../mrtr/retry-params";
 import { callManagementTool, isManagementTool, visibleManagementTools } from "../management/registry";
 import { checkScope, holds, requireMethodScope } from "../permissions";
 import { notificationMessage, parseParams } from "../rpc";
-import { describeSchemaErrors } from "../schema-errors";
+import { describeSchemaErrors } from "../../tools/schema-errors";
+import { checkToolOutput } from "../../tools/output-check";
 import { checkParamHeaders } from "../stateless/headers";
 import { LOG_LEVELS } from "../sessions";
 
@@ -89,19 +90,12 @@ export async function callTool(ctx: RequestContext, params: unknown): Promise<Ca
 }
 
 function checkOutput(ctx: RequestContext, validate: ValidateFunction | null, outcome: ToolOutcome): CallToolResult {
-  const result = outcome.result;
-  if (result.isError) {
-    ctx.notes.errorClass = outcome.errorClass ?? "tool";
-    ctx.notes.error = outcome.error;
-    return result;
+  const checked = checkToolOutput(validate, outcome);
+  if (checked.errorClass) {
+    ctx.notes.errorClass = checked.errorClass;
+    ctx.notes.error = checked.error;
   }
-  if (validate && (result.structuredContent === undefined || !validate(result.structuredContent))) {
-    const why = result.structuredContent === undefined ? "it returned no structured content" : describeSchemaErrors(validate.errors);
-    ctx.notes.errorClass = "tool";
-    ctx.notes.error = `output does not match outputSchema: ${why}`;
-    return errorResult(`The tool's output does not match its outputSchema: ${why}.`);
-  }
-  return result;
+  return checked.result;
 }
 
 const NEVER_ABORTED = new AbortController().signal;

@@ -1,4 +1,11 @@
 // Small enhancements only: every form works without this file.
+// The code editor (CodeMirror, bundled by Portico: /assets/editor.js) is loaded only on pages that have a
+// text area marked for it (the tool form); it enhances them in place and writes back to them.
+if (document.querySelector("textarea[data-editor]")) {
+  const editor = document.createElement("script");
+  editor.src = "/assets/editor.js";
+  document.head.append(editor);
+}
 document.addEventListener("click", (event) => {
   const copy = event.target.closest("[data-copy]");
   if (copy) {
@@ -14,7 +21,8 @@ document.addEventListener("submit", (event) => {
   if (message && !window.confirm(message)) event.preventDefault();
 });
 // Interactive-tool preview: a minimal MCP Apps host for the sandboxed srcdoc frame (opaque origin, so
-// messages are matched by source window, not origin). Answers ui/initialize, then sends an empty tool input.
+// messages are matched by source window, not origin). Answers ui/initialize, then sends the tool input —
+// and, after a test run on the tool page, the tool result (data-tool-input / data-tool-result) — else `{}`.
 window.addEventListener("message", (event) => {
   const frame = document.querySelector("iframe[data-mcp-preview]");
   if (!frame || event.source !== frame.contentWindow) return;
@@ -29,7 +37,16 @@ window.addEventListener("message", (event) => {
       hostContext: { theme: "light", displayMode: "inline", platform: "web" },
     } });
   } else if (msg.method === "ui/notifications/initialized") {
-    reply({ method: "ui/notifications/tool-input", params: { arguments: {} } });
+    const data = (name) => {
+      try {
+        return JSON.parse(frame.getAttribute(name));
+      } catch {
+        return null;
+      }
+    };
+    reply({ method: "ui/notifications/tool-input", params: { arguments: data("data-tool-input") ?? {} } });
+    const result = data("data-tool-result");
+    if (result) reply({ method: "ui/notifications/tool-result", params: result });
   } else if (msg.id !== undefined) {
     reply({ id: msg.id, error: { code: -32601, message: "Not available in the Portico preview" } });
   }
