@@ -351,8 +351,8 @@ export class SessionStore implements StreamHolder {
     work.catch((err) => this.log?.warn({ err }, "MCP session rows could not be updated"));
   }
 
-  /** Refreshes the rows of held streams and deletes idle rows; returns when done (tests await it). */
-  async sweep(): Promise<void> {
+  /** Refreshes the rows of held streams, deletes idle rows and closes streams whose row went elsewhere. */
+  private async sweep(): Promise<void> {
     const now = this.clock.now();
     try {
       if (this.held.size > 0) await this.rows.touch([...this.held.keys()], now);
