@@ -62,17 +62,34 @@ describePostgres("shared rate limits on Postgres", (pg) => {
     expect(instance(at, { t: T0 }).store).toBeInstanceOf(PgRateLimitStore);
   });
 
-  test("attack: two instances adding to one window at once both count, and each reads back the running total", async () => {
+  test("attack: two instances adding to the same windows at once, in opposite orders, both count and never deadlock", async () => {
     const at = await freshDatabase();
     const a = instance(at, { t: T0 }).store;
     const b = instance(at, { t: T0 }).store;
-    const adds = Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).add([{ key: "k", windowStart: T0, hits: 1 }, { key: "j", windowStart: T0, hits: 2 }]));
+    const k = { key: "k", windowStart: T0, hits: 1 };
+    const j = { key: "j", windowStart: T0, hits: 2 };
+    const adds = Array.from({ length: 40 }, (_, i) => (i % 2 ? a.add([k, j]) : b.add([j, k]).then(([tj, tk]) => [tk!, tj!])));
     const totals = await Promise.all(adds);
-    // Every upsert saw a distinct total of "k" (row lock per window), and the last is all 40.
+    // Every sync saw a distinct total of "k" (row lock per window), and the last is all 40.
     expect(new Set(totals.map((t) => t[0])).size).toBe(40);
     expect(Math.max(...totals.map((t) => t[0]!))).toBe(40);
     expect(Math.max(...totals.map((t) => t[1]!))).toBe(80);
     expect(await a.add([])).toEqual([]);
+  });
+
+  test("one sync of many windows answers each delta's total in order, a window named twice added once with the sum", async () => {
+    const at = await freshDatabase();
+    const store = instance(at, { t: T0 }).store;
+    expect(await store.add([{ key: "z", windowStart: T0, hits: 3 }])).toEqual([3]);
+    const deltas = [
+      { key: "z", windowStart: T0, hits: 1 },
+      ...Array.from({ length: 300 }, (_, i) => ({ key: `k${i}`, windowStart: T0 + (i % 2) * MINUTE, hits: i + 1 })),
+      { key: "z", windowStart: T0 + MINUTE, hits: 5 },
+      { key: "z", windowStart: T0, hits: 2 },
+    ];
+    const totals = await store.add(deltas);
+    expect(totals).toEqual([6, ...Array.from({ length: 300 }, (_, i) => i + 1), 5, 6]);
+    expect(await store.add([{ key: "k7", windowStart: T0 + MINUTE, hits: 1 }, { key: "k7", windowStart: T0, hits: 1 }])).toEqual([9, 1]);
   });
 
   test("attack: two instances counting one key allow exactly the limit between them", async () => {
