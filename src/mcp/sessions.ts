@@ -298,9 +298,16 @@ export class SessionStore implements StreamHolder {
 
   /** A revocation in this process: its sessions' rows go (every instance's next lookup misses) and streams here close. */
   private async endByCredential(column: CredentialColumn, value: string): Promise<void> {
+    // Streams held here close before the delete's round trip (a revoked credential is not served meanwhile).
+    const heldHere = [...this.held.values()].filter((h) => h.session[column] === value).map((h) => h.session.id);
+    for (const id of heldHere) {
+      this.release(id);
+      this.onEnd(id);
+    }
     const ended = await this.rows.deleteByCredential(column, value);
     this.wrote();
     for (const id of ended) {
+      if (heldHere.includes(id)) continue;
       this.release(id);
       this.onEnd(id);
     }
@@ -309,9 +316,11 @@ export class SessionStore implements StreamHolder {
   /** Closes the streams of sessions whose row another process deleted. */
   private async endVanished(): Promise<void> {
     if (this.held.size === 0) return;
-    const live = await this.rows.existing([...this.held.keys()]);
-    for (const id of [...this.held.keys()]) {
-      if (live.has(id)) continue;
+    // Only the ids asked about: a stream opened while the query ran has a row that was not checked.
+    const asked = [...this.held.keys()];
+    const live = await this.rows.existing(asked);
+    for (const id of asked) {
+      if (live.has(id) || !this.held.has(id)) continue;
       this.release(id);
       this.onEnd(id);
     }

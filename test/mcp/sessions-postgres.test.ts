@@ -60,7 +60,7 @@ describePostgres("MCP sessions on Postgres", (pg) => {
   });
 
   /** One instance: its own pool, change feed, event bus and session store. */
-  async function instance(): Promise<{ store: SessionStore; bus: EventBus; db: Db }> {
+  async function instance(): Promise<{ store: SessionStore; bus: EventBus; db: Db; changes: PgChangeFeed }> {
     const db = openPgStorage(pg.url, { max: 4 });
     const sql = db.$client as unknown as SQL;
     const changes = await PgChangeFeed.start(sql, { onError: () => {} });
@@ -71,7 +71,7 @@ describePostgres("MCP sessions on Postgres", (pg) => {
       await changes.close();
       await sql.close();
     });
-    return { store, bus, db };
+    return { store, bus, db, changes };
   }
 
   test("a session made on one instance is found on the other, with the log level either one set, and counted once", async () => {
@@ -107,8 +107,26 @@ describePostgres("MCP sessions on Postgres", (pg) => {
     const stream = new SseStream();
     a.store.openStream(byGrant, () => stream);
     a.bus.emit("grantRevoked", { grantId: "gnt_1" });
-    await until(() => stream.closed);
+    // Closed before the DELETE's round trip: a revoked credential's stream sends nothing more.
+    expect(stream.closed).toBe(true);
     expect(await eventually(() => b.store.find(byGrant.id, user, target), (f) => f === null)).toBeNull();
     expect((await b.store.find(byKey.id, key, target))?.id).toBe(byKey.id);
+  });
+
+  test("a stream opened while the vanished-row check is in flight is not closed by it", async () => {
+    const b = await instance();
+    const first = await b.store.create(key, target, "2025-11-25", null);
+    const second = await b.store.create(key, target, "2025-11-25", null);
+    const one = new SseStream();
+    b.store.openStream(first, () => one);
+    // Another writer's session announcement: the store asks Postgres which held rows still exist…
+    b.changes.announce([]);
+    // …and a GET stream opens before the answer arrives.
+    const two = new SseStream();
+    b.store.openStream(second, () => two);
+    await Bun.sleep(200);
+    expect(one.closed).toBe(false);
+    expect(two.closed).toBe(false);
+    expect(b.store.streamCount).toBe(2);
   });
 });
