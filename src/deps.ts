@@ -2,7 +2,7 @@
  * Everything the app needs, built once per process (or per test) and passed down: no module-level
  * singletons, so each test builds a fresh app on a fresh database.
  */
-import { AuditWriter } from "./audit/writer";
+import { AuditWriter, createAuditWriter } from "./audit/writer";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
 import { openStorage, type Storage } from "./db/storage";
@@ -11,7 +11,7 @@ import { systemClock, type Clock } from "./lib/clock";
 import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
 import { RateLimits } from "./lib/rate-limits";
-import { SqliteRateLimitStore } from "./db/rate-limit-store";
+import { createRateLimitStore } from "./db/rate-limit-store";
 import { createOAuthState, type OAuthState } from "./oauth/state";
 import { createToolRuntime, type ToolService } from "./tools/runtime";
 
@@ -53,9 +53,9 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const clock = opts.clock ?? systemClock;
   const storage = await openStorage(config, { db: opts.db, now: clock.now(), log });
   const { db, changes } = storage;
-  const audit = new AuditWriter(db.$client, log);
+  const audit = createAuditWriter(db, log);
   const tools = createToolRuntime({ config, db, log, clock });
-  const rateLimits = new RateLimits(new SqliteRateLimitStore(db.$client), clock, log);
+  const rateLimits = new RateLimits(createRateLimitStore(db), clock, log);
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
   return {
     config, db, storage, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
@@ -73,5 +73,10 @@ export async function shutdown(deps: Deps): Promise<void> {
       deps.log.error({ err }, "shutdown hook failed");
     }
   }
-  await deps.storage.close();
+  try {
+    await deps.storage.close();
+  } catch (err) {
+    // Closing must not hide why we stopped (a refused start, a signal): the error is logged, not thrown.
+    deps.log.error({ err }, "closing the database failed");
+  }
 }

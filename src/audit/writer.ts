@@ -1,77 +1,60 @@
 /**
  * The batched audit writer (docs/architecture.md: Audit event, Performance targets ≥ 20,000 rows/s, zero lost).
- * MCP requests only enqueue a row; a flush writes the whole queue in one transaction of multi-row
- * INSERTs, every FLUSH_INTERVAL_MS or as soon as BATCH_ROWS are waiting — small batches keep each
- * flush (which holds the event loop) around a millisecond, for the p99 target. `close()` (a shutdown
- * hook) drains the queue before the database closes, so a graceful stop loses nothing.
+ * MCP requests only enqueue a row; a flush hands the whole queue to the engine's sink (src/audit/sinks.ts),
+ * every FLUSH_INTERVAL_MS or as soon as BATCH_ROWS are waiting — small batches keep each SQLite flush
+ * (which holds the event loop) around a millisecond, for the p99 target. `close()` (a shutdown hook) drains
+ * the queue before the database closes, so a graceful stop loses nothing.
+ *
+ * SQLite's sink is synchronous, so there a flush completes before `flush()` returns, as it always has.
+ * Postgres' sink answers later: one flush is in flight at a time (rows recorded meanwhile wait for the next
+ * one), and `flush()`/`close()` resolve once what was queued when they were called is written or failed.
  */
-import type { Database } from "bun:sqlite";
-import type { AuditEvent } from "../db/schema";
+import { Database } from "bun:sqlite";
+import type { Db } from "../db/client";
 import type { Logger } from "../lib/log";
+import { PgAuditSink, SqliteAuditSink, type AuditRow, type AuditSink } from "./sinks";
+
+export type { AuditRow, AuditSink } from "./sinks";
 
 export const FLUSH_INTERVAL_MS = 20;
 export const BATCH_ROWS = 500;
-/** Rows per multi-row INSERT (24 columns × 40 rows stays under SQLite's 32,766 bound parameters). */
-const CHUNK = 40;
+/** How long a failed batch waits before it is tried again (it stays queued meanwhile). */
+const RETRY_MS = 1000;
+const DONE: Promise<void> = Promise.resolve();
 
-/** One audit row as the MCP layer hands it over (id assigned by SQLite). */
-export type AuditRow = Omit<AuditEvent, "id">;
-
-const COLUMNS = [
-  ["project_id", "projectId"], ["time", "time"], ["channel", "channel"], ["principal", "principal"],
-  ["user_id", "userId"], ["grant_id", "grantId"], ["client_id", "clientId"], ["api_key_id", "apiKeyId"],
-  ["session_id", "sessionId"], ["method", "method"], ["tool", "tool"], ["version", "version"],
-  ["input", "input"], ["output", "output"], ["status", "status"], ["error_class", "errorClass"],
-  ["error", "error"], ["logs", "logs"], ["duration_ms", "durationMs"], ["host", "host"], ["ip", "ip"],
-  ["protocol_version", "protocolVersion"], ["traceparent", "traceparent"], ["source", "source"],
-] as const satisfies ReadonlyArray<readonly [string, keyof AuditRow]>;
-
-/** Values of NOT NULL columns with a default, bound when a row leaves them out (every column is bound explicitly). */
-const DEFAULTS: Partial<Record<keyof AuditRow, unknown>> = { source: "mcp" };
+/** The writer on `db`'s engine (docs/architecture.md: Storage): what `createDeps` builds. */
+export function createAuditWriter(db: Db, log: Logger): AuditWriter {
+  // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
+  return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : db.$client, log);
+}
 
 export class AuditWriter {
   private queue: AuditRow[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private readonly insertBatch: (rows: AuditRow[]) => void;
+  private readonly sink: AuditSink;
+  /** The Postgres flush in flight (never two at once); null on SQLite, whose flushes finish synchronously. */
+  private inFlight: Promise<void> | null = null;
+  /** The flush callers during a flight wait for: one, however many call. */
+  private next: Promise<void> | null = null;
   private closed = false;
   /** Rows written since start (exported as a metric). */
   written = 0;
 
+  /** `target`: an SQLite connection (its sink is built here) or a sink (Postgres: `PgAuditSink`). */
   constructor(
-    sqlite: Database,
+    target: Database | AuditSink,
     private readonly log: Logger,
   ) {
-    const insert = (rows: number) =>
-      sqlite.prepare(`INSERT INTO audit_events (${COLUMNS.map((c) => c[0]).join(", ")}) VALUES ${Array(rows).fill(`(${COLUMNS.map(() => "?").join(", ")})`).join(", ")}`);
-    // Multi-row statements: binding and stepping once per CHUNK rows costs far less than once per row.
-    const single = insert(1);
-    const chunk = insert(CHUNK);
-    const keys = COLUMNS.map(([, key]) => key);
-    const values = new Array<unknown>(keys.length * CHUNK);
-    const fill = (rows: AuditRow[], from: number, count: number) => {
-      for (let r = 0; r < count; r++) {
-        const row = rows[from + r]!;
-        for (let i = 0; i < keys.length; i++) values[r * keys.length + i] = row[keys[i]!] ?? DEFAULTS[keys[i]!] ?? null;
-      }
-    };
-    this.insertBatch = sqlite.transaction((rows: AuditRow[]) => {
-      let i = 0;
-      for (; i + CHUNK <= rows.length; i += CHUNK) {
-        fill(rows, i, CHUNK);
-        chunk.run(...(values as never[]));
-      }
-      for (; i < rows.length; i++) {
-        fill(rows, i, 1);
-        single.run(...(values.slice(0, keys.length) as never[]));
-      }
-    });
+    this.sink = target instanceof Database ? new SqliteAuditSink(target) : target;
   }
 
-  /** Queues one row; never blocks the request on disk. After close() rows are written synchronously. */
+  /** Queues one row; never blocks the request on disk. After close() rows are written at once. */
   record(row: AuditRow): void {
     this.queue.push(row);
-    if (this.closed || this.queue.length >= BATCH_ROWS) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_INTERVAL_MS);
+    if (this.closed || this.queue.length >= BATCH_ROWS) {
+      // During a Postgres flight the rows wait: its end starts the next flush (one promise per batch, not per row).
+      if (!this.inFlight) void this.flush();
+    } else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }
 
   /** Rows waiting to be written. */
@@ -79,26 +62,61 @@ export class AuditWriter {
     return this.queue.length;
   }
 
-  /** Writes everything queued in one transaction. A failed batch is logged (without payloads) and kept. */
-  flush(): void {
+  /**
+   * Writes everything queued. A failed batch is logged (without payloads) and kept for the next flush.
+   * Never rejects. On SQLite the rows are in the table when this returns; on Postgres when it resolves.
+   */
+  flush(): Promise<void> {
+    // A flush in flight: the rows queued since go in the next one, after it (batches keep their order).
+    if (this.inFlight) return (this.next ??= this.inFlight.then(() => ((this.next = null), this.flush())));
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0) return DONE;
     const rows = this.queue;
     this.queue = [];
+    let result: void | Promise<void>;
     try {
-      this.insertBatch(rows);
-      this.written += rows.length;
+      result = this.sink.insert(rows);
     } catch (err) {
-      this.log.error({ err, rows: rows.length }, "audit batch failed; retrying");
-      this.queue = rows.concat(this.queue);
-      if (!this.closed) this.timer = setTimeout(() => this.flush(), 1000);
+      this.failed(rows, err);
+      return DONE;
     }
+    if (!(result instanceof Promise)) {
+      this.written += rows.length;
+      return DONE;
+    }
+    const flight: Promise<void> = result.then(
+      () => void (this.written += rows.length),
+      (err) => this.failed(rows, err),
+    ).finally(() => {
+      this.inFlight = null;
+      // Rows recorded during the flight: a full batch (or a closed writer) goes now, the rest on the timer.
+      if (this.queue.length === 0 || this.timer) return;
+      if (this.closed || this.queue.length >= BATCH_ROWS) void this.flush();
+      else this.timer = setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    });
+    this.inFlight = flight;
+    return flight;
   }
 
   /** Drains the queue; later rows are written immediately (requests finishing during shutdown). */
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
-    this.flush();
+    await this.flush();
   }
+
+  private failed(rows: AuditRow[], err: unknown): void {
+    // The error only: a driver error may quote the statement's parameters, i.e. tool inputs and outputs.
+    this.log.error({ err: describe(err), rows: rows.length }, "audit batch failed; retrying");
+    this.queue = rows.concat(this.queue);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = this.closed ? null : setTimeout(() => void this.flush(), RETRY_MS);
+  }
+}
+
+/** An error's class, code and message, without the fields some drivers fill with the failed statement's values. */
+function describe(err: unknown): { name: string; code?: string; message: string } {
+  if (!(err instanceof Error)) return { name: typeof err, message: String(err) };
+  const code = (err as { code?: unknown }).code;
+  return { name: err.name, ...(typeof code === "string" ? { code } : {}), message: err.message.slice(0, 500) };
 }

@@ -6,7 +6,16 @@
  * audit writer's, because a hot-path sync may carry hundreds of keys.
  */
 import type { Database } from "bun:sqlite";
+import type { SQL } from "bun";
 import type { RateLimitStore, WindowDelta } from "../lib/rate-limit";
+import type { Db } from "./client";
+import { PgRateLimitStore } from "./pg/rate-limit-store";
+
+/** The store of `db`'s engine (docs/architecture.md: Rate limits): both count into `rate_limit_windows`. */
+export function createRateLimitStore(db: Db): RateLimitStore {
+  // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
+  return db.engine === "postgres" ? new PgRateLimitStore(db.$client as unknown as SQL) : new SqliteRateLimitStore(db.$client);
+}
 
 export class SqliteRateLimitStore implements RateLimitStore {
   private readonly addAll: (deltas: readonly WindowDelta[]) => number[];

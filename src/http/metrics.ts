@@ -38,7 +38,8 @@ export class McpMetrics {
   readonly registry: LazyRegistry;
   private counts = new Map<string, { labels: { channel: string; method: string; status: string }; n: number; seconds: number }>();
 
-  constructor(sources: { sessions: () => number; streams: () => number; auditWritten: () => number; auditPending: () => number }) {
+  /** `sessions` counts rows (a query on Postgres): prom-client awaits an async collect at scrape time. */
+  constructor(sources: { sessions: () => number | Promise<number>; streams: () => number; auditWritten: () => number; auditPending: () => number }) {
     this.registry = new LazyRegistry((prom) => this.register(prom, sources));
   }
 
@@ -61,8 +62,8 @@ export class McpMetrics {
         for (const c of counts.values()) this.inc(c.labels, c.seconds);
       },
     });
-    const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+    const gauge = (name: string, help: string, read: () => number | Promise<number>) =>
+      new Gauge({ name, help, registers, async collect() { this.set(await read()); } });
     gauge("portico_mcp_sessions", "Open MCP sessions", sources.sessions);
     gauge("portico_mcp_streams", "Open MCP notification streams (GET)", sources.streams);
     gauge("portico_audit_rows_written", "Audit rows written since start", sources.auditWritten);

@@ -30,6 +30,12 @@ export interface Change {
    * when `topics` is set and lacks yours.
    */
   topics?: ReadonlySet<Topic>;
+  /**
+   * True when every change merged here was announced by this process, so its own listeners (the event bus)
+   * heard of it already; false when another process or instance made one of them — even with known topics
+   * (Postgres carries other instances' topics), a watcher must look at what changed.
+   */
+  here?: boolean;
 }
 
 export interface ChangeFeed {
@@ -72,24 +78,29 @@ export interface ChangeFeed {
  * a version older than the oldest entry gets "anything changed".
  */
 export class ChangeLog {
-  private entries: Array<{ version: number; topics: ReadonlySet<Topic> | undefined }> = [];
+  private entries: Array<{ version: number; topics: ReadonlySet<Topic> | undefined; here: boolean }> = [];
 
   constructor(private readonly max = 64) {}
 
-  /** Remembers that `version` changed `topics` (undefined: anything). */
-  record(version: number, topics: ReadonlySet<Topic> | undefined): void {
-    this.entries.push({ version, topics });
+  /** Remembers that `version` changed `topics` (undefined: anything); `here`: this process announced it. */
+  record(version: number, topics: ReadonlySet<Topic> | undefined, here = topics !== undefined): void {
+    this.entries.push({ version, topics, here });
     if (this.entries.length > this.max) this.entries.shift();
   }
 
   /** What changed after version `n`, the feed being at `version` now. */
   since(n: number, version: number): Change {
-    if (n >= version) return { version, topics: new Set() };
+    if (n >= version) return { version, topics: new Set(), here: true };
     const first = this.entries[0];
-    if (!first || n + 1 < first.version) return { version };
+    if (!first || n + 1 < first.version) return { version, here: false };
     let topics: ReadonlySet<Topic> | undefined = new Set();
-    for (const e of this.entries) if (e.version > n) topics = mergeTopics(topics, e.topics);
-    return { version, topics };
+    let here = true;
+    for (const e of this.entries) {
+      if (e.version <= n) continue;
+      topics = mergeTopics(topics, e.topics);
+      here &&= e.here;
+    }
+    return { version, topics, here };
   }
 }
 

@@ -81,7 +81,7 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   const sessionId = stateless ? null : request.headers.get("mcp-session-id");
   let session: McpSession | null = null;
   if (sessionId !== null) {
-    session = service.sessions.find(sessionId, principal, target);
+    session = await service.sessions.find(sessionId, principal, target);
     if (!session) throw refusal(404, RPC.SESSION_NOT_FOUND, "Session not found: it ended or expired. Initialize a new session.");
   }
   return { project, target, principal, session, versionHeader, ip, headers };

@@ -44,8 +44,9 @@ export function watchListChanged(deps: Pick<Deps, "db" | "bus" | "log" | "change
     );
   });
   const onChange = async (change: Change) => {
-    // Exact topics name only what this process announced, and so already delivered; "anything" needs a look.
-    if (!change.topics) {
+    // What this process announced its services delivered already; anything else needs a look — another
+    // process's commit (topics unknown) or another instance's announcement (topics known: Postgres).
+    if (!change.here && concerns(change, "tools")) {
       // Let this turn's own writes finish and record their revisions first: a service writes, then emits,
       // and comparing between the two would send a second list_changed for its change. (On Postgres the
       // reads are I/O and that window can still open: a duplicate list_changed is harmless to a client.)

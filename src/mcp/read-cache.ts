@@ -37,11 +37,10 @@ export class ReadCache {
     const value = load();
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     this.entries.set(key, value);
-    if (value instanceof Promise) {
-      value.catch(() => {
-        if (this.entries.get(key) === value) this.entries.delete(key);
-      });
-    }
+    // An awaited load (storage is async: docs/architecture.md "Storage") is cached as its promise, so
+    // concurrent requests share one query; a failed one (Postgres unreachable for a moment) is dropped, or
+    // every later request would get the same rejection until something else changed.
+    if (value instanceof Promise) value.catch(() => this.entries.get(key) === value && this.entries.delete(key));
     return value;
   }
 

@@ -34,7 +34,7 @@ export class McpService {
     this.sessions.onEnd = (id) => this.pending.dropSession(id);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config, deps.clock, deps.rateLimits);
-    this.metrics = new McpMetrics({ sessions: () => this.sessions.size, streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
+    this.metrics = new McpMetrics({ sessions: () => this.sessions.count(), streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
   }
 
   close(): void {

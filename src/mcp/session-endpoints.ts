@@ -53,6 +53,6 @@ export async function handleDelete(deps: McpDeps, service: McpService, input: Ro
   refuseStateless(input);
   const g = await guard(deps, service, input);
   if (!g.session) throw refusal(400, RPC.INVALID_REQUEST, NEEDS_SESSION);
-  service.sessions.end(g.session.id);
+  await service.sessions.end(g.session.id);
   return new Response(null, { status: 200, headers: g.headers });
 }

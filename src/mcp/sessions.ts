@@ -12,8 +12,9 @@
  * closes them when the row disappears elsewhere. Questions a tool asks over a 2025 call's stream and
  * `notifications/cancelled` act on the call running in this instance only (mrtr/pending.ts).
  */
-import type { Database } from "bun:sqlite";
+import type { SQL } from "bun";
 import { credentialId, type Principal } from "../auth/principal";
+import type { Db } from "../db/client";
 import type { Channel, Role } from "../db/schema";
 import type { ChangeFeed } from "../lib/change-feed";
 import type { EventBus } from "../lib/events";
@@ -21,11 +22,18 @@ import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
 import type { ReadCache } from "./read-cache";
 import { notificationMessage } from "./rpc";
-import { SessionRows, type LogLevel, type McpSession } from "./session-rows";
+import { SqliteSessionRows, type CredentialColumn, type LogLevel, type McpSession, type SessionRows } from "./session-rows";
+import { PgSessionRows } from "./session-rows-pg";
 import type { SseStream } from "./sse";
 import { mayListen, type HeldCredential, type StreamHolder } from "./stream-credentials";
 
 export { LOG_LEVELS, type LogLevel, type McpSession } from "./session-rows";
+
+/** The `mcp_sessions` statements of `db`'s engine (docs/architecture.md: Storage). */
+export function sessionRowsFor(db: Pick<Db, "$client" | "engine">): SessionRows {
+  // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
+  return db.engine === "postgres" ? new PgSessionRows(db.$client as unknown as SQL) : new SqliteSessionRows(db.$client);
+}
 
 /** Sessions unused this long are forgotten (a host re-initializes on 404). */
 export const SESSION_IDLE_MS = 60 * 60_000;
@@ -50,12 +58,12 @@ const CHANGED = ["notifications/tools/list_changed", "notifications/prompts/list
 
 /** What the store needs from the app (`Deps`): the database, its change feed, the in-process events. */
 export interface SessionStoreDeps {
-  db: { $client: Database };
+  db: Pick<Db, "$client" | "engine">;
   changes: ChangeFeed;
   bus: EventBus;
   /** `deps.clock` in the app; a store built on its own (tests) reads the system clock. */
   clock?: Clock;
-  /** Where a failed background sweep is reported (the app's logger). */
+  /** Where a failed background sweep or row deletion is reported (the app's logger). */
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -74,6 +82,8 @@ export class SessionStore implements StreamHolder {
   private readonly changes: ChangeFeed;
   private readonly touchMs: number;
   private readonly log: SessionStoreDeps["log"];
+  /** True while this store's own announcement runs the feed's subscribers. */
+  private announcing = false;
   /** Called with the id of every session that ends (the 2025 questions waiting on it here are dropped). */
   onEnd: (id: string) => void = () => {};
 
@@ -83,32 +93,34 @@ export class SessionStore implements StreamHolder {
     private readonly idleMs = SESSION_IDLE_MS,
     private readonly maxStreamsPerProject = DEFAULT_MAX_STREAMS_PER_PROJECT,
   ) {
-    this.rows = new SessionRows(deps.db.$client);
+    this.rows = sessionRowsFor(deps.db);
     this.clock = deps.clock ?? systemClock;
     this.changes = deps.changes;
     this.log = deps.log;
     // Stream holders refresh their rows every sweep, so a row is idle-expired only when nobody holds it.
     this.touchMs = Math.min(TOUCH_MS, idleMs / 2);
-    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref?.();
     const { bus } = deps;
     this.unsubscribe = [
       bus.on("toolsChanged", ({ projectId, channel }) => this.notifyChannel(projectId, channel)),
-      bus.on("grantRevoked", ({ grantId }) => this.endByCredential("grantId", grantId)),
-      bus.on("apiKeyRevoked", ({ apiKeyId }) => this.endByCredential("apiKeyId", apiKeyId)),
-      bus.on("sessionEnded", ({ sessionId }) => this.endByCredential("loginSessionId", sessionId)),
-      // Rows ended in this process closed their streams directly; one deleted by another process (DELETE or a
-      // revocation on another instance, the CLI) shows only as an unannounced change.
+      bus.on("grantRevoked", ({ grantId }) => this.background(this.endByCredential("grantId", grantId))),
+      bus.on("apiKeyRevoked", ({ apiKeyId }) => this.background(this.endByCredential("apiKeyId", apiKeyId))),
+      bus.on("sessionEnded", ({ sessionId }) => this.background(this.endByCredential("loginSessionId", sessionId))),
+      // Rows ended by this store closed their streams directly. One deleted elsewhere shows as an unannounced
+      // change (another process on SQLite, the CLI) or as another store's empty announcement (`wrote()`: on
+      // Postgres the feed carries it to every instance with its topics, docs/architecture.md "Postgres change feed").
       deps.changes.subscribe((change) => {
-        if (!change.topics) this.endVanished();
+        if (this.announcing) return;
+        if (!change.topics || change.topics.size === 0) this.background(this.endVanished());
       }),
     ];
   }
 
-  create(
+  async create(
     principal: Principal, target: { orgId: string; projectId: string; channel: Channel }, protocolVersion: string,
     clientInfo: McpSession["clientInfo"], clientCapabilities: Record<string, unknown> = {},
-  ): McpSession {
+  ): Promise<McpSession> {
     const now = this.clock.now();
     const session: McpSession = {
       id: newToken(),
@@ -127,8 +139,8 @@ export class SessionStore implements StreamHolder {
       loginSessionId: principal.kind === "user" ? principal.sessionId : null,
       lastSeen: now,
     };
-    if (this.rows.count() >= MAX_SESSIONS) this.evictOne();
-    this.rows.insert(session, now);
+    if ((await this.rows.count()) >= MAX_SESSIONS) await this.evictOne();
+    await this.rows.insert(session, now);
     this.wrote();
     return session;
   }
@@ -137,19 +149,21 @@ export class SessionStore implements StreamHolder {
    * The live session for an id, only if this credential created it on this channel; otherwise null
    * (→ 404, so a stolen id reveals nothing). Read through the MCP read cache: no query while nothing changed.
    */
-  find(id: string, principal: Principal, target: { projectId: string; channel: Channel }): McpSession | null {
-    const s = this.reads.get(`mcp-session:${id}`, () => this.rows.get(id));
+  async find(id: string, principal: Principal, target: { projectId: string; channel: Channel }): Promise<McpSession | null> {
+    // The cache holds the lookup's promise: concurrent requests of one session share one query.
+    const s = await this.reads.get(`mcp-session:${id}`, () => this.rows.get(id));
     if (!s || s.projectId !== target.projectId || s.channel !== target.channel || s.credential !== credentialId(principal)) return null;
     const now = this.clock.now();
     const held = this.held.get(id);
     // A session with an open stream is in use even when no POST arrives.
     if (!held && now - s.lastSeen > this.idleMs) {
-      this.end(id);
+      await this.end(id);
       return null;
     }
     if (now - s.lastSeen >= this.touchMs) {
-      this.rows.touch([id], now);
+      // Stamped before the write: concurrent lookups of the same cached session do not write again.
       s.lastSeen = now;
+      await this.rows.touch([id], now);
       this.wrote();
     }
     if (!held) return s;
@@ -160,24 +174,27 @@ export class SessionStore implements StreamHolder {
   }
 
   /** logging/setLevel: stored on the row, so the next request on any instance uses it. */
-  setLogLevel(session: McpSession, level: LogLevel): void {
-    this.rows.setLogLevel(session.id, level);
+  async setLogLevel(session: McpSession, level: LogLevel): Promise<void> {
+    await this.rows.setLogLevel(session.id, level);
     session.logLevel = level;
     this.wrote();
   }
 
-  /** Ends a session everywhere: its row goes (every instance's next lookup misses) and its streams here close. */
-  end(id: string): boolean {
-    const existed = this.rows.delete(id);
-    this.wrote();
+  /**
+   * Ends a session everywhere: its streams here close at once (before any await, so a caller that cannot
+   * wait still closes them), then its row goes (every instance's next lookup misses).
+   */
+  async end(id: string): Promise<boolean> {
     const held = this.held.has(id);
     this.release(id);
     this.onEnd(id);
+    const existed = await this.rows.delete(id);
+    this.wrote();
     return existed || held;
   }
 
   /** Sessions over every instance (the metrics gauge). */
-  get size(): number {
+  count(): Promise<number> {
     return this.rows.count();
   }
 
@@ -247,12 +264,13 @@ export class SessionStore implements StreamHolder {
   /**
    * docs/architecture.md (Roles): a role lowered after consent makes tools disappear "with list_changed". Called when
    * the database changed; `roleOf` reads the current role (null = no longer a member → session ends).
+   * Synchronous (src/mcp/list-changed.ts calls it so): streams close now, rows are deleted in the background.
    */
   checkRoles(roleOf: (orgId: string, userId: string) => Role | null): void {
     for (const { session: s } of [...this.held.values()]) {
       if (s.userId === null) continue;
       const role = roleOf(s.orgId, s.userId);
-      if (role === null || !mayListen(role, s.channel)) this.end(s.id);
+      if (role === null || !mayListen(role, s.channel)) this.background(this.end(s.id));
       else if (role !== s.role) {
         s.role = role;
         this.notify(s.id);
@@ -265,8 +283,9 @@ export class SessionStore implements StreamHolder {
     return [...this.held.values()].map((h) => h.session);
   }
 
+  /** Synchronous (the StreamHolder interface): streams close now, rows are deleted in the background. */
   endHeld(dead: (c: HeldCredential) => boolean): void {
-    for (const h of [...this.held.values()]) if (dead(h.session)) this.end(h.session.id);
+    for (const h of [...this.held.values()]) if (dead(h.session)) this.background(this.end(h.session.id));
   }
 
   private notify(id: string): void {
@@ -278,21 +297,30 @@ export class SessionStore implements StreamHolder {
   }
 
   /** A revocation in this process: its sessions' rows go (every instance's next lookup misses) and streams here close. */
-  private endByCredential(column: "grantId" | "apiKeyId" | "loginSessionId", value: string): void {
-    const ended = this.rows.deleteByCredential(column, value);
+  private async endByCredential(column: CredentialColumn, value: string): Promise<void> {
+    // Streams held here close before the delete's round trip (a revoked credential is not served meanwhile).
+    const heldHere = [...this.held.values()].filter((h) => h.session[column] === value).map((h) => h.session.id);
+    for (const id of heldHere) {
+      this.release(id);
+      this.onEnd(id);
+    }
+    const ended = await this.rows.deleteByCredential(column, value);
     this.wrote();
     for (const id of ended) {
+      if (heldHere.includes(id)) continue;
       this.release(id);
       this.onEnd(id);
     }
   }
 
   /** Closes the streams of sessions whose row another process deleted. */
-  private endVanished(): void {
+  private async endVanished(): Promise<void> {
     if (this.held.size === 0) return;
-    const live = this.rows.existing([...this.held.keys()]);
-    for (const id of [...this.held.keys()]) {
-      if (live.has(id)) continue;
+    // Only the ids asked about: a stream opened while the query ran has a row that was not checked.
+    const asked = [...this.held.keys()];
+    const live = await this.rows.existing(asked);
+    for (const id of asked) {
+      if (live.has(id) || !this.held.has(id)) continue;
       this.release(id);
       this.onEnd(id);
     }
@@ -307,27 +335,39 @@ export class SessionStore implements StreamHolder {
   }
 
   /**
-   * Tells the feed this process wrote session rows. No topic names them: the read cache drops on any version
-   * move whatever the topic, and streams here were handled directly; other processes see "anything".
+   * Tells the feed this store wrote session rows. No topic names them (an empty set is what only session
+   * writes announce): the read cache drops on any version move whatever the topic, and streams here were
+   * handled directly, so this store's subscriber skips its own announcement (the feed calls it synchronously).
    */
   private wrote(): void {
-    this.changes.announce([]);
+    this.announcing = true;
+    try {
+      this.changes.announce([]);
+    } finally {
+      this.announcing = false;
+    }
   }
 
-  private evictOne(): void {
+  private async evictOne(): Promise<void> {
     // Oldest first; skip sessions whose stream this instance holds while another candidate exists.
-    const candidates = this.rows.oldest(this.held.size + 1);
+    const candidates = await this.rows.oldest(this.held.size + 1);
     const victim = candidates.find((id) => !this.held.has(id)) ?? candidates[0];
-    if (victim) this.end(victim);
+    if (victim) await this.end(victim);
   }
 
-  private sweep(): void {
+  /** Work a synchronous caller (an event, the feed, a role check) cannot await: a failure is logged, never thrown. */
+  private background(work: Promise<unknown>): void {
+    work.catch((err) => this.log?.warn({ err }, "MCP session rows could not be updated"));
+  }
+
+  /** Refreshes the rows of held streams, deletes idle rows and closes streams whose row went elsewhere. */
+  private async sweep(): Promise<void> {
     const now = this.clock.now();
     try {
-      if (this.held.size > 0) this.rows.touch([...this.held.keys()], now);
-      this.rows.deleteIdleSince(now - this.idleMs);
+      if (this.held.size > 0) await this.rows.touch([...this.held.keys()], now);
+      await this.rows.deleteIdleSince(now - this.idleMs);
       this.wrote();
-      this.endVanished();
+      await this.endVanished();
     } catch (err) {
       // A busy or read-only database: the next sweep tries again; lookups still expire idle rows.
       this.log?.warn({ err }, "MCP session sweep failed");

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, setDefaultTimeout, setSystemTime, test } f
 import { SIGN_IN_LIMIT, SIGN_IN_WINDOW_MS } from "../../src/auth/sign-in";
 import { makeApp, tempDir, type TestApp } from "../helpers";
 import { Browser, PASSWORD, seedUser } from "./flow";
+import { describePostgres } from "../fixtures/postgres";
 
 // Real argon2 hashing on a loaded 2-core machine.
 setDefaultTimeout(60_000);
@@ -26,9 +27,9 @@ function freezeAtWindowStart(): number {
   return start;
 }
 
-async function instances(n: number, dataDir = tempDir()): Promise<TestApp[]> {
+async function instances(n: number, dataDir = tempDir(), databaseUrl?: string): Promise<TestApp[]> {
   const made: TestApp[] = [];
-  for (let i = 0; i < n; i++) made.push(await makeApp({ dataDir }));
+  for (let i = 0; i < n; i++) made.push(await makeApp({ dataDir, ...(databaseUrl ? { databaseUrl } : {}) }));
   apps.push(...made);
   return made;
 }
@@ -62,5 +63,18 @@ describe("sign-in limits across instances", () => {
     expect((await new Browser(restarted!).signIn("ada@example.com")).status).toBe(429);
     setSystemTime(new Date(start + SIGN_IN_WINDOW_MS));
     expect((await new Browser(restarted!).signIn("ada@example.com", PASSWORD)).status).toBe(303);
+  });
+});
+
+describePostgres("sign-in limits across instances on Postgres", (pg) => {
+  test(`attack: a brute force spread over two instances on one Postgres database meets one limit: ${SIGN_IN_LIMIT} attempts in all, then 429 on both`, async () => {
+    freezeAtWindowStart();
+    const [a, b] = await instances(2, tempDir(), await pg.createDatabase());
+    await seedUser(a!);
+    const browsers = [new Browser(a!), new Browser(b!)];
+    for (let i = 0; i < SIGN_IN_LIMIT; i++) {
+      expect((await browsers[i % 2]!.signIn("ada@example.com", `wrong-${i}-password`)).status).toBe(401);
+    }
+    for (const browser of browsers) expect((await browser.signIn("ada@example.com")).status).toBe(429);
   });
 });

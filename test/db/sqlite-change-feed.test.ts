@@ -41,7 +41,7 @@ describe("SqliteChangeFeed.version", () => {
     const v = feed.version();
     db.query("SELECT count(*) FROM t").get();
     expect(feed.version()).toBe(v);
-    expect(feed.changedSince(v)).toEqual({ version: v, topics: new Set() });
+    expect(feed.changedSince(v)).toEqual({ version: v, topics: new Set(), here: true });
   });
 
   test("moves after a commit on the same connection", () => {

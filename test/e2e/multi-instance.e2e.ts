@@ -2,8 +2,9 @@
  * Issue 15: two `portico serve` processes on one database behave as one server behind a balancer without
  * stickiness — OAuth grants, revocations (exact on the other instance's very next request), member removal
  * and role changes, list_changed after a publish, 2026-07-28 clients alternating between instances, 2025
- * sessions moving between them, one audit log, and an instance with another master key refusing to start. Each backend of `BACKENDS` runs the same checks; Postgres
- * is skipped, with its reason, until `portico serve` runs on `PORTICO_DATABASE_URL`.
+ * sessions moving between them, one audit log, and an instance with another master key refusing to start. Each
+ * backend of `BACKENDS` runs the same checks: one SQLite data dir, and one Postgres database (`--database-url`;
+ * skipped, with its reason, only where there is no Postgres at all — `.ci/run` always provides one).
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from "@modelcontextprotocol/client";

@@ -49,6 +49,7 @@ function offenders(pattern: RegExp, allowed: readonly string[]): string[] {
 const DURATIONS = [
   "lib/clock.ts", // its comment names the rule
   "mcp/run-request.ts", // the audit row's durationMs
+  "services/tool-test-run.ts", // a test run's durationMs in its audit row, as mcp/run-request.ts
   "http/readiness.ts", // how long each /readyz check took
   "db/pg/change-feed.ts", // how long ago its own heartbeat and listener echo were (healthy()); liveness across instances uses the database's clock
   "tools/sandbox/engine.ts", // a call's time-limit deadline, inside the sandbox worker (no deps there)

@@ -70,4 +70,19 @@ describe("ReadCache", () => {
     expect(c.read()).toBe(1);
     expect(c.loads()).toBe(2);
   });
+
+  test("an awaited load is shared while it runs, and a failed one is not kept", async () => {
+    const db = memoryDb();
+    const cache = new ReadCache(feedOn(db));
+    let loads = 0;
+    let fail = true;
+    const read = () => cache.get("k", async () => (loads++, await Bun.sleep(1), fail ? Promise.reject(new Error("unreachable")) : "row"));
+    const [first, second] = [read(), read()];
+    expect(first).toBe(second);
+    await expect(first).rejects.toThrow("unreachable");
+    fail = false;
+    expect(await read()).toBe("row");
+    expect(await read()).toBe("row");
+    expect(loads).toBe(2);
+  });
 });

@@ -18,30 +18,30 @@ afterEach(() => w.close());
 test("a session created on one instance is found on another, with the log level either one set", async () => {
   const a = w.store();
   const b = await w.otherInstance();
-  const s = a.create(key, w.target, "2025-06-18", { name: "host", version: "1" }, { elicitation: {} });
-  const onB = b.find(s.id, key, w.target)!;
+  const s = await a.create(key, w.target, "2025-06-18", { name: "host", version: "1" }, { elicitation: {} });
+  const onB = (await b.find(s.id, key, w.target))!;
   expect(onB).toMatchObject({ id: s.id, protocolVersion: "2025-06-18", clientInfo: { name: "host", version: "1" }, clientCapabilities: { elicitation: {} }, logLevel: "info" });
-  b.setLogLevel(onB, "error");
-  expect(a.find(s.id, key, w.target)?.logLevel).toBe("error");
-  expect(b.find(s.id, { ...key, apiKeyId: "key_2" }, w.target)).toBeNull();
+  await b.setLogLevel(onB, "error");
+  expect((await a.find(s.id, key, w.target))?.logLevel).toBe("error");
+  expect(await b.find(s.id, { ...key, apiKeyId: "key_2" }, w.target)).toBeNull();
 });
 
-test("a lookup costs no write: repeated finds leave the database untouched until the touch interval passes", () => {
+test("a lookup costs no write: repeated finds leave the database untouched until the touch interval passes", async () => {
   const a = w.store();
-  const s = a.create(key, w.target, "2025-11-25", null);
+  const s = await a.create(key, w.target, "2025-11-25", null);
   const before = w.deps.changes.version();
-  for (let i = 0; i < 100; i++) expect(a.find(s.id, key, w.target)?.id).toBe(s.id);
+  for (let i = 0; i < 100; i++) expect((await a.find(s.id, key, w.target))?.id).toBe(s.id);
   expect(w.deps.changes.version()).toBe(before);
 });
 
 test("a session ended on one instance answers 404 on the other at once and closes the stream the other holds", async () => {
   const a = w.store();
   const b = await w.otherInstance();
-  const s = a.create(key, w.target, "2025-11-25", null);
+  const s = await a.create(key, w.target, "2025-11-25", null);
   const stream = new SseStream();
-  expect(b.openStream(b.find(s.id, key, w.target)!, () => stream)).not.toBeNull();
-  a.end(s.id);
-  expect(b.find(s.id, key, w.target)).toBeNull();
+  expect(b.openStream((await b.find(s.id, key, w.target))!, () => stream)).not.toBeNull();
+  await a.end(s.id);
+  expect(await b.find(s.id, key, w.target)).toBeNull();
   // The stream is a connection B holds: B learns of the deletion from its change feed's poll.
   const deadline = Date.now() + 3000;
   while (!stream.closed && Date.now() < deadline) await Bun.sleep(50);

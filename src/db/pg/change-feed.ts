@@ -123,14 +123,14 @@ export class PgChangeFeed implements ChangeFeed {
   announce(topics: Iterable<Topic>): void {
     if (this.closed) return;
     const set = new Set(topics);
-    this.record(set);
+    this.record(set, true);
     this.send(set).catch(() => {});
   }
 
   async announceAndWait(topics: Iterable<Topic>, timeoutMs: number): Promise<void> {
     if (this.closed) throw new ChangeUnconfirmedError("The change was saved, but this instance is shutting down: other instances did not confirm it.");
     const set = new Set(topics);
-    this.record(set);
+    this.record(set, true);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let wait: AckWait | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -177,10 +177,10 @@ export class PgChangeFeed implements ChangeFeed {
   }
 
   /** One more version, with what changed (undefined = anything), delivered to every subscriber now. */
-  private record(topics: ReadonlySet<Topic> | undefined): void {
+  private record(topics: ReadonlySet<Topic> | undefined, here: boolean): void {
     this.current++;
-    this.log.record(this.current, topics);
-    const change: Change = { version: this.current, topics };
+    this.log.record(this.current, topics, here);
+    const change: Change = { version: this.current, topics, here };
     for (const listener of [...this.listeners]) {
       try {
         listener(change);
@@ -215,7 +215,7 @@ export class PgChangeFeed implements ChangeFeed {
     if (this.closed) return;
     const change = parseChange(payload);
     // Our own announcements were applied when they were made.
-    if (!change || change.origin !== this.instanceId) this.record(change?.topics);
+    if (!change || change.origin !== this.instanceId) this.record(change?.topics, false);
     if (change && change.seq > this.applied) {
       this.applied = change.seq;
       this.sendAck();
@@ -231,7 +231,7 @@ export class PgChangeFeed implements ChangeFeed {
   private onListen(): void {
     this.echoAt = performance.now();
     if (!this.started || this.closed) return;
-    this.record(undefined);
+    this.record(undefined, false);
     this.register().catch((err) => this.failed(err));
   }
 

@@ -28,7 +28,7 @@ export async function initialize(ctx: RequestContext, params: unknown): Promise<
   // §Version negotiation: echo a supported version, otherwise offer our latest and let the client decide.
   const protocolVersion = isSupportedVersion(p.protocolVersion) ? p.protocolVersion : LATEST_PROTOCOL_VERSION;
   const clientInfo = { name: p.clientInfo.name.slice(0, 200), version: p.clientInfo.version.slice(0, 100) };
-  ctx.session = ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo, (p.capabilities ?? {}) as Record<string, unknown>);
+  ctx.session = await ctx.service.sessions.create(ctx.principal, ctx.target, protocolVersion, clientInfo, (p.capabilities ?? {}) as Record<string, unknown>);
   ctx.clientCapabilities = ctx.session.clientCapabilities;
   ctx.protocolVersion = protocolVersion;
   return { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo: serverInfo(ctx), ...(await instructions(ctx)) };
@@ -74,9 +74,9 @@ function mayRead(ctx: RequestContext): boolean {
   return holds(ctx, "project:read") && (ctx.target.channel !== "draft" || holds(ctx, "draft"));
 }
 
-export function setLevel(ctx: RequestContext, params: unknown): Record<string, never> {
+export async function setLevel(ctx: RequestContext, params: unknown): Promise<Record<string, never>> {
   const p = parseParams(SetLevelRequestParamsSchema, params);
-  if (ctx.session) ctx.service.sessions.setLogLevel(ctx.session, p.level);
+  if (ctx.session) await ctx.service.sessions.setLogLevel(ctx.session, p.level);
   return {};
 }
 

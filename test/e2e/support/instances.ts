@@ -2,7 +2,8 @@
  * Several `portico serve` processes on one database (issue 15), as an operator runs them behind a load balancer:
  * every instance gets the same public URL (the issuer and every MCP URL are built from it, never from Host),
  * and the test talks to each one's own port, as a balancer without stickiness would. The backend is a
- * parameter: SQLite shares one data dir today; Postgres will share one `PORTICO_DATABASE_URL`.
+ * parameter: SQLite shares one data dir; Postgres shares one database (`--database-url`), each instance
+ * keeping only key files in the data dir.
  */
 import { join } from "node:path";
 import { CookieJar } from "../../helpers";
