@@ -36,7 +36,7 @@ export function bodyCeiling(maxBodyBytes: number): number {
 function reservePort(config: Config): { port: number; release(): void } {
   if (config.port !== 0) return { port: config.port, release: () => {} };
   const probe = Bun.serve({ port: 0, hostname: config.host, reusePort: true, fetch: () => new Response("starting", { status: 503 }) });
-  return { port: probe.port!, release: () => probe.stop(true) };
+  return { port: probe.port!, release: () => void probe.stop(true) };
 }
 
 export async function startServer(input: Config, opts: DepsOptions = {}): Promise<RunningServer> {

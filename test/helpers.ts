@@ -39,20 +39,49 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/**
+ * `PORTICO_TEST_BACKEND=postgres` (`npm run test:postgres`) runs the apps and servers of these helpers on a
+ * fresh Postgres database each (test/fixtures/postgres.ts), so the same tests prove both engines; a test
+ * that names its own `databaseUrl` keeps it.
+ */
+async function onTestBackend(overrides: ConfigInput): Promise<{ overrides: ConfigInput; dropDatabase(): Promise<void> }> {
+  if (process.env.PORTICO_TEST_BACKEND !== "postgres" || overrides.databaseUrl) return { overrides, dropDatabase: async () => {} };
+  const { createTestDatabase } = await import("./fixtures/postgres");
+  const database = await createTestDatabase();
+  return { overrides: { ...overrides, databaseUrl: database.url }, dropDatabase: database.drop };
+}
+
 export async function makeApp(overrides: ConfigInput = {}): Promise<TestApp> {
   const logs = new LogCapture();
-  const config = testConfig(overrides);
+  const backend = await onTestBackend(overrides);
+  const config = testConfig(backend.overrides);
   const deps = await createDeps(config, { log: createLogger(config.logLevel, logs) });
   const app = await createApp(deps);
-  return { app, deps, logs, close: () => shutdown(deps) };
+  return {
+    app,
+    deps,
+    logs,
+    close: async () => {
+      await shutdown(deps);
+      await backend.dropDatabase();
+    },
+  };
 }
 
 /** A real listener on a free loopback port; `url` is also the public URL (issuer). */
 export async function startTestServer(overrides: ConfigInput = {}): Promise<RunningServer & { logs: LogCapture }> {
   const logs = new LogCapture();
-  const config = loadConfig({ dataDir: tempDir(), port: 0, logLevel: "debug", ...overrides }, {});
+  const backend = await onTestBackend(overrides);
+  const config = loadConfig({ dataDir: tempDir(), port: 0, logLevel: "debug", ...backend.overrides }, {});
   const server = await startServer(config, { log: createLogger(config.logLevel, logs) });
-  return Object.assign(server, { logs });
+  const stop = server.stop;
+  return Object.assign(server, {
+    logs,
+    stop: async () => {
+      await stop();
+      await backend.dropDatabase();
+    },
+  });
 }
 
 /** In-process request; `path` is relative to the test public URL. */

@@ -10,7 +10,6 @@ import { recordOrgEvent } from "../audit/org-audit";
 import type { Db } from "../db/client";
 import { ROLES, type Org, type Role, type invites } from "../db/schema";
 import { AppError, ConflictError, ForbiddenError, NotFoundError, fromZod } from "../errors";
-import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
 import { systemClock, type Clock } from "../lib/clock";
 import { newId, newToken } from "../lib/ids";
@@ -155,8 +154,9 @@ export async function acceptInvite(db: Db, input: { token: string; userId: strin
         const claimed = await tx
               .update(invites)
               .set({ acceptedAt: now, acceptedBy: input.userId })
-              .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)));
-        if (rowsChanged(claimed) !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
+              .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
+              .returning({ id: invites.id });
+        if (claimed.length !== 1) throw new InviteUnusableError(UNUSABLE.accepted);
         await tx.insert(memberships).values({ orgId: org.id, userId: input.userId, role: invite.role, createdAt: now });
         await recordOrgEvent(db, { orgId: org.id, actorId: input.userId, action: "member.joined", targetType: "user", targetId: input.userId, details: { role: invite.role, inviteId: invite.id }, time: now });
       });

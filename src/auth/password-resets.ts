@@ -7,7 +7,6 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type User } from "../db/schema";
 import { NotFoundError } from "../errors";
-import { rowsChanged } from "./changes";
 import { sha256 } from "../lib/crypto";
 import { systemClock, type Clock } from "../lib/clock";
 import { newToken } from "../lib/ids";
@@ -63,8 +62,10 @@ export async function usePasswordReset(deps: SessionDeps, token: string, passwor
   const claimed = await deps.db
       .update(passwordResets)
       .set({ usedAt: now })
-      .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)));
-  if (rowsChanged(claimed) !== 1) throw new NotFoundError(INVALID);
+      .where(and(eq(passwordResets.tokenHash, sha256(token)), isNull(passwordResets.usedAt)))
+      .returning({ used: passwordResets.usedAt });
+  // A conditional claim: exactly one caller wins a token, on either engine (the returned rows say who).
+  if (claimed.length !== 1) throw new NotFoundError(INVALID);
   await setPassword(deps.db, user.id, password, now);
   await endAllSessions(deps, user.id, "password reset");
   return user;

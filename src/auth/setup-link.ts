@@ -6,7 +6,6 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { safeEqual, sha256 } from "../lib/crypto";
-import { rowsChanged } from "./changes";
 import { newToken } from "../lib/ids";
 import { countUsers } from "./users";
 import { first } from "../db/query";
@@ -35,6 +34,6 @@ export async function isSetupTokenValid(db: Db, token: unknown): Promise<boolean
 /** Deletes the token if it matches; true for exactly one caller, so two racing submits cannot both set up. */
 export async function consumeSetupToken(db: Db, token: string): Promise<boolean> {
   const { settings } = db.t;
-  const res = await db.delete(settings).where(and(eq(settings.key, SETUP_KEY), eq(settings.value, sha256(token))));
-  return rowsChanged(res) === 1;
+  const gone = await db.delete(settings).where(and(eq(settings.key, SETUP_KEY), eq(settings.value, sha256(token)))).returning({ key: settings.key });
+  return gone.length === 1;
 }

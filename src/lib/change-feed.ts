@@ -69,8 +69,8 @@ export interface ChangeFeed {
    * its caches cannot be trusted: the request path fails closed (503) instead of serving from them.
    */
   healthy(): boolean;
-  /** Stops watching (before the database closes); later calls see no further changes. */
-  close(): void;
+  /** Stops watching (before the database closes); later calls see no further changes. Postgres: resolves once its listener is gone. */
+  close(): void | Promise<void>;
 }
 
 /**

@@ -22,7 +22,7 @@ describe("audit event page", () => {
       notes: { status: "ok", tool: "echo" },
     } as unknown as RequestContext;
     w.deps.audit.record(auditRow(ctx, "tools/call", "127.0.0.1", 2));
-    w.deps.audit.flush();
+    await w.deps.audit.flush();
     const id = w.deps.db.select({ id: auditEvents.id }).from(auditEvents).get()!.id;
     const page = await (await req(w.app, `/admin/acme/shop/audit/${id}`, { headers: { cookie: w.members.developer.cookie } })).text();
     expect(page).toContain("<dt>MCP revision</dt><dd>2026-07-28</dd>");

@@ -29,7 +29,7 @@ export async function startBrowserWorld(): Promise<BrowserWorld> {
 
 export async function stopBrowserWorld(world: Partial<BrowserWorld>): Promise<void> {
   await world.browser?.close();
-  world.callbackServer?.stop(true);
+  void world.callbackServer?.stop(true);
   await world.server?.stop();
 }
 

@@ -85,7 +85,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  callbackServer?.stop(true);
+  void callbackServer?.stop(true);
 });
 
 describe("settings pages in a browser", () => {

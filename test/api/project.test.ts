@@ -117,7 +117,7 @@ describe("tools and publishing through the API", () => {
     for (let i = 0; i < 5; i++) {
       w.deps.audit.record({ ...base, time: Date.parse("2026-01-01T00:00:00Z") + i * 60_000, tool: i % 2 ? "echo" : "other", status: i === 4 ? "error" : "ok", userId: w.members.viewer.id, input: JSON.stringify({ i }), errorClass: i === 4 ? "tool" : null, error: i === 4 ? "boom" : null, host: "claude-ai" });
     }
-    w.deps.audit.flush();
+    await w.deps.audit.flush();
     const dev = w.members.developer;
     expect((await call(w.app, "GET", `${P}/audit`, { as: w.members.viewer })).status).toBe(403);
     const page1 = await call(w.app, "GET", `${P}/audit?limit=2`, { as: dev });

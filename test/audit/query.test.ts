@@ -30,7 +30,7 @@ async function seeded() {
       userId: i < 20 ? "usr_a" : "usr_b",
     });
   }
-  t.deps.audit.flush();
+  await t.deps.audit.flush();
   return p.id;
 }
 

@@ -20,7 +20,7 @@ describe("batched audit writer", () => {
     const writer = new AuditWriter(t.deps.db.$client, t.deps.log);
     const n = 50_000;
     for (let i = 0; i < n; i++) writer.record(row(i));
-    writer.flush();
+    await writer.flush();
     expect(count(t)).toBe(n);
   });
 
@@ -33,7 +33,7 @@ describe("batched audit writer", () => {
     expect(count(t)).toBe(1);
     writer.record(row(2));
     writer.record(row(3));
-    writer.close();
+    await writer.close();
     expect(count(t)).toBe(3);
     writer.record(row(4));
     expect(count(t)).toBe(4);

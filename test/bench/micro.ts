@@ -78,5 +78,5 @@ const statelessText = JSON.stringify(STATELESS_INTERACTIVE_CALL.json);
 const stateless = () => new Request(mcpUrl, { method: "POST", headers: { ...mcpHeaders(apiKey), ...STATELESS_HEADERS }, body: statelessText });
 await time("tools/call interactive · API key · 2026-07-28 stateless", 10_000, async () => (await app.handle(stateless())).text());
 await time("tools/call script · JWT", 2_000, async () => (await app.handle(request(jwt, JSON.stringify(SCRIPT_CALL.json)))).text());
-deps.audit.flush();
+await deps.audit.flush();
 await shutdown(deps);

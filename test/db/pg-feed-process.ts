@@ -63,8 +63,8 @@ export class FeedProcess {
   }
 
   send(command: string): void {
-    this.proc.stdin.write(command + "\n");
-    this.proc.stdin.flush();
+    void this.proc.stdin.write(command + "\n");
+    void this.proc.stdin.flush();
   }
 
   async exit(): Promise<void> {

@@ -131,7 +131,7 @@ describe("safeFetch pins the checked address", () => {
       const wrong = fakeDns({ "other.test": ["127.0.0.1"] });
       await expect(safeFetch(`https://other.test:${srv.server.port}/`, { ...base, resolve: wrong.resolve, ca: tls.cert })).rejects.toBeInstanceOf(FetchNetworkError);
     } finally {
-      srv.server.stop(true);
+      void srv.server.stop(true);
     }
   });
 });

@@ -34,7 +34,7 @@ describe("audit rows carry the revision and the trace context", () => {
     t.deps.audit.record(auditRow(context("2026-07-28", TRACE), "tools/call", "127.0.0.1", 3));
     t.deps.audit.record(auditRow(context("2026-07-28", "00-not-a-trace\nInjected: yes"), "tools/call", "127.0.0.1", 3));
     t.deps.audit.record(auditRow(context("2025-11-25", null), "tools/list", "127.0.0.1", 1));
-    t.deps.audit.flush();
+    await t.deps.audit.flush();
     const rows = t.deps.db.select({ protocolVersion: auditEvents.protocolVersion, traceparent: auditEvents.traceparent }).from(auditEvents).all();
     expect(rows).toEqual([
       { protocolVersion: "2026-07-28", traceparent: TRACE },

@@ -43,7 +43,7 @@ describe("JSON-RPC batches and rate limits", () => {
       expect(r.error!.code).toBe(-32000);
       expect(r.error!.message).toContain("Too many requests");
     }
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     const calls = (await queryAudit(f.deps.db, f.project.id, { method: "tools/call", limit: 500 })).events;
     expect(calls.length).toBeLessThanOrEqual(9);
     // The budget is spent: the next request is refused as a whole.
@@ -58,7 +58,7 @@ describe("JSON-RPC batches and rate limits", () => {
     const body = (await res.json()) as { error: { code: number; message: string } };
     expect(body.error.code).toBe(-32600);
     expect(body.error.message).toContain("at most 50");
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     expect((await queryAudit(f.deps.db, f.project.id, { method: "tools/call" })).events).toHaveLength(0);
   });
 });

@@ -55,7 +55,7 @@ describe("tool calls and their audit rows", () => {
     await expect(client.callTool({ name: "ghost", arguments: {} })).rejects.toThrow(/Unknown tool: "ghost"/);
     const sessionId = (client.transport as { sessionId?: string }).sessionId;
     await client.close();
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
 
     const rows = (await queryAudit(f.deps.db, f.project.id, { limit: 100 })).events.reverse();
     expect(rows.map((r) => [r.method, r.tool, r.status])).toEqual([
@@ -88,7 +88,7 @@ describe("tool calls and their audit rows", () => {
     const client = await connectClient(f.url(), await f.keyFor("viewer"));
     await client.callTool({ name: "echo", arguments: { text: "private" } });
     await client.close();
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     const [row] = (await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events;
     expect(row).toMatchObject({ version: 1, input: null, output: null, status: "ok", channel: "production" });
   });
@@ -108,7 +108,7 @@ test("notifications/cancelled stops a running call", async () => {
   let rows = (await queryAudit(f.deps.db, f.project.id, { tool: "spin" })).events;
   for (let i = 0; i < 100 && rows.length === 0; i++) {
     await Bun.sleep(50);
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     rows = (await queryAudit(f.deps.db, f.project.id, { tool: "spin" })).events;
   }
   expect(rows[0]?.durationMs).toBeLessThan(5_000);

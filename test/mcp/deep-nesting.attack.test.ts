@@ -36,7 +36,7 @@ describe("deeply nested JSON", () => {
       // The server is fine afterwards and the next call is answered and audited.
       const ok = await rpc(f.url(), { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo", arguments: { text: "after" } } }, auth);
       expect(ok.status).toBe(200);
-      f.deps.audit.flush();
+      await f.deps.audit.flush();
       expect((await queryAudit(f.deps.db, f.project.id, { tool: "echo" })).events.some((e) => e.input?.includes("after"))).toBe(true);
     });
   }

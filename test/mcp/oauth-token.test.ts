@@ -45,7 +45,7 @@ describe("MCP with OAuth access tokens", () => {
     const res = await client.callTool({ name: "portico_set_instructions", arguments: { instructions: "Answer in French." } });
     expect(res.isError).toBeFalsy();
     expect((await getProjectById(f.deps.db, f.project.id)).instructions).toBe("Answer in French.");
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     const row = (await queryAudit(f.deps.db, f.project.id, { tool: "portico_set_instructions" })).events[0]!;
     expect(row).toMatchObject({ principal: "user", userId: f.users.developer, channel: "draft", status: "ok", host: "oauth-host 2.0" });
     expect(row.grantId).toStartWith("gnt_");

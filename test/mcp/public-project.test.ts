@@ -23,7 +23,7 @@ describe("public projects", () => {
     const client = await connectClient(f.url());
     expect((await client.listTools()).tools.map((t) => t.name)).toEqual(["echo"]);
     await client.close();
-    f.deps.audit.flush();
+    await f.deps.audit.flush();
     const rows = (await queryAudit(f.deps.db, f.project.id, { method: "tools/list" })).events;
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ principal: "anonymous", userId: null, apiKeyId: null, host: "test-host 1.0.0", channel: "production" });

@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
-  app?.stop(true);
+  void app?.stop(true);
 });
 
 async function authorizeUrl(): Promise<string> {

@@ -64,7 +64,7 @@ export class CimdServer {
   }
 
   stop() {
-    this.server.stop(true);
+    void this.server.stop(true);
   }
 }
 

@@ -52,7 +52,7 @@ describe("the MCP revision each client speaks", () => {
     expect(connected).toContain("<code>2025-11-25</code>");
     expect(page).toContain("MCP 2025-11-25");
 
-    t.deps.audit.flush();
+    await t.deps.audit.flush();
     const audited = t.deps.db.select({ method: auditEvents.method, protocolVersion: auditEvents.protocolVersion }).from(auditEvents).all();
     expect(audited.filter((a) => a.method === "tools/list")).toEqual([
       { method: "tools/list", protocolVersion: "2025-11-25" },

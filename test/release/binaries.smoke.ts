@@ -68,7 +68,7 @@ async function start(cmd: string[], opts: { cwd: string; env: Record<string, str
 async function freePort(): Promise<number> {
   const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
   const port = s.port!;
-  s.stop(true);
+  void s.stop(true);
   return port;
 }
 

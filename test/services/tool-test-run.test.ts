@@ -51,7 +51,7 @@ describe("a test run from the tool page", () => {
     expect(shown).toContain("&quot;who&quot;: &quot;Grace&quot;");
     expect(await page(location)).not.toContain("test-result");
 
-    flush();
+    await flush();
     expect(rows("greet")).toEqual([expect.objectContaining({
       source: "test-run", channel: "draft", principal: "user", user_id: w.members.developer.id, method: "tools/call", status: "ok",
       error_class: null, input: JSON.stringify({ who: "Grace", times: 3 }), logs: JSON.stringify(["info: greeting Grace"]), host: null,
@@ -71,7 +71,7 @@ describe("a test run from the tool page", () => {
     await w.deps.tools.secrets.setSecret(w.project.id, "keyed", "API_KEY", "draft-value-1", "draft");
     const used = await page((await run("keyed", "{}")).headers.get("location")!);
     expect(used).toContain("&quot;channel&quot;: &quot;draft&quot;");
-    flush();
+    await flush();
     expect(rows("keyed").map((r) => [r.source, r.channel, r.status, r.error_class])).toEqual([
       ["test-run", "draft", "error", "configuration"],
       ["test-run", "draft", "ok", null],
@@ -88,7 +88,7 @@ describe("a test run from the tool page", () => {
     const wrong = await run("greet", '{"times": "many"}');
     expect(wrong.status).toBe(400);
     expect(await wrong.text()).toContain("do not match the tool&#39;s inputSchema: missing required field &quot;who&quot;");
-    flush();
+    await flush();
     expect(rows("greet")).toHaveLength(1);
   });
 

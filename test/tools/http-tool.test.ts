@@ -39,7 +39,7 @@ beforeAll(async () => {
   await h.deps.tools.secrets.setSecret(h.projectId, "lookup", "API_KEY", "key-0123456789", "production");
 });
 afterAll(async () => {
-  endpoint.stop(true);
+  void endpoint.stop(true);
   await h.close();
 });
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
   refusing = await startForwardProxy({ refuse: 407 });
 });
 afterAll(async () => {
-  upstream.stop(true);
+  void upstream.stop(true);
   await proxy.close();
   await refusing.close();
 });

@@ -19,7 +19,7 @@ const charCodes = (s: string) => [...s].map((c) => c.charCodeAt(0)).join(",");
 let f: McpFixture | undefined;
 let upstream: ReturnType<typeof Bun.serve> | undefined;
 afterEach(async () => {
-  upstream?.stop(true);
+  void upstream?.stop(true);
   upstream = undefined;
   await f?.stop();
   f = undefined;
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** Everything the project's audit log holds, as one string. */
 async function auditText(fx: McpFixture): Promise<string> {
-  fx.deps.audit.flush();
+  await fx.deps.audit.flush();
   return JSON.stringify((await queryAudit(fx.deps.db, fx.project.id, { limit: 100 })).events);
 }
 

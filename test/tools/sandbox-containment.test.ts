@@ -24,7 +24,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  upstream.stop(true);
+  void upstream.stop(true);
   await h.close();
 });
 
