@@ -122,7 +122,7 @@ const PG_CLIENT_CODES = /^(ERR_POSTGRES_(CONNECTION|.*_TIMEOUT|IDLE|LIFETIME|NOT
 const PG_SQLSTATES = /^(08|57P|53)/;
 
 /** Whether `error` (or what it wraps: drizzle wraps the driver's error as `cause`) says Postgres cannot be reached. */
-function postgresUnreachable(error: unknown): boolean {
+export function postgresUnreachable(error: unknown): boolean {
   for (let e = error, depth = 0; e && typeof e === "object" && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const { code, errno } = e as { code?: unknown; errno?: unknown };
     if (typeof code === "string" && PG_CLIENT_CODES.test(code)) return true;

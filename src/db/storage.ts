@@ -23,15 +23,19 @@ export interface Storage {
 }
 
 export async function openStorage(config: Pick<Config, "dataDir" | "databaseUrl">, opts: { db?: Db; now: number; log: Logger }): Promise<Storage> {
-  const onError = (err: unknown) => opts.log.error({ err }, "change feed subscriber failed");
+  // A subscriber's exception, or (Postgres) the first database failure of an outage.
+  const onError = (err: unknown) => opts.log.error({ err }, "change feed: a subscriber or the database failed");
   if (!opts.db && config.databaseUrl) {
     let announcer: WriteAnnouncer | null = null;
-    const db = openPgStorage(config.databaseUrl, { announcer: () => announcer });
+    let feed: PgChangeFeed | null = null;
+    // A connection the server closed (shutdown, crash, network) may have been the LISTEN one: the feed stops
+    // vouching for its caches at once instead of after HEALTHY_MS (docs/architecture.md: "Postgres change feed").
+    const db = openPgStorage(config.databaseUrl, { announcer: () => announcer, onclose: (err) => feed?.connectionLost(err) });
     const pool = db.$client as unknown as SQL;
     try {
       const { applied } = await migratePg(pool);
       if (applied.length) opts.log.info({ applied }, "database migrated");
-      const changes = await PgChangeFeed.start(pool, { onError });
+      const changes = (feed = await PgChangeFeed.start(pool, { onError }));
       announcer = writeAnnouncer(changes);
       return {
         db,

@@ -180,4 +180,39 @@ describePostgres("Postgres change feed", (pg) => {
     expect(here.heard.slice(heardBefore).some((c) => c.topics === undefined)).toBe(true);
     await here.feed.announceAndWait(["grants"], 3000);
   });
+  /** The error Bun's client hands `onclose` when `provoke` closes its one connection (real, not built by hand). */
+  async function closeError(opts: { idleTimeout?: number }, provoke: (pid: number) => Promise<void>): Promise<Error & { code?: string; errno?: string }> {
+    let closed: Error | null = null;
+    const sql = new SQL(url, { max: 1, ...opts, onclose: (err) => (closed ??= err) });
+    const [{ pid }] = (await sql`SELECT pg_backend_pid() AS pid`) as Array<{ pid: number }>;
+    await provoke(pid);
+    await until(() => closed !== null);
+    await sql.close();
+    return closed!;
+  }
+
+  test("a connection the database closed makes the feed unhealthy at once, until its listener has echoed again; the pool's idle timeout does not", async () => {
+    const admin = new SQL(url, { max: 1 });
+    cleanups.push(() => admin.close());
+    // What `pg_ctl stop -m fast` does to every connection: the server terminates it (SQLSTATE 57P01).
+    const terminated = await closeError({}, async (pid) => void (await admin`SELECT pg_terminate_backend(${pid})`));
+    expect([terminated.code, terminated.errno]).toEqual(["ERR_POSTGRES_SERVER_ERROR", "57P01"]);
+    const idle = await closeError({ idleTimeout: 1 }, () => Bun.sleep(1100));
+    expect(idle.code).toBe("ERR_POSTGRES_IDLE_TIMEOUT");
+
+    const sql = new SQL(url, { max: 4, connectionTimeout: 2 });
+    const feed = await PgChangeFeed.start(sql, { heartbeatMs: 100, onError: () => {} });
+    cleanups.push(async () => {
+      await feed.close();
+      await sql.close();
+    });
+    await until(() => feed.healthy());
+    feed.connectionLost(idle);
+    expect(feed.healthy()).toBe(true);
+    // Not HEALTHY_MS later: a request arriving now must not be served from caches nothing keeps exact.
+    feed.connectionLost(terminated);
+    expect(feed.healthy()).toBe(false);
+    // The database is still there: the next probe echoes, the heartbeat after it makes the feed healthy again.
+    await until(() => feed.healthy());
+  });
 });

@@ -21,6 +21,7 @@
  */
 import type { SQL } from "bun";
 import { ChangeLog, ChangeUnconfirmedError, mergeTopics, TOPICS, type Change, type ChangeFeed, type Topic } from "../../lib/change-feed";
+import { postgresUnreachable } from "../../errors";
 import { newId } from "../../lib/ids";
 import { AckWait, changePayloadSql, parseAck, parseChange, sqlId } from "./change-acks";
 import { DB_NOW_MS } from "./cluster-schema";
@@ -157,6 +158,24 @@ export class PgChangeFeed implements ChangeFeed {
     if (this.closed || !this.started) return false;
     const now = performance.now();
     return now - this.beatSentAt < this.healthyMs && now - this.echoAt < this.healthyMs;
+  }
+
+  /**
+   * A connection of the pool closed under us. Bun's client cannot say whether it was the LISTEN connection,
+   * so any connection the database dropped (measured on `pg_ctl stop -m fast`: ERR_POSTGRES_SERVER_ERROR
+   * with SQLSTATE 57P01, then ERR_POSTGRES_CONNECTION_REFUSED for every reconnect attempt) makes this
+   * instance unhealthy now, not HEALTHY_MS later: in between, a request would be served from caches that
+   * nothing keeps exact any more. It is healthy again once the listener has echoed a probe (or
+   * resubscribed, which resyncs) and a heartbeat was stamped after that. The pool's own idle/lifetime
+   * closes are not a loss.
+   */
+  connectionLost(err: unknown): void {
+    if (this.closed || !postgresUnreachable(err)) return;
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === "string" && /^ERR_POSTGRES_(IDLE|LIFETIME)/.test(code)) return;
+    this.echoAt = -Infinity;
+    this.beatSentAt = -Infinity;
+    this.failed(err);
   }
 
   /** Stops listening and heartbeating and removes this instance from the ack set (graceful shutdown: nobody waits for it). */

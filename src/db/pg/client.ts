@@ -22,8 +22,12 @@ export function isPostgresUrl(url: string): boolean {
  * tables, typed as the SQLite handle whose tables have the same names, columns and row types
  * (docs/architecture.md: Storage). Only what both builders share may be used through it.
  */
-export function openPgStorage(url: string, opts: { max?: number; announcer?: () => WriteAnnouncer | null } = {}): Db {
-  const client = new SQL(url, { max: opts.max ?? 10 });
+export function openPgStorage(
+  url: string,
+  opts: { max?: number; announcer?: () => WriteAnnouncer | null; onclose?: (err: Error | null) => void } = {},
+): Db {
+  // `onclose` runs for every pooled connection and the LISTEN connection that closes or fails to connect.
+  const client = new SQL(url, { max: opts.max ?? 10, ...(opts.onclose ? { onclose: opts.onclose } : {}) });
   const announcer = opts.announcer;
   // drizzle runs on a pool whose writes are announced; `$client` stays the plain pool (raw SQL, LISTEN, close).
   const db = drizzle({ client: announcer ? announcingClient(client, announcer) : client, schema });
