@@ -81,7 +81,7 @@ const CSV_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof AuditEventRow | "userEmail" | "clientName" | "apiKeyName">;
 
 /** RFC 4180 field; a leading =,+,-,@ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   let s = String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;

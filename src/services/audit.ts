@@ -28,7 +28,7 @@ const rule = AuditFilterSchema.shape;
 export const READ_AUDIT: Permission = { role: "developer", scopes: ["settings"] };
 
 /** A time bound: epoch ms, or an ISO 8601 / `datetime-local` value read as UTC. */
-const TimeSchema = z.preprocess(
+export const TimeSchema = z.preprocess(
   (v) => {
     if (typeof v !== "string" || v === "") return blank(v);
     if (/^\d+$/.test(v)) return Number(v);
