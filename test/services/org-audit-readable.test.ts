@@ -3,8 +3,17 @@
  * its project, filters by actor and time, and exports as JSONL and CSV; tool and instruction edits are in it.
  * Through the JSON API (the operations the page calls) and describeOrgEvent directly for the words.
  */
-import { afterEach, describe, expect, test, setSystemTime } from "bun:test";
+import { afterAll, afterEach, beforeAll, describe, expect, test, setSystemTime } from "bun:test";
 import { describeOrgEvent } from "../../src/audit/org-describe";
+import { listOrgEvents, orgEventActorIds, recordOrgEvent } from "../../src/audit/org-audit";
+import type { Db } from "../../src/db/client";
+import { openPgStorage } from "../../src/db/pg/client";
+import { migratePg } from "../../src/db/pg/migrator";
+import { EventBus } from "../../src/lib/events";
+import { systemClock } from "../../src/lib/clock";
+import { describePostgres } from "../fixtures/postgres";
+import { seedWorld } from "../fixtures/world";
+import { testConfig } from "../helpers";
 import { seededApp } from "../admin/fixtures";
 import { call } from "../api/client";
 
@@ -71,5 +80,31 @@ describe("the org audit log through the API", () => {
     const jsonl = (await (await call(w.app, "GET", "/orgs/acme/audit/export?format=jsonl&action=instructions.set", { as: w.members.admin })).res.text()).trim().split("\n").map((l) => JSON.parse(l));
     expect(jsonl).toEqual([expect.objectContaining({ action: "instructions.set", description: "Edited the draft instructions (9 characters)", projectName: "Shop", time: "2026-03-02T10:00:00.000Z" })]);
     expect((await call(w.app, "GET", "/orgs/acme/audit/export?format=csv", { as: w.members.developer })).status).toBe(403);
+  });
+});
+
+describePostgres("org audit filters on Postgres", (pg) => {
+  let db: Db;
+  beforeAll(async () => {
+    db = openPgStorage(pg.url, { max: 4 });
+    await migratePg(db.$client as never);
+  });
+  afterAll(async () => {
+    await (db.$client as unknown as { close(): Promise<void> }).close();
+  });
+
+  test("actor and inclusive time bounds select the same rows as on SQLite; the actor list has each actor once", async () => {
+    const deps = { db, bus: new EventBus(), config: testConfig({ dataDir: ":memory:" }), clock: systemClock };
+    const w = await seedWorld(deps, { sessions: false });
+    const at = (iso: string) => Date.parse(iso);
+    const base = { orgId: w.org.id, targetType: "tool", projectId: w.project.id, details: { kind: "script" } };
+    await recordOrgEvent(db, { ...base, actorId: w.users.developer.id, action: "tool.created", targetId: "a", time: at("2026-03-01T10:00:00Z") });
+    await recordOrgEvent(db, { ...base, actorId: w.users.developer.id, action: "tool.created", targetId: "b", time: at("2026-03-02T10:00:00Z") });
+    await recordOrgEvent(db, { ...base, actorId: w.users.admin.id, action: "tool.deleted", targetId: "a", time: at("2026-03-02T10:00:00Z") });
+    const ids = async (f: Parameters<typeof listOrgEvents>[2]) => (await listOrgEvents(db, w.org.id, f)).map((e) => e.targetId);
+    expect(await ids({ actorId: w.users.developer.id })).toEqual(["b", "a"]);
+    expect(await ids({ from: at("2026-03-02T10:00:00Z"), to: at("2026-03-02T10:00:00Z") })).toEqual(["a", "b"]);
+    expect(await ids({ actorId: w.users.admin.id, to: at("2026-03-01T23:59:59Z") })).toEqual([]);
+    expect((await orgEventActorIds(db, w.org.id)).sort()).toEqual([w.users.admin.id, w.users.developer.id].sort());
   });
 });
