@@ -34,6 +34,22 @@ function fallback(details: Details): string {
   return Object.entries(details).map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`).join(", ");
 }
 
+/** What the event filter calls each action (an action not listed here is offered by its code). */
+const ACTION_LABELS: Record<string, string> = {
+  "org.created": "Organization created", "project.created": "Project created", "project.settings": "Project settings changed",
+  "project.visibility": "Visibility changed", "project.publish": "Published", "project.rollback": "Rolled back",
+  "instructions.set": "Instructions edited", "tool.created": "Tool created", "tool.updated": "Tool edited", "tool.deleted": "Tool deleted",
+  "tool.duplicated": "Tool copied", "prompt.saved": "Prompt saved", "prompt.deleted": "Prompt deleted", "manifest.imported": "Manifest imported",
+  "secret.set": "Secret set", "secret.delete": "Secret removed", "invite.created": "Member invited", "invite.revoked": "Invitation withdrawn",
+  "member.joined": "Member joined", "member.added": "Member added", "member.role": "Role changed", "member.removed": "Member removed",
+  "member.access_ended": "Member access ended", "grant.created": "App connected", "grant.revoked": "App disconnected",
+  "apikey.create": "API key created", "apikey.revoke": "API key revoked",
+};
+
+export function orgActionLabel(action: string): string {
+  return ACTION_LABELS[action] ?? action;
+}
+
 /** One sentence saying what happened (who did it is the log's own column). */
 export function describeOrgEvent(e: Pick<OrgAuditEvent, "action" | "targetType" | "targetId" | "details">, names: OrgEventNames): string {
   const d = (e.details && typeof e.details === "object" ? e.details : {}) as Details;

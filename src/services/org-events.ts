@@ -116,6 +116,8 @@ export async function orgEventActors(deps: Pick<Deps, "db">, orgId: string): Pro
   return ids.map((id) => ({ id, email: emails.get(id) ?? null })).sort((a, b) => (a.email ?? "~").localeCompare(b.email ?? "~"));
 }
 
+export { orgActionLabel } from "../audit/org-describe";
+
 /** The actions that occur in the org's log, for the filter. */
 export async function orgEventActions(deps: Deps, orgId: string): Promise<string[]> {
   const { orgAuditEvents } = deps.db.t;

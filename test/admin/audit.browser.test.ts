@@ -145,6 +145,14 @@ describe("issue 16 #6: the project audit log reads without a lookup", () => {
     await shot(page, "05-no-calls-match");
     await clickAndLoad(page, page.locator(".empty a", { hasText: "Clear filters" }));
     expect(await page.locator("tbody tr").count()).toBe(2);
+
+    // A caller whose account is gone reads as such, not as an id.
+    server.deps.audit.record(row({ time: T0 + 60_000, userId: "usr_gone4a7q", tool: "ping" }));
+    server.deps.audit.flush();
+    await page.reload();
+    const gone = await page.locator("tbody tr", { hasText: "ping" }).innerText();
+    expect(gone).toContain("a former member");
+    expect(gone).not.toContain("usr_gone4a7q");
     await context.close();
   }, TIMEOUT);
 });

@@ -75,6 +75,9 @@ describe("issue 16 #6: the org audit log reads as what happened", () => {
     expect(text).not.toContain("tool.updated");
     expect(text).not.toContain(w.project.id);
     expect(text).not.toContain("{");
+    // The event filter names events in words too.
+    const actions = await adm.page.locator("#f-action option").allInnerTexts();
+    expect(actions).toEqual(["All events", "Instructions edited", "Tool edited"]);
     await shot(adm.page, "01-org-log-in-words");
     await adm.context.close();
   }, TIMEOUT);

@@ -39,7 +39,7 @@ function statusBadge(e: Pick<NamedAuditEvent, "status" | "errorClass">): Html {
 
 /** Who called, by name: the user's email (or anonymous), then the app or API key it came through. */
 function caller(e: NamedAuditEvent): Html {
-  const who = e.principal === "anonymous" ? html`<span class="muted">anonymous</span>` : (e.userEmail ?? e.userId ?? "");
+  const who = e.principal === "anonymous" ? html`<span class="muted">anonymous</span>` : e.userEmail ?? (e.userId ? html`<span class="muted">a former member</span>` : "");
   const via = e.apiKeyId ? `API key: ${e.apiKeyName ?? "removed key"}` : e.clientId ? (e.clientName ?? "removed app") : null;
   return html`${who}${via ? html`<div class="small">${via}</div>` : ""}`;
 }

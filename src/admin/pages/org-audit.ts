@@ -10,7 +10,7 @@ import { adminPage } from "../layout";
 import { orgPageAccess } from "../context";
 import { invoke } from "../../services/operation";
 import { downloadResponse } from "../../services/audit";
-import { exportOrgAuditEvents, listOrgAuditEvents, orgEventActions, orgEventActors } from "../../services/org-events";
+import { exportOrgAuditEvents, listOrgAuditEvents, orgActionLabel, orgEventActions, orgEventActors } from "../../services/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
 function exportLinks(request: Request, base: string): Html {
@@ -30,7 +30,7 @@ export function orgAuditPages(deps: Deps) {
       const base = `/admin/${access.org.slug}/settings/audit`;
       const { events, next } = await invoke(listOrgAuditEvents, deps, access, query);
       const q = query as Record<string, string | undefined>;
-      const actions = (await orgEventActions(deps, access.org.id)).map((a): [string, string] => [a, a]);
+      const actions = (await orgEventActions(deps, access.org.id)).map((a): [string, string] => [a, orgActionLabel(a)]).sort((a, b) => a[1].localeCompare(b[1]));
       const actors = (await orgEventActors(deps, access.org.id)).map((a): [string, string] => [a.id, a.email ?? "a former member"]);
       const input = (label: string, name: string) =>
         html`<div><label for="f-${name}">${label}</label><input id="f-${name}" type="datetime-local" step="1" name="${name}" value="${q[name] ?? ""}"></div>`;
