@@ -68,7 +68,8 @@ export function describeOrgEvent(e: Pick<OrgAuditEvent, "action" | "targetType" 
       return `Published version ${d.number}${what ? ` (tools: ${what})` : ""}${missing}`;
     }
     case "project.rollback": return `Rolled production back to version ${d.number}`;
-    case "instructions.set": return `Edited the draft instructions (${plural(d.length, "character")})`;
+    // `before` is recorded since issue 16 #6; older events have the new length only.
+    case "instructions.set": return typeof d.before === "number" ? `Edited the draft instructions (${d.before} → ${plural(d.length, "character")})` : `Edited the draft instructions (${plural(d.length, "character")})`;
     case "tool.created": return `Created the draft tool ${q(target)}${d.kind ? ` (${d.kind})` : ""}`;
     case "tool.updated": {
       const renamed = d.renamedTo ? `, renamed it to ${q(d.renamedTo)}` : "";

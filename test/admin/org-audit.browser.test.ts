@@ -65,7 +65,7 @@ describe("issue 16 #6: the org audit log reads as what happened", () => {
     const rows = adm.page.locator("tbody tr");
     await rows.first().waitFor();
     const text = await adm.page.locator("table").innerText();
-    expect(text).toContain("Edited the draft instructions (15 characters)");
+    expect(text).toContain("Edited the draft instructions (0 → 15 characters)");
     expect(text).toContain('Edited the draft tool "get_order": description');
     const toolRow = adm.page.locator("tbody tr", { hasText: "get_order" }).first();
     const cells = await toolRow.locator("td").allInnerTexts();

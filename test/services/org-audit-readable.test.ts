@@ -33,6 +33,8 @@ describe("org events in words", () => {
       .toBe("Published version 3 (tools: added a; changed b, c)");
     expect(describeOrgEvent({ action: "tool.updated", targetType: "tool", targetId: "get_order", details: { fields: ["script", "description"], renamedTo: "fetch_order" } }, names))
       .toBe('Edited the draft tool "get_order": script, description, renamed it to "fetch_order"');
+    expect(describeOrgEvent({ action: "instructions.set", targetType: null, targetId: null, details: { length: 42, before: 7 } }, names)).toBe("Edited the draft instructions (7 → 42 characters)");
+    // Events recorded before `before` existed still read.
     expect(describeOrgEvent({ action: "instructions.set", targetType: null, targetId: null, details: { length: 42 } }, names)).toBe("Edited the draft instructions (42 characters)");
     // An action added later without words still reads as text, not a JSON blob.
     expect(describeOrgEvent({ action: "thing.done", targetType: "thing", targetId: "t1", details: { a: 1, b: "x" } }, names)).toBe("thing.done thing t1 (a: 1, b: x)");
@@ -51,7 +53,10 @@ describe("the org audit log through the API", () => {
     // Sent again, as a page save sends every field: nothing changed, so no second edit is recorded.
     const tool = (await call(w.app, "GET", "/projects/acme/shop/tools/get_order", { as: w.members.developer })).json;
     expect((await call(w.app, "PATCH", "/projects/acme/shop/tools/get_order", { as: w.members.developer, body: tool })).status).toBe(200);
-    expect((await call(w.app, "PUT", "/projects/acme/shop/instructions", { as: w.members.admin, body: { instructions: "Be brief." } })).status).toBeLessThan(300);
+    const put = await call(w.app, "PUT", "/projects/acme/shop/instructions", { as: w.members.admin, body: { instructions: "Be brief." } });
+    expect(put.json).toEqual({ instructions: "Be brief." });
+    // The same text saved again is no edit.
+    expect((await call(w.app, "PUT", "/projects/acme/shop/instructions", { as: w.members.admin, body: { instructions: "Be brief." } })).status).toBe(200);
     setSystemTime(new Date("2026-03-03T10:00:00Z"));
     expect((await call(w.app, "PUT", `/orgs/acme/members/${w.users.viewer.id}/role`, { as: w.members.owner, body: { role: "developer" } })).status).toBe(200);
 
@@ -59,7 +64,7 @@ describe("the org audit log through the API", () => {
     const [role, instructions, edited, created] = json.events as Array<Record<string, unknown>>;
     expect(created).toMatchObject({ action: "tool.created", description: 'Created the draft tool "get_order" (script)', projectName: "Shop", actorEmail: "developer@acme.test" });
     expect(edited).toMatchObject({ action: "tool.updated", description: 'Edited the draft tool "get_order": description', projectName: "Shop" });
-    expect(instructions).toMatchObject({ action: "instructions.set", description: "Edited the draft instructions (9 characters)", actorEmail: "admin@acme.test" });
+    expect(instructions).toMatchObject({ action: "instructions.set", description: "Edited the draft instructions (0 → 9 characters)", actorEmail: "admin@acme.test" });
     expect(role).toMatchObject({ description: "Changed the role of viewer@acme.test from viewer to developer", projectName: null, actorEmail: "owner@acme.test" });
   });
 
@@ -78,7 +83,7 @@ describe("the org audit log through the API", () => {
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(`2026-03-02T10:00:00.000Z,${w.users.developer.id},developer@acme.test,tool.updated,"Edited the draft tool ""get_order"": description",${w.project.id},Shop,tool,get_order,`);
     const jsonl = (await (await call(w.app, "GET", "/orgs/acme/audit/export?format=jsonl&action=instructions.set", { as: w.members.admin })).res.text()).trim().split("\n").map((l) => JSON.parse(l));
-    expect(jsonl).toEqual([expect.objectContaining({ action: "instructions.set", description: "Edited the draft instructions (9 characters)", projectName: "Shop", time: "2026-03-02T10:00:00.000Z" })]);
+    expect(jsonl).toEqual([expect.objectContaining({ action: "instructions.set", description: "Edited the draft instructions (0 → 9 characters)", projectName: "Shop", time: "2026-03-02T10:00:00.000Z" })]);
     expect((await call(w.app, "GET", "/orgs/acme/audit/export?format=csv", { as: w.members.developer })).status).toBe(403);
   });
 });
