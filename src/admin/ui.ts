@@ -27,11 +27,14 @@ export function copyBox(value: string, label = "Copy"): Html {
   return html`<div class="copy"><code>${value}</code><button type="button" class="secondary" data-copy="${value}">${label}</button></div>`;
 }
 
-/** An absolute UTC time that reads the same for everyone; the title carries the ISO form. */
-export function when(ms: number | null | undefined): Html {
+/**
+ * An absolute UTC time that reads the same for everyone; the title carries the ISO form. `seconds` for
+ * logs, where calls a few seconds apart must read apart (issue 16 #6).
+ */
+export function when(ms: number | null | undefined, opts: { seconds?: boolean } = {}): Html {
   if (!ms) return html`<span class="muted">never</span>`;
   const iso = new Date(ms).toISOString();
-  return html`<time datetime="${iso}" title="${iso}">${iso.slice(0, 16).replace("T", " ")}</time>`;
+  return html`<time datetime="${iso}" title="${iso}">${iso.slice(0, opts.seconds ? 19 : 16).replace("T", " ")}</time>`;
 }
 
 /** A centred "nothing here yet" card that says what to do next. */

@@ -8,7 +8,7 @@ import { projectAccessFor } from "./caller";
 import { doc } from "./doc";
 
 const FILTERS =
-  "Query filters: tool, status (ok|error), user (user id), client (OAuth client id or API key id), host (prefix of the host name), " +
+  "Query filters: tool (any part of the name, any case), status (ok|error), user (user id), client (OAuth client id or API key id), host (prefix of the host name), " +
   "channel (production|draft), from / to (ISO 8601 in UTC or epoch ms), cursor (nextCursor of the previous page), limit (1–500, default 50).";
 
 /** Audit API routes. */

@@ -5,12 +5,16 @@ import { endAllSessions } from "../auth/sessions";
 import { invoke } from "../services/operation";
 import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, RoleChangeSchema, viewMembers } from "../services/members";
 import { listOrgGrants, listOwnGrants, revokeOrgGrantOp, revokeOwnGrant } from "../services/grants";
-import { listOrgAuditEvents } from "../services/org-events";
+import { exportOrgAuditEvents, listOrgAuditEvents } from "../services/org-events";
+import { downloadResponse } from "../services/audit";
+import { NotFoundError } from "../errors";
 import { apiOrgAccess, apiSessionOnly } from "./caller";
 import { created, doc, noContent, opDoc } from "./doc";
 
 /** The JSON body as an object to merge path parameters into (anything else parses as an empty body). */
 const bodyOf = (body: unknown): Record<string, unknown> => (body && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>) : {});
+
+const ORG_AUDIT_FILTERS = "Filters: action, actor (user id), from / to (ISO 8601 in UTC or epoch ms), before (cursor), limit.";
 
 /** Org and account API routes. */
 export function orgRoutes(deps: Deps) {
@@ -43,7 +47,12 @@ export function orgRoutes(deps: Deps) {
     .get("/orgs/:org/audit", async ({ request, params, query }) => {
       const { events, next } = await invoke(listOrgAuditEvents, deps, await access(request, params), query);
       return { events, nextCursor: next };
-    }, doc("audit", listOrgAuditEvents.summary, { description: "Filters: action, before (cursor), limit." }))
+    }, doc("audit", listOrgAuditEvents.summary, { description: ORG_AUDIT_FILTERS }))
+    .get("/orgs/:org/audit/export", async ({ request, params, query }) => {
+      const format = (query as Record<string, unknown>).format ?? "jsonl";
+      if (format !== "jsonl" && format !== "csv") throw new NotFoundError("Export formats are jsonl and csv.");
+      return downloadResponse(await invoke(exportOrgAuditEvents, deps, await access(request, params), { ...query, format }));
+    }, doc("audit", exportOrgAuditEvents.summary, { description: `format=jsonl|csv. ${ORG_AUDIT_FILTERS}` }))
     .get("/account/grants", async ({ request }) => ({ grants: await listOwnGrants(deps, (await apiSessionOnly(deps, request)).user.id) }),
       doc("account", "Your own connected apps"))
     .delete("/account/grants/:id", async ({ request, params }) => {

@@ -70,7 +70,7 @@ export function toolRoutes(deps: Deps) {
     }, doc("tools", removePrompt.summary))
     .get("/projects/:org/:project/instructions", async ({ request, params }) => ({ instructions: await invoke(getInstructions, deps, await access(request, params), {}) }),
       doc("tools", "The instructions hosts receive in initialize"))
-    .put("/projects/:org/:project/instructions", async ({ request, params, body }) => ({ instructions: await invoke(setInstructions, deps, await access(request, params), body) }),
+    .put("/projects/:org/:project/instructions", async ({ request, params, body }) => ({ instructions: (await invoke(setInstructions, deps, await access(request, params), body)).instructions }),
       opDoc("tools", setInstructions))
     .get("/projects/:org/:project/manifest", async ({ request, params }) => (await invoke(exportManifest, deps, await access(request, params), {})),
       doc("tools", exportManifest.summary))

@@ -1,5 +1,5 @@
 /** The org audit log: members, roles, grants, keys, sessions, visibility and publish events. */
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, gte, isNotNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { type OrgAuditEvent } from "../db/schema";
 
@@ -12,16 +12,39 @@ export async function recordOrgEvent(db: Db, event: OrgEventInput): Promise<void
   await db.insert(orgAuditEvents).values(event);
 }
 
-/** Newest first, cursor = the last id seen. */
-export async function listOrgEvents(db: Db, orgId: string, opts: { before?: number; limit?: number; action?: string } = {}) {
+export interface OrgEventFilter {
+  /** Cursor: the last id seen. */
+  before?: number;
+  limit?: number;
+  action?: string;
+  /** The user who did it. */
+  actorId?: string;
+  /** Epoch ms, inclusive. */
+  from?: number;
+  to?: number;
+}
+
+/** Newest first, cursor = the last id seen; at most 1,000 rows a call (an export pages through). */
+export async function listOrgEvents(db: Db, orgId: string, opts: OrgEventFilter = {}) {
   const { orgAuditEvents } = db.t;
   const conditions = [eq(orgAuditEvents.orgId, orgId)];
   if (opts.before) conditions.push(lt(orgAuditEvents.id, opts.before));
   if (opts.action) conditions.push(eq(orgAuditEvents.action, opts.action));
+  if (opts.actorId) conditions.push(eq(orgAuditEvents.actorId, opts.actorId));
+  if (opts.from !== undefined) conditions.push(gte(orgAuditEvents.time, opts.from));
+  if (opts.to !== undefined) conditions.push(lte(orgAuditEvents.time, opts.to));
   return await db
       .select()
       .from(orgAuditEvents)
       .where(and(...conditions))
       .orderBy(desc(orgAuditEvents.id))
-      .limit(Math.min(opts.limit ?? 50, 200));
+      .limit(Math.min(opts.limit ?? 50, 1000));
+}
+
+/** The users who ever did something in the org's log (former members included), for the actor filter. */
+export async function orgEventActorIds(db: Db, orgId: string): Promise<string[]> {
+  const { orgAuditEvents } = db.t;
+  return (await db.selectDistinct({ id: orgAuditEvents.actorId }).from(orgAuditEvents).where(and(eq(orgAuditEvents.orgId, orgId), isNotNull(orgAuditEvents.actorId))))
+    .map((r) => r.id!)
+    .filter(Boolean);
 }

@@ -2,13 +2,21 @@
  * Reading the MCP audit log: filtered, newest first, cursor-paginated by row id (stable while new rows
  * arrive), and exported as JSONL or CSV in pages so an export never holds the whole log in memory.
  */
-import { and, desc, eq, gte, like, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, lte, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import { CHANNELS, type auditEvents } from "../db/schema";
 import { fromZod } from "../errors";
+import { withNames } from "./names";
+
+/**
+ * The one status vocabulary of the log (issue 16 #6): the list's badge, the detail's badge and the
+ * status filter all say these words; the error class is a detail shown beside "failed", never instead.
+ */
+export const AUDIT_STATUS_LABELS = { ok: "succeeded", error: "failed" } as const satisfies Record<AuditEventRow["status"], string>;
 
 export const AuditFilterSchema = z.object({
+  /** Any part of the tool name, case-insensitively ("ord" finds get_order and reorder). */
   tool: z.string().max(100).optional(),
   status: z.enum(["ok", "error"]).optional(),
   userId: z.string().max(100).optional(),
@@ -28,13 +36,20 @@ export const AuditFilterSchema = z.object({
 export type AuditFilter = z.input<typeof AuditFilterSchema>;
 export type AuditEventRow = typeof auditEvents.$inferSelect;
 
+/** `LIKE` with `\` as its escape on both engines (SQLite has no default escape character; Postgres' is `\`). */
+function likeEscaped(column: SQLWrapper, pattern: string): SQL {
+  return sql`${column} like ${pattern} escape '\\'`;
+}
+const escapeLike = (s: string) => s.replace(/[%_\\]/g, "\\$&");
+
 function conditions(auditEvents: Db["t"]["auditEvents"], projectId: string, f: z.output<typeof AuditFilterSchema>): SQL[] {
   const c: SQL[] = [eq(auditEvents.projectId, projectId)];
-  if (f.tool) c.push(eq(auditEvents.tool, f.tool));
+  // lower() on both sides: SQLite's LIKE ignores ASCII case, Postgres' does not; this reads the same on both.
+  if (f.tool) c.push(likeEscaped(sql`lower(${auditEvents.tool})`, `%${escapeLike(f.tool.toLowerCase())}%`));
   if (f.status) c.push(eq(auditEvents.status, f.status));
   if (f.userId) c.push(eq(auditEvents.userId, f.userId));
   if (f.clientId) c.push(or(eq(auditEvents.clientId, f.clientId), eq(auditEvents.apiKeyId, f.clientId))!);
-  if (f.host) c.push(like(auditEvents.host, `${f.host.replace(/[%_\\]/g, "\\$&")}%`));
+  if (f.host) c.push(likeEscaped(auditEvents.host, `${escapeLike(f.host)}%`));
   if (f.channel) c.push(eq(auditEvents.channel, f.channel));
   if (f.method) c.push(eq(auditEvents.method, f.method));
   if (f.from !== undefined) c.push(gte(auditEvents.time, f.from));
@@ -59,13 +74,14 @@ export async function queryAudit(db: Db, projectId: string, filter: AuditFilter 
   return { events, nextCursor: more ? events[events.length - 1]!.id : null };
 }
 
+/** Each id is followed by its name (src/audit/names.ts) so a spreadsheet reads without a lookup. */
 const CSV_COLUMNS = [
-  "id", "time", "channel", "principal", "userId", "grantId", "clientId", "apiKeyId", "sessionId", "method", "tool", "version",
+  "id", "time", "channel", "principal", "userId", "userEmail", "grantId", "clientId", "clientName", "apiKeyId", "apiKeyName", "sessionId", "method", "tool", "version",
   "status", "errorClass", "error", "durationMs", "host", "ip", "protocolVersion", "traceparent", "source", "input", "output", "logs",
-] as const satisfies ReadonlyArray<keyof AuditEventRow>;
+] as const satisfies ReadonlyArray<keyof AuditEventRow | "userEmail" | "clientName" | "apiKeyName">;
 
 /** RFC 4180 field; a leading =,+,-,@ is prefixed with ' so spreadsheets do not run it as a formula. */
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   let s = String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
@@ -74,7 +90,8 @@ function csvField(value: unknown): string {
 
 /**
  * Streams every matching event (newest first) as JSONL (one JSON object per line) or CSV with a header
- * row, reading 1,000 rows at a time. `time` is ISO 8601 in both.
+ * row, reading 1,000 rows at a time. `time` is ISO 8601 in both; each batch's user, app and API key
+ * names are looked up once (src/audit/names.ts).
  */
 export function exportAudit(db: Db, projectId: string, filter: Omit<AuditFilter, "cursor" | "limit">, format: "jsonl" | "csv"): ReadableStream<Uint8Array> {
   const { auditEvents } = db.t;
@@ -88,7 +105,7 @@ export function exportAudit(db: Db, projectId: string, filter: Omit<AuditFilter,
       if (!started && format === "csv") out += `${CSV_COLUMNS.join(",")}\r\n`;
       started = true;
       const rows = await db.select().from(auditEvents).where(and(...conditions(auditEvents, projectId, { ...base, cursor }))).orderBy(desc(auditEvents.id)).limit(1000);
-      for (const row of rows) {
+      for (const row of await withNames(db, rows)) {
         const r = { ...row, time: new Date(row.time).toISOString() };
         out += format === "jsonl" ? `${JSON.stringify(r)}\n` : `${CSV_COLUMNS.map((c) => csvField(r[c])).join(",")}\r\n`;
       }

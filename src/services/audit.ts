@@ -8,7 +8,16 @@
  */
 import { z } from "zod";
 import { NotFoundError } from "../errors";
-import { AuditFilterSchema, exportAudit, queryAudit, type AuditEventRow } from "../audit/query";
+import { AuditFilterSchema, exportAudit, queryAudit, AUDIT_STATUS_LABELS, type AuditEventRow } from "../audit/query";
+import { auditClients, hasAuditEvents, withNames, type AuditClient, type AuditNames } from "../audit/names";
+import type { Deps } from "../deps";
+import type { ProjectAccess } from "./access";
+
+export { AUDIT_STATUS_LABELS };
+export type { AuditClient };
+
+/** An audit event as every face shows it: the row and the names of its user, app and API key. */
+export type NamedAuditEvent = AuditEventRow & AuditNames;
 import type { Permission } from "./operation";
 import { projectOperation, READ_ONLY } from "./operation";
 
@@ -19,7 +28,7 @@ const rule = AuditFilterSchema.shape;
 export const READ_AUDIT: Permission = { role: "developer", scopes: ["settings"] };
 
 /** A time bound: epoch ms, or an ISO 8601 / `datetime-local` value read as UTC. */
-const TimeSchema = z.preprocess(
+export const TimeSchema = z.preprocess(
   (v) => {
     if (typeof v !== "string" || v === "") return blank(v);
     if (/^\d+$/.test(v)) return Number(v);
@@ -52,7 +61,16 @@ function filterOf(q: AuditQuery) {
   return { tool: q.tool, status: q.status, userId: q.user, clientId: q.client, host: q.host, channel: q.channel, from: q.from, to: q.to, cursor: q.cursor, limit: q.limit };
 }
 
-/** One page of the project audit log, newest first; `nextCursor` is null on the last page. */
+/**
+ * Why a page is empty (issue 16 #6): `none-yet` — the project has no calls at all; `none-match` — there
+ * are calls, the filters (or the cursor) leave none. Null when the page has events.
+ */
+export type AuditEmpty = "none-yet" | "none-match" | null;
+
+/**
+ * One page of the project audit log, newest first, with names; `nextCursor` is null on the last page;
+ * `empty` says why a page has no events.
+ */
 export const listAudit = projectOperation({
   name: "audit.list",
   summary: "Read this project's audit log of MCP requests, newest first (filters: tool, status, user, client, host, channel, time range; cursor pages)",
@@ -60,7 +78,11 @@ export const listAudit = projectOperation({
   input: AuditQuerySchema,
   permission: READ_AUDIT,
   audit: READ_ONLY,
-  run: async (deps, access, q) => (await queryAudit(deps.db, access.project.id, filterOf(q))),
+  run: async (deps, access, q): Promise<{ events: NamedAuditEvent[]; nextCursor: number | null; empty: AuditEmpty }> => {
+    const page = await queryAudit(deps.db, access.project.id, filterOf(q));
+    const empty: AuditEmpty = page.events.length ? null : (await hasAuditEvents(deps.db, access.project.id)) ? "none-match" : "none-yet";
+    return { events: await withNames(deps.db, page.events), nextCursor: page.nextCursor, empty };
+  },
 });
 
 /** One event of this project, in full. */
@@ -71,11 +93,11 @@ export const getAuditEvent = projectOperation({
   input: z.object({ id: z.number().int() }),
   permission: READ_AUDIT,
   audit: READ_ONLY,
-  run: async (deps, access, { id }): Promise<AuditEventRow> => {
+  run: async (deps, access, { id }): Promise<NamedAuditEvent> => {
     // Newest-first paging from cursor id+1 yields exactly this row when it belongs to the project.
     const [event] = (await queryAudit(deps.db, access.project.id, { cursor: id + 1, limit: 1 })).events;
     if (!event || event.id !== id) throw new NotFoundError("No such audit event in this project.");
-    return event;
+    return (await withNames(deps.db, [event]))[0]!;
   },
 });
 
@@ -114,4 +136,12 @@ export function downloadResponse(d: AuditDownload): Response {
       "x-content-type-options": "nosniff",
     },
   });
+}
+
+/**
+ * The callers the `client` filter offers: every app ever granted access to the project and every API key
+ * it ever had, revoked ones included (their calls stay in the log). Read by whoever may read the log.
+ */
+export async function auditClientOptions(deps: Pick<Deps, "db">, access: ProjectAccess): Promise<AuditClient[]> {
+  return await auditClients(deps.db, access.project.id);
 }

@@ -26,15 +26,28 @@ export const getInstructions = projectOperation({
   },
 });
 
+/** The saved text and the draft's text before the save (the access's project row, read with the request). */
+export interface SavedInstructions {
+  instructions: string;
+  before: string;
+}
+
 export const setInstructions = projectOperation({
   name: "instructions.set",
   summary: "Replace the draft's instructions; production gets them with the next publish",
   what: "edit the instructions",
   input: InstructionsSchema,
   permission: CAN.workOnDraft,
-  audit: { action: "instructions.set", details: (i) => ({ length: i.instructions.length }) },
-  run: async (deps, access, i) => {
+  // A save that leaves the text as it was is no edit (issue 16 #6: the org log records edits); the event
+  // says how long the text was and is.
+  audit: {
+    action: "instructions.set",
+    details: (i, o: SavedInstructions) => ({ length: i.instructions.length, before: o.before.length }),
+    when: (i, o: SavedInstructions) => o.before !== i.instructions,
+  },
+  run: async (deps, access, i): Promise<SavedInstructions> => {
+    const before = access.project.instructions;
     await saveInstructions(deps, access.project.id, i.instructions);
-    return i.instructions;
+    return { instructions: i.instructions, before };
   },
 });

@@ -4,12 +4,12 @@ import { listOrgGrants } from "./grants";
 import { createKey, listKeys, revokeKey } from "./keys";
 import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, viewMembers } from "./members";
 import type { AnyOperation } from "./operation";
-import { listOrgAuditEvents } from "./org-events";
+import { exportOrgAuditEvents, listOrgAuditEvents } from "./org-events";
 
 export const ORG_OPERATIONS = [
   listKeys, createKey, revokeKey,
   viewMembers, inviteMember, revokeMemberInvite, changeRole, removeOrgMember, endMemberAccess,
   listOrgGrants,
   listAudit, getAuditEvent, exportAuditLog,
-  listOrgAuditEvents,
+  listOrgAuditEvents, exportOrgAuditEvents,
 ] as unknown as AnyOperation[];

@@ -11,6 +11,7 @@ import type { Channel } from "../db/schema";
 import { createDraftTool, deleteDraftTool, diffManifests, exportManifest, getDraftTool, listDraftTools, updateDraftTool } from "../projects/draft";
 import { getVersion } from "../projects/publish";
 import type { ToolDefinition } from "../projects/manifest";
+import { changedParts } from "../projects/manifest-diff";
 import { NotFoundError } from "../errors";
 import { canReadDraft, needProductionRead, type ProjectAccess } from "./access";
 import { NOTHING_PUBLISHED, productionManifest, READS_ITS_CHANNEL } from "./content-access";
@@ -89,6 +90,10 @@ export const createTool = projectOperation({
   run: async (deps, access, i) => (await createDraftTool(deps, access.project.id, i.tool)),
 });
 
+/** Where `tools.update` tells its audit event which parts of the definition changed. */
+const CHANGED = Symbol("changed parts");
+type UpdatedTool = ToolDefinition & { [CHANGED]?: string[] };
+
 export const updateTool = projectOperation({
   name: "tools.update",
   summary: "Update a draft tool: the given fields are merged over the current definition (a published tool keeps its name)",
@@ -98,8 +103,20 @@ export const updateTool = projectOperation({
     changes: z.record(z.string(), z.unknown()).describe("Fields to change; a published tool keeps its name."),
   }),
   permission: CAN.workOnDraft,
-  audit: { action: "tool.updated", target: (i) => toolTarget(i.name), details: (i, o: ToolDefinition) => ({ fields: Object.keys(i.changes), ...(o.name !== i.name ? { renamedTo: o.name } : {}) }) },
-  run: async (deps, access, i) => (await updateDraftTool(deps, access.project.id, i.name, i.changes)),
+  // The org log records the parts that changed (issue 16 #6), not every field the form posted (a page
+  // save sends them all), and a save that changed nothing is no edit.
+  audit: {
+    action: "tool.updated",
+    target: (i) => toolTarget(i.name),
+    details: (i, o: UpdatedTool) => ({ fields: o[CHANGED] ?? Object.keys(i.changes), ...(o.name !== i.name ? { renamedTo: o.name } : {}) }),
+    when: (i, o: UpdatedTool) => o.name !== i.name || (o[CHANGED]?.length ?? 1) > 0,
+  },
+  run: async (deps, access, i): Promise<UpdatedTool> => {
+    const before = await getDraftTool(deps, access.project.id, i.name);
+    const after = await updateDraftTool(deps, access.project.id, i.name, i.changes);
+    // A symbol key: every face returns the definition as it was, JSON never sees it.
+    return Object.assign(after, { [CHANGED]: changedParts(before, after) });
+  },
 });
 
 export const deleteTool = projectOperation({

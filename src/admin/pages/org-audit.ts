@@ -1,34 +1,52 @@
-/** Org → Audit (`/admin/{org}/settings/audit`): member, role, grant, key, visibility and publish events. */
+/**
+ * Org → Audit (`/admin/{org}/settings/audit`): member, role, grant, key, tool, instructions, visibility and
+ * publish events, each in words (the service's description), with its project; filters by event, actor and
+ * time; export of the filtered set as JSONL or CSV.
+ */
 import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { html, type Html } from "../../web/html";
 import { adminPage } from "../layout";
 import { orgPageAccess } from "../context";
 import { invoke } from "../../services/operation";
-import { listOrgAuditEvents, orgEventActions } from "../../services/org-events";
+import { downloadResponse } from "../../services/audit";
+import { exportOrgAuditEvents, listOrgAuditEvents, orgActionLabel, orgEventActions, orgEventActors } from "../../services/org-events";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
 
-/** An event's details as short `key: value` lines (values as compact JSON). */
-function detailList(details: unknown): Html {
-  if (!details || typeof details !== "object") return html``;
-  return html`${Object.entries(details).map(([k, v]) => html`<div><span class="muted">${k}:</span> <code>${typeof v === "string" ? v : JSON.stringify(v)}</code></div>`)}`;
+function exportLinks(request: Request, base: string): Html {
+  const params = new URLSearchParams(new URL(request.url).search);
+  params.delete("before");
+  const qs = params.toString() ? `?${params}` : "";
+  return html`<div class="actions"><span class="muted small">Export what the filters match:</span><a class="button secondary" href="${`${base}/export.jsonl${qs}`}" download>JSONL</a><a class="button secondary" href="${`${base}/export.csv${qs}`}" download>CSV</a></div>`;
 }
 
-/** Org audit log route. */
+/** Org audit log routes (list, export). */
 export function orgAuditPages(deps: Deps) {
-  return new Elysia().get("/admin/:org/settings/audit", async ({ request, params, query }) => {
-    const access = await orgPageAccess(deps, request, params.org);
-    const { events, next } = await invoke(listOrgAuditEvents, deps, access, query);
-    const action = (query as Record<string, string | undefined>).action;
-    const actions = (await orgEventActions(deps, access.org.id)).map((a): [string, string] => [a, a]);
-    const rows = events.map(
-      (e) => html`<tr><td>${when(e.time)}</td><td><code>${e.action}</code></td><td>${e.actorEmail ?? html`<span class="muted">${e.actorId ? "former user" : "system"}</span>`}</td>
-<td>${e.targetType ? html`<span class="muted small">${e.targetType}</span> <code>${e.targetId ?? ""}</code>` : ""}</td>
-<td class="details">${detailList(e.details)}</td></tr>`,
-    );
-    const body = html`<h1>Organization audit log</h1>
-<form method="get" class="filter-grid card">${selectField("Event", "action", action, actions, "All events")}<div><button type="submit" class="secondary">Filter</button></div></form>
-${events.length ? html`${table(["Time (UTC)", "Event", "By", "Target", "Details"], rows)}${nextPageLink(request, "before", next)}` : emptyState("No events yet.")}`;
-    return adminPage({ title: "Organization audit", user: access.user, role: access.role, org: access.org, orgTab: "audit", body });
-  });
+  const exportAs = (format: "jsonl" | "csv") => async ({ request, params, query }: { request: Request; params: { org: string }; query: Record<string, string | undefined> }) =>
+    downloadResponse(await invoke(exportOrgAuditEvents, deps, await orgPageAccess(deps, request, params.org), { ...query, format }));
+  return new Elysia()
+    .get("/admin/:org/settings/audit", async ({ request, params, query }) => {
+      const access = await orgPageAccess(deps, request, params.org);
+      const base = `/admin/${access.org.slug}/settings/audit`;
+      const { events, next } = await invoke(listOrgAuditEvents, deps, access, query);
+      const q = query as Record<string, string | undefined>;
+      const actions = (await orgEventActions(deps, access.org.id)).map((a): [string, string] => [a, orgActionLabel(a)]).sort((a, b) => a[1].localeCompare(b[1]));
+      const actors = (await orgEventActors(deps, access.org.id)).map((a): [string, string] => [a.id, a.email ?? "a former member"]);
+      const input = (label: string, name: string) =>
+        html`<div><label for="f-${name}">${label}</label><input id="f-${name}" type="datetime-local" step="1" name="${name}" value="${q[name] ?? ""}"></div>`;
+      const rows = events.map(
+        (e) => html`<tr><td>${when(e.time, { seconds: true })}</td><td>${e.description}</td><td>${e.actorEmail ?? html`<span class="muted">${e.actorId ? "a former member" : "system"}</span>`}</td>
+<td>${e.projectName ?? (e.projectId ? html`<span class="muted">a deleted project</span>` : html`<span class="muted">organization</span>`)}</td></tr>`,
+      );
+      const filtered = Boolean(q.action || q.actor || q.from || q.to);
+      const empty = filtered ? emptyState("No events match these filters.", html`<a class="button secondary" href="${base}">Clear filters</a>`) : emptyState("No events yet.");
+      const body = html`<h1>Organization audit log</h1>
+<form method="get" class="filter-grid card">${selectField("Event", "action", q.action, actions, "All events")}${selectField("By", "actor", q.actor, actors, "Anyone")}
+${input("From (UTC)", "from")}${input("To (UTC)", "to")}<div><button type="submit" class="secondary">Filter</button></div></form>
+${events.length ? html`${table(["Time (UTC)", "What happened", "By", "Project"], rows)}${nextPageLink(request, "before", next)}` : empty}
+${exportLinks(request, base)}`;
+      return adminPage({ title: "Organization audit", user: access.user, role: access.role, org: access.org, orgTab: "audit", body });
+    })
+    .get("/admin/:org/settings/audit/export.jsonl", exportAs("jsonl"))
+    .get("/admin/:org/settings/audit/export.csv", exportAs("csv"));
 }
