@@ -79,7 +79,7 @@ describe("issue 16 #6: the project audit log reads without a lookup", () => {
     keyId = (await w.apiKey("admin", { name: "CI deploy" })).id;
     deps.audit.record(row({ time: T0, userId: w.users.developer.id, grantId: grant.id, clientId: appId, tool: "get_order" }));
     deps.audit.record(row({ time: T0 + 36_000, userId: w.users.admin.id, principal: "apikey", apiKeyId: keyId, tool: "reorder_items", status: "error", errorClass: "runtime", error: "boom" }));
-    deps.audit.flush();
+    await deps.audit.flush();
     // The app loses its access afterwards; its calls are what one looks for next.
     await revokeGrant(deps, grant.id, { actorId: w.users.owner.id, reason: "test" });
 
@@ -148,7 +148,7 @@ describe("issue 16 #6: the project audit log reads without a lookup", () => {
 
     // A caller whose account is gone reads as such, not as an id.
     server.deps.audit.record(row({ time: T0 + 60_000, userId: "usr_gone4a7q", tool: "ping" }));
-    server.deps.audit.flush();
+    await server.deps.audit.flush();
     await page.reload();
     const gone = await page.locator("tbody tr", { hasText: "ping" }).innerText();
     expect(gone).toContain("a former member");

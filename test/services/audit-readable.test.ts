@@ -55,7 +55,7 @@ describe("the project audit log names who called, through what", () => {
     w.deps.audit.record(row(w.project.id, { userId: w.users.developer.id, grantId: app.grant.id, clientId: appId, tool: "get_order" }));
     w.deps.audit.record(row(w.project.id, { userId: w.users.admin.id, principal: "apikey", apiKeyId: keyId, tool: "Reorder_Items", status: "error", errorClass: "runtime", error: "boom" }));
     w.deps.audit.record(row(w.project.id, { tool: "list_100%_items", principal: "anonymous" }));
-    w.deps.audit.flush();
+    await w.deps.audit.flush();
     // Revoked afterwards: their calls stay in the log and must stay findable by name.
     await revokeGrant(w.deps, app.grant.id, { actorId: w.users.owner.id, reason: "test" });
     await revokeApiKey(w.deps, w.project.id, keyId);
