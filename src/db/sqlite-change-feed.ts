@@ -87,8 +87,13 @@ export class SqliteChangeFeed implements ChangeFeed {
     return true;
   }
 
+  /**
+   * Stops watching. Call it after the database connection closed: closing the wal-index descriptor drops
+   * this process's locks on the -shm file, SQLite's included (src/db/wal-index.ts).
+   */
   close(): void {
     this.closed = true;
+    this.wal?.close();
     this.wal = null;
     this.listeners.clear();
     this.stopPolling();

@@ -58,9 +58,9 @@ export async function openStorage(config: Pick<Config, "dataDir" | "databaseUrl"
     db,
     changes,
     async close() {
-      // The feed stops reading the database's shared memory before the connection that keeps it valid closes.
-      changes.close();
+      // The connection first: the feed's descriptor on the -shm must outlive SQLite's own locks on it.
       db.$client.close();
+      changes.close();
     },
   };
 }
