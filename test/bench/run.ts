@@ -264,8 +264,11 @@ async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
 
 /**
  * The SQLite file's audit rows, on one read-only connection opened at the first count and kept until the
- * server stops (`release`), then on a fresh one. Kept open on purpose: a connection of another process
- * opening the database while the server is under load can crash the server (README, "Performance").
+ * server stops (`release`), then on a fresh one. Kept open on purpose: opening a new connection from
+ * another process while the server is under load crashed it with SIGBUS (2026-12-02): `Bun.mmap` of the
+ * -shm file (src/db/wal-index.ts) closes its file descriptor, which drops the server's POSIX lock on the
+ * -shm, so the next process to open the database takes itself for the first one and truncates the -shm
+ * under the server's map. One reader opened while the server is idle is what the bench did before.
  */
 function sqliteAudit(dir: string): Pick<Backend, "auditCounts" | "release"> {
   let db: Database | null = null;
@@ -299,12 +302,19 @@ if (PG_SERVER) {
     const pairs = CALL_ROWS.filter((n) => sqliteCalls.has(n) && pgCalls.has(n)).map((n) => ({ name: n, lite: sqliteCalls.get(n)!, pg: pgCalls.get(n)! }));
     const worst = pairs.length ? Math.max(...pairs.map((p) => p.pg.cpuUs / p.lite.cpuUs)) : null;
     const withDb = (p: (typeof pairs)[number]) => (p.pg.dbCpuUs === null ? "" : `, ${((p.pg.cpuUs + p.pg.dbCpuUs) / p.lite.cpuUs).toFixed(2)}× with the Postgres backends' CPU`);
-    rows.push({
+    const ratioRow: Row = {
       scenario: "Postgres / SQLite CPU per tools/call", rps: null, p50: null, p99: null, ratio: null,
       value: worst === null ? "—" : `${worst.toFixed(2)}×`, target: "≤ 2× (server process)", pass: worst !== null && worst <= 2,
       note: pairs.length
         ? `the worst of: ${pairs.map((p) => `${p.name.replace("tools/call interactive · ", "")} ${p.pg.cpuUs.toFixed(1)} / ${p.lite.cpuUs.toFixed(1)} µs = ${(p.pg.cpuUs / p.lite.cpuUs).toFixed(2)}×${withDb(p)}`).join("; ")}`
         : "no tools/call scenario ran on both engines",
+    };
+    rows.push(ratioRow);
+    // The passes run one after the other: the echo before the SQLite pass and after the Postgres pass tells
+    // whether the machine's speed moved in between (then so did this ratio, whichever way).
+    settle.push(() => {
+      const [before, after] = echoRuns;
+      if (before && after) ratioRow.note += `; echo CPU/req before the SQLite pass ${before.cpuUs.toFixed(1)} µs, after the Postgres pass ${after.cpuUs.toFixed(1)} µs (${(after.cpuUs / before.cpuUs).toFixed(2)}×)`;
     });
   } finally {
     await pg.drop();
