@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
 import { listOrgEvents } from "../../src/audit/org-audit";
-import { createApiKey, listApiKeys, revokeApiKey } from "../../src/apikeys/keys";
+import { authenticateApiKey, createApiKey, listApiKeys, revokeApiKey } from "../../src/apikeys/keys";
 import { getUser } from "../../src/auth/users";
 import { projectAccess } from "../../src/services/access";
 import { issueApiKey, revokeKey } from "../../src/services/keys";
@@ -61,6 +61,27 @@ describe("API keys", () => {
     await revokeApiKey(cli, f.project.id, id);
     cli.db.$client.close();
     expect((await ping(f.url(), key)).status).toBe(401);
+  });
+
+  test("the last-use stamp is written once per interval even when the key's row comes from a cache nothing drops", async () => {
+    // On Postgres the stamp (raw SQL) is not announced on the change feed, so the MCP read cache keeps the
+    // row it loaded: before the fix that row's null stamp made every request write it again.
+    f = await mcpFixture();
+    const { id, key } = await createApiKey(f.deps, { projectId: f.project.id, userId: f.users.developer, name: "ci" });
+    const cache = new Map<string, unknown>();
+    const read = <T,>(k: string, load: () => T): T => {
+      if (!cache.has(k)) cache.set(k, load());
+      return cache.get(k) as T;
+    };
+    const stamp = () => (f.deps.db.$client.query("SELECT last_used_at AS t FROM api_keys WHERE id = ?").get(id) as { t: number | null }).t;
+    const target = { projectId: f.project.id, channel: "production" as const };
+    const t0 = Date.now();
+    await authenticateApiKey(f.deps, key, target, t0, read);
+    expect(stamp()).toBe(t0);
+    await authenticateApiKey(f.deps, key, target, t0 + 1_000, read);
+    expect(stamp()).toBe(t0);
+    await authenticateApiKey(f.deps, key, target, t0 + 61_000, read);
+    expect(stamp()).toBe(t0 + 61_000);
   });
 
   test("a key acts with its creator's current role, re-checked on every request", async () => {

@@ -133,13 +133,14 @@ export const SERVE_FLAGS = ["--principal-rate-limit", "100000000", "--log-level"
 
 /**
  * Starts `portico serve` on the server core; resolves once /healthz answers, with the start time in ms.
- * `command` runs something else than the binary (profile.ts: `bun --cpu-prof src/main.ts`).
+ * `command` runs something else than the binary (profile.ts: `bun --cpu-prof src/main.ts`); `extraArgs`
+ * go after the standard flags (run.ts: `--database-url` for the Postgres pass).
  */
-export async function startPortico(dataDir: string, logFile: string, command = [BINARY]): Promise<Running & { startMs: number }> {
+export async function startPortico(dataDir: string, logFile: string, command = [BINARY], extraArgs: string[] = []): Promise<Running & { startMs: number }> {
   const port = freePort();
   const since = performance.now();
   const proc = tracked(
-    Bun.spawn(onCore(SERVER_CORE, [...command, "serve", "--data-dir", dataDir, "--port", String(port), ...SERVE_FLAGS]), {
+    Bun.spawn(onCore(SERVER_CORE, [...command, "serve", "--data-dir", dataDir, "--port", String(port), ...SERVE_FLAGS, ...extraArgs]), {
       stdout: Bun.file(logFile),
       stderr: Bun.file(`${logFile}.err`),
     }),

@@ -4,6 +4,7 @@
  * written on exit) and prints the functions with the most self time, and the same summed by source file.
  *   bun test/bench/profile.ts interactive-jwt|interactive-key|script-jwt|list|initialize [seconds]
  *   bun test/bench/profile.ts FILE.cpuprofile      (summarize a profile written elsewhere)
+ * With BENCH_DATABASE_URL (as in run.ts) the server runs on a fresh Postgres database of that server, dropped after.
  */
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import { oauthBrowser } from "./oauth-flow";
 import { runLoad } from "./load";
 import { ROOT, buildIfStale, pinSelf, startPortico } from "./processes";
 import { requireWrk } from "./wrk";
+import { createBenchDatabase } from "./postgres";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { INITIALIZE, INITIALIZED, INTERACTIVE_CALL, SCRIPT_CALL, TOOLS_LIST, mcpHeaders, probe, type McpBody } from "./scenarios";
 
@@ -103,14 +105,16 @@ pinSelf();
 buildIfStale(false);
 const dataDir = mkdtempSync(join(tmpdir(), "portico-profile-"));
 const profDir = join(dataDir, "prof");
-const { apiKey } = provision(dataDir);
-const server = await startPortico(dataDir, join(dataDir, "serve.log"), [process.execPath, "--cpu-prof", `--cpu-prof-dir=${profDir}`, join(ROOT, "src/main.ts")]);
+const pg = process.env.BENCH_DATABASE_URL?.trim() ? await createBenchDatabase(process.env.BENCH_DATABASE_URL.trim()) : null;
+const { apiKey } = provision(dataDir, pg?.url);
+const server = await startPortico(dataDir, join(dataDir, "serve.log"), [process.execPath, "--cpu-prof", `--cpu-prof-dir=${profDir}`, join(ROOT, "src/main.ts")], pg ? ["--database-url", pg.url] : []);
 const url = `${server.url}/${ORG}/${PROJECT}`;
 const bearer = scenario.credential === "key" ? apiKey : (await (await oauthBrowser(server.url, EMAIL, PASSWORD)).authorize(url)).access_token;
 const checked = await probe(url, mcpHeaders(bearer), scenario.bodies);
 if (checked.problem) throw new Error(`probe failed: ${checked.problem}`);
 const res = await runLoad({ url, headers: mcpHeaders(bearer), bodies: scenario.bodies.map((b) => JSON.stringify(b.json)), duration: seconds, handshake: scenario.bodies[0] === INITIALIZE });
 await server.stop();
+await pg?.drop();
 const file = readdirSync(profDir).find((f) => f.endsWith(".cpuprofile"));
 if (!file) throw new Error(`no profile written in ${profDir}`);
 console.log(`${name}: ${res.rps.toFixed(0)} req/s, p50 ${res.p50} ms, p99 ${res.p99} ms (under the profiler)\nprofile: ${join(profDir, file)}\n`);

@@ -38,14 +38,19 @@ const MANIFEST = {
   ],
 };
 
-function cli(dataDir: string, args: string[]): string {
-  const res = Bun.spawnSync([BINARY, ...args, "--data-dir", dataDir], { stdout: "pipe", stderr: "pipe" });
+function run(dataDir: string, args: string[], extra: string[]): string {
+  const res = Bun.spawnSync([BINARY, ...args, "--data-dir", dataDir, ...extra], { stdout: "pipe", stderr: "pipe" });
   if (res.exitCode !== 0) throw new Error(`portico ${args.slice(0, 2).join(" ")} failed (${res.exitCode}): ${res.stderr.toString()}`);
   return res.stdout.toString();
 }
 
-/** Runs the CLI steps; returns the API key (shown once by `apikey create --json`). */
-export function provision(dataDir: string): { apiKey: string } {
+/**
+ * Runs the CLI steps; returns the API key (shown once by `apikey create --json`). With `databaseUrl` every
+ * step gets `--database-url` (a fresh, empty Postgres database; the data dir then holds only the key files).
+ */
+export function provision(dataDir: string, databaseUrl?: string): { apiKey: string } {
+  const extra = databaseUrl ? ["--database-url", databaseUrl] : [];
+  const cli = (d: string, args: string[]) => run(d, args, extra);
   const manifest = join(dataDir, "bench-manifest.json");
   writeFileSync(manifest, JSON.stringify(MANIFEST));
   const project = `${ORG}/${PROJECT}`;

@@ -4,7 +4,9 @@
  * flow, and measures — in one run, the server on one core and wrk on the other — the raw Bun echo
  * baseline (before and after) and Portico's MCP scenarios; then the audit writer alone, cold starts and RSS.
  * Env: BENCH_DURATION (s per load scenario, default 10), BENCH_FULL=1 (60 s RSS soak instead of 15 s),
- * BENCH_SOAK (soak seconds, overrides both), BENCH_REBUILD=1 (always build).
+ * BENCH_SOAK (soak seconds, overrides both), BENCH_REBUILD=1 (always build), BENCH_DATABASE_URL
+ * (postgres://… of a server: the Portico scenarios run a second time on a fresh database created there —
+ * rows labelled "· postgres" — and one row compares CPU per tools/call; postgres.ts).
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,7 @@ import { coldStarts } from "./cold-start";
 import { oauthBrowser } from "./oauth-flow";
 import { runLoad, type LoadOptions, type LoadResult } from "./load";
 import { BINARY, PINNED, ROOT, buildIfStale, cpuSeconds, loadAverage, pinSelf, rssMb, startEcho, startPortico } from "./processes";
+import { backendCpuDelta, createBenchDatabase } from "./postgres";
 import { EMAIL, ORG, PASSWORD, PROJECT, provision } from "./provision";
 import { refreshLoop } from "./refresh";
 import { renderTable, writeResults, type Row } from "./report";
@@ -84,148 +87,240 @@ const echoRuns = [await echoBaseline("before")];
 /** Ratios and targets against the baseline are settled once the second echo run is in. */
 const settle: Array<(echo: { rps: number; cpuUs: number }) => void> = [];
 
-// --- Portico under load ---
-const server = await startPortico(dataDir, join(dataDir, "serve.log"));
-await sleep(1000);
-const idleRss = rssMb(server.pid)!;
-rows.push({ scenario: "RSS idle (after start)", rps: null, p50: null, p99: null, ratio: null, value: `${idleRss.toFixed(1)} MB`, target: "≤ 80 MB", pass: idleRss <= 80 });
+// --- Portico under load, on SQLite, then (BENCH_DATABASE_URL) on Postgres ---
+/** Where one pass of the Portico scenarios keeps its state. */
+interface Backend {
+  /** Appended to every row name of the pass ("" for SQLite, " · postgres"). */
+  label: string;
+  dataDir: string;
+  apiKey: string;
+  /** Extra `serve` flags (`--database-url`). */
+  serveArgs: string[];
+  /** Audit rows so far: all of them, and those with status 'error'. */
+  auditCounts(): Promise<{ n: number; errors: number }>;
+  /** Closes what `auditCounts` holds open, before the server stops. */
+  release?(): void;
+  /** CPU seconds of the database's own processes by pid (Postgres backends on this machine), or null. */
+  dbCpu(): Promise<Map<number, number> | null>;
+  /** The SQLite pass only: RSS rows, the 1-connection sandbox rows and the soak. */
+  full: boolean;
+}
+type Loaded = LoadResult & { cpuUs: number; dbCpuUs: number | null; auditedErrors: number };
+/** The rows of each pass the Postgres / SQLite ratio compares: the authenticated interactive tools/call. */
+const CALL_ROWS = ["tools/call interactive · JWT", "tools/call interactive · API key", "tools/call interactive · API key · 2026-07-28 stateless"];
 
-const mcpUrl = `${server.url}/${ORG}/${PROJECT}`;
-log("OAuth: registration, sign-in, consent, code, token (PKCE)");
-const browser = await oauthBrowser(server.url, EMAIL, PASSWORD);
-const pairs = [];
-for (let i = 0; i < 1 + REFRESH_CHAINS; i++) pairs.push(await browser.authorize(mcpUrl));
-const jwt = pairs.shift()!.access_token;
+async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
+  const calls = new Map<string, Loaded>();
+  const server = await startPortico(b.dataDir, join(b.dataDir, "serve.log"), undefined, b.serveArgs);
+  await sleep(1000);
+  // Opens the SQLite reader while the server is idle (sqliteAudit).
+  await b.auditCounts();
+  const idleRss = rssMb(server.pid)!;
+  if (b.full) rows.push({ scenario: "RSS idle (after start)", rps: null, p50: null, p99: null, ratio: null, value: `${idleRss.toFixed(1)} MB`, target: "≤ 80 MB", pass: idleRss <= 80 });
 
-let acknowledged = 0;
-/**
- * A tool error (a sandbox busy or out of time, say) is still HTTP 200 with `isError`: wrk counts it as an
- * answer. The audit table knows (status 'error'), so each scenario reads the count before and after,
- * on a read-only connection, instead of parsing every answer in wrk.
- */
-const auditDb = new Database(join(dataDir, "portico.db"), { readonly: true });
-const auditedErrors = () => (auditDb.query("SELECT count(*) AS n FROM audit_events WHERE status = 'error'").get() as { n: number }).n;
-let peakRss = idleRss;
-const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
+  const mcpUrl = `${server.url}/${ORG}/${PROJECT}`;
+  log(`OAuth${b.label}: registration, sign-in, consent, code, token (PKCE)`);
+  const browser = await oauthBrowser(server.url, EMAIL, PASSWORD);
+  const pairs = [];
+  for (let i = 0; i < 1 + REFRESH_CHAINS; i++) pairs.push(await browser.authorize(mcpUrl));
+  const jwt = pairs.shift()!.access_token;
+  const apiKey = b.apiKey;
 
-/** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
-type Loaded = LoadResult & { cpuUs: number; auditedErrors: number };
+  let acknowledged = 0;
+  /**
+   * A tool error (a sandbox busy or out of time, say) is still HTTP 200 with `isError`: wrk counts it as an
+   * answer. The audit table knows (status 'error'), so each scenario reads the count before and after,
+   * read-only, instead of parsing every answer in wrk.
+   */
+  const auditedErrors = async () => (await b.auditCounts()).errors;
+  let peakRss = idleRss;
+  const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
 
-async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number, extraHeaders: Record<string, string> = {}): Promise<Loaded | null> {
-  const headers = { ...mcpHeaders(bearer), ...extraHeaders };
-  const checked = await probe(mcpUrl, headers, bodies);
-  acknowledged += checked.audited;
-  if (checked.problem) {
-    rows.push({ scenario: name, rps: null, p50: null, p99: null, ratio: null, target: "—", pass: false, note: `probe failed, not loaded: ${checked.problem}` });
-    return null;
+  /** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
+  async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number, extraHeaders: Record<string, string> = {}): Promise<Loaded | null> {
+    const headers = { ...mcpHeaders(bearer), ...extraHeaders };
+    const checked = await probe(mcpUrl, headers, bodies);
+    acknowledged += checked.audited;
+    if (checked.problem) {
+      rows.push({ scenario: name + b.label, rps: null, p50: null, p99: null, ratio: null, target: "—", pass: false, note: `probe failed, not loaded: ${checked.problem}` });
+      return null;
+    }
+    log(`${name}${b.label} (${duration} s)`);
+    const handshake = bodies[0] === INITIALIZE;
+    const errorsBefore = await auditedErrors();
+    const dbBefore = await b.dbCpu();
+    const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((x) => JSON.stringify(x.json)), duration, connections, handshake }, sampleRss);
+    const dbSeconds = backendCpuDelta(dbBefore, await b.dbCpu());
+    // Notifications (202) have no audit row; with post.lua every body is a request.
+    acknowledged += res.okByBody ? res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0) : res.okTotal;
+    // The writer flushes every 20 ms; the exact stop's grace second has let the last rows land.
+    const dbCpuUs = dbSeconds === null ? null : (dbSeconds * 1e6) / Math.max(1, res.answered);
+    return { ...res, dbCpuUs, auditedErrors: (await auditedErrors()) - errorsBefore };
   }
-  log(`${name} (${duration} s)`);
-  const handshake = bodies[0] === INITIALIZE;
-  const errorsBefore = auditedErrors();
-  const res = await measured(server.pid, { url: mcpUrl, headers, bodies: bodies.map((b) => JSON.stringify(b.json)), duration, connections, handshake }, sampleRss);
-  // Notifications (202) have no audit row; with post.lua every body is a request.
-  acknowledged += res.okByBody ? res.okByBody.reduce((n, ok, i) => n + (bodies[i]!.audited ? ok : 0), 0) : res.okTotal;
-  // The writer flushes every 20 ms; the exact stop's grace second has let the last rows land.
-  return { ...res, auditedErrors: auditedErrors() - errorsBefore };
-}
 
-function loadRow<R extends Loaded>(
-  name: string, res: R | null, target: string, pass: (r: R, echo: { rps: number }) => boolean, note?: string,
-): R | null {
-  if (!res) return null;
-  const failures = res.non2xx + res.errors + res.timeouts + res.auditedErrors;
-  const problems = failures
-    ? [`${res.non2xx} non-2xx, ${res.errors} socket errors, ${res.timeouts} timeouts`, res.auditedErrors ? `${res.auditedErrors} calls audited as errors (warm-up included)` : ""].filter(Boolean).join(", ")
-    : "";
-  const row: Row = { scenario: name, rps: res.rps, p50: res.p50, p99: res.p99, ratio: null, cpuUs: res.cpuUs, target, pass: null };
-  rows.push(row);
-  settle.push((echo) => {
-    row.ratio = res.rps / echo.rps;
-    row.pass = target === "—" ? (failures ? false : null) : pass(res, echo) && failures === 0;
-    row.note = [
-      note, `echo CPU/req ÷ this CPU/req = ${((echo.cpuUs / res.cpuUs) * 100).toFixed(0)} %`, busy(res), problems,
-      res.inFlight ? `${res.inFlight} requests unanswered when wrk ended (audit count may differ)` : "",
-    ].filter(Boolean).join("; ");
-  });
-  return res;
-}
+  function loadRow(name: string, res: Loaded | null, target: string, pass: (r: Loaded, echo: { rps: number }) => boolean, note?: string): Loaded | null {
+    if (!res) return null;
+    if (CALL_ROWS.includes(name)) calls.set(name, res);
+    const failures = res.non2xx + res.errors + res.timeouts + res.auditedErrors;
+    const problems = failures
+      ? [`${res.non2xx} non-2xx, ${res.errors} socket errors, ${res.timeouts} timeouts`, res.auditedErrors ? `${res.auditedErrors} calls audited as errors (warm-up included)` : ""].filter(Boolean).join(", ")
+      : "";
+    const row: Row = { scenario: name + b.label, rps: res.rps, p50: res.p50, p99: res.p99, ratio: null, cpuUs: res.cpuUs, target, pass: null };
+    rows.push(row);
+    settle.push((echo) => {
+      row.ratio = res.rps / echo.rps;
+      row.pass = target === "—" ? (failures ? false : null) : pass(res, echo) && failures === 0;
+      row.note = [
+        note, res.dbCpuUs === null ? "" : `+ ${res.dbCpuUs.toFixed(1)} µs CPU/req in the Postgres backends`,
+        `echo CPU/req ÷ this CPU/req = ${((echo.cpuUs / res.cpuUs) * 100).toFixed(0)} %`, busy(res), problems,
+        res.inFlight ? `${res.inFlight} requests unanswered when wrk ended (audit count may differ)` : "",
+      ].filter(Boolean).join("; ");
+    });
+    return res;
+  }
 
-const halfEcho = (r: LoadResult, echo: { rps: number }) => r.rps >= 0.5 * echo.rps && (r.p99 ?? Infinity) <= P99_TARGET_MS;
-const fiveK = (r: LoadResult) => r.rps >= 5_000;
-const interactive = loadRow("tools/call interactive · JWT", await load("tools/call interactive · JWT", jwt, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
-loadRow("tools/call interactive · API key", await load("tools/call interactive · API key", apiKey, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
-loadRow(
-  "tools/call interactive · API key · 2026-07-28 stateless",
-  await load("tools/call interactive · API key · 2026-07-28 stateless", apiKey, [STATELESS_INTERACTIVE_CALL], DURATION, undefined, STATELESS_HEADERS),
-  "≥ 50 % echo, p99 ≤ 5 ms", halfEcho,
-);
-const script = loadRow("tools/call script · JWT", await load("tools/call script · JWT", jwt, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
-loadRow("tools/call script · API key", await load("tools/call script · API key", apiKey, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
-loadRow("tools/list · JWT", await load("tools/list · JWT", jwt, [TOOLS_LIST], DURATION), "—", () => true);
+  const halfEcho = (r: LoadResult, echo: { rps: number }) => r.rps >= 0.5 * echo.rps && (r.p99 ?? Infinity) <= P99_TARGET_MS;
+  const fiveK = (r: LoadResult) => r.rps >= 5_000;
+  const interactive = loadRow("tools/call interactive · JWT", await load("tools/call interactive · JWT", jwt, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
+  loadRow("tools/call interactive · API key", await load("tools/call interactive · API key", apiKey, [INTERACTIVE_CALL], DURATION), "≥ 50 % echo, p99 ≤ 5 ms", halfEcho);
+  loadRow(
+    "tools/call interactive · API key · 2026-07-28 stateless",
+    await load("tools/call interactive · API key · 2026-07-28 stateless", apiKey, [STATELESS_INTERACTIVE_CALL], DURATION, undefined, STATELESS_HEADERS),
+    "≥ 50 % echo, p99 ≤ 5 ms", halfEcho,
+  );
+  const script = loadRow("tools/call script · JWT", await load("tools/call script · JWT", jwt, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
+  loadRow("tools/call script · API key", await load("tools/call script · API key", apiKey, [SCRIPT_CALL], DURATION), "≥ 5,000/s", fiveK);
+  loadRow("tools/list · JWT", await load("tools/list · JWT", jwt, [TOOLS_LIST], DURATION), "—", () => true);
 
-// Sandbox overhead: one connection, no queueing — the median script call minus the median interactive call.
-const probeSeconds = Math.min(5, DURATION);
-const scriptSolo = await load("script · 1 connection", jwt, [SCRIPT_CALL], probeSeconds, 1);
-const interactiveSolo = await load("interactive · 1 connection", jwt, [INTERACTIVE_CALL], probeSeconds, 1);
-if (scriptSolo?.p50 != null && interactiveSolo?.p50 != null) {
-  const overhead = scriptSolo.p50 - interactiveSolo.p50;
+  if (b.full) {
+    // Sandbox overhead: one connection, no queueing — the median script call minus the median interactive call.
+    const probeSeconds = Math.min(5, DURATION);
+    const scriptSolo = await load("script · 1 connection", jwt, [SCRIPT_CALL], probeSeconds, 1);
+    const interactiveSolo = await load("interactive · 1 connection", jwt, [INTERACTIVE_CALL], probeSeconds, 1);
+    if (scriptSolo?.p50 != null && interactiveSolo?.p50 != null) {
+      const overhead = scriptSolo.p50 - interactiveSolo.p50;
+      rows.push({
+        scenario: "sandbox overhead per call (1 conn, p50 script − interactive)", rps: null, p50: scriptSolo.p50, p99: scriptSolo.p99, ratio: null,
+        value: `${overhead.toFixed(2)} ms`, target: "≤ 1 ms median", pass: overhead <= 1,
+        note: `interactive alone: p50 ${interactiveSolo.p50} ms, p99 ${interactiveSolo.p99} ms, ${interactiveSolo.rps.toFixed(0)}/s; script alone ${scriptSolo.rps.toFixed(0)}/s` +
+          (script && interactive ? `; under load the sandbox adds ${(script.cpuUs - interactive.cpuUs).toFixed(0)} µs CPU per call` : ""),
+      });
+    }
+  }
+  if (script && interactive) {
+    // On one core a call's cost is its CPU time; what an interactive call costs is what surrounds the sandbox.
+    const share = interactive.cpuUs / script.cpuUs;
+    rows.push({
+      scenario: `non-sandbox share of a script call (CPU interactive / script)${b.label}`, rps: null, p50: null, p99: null, ratio: null,
+      value: `${(share * 100).toFixed(0)} %`, target: "≤ 40 %", pass: share <= 0.4,
+      note: `${interactive.cpuUs.toFixed(0)} of ${script.cpuUs.toFixed(0)} µs CPU per call; by req/s: ${((script.rps / interactive.rps) * 100).toFixed(0)} %`,
+    });
+  }
+
+  if (b.full) {
+    // RSS growth: a mixed tools/call load after everything above warmed up.
+    const soakLabel = `${SOAK} s${FULL || process.env.BENCH_SOAK ? "" : " (BENCH_FULL=1 for 60 s)"}`;
+    // The same load first, so workers, caches and JIT are in their steady state before "before" is read.
+    await load("soak warm-up", jwt, [INTERACTIVE_CALL, SCRIPT_CALL], Math.min(5, SOAK));
+    const before = rssMb(server.pid)!;
+    const soak = await load(`soak: interactive + script · JWT, ${soakLabel}`, jwt, [INTERACTIVE_CALL, SCRIPT_CALL], SOAK);
+    const after = rssMb(server.pid)!;
+    loadRow(`soak: interactive + script · JWT, ${SOAK} s`, soak, "—", () => true);
+    rows.push({
+      scenario: `RSS growth over ${soakLabel} load`, rps: null, p50: null, p99: null, ratio: null,
+      value: `${(after - before).toFixed(1)} MB`, target: "≤ 20 MB", pass: after - before <= 20,
+      note: `${before.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
+    });
+  }
+
+  loadRow("initialize + notifications/initialized · JWT", await load("initialize + initialized · JWT", jwt, [INITIALIZE, INITIALIZED], DURATION), "—", () => true,
+    "HTTP requests/s; a handshake is two of them");
+
+  log(`token refresh${b.label}: ${REFRESH_CHAINS} rotating chains (${DURATION} s)`);
+  const refreshed = await refreshLoop(server.url, browser.clientId, pairs, DURATION);
   rows.push({
-    scenario: "sandbox overhead per call (1 conn, p50 script − interactive)", rps: null, p50: scriptSolo.p50, p99: scriptSolo.p99, ratio: null,
-    value: `${overhead.toFixed(2)} ms`, target: "≤ 1 ms median", pass: overhead <= 1,
-    note: `interactive alone: p50 ${interactiveSolo.p50} ms, p99 ${interactiveSolo.p99} ms, ${interactiveSolo.rps.toFixed(0)}/s; script alone ${scriptSolo.rps.toFixed(0)}/s` +
-      (script && interactive ? `; under load the sandbox adds ${(script.cpuUs - interactive.cpuUs).toFixed(0)} µs CPU per call` : ""),
+    scenario: `token refresh (${REFRESH_CHAINS} rotating chains)${b.label}`, rps: refreshed.rps, p50: refreshed.p50, p99: refreshed.p99, ratio: null, target: "—",
+    pass: refreshed.failed + refreshed.errors ? false : null,
+    note: [`${refreshed.total} refreshes`, `wrk used ${(refreshed.clientBusy * 100).toFixed(0)} % of its core`, refreshed.failed ? `${refreshed.failed} failed` : "", refreshed.errors ? `${refreshed.errors} socket errors/timeouts/unanswered` : ""].filter(Boolean).join("; "),
   });
-}
-if (script && interactive) {
-  // On one core a call's cost is its CPU time; what an interactive call costs is what surrounds the sandbox.
-  const share = interactive.cpuUs / script.cpuUs;
+
+  if (b.full) {
+    await sleep(2000);
+    rows.push({ scenario: "RSS under load (peak)", rps: null, p50: null, p99: null, ratio: null, value: `${peakRss.toFixed(1)} MB`, target: "—", pass: null, note: `${rssMb(server.pid)?.toFixed(1)} MB idle after all load` });
+  }
+
+  // --- graceful stop, then every acknowledged call must have its audit row ---
+  log(`SIGTERM${b.label}; counting audit rows`);
+  b.release?.();
+  const exitCode = await server.stop();
+  const counts = await b.auditCounts();
   rows.push({
-    scenario: "non-sandbox share of a script call (CPU interactive / script)", rps: null, p50: null, p99: null, ratio: null,
-    value: `${(share * 100).toFixed(0)} %`, target: "≤ 40 %", pass: share <= 0.4,
-    note: `${interactive.cpuUs.toFixed(0)} of ${script.cpuUs.toFixed(0)} µs CPU per call; by req/s: ${((script.rps / interactive.rps) * 100).toFixed(0)} %`,
+    scenario: `audit rows written == calls acknowledged${b.label}`, rps: null, p50: null, p99: null, ratio: null,
+    value: `${counts.n} / ${acknowledged}`, target: "equal, exit 0", pass: counts.n === acknowledged && exitCode === 0,
+    note: `server exit code ${exitCode}; ${counts.errors} rows with status error`,
   });
+  return calls;
 }
 
-// RSS growth: a mixed tools/call load after everything above warmed up.
-const soakLabel = `${SOAK} s${FULL || process.env.BENCH_SOAK ? "" : " (BENCH_FULL=1 for 60 s)"}`;
-// The same load first, so workers, caches and JIT are in their steady state before "before" is read.
-await load("soak warm-up", jwt, [INTERACTIVE_CALL, SCRIPT_CALL], Math.min(5, SOAK));
-const before = rssMb(server.pid)!;
-const soak = await load(`soak: interactive + script · JWT, ${soakLabel}`, jwt, [INTERACTIVE_CALL, SCRIPT_CALL], SOAK);
-const after = rssMb(server.pid)!;
-loadRow(`soak: interactive + script · JWT, ${SOAK} s`, soak, "—", () => true);
-rows.push({
-  scenario: `RSS growth over ${soakLabel} load`, rps: null, p50: null, p99: null, ratio: null,
-  value: `${(after - before).toFixed(1)} MB`, target: "≤ 20 MB", pass: after - before <= 20,
-  note: `${before.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
-});
+/**
+ * The SQLite file's audit rows, on one read-only connection opened at the first count and kept until the
+ * server stops (`release`), then on a fresh one. Kept open on purpose: opening a new connection from
+ * another process while the server is under load crashed it with SIGBUS (2026-12-02): `Bun.mmap` of the
+ * -shm file (src/db/wal-index.ts) closes its file descriptor, which drops the server's POSIX lock on the
+ * -shm, so the next process to open the database takes itself for the first one and truncates the -shm
+ * under the server's map. One reader opened while the server is idle is what the bench did before.
+ */
+function sqliteAudit(dir: string): Pick<Backend, "auditCounts" | "release"> {
+  let db: Database | null = null;
+  return {
+    async auditCounts() {
+      db ??= new Database(join(dir, "portico.db"), { readonly: true });
+      const row = db.query("SELECT count(*) AS n, sum(status = 'error') AS errors FROM audit_events").get() as { n: number; errors: number | null };
+      return { n: row.n, errors: row.errors ?? 0 };
+    },
+    release() {
+      db?.close();
+      db = null;
+    },
+  };
+}
 
-loadRow("initialize + notifications/initialized · JWT", await load("initialize + initialized · JWT", jwt, [INITIALIZE, INITIALIZED], DURATION), "—", () => true,
-  "HTTP requests/s; a handshake is two of them");
+const sqliteCalls = await porticoPass({ label: "", dataDir, apiKey, serveArgs: [], ...sqliteAudit(dataDir), dbCpu: async () => null, full: true });
 
-log(`token refresh: ${REFRESH_CHAINS} rotating chains (${DURATION} s)`);
-const refreshed = await refreshLoop(server.url, browser.clientId, pairs, DURATION);
-rows.push({
-  scenario: `token refresh (${REFRESH_CHAINS} rotating chains)`, rps: refreshed.rps, p50: refreshed.p50, p99: refreshed.p99, ratio: null, target: "—",
-  pass: refreshed.failed + refreshed.errors ? false : null,
-  note: [`${refreshed.total} refreshes`, `wrk used ${(refreshed.clientBusy * 100).toFixed(0)} % of its core`, refreshed.failed ? `${refreshed.failed} failed` : "", refreshed.errors ? `${refreshed.errors} socket errors/timeouts/unanswered` : ""].filter(Boolean).join("; "),
-});
-
-await sleep(2000);
-rows.push({ scenario: "RSS under load (peak)", rps: null, p50: null, p99: null, ratio: null, value: `${peakRss.toFixed(1)} MB`, target: "—", pass: null, note: `${rssMb(server.pid)?.toFixed(1)} MB idle after all load` });
-
-// --- graceful stop, then every acknowledged call must have its audit row ---
-log("SIGTERM; counting audit rows");
-auditDb.close();
-const exitCode = await server.stop();
-const db = new Database(join(dataDir, "portico.db"), { readonly: true });
-const counts = db.query("SELECT count(*) AS n, sum(status = 'error') AS errors FROM audit_events").get() as { n: number; errors: number | null };
-db.close();
-rows.push({
-  scenario: "audit rows written == calls acknowledged", rps: null, p50: null, p99: null, ratio: null,
-  value: `${counts.n} / ${acknowledged}`, target: "equal, exit 0", pass: counts.n === acknowledged && exitCode === 0,
-  note: `server exit code ${exitCode}; ${counts.errors ?? 0} rows with status error`,
-});
+// The Postgres pass: the same scenarios (minus RSS and soak) on a fresh database of BENCH_DATABASE_URL's server.
+const PG_SERVER = process.env.BENCH_DATABASE_URL?.trim();
+if (PG_SERVER) {
+  const pg = await createBenchDatabase(PG_SERVER);
+  try {
+    const pgDataDir = tempDir("pg");
+    log(`provisioning Postgres database ${pg.name} (key files in ${pgDataDir}) with the CLI`);
+    const pgKey = provision(pgDataDir, pg.url).apiKey;
+    const pgCalls = await porticoPass({
+      label: " · postgres", dataDir: pgDataDir, apiKey: pgKey, serveArgs: ["--database-url", pg.url],
+      auditCounts: () => pg.auditCounts(), dbCpu: () => pg.backendCpu(), full: false,
+    });
+    const pairs = CALL_ROWS.filter((n) => sqliteCalls.has(n) && pgCalls.has(n)).map((n) => ({ name: n, lite: sqliteCalls.get(n)!, pg: pgCalls.get(n)! }));
+    const worst = pairs.length ? Math.max(...pairs.map((p) => p.pg.cpuUs / p.lite.cpuUs)) : null;
+    const withDb = (p: (typeof pairs)[number]) => (p.pg.dbCpuUs === null ? "" : `, ${((p.pg.cpuUs + p.pg.dbCpuUs) / p.lite.cpuUs).toFixed(2)}× with the Postgres backends' CPU`);
+    const ratioRow: Row = {
+      scenario: "Postgres / SQLite CPU per tools/call", rps: null, p50: null, p99: null, ratio: null,
+      value: worst === null ? "—" : `${worst.toFixed(2)}×`, target: "≤ 2× (server process)", pass: worst !== null && worst <= 2,
+      note: pairs.length
+        ? `the worst of: ${pairs.map((p) => `${p.name.replace("tools/call interactive · ", "")} ${p.pg.cpuUs.toFixed(1)} / ${p.lite.cpuUs.toFixed(1)} µs = ${(p.pg.cpuUs / p.lite.cpuUs).toFixed(2)}×${withDb(p)}`).join("; ")}`
+        : "no tools/call scenario ran on both engines",
+    };
+    rows.push(ratioRow);
+    // The passes run one after the other: the echo before the SQLite pass and after the Postgres pass tells
+    // whether the machine's speed moved in between (then so did this ratio, whichever way).
+    settle.push(() => {
+      const [before, after] = echoRuns;
+      if (before && after) ratioRow.note += `; echo CPU/req before the SQLite pass ${before.cpuUs.toFixed(1)} µs, after the Postgres pass ${after.cpuUs.toFixed(1)} µs (${(after.cpuUs / before.cpuUs).toFixed(2)}×)`;
+    });
+  } finally {
+    await pg.drop();
+    log(`dropped ${pg.name}`);
+  }
+}
 
 echoRuns.push(await echoBaseline("after"));
 const baseline = { rps: Math.max(...echoRuns.map((r) => r.rps)), cpuUs: Math.min(...echoRuns.map((r) => r.cpuUs)) };
