@@ -5,23 +5,18 @@
  * all or none that match. Run through the JSON API (the same operations the pages call) and, for the
  * queries, on Postgres too.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { createGrant, revokeGrant } from "../../src/oauth/grants";
 import { registerClient } from "../../src/oauth/register";
 import { revokeApiKey } from "../../src/apikeys/keys";
 import { auditClients, withNames } from "../../src/audit/names";
 import { queryAudit } from "../../src/audit/query";
 import type { AuditRow } from "../../src/audit/writer";
-import type { Db } from "../../src/db/client";
-import { openPgStorage } from "../../src/db/pg/client";
-import { migratePg } from "../../src/db/pg/migrator";
-import { EventBus } from "../../src/lib/events";
-import { systemClock } from "../../src/lib/clock";
 import { seededApp } from "../admin/fixtures";
 import { call } from "../api/client";
 import { describePostgres } from "../fixtures/postgres";
+import { pgServiceDeps } from "../fixtures/pg-services";
 import { seedWorld, signIn, type World } from "../fixtures/world";
-import { testConfig } from "../helpers";
 
 const P = "/projects/acme/shop";
 
@@ -106,17 +101,11 @@ describe("the project audit log names who called, through what", () => {
 });
 
 describePostgres("the readable audit log on Postgres", (pg) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = openPgStorage(pg.url, { max: 4 });
-    await migratePg(db.$client as never);
-  });
-  afterAll(async () => {
-    await (db.$client as unknown as { close(): Promise<void> }).close();
-  });
+  const servicesOn = pgServiceDeps(pg);
 
   test("partial, case-blind tool search with literal % and _, names and revoked clients read as on SQLite", async () => {
-    const deps = { db, bus: new EventBus(), config: testConfig({ dataDir: ":memory:" }), clock: systemClock };
+    const deps = servicesOn();
+    const db = deps.db;
     const w = await seedWorld(deps, { sessions: false });
     const key = await w.apiKey("admin", { name: "CI deploy" });
     const { auditEvents } = db.t;

@@ -3,17 +3,12 @@
  * its project, filters by actor and time, and exports as JSONL and CSV; tool and instruction edits are in it.
  * Through the JSON API (the operations the page calls) and describeOrgEvent directly for the words.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test, setSystemTime } from "bun:test";
+import { afterEach, describe, expect, test, setSystemTime } from "bun:test";
 import { describeOrgEvent } from "../../src/audit/org-describe";
 import { listOrgEvents, orgEventActorIds, recordOrgEvent } from "../../src/audit/org-audit";
-import type { Db } from "../../src/db/client";
-import { openPgStorage } from "../../src/db/pg/client";
-import { migratePg } from "../../src/db/pg/migrator";
-import { EventBus } from "../../src/lib/events";
-import { systemClock } from "../../src/lib/clock";
 import { describePostgres } from "../fixtures/postgres";
+import { pgServiceDeps } from "../fixtures/pg-services";
 import { seedWorld } from "../fixtures/world";
-import { testConfig } from "../helpers";
 import { seededApp } from "../admin/fixtures";
 import { call } from "../api/client";
 
@@ -89,17 +84,11 @@ describe("the org audit log through the API", () => {
 });
 
 describePostgres("org audit filters on Postgres", (pg) => {
-  let db: Db;
-  beforeAll(async () => {
-    db = openPgStorage(pg.url, { max: 4 });
-    await migratePg(db.$client as never);
-  });
-  afterAll(async () => {
-    await (db.$client as unknown as { close(): Promise<void> }).close();
-  });
+  const servicesOn = pgServiceDeps(pg);
 
   test("actor and inclusive time bounds select the same rows as on SQLite; the actor list has each actor once", async () => {
-    const deps = { db, bus: new EventBus(), config: testConfig({ dataDir: ":memory:" }), clock: systemClock };
+    const deps = servicesOn();
+    const db = deps.db;
     const w = await seedWorld(deps, { sessions: false });
     const at = (iso: string) => Date.parse(iso);
     const base = { orgId: w.org.id, targetType: "tool", projectId: w.project.id, details: { kind: "script" } };
