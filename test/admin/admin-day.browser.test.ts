@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { startTestServer } from "../helpers";
-import { startBrowserWorld, stopBrowserWorld } from "./browser-world";
+import { startBrowserWorld, stopBrowserWorld, signedInPage, clickAndLoad, type BrowserWorld } from "./browser-world";
 import { PASSWORD, type SignedInWorld, type Who } from "../fixtures/world";
 
 const SHOTS = join(import.meta.dir, "../../test-output/admin-day");
@@ -27,26 +27,12 @@ async function shot(p: Page, name: string) {
   await p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
-/** A browser context already signed in as `who` (the seeded session cookie). */
-async function as(who: Who): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-  context.setDefaultTimeout(10_000);
-  const [name, value] = w.members[who].cookie.split("=") as [string, string];
-  await context.addCookies([{ name, value: decodeURIComponent(value), url: server.url }]);
-  const page = await context.newPage();
-  page.on("dialog", (d) => d.accept());
-  return { context, page };
-}
+const as = (who: Who) => signedInPage({ server, w, browser } as BrowserWorld, who, 860);
 
 async function anonymous(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
   context.setDefaultTimeout(10_000);
   return { context, page: await context.newPage() };
-}
-
-/** Clicks something that navigates, and waits until the next page has loaded. */
-async function clickAndLoad(p: Page, selector: string) {
-  await Promise.all([p.waitForNavigation({ waitUntil: "load" }), p.click(selector)]);
 }
 
 function url(path: string) {

@@ -14,7 +14,7 @@ import { createGrant, revokeGrant } from "../../src/oauth/grants";
 import { registerClient } from "../../src/oauth/register";
 import type { AuditRow } from "../../src/audit/writer";
 import type { startTestServer } from "../helpers";
-import { startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "./browser-world";
+import { startBrowserWorld, stopBrowserWorld, type BrowserWorld, clickAndLoad } from "./browser-world";
 import type { SignedInWorld, Who } from "../fixtures/world";
 
 const SHOTS = join(import.meta.dir, "../../test-output/audit");
@@ -35,10 +35,6 @@ async function as(who: Who): Promise<{ context: BrowserContext; page: Page }> {
   const [name, value] = w.members[who].cookie.split("=") as [string, string];
   await context.addCookies([{ name, value: decodeURIComponent(value), url: server.url }]);
   return { context, page: await context.newPage() };
-}
-
-async function clickAndLoad(p: Page, target: ReturnType<Page["locator"]>) {
-  await Promise.all([p.waitForNavigation({ waitUntil: "load" }), target.click()]);
 }
 
 const T0 = Date.UTC(2026, 0, 5, 9, 30, 5);

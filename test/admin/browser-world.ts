@@ -3,8 +3,8 @@
  * local callback server standing in for a host's redirect URI, and Debian's Chromium (TESTING: playwright-core
  * with /usr/bin/chromium). Started in a file's beforeAll, stopped in its afterAll.
  */
-import { chromium, type Browser, type Page } from "playwright-core";
-import { seedWorld, type SignedInWorld } from "../fixtures/world";
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { seedWorld, type SignedInWorld, type Who } from "../fixtures/world";
 import { startTestServer } from "../helpers";
 
 export interface BrowserWorld {
@@ -44,4 +44,20 @@ export async function fillCode(page: Page, name: string, text: string): Promise<
   await page.keyboard.press("ControlOrMeta+A");
   await page.keyboard.press("Delete");
   if (text) await page.keyboard.insertText(text);
+}
+
+/** A browser context already signed in as `who` (the seeded session cookie); confirmation dialogs are accepted. */
+export async function signedInPage(world: BrowserWorld, who: Who, height = 900): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await world.browser.newContext({ viewport: { width: 1280, height } });
+  context.setDefaultTimeout(10_000);
+  const [name, value] = world.w.members[who].cookie.split("=") as [string, string];
+  await context.addCookies([{ name, value: decodeURIComponent(value), url: world.server.url }]);
+  const page = await context.newPage();
+  page.on("dialog", (d) => d.accept());
+  return { context, page };
+}
+
+/** Clicks something that navigates (a selector or a locator), and waits until the next page has loaded. */
+export async function clickAndLoad(p: Page, target: string | Locator): Promise<void> {
+  await Promise.all([p.waitForNavigation({ waitUntil: "load" }), typeof target === "string" ? p.click(target) : target.click()]);
 }

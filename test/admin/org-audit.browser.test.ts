@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { createDraftTool } from "../../src/projects/draft";
 import type { startTestServer } from "../helpers";
-import { startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "./browser-world";
+import { startBrowserWorld, stopBrowserWorld, type BrowserWorld, signedInPage, clickAndLoad } from "./browser-world";
 import type { SignedInWorld, Who } from "../fixtures/world";
 
 const SHOTS = join(import.meta.dir, "../../test-output/org-audit");
@@ -20,29 +20,16 @@ const TIMEOUT = 60_000;
 let world: Partial<BrowserWorld> = {};
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let w: SignedInWorld;
-let browser: Browser;
 
 const url = (path: string) => `${server.url}${path}`;
 const shot = (p: Page, name: string) => p.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-async function as(who: Who): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10_000);
-  const [name, value] = w.members[who].cookie.split("=") as [string, string];
-  await context.addCookies([{ name, value: decodeURIComponent(value), url: server.url }]);
-  const page = await context.newPage();
-  page.on("dialog", (d) => d.accept());
-  return { context, page };
-}
-
-async function clickAndLoad(p: Page, target: ReturnType<Page["locator"]>) {
-  await Promise.all([p.waitForNavigation({ waitUntil: "load" }), target.click()]);
-}
+const as = (who: Who) => signedInPage(world as BrowserWorld, who);
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   world = await startBrowserWorld();
-  ({ server, w, browser } = world as BrowserWorld);
+  ({ server, w } = world as BrowserWorld);
   await createDraftTool(server.deps, w.project.id, { name: "get_order", kind: "script", description: "Finds an order.", inputSchema: { type: "object" }, script: "export default async () => ({ ok: true })" });
 }, TIMEOUT);
 
