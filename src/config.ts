@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isPostgresUrl } from "./db/pg/url";
 import { parseTrustedProxy } from "./http/trusted-proxy";
 import { parseNoProxy, parseProxyUrl, type OutboundProxy } from "./lib/outbound-proxy";
 
@@ -45,7 +46,7 @@ export const ConfigSchema = z.object({
   databaseUrl: z
     .string()
     .trim()
-    .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/i.test(v), "must be a postgres:// or postgresql:// URL")
+    .refine(isPostgresUrl, "must be a postgres:// or postgresql:// URL")
     .optional()
     .describe("postgres://user:pass@host/db: keep all shared state in Postgres, so several instances can serve behind a load balancer (default: SQLite in the data dir)"),
   publicUrl: origin.optional().describe("origin users and hosts reach, e.g. https://portico.example.com (issuer of all URLs)"),

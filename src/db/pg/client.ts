@@ -12,10 +12,7 @@ import * as schema from "./schema";
 
 export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
 
-/** A `postgres://` or `postgresql://` URL; anything else is refused before a connection is tried. */
-export function isPostgresUrl(url: string): boolean {
-  return /^postgres(ql)?:\/\/[^\s]+$/i.test(url);
-}
+export { isPostgresUrl } from "./url";
 
 /**
  * The same pool as a storage handle for the services (`Db`): drizzle's Postgres builder with the Postgres
