@@ -36,6 +36,8 @@ export function healthPlugin(deps: Deps) {
         },
       });
     })
+    // Browsers and tools that ask for the classic address without reading <link rel=icon> get the same mark.
+    .get("/favicon.ico", () => new Response(ASSETS["favicon.svg"].body, { headers: { "content-type": ASSETS["favicon.svg"].type, "cache-control": "public, max-age=86400", "x-content-type-options": "nosniff" } }))
     .get("/assets/:file", ({ params }) => {
       const asset = ASSETS[params.file as keyof typeof ASSETS];
       if (!asset) return new Response("not found", { status: 404 });

@@ -1,12 +1,15 @@
 import { html, raw, type Html } from "./html";
 import { BUILD } from "../build-info";
 import css from "./assets/portico.css" with { type: "text" };
+import favicon from "./assets/favicon.svg" with { type: "text" };
 // @ts-expect-error: a browser script imported as text, not a module
 import js from "./assets/portico.js" with { type: "text" };
 
 export const ASSETS = {
   "portico.css": { body: css, type: "text/css; charset=utf-8" },
   "portico.js": { body: js, type: "text/javascript; charset=utf-8" },
+  // Portico's mark (issue 16 #9), bundled like the stylesheet: no CDN, and CSP img-src 'self' allows it.
+  "favicon.svg": { body: favicon, type: "image/svg+xml" },
 } as const;
 
 /** Security headers for every HTML page: no framing, no third-party anything. */
@@ -40,6 +43,7 @@ export function page(opts: PageOptions): Response {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${opts.title} · Portico</title>
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/portico.css">
 <script src="/assets/portico.js" defer></script>
 </head>
@@ -48,7 +52,7 @@ ${opts.nav ?? ""}
 <main class="${opts.narrow ? "narrow" : ""}">
 ${opts.body}
 </main>
-<footer class="build">Portico ${BUILD.version} · ${BUILD.commit}</footer>
+<footer class="build">Portico ${BUILD.version} · ${BUILD.commit} · <a href="/api/v1/docs">API docs</a></footer>
 </body>
 </html>`;
   return new Response(doc.value, { status: opts.status ?? 200, headers: { ...PAGE_HEADERS, ...opts.headers } });
