@@ -7,7 +7,7 @@ import { z } from "zod";
 import { recordOrgEvent } from "../audit/org-audit";
 import { AppError, ConflictError, fromZod } from "../errors";
 import { createOrg, findOrg, parseSlug } from "../projects/orgs";
-import { slugify } from "../projects/slugs";
+import { SLUG_PATTERN, slugify } from "../projects/slugs";
 import { html } from "../web/html";
 import { messagePage } from "../web/layout";
 import { checkCsrf, preSessionCsrf } from "./csrf";
@@ -35,7 +35,7 @@ ${field("Your name", "name", { value: values.name, autocomplete: "name", require
 ${field("Email", "email", { type: "email", value: values.email, autocomplete: "username" })}
 ${field("Password", "password", { type: "password", autocomplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters.` })}
 ${field("Organization name", "org_name", { value: values.org_name, autocomplete: "organization" })}
-${field("Organization slug", "org_slug", { value: values.org_slug, required: false, hint: "Lowercase letters, digits and dashes, e.g. acme. Leave empty to derive it from the name." })}
+${field("Organization slug", "org_slug", { value: values.org_slug, required: false, attrs: { pattern: SLUG_PATTERN, maxlength: "48", "data-slug-from": "f-org_name" }, hint: "Lowercase letters, digits and dashes, e.g. acme. Leave empty to derive it from the name." })}
 <div class="actions"><button type="submit">Create owner and organization</button></div>
 </form>`;
 }

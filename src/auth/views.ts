@@ -2,7 +2,7 @@
  * Small building blocks for the sign-in family of pages (login, setup, invite, reset, account): a narrow
  * card, labelled inputs, the CSRF field, notices, and 303 redirects that set cookies.
  */
-import { html, type Html } from "../web/html";
+import { html, raw, type Html } from "../web/html";
 import { page } from "../web/layout";
 import { CSRF_FIELD } from "./csrf";
 
@@ -16,13 +16,15 @@ export interface FieldOptions {
   autofocus?: boolean;
   /** Distinguishes ids when one page has two forms with the same field names. */
   form?: string;
+  /** Further attributes (pattern, maxlength, data-*); names are our own constants, values are escaped. */
+  attrs?: Record<string, string>;
 }
 
 /** A labelled input; values are escaped by `html`. */
 export function field(label: string, name: string, opts: FieldOptions = {}): Html {
   const id = `f-${opts.form ? `${opts.form}-` : ""}${name}`;
   return html`<label for="${id}">${label}</label>
-<input id="${id}" name="${name}" type="${opts.type ?? "text"}" value="${opts.value ?? ""}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ""}${opts.required === false ? "" : html` required`}${opts.autofocus ? html` autofocus` : ""}>
+<input id="${id}" name="${name}" type="${opts.type ?? "text"}" value="${opts.value ?? ""}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ""}${opts.required === false ? "" : html` required`}${opts.autofocus ? html` autofocus` : ""}${Object.entries(opts.attrs ?? {}).map(([k, v]) => html` ${raw(k)}="${v}"`)}>
 ${opts.hint ? html`<div class="muted small">${opts.hint}</div>` : ""}`;
 }
 

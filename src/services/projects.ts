@@ -6,11 +6,12 @@ import { listDraftTools } from "../projects/draft";
 import { getVersion, setVisibility } from "../projects/publish";
 import { CHANNELS, MANAGEMENT_TOOL_SETTINGS, VISIBILITIES, type Project } from "../db/schema";
 import { CAN, orgOperation, projectOperation } from "./operation";
+import { SlugSchema } from "../projects/slugs";
 
-/** A new project: its URL slug and display name. */
+/** A new project: its URL slug and display name (both checked here, so a form hears every problem at once). */
 export const CreateProjectSchema = z.object({
-  slug: z.string().trim().toLowerCase().min(1, "required"),
-  name: z.string().trim().max(100).optional(),
+  slug: z.string().trim().toLowerCase().min(1, "required").pipe(SlugSchema),
+  name: z.string().trim().max(100, "must be at most 100 characters").optional(),
 });
 
 /** Project visibility. */
