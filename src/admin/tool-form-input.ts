@@ -9,17 +9,18 @@ import type { ToolDefinition } from "../projects/manifest";
 /** The MCP tool annotations the editor offers as checkboxes. */
 export const ANNOTATION_HINTS = ["readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"] as const;
 
-function json(fields: Record<string, string>, name: string, required: boolean): unknown {
+/** A JSON text area's value; a problem is added to `errors` (all of them are reported together). */
+function json(fields: Record<string, string>, name: string, required: boolean, errors: Array<{ field: string; message: string }>): unknown {
   const text = (fields[name] ?? "").trim();
   if (!text) {
-    if (required) throw new ValidationError(`${name}: required`, [{ field: name, message: "required" }]);
+    if (required) errors.push({ field: name, message: "required" });
     return undefined;
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    const message = `not valid JSON (${(err as Error).message})`;
-    throw new ValidationError(`${name}: ${message}`, [{ field: name, message }]);
+    errors.push({ field: name, message: `not valid JSON (${(err as Error).message})` });
+    return undefined;
   }
 }
 
@@ -39,16 +40,24 @@ function source(value: string | undefined): string {
   return (value ?? "").replace(/\r\n?/g, "\n");
 }
 
-/** Builds the definition input from the posted form; JSON syntax errors are reported per field. */
+/** Builds the definition input from the posted form; JSON syntax errors are reported per field, all at once. */
 export function toolFromForm(fields: Record<string, string>): Record<string, unknown> {
+  const errors: Array<{ field: string; message: string }> = [];
+  const def = definitionFromForm(fields, errors);
+  const [first] = errors;
+  if (first) throw new ValidationError(`${first.field}: ${first.message}`, errors);
+  return def;
+}
+
+function definitionFromForm(fields: Record<string, string>, errors: Array<{ field: string; message: string }>): Record<string, unknown> {
   const annotations = Object.fromEntries(ANNOTATION_HINTS.filter((h) => fields[h] === "on").map((h) => [h, true]));
   const common = {
     name: (fields.name ?? "").trim(),
     title: fields.title?.trim() || undefined,
     description: fields.description ?? "",
     kind: fields.kind,
-    inputSchema: json(fields, "inputSchema", true),
-    outputSchema: json(fields, "outputSchema", false),
+    inputSchema: json(fields, "inputSchema", true, errors),
+    outputSchema: json(fields, "outputSchema", false, errors),
     annotations: Object.keys(annotations).length ? annotations : undefined,
     scope: fields.scope || undefined,
     allowedDomains: lines(fields.allowedDomains),
@@ -56,7 +65,7 @@ export function toolFromForm(fields: Record<string, string>): Record<string, unk
   };
   if (fields.kind === "interactive") return { ...common, html: source(fields.html) };
   if (fields.kind === "script") return { ...common, script: source(fields.script), timeoutMs: int(fields.timeoutMs), memoryMb: int(fields.memoryMb) };
-  return { ...common, url: (fields.url ?? "").trim(), headers: json(fields, "headers", false) ?? {}, timeoutMs: int(fields.timeoutMs) };
+  return { ...common, url: (fields.url ?? "").trim(), headers: json(fields, "headers", false, errors) ?? {}, timeoutMs: int(fields.timeoutMs) };
 }
 
 /** A definition back into form field text (for editing, or re-showing after a refused save). */

@@ -33,18 +33,25 @@ const ANNOTATION_WORDS: Record<(typeof ANNOTATION_HINTS)[number], string> = {
   openWorldHint: "Open world: reaches systems outside this project",
 };
 
-/** The form's values and the field a refused save was about (shown next to that field). */
+/** One refused field of a save, shown next to that field. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** The form's values and every field a refused save was about (issue 16 #9: all at once, not the first). */
 interface Fields {
   values: Record<string, string>;
-  error?: { field: string; message: string };
+  errors: FieldError[];
 }
 
 function invalid(f: Fields, name: string): Html {
-  return f.error?.field === name ? html` aria-invalid="true" aria-describedby="e-${name}"` : html``;
+  return f.errors.some((e) => e.field === name) ? html` aria-invalid="true" aria-describedby="e-${name}"` : html``;
 }
 
 function below(f: Fields, name: string, hint?: string): Html {
-  const err = f.error?.field === name ? html`<div class="field-error" id="e-${name}">${f.error.message}</div>` : "";
+  const mine = f.errors.filter((e) => e.field === name);
+  const err = mine.length ? html`<div class="field-error" id="e-${name}">${mine.map((e) => e.message).join("; ")}</div>` : "";
   return html`${err}${hint ? html`<div class="muted small">${hint}</div>` : ""}`;
 }
 
@@ -84,8 +91,8 @@ export interface ToolFormOptions {
   /** Admins and owners may type production values; developers only draft ones. */
   productionEditable: boolean;
   isNew: boolean;
-  /** The field a refused save was about, and why. */
-  error?: { field: string; message: string };
+  /** The fields a refused save was about, and why. */
+  errors?: FieldError[];
 }
 
 const CHANNEL_WORDS: Record<Channel, string> = { draft: "Draft value", production: "Production value" };
@@ -104,7 +111,7 @@ function secretInput(o: ToolFormOptions, name: string, channel: Channel): Html {
 
 /** The whole editor form. */
 export function toolForm(o: ToolFormOptions): Html {
-  const f: Fields = { values: o.values, error: o.error };
+  const f: Fields = { values: o.values, errors: o.errors ?? [] };
   const v = o.values;
   const secretNames = (v.secrets ?? "").split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
   const secretInputs = secretNames.map((n) => html`<fieldset class="secret"><legend><code>${n}</code></legend>${CHANNELS.map((c) => secretInput(o, n, c))}</fieldset>`);

@@ -21,7 +21,7 @@ import { emptyState, pageSlice, postButton, table } from "../ui";
 import { csrfField, field } from "../../auth/views";
 import { invoke } from "../../services/operation";
 import { duplicateTool } from "../../services/tool-duplicate";
-import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm } from "./tool-form";
+import { EMPTY_SCHEMA, KIND_WORDS, STARTERS, toolForm, type FieldError } from "./tool-form";
 import { manifestCard } from "./manifest";
 import { heldRun, TEST_RUN, TEST_RUN_PREVIEW, testRunCard, type TestRunState } from "./tool-test-run";
 import { testRunTool, type TestRunResult } from "../../services/tool-test-run";
@@ -50,6 +50,8 @@ interface EditorState {
   values: Record<string, string>;
   name?: string;
   error?: string;
+  /** The fields the refusal named (from its details), each shown beside its field. */
+  errors?: FieldError[];
   /** The test run card's input, refusal or last result (an existing tool, developers and above). */
   test?: TestRunState;
 }
@@ -65,9 +67,26 @@ function sampleFrom(inputSchemaText: string | undefined): string {
 }
 
 /** The form field a save error names ("inputSchema: …", "allowedDomains.0: …"), to show it beside that field. */
-function errorField(message: string): { field: string; message: string } | undefined {
+function errorField(message: string): FieldError | undefined {
   const m = message.match(/^([A-Za-z]+)[A-Za-z0-9.]*: (.+)$/s);
   return m ? { field: m[1]!, message: m[2]! } : undefined;
+}
+
+/**
+ * Every field a refused save names (issue 16 #9: all errors at once): a ValidationError's details list one
+ * entry per zod issue, with paths under the operation's input ("tool.name", "changes.timeoutMs"); an error
+ * without details names one field in its message.
+ */
+function errorFields(message: string, details: unknown): FieldError[] {
+  const list = Array.isArray(details) ? (details as Array<{ field?: unknown; message?: unknown }>) : [];
+  const named = list.flatMap((d) => {
+    if (typeof d.field !== "string" || typeof d.message !== "string") return [];
+    const field = d.field.replace(/^(tool|changes)\./, "").split(".")[0]!;
+    return [{ field, message: d.message }];
+  });
+  if (named.length) return named;
+  const one = errorField(message);
+  return one ? [one] : [];
 }
 
 async function secretSets(deps: Deps, access: ProjectAccess, name: string) {
@@ -82,7 +101,7 @@ async function editor(deps: Deps, request: Request, access: ProjectAccess, s: Ed
   const editable = roleAtLeast(access.role, "developer");
   const form = toolForm({
     action: isNew ? `${base}/new` : `${base}/${encodeURIComponent(s.name!)}`,
-    kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew, error: s.error ? errorField(s.error) : undefined,
+    kind: s.kind, values: s.values, csrf: csrfOf(access), editable, isNew, errors: s.errors ?? (s.error ? errorFields(s.error, undefined) : []),
     secretsSet: isNew ? { draft: [], production: [] } : await secretSets(deps, access, s.name!),
     productionEditable: roleAtLeast(access.role, SECRET_WRITERS.production),
   });
@@ -126,7 +145,13 @@ async function saveOrShow(deps: Deps, request: Request, access: ProjectAccess, s
     const name = await save();
     return done(projectPath(access.org, access.project, `/tools/${encodeURIComponent(name)}`), "saved");
   } catch (err) {
-    if (err instanceof ValidationError || err instanceof ConflictError) return editor(deps, request, access, { ...state, error: err.message }, err.status);
+    if (err instanceof ValidationError || err instanceof ConflictError) {
+      const errors = errorFields(err.message, err.details);
+      // One field: its message says it all; several: the flash says how many, each is beside its field.
+      const fields = new Set(errors.map((e) => e.field)).size;
+      const error = fields > 1 ? `${fields} fields need a change: see the messages below each one.` : err.message;
+      return editor(deps, request, access, { ...state, error, errors }, err.status);
+    }
     throw err;
   }
 }
