@@ -65,7 +65,7 @@ function topBar(o: Pick<AdminPageOptions, "org" | "project" | "user">): Html {
   ];
   return html`<header class="top">
 <div class="trail"><a class="brand" href="/admin">Portico</a>${trail}</div>
-<nav class="account"><a href="/account">${o.user.email}</a><a href="/account/apps">Connected apps</a><a href="/logout">Sign out</a></nav>
+<nav class="account"><a href="/account">${o.user.name} <span class="who">${o.user.email}</span></a><a href="/account/apps">Authorized apps</a><a href="/logout">Sign out</a></nav>
 </header>`;
 }
 

@@ -54,7 +54,7 @@ export function orgRoutes(deps: Deps) {
       return downloadResponse(await invoke(exportOrgAuditEvents, deps, await access(request, params), { ...query, format }));
     }, doc("audit", exportOrgAuditEvents.summary, { description: `format=jsonl|csv. ${ORG_AUDIT_FILTERS}` }))
     .get("/account/grants", async ({ request }) => ({ grants: await listOwnGrants(deps, (await apiSessionOnly(deps, request)).user.id) }),
-      doc("account", "Your own connected apps"))
+      doc("account", "Your own authorized apps"))
     .delete("/account/grants/:id", async ({ request, params }) => {
       await revokeOwnGrant(deps, (await apiSessionOnly(deps, request)).user.id, params.id);
       return noContent();

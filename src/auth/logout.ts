@@ -23,7 +23,7 @@ export function logoutRoutes(deps: Deps) {
         ? html`<p>Signing out also disconnects these apps, which you authorized in this browser session:</p>
 <ul>${apps.map((a) => html`<li><strong>${a.clientName}</strong> — ${a.projectName}${a.channel === "draft" ? " (draft)" : ""}</li>`)}</ul>
 <p class="muted small">They will ask you to sign in and authorize again.</p>`
-        : html`<p class="muted">No connected apps depend on this session.</p>`;
+        : html`<p class="muted">No authorized apps depend on this session.</p>`;
       return cardPage(
         "Sign out",
         html`<p>Signed in as <strong>${signedIn.user.email}</strong>.</p>${list}

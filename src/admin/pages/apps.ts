@@ -13,22 +13,34 @@ import { csrfOf, done, flashFrom, orgPageAccess, postedForm } from "../context";
 import { listOrgGrants, revokeOrgGrantOp } from "../../services/grants";
 import { invoke } from "../../services/operation";
 import type { GrantListItem } from "../../oauth/grants";
+import { SCOPE_WORDS, isScope } from "../../auth/scopes";
 import { emptyState, pageSlice, postButton, selectField, table, when } from "../ui";
 
 const FLASH = { revoked: "Access revoked. The app's next request is refused; the user can authorize it again." };
 
-/** The app cell: its name, how much to trust that name, and where it sends users back to. */
+const UNVERIFIED_WORDS =
+  "This app registered itself (dynamic client registration): its name is what it says it is, and nobody checked it. Trust it as far as the address it returns to.";
+
+/** The app cell: its name, how much to trust that name (the badge links to `unverifiedNote`), and where it sends users back to. */
 export function appCell(g: Pick<GrantListItem, "clientName" | "registration" | "redirectHost">): Html {
   const how =
     g.registration === "cimd"
-      ? html`<span class="badge ok" title="Identified by an https metadata document">verified URL</span>`
-      : html`<span class="badge warn" title="Registered itself; the name is not verified">unverified name</span>`;
+      ? html`<span class="badge ok" title="Identified by an https metadata document on its own domain">verified URL</span>`
+      : html`<a class="badge warn" href="#unverified-help" title="${UNVERIFIED_WORDS}">unverified name</a>`;
   return html`<strong>${g.clientName}</strong> ${how}${g.redirectHost ? html`<div class="muted small">returns to ${g.redirectHost}</div>` : ""}`;
 }
 
-/** Granted scopes as small code chips. */
+/** What "unverified name" means (issue 16 #9), shown under a list that has one. */
+export function unverifiedNote(grants: Array<Pick<GrantListItem, "registration">>): Html {
+  if (!grants.some((g) => g.registration !== "cimd")) return html``;
+  return html`<p class="muted small" id="unverified-help"><span class="badge warn">unverified name</span> ${UNVERIFIED_WORDS}
+Apps marked <span class="badge ok">verified URL</span> are identified by an https metadata document on their own domain.</p>`;
+}
+
+/** Granted scopes in the consent page's words (issue 16 #9); the scope itself stays in the title. */
 export function scopeList(scopes: string): Html {
-  return html`${scopes.split(" ").filter(Boolean).map((s) => html`<code class="scope">${s}</code> `)}`;
+  const list = scopes.split(" ").filter(Boolean);
+  return html`<ul class="scopes compact">${list.map((s) => html`<li title="${s}">${isScope(s) ? SCOPE_WORDS[s] : s}</li>`)}</ul>`;
 }
 
 /** Authorized apps routes. */
@@ -56,7 +68,7 @@ ${selectField("Channel", "channel", q.channel, [["production", "production"], ["
         })}</td></tr>`,
       );
       const list = grants.length
-        ? html`${table(["User", "App", "Project", "Channel", "Scopes", "Authorized", "Last used", ""], rows)}${pager}`
+        ? html`${table(["User", "App", "Project", "Channel", "Scopes", "Authorized", "Last used", ""], rows)}${pager}${unverifiedNote(items)}`
         : emptyState("No authorized apps match. When a member connects Claude, ChatGPT or another host to a project, it appears here.");
       const body = html`<h1>Authorized apps</h1><p class="muted">Apps that members connected to this organization's projects. Revoking one disconnects it at its next request.</p>${filters}${list}`;
       return adminPage({ title: "Authorized apps", user: access.user, role: access.role, org: access.org, orgTab: "apps", flash: flashFrom(request, FLASH), body });

@@ -23,7 +23,7 @@ const FLASH = { revoked: "API key revoked. Requests with it are refused from now
 function scopeBoxes(access: ProjectAccess) {
   const allowed = allowedScopes(access.role, "draft");
   return SCOPES.filter((sc) => allowed.includes(sc)).map(
-    (sc) => html`<div><label><input type="checkbox" name="${`scope:${sc}`}"${DEFAULT_KEY_SCOPES.includes(sc) ? html` checked` : ""}> <code>${sc}</code> ${SCOPE_WORDS[sc]}${MANAGEMENT_SCOPES.includes(sc) ? html` <span class="badge warn">management</span>` : ""}</label></div>`,
+    (sc) => html`<label class="check"><input type="checkbox" name="${`scope:${sc}`}"${DEFAULT_KEY_SCOPES.includes(sc) ? html` checked` : ""}> <span>${SCOPE_WORDS[sc]} <code class="scope">${sc}</code>${MANAGEMENT_SCOPES.includes(sc) ? html` <span class="badge warn">management</span>` : ""}</span></label>`,
   );
 }
 
@@ -64,10 +64,10 @@ async function render(deps: Deps, request: Request, access: ProjectAccess): Prom
   );
   const shown = created
     ? html`<div class="notice ok" role="status"><p><strong>New key “${created.name}”.</strong> Copy it now: it is shown only this once and Portico keeps only a hash.</p>${copyBox(created.key, "Copy key")}
-<p class="small">Send it as <code>Authorization: Bearer …</code> to the project's MCP URL or to <code>/api/v1</code>. Try it:</p>${curlExample(mcpUrl, created.key)}</div>`
+<p class="small">Send it as <code>Authorization: Bearer …</code> to the project's MCP URL or to <code>/api/v1</code> (<a href="/api/v1/docs">API docs</a>). Try it:</p>${curlExample(mcpUrl, created.key)}</div>`
     : "";
   const usage = keys.length && !created
-    ? html`<div class="card"><h2>Use a key</h2><p class="small">Send the key as a bearer token to the project's MCP URL (or to <code>/api/v1</code>). This lists the published tools:</p>${curlExample(mcpUrl, "prt_…")}</div>`
+    ? html`<div class="card"><h2>Use a key</h2><p class="small">Send the key as a bearer token to the project's MCP URL (or to <code>/api/v1</code>). This lists the published tools:</p>${curlExample(mcpUrl, "prt_…")}<p class="small">The management API and what each call needs: <a href="/api/v1/docs">API docs</a>.</p></div>`
     : "";
   const form = manage
     ? html`<div class="card"><h2>Create a key</h2><form method="post" action="${projectPath(org, project, "/keys")}">${csrfField(csrf)}
