@@ -63,7 +63,7 @@ ${field("Current password", "current", { type: "password", autocomplete: "curren
 ${field("New password", "password", { type: "password", autocomplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters.` })}
 <div class="actions"><button type="submit">Change password</button></div></form></div>
 <div class="card"><h2>Sessions</h2>
-<div class="table-wrap"><table><thead><tr><th>Browser</th><th>IP</th><th>Signed in</th><th>Last seen</th><th>Authorized apps</th><th></th></tr></thead>
+<div class="table-wrap"><table><thead><tr><th>Device</th><th>IP</th><th>Signed in</th><th>Last seen</th><th>Authorized apps</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <form method="post" action="/account/sign-out-everywhere" data-confirm="Sign out of every session, here too?">${csrf}
 <div class="actions"><button type="submit" class="danger">Sign out everywhere</button></div></form></div>`,

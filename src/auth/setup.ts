@@ -5,7 +5,7 @@
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { recordOrgEvent } from "../audit/org-audit";
-import { AppError, ConflictError, fromZod } from "../errors";
+import { AppError } from "../errors";
 import { createOrg, findOrg, parseSlug } from "../projects/orgs";
 import { SLUG_PATTERN, slugify } from "../projects/slugs";
 import { html } from "../web/html";
@@ -27,15 +27,30 @@ const SetupFormSchema = z.object({
   org_slug: z.string().trim().max(48).default(""),
 });
 
-function setupForm(csrf: string, token: string, values: Record<string, string | undefined> = {}, error?: string) {
+const FORM_FIELDS = ["name", "email", "password", "org_name", "org_slug"];
+
+/** One refused field of the setup form. */
+interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+function setupForm(csrf: string, token: string, values: Record<string, string | undefined> = {}, problems: FieldProblem[] = []) {
+  // Every problem beside its field at once (issue 16 #9); the notice only says how many.
+  const error = (name: string) => problems.filter((p) => p.field === name).map((p) => p.message).join("; ") || undefined;
+  const fields = new Set(problems.map((p) => p.field));
+  const unplaced = problems.filter((p) => !FORM_FIELDS.includes(p.field)).map((p) => p.message);
+  const summary = unplaced.length ? unplaced.join(" ") : fields.size > 1 ? `${fields.size} fields need a change: see the messages below each one.` : problems.length ? "Not set up yet: see the message below." : null;
+  // A slug the user typed stays theirs: portico.js no longer fills it from the name.
+  const slugAttrs: Record<string, string> = { pattern: SLUG_PATTERN, maxlength: "48", "data-slug-from": "f-org_name", ...(values.org_slug ? { "data-edited": "1" } : {}) };
   return html`<p class="muted">Create the owner account and your first organization. Its slug is the first part of every project URL.</p>
-${notice(error)}
+${notice(summary)}
 <form method="post" action="/setup">${csrfField(csrf)}${hidden("token", token)}
-${field("Your name", "name", { value: values.name, autocomplete: "name", required: false, autofocus: true })}
-${field("Email", "email", { type: "email", value: values.email, autocomplete: "username" })}
-${field("Password", "password", { type: "password", autocomplete: "new-password", hint: `At least ${MIN_PASSWORD_LENGTH} characters.` })}
-${field("Organization name", "org_name", { value: values.org_name, autocomplete: "organization" })}
-${field("Organization slug", "org_slug", { value: values.org_slug, required: false, attrs: { pattern: SLUG_PATTERN, maxlength: "48", "data-slug-from": "f-org_name" }, hint: "Lowercase letters, digits and dashes, e.g. acme. Leave empty to derive it from the name." })}
+${field("Your name", "name", { value: values.name, autocomplete: "name", required: false, autofocus: true, error: error("name") })}
+${field("Email", "email", { type: "email", value: values.email, autocomplete: "username", error: error("email") })}
+${field("Password", "password", { type: "password", autocomplete: "new-password", error: error("password"), hint: `At least ${MIN_PASSWORD_LENGTH} characters.` })}
+${field("Organization name", "org_name", { value: values.org_name, autocomplete: "organization", error: error("org_name") })}
+${field("Organization slug", "org_slug", { value: values.org_slug, required: false, error: error("org_slug"), attrs: slugAttrs, hint: "Lowercase letters, digits and dashes, e.g. acme. Leave empty to derive it from the name." })}
 <div class="actions"><button type="submit">Create owner and organization</button></div>
 </form>`;
 }
@@ -60,16 +75,32 @@ export function setupRoutes(signIn: SignIn) {
       checkCsrf(request, fields.csrf);
       if ((await countUsers(deps.db)) > 0) return alreadySetUp();
       if (!(await isSetupTokenValid(deps.db, fields.token))) return badLink();
+      const refuse = (problems: FieldProblem[], status = 400) => {
+        const csrf = preSessionCsrf(request, deps.config.publicUrl);
+        return cardPage("Set up Portico", setupForm(csrf.token, fields.token ?? "", fields, problems), { status });
+      };
       try {
+        // Every field is checked before any is refused, so the page lists all problems at once (issue 16 #9).
+        const problems: FieldProblem[] = [];
         const parsed = SetupFormSchema.safeParse(fields);
-        if (!parsed.success) throw fromZod(parsed.error);
-        const form = parsed.data;
-        const email = EmailSchema.safeParse(form.email);
-        if (!email.success) throw fromZod({ issues: [{ path: ["email"], message: "enter a valid email address" }] });
-        checkPasswordStrength(form.password);
-        const slug = parseSlug(form.org_slug || slugify(form.org_name), "org_slug");
-        if ((await findOrg(deps.db, slug))) throw new ConflictError(`An organization with the slug "${slug}" already exists.`);
-        if ((await findUserByEmail(deps.db, email.data))) throw new ConflictError(`A user with the email ${email.data} already exists.`);
+        if (!parsed.success) problems.push(...parsed.error.issues.map((i) => ({ field: String(i.path[0] ?? "form"), message: i.message })));
+        const form = parsed.success ? parsed.data : { ...fields, name: fields.name ?? "", org_name: fields.org_name ?? "", org_slug: (fields.org_slug ?? "").trim(), token: fields.token ?? "", password: fields.password ?? "", email: fields.email ?? "" };
+        const email = EmailSchema.safeParse((form.email ?? "").trim());
+        if (!email.success) problems.push({ field: "email", message: "enter a valid email address" });
+        const attempt = <T>(check: () => T): T | null => {
+          try {
+            return check();
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            problems.push(...((err.details as FieldProblem[] | undefined) ?? [{ field: "form", message: err.message }]));
+            return null;
+          }
+        };
+        attempt(() => checkPasswordStrength(form.password));
+        const slug = form.org_slug || form.org_name ? attempt(() => parseSlug(form.org_slug || slugify(form.org_name), "org_slug")) : null;
+        if (slug && (await findOrg(deps.db, slug))) problems.push({ field: "org_slug", message: `an organization with the slug "${slug}" already exists` });
+        if (email.success && (await findUserByEmail(deps.db, email.data))) problems.push({ field: "email", message: `a user with the email ${email.data} already exists` });
+        if (problems.length || !slug || !email.success) return refuse(problems, problems.some((p) => p.message.includes("already exists")) ? 409 : 400);
         if (!(await consumeSetupToken(deps.db, form.token))) return badLink();
         const user = await createUser(deps.db, { email: email.data, name: form.name, password: form.password }, deps.clock.now());
         const org = await createOrg(deps.db, { slug, name: form.org_name }, user.id, deps.clock.now());
@@ -78,8 +109,7 @@ export function setupRoutes(signIn: SignIn) {
         return redirect("/admin", await signIn.startSession(request, server, user.id));
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        const csrf = preSessionCsrf(request, deps.config.publicUrl);
-        return cardPage("Set up Portico", setupForm(csrf.token, fields.token ?? "", fields, err.message), { status: err.status });
+        return refuse([{ field: "form", message: err.message }], err.status);
       }
     });
 }

@@ -18,14 +18,16 @@ export interface FieldOptions {
   form?: string;
   /** Further attributes (pattern, maxlength, data-*); names are our own constants, values are escaped. */
   attrs?: Record<string, string>;
+  /** Why a refused post did not accept this field, shown beside it. */
+  error?: string;
 }
 
 /** A labelled input; values are escaped by `html`. */
 export function field(label: string, name: string, opts: FieldOptions = {}): Html {
   const id = `f-${opts.form ? `${opts.form}-` : ""}${name}`;
   return html`<label for="${id}">${label}</label>
-<input id="${id}" name="${name}" type="${opts.type ?? "text"}" value="${opts.value ?? ""}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ""}${opts.required === false ? "" : html` required`}${opts.autofocus ? html` autofocus` : ""}${Object.entries(opts.attrs ?? {}).map(([k, v]) => html` ${raw(k)}="${v}"`)}>
-${opts.hint ? html`<div class="muted small">${opts.hint}</div>` : ""}`;
+<input id="${id}" name="${name}" type="${opts.type ?? "text"}" value="${opts.value ?? ""}"${opts.autocomplete ? html` autocomplete="${opts.autocomplete}"` : ""}${opts.required === false ? "" : html` required`}${opts.autofocus ? html` autofocus` : ""}${Object.entries(opts.attrs ?? {}).map(([k, v]) => html` ${raw(k)}="${v}"`)}${opts.error ? html` aria-invalid="true" aria-describedby="${id}-error"` : ""}>
+${opts.error ? html`<div class="field-error" id="${id}-error">${opts.error}</div>` : ""}${opts.hint ? html`<div class="muted small">${opts.hint}</div>` : ""}`;
 }
 
 /** A hidden input; nothing when `value` is undefined. */

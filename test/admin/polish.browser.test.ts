@@ -14,6 +14,7 @@ import { createGrant } from "../../src/oauth/grants";
 import { listApiKeys } from "../../src/apikeys/keys";
 import { startBrowserWorld, stopBrowserWorld, signedInPage, clickAndLoad, fillCode, type BrowserWorld } from "./browser-world";
 import { PASSWORD, type Who } from "../fixtures/world";
+import { startTestServer } from "../helpers";
 
 const SHOTS = join(import.meta.dir, "../../test-output/screenshots");
 const TIMEOUT = 60_000;
@@ -62,6 +63,35 @@ describe("issue 16 #9: polish that users notice", () => {
     await clickAndLoad(page, "details.card button[type=submit]");
     expect(new URL(page.url()).pathname).toBe("/admin/acme/orders");
     await context.close();
+  }, TIMEOUT);
+
+  test("1 and 2. first-run setup: the org slug follows the org name, and every refused field shows at once", async () => {
+    const fresh = await startTestServer();
+    const context = await world.browser.newContext({ viewport: { width: 1280, height: 1100 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(fresh.setupUrl!);
+      await page.fill("#f-name", "Olive");
+      await page.fill("#f-email", "olive@example.com");
+      await page.fill("#f-password", "short");
+      await page.locator("#f-org_name").pressSequentially("Acme Corp");
+      expect(await page.inputValue("#f-org_slug")).toBe("acme-corp");
+      await page.fill("#f-org_slug", "admin");
+      await clickAndLoad(page, "form button[type=submit]");
+      expect(await page.locator(".notice.error").innerText()).toContain("2 fields need a change");
+      expect(await page.locator("#f-password-error").innerText()).toContain("at least 10 characters");
+      expect(await page.locator("#f-org_slug-error").innerText()).toContain("reserved by Portico");
+      expect(await page.locator("#f-org_slug").getAttribute("aria-invalid")).toBe("true");
+      expect(await page.inputValue("#f-email")).toBe("olive@example.com");
+      expect(await page.inputValue("#f-org_name")).toBe("Acme Corp");
+      await shot(page, "setup-all-errors");
+      // The slug the user typed stays theirs while they fix the name.
+      await page.locator("#f-org_name").pressSequentially(" EU");
+      expect(await page.inputValue("#f-org_slug")).toBe("admin");
+    } finally {
+      await context.close();
+      await fresh.stop();
+    }
   }, TIMEOUT);
 
   test("2. a refused tool save shows every field's error beside it and keeps what was typed", async () => {
@@ -168,6 +198,10 @@ describe("issue 16 #9: polish that users notice", () => {
     const check = await boxOf(label.locator("input"));
     const words = await boxOf(label.locator("span").first());
     expect(Math.abs(check.y + check.height / 2 - (words.y + Math.min(words.height, 22) / 2))).toBeLessThan(8);
+    // The labels of one row of fields (name, channel, expiry) start on the same line.
+    const tops = await page.locator("form .filters > div > label").evaluateAll((ls) => ls.map((l) => Math.round(l.getBoundingClientRect().top)));
+    expect(tops.length).toBe(3);
+    expect(new Set(tops).size).toBe(1);
     await shot(page, "keys-form");
     await context.close();
   }, TIMEOUT);
@@ -219,6 +253,7 @@ describe("issue 16 #9: polish that users notice", () => {
     await page.goto(url("/admin"));
     const href = await page.locator("link[rel=icon]").getAttribute("href");
     expect(href).toBe("/assets/favicon.svg");
+    await shot(page, "projects-with-favicon");
     for (const path of [href!, "/favicon.ico"]) {
       const res = await page.request.get(url(path));
       expect(res.status()).toBe(200);
