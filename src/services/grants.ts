@@ -22,8 +22,8 @@ export const GrantFilterSchema = z.object({
   channel: z.preprocess(blank, z.enum(CHANNELS).optional()),
 });
 
-/** A live grant with the email of the member who made it. */
-export type OrgGrant = GrantListItem & { userEmail: string };
+/** A live grant with the email and display name of the member who made it. */
+export type OrgGrant = GrantListItem & { userEmail: string; userName: string | null };
 
 /**
  * Every live grant in the org, filtered by project id, user id, client name/id substring and channel. A
@@ -39,11 +39,11 @@ export const listOrgGrants = orgOperation({
   run: async (deps, access, f): Promise<OrgGrant[]> => {
     const bound = "project" in access ? (access as ProjectAccess).project.id : undefined;
     if (bound && f.project && f.project !== bound) return [];
-    const emails = new Map((await listMembers(deps.db, access.org.id)).map((m) => [m.userId, m.email]));
+    const members = new Map((await listMembers(deps.db, access.org.id)).map((m) => [m.userId, m]));
     const needle = f.client?.toLowerCase();
     return (await listGrants(deps, { orgId: access.org.id, projectId: bound ?? f.project, userId: f.user }))
       .filter((g) => (!f.channel || g.channel === f.channel) && (!needle || g.clientName.toLowerCase().includes(needle) || g.clientId.toLowerCase().includes(needle)))
-      .map((g) => ({ ...g, userEmail: emails.get(g.userId) ?? "former member" }));
+      .map((g) => ({ ...g, userEmail: members.get(g.userId)?.email ?? "former member", userName: members.get(g.userId)?.name ?? null }));
   },
 });
 

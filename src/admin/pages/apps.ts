@@ -55,12 +55,12 @@ export function appPages(deps: Deps) {
       const q = query as Record<string, string | undefined>;
       const filters = html`<form method="get" class="filter-grid card">
 ${selectField("Project", "project", q.project, projects.map((p) => [p.id, p.name]))}
-${selectField("User", "user", q.user, members.map((m) => [m.userId, m.email]))}
+${selectField("User", "user", q.user, members.map((m) => [m.userId, `${m.name} (${m.email})`]))}
 <div><label for="f-client">App</label><input id="f-client" type="text" name="client" value="${q.client ?? ""}" placeholder="Claude"></div>
 ${selectField("Channel", "channel", q.channel, [["production", "production"], ["draft", "draft"]])}
 <div><button type="submit" class="secondary">Filter</button></div></form>`;
       const rows = items.map(
-        (g) => html`<tr><td>${g.userEmail}</td><td>${appCell(g)}</td><td>${g.projectName}</td><td><span class="badge">${g.channel}</span></td>
+        (g) => html`<tr><td>${g.userName ? html`<strong>${g.userName}</strong><div class="muted small">${g.userEmail}</div>` : g.userEmail}</td><td>${appCell(g)}</td><td>${g.projectName}</td><td><span class="badge">${g.channel}</span></td>
 <td>${scopeList(g.scopes)}</td><td>${when(g.createdAt)}</td><td>${when(g.lastUsedAt)}</td>
 <td>${postButton(orgPath(access.org, `/settings/apps/${g.id}/revoke`), "Revoke", csrfOf(access), {
           danger: true,
