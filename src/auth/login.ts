@@ -49,7 +49,7 @@ export function loginForm(view: LoginView) {
 ${csrfField(view.csrf)}${hidden("return_to", view.returnTo)}
 ${field("Email", "email", { type: "email", value: view.email, autocomplete: "username", autofocus: !view.email })}
 ${field("Password", "password", { type: "password", autocomplete: "current-password", autofocus: Boolean(view.email) })}
-<div class="actions"><button type="submit">Sign in</button></div>
+<div class="actions"><button type="submit" data-busy="Signing in…">Sign in</button></div>
 </form>
 <p class="muted small">No account? Ask an organization admin for an invite link. Forgot your password? An admin can give you a reset link.</p>`;
 }

@@ -28,7 +28,7 @@ export function logoutRoutes(deps: Deps) {
         "Sign out",
         html`<p>Signed in as <strong>${signedIn.user.email}</strong>.</p>${list}
 <form method="post" action="/logout">${csrfField(signedIn.session.csrfSecret)}
-<div class="actions"><button type="submit">Sign out</button><a class="button secondary" href="/admin">Cancel</a></div></form>`,
+<div class="actions"><button type="submit" data-busy="Signing out…">Sign out</button><a class="button secondary" href="/admin">Cancel</a></div></form>`,
       );
     })
     .post("/logout", async ({ request, body }) => {

@@ -121,8 +121,8 @@ export function consentPage(view: ConsentView): Response {
 ${view.choices.length === 1 && first ? single(first) : picker(view.choices)}
 <p class="muted small">You can disconnect it at any time; signing out of this browser disconnects it too.</p>
 <div class="actions">
-<button type="submit" name="decision" value="approve">Authorize</button>
-<button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+<button type="submit" name="decision" value="approve" data-busy="Authorizing…">Authorize</button>
+<button type="submit" name="decision" value="deny" class="secondary" data-busy="Denying…">Deny</button>
 </div>
 </form>
 </div>`;

@@ -150,7 +150,7 @@ describe("issue 16 #9: polish that users notice", () => {
     });
     await page.fill("#k-name", "double click");
     await clickAndLoad(page, "button:has-text('Create key')");
-    expect(JSON.parse((await page.evaluate(() => sessionStorage.getItem("busy")))!)).toEqual({ disabled: true, text: "Saving…" });
+    expect(JSON.parse((await page.evaluate(() => sessionStorage.getItem("busy")))!)).toEqual({ disabled: true, text: "Creating…" });
     expect(posts.length).toBe(1);
     const keys = await listApiKeys(world.server.deps, world.w.project.id);
     expect(keys.filter((k) => k.name === "double click").length).toBe(1);

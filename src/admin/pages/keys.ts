@@ -76,7 +76,7 @@ async function render(deps: Deps, request: Request, access: ProjectAccess): Prom
 <div><label for="k-exp">Expires</label><select id="k-exp" name="expiresInDays"><option value="">never</option><option value="30">in 30 days</option><option value="90">in 90 days</option><option value="365">in a year</option></select></div></div>
 <fieldset><legend>Scopes</legend>${scopeBoxes(access)}</fieldset>
 <p class="muted small">A key can do only what its scopes say, and never more than your role in this organization, checked on every request: if your role is lowered the key follows; if you leave, it is revoked for good. Leave the defaults for MCP use (read and call tools).</p>
-<div class="actions"><button type="submit">Create key</button></div></form></div>`
+<div class="actions"><button type="submit" data-busy="Creating…">Create key</button></div></form></div>`
     : html`<p class="muted small">Only admins can create or revoke API keys.</p>`;
   const body = html`<h1>API keys</h1>${shown}${keys.length ? html`${table(["Key", "Channel", "Scopes", "Created by", "Last used", "Status", ""], rows)}${pager}` : emptyState("No API keys. Keys let scripts and CI call this project without a browser sign-in.")}${usage}${form}`;
   return adminPage({ title: "API keys", user: access.user, role: access.role, org, project, projectTab: "keys", flash: flashFrom(request, FLASH), body });

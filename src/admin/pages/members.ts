@@ -75,7 +75,7 @@ async function render(deps: Deps, request: Request, access: OrgAccess): Promise<
     ? html`<div class="card"><h2>Invite someone</h2><form method="post" action="${path("/invite")}">${csrfField(csrf)}
 <div class="filters"><div><label for="inv-role">Role</label><select id="inv-role" name="role">${roleOptions("developer", assignableRoles(access))}</select></div>
 <div><label for="inv-email">Email (optional: only this person can accept)</label><input id="inv-email" name="email" type="email" placeholder="name@example.com"></div></div>
-<div class="actions"><button type="submit">Create invite link</button></div>
+<div class="actions"><button type="submit" data-busy="Creating…">Create invite link</button></div>
 <p class="muted small">Viewers can use published tools; developers also edit and test the draft; admins publish and manage members, keys and authorized apps; owners can do everything.</p></form></div>`
     : html`<p class="muted small">Only admins can invite, change roles or remove members.</p>`;
   const pending = manage && invites.length
