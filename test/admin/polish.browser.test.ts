@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { createGrant } from "../../src/oauth/grants";
+import { registerClient } from "../../src/oauth/register";
 import { listApiKeys } from "../../src/apikeys/keys";
 import { startBrowserWorld, stopBrowserWorld, signedInPage, clickAndLoad, fillCode, type BrowserWorld } from "./browser-world";
 import { PASSWORD, type Who } from "../fixtures/world";
@@ -31,9 +32,10 @@ const as = (who: Who, height = 900) => signedInPage(world, who, height);
 /** A live grant of `who`'s, from an app that registered itself (DCR: its name is unverified). */
 async function grantOf(who: Who) {
   const m = world.w.members[who];
+  const { client_id } = await registerClient(world.server.deps, { client_name: "Claude Desktop", redirect_uris: [world.callback], token_endpoint_auth_method: "none" });
   return await createGrant(world.server.deps.db, {
     userId: m.id, orgId: world.w.org.id, projectId: world.w.project.id, channel: "production", resource: world.w.url(),
-    clientId: "cli_selfmade", scopes: "project:read tools:call", sessionId: m.sessionId,
+    clientId: String(client_id), scopes: "project:read tools:call", sessionId: m.sessionId,
   });
 }
 
