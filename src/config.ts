@@ -53,6 +53,11 @@ export const ConfigSchema = z.object({
   tlsCert: z.string().optional().describe("PEM certificate file, to serve https directly (with --tls-key)"),
   tlsKey: z.string().optional().describe("PEM private key file for --tls-cert"),
   logLevel: z.enum(LOG_LEVELS).default("info").describe("fatal, error, warn, info (default), debug, trace or silent"),
+  /** Issue 18: `durable` releases a call's response once its audit row has committed (group commit); `fast` writes rows up to 20 ms later. */
+  auditDurability: z
+    .enum(["durable", "fast"])
+    .default("durable")
+    .describe("durable (default): a call is answered once its audit row is committed, so a crash loses none; fast: rows are written up to 20 ms later (a crash loses that window)"),
   /**
    * Read client IPs from X-Forwarded-For behind proxies you run: `true` (loopback proxies), CIDRs, or a hop
    * count; the client is the right-most address that is not a trusted proxy (src/http/trusted-proxy.ts).

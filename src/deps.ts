@@ -2,6 +2,7 @@
  * Everything the app needs, built once per process (or per test) and passed down: no module-level
  * singletons, so each test builds a fresh app on a fresh database.
  */
+import { ensureAuditSigningKey } from "./audit/signing";
 import { AuditWriter, createAuditWriter } from "./audit/writer";
 import type { Config } from "./config";
 import type { Db } from "./db/client";
@@ -53,10 +54,12 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const clock = opts.clock ?? systemClock;
   const storage = await openStorage(config, { db: opts.db, now: clock.now(), log });
   const { db, changes } = storage;
-  const audit = createAuditWriter(db, log);
+  const audit = createAuditWriter(db, log, config.auditDurability);
   const tools = createToolRuntime({ config, db, log, clock });
   const rateLimits = new RateLimits(createRateLimitStore(db), clock, log);
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
+  // Every data dir gets its audit signing key on first open, so its public part exists from day one (issue 18).
+  await ensureAuditSigningKey({ db, tools, clock });
   return {
     config, db, storage, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
     shutdownHooks: [() => audit.close(), () => tools.close(), () => rateLimits.close()],

@@ -1,15 +1,43 @@
 /** The org audit log: members, roles, grants, keys, sessions, visibility and publish events. */
 import { and, desc, eq, gte, isNotNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
+import { first, transaction } from "../db/query";
 import { type OrgAuditEvent } from "../db/schema";
+import { GENESIS, orgChain, orgPayloadHash, orgRowHash, type ChainHead } from "./chain";
 
 /** `time` comes from the caller's `deps.clock` (docs/architecture.md, "Layers"). */
-export type OrgEventInput = Omit<OrgAuditEvent, "id">;
+export type OrgEventInput = Omit<OrgAuditEvent, "id" | "chainSeq" | "payloadHash" | "hash">;
 
-/** Records one org event. `details` must never carry a secret, token or key. */
+/**
+ * Records one org event, linked onto the org's audit chain (src/audit/chain.ts) in one transaction.
+ * `details` must never carry a secret, token or key.
+ */
 export async function recordOrgEvent(db: Db, event: OrgEventInput): Promise<void> {
-  const { orgAuditEvents } = db.t;
-  await db.insert(orgAuditEvents).values(event);
+  await transaction(db, async (tx) => {
+    const { orgAuditEvents, auditChains } = tx.t;
+    const chain = orgChain(event.orgId);
+    const head = await lockHead(tx, chain, event.time);
+    const details = event.details === undefined || event.details === null ? null : JSON.stringify(event.details);
+    const payloadHash = orgPayloadHash(details);
+    const seq = head.seq + 1;
+    const fields = { orgId: event.orgId, time: event.time, actorId: event.actorId ?? null, action: event.action, targetType: event.targetType ?? null, targetId: event.targetId ?? null, projectId: event.projectId ?? null };
+    const hash = orgRowHash(head.hash, seq, fields, payloadHash);
+    await tx.insert(orgAuditEvents).values({ ...fields, details: event.details ?? null, chainSeq: seq, payloadHash, hash });
+    await tx.update(auditChains).set({ seq, hash, updatedAt: event.time }).where(eq(auditChains.chain, chain));
+  });
+}
+
+/**
+ * A chain's head, locked for this transaction: an UPDATE takes Postgres' row lock (SQLite's transaction
+ * already holds the write lock), so two writers appending to one org never fork its chain.
+ */
+async function lockHead(tx: Db, chain: string, now: number): Promise<ChainHead> {
+  const { auditChains } = tx.t;
+  const touch = () => first(tx.update(auditChains).set({ updatedAt: now }).where(eq(auditChains.chain, chain)).returning({ seq: auditChains.seq, hash: auditChains.hash }));
+  const head = await touch();
+  if (head) return head;
+  await tx.insert(auditChains).values({ chain, seq: 0, hash: GENESIS, updatedAt: now }).onConflictDoNothing();
+  return (await touch())!;
 }
 
 export interface OrgEventFilter {

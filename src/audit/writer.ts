@@ -8,6 +8,13 @@
  * SQLite's sink is synchronous, so there a flush completes before `flush()` returns, as it always has.
  * Postgres' sink answers later: one flush is in flight at a time (rows recorded meanwhile wait for the next
  * one), and `flush()`/`close()` resolve once what was queued when they were called is written or failed.
+ *
+ * Durability (issue 18, `--audit-durability`): `durable` (the default) is group commit — `record()` returns a
+ * promise that settles once the batch holding the row has committed, and the MCP layer releases the call's
+ * response only then, so no acknowledged call goes unaudited even under `kill -9`. The queue is flushed as
+ * soon as the event loop is idle (`setImmediate`: every row recorded in this turn goes in one batch) or the
+ * batch is full, so a response waits about one flush, not FLUSH_INTERVAL_MS. `fast` is the old behaviour:
+ * `record()` returns nothing and rows wait up to FLUSH_INTERVAL_MS, so a crash loses the last window.
  */
 import { Database } from "bun:sqlite";
 import type { Db } from "../db/client";
@@ -17,20 +24,38 @@ import { PgAuditSink, SqliteAuditSink, type AuditRow, type AuditSink } from "./s
 export type { AuditRow, AuditSink } from "./sinks";
 
 export const FLUSH_INTERVAL_MS = 20;
+export const AUDIT_DURABILITY = ["durable", "fast"] as const;
+export type AuditDurability = (typeof AUDIT_DURABILITY)[number];
 export const BATCH_ROWS = 500;
 /** How long a failed batch waits before it is tried again (it stays queued meanwhile). */
 const RETRY_MS = 1000;
 const DONE: Promise<void> = Promise.resolve();
 
 /** The writer on `db`'s engine (docs/architecture.md: Storage): what `createDeps` builds. */
-export function createAuditWriter(db: Db, log: Logger): AuditWriter {
+export function createAuditWriter(db: Db, log: Logger, durability: AuditDurability = "durable"): AuditWriter {
   // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
-  return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : db.$client, log);
+  return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : db.$client, log, durability);
+}
+
+/** One batch's waiters (durable mode): settled when the batch commits. */
+interface Commit {
+  promise: Promise<void>;
+  resolve(): void;
+}
+
+function commit(): Commit {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
 }
 
 export class AuditWriter {
   private queue: AuditRow[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Durable mode: what the rows in `queue` wait for; handed to the flush that takes them. */
+  private waiting: Commit | null = null;
+  /** Durable mode: the flush scheduled for the end of this event-loop turn. */
+  private immediate: ReturnType<typeof setImmediate> | null = null;
   private readonly sink: AuditSink;
   /** The Postgres flush in flight (never two at once); null on SQLite, whose flushes finish synchronously. */
   private inFlight: Promise<void> | null = null;
@@ -44,17 +69,26 @@ export class AuditWriter {
   constructor(
     target: Database | AuditSink,
     private readonly log: Logger,
+    readonly durability: AuditDurability = "durable",
   ) {
     this.sink = target instanceof Database ? new SqliteAuditSink(target) : target;
   }
 
-  /** Queues one row; never blocks the request on disk. After close() rows are written at once. */
-  record(row: AuditRow): void {
+  /**
+   * Queues one row; never blocks the request on disk. After close() rows are written at once. In durable mode
+   * returns a promise that settles when the row's batch has committed (never rejects: a failed batch is
+   * retried, and its waiters wait for the retry); in fast mode returns nothing.
+   */
+  record(row: AuditRow): Promise<void> | undefined {
     this.queue.push(row);
+    const durable = this.durability === "durable";
+    const done = durable ? (this.waiting ??= commit()).promise : undefined;
     if (this.closed || this.queue.length >= BATCH_ROWS) {
       // During a Postgres flight the rows wait: its end starts the next flush (one promise per batch, not per row).
       if (!this.inFlight) void this.flush();
-    } else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    } else if (durable) this.immediate ??= setImmediate(() => ((this.immediate = null), void this.flush()));
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    return done;
   }
 
   /** Rows waiting to be written. */
@@ -71,28 +105,36 @@ export class AuditWriter {
     if (this.inFlight) return (this.next ??= this.inFlight.then(() => ((this.next = null), this.flush())));
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = null;
     if (this.queue.length === 0) return DONE;
     const rows = this.queue;
+    const waiting = this.waiting;
     this.queue = [];
+    this.waiting = null;
     let result: void | Promise<void>;
     try {
       result = this.sink.insert(rows);
     } catch (err) {
-      this.failed(rows, err);
+      this.failed(rows, err, waiting);
       return DONE;
     }
     if (!(result instanceof Promise)) {
       this.written += rows.length;
+      waiting?.resolve();
       return DONE;
     }
     const flight: Promise<void> = result.then(
-      () => void (this.written += rows.length),
-      (err) => this.failed(rows, err),
+      () => {
+        this.written += rows.length;
+        waiting?.resolve();
+      },
+      (err) => this.failed(rows, err, waiting),
     ).finally(() => {
       this.inFlight = null;
-      // Rows recorded during the flight: a full batch (or a closed writer) goes now, the rest on the timer.
+      // Rows recorded during the flight: a full batch, a closed writer or a waiting call goes now, the rest on the timer.
       if (this.queue.length === 0 || this.timer) return;
-      if (this.closed || this.queue.length >= BATCH_ROWS) void this.flush();
+      if (this.closed || this.queue.length >= BATCH_ROWS || this.waiting) void this.flush();
       else this.timer = setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
     });
     this.inFlight = flight;
@@ -105,10 +147,15 @@ export class AuditWriter {
     await this.flush();
   }
 
-  private failed(rows: AuditRow[], err: unknown): void {
+  private failed(rows: AuditRow[], err: unknown, waiting: Commit | null): void {
     // The error only: a driver error may quote the statement's parameters, i.e. tool inputs and outputs.
     this.log.error({ err: describe(err), rows: rows.length }, "audit batch failed; retrying");
     this.queue = rows.concat(this.queue);
+    // The failed batch's calls wait for the retry that writes their rows.
+    if (waiting) {
+      if (this.waiting) void this.waiting.promise.then(waiting.resolve);
+      else this.waiting = waiting;
+    }
     if (this.timer) clearTimeout(this.timer);
     this.timer = this.closed ? null : setTimeout(() => void this.flush(), RETRY_MS);
   }

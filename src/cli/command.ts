@@ -42,6 +42,8 @@ export interface CommandContext {
 export interface CommandResult {
   data: unknown;
   text: string;
+  /** Non-zero when the command ran but found a failure to report (e.g. `audit verify` on a broken chain). */
+  exitCode?: number;
 }
 
 /** One CLI command (one file in `commands/`). */

@@ -74,7 +74,7 @@ export async function runCli(argv: string[], opts: CliOptions = {}): Promise<num
     const config = loadConfig(args.config, opts.env ?? process.env);
     const result = await command.run({ args, config, io, opts });
     if (result) io.out(args.json ? JSON.stringify(result.data, null, 2) : result.text);
-    return 0;
+    return result?.exitCode ?? 0;
   } catch (err) {
     if (err instanceof UsageError || err instanceof ConfigError) {
       io.err(`${prefix}: ${err.message}`);

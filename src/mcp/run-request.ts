@@ -92,16 +92,19 @@ export function requestContext(
   };
 }
 
-/** Writes the request's audit row; never throws (issue 11 #18: a throw here would replace the reply). */
-export function auditRequest(ctx: RequestContext, method: string, ip: string, elapsed: number): void {
+/**
+ * Writes the request's audit row; never throws (issue 11 #18: a throw here would replace the reply). With
+ * durable audit (the default, issue 18) returns what the reply must wait for: the commit of the row's batch.
+ */
+export function auditRequest(ctx: RequestContext, method: string, ip: string, elapsed: number): Promise<void> | undefined {
   const { service } = ctx;
   const deps = { log: ctx.traceparent ? ctx.deps.log.child({ traceparent: ctx.traceparent }) : ctx.deps.log };
   try {
-    service.audit.record(auditRow(ctx, method, ip, elapsed));
+    return service.audit.record(auditRow(ctx, method, ip, elapsed));
   } catch (err) {
     deps.log.error({ err, method: method.slice(0, 100) }, "audit row could not be built; stored without payloads");
     try {
-      service.audit.record(auditRow({ ...ctx, notes: { ...ctx.notes, input: undefined, output: undefined, logs: undefined } }, method, ip, elapsed));
+      return service.audit.record(auditRow({ ...ctx, notes: { ...ctx.notes, input: undefined, output: undefined, logs: undefined } }, method, ip, elapsed));
     } catch (again) {
       deps.log.error({ err: again }, "audit row lost");
     }
@@ -141,7 +144,9 @@ export async function runRequest(
   } finally {
     if (key !== null && service.inflight.get(key) === flight) service.inflight.delete(key);
     const elapsed = performance.now() - started;
-    auditRequest(ctx, req.method, g.ip, elapsed);
+    const committed = auditRequest(ctx, req.method, g.ip, elapsed);
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
+    // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
+    if (committed) await committed;
   }
 }

@@ -4,6 +4,7 @@
  * routes. JSON endpoints read their bodies themselves (`parse: "none"`) so every malformed request gets an
  * RFC error code, and answer CORS preflights for browser-based clients.
  */
+import { auditPublicKeys } from "../audit/signing";
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import type { Channel } from "../db/schema";
@@ -48,6 +49,8 @@ export async function oauthPlugin(deps: Deps) {
     .get(`${ASM}/:org/:project`, () => serverMetadataResponse(deps))
     .get(`${ASM}/:org/:project/draft`, () => serverMetadataResponse(deps))
     .get("/oauth/jwks", async () => json(await state.keys.jwks(), 200, { "cache-control": "public, max-age=300" }))
+    // Audit head statements' keys (src/audit/signing.ts): every one ever made, never retired.
+    .get("/.well-known/portico-audit-keys", async () => json({ keys: await auditPublicKeys(deps.db) }, 200, { "cache-control": "public, max-age=300" }))
     .get("/oauth/authorize", async ({ request, server }) => (await handleAuthorize(deps, request, ip(request, server))))
     .post("/oauth/authorize", async ({ request, server }) => (await handleConsent(deps, request, { ip: ip(request, server), userAgent: request.headers.get("user-agent") })), {
       parse: "none",

@@ -88,7 +88,8 @@ export const testRunTool = projectOperation({
     const durationMs = Math.round(performance.now() - started);
     const via = access.via;
     const store = access.project.storePayloads;
-    deps.audit.record({
+    // Durable audit: the page shows the result once its row is committed (src/audit/writer.ts).
+    await deps.audit.record({
       projectId: access.project.id,
       time: deps.clock.now(),
       channel: "draft",

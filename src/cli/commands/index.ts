@@ -1,6 +1,8 @@
 /** Every CLI command, in the order `portico --help` lists them. */
 import type { Command } from "../command";
 import { apikeyCreateCommand } from "./apikey-create";
+import { auditHeadCommand } from "./audit-head";
+import { auditVerifyCommand } from "./audit-verify";
 import { backupCommand } from "./backup";
 import { dbCopyCommand } from "./db-copy";
 import { demoCommand } from "./demo";
@@ -36,6 +38,8 @@ export const COMMANDS: Command[] = [
   restoreCommand,
   dbCopyCommand,
   keysRotateCommand,
+  auditVerifyCommand,
+  auditHeadCommand,
   secretsRotateKeyCommand,
   demoCommand,
 ];

@@ -2,6 +2,7 @@
 import { parseKey } from "../../tools/secret-key";
 import { rotateSecretKey } from "../../tools/secrets";
 import { assertMasterKeyOpensSigningKeys, resealSigningKeys } from "../../oauth/keys";
+import { resealAuditSigningKeys } from "../../audit/signing";
 import { lines, withDeps, type Command } from "../command";
 
 export const secretsRotateKeyCommand: Command = {
@@ -26,6 +27,8 @@ export const secretsRotateKeyCommand: Command = {
       const result = await rotateSecretKey(deps, newKey);
       // The OAuth signing keys are sealed with the same master key (src/oauth/key-seal.ts).
       await resealSigningKeys(deps, Buffer.from(result.key, "base64"));
+      // So are the audit signing keys (src/audit/signing.ts).
+      await resealAuditSigningKeys(deps, Buffer.from(result.key, "base64"));
       return result;
     });
     return {

@@ -329,10 +329,19 @@ export const auditEvents = pgTable(
     traceparent: text("traceparent"),
     /** `mcp`: a request to an MCP endpoint; `test-run`: a developer ran a draft tool from its page (issue 16 #2). */
     source: text("source", { enum: AUDIT_SOURCES }).notNull().default("mcp"),
+    /**
+     * Tamper evidence (docs/architecture.md: Audit chain): the row's place in its project's chain, the digest of
+     * its payloads (input, output, error, logs — erasable without breaking the chain) and the chained hash.
+     * Null on rows written before chaining began.
+     */
+    chainSeq: bigint("chain_seq", { mode: "number" }),
+    payloadHash: text("payload_hash"),
+    hash: text("hash"),
   },
   (t) => [
     index("audit_project_time_idx").on(t.projectId, t.id),
     index("audit_time_idx").on(t.time),
+    uniqueIndex("audit_chain_idx").on(t.projectId, t.chainSeq),
   ],
 );
 
@@ -348,9 +357,43 @@ export const orgAuditEvents = pgTable(
     targetId: text("target_id"),
     projectId: text("project_id"),
     details: json("details"),
+    /**
+     * Tamper evidence (docs/architecture.md: Audit chain): the row's place in its org's chain, the digest of
+     * its payloads (`details`) and the chained hash.
+     * Null on rows written before chaining began.
+     */
+    chainSeq: bigint("chain_seq", { mode: "number" }),
+    payloadHash: text("payload_hash"),
+    hash: text("hash"),
   },
-  (t) => [index("org_audit_org_idx").on(t.orgId, t.id)],
+  (t) => [index("org_audit_org_idx").on(t.orgId, t.id), uniqueIndex("org_audit_chain_idx").on(t.orgId, t.chainSeq)],
 );
+
+/**
+ * The head of every audit chain (docs/architecture.md: Audit chain): `p:<projectId>` for a project's calls,
+ * `o:<orgId>` for an org's events. Writers read and advance it in the transaction that appends rows, so two
+ * writers never fork a chain; retention records the pruned prefix here (its last seq and hash: the checkpoint
+ * the remaining rows chain from).
+ */
+export const auditChains = pgTable("audit_chains", {
+  chain: text("chain").primaryKey(),
+  seq: bigint("seq", { mode: "number" }).notNull(),
+  hash: text("hash").notNull(),
+  prunedSeq: bigint("pruned_seq", { mode: "number" }).notNull().default(0),
+  prunedHash: text("pruned_hash"),
+  updatedAt: epochMs("updated_at").notNull(),
+});
+
+/**
+ * Ed25519 keys that sign audit head statements (issue 18). Dedicated, unlike the OAuth signing keys, and never
+ * retired or deleted: a statement signed years ago must still verify. Private parts sealed with the master key.
+ */
+export const auditSigningKeys = pgTable("audit_signing_keys", {
+  kid: text("kid").primaryKey(),
+  publicJwk: json("public_jwk").notNull(),
+  privateJwk: json("private_jwk").notNull(),
+  createdAt: epochMs("created_at").notNull(),
+});
 
 export const handshakeEvents = pgTable(
   "handshake_events",

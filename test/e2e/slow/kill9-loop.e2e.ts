@@ -1,13 +1,12 @@
 /**
  * kill -9 again and again (KILL9_ROUNDS, default 5) on one data dir, each round a different load length,
  * restarting on the same data dir and port in between: the database stays intact, every acknowledged
- * revocation of every round holds, and lost audit rows never reach further back than the last flush
- * interval. Slow, so outside `npm test`: run with `npm run test:e2e`.
+ * revocation of every round holds, and — durable audit, the default (issue 18) — every acknowledged call
+ * has its audit row. Slow, so outside `npm test`: run with `npm run test:e2e`.
  */
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
-import { FLUSH_INTERVAL_MS } from "../../../src/audit/writer";
-import { loadAndSignal, LOSS_WINDOW_SLACK_MS, revocationsNotHeld, serveOn } from "../support/faults";
+import { loadAndSignal, revocationsNotHeld, serveOn } from "../support/faults";
 import { makeCredentials, type Books, type Target } from "../support/load";
 import { freePort, provision } from "../support/portico";
 
@@ -29,7 +28,7 @@ test(`${ROUNDS} rounds of kill -9 under load`, async () => {
     const r = await loadAndSignal(server, t, creds, { loadMs: 800 + Math.floor(Math.random() * 2_500), signal: "SIGKILL" });
     console.log(`round ${round + 1}: ${r.books.acknowledged.size} acknowledged, ${r.lost} lost (window ${r.lostWindowMs} ms), ${r.books.revoked.length} revoked, integrity ${r.integrity}`);
     expect(r.integrity).toBe("ok");
-    expect(r.lostWindowMs).toBeLessThanOrEqual(FLUSH_INTERVAL_MS + LOSS_WINDOW_SLACK_MS);
+    expect(r.lost).toBe(0);
     all.push(r.books);
     windows.push(r.lostWindowMs);
   }
@@ -39,5 +38,5 @@ test(`${ROUNDS} rounds of kill -9 under load`, async () => {
   } finally {
     await last.stop();
   }
-  console.log(`kill -9 loop: worst lost-row window ${Math.max(...windows)} ms over ${ROUNDS} rounds (flush interval ${FLUSH_INTERVAL_MS} ms)`);
+  console.log(`kill -9 loop: ${ROUNDS} rounds, acknowledged-but-unaudited calls: ${windows.filter((w) => w > 0).length ? "some" : "0"}`);
 });

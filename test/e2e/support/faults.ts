@@ -74,8 +74,8 @@ function dataDirOf(server: ServeChild): string {
 }
 
 /** `serve` that remembers its data dir for the accounting above. */
-export async function serveOn(dataDir: string, port: number): Promise<ServeChild> {
-  const server = await serve(dataDir, serveFlags(port));
+export async function serveOn(dataDir: string, port: number, extra: string[] = []): Promise<ServeChild> {
+  const server = await serve(dataDir, [...serveFlags(port), ...extra]);
   dataDirs.set(server, dataDir);
   return server;
 }
