@@ -9,7 +9,7 @@ export const VISIBILITIES = ["private", "public"] as const;
 /** Where a project offers the `portico_*` management tools (issue 16 #3): nowhere, the draft URL, or both URLs. */
 export const MANAGEMENT_TOOL_SETTINGS = ["off", "draft", "draft_and_production"] as const;
 /** What made a project audit row: a request to an MCP endpoint, or a test run from a tool's page (issue 16 #2). */
-export const AUDIT_SOURCES = ["mcp", "test-run"] as const;
+export const AUDIT_SOURCES = ["mcp", "test-run", "replay"] as const;
 
 export type Role = (typeof ROLES)[number];
 export type Channel = (typeof CHANNELS)[number];

@@ -4,6 +4,7 @@ import type { Deps } from "../deps";
 import { invoke } from "../services/operation";
 import { downloadResponse, exportAuditLog, getAuditEvent, listAudit } from "../services/audit";
 import { NotFoundError } from "../errors";
+import { replayAuditedCall } from "../services/audit-replay";
 import { projectAccessFor } from "./caller";
 import { doc } from "./doc";
 
@@ -26,5 +27,10 @@ export function auditRoutes(deps: Deps) {
       const id = Number(params.id);
       if (!Number.isInteger(id) || id < 1) throw new NotFoundError("No such audit event in this project.");
       return await invoke(getAuditEvent, deps, await access(request, params), { id });
-    }, doc("audit", getAuditEvent.summary));
+    }, doc("audit", getAuditEvent.summary))
+    .post("/projects/:org/:project/audit/:id/replay", async ({ request, params }) => {
+      const id = Number(params.id);
+      if (!Number.isInteger(id) || id < 1) throw new NotFoundError("No such audit event in this project.");
+      return await invoke(replayAuditedCall, deps, await access(request, params), { id });
+    }, doc("audit", replayAuditedCall.summary));
 }

@@ -80,41 +80,46 @@ export const testRunTool = projectOperation({
   permission: CAN.workOnDraft,
   // Changes nothing in the project: the run itself is recorded in the project audit log (source test-run).
   audit: READ_ONLY,
-  run: async (deps, access, i): Promise<TestRunResult> => {
-    const def = await getDraftTool(deps, access.project.id, i.name);
-    checkArguments(def, i.arguments);
-    const started = performance.now();
-    const run = await runOnDraft(deps, access, def, i.arguments);
-    const durationMs = Math.round(performance.now() - started);
-    const via = access.via;
-    const store = access.project.storePayloads;
-    // Durable audit: the page shows the result once its row is committed (src/audit/writer.ts).
-    await deps.audit.record({
-      projectId: access.project.id,
-      time: deps.clock.now(),
-      channel: "draft",
-      principal: via.kind === "apikey" ? "apikey" : "user",
-      userId: access.user.id,
-      grantId: via.kind === "grant" ? via.grantId : null,
-      clientId: null,
-      apiKeyId: via.kind === "apikey" ? via.apiKeyId : null,
-      sessionId: null,
-      method: "tools/call",
-      tool: def.name,
-      version: null,
-      input: auditPayload(i.arguments, store),
-      output: auditPayload(run.result, store),
-      status: run.result.isError ? "error" : "ok",
-      errorClass: run.errorClass ?? null,
-      error: run.error?.slice(0, 2000) ?? null,
-      logs: run.logs.length ? auditPayload(run.logs, store) : null,
-      durationMs,
-      host: null,
-      ip: null,
-      protocolVersion: null,
-      traceparent: null,
-      source: "test-run",
-    });
-    return { tool: def.name, kind: def.kind, arguments: i.arguments, result: run.result, errorClass: run.errorClass ?? null, logs: run.logs, durationMs };
-  },
+  run: async (deps, access, i): Promise<TestRunResult> => runDraftAudited(deps, access, await getDraftTool(deps, access.project.id, i.name), i.arguments, "test-run"),
 });
+
+/**
+ * Runs a draft tool with `args` (checked against its inputSchema first) and records the run in the project's
+ * audit log as `source` — a test run from the tool's page, or a replay of an audited call (src/services/audit-replay.ts).
+ */
+export async function runDraftAudited(deps: Deps, access: ProjectAccess, def: ToolDefinition, args: Record<string, unknown>, source: "test-run" | "replay"): Promise<TestRunResult> {
+  checkArguments(def, args);
+  const started = performance.now();
+  const run = await runOnDraft(deps, access, def, args);
+  const durationMs = Math.round(performance.now() - started);
+  const via = access.via;
+  const store = access.project.storePayloads;
+  // Durable audit: the result is shown once its row is committed (src/audit/writer.ts).
+  await deps.audit.record({
+    projectId: access.project.id,
+    time: deps.clock.now(),
+    channel: "draft",
+    principal: via.kind === "apikey" ? "apikey" : "user",
+    userId: access.user.id,
+    grantId: via.kind === "grant" ? via.grantId : null,
+    clientId: null,
+    apiKeyId: via.kind === "apikey" ? via.apiKeyId : null,
+    sessionId: null,
+    method: "tools/call",
+    tool: def.name,
+    version: null,
+    input: auditPayload(args, store),
+    output: auditPayload(run.result, store),
+    status: run.result.isError ? "error" : "ok",
+    errorClass: run.errorClass ?? null,
+    error: run.error?.slice(0, 2000) ?? null,
+    logs: run.logs.length ? auditPayload(run.logs, store) : null,
+    durationMs,
+    host: null,
+    ip: null,
+    protocolVersion: null,
+    traceparent: null,
+    source,
+  });
+  return { tool: def.name, kind: def.kind, arguments: args, result: run.result, errorClass: run.errorClass ?? null, logs: run.logs, durationMs };
+}

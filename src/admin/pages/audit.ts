@@ -13,9 +13,37 @@ import { AUDIT_STATUS_LABELS, auditClientOptions, downloadResponse, exportAuditL
 import { invoke } from "../../services/operation";
 import type { ProjectAccess } from "../../services/access";
 import { emptyState, nextPageLink, selectField, table, when } from "../ui";
+import { roleAtLeast } from "../../auth/scopes";
+import { csrfField, redirect } from "../../auth/views";
+import { AppError } from "../../errors";
+import { replayAuditedCall, type ReplayResult } from "../../services/audit-replay";
+import { csrfOf, postedForm } from "../context";
+import { holdOnce, takeOnce } from "../one-time";
+import { heldRun, resultView } from "./tool-test-run";
 
-/** How a test run from a tool's page is named in the log (issue 16 #2; db/SCHEMA.md: audit_events.source). */
-const TEST_RUN_WORDS = "test run from the tool page";
+/** How a test run from a tool's page, and a replay, are named in the log (issues 16 #2, 18; db/SCHEMA.md: audit_events.source). */
+const SOURCE_WORDS: Record<string, string> = { mcp: "MCP request", "test-run": "test run from the tool page", replay: "replay against the draft" };
+
+/** The one-time kind a replay's result travels under from its POST to the detail page (src/admin/one-time.ts). */
+const REPLAY = "audit-replay";
+
+/**
+ * The detail page's Replay card (issue 18): re-run this call's input on the current draft of its tool and see
+ * both results side by side. Offered to developers and above on recorded tool calls; the run is the service's.
+ */
+function replayCard(action: string, csrf: string, e: NamedAuditEvent, state: { result?: ReplayResult | null; error?: string }): Html {
+  const intro = html`<p class="muted small">Runs this call's recorded input on the current <strong>draft</strong> of <code>${e.tool}</code>, with draft secret values only — production is never touched. The replay is recorded in this log as a replay.</p>`;
+  const form = html`<form method="post" action="${action}">${csrfField(csrf)}<div class="actions"><button type="submit">Replay against the draft</button></div></form>`;
+  const error = state.error ? html`<p class="field-error" role="alert">${state.error}</p>` : "";
+  const r = state.result;
+  const sides = r
+    ? html`<div class="replay-sides">
+<section aria-label="Recorded result"><h3>Recorded</h3><p class="muted small">${r.original.channel}${r.original.version ? ` v${r.original.version}` : ""} · ${AUDIT_STATUS_LABELS[r.original.status as "ok" | "error"] ?? r.original.status} · ${r.original.durationMs} ms</p>
+${r.original.error ? html`<p class="small">${r.original.error}</p>` : ""}${r.original.output === null ? html`<span class="muted">not stored</span>` : html`<pre>${JSON.stringify(r.original.output, null, 2)}</pre>`}</section>
+<section aria-label="Draft result"><h3>Draft now</h3>${resultView(r.replay)}</section></div>`
+    : "";
+  return html`<div class="card" id="replay"><h2>Replay against the draft</h2>${intro}${form}${error}${sides}</div>`;
+}
 
 /** A name with its id beside it, small (the id is what the API and exports join on); the id alone when the name is gone. */
 function named(name: string | null, id: string | null): Html | null {
@@ -78,7 +106,7 @@ export function auditPages(deps: Deps) {
       const rows = events.map(
         (e) => html`<tr><td><a href="${`${base}/${e.id}`}">${when(e.time, { seconds: true })}</a></td><td><code>${e.tool ?? e.method}</code>${e.version ? html`<div class="muted small">v${e.version}</div>` : ""}</td>
 <td>${statusBadge(e)}</td>
-<td>${caller(e)}<div class="muted small">${e.source === "test-run" ? TEST_RUN_WORDS : (e.host ?? "")}</div></td>
+<td>${caller(e)}<div class="muted small">${e.source && e.source !== "mcp" ? SOURCE_WORDS[e.source] : (e.host ?? "")}</div></td>
 <td>${e.channel}</td><td>${e.durationMs} ms</td></tr>`,
       );
       const emptyCard = empty === "none-yet"
@@ -95,16 +123,40 @@ ${exportLinks(request, base)}`;
     .get("/admin/:org/:project/audit/export.csv", async ({ request, params, query }) =>
       downloadResponse(await invoke(exportAuditLog, deps, await projectPageAccess(deps, request, params.org, params.project), { ...query, format: "csv" })),
     )
+    .post("/admin/:org/:project/audit/:id/replay", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
+      postedForm(request, body, access);
+      const id = Number.parseInt(params.id, 10) || 0;
+      const detail = `${projectPath(access.org, access.project, `/audit/${id}`)}`;
+      try {
+        const result = await invoke(replayAuditedCall, deps, access, { id });
+        const held = { ...result, replay: heldRun(result.replay) };
+        const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, REPLAY, held) : "";
+        return redirect(`${detail}?replay=${encodeURIComponent(handle)}#replay`);
+      } catch (err) {
+        // A call that cannot be replayed (payloads off, the tool gone, input no longer valid) is explained in the card.
+        if (!(err instanceof AppError) || err.status >= 500 || err.status === 403) throw err;
+        return detailPage(deps, request, access, id, { error: err.message.replace(/^id: /, "") }, 400);
+      }
+    })
     .get("/admin/:org/:project/audit/:id", async ({ request, params }) => {
       const access = await projectPageAccess(deps, request, params.org, params.project);
+      const handle = new URL(request.url).searchParams.get("replay");
+      const result = handle && access.via.kind === "session" ? takeOnce<ReplayResult>(deps, access.via.sessionId, REPLAY, handle) : null;
+      return detailPage(deps, request, access, Number.parseInt(params.id, 10) || 0, { result });
+    });
+}
+
+/** One event in full, with the Replay card for tool calls when the viewer may use the draft. */
+async function detailPage(deps: Deps, _request: Request, access: ProjectAccess, id: number, replay: { result?: ReplayResult | null; error?: string }, status = 200) {
       const { org, project } = access;
-      const e = await invoke(getAuditEvent, deps, access, { id: Number.parseInt(params.id, 10) || 0 });
+      const e = await invoke(getAuditEvent, deps, access, { id });
       const fact = (k: string, v: Html | string | number | null | undefined) => (v === null || v === undefined || v === "" ? "" : html`<dt>${k}</dt><dd>${v}</dd>`);
       const body = html`<p><a href="${projectPath(org, project, "/audit")}">← Audit log</a></p><h1>${e.tool ?? e.method} ${statusBadge(e)}</h1>
 <div class="card"><dl class="facts">${fact("Time (UTC)", when(e.time, { seconds: true }))}${fact("Channel", e.channel)}${fact("Method", e.method)}${fact("Version", e.version)}
-${fact("Source", e.source === "test-run" ? TEST_RUN_WORDS : "MCP request")}${fact("Caller", e.principal)}${fact("User", named(e.userEmail, e.userId))}${fact("App (OAuth client)", named(e.clientName, e.clientId))}${fact("Grant", e.grantId)}${fact("API key", named(e.apiKeyName, e.apiKeyId))}
+${fact("Source", SOURCE_WORDS[e.source ?? "mcp"] ?? e.source)}${fact("Caller", e.principal)}${fact("User", named(e.userEmail, e.userId))}${fact("App (OAuth client)", named(e.clientName, e.clientId))}${fact("Grant", e.grantId)}${fact("API key", named(e.apiKeyName, e.apiKeyId))}
 ${fact("Host", e.host)}${fact("MCP revision", e.protocolVersion)}${fact("Trace (traceparent)", e.traceparent ? html`<code class="small">${e.traceparent}</code>` : null)}${fact("IP", e.ip)}${fact("Duration", `${e.durationMs} ms`)}${fact("Error class", e.errorClass)}${fact("Error", e.error)}</dl></div>
-<div class="card detail"><h2>Input</h2>${pretty(e.input)}<h2>Output</h2>${pretty(e.output)}<h2>Handler logs</h2>${pretty(e.logs)}</div>`;
-      return adminPage({ title: "Audit event", user: access.user, role: access.role, org, project, projectTab: "audit", body });
-    });
+<div class="card detail"><h2>Input</h2>${pretty(e.input)}<h2>Output</h2>${pretty(e.output)}<h2>Handler logs</h2>${pretty(e.logs)}</div>
+${e.method === "tools/call" && e.tool && roleAtLeast(access.role, replayAuditedCall.permission.role) ? replayCard(`${projectPath(org, project, `/audit/${e.id}`)}/replay`, csrfOf(access), e, replay) : ""}`;
+      return adminPage({ title: "Audit event", user: access.user, role: access.role, org, project, projectTab: "audit", body, status });
 }

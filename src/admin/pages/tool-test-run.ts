@@ -40,7 +40,8 @@ function contentItem(item: TestRunResult["result"]["content"][number]): Html {
   return html`<pre class="test-item">${pretty(item)}</pre>`;
 }
 
-function resultView(run: TestRunResult): Html {
+/** A run's result as a host would receive it (the test run card, and the draft side of a replay). */
+export function resultView(run: TestRunResult): Html {
   const failed = run.result.isError === true;
   const badge = failed
     ? html`<span class="badge err">isError${run.errorClass ? html` · ${run.errorClass}` : ""}</span>`

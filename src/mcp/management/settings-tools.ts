@@ -4,6 +4,7 @@
  * are the operation's, the same as on the pages, the API and the CLI.
  */
 import { listAudit } from "../../services/audit";
+import { replayAuditedCall } from "../../services/audit-replay";
 import { listOrgGrants } from "../../services/grants";
 import { viewMembers } from "../../services/members";
 import { fromOperation, type ManagementToolSpec } from "./spec";
@@ -12,6 +13,8 @@ const SETTINGS = { scope: "settings", readOnly: true } as const;
 
 export const SETTINGS_TOOLS: ManagementToolSpec[] = [
   fromOperation(listAudit, { name: "portico_query_audit", ...SETTINGS, result: (page) => page }),
+  // Runs the draft (audited as a replay), so not read-only; the operation also needs `draft` and `project:write`.
+  fromOperation(replayAuditedCall, { name: "portico_replay_call", scope: "settings", readOnly: false, result: (r) => r }),
   fromOperation(viewMembers, { name: "portico_list_members", ...SETTINGS, result: (v) => ({ members: v.members }) }),
   // This project's live grants, in the field names this tool has always answered with (no tokens).
   fromOperation(listOrgGrants, {
