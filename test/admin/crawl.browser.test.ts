@@ -224,7 +224,8 @@ async function crawl(who: Crawler): Promise<CrawlResult> {
         target.search = new URLSearchParams(f.fields).toString();
         offer(target.href, current);
       } else {
-        const key = `${f.method} ${routePattern(new URL(f.action).pathname)}`;
+        // Every form of a visited page, by its exact address: the Change of the owner's row is not the admin's.
+        const key = `${f.method} ${f.action}`;
         if (!forms.has(key)) forms.set(key, { method: f.method, action: f.action, fields: f.fields, page: current });
       }
     }
