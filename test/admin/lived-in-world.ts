@@ -70,7 +70,7 @@ export async function liveIn(deps: Deps, w: SignedInWorld, callback: string): Pr
     time: t0 + 130_000, principal: "apikey", userId: w.users.admin.id, grantId: null, clientId: null, apiKeyId: key.id, tool: "delete_note",
     input: '{"title":"draft"}', output: null, status: "error", errorClass: "runtime", error: "The user declined.", host: "curl/8.5",
   }));
-  deps.audit.record(call({ time: t0 + 200_000, channel: "draft", version: null, userId: w.users.developer.id, grantId: null, clientId: null, principal: "user", tool: "get_order", input: '{"id":7}', output: '{"id":7,"status":"shipped"}' }));
+  deps.audit.record(call({ time: t0 + 200_000, channel: "draft", version: null, userId: w.users.developer.id, grantId: null, clientId: null, principal: "user", tool: "get_order", input: '{"id":7}', output: '{"id":7,"status":"shipped"}', host: "mcp-inspector 0.16" }));
   await deps.audit.flush();
   return { appId, keyId: key.id };
 }
