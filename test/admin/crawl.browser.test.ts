@@ -57,6 +57,8 @@ const PER_PATTERN = 1;
 const PARALLEL = 2;
 
 let world: Partial<BrowserWorld> = {};
+/** The pending invite's link: where a signed-out visitor starts too (nothing links to it; it comes by email). */
+let inviteUrl = "";
 /** A byte copy of the world's data dir, taken after seeding and before the crawl. */
 let snapshot = "";
 
@@ -85,7 +87,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   world = await startBrowserWorld();
   const { server, w, callback } = world as BrowserWorld;
-  await liveIn(server.deps, w, callback);
+  ({ inviteUrl } = await liveIn(server.deps, w, callback));
   snapshot = tempDir("portico-crawl-snapshot-");
   const dataDir = server.deps.config.dataDir;
   // VACUUM INTO writes a consistent copy of a live WAL database; the secret key file goes beside it.
@@ -179,7 +181,8 @@ async function crawl(who: Crawler): Promise<CrawlResult> {
     if (!mainDocument && req.url().startsWith(origin)) problem(`${req.resourceType()} ${new URL(req.url()).pathname} failed: ${req.failure()?.errorText}`);
   });
 
-  const queue: Array<{ url: string; from: string | null }> = [{ url: `${origin}/`, from: "(the start)" }, ...ERROR_PAGES.map((p) => ({ url: origin + p, from: null }))];
+  const starts = who === "visitor" ? [`${origin}/`, inviteUrl] : [`${origin}/`];
+  const queue: Array<{ url: string; from: string | null }> = [...starts.map((url) => ({ url, from: "(the start)" })), ...ERROR_PAGES.map((p) => ({ url: origin + p, from: null }))];
   const seen = new Set<string>();
   const perPattern = new Map<string, number>();
   const pages: string[] = [];

@@ -26,6 +26,8 @@ export interface LivedIn {
   appId: string;
   /** The API key's id. */
   keyId: string;
+  /** The pending invite's link (its token is in it). */
+  inviteUrl: string;
 }
 
 /** Adds the history described in the file comment to a freshly seeded world. */
@@ -49,7 +51,7 @@ export async function liveIn(deps: Deps, w: SignedInWorld, callback: string): Pr
 
   const key = await w.apiKey("admin", { name: "CI deploy" });
   const asAdmin = await orgAccess(deps, w.users.admin, via("admin"), w.org.slug);
-  await invoke(inviteMember, deps, asAdmin, { role: "developer", email: "new.hire@acme.test" });
+  const invite = await invoke(inviteMember, deps, asAdmin, { role: "developer", email: "new.hire@acme.test" });
   const { client_id } = await registerClient(deps, { client_name: "Claude", redirect_uris: [callback], token_endpoint_auth_method: "none" });
   const appId = String(client_id);
   const grant = await createGrant(deps.db, {
@@ -72,5 +74,5 @@ export async function liveIn(deps: Deps, w: SignedInWorld, callback: string): Pr
   }));
   deps.audit.record(call({ time: t0 + 200_000, channel: "draft", version: null, userId: w.users.developer.id, grantId: null, clientId: null, principal: "user", tool: "get_order", input: '{"id":7}', output: '{"id":7,"status":"shipped"}', host: "mcp-inspector 0.16" }));
   await deps.audit.flush();
-  return { appId, keyId: key.id };
+  return { appId, keyId: key.id, inviteUrl: invite.url };
 }
