@@ -5,7 +5,8 @@
  *
  * - no 5xx, and no 4xx on a link the page itself offered (a link the role cannot open is a dead end);
  * - a way back: a link to `/`, `/admin`, `/login` or a parent of the page — error pages included (a few
- *   addresses that fail on purpose are visited too: a missing tool, a missing org, a page above the role);
+ *   addresses that fail on purpose are visited too: a missing tool, a missing org, a page above the role,
+ *   an unusable invite or reset link, setup once set up; a visitor also starts at a pending invite link);
  * - no console error (CSP violations are console errors in Chromium), no uncaught exception and no failed
  *   same-origin subresource (script, style, image, font, frame);
  * - no control the role cannot use: every enabled POST form the page offers is submitted, as the browser
@@ -16,7 +17,7 @@
  *   submission sees. Forms that are visibly disabled (a viewer's read-only tool form) are not controls.
  *   GET forms (filters) are followed like links. The signed-out visitor's forms (sign in) are for anyone.
  *
- * Time: ~52 s of CPU in all (bun and Chromium, `time` user+sys) for ~155 pages and ~120 form submissions,
+ * Time: 44-52 s of CPU in all (bun and Chromium, `time` user+sys) for ~180 pages and ~120 form submissions,
  * the owner's full-page screenshots a large share. Measured on 2 cores shared at a load average of 10-16
  * the wall time was 2-3 minutes; the CPU it needs suggests under a minute on a quiet machine (not measured).
  *
@@ -48,7 +49,10 @@ const CRAWLERS = process.env.CRAWL_AS ? ALL_CRAWLERS.filter((who) => process.env
 /** Crawlers whose every page is kept as a screenshot (the others see subsets of the owner's pages). */
 const PHOTOGRAPHED: Crawler[] = ["visitor", "owner"];
 /** Addresses that fail on purpose, visited by every crawler for their error page (not offered links). */
-const ERROR_PAGES = ["/admin/acme/shop/tools/no-such-tool", "/admin/no-such-org", "/admin/acme/settings/audit", "/no-such-page"];
+const ERROR_PAGES = [
+  "/admin/acme/shop/tools/no-such-tool", "/admin/no-such-org", "/admin/acme/settings/audit", "/no-such-page",
+  "/invite/not-a-token", "/reset/not-a-token", "/setup",
+];
 /** Where a crawler starts from (home redirects there): the pages a way back leads to, which need none. */
 const HOMES = ["/admin", "/login"];
 /** Addresses of one path and one set of query keys visited at most this often (audit details, filters). */
