@@ -88,15 +88,20 @@ export function adminPage(o: AdminPageOptions): Response {
   return page({ title: o.title, status: o.status, nav: topBar(o), body: html`${tabBar}${flash}${o.body}` });
 }
 
+/** The org slug an address below an org page names (`/admin/{org}/…`), if any. */
+export function errorPageOrg(path: string): string | undefined {
+  return /^\/admin\/([^/]+)\/./.exec(path)?.[1];
+}
+
 /**
  * The header and way back of an error page under `/admin` (issue 16 #8): the signed-in user's normal top
- * bar, and links to the organization the address names (if any) and to the list of organizations; signed
- * out, the default page and its link to Portico's start page.
+ * bar, and links to the organization the address names (if `member` of it) and to the list of
+ * organizations; signed out, the default page and its link to Portico's start page.
  */
-export function adminErrorChrome(user: User | null, path: string): { nav?: Html; back?: Html } {
+export function adminErrorChrome(user: User | null, path: string, member: boolean): { nav?: Html; back?: Html } {
   // Signed out: the default way back (Portico's start page), which offers sign-in.
   if (!user) return {};
-  const orgSlug = /^\/admin\/([^/]+)\/./.exec(path)?.[1];
+  const orgSlug = member ? errorPageOrg(path) : undefined;
   const back = html`<div class="actions">${orgSlug ? html`<a class="button" href="${`/admin/${orgSlug}`}">Back to the organization</a>` : ""}<a class="button${orgSlug ? " secondary" : ""}" href="/admin">Your organizations</a></div>`;
   return { nav: topBar({ user }), back };
 }

@@ -3,7 +3,8 @@ import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { pageErrors } from "../http/errors";
 import { currentUser } from "../auth/current";
-import { adminErrorChrome } from "./layout";
+import { findOrg, roleOf } from "../projects/orgs";
+import { adminErrorChrome, errorPageOrg } from "./layout";
 import { accountAppPages } from "./pages/account-apps";
 import { appPages } from "./pages/apps";
 import { auditPages } from "./pages/audit";
@@ -20,12 +21,21 @@ import { toolPages } from "./pages/tools";
 import { toolPreviewPages } from "./pages/tool-preview";
 import { instructionPages } from "./pages/instructions";
 
-/** Who is signed in, for an error page's header; an error page never fails for want of one. */
-async function signedInUser(deps: Deps, request: Request) {
+/**
+ * Who is signed in, for an error page's header, and whether they belong to the org the address names (the
+ * page offers a way back to it only then: a link a non-member follows is one more 404, found by the
+ * crawler, test/admin/crawl.browser.test.ts). An error page never fails for want of either.
+ */
+async function errorChrome(deps: Deps, request: Request) {
+  const path = new URL(request.url).pathname;
   try {
-    return (await currentUser(deps, request))?.user ?? null;
+    const user = (await currentUser(deps, request))?.user ?? null;
+    const orgSlug = errorPageOrg(path);
+    const org = user && orgSlug ? await findOrg(deps.db, orgSlug) : undefined;
+    const member = Boolean(user && org && (await roleOf(deps.db, org.id, user.id)));
+    return adminErrorChrome(user, path, member);
   } catch {
-    return null;
+    return adminErrorChrome(null, path, false);
   }
 }
 
@@ -33,7 +43,7 @@ async function signedInUser(deps: Deps, request: Request) {
 export function adminPlugin(deps: Deps) {
   return new Elysia({ name: "admin" })
     // Local (applies to the pages used below, not to the app around it): errors become HTML pages.
-    .onError(pageErrors(deps.log, async (request) => adminErrorChrome(await signedInUser(deps, request), new URL(request.url).pathname)))
+    .onError(pageErrors(deps.log, (request) => errorChrome(deps, request)))
     .use(homePages(deps))
     .use(memberPages(deps))
     .use(appPages(deps))

@@ -62,7 +62,9 @@ function invitePage(v: View, status = 200, setCookie: string[] = []): Response {
 <form method="post" action="/invite/${v.token}">${csrfField(v.csrf)}${hidden("return_to", v.returnTo)}${hidden("mode", "join")}
 <div class="actions"><button type="submit">Join ${org.name}</button><a class="button secondary" href="/logout">Use another account</a></div></form>`
     : anonymousForms(v);
-  return cardPage(`Join ${org.name}`, html`${intro}${notice(v.error)}${body}`, { status, setCookie });
+  // A way out for one who does not want to join now (issue 16 #8; the crawler found none).
+  const notNow = html`<p class="muted small"><a href="${v.signedIn ? "/admin" : "/login"}">Not now</a>: ${v.signedIn ? "back to your organizations" : "sign in without joining"}; the link stays valid until it expires.</p>`;
+  return cardPage(`Join ${org.name}`, html`${intro}${notice(v.error)}${body}${notNow}`, { status, setCookie });
 }
 
 function unusablePage(err: AppError): Response {
