@@ -169,8 +169,7 @@ async function crawl(who: Crawler): Promise<CrawlResult> {
   page.on("console", (m) => {
     // Chromium also logs the page's own error status ("Failed to load resource: … 404"); that status is
     // judged below (offered link or not), so only errors from elsewhere count here.
-    // The favicon (issue 16 #9) is being added on another branch; drop the second test when it lands.
-    if (m.type() !== "error" || m.location().url.endsWith("/favicon.ico")) return;
+    if (m.type() !== "error") return;
     if (m.location().url === page.url() && m.text().startsWith("Failed to load resource")) return;
     problem(`console error: ${m.text()}`);
   });
