@@ -20,7 +20,8 @@ export function apiDocsPage(spec: OpenApiSpec): Response {
     Object.entries(ops).map(([method, op]) => ({ tag: op.tags?.[0] ?? "other", method: method.toUpperCase(), path, op })),
   );
   const tags = [...new Set(rows.map((r) => r.tag))];
-  const body = html`<h1>Portico API</h1><div class="card"><p>${spec.info.description}</p>
+  // A way back to the pages (issue 16 #8: no dead ends): the docs are linked from every page's footer.
+  const body = html`<p><a href="/">← Back to Portico</a></p><h1>Portico API</h1><div class="card"><p>${spec.info.description}</p>
 <p>Machine-readable: <a href="/api/v1/openapi.json"><code>/api/v1/openapi.json</code></a> (OpenAPI 3.1).</p></div>
 ${tags.map(
   (tag) => html`<h2>${tag}</h2><div class="table-wrap"><table><tbody>${rows

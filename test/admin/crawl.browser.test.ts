@@ -181,6 +181,9 @@ async function crawl(who: Crawler): Promise<CrawlResult> {
   });
   page.on("requestfailed", (req) => {
     const mainDocument = req.resourceType() === "document" && req.frame() === page.mainFrame();
+    // The browser fetches the favicon on its own and drops the fetch when the crawler moves on (net::ERR_ABORTED):
+    // that is the crawl's doing, not the page's. Any other failure of it (a 404) still counts.
+    if (req.resourceType() === "other" && req.failure()?.errorText === "net::ERR_ABORTED") return;
     if (!mainDocument && req.url().startsWith(origin)) problem(`${req.resourceType()} ${new URL(req.url()).pathname} failed: ${req.failure()?.errorText}`);
   });
 
