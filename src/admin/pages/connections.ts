@@ -16,6 +16,8 @@ const SHOWN = 15;
 
 const STEP_WORDS: Record<HandshakeStep, string> = {
   resource_metadata: "found the server's sign-in details",
+  as_metadata: "read the authorization server's details",
+  metadata_miss: "asked for sign-in details at an address Portico does not serve",
   registration: "registered itself",
   client_metadata: "Portico read the app's metadata document",
   authorize: "opened the authorization page",
