@@ -6,7 +6,8 @@
 import type { DoctorEvent, Finding } from "../report";
 import { newest, type ClientContext, type ClientRule } from "./context";
 
-const REFUSED = (e: DoctorEvent) => (e.step === "mcp" || e.step === "refresh") && e.outcome === "fail" && typeof e.detail.why === "string";
+const GRANT_ENDED = ["gone", "revoked", "member_removed", "session_ended", "not_member", "role_lowered"];
+const REFUSED = (e: DoctorEvent) => (e.step === "mcp" || e.step === "refresh") && e.outcome === "fail" && GRANT_ENDED.includes(String(e.detail.why));
 
 /** The newest refusal of the client, unless it connected again afterwards. */
 function lastRefusal(ctx: ClientContext, whys: string[]): DoctorEvent | null {
