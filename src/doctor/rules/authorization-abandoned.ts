@@ -14,19 +14,20 @@ export const authorizationAbandoned: ClientRule = (ctx) => {
   if (ctx.events.some((e) => (e.step === "token" || e.step === "refresh") && e.outcome === "ok")) return null;
   const last = newest(ctx.events, (e) => e.step === "authorize" || e.step === "consent");
   const since = ago(ctx.now - started.time);
+  const why = (fallback: string) => (last?.reason ?? fallback).replace(/\.$/, "");
   const base = { id: "authorization-abandoned", severity: "warning" as const, at: last?.time ?? started.time };
   if (last?.step === "authorize" && last.outcome === "fail" && last.detail.redirectRefused) {
     return {
       ...base,
       severity: "error",
-      title: `${ctx.name} started connecting ${since} ago, but Portico refused its redirect URI${last.detail.redirect ? ` ${last.detail.redirect}` : ""}: ${last.reason ?? "it is not registered"}.`,
+      title: `${ctx.name} started connecting ${since} ago, but Portico refused its redirect URI${last.detail.redirect ? ` ${last.detail.redirect}` : ""}: ${why("it is not registered")}.`,
       fix: "The redirect URI the host sends must be one the app registered, exactly. Remove the server in the host and add it again so it registers afresh; if it still fails, the host's redirect URI is not allowed here.",
     };
   }
   if (last?.step === "authorize" && last.outcome === "fail") {
     return {
       ...base,
-      title: `${ctx.name} started connecting ${since} ago, but its authorization request was refused: ${last.reason ?? "invalid request"}.`,
+      title: `${ctx.name} started connecting ${since} ago, but its authorization request was refused: ${why("invalid request")}.`,
       fix: "Reconnect from the host. If the same error comes back, the host sends a request Portico cannot accept; the reason above says which part.",
     };
   }
