@@ -75,7 +75,8 @@ export async function diagnoseConnections(deps: Deps, access: ProjectAccess, opt
     const revision = events.find((e) => e.step === "mcp" && e.outcome === "ok" && typeof e.detail.revision === "string")?.detail.revision;
     clients.push({ clientId: id, name, lastSeen: events[0]!.time, protocolVersion: typeof revision === "string" ? revision : null, events, findings });
   }
-  clients.sort((a, b) => b.lastSeen - a.lastSeen);
+  // Newest activity first; the steps no client was named in (metadata fetches, 401s without a token) last.
+  clients.sort((a, b) => Number(a.clientId === null) - Number(b.clientId === null) || b.lastSeen - a.lastSeen);
   const allEvents = rows.map(toEvent);
   const projectFindings = PROJECT_RULES.map((rule) => rule({ now, publicUrl, urls, events: allEvents }))
     .filter((f): f is Finding => f !== null)
