@@ -67,10 +67,11 @@ export async function diagnoseConnections(deps: Deps, access: ProjectAccess, opt
       .where(and(eq(grants.projectId, project.id), inArray(grants.clientId, ids)));
     for (const g of rowsOfGrants) grantsOf.set(g.clientId, [...(grantsOf.get(g.clientId) ?? []), g]);
   }
+  const unauthenticated = byClient.get(null)?.filter((e) => e.step === "mcp" && e.outcome === "fail") ?? [];
   const clients: ClientReport[] = [];
   for (const [id, events] of byClient) {
     const name = id === null ? "Hosts not yet identified" : (names.get(id) ?? id);
-    const ctx = { now, publicUrl, urls, clientId: id, name, events, grants: id === null ? [] : (grantsOf.get(id) ?? []) };
+    const ctx = { now, publicUrl, urls, clientId: id, name, events, grants: id === null ? [] : (grantsOf.get(id) ?? []), unauthenticated };
     const findings = id === null ? [] : CLIENT_RULES.map((rule) => rule(ctx)).filter((f): f is Finding => f !== null).sort(newestFirst);
     const revision = events.find((e) => e.step === "mcp" && e.outcome === "ok" && typeof e.detail.revision === "string")?.detail.revision;
     clients.push({ clientId: id, name, lastSeen: events[0]!.time, protocolVersion: typeof revision === "string" ? revision : null, events, findings });

@@ -57,6 +57,10 @@ test("token issued but never used by the host: after 5 minutes, known host behav
   expect(report.clients.map((c) => c.name)).toEqual(["Test App"]);
   const f = findings(report).get("token-never-used");
   expect(f?.title).toBe("Test App got a token 6 minutes ago but has never used it to call this server.");
+  // The host restarts and calls without its token: the finding says so.
+  const tokenless = await fetch(`${d.server.url}/acme/shop`, { method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream" }, body: "{}" });
+  expect(tokenless.status).toBe(401);
+  expect(findings(await d.diagnose()).get("token-never-used")?.title).toBe("Test App got a token 6 minutes ago but has never used it to call this server. Calls without a valid token arrived since, most likely from this host.");
   expect(f?.fix).toContain("known host behaviour");
 });
 

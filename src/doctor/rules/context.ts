@@ -26,6 +26,8 @@ export interface ClientContext {
   /** Newest first. */
   events: DoctorEvent[];
   grants: GrantFacts[];
+  /** The project's refused calls no client could be named for (no token, or one that does not verify), newest first. */
+  unauthenticated: DoctorEvent[];
 }
 
 /** The project's setup and every event of the project (any client, or none). */

@@ -14,10 +14,12 @@ export const tokenNeverUsed: ClientRule = (ctx) => {
   const grantUsed = ctx.grants.some((g) => g.lastUsedAt !== null && g.lastUsedAt >= issued.time);
   const revoked = ctx.grants.length > 0 && ctx.grants.every((g) => g.revokedAt !== null);
   if (usedAfter || grantUsed || revoked) return null;
+  // Calls without a usable token since then are most likely this host's (the 401s cannot name a client).
+  const tokenless = ctx.unauthenticated.some((e) => e.time >= issued.time);
   return {
     id: "token-never-used",
     severity: "warning",
-    title: `${ctx.name} got a token ${ago(ctx.now - issued.time)} ago but has never used it to call this server.`,
+    title: `${ctx.name} got a token ${ago(ctx.now - issued.time)} ago but has never used it to call this server.${tokenless ? " Calls without a valid token arrived since, most likely from this host." : ""}`,
     fix: "This is a known host behaviour: the host finished signing in but keeps calling without the token. Remove the server in the host and add it again (reconnect), then try a tool.",
     at: issued.time,
   };

@@ -23,6 +23,7 @@ export function client(events: DoctorEvent[], extra: Partial<ClientContext> = {}
     name: "Claude",
     events: [...events].sort((a, b) => b.time - a.time || b.id - a.id),
     grants: [],
+    unauthenticated: [],
     ...extra,
   };
 }

@@ -18,6 +18,12 @@ test("no finding while the host still has time, or once it called with the token
   expect(tokenNeverUsed(client([ev("token", "ok", 12)], { grants: [grant({ lastUsedAt: NOW - 11 * MIN })] }))).toBeNull();
 });
 
+test("calls without a token after the tokens were issued are named as most likely this host's", () => {
+  const f = tokenNeverUsed(client([ev("token", "ok", 12)], { unauthenticated: [ev("mcp", "fail", 10, { why: "no_token" })] }));
+  expect(f?.title).toBe("Claude got a token 12 minutes ago but has never used it to call this server. Calls without a valid token arrived since, most likely from this host.");
+  expect(tokenNeverUsed(client([ev("token", "ok", 12)], { unauthenticated: [ev("mcp", "fail", 20, { why: "no_token" })] }))?.title).not.toContain("Calls without");
+});
+
 test("a revoked grant is not 'never used' (another rule says why it ended)", () => {
   expect(tokenNeverUsed(client([ev("token", "ok", 12)], { grants: [grant({ revokedAt: NOW - MIN })] }))).toBeNull();
 });
