@@ -14,7 +14,8 @@ import { authPlugin } from "./auth/plugin";
 import { adminPlugin } from "./admin/plugin";
 import { apiPlugin } from "./api/plugin";
 import { mcpPlugin } from "./mcp/plugin";
-import { pageErrors } from "./http/errors";
+import { pageErrors, type ElysiaErrorInput } from "./http/errors";
+import { recordMetadataMiss } from "./oauth/metadata-miss";
 
 export async function createApp(deps: Deps) {
   // Hot-path rate-limit counts sync with the other instances while the app serves (src/lib/rate-limits.ts).
@@ -26,7 +27,19 @@ export async function createApp(deps: Deps) {
     .use(adminPlugin(deps))
     .use(apiPlugin(deps))
     .use(mcpPlugin(deps))
-    .onError(pageErrors(deps.log));
+    .onError(notFoundOrError(deps));
+}
+
+/**
+ * The app-level page errors, and first, for an unmatched well-known path naming a project, a note to the
+ * connection doctor (src/oauth/metadata-miss.ts). The note never turns the 404 into another answer.
+ */
+function notFoundOrError(deps: Deps) {
+  const pages = pageErrors(deps.log);
+  return async (input: ElysiaErrorInput) => {
+    if (input.code === "NOT_FOUND") await recordMetadataMiss(deps, input.request).catch((err) => deps.log.warn({ err: String(err) }, "connection doctor: metadata miss not recorded"));
+    return pages(input);
+  };
 }
 
 export type App = Awaited<ReturnType<typeof createApp>>;

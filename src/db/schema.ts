@@ -438,8 +438,13 @@ export const handshakeEvents = sqliteTable(
     reason: text("reason"),
     /** The MCP revision of an `mcp` step (the request's `MCP-Protocol-Version`), when the client sent one. */
     protocolVersion: text("protocol_version"),
+    /**
+     * Credential-free key/values of the step (path asked for, channel, HTTP status, scheme+host as seen, CIMD
+     * metadata URL and fetch outcome, duration, grant id prefix…): src/doctor/handshake.ts `HandshakeDetail`.
+     */
+    detail: text("detail", { mode: "json" }).$type<Record<string, string | number | boolean | null>>(),
   },
-  (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
+  (t) => [index("handshake_project_idx").on(t.projectId, t.id), index("handshake_client_idx").on(t.clientId, t.id)],
 );
 
 /**

@@ -6,6 +6,7 @@
  * when Portico trusts the redirect URI (RFC 9700 §4.11.1, error-redirect-policy.ts), else through a link on
  * an error page that the user follows.
  */
+import { withDetail } from "../doctor/handshake";
 import { z } from "zod";
 import type { Deps } from "../deps";
 import type { OAuthClient } from "../db/schema";
@@ -84,7 +85,7 @@ export async function validateAuthorizeRequest(deps: Deps, query: URLSearchParam
   const redirectUri = p.redirect_uri;
   if (!redirectUri) throw new AuthorizePageError("The authorization request has no redirect_uri.");
   if (!redirectUriMatches(client.redirectUris, redirectUri)) {
-    throw new AuthorizePageError("The redirect_uri is not one the app registered, so Portico will not send you there.");
+    throw withDetail(new AuthorizePageError("The redirect_uri is not one the app registered, so Portico will not send you there."), { redirectRefused: true });
   }
   // Issue 11 #7: no user has interacted yet, so only a trusted redirect URI is redirected to at once.
   const automatic = redirectsErrorsAutomatically(client, redirectUri);

@@ -9,7 +9,7 @@ import { type OAuthClient, type authRequests } from "../db/schema";
 import { OAuthError } from "../errors";
 import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
 import { newId } from "../lib/ids";
-import { recordHandshake } from "../doctor/handshake";
+import { addressOf, detailOf, recordHandshake, requestDetail } from "../doctor/handshake";
 import {
   AuthorizePageError,
   AuthorizeRedirectError,
@@ -57,7 +57,7 @@ export function redirectError(deps: Deps, err: AuthorizeRedirectError): Response
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });
 }
 
-async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Promise<AuthRequest> {
+async function storeRequest(deps: Deps, request: Request, query: URLSearchParams, ip: string): Promise<AuthRequest> {
   const { authRequests } = deps.db.t;
   // Anyone, signed in or not, stores a row here: bounded per IP so a flood cannot grow the table unchecked.
   await deps.oauth.authorizeRequests.hit(ip, deps.clock.now());
@@ -77,7 +77,8 @@ async function storeRequest(deps: Deps, query: URLSearchParams, ip: string): Pro
     expiresAt: now + REQUEST_TTL_MS,
   };
   await deps.db.insert(authRequests).values(row);
-  await recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok" }, deps.clock.now());
+  const detail = { ...requestDetail(request), channel: valid.target?.channel ?? null, redirect: addressOf(valid.redirectUri), phase: "request" };
+  await recordHandshake(deps.db, { projectId: valid.target?.project.id, clientId: row.clientId, step: "authorize", outcome: "ok", detail }, deps.clock.now());
   return row;
 }
 
@@ -101,9 +102,10 @@ async function showConsent(deps: Deps, row: AuthRequest, { user, session }: Sign
   // The request now belongs to this user: only their session's CSRF token can approve, deny or leave it.
   await deps.db.update(authRequests).set({ userId: user.id }).where(eq(authRequests.id, row.id));
   if ("refusal" in decision) {
-    await recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role" }, deps.clock.now());
+    await recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "fail", reason: "refused: membership or role", detail: { why: "refused", channel: target?.channel ?? null } }, deps.clock.now());
     return refusalPage(decision.refusal, { requestId: row.id, csrf: session.csrfSecret, host: redirectHost(row.redirectUri) });
   }
+  await recordHandshake(deps.db, { projectId: target?.project.id, clientId: client.id, step: "consent", outcome: "ok", detail: { phase: "shown", channel: target?.channel ?? null } }, deps.clock.now());
   return consentPage({
     requestId: row.id,
     csrf: session.csrfSecret,
@@ -124,16 +126,17 @@ export async function handleAuthorize(deps: Deps, request: Request, ip: string):
       row = await findAuthRequest(deps, resumeId);
       if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
     } else {
-      row = await storeRequest(deps, query, ip);
+      row = await storeRequest(deps, request, query, ip);
     }
   } catch (err) {
-    if (err instanceof AuthorizeRedirectError) {
-      await recordHandshake(deps.db, { clientId: query.get("client_id"), step: "authorize", outcome: "fail", reason: `${err.error}: ${err.message}` }, deps.clock.now());
-      return redirectError(deps, err);
-    }
-    if (err instanceof AuthorizePageError) {
-      await recordHandshake(deps.db, { clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason: err.message }, deps.clock.now());
-      return authorizeErrorPage(err.message);
+    if (err instanceof AuthorizeRedirectError || err instanceof AuthorizePageError) {
+      // Tied to the project the request named, so the Server page shows why this client never got further.
+      const target = await resolveResource(deps, query.get("resource") ?? "");
+      const reason = err instanceof AuthorizeRedirectError ? `${err.error}: ${err.message}` : err.message;
+      const redirect = addressOf(query.get("redirect_uri") ?? "");
+      const detail = { ...requestDetail(request), ...(redirect ? { redirect } : {}), ...(err instanceof AuthorizeRedirectError ? { error: err.error } : {}), ...detailOf(err) };
+      await recordHandshake(deps.db, { projectId: target?.project.id, clientId: query.get("client_id")?.slice(0, 300), step: "authorize", outcome: "fail", reason, detail }, deps.clock.now());
+      return err instanceof AuthorizeRedirectError ? redirectError(deps, err) : authorizeErrorPage(err.message);
     }
     throw err;
   }

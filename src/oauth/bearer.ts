@@ -16,9 +16,9 @@ import { allowedScopes, parseScopes, type Scope } from "../auth/scopes";
 import type { Principal } from "../auth/principal";
 import { touchSession } from "../auth/sessions";
 import { channelUrl } from "../projects/projects";
-import { recordHandshake } from "../doctor/handshake";
+import { grantPrefix, recordHandshake, requestDetail, type HandshakeDetail } from "../doctor/handshake";
 import { InsufficientScopeError, InvalidTokenError } from "./errors";
-import { grantProblem, loadGrantState } from "./grant-check";
+import { grantProblem, grantProblemKind, loadGrantState } from "./grant-check";
 import { channelScopes, resourceMetadataUrl } from "./metadata";
 import type { CachedToken } from "./state";
 
@@ -99,13 +99,37 @@ const REFUSAL_RECORD_MS = 60_000;
  * Tells the connection doctor why a genuine (signature-verified) token was refused, once a minute per
  * grant: a host retrying with a revoked grant must not turn every request into a write.
  */
-async function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string): Promise<void> {
+async function recordRefusal(deps: Deps, claims: CachedToken, target: BearerTarget, problem: string, detail: HandshakeDetail, request: Request): Promise<void> {
   const seen = deps.oauth.refusalRecordedAt;
   const now = deps.clock.now();
   if (now - (seen.get(claims.gid) ?? 0) < REFUSAL_RECORD_MS) return;
   if (seen.size >= CACHE_MAX) seen.clear();
   seen.set(claims.gid, now);
-  await recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem }, now);
+  const full = { ...requestDetail(request), channel: target.channel, grant: grantPrefix(claims.gid), status: 401, ...detail };
+  await recordHandshake(deps.db, { projectId: target.projectId, clientId: claims.clientId, step: "mcp", outcome: "fail", reason: problem, detail: full }, now);
+}
+
+/**
+ * A 401 without a usable token (none sent, or one that does not verify): no client can be trusted from it,
+ * so it is noted per project and channel, once a minute — enough to show "the host calls without its token".
+ */
+async function recordAnonymousRefusal(deps: Deps, target: BearerTarget, why: "no_token" | "invalid_token", reason: string, request: Request): Promise<void> {
+  const seen = deps.oauth.refusalRecordedAt;
+  const key = `anon:${target.projectId}:${target.channel}:${why}`;
+  const now = deps.clock.now();
+  if (now - (seen.get(key) ?? 0) < REFUSAL_RECORD_MS) return;
+  if (seen.size >= CACHE_MAX) seen.clear();
+  seen.set(key, now);
+  const detail = { ...requestDetail(request), channel: target.channel, why, status: 401 };
+  await recordHandshake(deps.db, { projectId: target.projectId, step: "mcp", outcome: "fail", reason, detail }, now);
+}
+
+/** Which channel of this project an audience names, or `another server`. */
+function audienceChannel(deps: Deps, target: BearerTarget, aud: string): string {
+  for (const channel of ["production", "draft"] as const) {
+    if (aud === channelUrl(deps.config.publicUrl, target.orgSlug, target.projectSlug, channel)) return channel;
+  }
+  return "another server";
 }
 
 /**
@@ -122,21 +146,32 @@ export async function authenticateBearer(
   const { grants } = deps.db.t;
   const header = request.headers.get("authorization");
   const match = header ? /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
-  if (!header) throw unauthorized(deps, target, "This MCP server needs authorization: connect the app to Portico.", false);
+  if (!header) {
+    await recordAnonymousRefusal(deps, target, "no_token", "no access token sent", request);
+    throw unauthorized(deps, target, "This MCP server needs authorization: connect the app to Portico.", false);
+  }
   if (!match) throw unauthorized(deps, target, "The Authorization header must be a Bearer token.");
   const claims = await verifiedToken(deps, match[1]!);
-  if (!claims) throw unauthorized(deps, target, "The access token is invalid or expired.");
+  if (!claims) {
+    await recordAnonymousRefusal(deps, target, "invalid_token", "access token invalid or expired", request);
+    throw unauthorized(deps, target, "The access token is invalid or expired.");
+  }
   const audience = channelUrl(deps.config.publicUrl, target.orgSlug, target.projectSlug, target.channel);
   // RFC 8707 / MCP: the audience is this exact channel URL; a draft token never reaches production or vice versa.
-  if (claims.aud !== audience) throw unauthorized(deps, target, "The access token was issued for another MCP server.");
+  if (claims.aud !== audience) {
+    await recordRefusal(deps, claims, target, "wrong audience", { why: "audience", tokenFor: audienceChannel(deps, target, claims.aud) }, request);
+    throw unauthorized(deps, target, "The access token was issued for another MCP server.");
+  }
   const grant = await read(`grant:${claims.gid}`, () => loadGrantState(deps, claims.gid));
   const now = deps.clock.now();
   const problem = grantProblem(grant, deps.config.sessionIdleTtl, now);
   if (problem || !grant) {
-    await recordRefusal(deps, claims, target, problem ?? "unknown");
+    const why = grantProblemKind(grant, deps.config.sessionIdleTtl, now);
+    await recordRefusal(deps, claims, target, problem ?? "unknown", { why, revokedReason: grant?.revokedReason ?? null }, request);
     throw unauthorized(deps, target, `The access token is no longer valid: ${problem}.`);
   }
   if (grant.projectId !== target.projectId || grant.channel !== target.channel || grant.userId !== claims.sub) {
+    await recordRefusal(deps, claims, target, "wrong audience", { why: "audience", tokenFor: grant.projectId === target.projectId ? grant.channel : "another server" }, request);
     throw unauthorized(deps, target, "The access token was issued for another MCP server.");
   }
   // The grant's use keeps its approving session alive (docs/architecture.md: Grant); both writes are throttled.
@@ -152,7 +187,8 @@ export async function authenticateBearer(
             .set({ lastUsedAt: now, ...(newRevision ? { protocolVersion: revision } : {}) })
             .where(eq(grants.id, grant.id));
     if (grant.lastUsedAt === null || newRevision) {
-      await recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok", protocolVersion: revision }, now);
+      const detail = { ...requestDetail(request), channel: grant.channel, grant: grantPrefix(grant.id), first: grant.lastUsedAt === null };
+      await recordHandshake(deps.db, { projectId: grant.projectId, clientId: grant.clientId, step: "mcp", outcome: "ok", protocolVersion: revision, detail }, now);
     }
   }
   const allowed = allowedScopes(grant.role!, grant.channel);

@@ -12,7 +12,7 @@ import type { Deps } from "../deps";
 import { outboundProxy } from "../config";
 import { type OAuthClient } from "../db/schema";
 import { safeFetch, SafeFetchError } from "../lib/safe-fetch";
-import { recordHandshake } from "../doctor/handshake";
+import { addressOf, detailOf, recordHandshake, withDetail } from "../doctor/handshake";
 import { redirectUrisProblem } from "./application-type";
 import { ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { PINNED_CLIENT_DOCUMENTS } from "./pinned-clients";
@@ -96,12 +96,12 @@ async function fetchDocument(deps: Deps, clientId: string, cached: OAuthClient |
     await deps.db.update(oauthClients).set({ fetchedAt: now, freshUntil }).where(eq(oauthClients.id, clientId));
     return { ...cached, fetchedAt: now, freshUntil };
   }
-  if (res.status !== 200) throw new Error(`the client metadata document answered HTTP ${res.status}`);
+  if (res.status !== 200) throw withDetail(new Error(`the client metadata document answered HTTP ${res.status}`), { status: res.status });
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder().decode(res.body));
   } catch {
-    throw new Error("the client metadata document is not JSON");
+    throw withDetail(new Error("the client metadata document is not JSON"), { status: res.status });
   }
   const row: OAuthClient = {
     ...parseDocument(clientId, doc),
@@ -129,15 +129,21 @@ async function pinned(deps: Deps, clientId: string): Promise<OAuthClient | null>
 
 async function refresh(deps: Deps, clientId: string, cached: OAuthClient | undefined): Promise<OAuthClient> {
   const { oauthClients } = deps.db.t;
+  // The doctor's detail: the document's address (no query) and how the fetch went, never its content.
+  const metadataUrl = addressOf(clientId);
+  const started = performance.now();
   try {
     const client = await fetchDocument(deps, clientId, cached);
-    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok" }, deps.clock.now());
+    const detail = { registration: "cimd", metadataUrl, fetch: "ok", ms: Math.round(performance.now() - started) };
+    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "ok", detail }, deps.clock.now());
     return client;
   } catch (err) {
     // The reason is shown on the page and in the doctor; addresses stay in the log (issue 11 #9).
     const reason = err instanceof Error ? err.message : "fetch failed";
     const detail = err instanceof SafeFetchError ? err.detail : undefined;
-    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason }, deps.clock.now());
+    const fetch = cached ? "failed, stale copy used" : PINNED_CLIENT_DOCUMENTS[clientId] ? "failed, pinned copy used" : "failed";
+    const doctor = { registration: "cimd", metadataUrl, fetch, ms: Math.round(performance.now() - started), ...detailOf(err) };
+    await recordHandshake(deps.db, { clientId, step: "client_metadata", outcome: "fail", reason, detail: doctor }, deps.clock.now());
     deps.log.warn({ clientId, reason, ...(detail ? { detail } : {}) }, "client metadata document fetch failed");
     if (cached) {
       // Serve the stale copy and back off: the next attempt waits a minute instead of every request retrying.

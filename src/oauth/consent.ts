@@ -11,7 +11,7 @@ import { currentUser, loginRedirect, type SignedIn } from "../auth/current";
 import { SESSION_COOKIE, clearCookieHeader } from "../auth/cookies";
 import { endSession } from "../auth/sessions";
 import { OAuthError } from "../errors";
-import { recordHandshake } from "../doctor/handshake";
+import { grantPrefix, recordHandshake } from "../doctor/handshake";
 import { AuthorizeRedirectError, clientRedirect } from "./authorize-request";
 import { findAuthRequest, redirectError, resumeUrl } from "./authorize";
 import { consentChoices } from "./consent-choices";
@@ -65,7 +65,8 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
   if (!row) return authorizeErrorPage("This authorization request expired or was already used. Start again from your app.");
   const state = row.state ?? undefined;
   if (form.decision !== "approve") {
-    await recordHandshake(deps.db, { clientId: row.clientId, step: "consent", outcome: "fail", reason: "the user denied access" }, deps.clock.now());
+    const denied = row.resource ? await resolveResource(deps, row.resource) : null;
+    await recordHandshake(deps.db, { projectId: denied?.project.id, clientId: row.clientId, step: "consent", outcome: "fail", reason: "the user denied access", detail: { why: "denied" } }, deps.clock.now());
     return redirectError(deps, new AuthorizeRedirectError(row.redirectUri, state, "access_denied", "The user denied access."));
   }
   const resource = row.resource ?? form.resource ?? "";
@@ -93,7 +94,7 @@ export async function handleConsent(deps: Deps, request: Request, meta: RequestM
           }, deps.clock.now());
       return { created, code: await issueCode(deps, created, row) };
     });
-  await recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok" }, deps.clock.now());
+  await recordHandshake(deps.db, { projectId: target.project.id, clientId: row.clientId, step: "consent", outcome: "ok", detail: { phase: "approved", channel: target.channel, grant: grantPrefix(grant.created.id) } }, deps.clock.now());
   deps.log.info({ clientId: row.clientId, grantId: grant.created.id, userId: signedIn.user.id }, "oauth grant approved");
   const location = clientRedirect(row.redirectUri, deps.config.publicUrl, { code: grant.code, state });
   return new Response(null, { status: 303, headers: { location, "cache-control": "no-store" } });

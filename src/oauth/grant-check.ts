@@ -73,3 +73,18 @@ export function grantProblem(state: GrantState | null, sessionIdleTtl: number, n
   }
   return null;
 }
+
+/**
+ * The kind of `grantProblem`, for the connection doctor's rules (src/doctor/rules): stored in the refused
+ * step's detail as `why`, so a rule need not parse the words.
+ */
+export type GrantProblemKind = "gone" | "revoked" | "member_removed" | "session_ended" | "not_member" | "role_lowered";
+
+export function grantProblemKind(state: GrantState | null, sessionIdleTtl: number, now = systemClock.now()): GrantProblemKind | null {
+  if (!state) return "gone";
+  if (state.revokedAt !== null) return state.revokedReason === "member removed" ? "member_removed" : "revoked";
+  if (state.sessionLastSeenAt === null || !isSessionLive({ endedAt: state.sessionEndedAt, lastSeenAt: state.sessionLastSeenAt }, sessionIdleTtl, now)) return "session_ended";
+  if (!state.role) return "not_member";
+  if (!roleAtLeast(state.role, channelMinRole(state.channel))) return "role_lowered";
+  return null;
+}

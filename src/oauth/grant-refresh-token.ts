@@ -20,6 +20,8 @@ import { openSuccessor, sealSuccessor } from "./successor-seal";
 import { ANOTHER_ISSUER, invalidGrant, invalidScope, invalidTarget, parseParams } from "./errors";
 import { mintedByThisIssuer } from "./resource";
 import { first } from "../db/query";
+import { withDetail } from "../doctor/handshake";
+import { grantProblemKind } from "./grant-check";
 
 /** A spent refresh token presented again within this window is a retry, not a theft. */
 export const REFRESH_GRACE_MS = 30_000;
@@ -47,7 +49,7 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
     // The window is over: its sealed pair is dropped with the family.
     await deps.db.update(refreshTokens).set({ successor: null }).where(eq(refreshTokens.tokenHash, tokenHash));
     await revokeGrant(deps, grant.id, { actorId: null, reason: "refresh token reused after rotation" });
-    throw invalidGrant("The refresh token was already used; the authorization is revoked for safety.");
+    throw withDetail(invalidGrant("The refresh token was already used; the authorization is revoked for safety."), { reuse: "after_grace", why: "revoked" });
   }
   if (req.resource !== undefined && req.resource !== grant.resource) {
     throw invalidTarget("resource differs from the one that was authorized.");
@@ -56,10 +58,14 @@ export async function exchangeRefreshToken(deps: Deps, client: OAuthClient, form
   const asked = req.scope === undefined ? granted : parseScopes(req.scope);
   // RFC 6749 §6: a refresh may narrow the scope, never widen it.
   if (asked.some((s) => !granted.includes(s))) throw invalidScope("A refresh cannot add scopes that were not granted.");
-  const problem = grantProblem(await loadGrantState(deps, grant.id), deps.config.sessionIdleTtl, now);
-  if (problem) throw invalidGrant(`The authorization cannot be used: ${problem}.`);
+  const state = await loadGrantState(deps, grant.id);
+  const problem = grantProblem(state, deps.config.sessionIdleTtl, now);
+  if (problem) {
+    const why = grantProblemKind(state, deps.config.sessionIdleTtl, now);
+    throw withDetail(invalidGrant(`The authorization cannot be used: ${problem}.`), { why, channel: grant.channel, revokedReason: state?.revokedReason ?? null });
+  }
   // A retry within the window: the same pair as the first time (whatever scope the retry names), or nothing.
-  if (token.usedAt !== null) return { grant, tokens: sealedSuccessor(deps, tokenHash, token.successor) };
+  if (token.usedAt !== null) return { grant, tokens: sealedSuccessor(deps, tokenHash, token.successor), reuse: "grace" };
   const tokens = await issueTokens(deps, grant, asked.join(" "));
   // Spent only once a new pair exists: a refused request must not start the 30 s clock after which the
   // client's corrected retry would look like a stolen token and revoke the grant. Spending and sealing are

@@ -8,7 +8,7 @@ import type { Deps } from "../deps";
 import type { Channel } from "../db/schema";
 import { SCOPES, allowedScopes } from "../auth/scopes";
 import { findProject, channelUrl } from "../projects/projects";
-import { recordHandshake } from "../doctor/handshake";
+import { recordHandshake, requestDetail } from "../doctor/handshake";
 import { AUTH_METHODS } from "./client-metadata";
 import { json } from "./http";
 
@@ -65,14 +65,24 @@ export async function protectedResourceMetadata(deps: Deps, orgSlug: string, pro
 }
 
 /** GET handler for `/.well-known/oauth-protected-resource/{org}/{project}[/draft]`. */
-export async function resourceMetadataResponse(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel): Promise<Response> {
+export async function resourceMetadataResponse(deps: Deps, orgSlug: string, projectSlug: string, channel: Channel, request?: Request): Promise<Response> {
   const found = await protectedResourceMetadata(deps, orgSlug, projectSlug, channel);
   if (!found) return json({ error: "not_found", error_description: "No private MCP server at this address." }, 404);
-  await recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok" }, deps.clock.now());
+  const detail = { ...(request ? requestDetail(request) : {}), channel, status: 200 };
+  await recordHandshake(deps.db, { projectId: found.project.id, step: "resource_metadata", outcome: "ok", detail }, deps.clock.now());
   return json(found.document, 200, { "cache-control": "public, max-age=300" });
 }
 
-/** GET handler for `/.well-known/oauth-authorization-server` (and its path-suffixed legacy forms). */
-export function serverMetadataResponse(deps: Deps): Response {
+/**
+ * GET handler for `/.well-known/oauth-authorization-server` (and its path-suffixed legacy forms). A
+ * path-suffixed fetch names a project, so the connection doctor records it there (the bare form cannot be
+ * tied to one).
+ */
+export async function serverMetadataResponse(deps: Deps, request?: Request, named?: { org: string; project: string; channel: Channel }): Promise<Response> {
+  const found = named && request ? await findProject(deps.db, named.org, named.project) : null;
+  if (found && request) {
+    const detail = { ...requestDetail(request), channel: named!.channel, status: 200 };
+    await recordHandshake(deps.db, { projectId: found.project.id, step: "as_metadata", outcome: "ok", detail }, deps.clock.now());
+  }
   return json(authorizationServerMetadata(deps.config.publicUrl), 200, { "cache-control": "public, max-age=300" });
 }

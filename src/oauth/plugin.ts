@@ -33,8 +33,10 @@ export async function oauthPlugin(deps: Deps) {
   const state = deps.oauth;
   await state.keys.jwks();
   scheduleOAuthHousekeeping(deps);
-  const prm = (channel: Channel) => async ({ params }: { params: { org: string; project: string } }) =>
-    (await resourceMetadataResponse(deps, params.org, params.project, channel));
+  const prm = (channel: Channel) => async ({ params, request }: { params: { org: string; project: string }; request: Request }) =>
+    (await resourceMetadataResponse(deps, params.org, params.project, channel, request));
+  const asm = (channel: Channel) => async ({ params, request }: { params: { org: string; project: string }; request: Request }) =>
+    (await serverMetadataResponse(deps, request, { org: params.org, project: params.project, channel }));
   const ip = (request: Request, server: Server) => clientIp(request, server, deps.config.trustedProxy);
   // Two formats, each owned by its group's local onError (docs/architecture.md, "Error model"): the JSON
   // endpoints answer RFC 6749 §5.2 JSON with CORS; the documents and the authorize pages answer as pages.
@@ -45,9 +47,9 @@ export async function oauthPlugin(deps: Deps) {
     .get(`${PRM}/:org/:project`, prm("production"))
     .get(`${PRM}/:org/:project/draft`, prm("draft"))
     // Clients that treat the MCP URL as the issuer (pre-RFC 9728 MCP revisions) probe path-suffixed forms.
-    .get(ASM, () => serverMetadataResponse(deps))
-    .get(`${ASM}/:org/:project`, () => serverMetadataResponse(deps))
-    .get(`${ASM}/:org/:project/draft`, () => serverMetadataResponse(deps))
+    .get(ASM, async () => (await serverMetadataResponse(deps)))
+    .get(`${ASM}/:org/:project`, asm("production"))
+    .get(`${ASM}/:org/:project/draft`, asm("draft"))
     .get("/oauth/jwks", async () => json(await state.keys.jwks(), 200, { "cache-control": "public, max-age=300" }))
     // Audit head statements' keys (src/audit/signing.ts): every one ever made, never retired.
     .get("/.well-known/portico-audit-keys", async () => json({ keys: await auditPublicKeys(deps.db) }, 200, { "cache-control": "public, max-age=300" }))

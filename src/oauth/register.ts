@@ -12,7 +12,7 @@ import { type OAuthClient } from "../db/schema";
 import { OAuthError } from "../errors";
 import { sha256 } from "../lib/crypto";
 import { newId, newToken } from "../lib/ids";
-import { recordHandshake } from "../doctor/handshake";
+import { recordHandshake, requestDetail } from "../doctor/handshake";
 import { redirectUrisProblem } from "./application-type";
 import { AUTH_METHODS, ClientMetadataSchema, servedGrantTypes, unsupportedMetadata } from "./client-metadata";
 import { json, readJsonObject } from "./http";
@@ -127,11 +127,15 @@ export async function handleRegister(deps: Deps, request: Request, ip: string): 
   await deps.oauth.registrations.hit(ip, deps.clock.now());
   try {
     const body = await registerClient(deps, await readJsonObject(request, REGISTRATION_MAX_BYTES));
-    await recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok" }, deps.clock.now());
+    const detail = { ...requestDetail(request), registration: "dcr", authMethod: String(body.token_endpoint_auth_method), status: 201 };
+    await recordHandshake(deps.db, { clientId: String(body.client_id), step: "registration", outcome: "ok", detail }, deps.clock.now());
     deps.log.info({ clientId: body.client_id, authMethod: body.token_endpoint_auth_method }, "oauth client registered");
     return json(body, 201);
   } catch (err) {
-    if (err instanceof OAuthError) await recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message }, deps.clock.now());
+    if (err instanceof OAuthError) {
+      const detail = { ...requestDetail(request), registration: "dcr", error: err.code, status: err.status };
+      await recordHandshake(deps.db, { step: "registration", outcome: "fail", reason: err.message, detail }, deps.clock.now());
+    }
     throw err;
   }
 }

@@ -6,7 +6,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { sha256 } from "../lib/crypto";
-import { recordHandshake } from "../doctor/handshake";
+import { grantPrefix, recordHandshake } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
 import { getGrant, revokeGrant } from "./grants";
 import { json, readForm } from "./http";
@@ -31,7 +31,7 @@ export async function handleRevoke(deps: Deps, request: Request, ip: string): Pr
   // §2.1: only the client the token was issued to may revoke it; others get the same silent 200.
   if (grant && grant.clientId === client.id) {
     await revokeGrant(deps, grant.id, { actorId: grant.userId, reason: "revoked by the app" });
-    await recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok" }, deps.clock.now());
+    await recordHandshake(deps.db, { projectId: grant.projectId, clientId: client.id, step: "revoke", outcome: "ok", detail: { grant: grantPrefix(grant.id), channel: grant.channel } }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: grant.id }, "oauth grant revoked by its client");
   }
   return json({});

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../deps";
 import { sha256 } from "../lib/crypto";
 import { OAuthError } from "../errors";
-import { recordHandshake, type HandshakeStep } from "../doctor/handshake";
+import { detailOf, grantPrefix, recordHandshake, requestDetail, type HandshakeStep } from "../doctor/handshake";
 import { authenticateClient } from "./client-auth";
 import { exchangeAuthorizationCode } from "./grant-authorization-code";
 import { exchangeRefreshToken } from "./grant-refresh-token";
@@ -43,12 +43,14 @@ export async function handleToken(deps: Deps, request: Request, ip: string): Pro
     else if (form.grant_type === "refresh_token") issued = await exchangeRefreshToken(deps, client, form);
     else throw unsupportedGrantType("Supported grant types: authorization_code, refresh_token.");
     await markClientUsed(deps.db, client.id, deps.clock.now());
-    await recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok" }, deps.clock.now());
+    const detail = { ...requestDetail(request), channel: issued.grant.channel, grant: grantPrefix(issued.grant.id), ...(issued.reuse ? { reuse: issued.reuse } : {}) };
+    await recordHandshake(deps.db, { projectId: issued.grant.projectId, clientId: client.id, step, outcome: "ok", detail }, deps.clock.now());
     deps.log.info({ clientId: client.id, grantId: issued.grant.id, grantType: form.grant_type }, "oauth tokens issued");
     return json(issued.tokens);
   } catch (err) {
     if (err instanceof OAuthError) {
-      await recordHandshake(deps.db, { projectId: await projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}` }, deps.clock.now());
+      const detail = { ...requestDetail(request), error: err.code, status: err.status, ...detailOf(err) };
+      await recordHandshake(deps.db, { projectId: await projectOf(deps, form), clientId: form.client_id, step, outcome: "fail", reason: `${err.code}: ${err.message}`, detail }, deps.clock.now());
       // Ids and the RFC error only: the form carries the code, verifier, secret and refresh token.
       deps.log.info({ clientId: form.client_id?.slice(0, 300), grantType: form.grant_type?.slice(0, 60), error: err.code, reason: err.message }, "oauth token request refused");
     }

@@ -45,6 +45,8 @@ export interface TokenResponse {
 export interface Issued {
   grant: Grant;
   tokens: TokenResponse;
+  /** `grace`: a refresh retried within the grace window got the pair it was already rotated into (for the doctor). */
+  reuse?: "grace";
 }
 
 /** Signs an access token and creates a new refresh token in the grant's family. */

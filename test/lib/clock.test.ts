@@ -54,6 +54,7 @@ const DURATIONS = [
   "db/pg/change-feed.ts", // how long ago its own heartbeat and listener echo were (healthy()); liveness across instances uses the database's clock
   "tools/sandbox/engine.ts", // a call's time-limit deadline, inside the sandbox worker (no deps there)
   "tools/sandbox/pool.ts", // how long a sandbox worker has been idle
+  "oauth/cimd.ts", // how long a client metadata document fetch took (the connection doctor's `ms`)
 ];
 
 /**

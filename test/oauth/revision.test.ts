@@ -46,7 +46,7 @@ describe("the MCP revision each client speaks", () => {
     expect(JSON.stringify(steps)).not.toContain(tokens.access_token);
 
     const page = await (await req(t.app, "/admin/acme/shop", { headers: { cookie: (await signIn(t.deps, w.users.developer.email)).cookie } })).text();
-    const connected = page.slice(page.indexOf("<h2>Connected apps</h2>"), page.indexOf("<h2>Recent connection steps</h2>"));
+    const connected = page.slice(page.indexOf("<h2>Authorized apps</h2>"), page.indexOf("<h2>Connection doctor</h2>"));
     expect(connected).toContain("Test App");
     expect(connected).toContain("developer@example.com");
     expect(connected).toContain("<code>2025-11-25</code>");

@@ -3,7 +3,7 @@ import { html, type Html } from "../../web/html";
 
 /** Step-by-step text for Claude, ChatGPT and any other MCP host, for the given channel URL. */
 export function connectGuide(productionUrl: string, draftUrl: string, projectName: string): Html {
-  return html`<div class="card guide">
+  return html`<div class="card guide" id="connect">
 <h2>Connect an AI host</h2>
 <p>Hosts connect by URL alone: no API key and no config file. The host finds Portico's sign-in on its own,
 you sign in with your Portico account, check what the app may do, and click <strong>Authorize</strong>.

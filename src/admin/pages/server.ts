@@ -63,7 +63,7 @@ ${
 <div class="card"><h2>MCP server URLs</h2>
 <label>Production <span class="muted small">— the last published version${project.productionVersionId ? "" : "; nothing is published yet"}</span></label>${copyBox(prod, "Copy URL")}
 <label>Draft <span class="muted small">— your working copy, for developers and above</span></label>${draftBox}
-</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? (await connectionsCard(deps, access)) : ""}`;
+</div>${visibility}${connectGuide(prod, draft, project.name)}${roleAtLeast(access.role, "developer") ? (await connectionsCard(deps, access, prod)) : ""}`;
       return adminPage({ title: project.name, user: access.user, role: access.role, org, project, projectTab: "server", flash: flashFrom(request, FLASH), body });
     })
     .get("/admin/:org/:project/visibility", async ({ request, params }) => {

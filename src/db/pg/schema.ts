@@ -406,8 +406,10 @@ export const handshakeEvents = pgTable(
     outcome: text("outcome", { enum: ["ok", "fail"] }).notNull(),
     reason: text("reason"),
     protocolVersion: text("protocol_version"),
+    /** Credential-free key/values of the step: see src/db/schema.ts. */
+    detail: json("detail").$type<Record<string, string | number | boolean | null>>(),
   },
-  (t) => [index("handshake_project_idx").on(t.projectId, t.id)],
+  (t) => [index("handshake_project_idx").on(t.projectId, t.id), index("handshake_client_idx").on(t.clientId, t.id)],
 );
 
 /** MCP sessions of 2025 clients: see src/db/schema.ts. */
