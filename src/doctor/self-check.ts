@@ -126,7 +126,7 @@ function urlItems(publicUrl: string): SelfCheckItem[] {
       id: "https",
       // MCP Authorization 2025-11-25 §"Communication Security": authorization endpoints MUST be https, except loopback.
       ok: https || local,
-      title: "Hosts reach Portico over https",
+      title: https || !local ? "Hosts reach Portico over https" : "http is allowed: the public URL is this computer's own address",
       detail: https
         ? `The public URL ${publicUrl} uses https.`
         : local
@@ -136,12 +136,12 @@ function urlItems(publicUrl: string): SelfCheckItem[] {
     {
       id: "port-443",
       ok: port === 443 || local,
-      title: "The public URL is on port 443",
+      title: port === 443 || !local ? "The public URL is on port 443" : "Any port works on this computer's own address",
       detail:
         port === 443
           ? `The public URL ${publicUrl} uses port 443.`
           : local
-            ? `The public URL uses port ${port}. ${localNote}`
+            ? `The public URL uses port ${port}; hosted apps would need 443, but they cannot reach ${u.hostname} anyway (see above).`
             : `The public URL ${publicUrl} uses port ${port}: Claude, ChatGPT and other hosted apps connect only on 443. Serve https on port 443 in front (a reverse proxy) and set PORTICO_PUBLIC_URL without a port.`,
     },
   ];

@@ -48,8 +48,9 @@ describe("the self-check of the public URL", () => {
     const items = await check();
     expect(items.map((i) => i.id)).toEqual(FULL);
     expect(failed(items)).toEqual([]);
-    expect(item(items, "https").detail).toContain("this computer's own address");
-    expect(item(items, "port-443").detail).toContain("Claude, ChatGPT and other hosted apps cannot");
+    expect(item(items, "https")).toMatchObject({ title: "http is allowed: the public URL is this computer's own address" });
+    expect(item(items, "https").detail).toContain("Claude, ChatGPT and other hosted apps cannot");
+    expect(item(items, "port-443").detail).toContain("hosted apps would need 443, but they cannot reach 127.0.0.1 anyway");
     expect(item(items, "mcp-challenge").detail).toBe(
       `POST ${server.url}/acme/shop (initialize, no token) → 401, resource_metadata ${server.url}/.well-known/oauth-protected-resource/acme/shop.`,
     );
@@ -133,7 +134,10 @@ describe("the self-check of the public URL", () => {
       { publicUrl: "http://portico.invalid:8080", org: "acme", project: "shop", productionPublic: false },
       { timeoutMs: 500 },
     );
-    expect(items.slice(0, 2).map((i) => [i.id, i.ok])).toEqual([["https", false], ["port-443", false]]);
+    expect(items.slice(0, 2).map((i) => [i.id, i.ok, i.title])).toEqual([
+      ["https", false, "Hosts reach Portico over https"],
+      ["port-443", false, "The public URL is on port 443"],
+    ]);
     expect(item(items, "https").detail).toContain("set PORTICO_PUBLIC_URL to its https:// address");
     expect(item(items, "port-443").detail).toContain("connect only on 443");
   });

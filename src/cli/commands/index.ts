@@ -4,6 +4,7 @@ import { apikeyCreateCommand } from "./apikey-create";
 import { backupCommand } from "./backup";
 import { dbCopyCommand } from "./db-copy";
 import { demoCommand } from "./demo";
+import { doctorCommand } from "./doctor";
 import { keysRotateCommand } from "./keys-rotate";
 import { memberAddCommand } from "./member-add";
 import { migrateCommand } from "./migrate";
@@ -31,6 +32,7 @@ export const COMMANDS: Command[] = [
   toolDuplicateCommand,
   publishCommand,
   apikeyCreateCommand,
+  doctorCommand,
   migrateCommand,
   backupCommand,
   restoreCommand,
