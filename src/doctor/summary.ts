@@ -40,7 +40,8 @@ export function diagnosisText(d: DoctorReport & { selfCheck: SelfCheckItem[] | n
     if (c.events.length) {
       out.push(`    Last events${c.events.length > EVENTS_SHOWN ? ` (${EVENTS_SHOWN} of ${c.events.length})` : ""}:`);
       for (const e of c.events.slice(0, EVENTS_SHOWN)) {
-        out.push(`      ${when(e.time)}  ${e.step}  ${e.outcome === "ok" ? "ok" : "failed"}${e.reason ? ` — ${e.reason}` : ""}`);
+        const detail = Object.entries(e.detail).filter(([, v]) => v !== null && v !== "").map(([k, v]) => `${k} ${v}`);
+        out.push(`      ${when(e.time)}  ${e.step}  ${e.outcome === "ok" ? "ok" : "failed"}${e.reason ? ` — ${e.reason}` : ""}${detail.length ? `  [${detail.join(", ")}]` : ""}`);
       }
     }
   }
