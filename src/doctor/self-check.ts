@@ -76,6 +76,8 @@ function errorReason(err: unknown, timeoutMs: number): string {
 }
 
 async function fetchOnce(f: SelfCheckFetch, url: string, init: RequestInit, timeoutMs: number): Promise<Fetched> {
+  // Only web URLs are followed: an answer naming file:, data: or anything else is reported, never fetched.
+  if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) return { ok: false, reason: `${url} is not an http(s) URL` };
   try {
     const res = await f(url, {
       ...init,
@@ -157,8 +159,11 @@ export async function runSelfCheck(target: SelfCheckTarget, opts: SelfCheckOptio
   const items = urlItems(target.publicUrl);
   const add = (id: string, ok: boolean, title: string, detail: string) => items.push({ id, ok, title, detail });
   const get = (url: string) => fetchOnce(f, url, { method: "GET", headers: { accept: "application/json" } }, timeoutMs);
+  const own = new URL(target.publicUrl).origin;
   const unreachable = (url: string, reason: string) =>
-    `Fetching ${url} failed: the server cannot reach its own public URL: ${reason}; behind a proxy, this can be normal — check from outside (curl -i ${url} from another machine).`;
+    URL.canParse(url) && new URL(url).origin === own
+      ? `Fetching ${url} failed: the server cannot reach its own public URL: ${reason}; behind a proxy, this can be normal — check from outside (curl -i ${url} from another machine).`
+      : `Fetching ${url} failed: ${reason}. Hosts are sent there by the answer at the public URL, which should name ${own} instead. ${WRONG_URL_FIX}`;
 
   const channel = target.productionPublic ? "draft" : "production";
   const url = mcpUrl(target, channel);

@@ -142,3 +142,24 @@ describe("the self-check of the public URL", () => {
     expect(item(items, "port-443").detail).toContain("connect only on 443");
   });
 });
+
+describe("where the answers point", () => {
+  test("metadata that points to an address nobody answers at is named as such, not as this server's own URL; non-web URLs are never fetched", async () => {
+    const dead = `http://127.0.0.1:${await freePort()}`;
+    let rm = `${dead}/.well-known/oauth-protected-resource/acme/shop`;
+    const fake = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: () => new Response("", { status: 401, headers: { "www-authenticate": `Bearer resource_metadata="${rm}"` } }),
+    });
+    stops.push(() => fake.stop(true));
+    const target = { publicUrl: fake.url.origin, org: "acme", project: "shop", productionPublic: false };
+    let items = await runSelfCheck(target);
+    expect(item(items, "resource-metadata")).toMatchObject({ ok: false });
+    expect(item(items, "resource-metadata").detail).toStartWith(`Fetching ${rm} failed: `);
+    expect(item(items, "resource-metadata").detail).toContain(`which should name ${fake.url.origin} instead`);
+    rm = "file:///etc/passwd";
+    items = await runSelfCheck(target);
+    expect(item(items, "resource-metadata").detail).toStartWith("Fetching file:///etc/passwd failed: file:///etc/passwd is not an http(s) URL.");
+  });
+});
