@@ -38,6 +38,15 @@ export interface SelfCheckOptions {
   fetch?: SelfCheckFetch;
   /** Per request, body included. @default 3000 */
   timeoutMs?: number;
+  /** For the whole walk (up to eight requests), so a public URL that answers slowly cannot hold a tool call for long. @default 10000 */
+  budgetMs?: number;
+}
+
+/** The time limits of one walk: per request, and the whole walk's signal. */
+interface Limits {
+  timeoutMs: number;
+  budgetMs: number;
+  overall: AbortSignal;
 }
 
 /** Sent with every self-check request, so its own steps can be told apart from a host's in the event log. */
@@ -67,27 +76,28 @@ function openIdConfigurationUrl(issuer: string): string {
 
 type Fetched = { ok: true; status: number; headers: Headers; text: string } | { ok: false; reason: string };
 
-function errorReason(err: unknown, timeoutMs: number): string {
+function errorReason(err: unknown, limits: Limits): string {
   const e = err as { name?: string; code?: string; message?: string };
-  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `no answer within ${timeoutMs / 1000} s`;
+  if (limits.overall.aborted) return `the self-check ran out of its ${limits.budgetMs / 1000} s`;
+  if (e?.name === "TimeoutError" || e?.name === "AbortError") return `no answer within ${limits.timeoutMs / 1000} s`;
   const code = typeof e?.code === "string" ? e.code : null;
   const message = typeof e?.message === "string" ? e.message : String(err);
   return code && !message.includes(code) ? `${code}: ${message}` : message;
 }
 
-async function fetchOnce(f: SelfCheckFetch, url: string, init: RequestInit, timeoutMs: number): Promise<Fetched> {
+async function fetchOnce(f: SelfCheckFetch, url: string, init: RequestInit, limits: Limits): Promise<Fetched> {
   // Only web URLs are followed: an answer naming file:, data: or anything else is reported, never fetched.
   if (!URL.canParse(url) || !["http:", "https:"].includes(new URL(url).protocol)) return { ok: false, reason: `${url} is not an http(s) URL` };
   try {
     const res = await f(url, {
       ...init,
       redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(limits.timeoutMs), limits.overall]),
       headers: { "user-agent": SELF_CHECK_USER_AGENT, ...(init.headers as Record<string, string> | undefined) },
     });
     return { ok: true, status: res.status, headers: res.headers, text: await res.text() };
   } catch (err) {
-    return { ok: false, reason: errorReason(err, timeoutMs) };
+    return { ok: false, reason: errorReason(err, limits) };
   }
 }
 
@@ -155,10 +165,11 @@ function urlItems(publicUrl: string): SelfCheckItem[] {
  */
 export async function runSelfCheck(target: SelfCheckTarget, opts: SelfCheckOptions = {}): Promise<SelfCheckItem[]> {
   const f = opts.fetch ?? ((url, init) => fetch(url, init));
-  const timeoutMs = opts.timeoutMs ?? 3000;
+  const budgetMs = opts.budgetMs ?? 10_000;
+  const limits: Limits = { timeoutMs: opts.timeoutMs ?? 3000, budgetMs, overall: AbortSignal.timeout(budgetMs) };
   const items = urlItems(target.publicUrl);
   const add = (id: string, ok: boolean, title: string, detail: string) => items.push({ id, ok, title, detail });
-  const get = (url: string) => fetchOnce(f, url, { method: "GET", headers: { accept: "application/json" } }, timeoutMs);
+  const get = (url: string) => fetchOnce(f, url, { method: "GET", headers: { accept: "application/json" } }, limits);
   const own = new URL(target.publicUrl).origin;
   const unreachable = (url: string, reason: string) =>
     URL.canParse(url) && new URL(url).origin === own
@@ -170,7 +181,7 @@ export async function runSelfCheck(target: SelfCheckTarget, opts: SelfCheckOptio
 
   // 1. The MCP URL, unauthenticated, as a host's first request.
   const challengeTitle = `The ${channel} MCP URL asks hosts to sign in (401 with resource_metadata)`;
-  const challenge = await postInitialize(f, url, timeoutMs);
+  const challenge = await postInitialize(f, url, limits);
   if (!challenge.ok) {
     add("mcp-challenge", false, challengeTitle, unreachable(url, challenge.reason));
     return items;
@@ -293,11 +304,11 @@ export async function runSelfCheck(target: SelfCheckTarget, opts: SelfCheckOptio
   );
 
   // 9. The draft URL walks the same first two steps with its own metadata.
-  if (channel === "production") items.push(await draftItem(f, target, timeoutMs, get, unreachable));
+  if (channel === "production") items.push(await draftItem(f, target, limits, get, unreachable));
   return items;
 }
 
-function postInitialize(f: SelfCheckFetch, url: string, timeoutMs: number): Promise<Fetched> {
+function postInitialize(f: SelfCheckFetch, url: string, limits: Limits): Promise<Fetched> {
   return fetchOnce(f, url, {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
@@ -307,19 +318,19 @@ function postInitialize(f: SelfCheckFetch, url: string, timeoutMs: number): Prom
       method: "initialize",
       params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "portico-self-check", version: "1" } },
     }),
-  }, timeoutMs);
+  }, limits);
 }
 
 async function draftItem(
   f: SelfCheckFetch,
   target: SelfCheckTarget,
-  timeoutMs: number,
+  limits: Limits,
   get: (url: string) => Promise<Fetched>,
   unreachable: (url: string, reason: string) => string,
 ): Promise<SelfCheckItem> {
   const url = mcpUrl(target, "draft");
   const item = (ok: boolean, detail: string): SelfCheckItem => ({ id: "draft-url", ok, title: "The draft MCP URL has its own metadata", detail });
-  const challenge = await postInitialize(f, url, timeoutMs);
+  const challenge = await postInitialize(f, url, limits);
   if (!challenge.ok) return item(false, unreachable(url, challenge.reason));
   const rm = resourceMetadataParam(challenge.headers.get("www-authenticate"));
   if (challenge.status !== 401 || !rm) return item(false, `POST ${url} (initialize, no token) answered ${challenge.status}${challenge.status === 401 ? " without resource_metadata" : " instead of 401"}.`);

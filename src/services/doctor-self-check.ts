@@ -9,7 +9,7 @@ import { runSelfCheck } from "../doctor/self-check";
 import type { SelfCheckItem } from "../doctor/report";
 import type { ProjectAccess } from "./access";
 
-/** Per request, body included: a check must answer within seconds even when the public URL hangs (issue 17). */
+/** Per request, body included (the whole walk has 10 s): a check must answer within seconds even when the public URL hangs (issue 17). */
 export const SELF_CHECK_TIMEOUT_MS = 3000;
 
 /**

@@ -129,6 +129,26 @@ describe("the self-check of the public URL", () => {
     expect(item(items, "mcp-challenge").detail).toContain("the server cannot reach its own public URL: no answer within 0.2 s");
   });
 
+  test("a public URL that answers, but not every request, cannot stretch the walk beyond its budget", async () => {
+    // The 401 and the resource metadata answer at once; the authorization server metadata never does.
+    const stuck = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(req) {
+        const url = new URL(req.url);
+        if (req.method === "POST") return new Response("", { status: 401, headers: { "www-authenticate": `Bearer resource_metadata="${url.origin}/.well-known/oauth-protected-resource/acme/shop"` } });
+        if (url.pathname.startsWith("/.well-known/oauth-protected-resource/")) return Response.json({ resource: `${url.origin}/acme/shop`, authorization_servers: [url.origin] });
+        return new Promise<Response>(() => {});
+      },
+    });
+    stops.push(() => stuck.stop(true));
+    const items = await runSelfCheck({ publicUrl: stuck.url.origin, org: "acme", project: "shop", productionPublic: false }, { timeoutMs: 20_000, budgetMs: 1500 });
+    expect(items.map((i) => [i.id, i.ok])).toEqual([
+      ["https", true], ["port-443", true], ["mcp-challenge", true], ["resource-metadata", true], ["resource", true], ["authorization-server", true], ["as-metadata", false],
+    ]);
+    expect(item(items, "as-metadata").detail).toContain("the self-check ran out of its 1.5 s");
+  });
+
   test("a non-loopback http URL on another port fails both https and 443, before anything is fetched", async () => {
     const items = await runSelfCheck(
       { publicUrl: "http://portico.invalid:8080", org: "acme", project: "shop", productionPublic: false },
