@@ -11,6 +11,7 @@ import { NotFoundError } from "../errors";
 import { apiErrors } from "../http/errors";
 import { auditRoutes } from "./audit";
 import { apiDocsPage, type OpenApiSpec } from "./docs-page";
+import { doctorRoutes } from "./doctor";
 import { keyRoutes } from "./keys";
 import { orgRoutes } from "./org";
 import { projectRoutes } from "./projects";
@@ -24,7 +25,7 @@ const DESCRIPTION = `Portico's settings API: the same operations as the settings
 Authenticate with a signed-in session cookie (state-changing requests must send the session's CSRF token,
 from GET /api/v1/me, in the X-CSRF-Token header) or with an API key: \`Authorization: Bearer prt_…\`.
 A key reaches only its own project and does only what its scopes allow (project:read for production reads,
-draft + project:write for anything on the draft, publish, settings for audit/keys/visibility/settings), never
+draft + project:write for anything on the draft, publish, settings for audit/keys/visibility/settings/the connection doctor), never
 more than its creator's current role; organization and account operations need a session. Errors: \`{ "error": { "code", "message", "details" } }\`.`;
 
 /** The whole JSON API, for `createApp`. */
@@ -53,6 +54,7 @@ export function apiPlugin(deps: Deps) {
     .use(toolRoutes(deps))
     .use(publishRoutes(deps))
     .use(auditRoutes(deps))
+    .use(doctorRoutes(deps))
     .use(keyRoutes(deps))
     .use(orgRoutes(deps));
   // The index page reads the generated document from this plugin in-process (no network, no CDN).

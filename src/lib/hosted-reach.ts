@@ -8,7 +8,8 @@
 /** The README section that explains how to put Portico behind https. */
 export const HTTPS_GUIDE = "“Running behind a reverse proxy with https” in the README";
 
-function isLoopbackOrLocal(hostname: string): boolean {
+/** This computer's own address (loopback, `localhost`, the unspecified address): only local hosts reach it. */
+export function isLoopbackOrLocal(hostname: string): boolean {
   const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
   return h === "localhost" || h.endsWith(".localhost") || h === "::1" || h === "0.0.0.0" || h === "::" || /^127\./.test(h);
 }

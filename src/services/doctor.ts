@@ -38,8 +38,9 @@ const newestFirst = (a: Finding, b: Finding) => b.at - a.at;
  * Diagnoses how hosts connect to the caller's project (developer and above, like the Server page's card).
  * `opts.clientId` narrows the report to one client (the project findings stay).
  */
-export async function diagnoseConnections(deps: Deps, access: ProjectAccess, opts: DiagnoseOptions = {}): Promise<DoctorReport> {
-  need(access, "developer", "see the connection doctor");
+export async function diagnoseConnections(deps: Deps, access: ProjectAccess | Pick<ProjectAccess, "org" | "project">, opts: DiagnoseOptions = {}): Promise<DoctorReport> {
+  // The CLI (`portico doctor`) reads as the operator on the data dir: no member, no role to check.
+  if ("role" in access) need(access, "developer", "see the connection doctor");
   const { clientId } = DiagnoseOptionsSchema.parse(opts);
   const { oauthClients, grants } = deps.db.t;
   const project = access.project;

@@ -1,5 +1,6 @@
-/** The operations on an organization's settings: members, invites, API keys, grants, audit. */
+/** The operations on an organization's settings: members, invites, API keys, grants, audit, the connection doctor. */
 import { exportAuditLog, getAuditEvent, listAudit } from "./audit";
+import { diagnoseProject } from "./diagnose";
 import { listOrgGrants } from "./grants";
 import { createKey, listKeys, revokeKey } from "./keys";
 import { changeRole, endMemberAccess, inviteMember, removeOrgMember, revokeMemberInvite, viewMembers } from "./members";
@@ -12,4 +13,5 @@ export const ORG_OPERATIONS = [
   listOrgGrants,
   listAudit, getAuditEvent, exportAuditLog,
   listOrgAuditEvents, exportOrgAuditEvents,
+  diagnoseProject,
 ] as unknown as AnyOperation[];

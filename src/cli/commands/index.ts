@@ -6,6 +6,7 @@ import { auditVerifyCommand } from "./audit-verify";
 import { backupCommand } from "./backup";
 import { dbCopyCommand } from "./db-copy";
 import { demoCommand } from "./demo";
+import { doctorCommand } from "./doctor";
 import { keysRotateCommand } from "./keys-rotate";
 import { memberAddCommand } from "./member-add";
 import { migrateCommand } from "./migrate";
@@ -33,6 +34,7 @@ export const COMMANDS: Command[] = [
   toolDuplicateCommand,
   publishCommand,
   apikeyCreateCommand,
+  doctorCommand,
   migrateCommand,
   backupCommand,
   restoreCommand,

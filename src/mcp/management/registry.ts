@@ -79,7 +79,8 @@ export async function callManagementTool(ctx: RequestContext, name: string, args
   if (!validate(args)) throw new JsonRpcError(RPC.INVALID_PARAMS, `Invalid arguments for tool "${name}": ${describeSchemaErrors(validate.errors)}`);
   try {
     const structured = (await tool.spec.run(ctx, args)) as Record<string, unknown>;
-    return { content: [{ type: "text", text: JSON.stringify(structured, null, 2) }], structuredContent: structured };
+    const text = tool.spec.text ? tool.spec.text(structured) : JSON.stringify(structured, null, 2);
+    return { content: [{ type: "text", text }], structuredContent: structured };
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     ctx.notes.errorClass = "configuration";

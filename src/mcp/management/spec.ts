@@ -15,6 +15,8 @@ export interface ManagementToolSpec {
   readOnly: boolean;
   inputSchema: Record<string, unknown>;
   run(ctx: RequestContext, args: Record<string, unknown>): unknown;
+  /** The result's text content for hosts that show text (default: the structured result as JSON). */
+  text?(structured: Record<string, unknown>): string;
 }
 
 /**
@@ -24,10 +26,10 @@ export interface ManagementToolSpec {
  */
 export function fromOperation<S extends z.ZodType, O>(
   op: ProjectOperation<S, O>,
-  tool: { name: string; scope: Scope; readOnly: boolean; result: (output: O) => unknown },
+  tool: { name: string; scope: Scope; readOnly: boolean; result: (output: O) => unknown; text?: (structured: Record<string, unknown>) => string },
 ): ManagementToolSpec {
   return {
-    name: tool.name, scope: tool.scope, readOnly: tool.readOnly, description: op.summary,
+    name: tool.name, scope: tool.scope, readOnly: tool.readOnly, description: op.summary, ...(tool.text ? { text: tool.text } : {}),
     get inputSchema() {
       return inputJsonSchema(op as unknown as AnyOperation);
     },
