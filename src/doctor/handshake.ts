@@ -12,6 +12,7 @@ import { and, desc, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from "driz
 import type { Db } from "../db/client";
 import { systemClock } from "../lib/clock";
 import { first } from "../db/query";
+import { SELF_CHECK_USER_AGENT } from "./self-check";
 
 /**
  * The steps a client walks through. `mcp` is an authenticated MCP call (the first, the first in a new
@@ -107,7 +108,10 @@ export function seenOrigin(request: Request): string {
 
 /** The HTTP facts of a request every step records: the path asked for and the origin it arrived with. */
 export function requestDetail(request: Request): HandshakeDetail {
-  return { path: pathOf(request.url), seen: seenOrigin(request) };
+  const detail: HandshakeDetail = { path: pathOf(request.url), seen: seenOrigin(request) };
+  // The doctor's own self-check walks the public URL as a host would (src/doctor/self-check.ts): not a host's step.
+  if (request.headers.get("user-agent") === SELF_CHECK_USER_AGENT) detail.selfCheck = true;
+  return detail;
 }
 
 /** The first characters of a grant id: enough to tell grants apart on a page, not to look one up from outside. */
@@ -133,6 +137,7 @@ export function detailOf(err: unknown): HandshakeDetail {
  * a caller holding only a database falls back to the system clock.
  */
 export async function recordHandshake(db: Db, event: HandshakeInput, now = systemClock.now()): Promise<void> {
+  if (event.detail?.selfCheck) return;
   const { handshakeEvents } = db.t;
   const row = await first(db
       .insert(handshakeEvents)

@@ -43,6 +43,14 @@ const failed = (items: SelfCheckItem[]) => items.filter((i) => !i.ok).map((i) =>
 const item = (items: SelfCheckItem[], id: string) => items.find((i) => i.id === id)!;
 
 describe("the self-check of the public URL", () => {
+  test("the self-check's own requests are not recorded as a host's connection steps", async () => {
+    const { server, world, check } = await portico();
+    const rows = async () => (await server.deps.db.select().from(server.deps.db.t.handshakeEvents)).filter((r) => r.projectId === world.project.id);
+    const before = (await rows()).length;
+    expect(failed(await check())).toEqual([]);
+    expect((await rows()).length).toBe(before);
+  });
+
   test("a server whose public URL is its own passes every item; the loopback http port is fine for local hosts and says hosted apps cannot reach it", async () => {
     const { server, check } = await portico();
     const items = await check();
