@@ -5,6 +5,7 @@ import { invoke } from "../services/operation";
 import { downloadResponse, exportAuditLog, getAuditEvent, listAudit } from "../services/audit";
 import { NotFoundError } from "../errors";
 import { replayAuditedCall } from "../services/audit-replay";
+import { projectChainStatus, signProjectChainHead } from "../services/audit-chain";
 import { projectAccessFor } from "./caller";
 import { doc } from "./doc";
 
@@ -23,6 +24,10 @@ export function auditRoutes(deps: Deps) {
       if (format !== "jsonl" && format !== "csv") throw new NotFoundError("Export formats are jsonl and csv.");
       return downloadResponse(await invoke(exportAuditLog, deps, await access(request, params), { ...query, format }));
     }, doc("audit", exportAuditLog.summary, { description: `format=jsonl|csv. ${FILTERS}` }))
+    .get("/projects/:org/:project/audit/chain", async ({ request, params, query }) => await invoke(projectChainStatus, deps, await access(request, params), query),
+      doc("audit", projectChainStatus.summary, { description: "verify=true recomputes the chain (reads every row since the retention checkpoint)." }))
+    .get("/projects/:org/:project/audit/chain/statement", async ({ request, params }) => await invoke(signProjectChainHead, deps, await access(request, params), {}),
+      doc("audit", signProjectChainHead.summary))
     .get("/projects/:org/:project/audit/:id", async ({ request, params }) => {
       const id = Number(params.id);
       if (!Number.isInteger(id) || id < 1) throw new NotFoundError("No such audit event in this project.");

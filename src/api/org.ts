@@ -1,4 +1,5 @@
 /** `/api/v1/orgs/{org}/members|invites|grants|audit` and `/api/v1/account/...`: org and account settings. */
+import { orgChainStatus, signOrgChainHead } from "../services/audit-chain";
 import { Elysia } from "elysia";
 import type { Deps } from "../deps";
 import { endAllSessions } from "../auth/sessions";
@@ -53,6 +54,10 @@ export function orgRoutes(deps: Deps) {
       if (format !== "jsonl" && format !== "csv") throw new NotFoundError("Export formats are jsonl and csv.");
       return downloadResponse(await invoke(exportOrgAuditEvents, deps, await access(request, params), { ...query, format }));
     }, doc("audit", exportOrgAuditEvents.summary, { description: `format=jsonl|csv. ${ORG_AUDIT_FILTERS}` }))
+    .get("/orgs/:org/audit/chain", async ({ request, params, query }) => await invoke(orgChainStatus, deps, await access(request, params), query),
+      doc("audit", orgChainStatus.summary, { description: "verify=true recomputes the chain (reads every row since the retention checkpoint)." }))
+    .get("/orgs/:org/audit/chain/statement", async ({ request, params }) => await invoke(signOrgChainHead, deps, await access(request, params), {}),
+      doc("audit", signOrgChainHead.summary))
     .get("/account/grants", async ({ request }) => ({ grants: await listOwnGrants(deps, (await apiSessionOnly(deps, request)).user.id) }),
       doc("account", "Your own authorized apps"))
     .delete("/account/grants/:id", async ({ request, params }) => {

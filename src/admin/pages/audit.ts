@@ -20,6 +20,9 @@ import { replayAuditedCall, type ReplayResult } from "../../services/audit-repla
 import { csrfOf, postedForm } from "../context";
 import { holdOnce, takeOnce } from "../one-time";
 import { heldRun, resultView } from "./tool-test-run";
+import { projectChainStatus, signProjectChainHead } from "../../services/audit-chain";
+import type { ChainReport } from "../../audit/verify";
+import { CHAIN_VERIFY, chainCard, statementDownload } from "./audit-chain-card";
 
 /** How a test run from a tool's page, and a replay, are named in the log (issues 16 #2, 18; db/SCHEMA.md: audit_events.source). */
 const SOURCE_WORDS: Record<string, string> = { mcp: "MCP request", "test-run": "test run from the tool page", replay: "replay against the draft" };
@@ -112,10 +115,28 @@ export function auditPages(deps: Deps) {
       const emptyCard = empty === "none-yet"
         ? emptyState("No calls yet. Every MCP request to this project is recorded here once a host connects.")
         : emptyState("No calls match these filters.", html`<a class="button secondary" href="${base}">Clear filters</a>`);
+      const handle = new URL(request.url).searchParams.get("chain");
+      const verified = handle && access.via.kind === "session" ? takeOnce<ChainReport>(deps, access.via.sessionId, CHAIN_VERIFY, handle) : null;
+      const chain = chainCard({
+        status: await invoke(projectChainStatus, deps, access, {}), verifyAction: `${base}/verify`, csrf: csrfOf(access), result: verified,
+        statementHref: roleAtLeast(access.role, signProjectChainHead.permission.role) ? `${base}/statement.json` : null,
+      });
       const body = html`<h1>Audit log</h1>${await filterForm(deps, access, query as Record<string, string | undefined>)}
 ${events.length ? html`${table(["Time (UTC)", "Tool", "Status", "Caller", "Channel", "Duration"], rows)}${nextPageLink(request, "cursor", nextCursor)}` : emptyCard}
-${exportLinks(request, base)}`;
+${exportLinks(request, base)}${chain}`;
       return adminPage({ title: "Audit log", user: access.user, role: access.role, org, project, projectTab: "audit", body });
+    })
+    .post("/admin/:org/:project/audit/verify", async ({ request, params, body }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
+      postedForm(request, body, access);
+      const { verification } = await invoke(projectChainStatus, deps, access, { verify: true });
+      const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, CHAIN_VERIFY, verification) : "";
+      return redirect(`${projectPath(access.org, access.project, "/audit")}?chain=${encodeURIComponent(handle)}#chain`);
+    })
+    .get("/admin/:org/:project/audit/statement.json", async ({ request, params }) => {
+      const access = await projectPageAccess(deps, request, params.org, params.project);
+      const signed = await invoke(signProjectChainHead, deps, access, {});
+      return statementDownload(signed, `${access.org.slug}-${access.project.slug}`);
     })
     .get("/admin/:org/:project/audit/export.jsonl", async ({ request, params, query }) =>
       downloadResponse(await invoke(exportAuditLog, deps, await projectPageAccess(deps, request, params.org, params.project), { ...query, format: "jsonl" })),

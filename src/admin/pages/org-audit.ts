@@ -7,7 +7,12 @@ import { Elysia } from "elysia";
 import type { Deps } from "../../deps";
 import { html, type Html } from "../../web/html";
 import { adminPage } from "../layout";
-import { orgPageAccess } from "../context";
+import { csrfOf, orgPageAccess, postedForm } from "../context";
+import { redirect } from "../../auth/views";
+import { holdOnce, takeOnce } from "../one-time";
+import type { ChainReport } from "../../audit/verify";
+import { orgChainStatus, signOrgChainHead } from "../../services/audit-chain";
+import { CHAIN_VERIFY, chainCard, statementDownload } from "./audit-chain-card";
 import { invoke } from "../../services/operation";
 import { downloadResponse } from "../../services/audit";
 import { exportOrgAuditEvents, listOrgAuditEvents, orgActionLabel, orgEventActions, orgEventActors } from "../../services/org-events";
@@ -44,8 +49,22 @@ export function orgAuditPages(deps: Deps) {
 <form method="get" class="filter-grid card">${selectField("Event", "action", q.action, actions, "All events")}${selectField("By", "actor", q.actor, actors, "Anyone")}
 ${input("From (UTC)", "from")}${input("To (UTC)", "to")}<div><button type="submit" class="secondary">Filter</button></div></form>
 ${events.length ? html`${table(["Time (UTC)", "What happened", "By", "Project"], rows)}${nextPageLink(request, "before", next)}` : empty}
-${exportLinks(request, base)}`;
+${exportLinks(request, base)}${chainCard({
+  status: await invoke(orgChainStatus, deps, access, {}), verifyAction: `${base}/verify`, csrf: csrfOf(access), statementHref: `${base}/statement.json`,
+  result: access.via.kind === "session" ? takeOnce<ChainReport>(deps, access.via.sessionId, CHAIN_VERIFY, new URL(request.url).searchParams.get("chain")) : null,
+})}`;
       return adminPage({ title: "Organization audit", user: access.user, role: access.role, org: access.org, orgTab: "audit", body });
+    })
+    .post("/admin/:org/settings/audit/verify", async ({ request, params, body }) => {
+      const access = await orgPageAccess(deps, request, params.org);
+      postedForm(request, body, access);
+      const { verification } = await invoke(orgChainStatus, deps, access, { verify: true });
+      const handle = access.via.kind === "session" ? holdOnce(deps, access.via.sessionId, CHAIN_VERIFY, verification) : "";
+      return redirect(`/admin/${access.org.slug}/settings/audit?chain=${encodeURIComponent(handle)}#chain`);
+    })
+    .get("/admin/:org/settings/audit/statement.json", async ({ request, params }) => {
+      const access = await orgPageAccess(deps, request, params.org);
+      return statementDownload(await invoke(signOrgChainHead, deps, access, {}), access.org.slug);
     })
     .get("/admin/:org/settings/audit/export.jsonl", exportAs("jsonl"))
     .get("/admin/:org/settings/audit/export.csv", exportAs("csv"));
