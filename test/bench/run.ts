@@ -4,11 +4,12 @@
  * flow, and measures — in one run, the server on one core and wrk on the other — the raw Bun echo
  * baseline (before and after) and Portico's MCP scenarios; then the audit writer alone, cold starts and RSS.
  * Env: BENCH_DURATION (s per load scenario, default 10), BENCH_FULL=1 (60 s RSS soak instead of 15 s),
- * BENCH_SOAK (soak seconds, overrides both), BENCH_REBUILD=1 (always build), BENCH_DATABASE_URL
+ * BENCH_SOAK (soak seconds, overrides both), BENCH_REBUILD=1 (always build), BENCH_AUDIT_FAST=1 (a second pass with
+ * `--audit-durability fast`, to show what the default durable audit costs), BENCH_DATABASE_URL
  * (postgres://… of a server: the Portico scenarios run a second time on a fresh database created there —
  * rows labelled "· postgres" — and one row compares CPU per tools/call; postgres.ts).
  */
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
@@ -286,6 +287,20 @@ function sqliteAudit(dir: string): Pick<Backend, "auditCounts" | "release"> {
 }
 
 const sqliteCalls = await porticoPass({ label: "", dataDir, apiKey, serveArgs: [], ...sqliteAudit(dataDir), dbCpu: async () => null, full: true });
+
+// What durable audit costs (issue 18): the same scenarios (minus RSS and soak) on a copy of the data dir, served
+// with `--audit-durability fast` — the SQLite pass above ran the default, durable group commit.
+if (process.env.BENCH_AUDIT_FAST === "1") {
+  const fastDir = tempDir("fast");
+  cpSync(dataDir, fastDir, { recursive: true });
+  const fastCalls = await porticoPass({ label: " · fast audit", dataDir: fastDir, apiKey, serveArgs: ["--audit-durability", "fast"], ...sqliteAudit(fastDir), dbCpu: async () => null, full: false });
+  const pairs = CALL_ROWS.filter((n) => sqliteCalls.has(n) && fastCalls.has(n)).map((n) => ({ name: n, durable: sqliteCalls.get(n)!, fast: fastCalls.get(n)! }));
+  rows.push({
+    scenario: "durable / fast audit: CPU per tools/call", rps: null, p50: null, p99: null, ratio: null,
+    value: pairs.length ? `${Math.max(...pairs.map((p) => p.durable.cpuUs / p.fast.cpuUs)).toFixed(2)}×` : "—", target: "—", pass: null,
+    note: pairs.map((p) => `${p.name.replace("tools/call interactive · ", "")} ${p.durable.cpuUs.toFixed(1)} / ${p.fast.cpuUs.toFixed(1)} µs, p99 ${p.durable.p99?.toFixed(2)} / ${p.fast.p99?.toFixed(2)} ms`).join("; "),
+  });
+}
 
 // The Postgres pass: the same scenarios (minus RSS and soak) on a fresh database of BENCH_DATABASE_URL's server.
 const PG_SERVER = process.env.BENCH_DATABASE_URL?.trim();
