@@ -64,7 +64,7 @@ describe("portico backup / restore", () => {
     cli = new Cli();
     const r = await cli.run("migrate", "--dry-run", "--json");
     expect(r.code).toBe(0);
-    expect(r.json.pending).toEqual(["0000_init", "0001_security_hardening", "0002_revisions_and_application_type", "0003_rate_limits", "0004_mcp_sessions", "0005_versioned_instructions", "0006_management_tools_setting", "0007_audit_source", "0008_audit_chain"]);
+    expect(r.json.pending).toEqual(["0000_init", "0001_security_hardening", "0002_revisions_and_application_type", "0003_rate_limits", "0004_mcp_sessions", "0005_versioned_instructions", "0006_management_tools_setting", "0007_audit_source", "0008_audit_chain", "0009_handshake_detail"]);
     expect((await cli.run("migrate", "--dry-run", "--json")).json.pending).toHaveLength(r.json.pending.length);
     expect((await cli.run("migrate", "--json")).json).toMatchObject({ applied: r.json.pending.length, backup: null });
     expect((await cli.run("migrate", "--dry-run")).out).toContain("is up to date");
