@@ -3,6 +3,7 @@
  * and a real listener for end-to-end tests. Logs are captured so tests can assert what was (not) logged.
  */
 import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApp, type App } from "../src/app";
@@ -124,4 +125,16 @@ export class CookieJar {
 export function hiddenField(html: string, name: string): string | undefined {
   const m = html.match(new RegExp(`name="${name}"[^>]*value="([^"]*)"`)) ?? html.match(new RegExp(`value="([^"]*)"[^>]*name="${name}"`));
   return m?.[1];
+}
+
+/** A free loopback port (for restarts that must keep the same public URL, so token audiences stay valid). */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => ok(port));
+    });
+  });
 }

@@ -13,8 +13,7 @@ import type { Db } from "../db/client";
 import { first, transaction } from "../db/query";
 import type { Clock } from "../lib/clock";
 import { newId } from "../lib/ids";
-import { keyId } from "../tools/secret-key";
-import { needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeys } from "../oauth/key-seal";
+import { needsSealing, openPrivateJwk, resealedWith, sealPrivateJwk, type MasterKeys } from "../oauth/key-seal";
 import { orgChain, projectChain } from "./chain";
 import { verifyOrgChain, verifyProjectChain, type ChainReport } from "./verify";
 
@@ -183,21 +182,10 @@ export async function checkSignedHead(db: Db, signed: SignedHead): Promise<State
  * master key cannot open is left alone: its public part still verifies old statements.
  */
 export async function resealAuditSigningKeys(deps: Pick<AuditSigningDeps, "db" | "tools">, next: Buffer): Promise<number> {
-  const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
-  let count = 0;
-  await transaction(deps.db, async (tx) => {
+  return await transaction(deps.db, async (tx) => {
     const { auditSigningKeys } = tx.t;
-    for (const row of await tx.select().from(auditSigningKeys)) {
-      let jwk: JsonWebKey;
-      try {
-        jwk = openPrivateJwk(deps.tools.secrets, row.kid, row.privateJwk);
-      } catch (err) {
-        if (err instanceof SigningKeyUnreadableError) continue;
-        throw err;
-      }
-      await tx.update(auditSigningKeys).set({ privateJwk: sealPrivateJwk(target, row.kid, jwk) }).where(eq(auditSigningKeys.kid, row.kid));
-      count++;
-    }
+    const resealed = resealedWith(deps.tools.secrets, next, await tx.select().from(auditSigningKeys));
+    for (const row of resealed) await tx.update(auditSigningKeys).set({ privateJwk: row.privateJwk }).where(eq(auditSigningKeys.kid, row.kid));
+    return resealed.length;
   });
-  return count;
 }

@@ -8,7 +8,7 @@
  */
 import { AppError } from "../errors";
 import { seal, sealedKeyId, unseal, type SealingKeys } from "../lib/sealed-string";
-import type { KeyRing as MasterKeyRing } from "../tools/secret-key";
+import { keyId, type KeyRing as MasterKeyRing } from "../tools/secret-key";
 
 const PREFIX = "pjk1";
 
@@ -101,4 +101,25 @@ export function openPrivateJwk(master: MasterKeys, kid: string, stored: unknown)
 /** Whether a stored value should be (re)sealed with the current master key: plaintext, or sealed with an older one. */
 export function needsSealing(master: MasterKeys, stored: unknown): boolean {
   return !isSealed(stored) || sealedKeyId(PREFIX, stored) !== master.keys().current.id;
+}
+
+/**
+ * The rows' private keys re-sealed with `next` after `portico secrets rotate-key` replaced the master key (the
+ * old one is still in `from`): the OAuth signing keys and the audit signing keys. A row `from` cannot open (a key
+ * minted over a lost master key) is left out: it only verifies.
+ */
+export function resealedWith(from: MasterKeys, next: Buffer, rows: ReadonlyArray<{ kid: string; privateJwk: unknown }>): Array<{ kid: string; privateJwk: string }> {
+  const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
+  const out: Array<{ kid: string; privateJwk: string }> = [];
+  for (const row of rows) {
+    let jwk: JsonWebKey;
+    try {
+      jwk = openPrivateJwk(from, row.kid, row.privateJwk);
+    } catch (err) {
+      if (err instanceof SigningKeyUnreadableError) continue;
+      throw err;
+    }
+    out.push({ kid: row.kid, privateJwk: sealPrivateJwk(target, row.kid, jwk) });
+  }
+  return out;
 }

@@ -16,11 +16,10 @@ import { decodeProtectedHeader } from "jose";
 import type { Db } from "../db/client";
 import type { signingKeys } from "../db/schema";
 import { newId } from "../lib/ids";
-import { keyId } from "../tools/secret-key";
 import { concerns, type ChangeFeed } from "../lib/change-feed";
 import type { Clock } from "../lib/clock";
 import type { Logger } from "../lib/log";
-import { masterKeyMismatch, needsSealing, openPrivateJwk, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeyMismatchError, type MasterKeys } from "./key-seal";
+import { masterKeyMismatch, needsSealing, openPrivateJwk, resealedWith, sealPrivateJwk, SigningKeyUnreadableError, type MasterKeyMismatchError, type MasterKeys } from "./key-seal";
 
 export const TOKEN_ALG = "EdDSA";
 
@@ -147,23 +146,12 @@ export async function rotateSigningKey(deps: SigningKeyDeps, opts: RotateOptions
  * before issue 15) is left alone: it only verifies. Returns how many were re-sealed.
  */
 export async function resealSigningKeys(deps: SigningKeyDeps, next: Buffer): Promise<number> {
-  const target: MasterKeys = { keys: () => ({ current: { id: keyId(next), key: next }, byId: new Map([[keyId(next), next]]) }), reload: () => {} };
-  let count = 0;
-  await transaction(deps.db, async (tx) => {
-        const { signingKeys } = tx.t;
-        for (const row of (await tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)))) {
-          let jwk: JsonWebKey;
-          try {
-            jwk = openPrivateJwk(deps.tools.secrets, row.kid, row.privateJwk);
-          } catch (err) {
-            if (err instanceof SigningKeyUnreadableError) continue;
-            throw err;
-          }
-          await tx.update(signingKeys).set({ privateJwk: sealPrivateJwk(target, row.kid, jwk) }).where(eq(signingKeys.kid, row.kid));
-          count++;
-        }
-      });
-  return count;
+  return await transaction(deps.db, async (tx) => {
+    const { signingKeys } = tx.t;
+    const resealed = resealedWith(deps.tools.secrets, next, await tx.select().from(signingKeys).where(isNull(signingKeys.retiredAt)));
+    for (const row of resealed) await tx.update(signingKeys).set({ privateJwk: row.privateJwk }).where(eq(signingKeys.kid, row.kid));
+    return resealed.length;
+  });
 }
 
 function loadVerifier(row: SigningKeyRow): LoadedKey {

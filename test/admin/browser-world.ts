@@ -4,6 +4,7 @@
  * with /usr/bin/chromium). Started in a file's beforeAll, stopped in its afterAll.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from "playwright-core";
+import { s256 } from "../../src/lib/crypto";
 import { seedWorld, type SignedInWorld, type Who } from "../fixtures/world";
 import { startTestServer } from "../helpers";
 
@@ -60,4 +61,22 @@ export async function signedInPage(world: BrowserWorld, who: Who, height = 900):
 /** Clicks something that navigates (a selector or a locator), and waits until the next page has loaded. */
 export async function clickAndLoad(p: Page, target: string | Locator): Promise<void> {
   await Promise.all([p.waitForNavigation({ waitUntil: "load" }), typeof target === "string" ? p.click(target) : target.click()]);
+}
+
+/**
+ * The authorization URL a host would open after registering itself (DCR, "Claude", the world's callback) for
+ * acme/shop's production: what a browser test visits to reach the consent page.
+ */
+export async function consentUrl(world: Pick<BrowserWorld, "server" | "callback">): Promise<string> {
+  const { server, callback } = world;
+  const reg = await fetch(`${server.url}/oauth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ client_name: "Claude", redirect_uris: [callback], token_endpoint_auth_method: "none" }),
+  });
+  const { client_id } = (await reg.json()) as { client_id: string };
+  const authorize = new URL(`${server.url}/oauth/authorize`);
+  const params = { response_type: "code", client_id, redirect_uri: callback, code_challenge: s256("v".repeat(43)), code_challenge_method: "S256", state: "s", resource: `${server.url}/acme/shop` };
+  for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+  return authorize.href;
 }

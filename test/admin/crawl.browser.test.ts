@@ -33,11 +33,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
-import { s256 } from "../../src/lib/crypto";
 import { makeApp, tempDir } from "../helpers";
 import type { Who } from "../fixtures/world";
 import { liveIn } from "./lived-in-world";
-import { signedInPage, startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "./browser-world";
+import { consentUrl, signedInPage, startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "./browser-world";
 
 const SHOTS = join(import.meta.dir, "../../test-output/screenshots");
 const TIMEOUT = 300_000;
@@ -316,21 +315,12 @@ describe("the crawler: every page as every role", () => {
   });
 
   test("the OAuth consent page has a way back and no console error", async () => {
-    const { server, callback } = world as BrowserWorld;
-    const reg = await fetch(`${server.url}/oauth/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ client_name: "Claude", redirect_uris: [callback], token_endpoint_auth_method: "none" }),
-    });
-    const { client_id } = (await reg.json()) as { client_id: string };
-    const authorize = new URL(`${server.url}/oauth/authorize`);
-    const params = { response_type: "code", client_id, redirect_uri: callback, code_challenge: s256("v".repeat(43)), code_challenge_method: "S256", state: "s", resource: `${server.url}/acme/shop` };
-    for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+    const authorize = await consentUrl(world as BrowserWorld);
     const { context, page } = await signedInPage(world as BrowserWorld, "developer", 800);
     const errors: string[] = [];
     page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
     page.on("pageerror", (e) => errors.push(e.message));
-    const res = await page.goto(authorize.href);
+    const res = await page.goto(authorize);
     expect(res!.status()).toBe(200);
     expect(await page.locator("button:has-text('Authorize')").count()).toBe(1);
     const facts = await readPage(page);

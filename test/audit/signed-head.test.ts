@@ -76,6 +76,15 @@ describe("signed audit heads", () => {
     }
   });
 
+  test("after secrets rotate-key the audit key is re-sealed: heads are still signed, and old statements still verify", async () => {
+    const { s, cli, file } = await signedHead();
+    expect((await cli.run("secrets", "rotate-key")).code).toBe(0);
+    const again = await cli.run("audit", "head", "--project", `${s.orgSlug}/${s.projectSlug}`, "--json");
+    expect(again.code, again.err).toBe(0);
+    expect(again.json.statement.kid).toBe((JSON.parse(readFileSync(file, "utf8")) as SignedHead).statement.kid);
+    expect((await cli.run("audit", "verify", "--statement", file)).code).toBe(0);
+  });
+
   test("a head at the retention checkpoint still verifies after pruning; one before it says its rows are gone", async () => {
     const s = await w.seeded(0);
     const deps = w.t!.deps;

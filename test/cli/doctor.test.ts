@@ -5,11 +5,10 @@
  * nothing answers (one failed item, exit 0).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { recordHandshake } from "../../src/doctor/handshake";
 import type { RunningServer } from "../../src/server";
-import { startTestServer, tempDir } from "../helpers";
+import { freePort, startTestServer, tempDir } from "../helpers";
 import { seedWorld } from "../fixtures/world";
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
@@ -41,16 +40,6 @@ async function doctor(...args: string[]) {
   return { code, out, err };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 describe("portico doctor", () => {
   test("prints the self-check as a ✓ checklist, then each client's findings and its last few events, newest first", async () => {

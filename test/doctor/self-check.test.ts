@@ -5,12 +5,11 @@
  * loopback), so those items pass and say that hosted apps cannot reach it.
  */
 import { afterEach, describe, expect, test } from "bun:test";
-import { createServer } from "node:net";
 import { updateProject } from "../../src/projects/projects";
 import { selfCheck } from "../../src/services/doctor-self-check";
 import { runSelfCheck } from "../../src/doctor/self-check";
 import type { SelfCheckItem } from "../../src/doctor/report";
-import { startTestServer } from "../helpers";
+import { freePort, startTestServer } from "../helpers";
 import { seedWorld } from "../fixtures/world";
 
 const FULL = ["https", "port-443", "mcp-challenge", "resource-metadata", "resource", "authorization-server", "as-metadata", "issuer", "endpoints-origin", "iss-parameter", "draft-url"];
@@ -20,16 +19,6 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** A real listener with the seeded world; `check()` runs the self-check of acme/shop as the server does. */
 async function portico(overrides: Parameters<typeof startTestServer>[0] = {}) {

@@ -9,9 +9,8 @@
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { s256 } from "../../src/lib/crypto";
 import { liveIn } from "../admin/lived-in-world";
-import { clickAndLoad, fillCode, signedInPage, startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "../admin/browser-world";
+import { clickAndLoad, consentUrl, fillCode, signedInPage, startBrowserWorld, stopBrowserWorld, type BrowserWorld } from "../admin/browser-world";
 import type { Who } from "../fixtures/world";
 
 const OUT = join(import.meta.dir, "../../docs/screenshots");
@@ -73,18 +72,9 @@ async function main(): Promise<void> {
 
 /** The OAuth consent page an app's sign-in leads to (the developer connecting Claude to production). */
 async function consent(world: BrowserWorld): Promise<void> {
-  const { server, callback } = world;
-  const reg = await fetch(`${server.url}/oauth/register`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ client_name: "Claude", redirect_uris: [callback], token_endpoint_auth_method: "none" }),
-  });
-  const { client_id } = (await reg.json()) as { client_id: string };
-  const authorize = new URL(`${server.url}/oauth/authorize`);
-  const params = { response_type: "code", client_id, redirect_uri: callback, code_challenge: s256("v".repeat(43)), code_challenge_method: "S256", state: "s", resource: `${server.url}/acme/shop` };
-  for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+  const authorize = await consentUrl(world);
   const { context, page } = await signedInPage(world, "developer", 800);
-  await page.goto(authorize.href);
+  await page.goto(authorize);
   await page.locator("button:has-text('Authorize')").waitFor();
   await capture(page, "consent");
   await context.close();

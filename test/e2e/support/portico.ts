@@ -2,9 +2,9 @@
  * Portico as users run it: the CLI and `portico serve` as real child processes (`bun src/main.ts …`) on a
  * real data dir, bound to loopback. The e2e tests provision with the CLI and talk HTTP only.
  */
-import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { tempDir } from "../../helpers";
+export { freePort } from "../../helpers";
 
 /** Every scope an owner may give a key: e2e harnesses manage projects through the API with it. */
 const OWNER_KEY_SCOPES = "project:read tools:call draft project:write publish settings";
@@ -31,17 +31,6 @@ export async function portico(where: Where, ...args: string[]): Promise<any> {
   return out.trim() ? JSON.parse(out) : null;
 }
 
-/** A free loopback port (for restarts that must keep the same public URL, so token audiences stay valid). */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 export interface Project {
   dataDir: string;
