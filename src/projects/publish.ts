@@ -9,6 +9,7 @@
  */
 import { and, desc, eq } from "drizzle-orm";
 import { recordOrgEvent } from "../audit/org-audit";
+import type { Db } from "../db/client";
 import type { Deps } from "../deps";
 import { VISIBILITIES, type Project, type Version } from "../db/schema";
 import { ConflictError, NotFoundError, ValidationError } from "../errors";
@@ -84,7 +85,7 @@ export async function publish(deps: PublishDeps, projectId: string, actorId: str
       const now = deps.clock.now();
       const versionId = newId("ver");
       await tx.insert(versions).values({ id: versionId, projectId, number, snapshot, diff, note: note?.slice(0, 500) ?? null, authorId: actorId, createdAt: now });
-      await tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: now });
+      await tx.insert(releases).values({ id: newId("rel"), projectId, versionId, action: "publish", actorId, createdAt: await releaseTime(tx, projectId, now) });
       await bump(deps, projectId, { productionVersionId: versionId }, now);
       const published = { versionId, number, diff, confirmedMissingSecrets: missing };
       if (options.recordEvent !== false) {
@@ -113,7 +114,7 @@ export async function rollback(deps: PublishDeps, projectId: string, number: num
   await transaction(deps.db, async (tx) => {
         const { releases } = tx.t;
         await bump(deps, projectId, { productionVersionId: version.id }, now);
-        await tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: now });
+        await tx.insert(releases).values({ id: newId("rel"), projectId, versionId: version.id, action: "rollback", actorId, createdAt: await releaseTime(tx, projectId, now) });
         if (options.recordEvent !== false) {
           await recordOrgEvent(deps.db, { orgId: project.orgId, actorId, action: "project.rollback", targetType: "version", targetId: version.id, projectId, details: { number }, time: now });
         }
@@ -135,6 +136,16 @@ export async function listVersions(deps: Pick<Deps, "db">, projectId: string) {
 }
 
 /** Publish and rollback history, newest first. */
+/**
+ * A release's time: `now`, or one past the project's newest release when that is not earlier — so the history
+ * (ordered by time) keeps the order releases happened in even within one millisecond (their ids are random).
+ */
+async function releaseTime(tx: Db, projectId: string, now: number): Promise<number> {
+  const { releases } = tx.t;
+  const last = await first(tx.select({ at: releases.createdAt }).from(releases).where(eq(releases.projectId, projectId)).orderBy(desc(releases.createdAt)).limit(1));
+  return last && last.at >= now ? last.at + 1 : now;
+}
+
 export async function listReleases(deps: Pick<Deps, "db">, projectId: string) {
   const { releases, versions } = deps.db.t;
   return await deps.db

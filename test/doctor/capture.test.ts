@@ -3,11 +3,13 @@
  * HTTP: a 403 for a missing scope with the scope named, 401s without a usable token per project (once a
  * minute, so a host retrying cannot turn each request into a write), and path-suffixed AS metadata fetches.
  */
-import { expect, test } from "bun:test";
+import { afterEach, expect, test } from "bun:test";
 import { getUser } from "../../src/auth/users";
 import { signIn } from "../fixtures/world";
 import { approve, authorizeParams, authorizePath, pkce, registerClient, REDIRECT, tokenRequest } from "../oauth/fixtures";
-import { doctorWorld } from "./http-world";
+import { doctorWorld, stopDoctorWorlds } from "./http-world";
+
+afterEach(stopDoctorWorlds);
 
 test("a 403 for a scope the grant lacks is recorded with the scope; the role still allowed it", async () => {
   const d = await doctorWorld();

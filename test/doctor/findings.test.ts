@@ -2,14 +2,16 @@
  * Each connection doctor finding provoked by real HTTP flows against a listening server (issue 17 "Done when"):
  * the handshake is walked as a host walks it, and the report names the finding in its plain words.
  */
-import { afterAll, beforeAll, expect, test, setSystemTime } from "bun:test";
+import { afterAll, afterEach, beforeAll, expect, setSystemTime, test } from "bun:test";
 import { revokeGrant } from "../../src/oauth/grants";
 import type { DoctorReport, Finding } from "../../src/doctor/report";
 import { hiddenField } from "../helpers";
 import { signIn } from "../fixtures/world";
 import { authorizeParams, authorizePath, obtainTokens, pkce, registerClient, REDIRECT, tokenRequest } from "../oauth/fixtures";
 import { CimdServer } from "../oauth/cimd-server";
-import { doctorWorld } from "./http-world";
+import { doctorWorld, stopDoctorWorlds } from "./http-world";
+
+afterEach(stopDoctorWorlds);
 
 const MIN = 60_000;
 

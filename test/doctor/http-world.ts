@@ -3,7 +3,7 @@
  * seeded world, and an `App`-shaped adapter whose `handle` sends each request over the network to that
  * server — so the OAuth walk of test/oauth/fixtures.ts runs unchanged against a real listener.
  */
-import { afterEach, setSystemTime } from "bun:test";
+import { setSystemTime } from "bun:test";
 import type { App } from "../../src/app";
 import { getUser } from "../../src/auth/users";
 import { createDraftTool } from "../../src/projects/draft";
@@ -37,10 +37,17 @@ export interface DoctorWorld {
 }
 
 const servers: Running[] = [];
-afterEach(async () => {
+
+/**
+ * Stops the worlds of the test that just ran and puts the clock back. Each test file registers it with its own
+ * `afterEach`: a hook registered here, at module level, would belong to the first file that imports this module
+ * only — in one `bun test` process (the Postgres suite) the later files' servers, and their database
+ * connections, would never be stopped.
+ */
+export async function stopDoctorWorlds(): Promise<void> {
   setSystemTime();
   for (const s of servers.splice(0)) await s.stop();
-});
+}
 
 /** A server (stopped after the test) with the seeded world and the echo tool published on `shop`. */
 export async function doctorWorld(overrides: ConfigInput = {}): Promise<DoctorWorld> {

@@ -4,13 +4,15 @@
  * wrong channel, garbage token), refresh, a retry inside the grace window, a reuse after it, revocation —
  * then every stored handshake row, every column, is searched for every credential the flows used.
  */
-import { expect, setSystemTime, test } from "bun:test";
+import { afterEach, expect, setSystemTime, test } from "bun:test";
 import { hiddenField } from "../helpers";
 import { Browser } from "../auth/flow";
 import { PASSWORD } from "../fixtures/world";
 import { authorizeParams, authorizePath, pkce, registerClient, REDIRECT, tokenRequest } from "../oauth/fixtures";
 import type { TestApp } from "../helpers";
-import { doctorWorld } from "./http-world";
+import { doctorWorld, stopDoctorWorlds } from "./http-world";
+
+afterEach(stopDoctorWorlds);
 
 const WRONG_PASSWORD = "not-the-password-7731";
 
