@@ -3,7 +3,7 @@
  * standard `OTEL_EXPORTER_OTLP_ENDPOINT` (or `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` /
  * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, or `--otlp-endpoint`). Without one, `startTelemetry` returns null,
  * nothing of the SDK is imported (every import below is `import type` or dynamic), and each instrumentation
- * point costs one null check (docs/architecture.md, "Observability").
+ * point costs one null check (docs/architecture.md, "Observability (OpenTelemetry)").
  *
  * Attribute names follow the OTel MCP semantic conventions (https://opentelemetry.io/docs/specs/semconv/gen-ai/mcp,
  * status Development): span name `{mcp.method.name} {target}`, kind SERVER, `mcp.method.name`,
