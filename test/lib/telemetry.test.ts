@@ -153,6 +153,16 @@ describe("OpenTelemetry export over OTLP/HTTP", () => {
     for (const name of ["portico_mcp_requests_total", "portico_mcp_request_seconds_total", "portico_audit_queue_rows", "portico_mcp_sessions"]) expect(names).toContain(name);
   });
 
+  test("graceful shutdown flushes the spans still queued", async () => {
+    otlp = receiver();
+    const w = await world({ otlpEndpoint: otlp.url });
+    await rpc(w.f.url("draft"), { jsonrpc: "2.0", id: 1, method: "tools/list" }, { authorization: `Bearer ${w.key}`, "mcp-protocol-version": "2025-06-18" });
+    expect(otlp.spans()).toEqual([]); // the batch processor has not sent it yet
+    await w.f.stop();
+    f = undefined;
+    expect(otlp.spans().map((s) => s.name)).toContain("tools/list");
+  });
+
   test("without an endpoint nothing is loaded or exported", async () => {
     otlp = receiver();
     const { f, key } = await world();
