@@ -152,11 +152,15 @@ export async function runRequest(
     const auditSpan = tel && ctx.span ? tel.start("portico.audit_enqueue", ctx.span, { "portico.audit.durable": deps.config.auditDurability !== "fast" }) : null;
     const committed = auditRequest(ctx, req.method, g.ip, elapsed);
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
-    // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
-    if (committed) await committed;
-    if (tel && ctx.span) {
-      tel.end(auditSpan!);
-      tel.end(ctx.span, ctx.notes.status === "error" ? (ctx.notes.errorClass ?? "error") : null);
+    try {
+      // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
+      if (committed) await committed;
+    } finally {
+      // Ended even when the commit fails, so a failed batch still shows in the trace.
+      if (tel && ctx.span) {
+        tel.end(auditSpan!);
+        tel.end(ctx.span, ctx.notes.status === "error" ? (ctx.notes.errorClass ?? "error") : null);
+      }
     }
   }
 }
