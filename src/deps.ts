@@ -54,6 +54,8 @@ export interface DepsOptions {
   db?: Db;
   /** Defaults to the system clock. */
   clock?: Clock;
+  /** False: no OpenTelemetry export even with an endpoint configured (one-shot CLI commands serve no requests). */
+  telemetry?: boolean;
 }
 
 export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
@@ -67,7 +69,7 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
   // Every data dir gets its audit signing key on first open, so its public part exists from day one (issue 18).
   await ensureAuditSigningKey({ db, tools, clock });
-  const telemetry = await startTelemetry({
+  const telemetry = opts.telemetry === false ? null : await startTelemetry({
     endpoint: config.otlpEndpoint, tracesEndpoint: config.otlpTracesEndpoint, metricsEndpoint: config.otlpMetricsEndpoint,
     serviceName: config.otelServiceName, serviceVersion: BUILD.version, log,
   });

@@ -6,7 +6,9 @@
  * endpoint nothing is exported and `deps.telemetry` is null.
  */
 import { afterEach, describe, expect, test } from "bun:test";
+import { withDeps } from "../../src/cli/command";
 import { createDraftTool } from "../../src/projects/draft";
+import { testConfig } from "../helpers";
 import { mcpFixture, rpc, type McpFixture } from "../mcp/fixture";
 
 interface OtlpSpan {
@@ -161,6 +163,14 @@ describe("OpenTelemetry export over OTLP/HTTP", () => {
     await w.f.stop();
     f = undefined;
     expect(otlp.spans().map((s) => s.name)).toContain("tools/list");
+  });
+
+  test("one-shot CLI commands export nothing even with an endpoint set (they serve no requests)", async () => {
+    otlp = receiver();
+    const config = testConfig({ otlpEndpoint: otlp.url });
+    const telemetry = await withDeps({ config } as Parameters<typeof withDeps>[0], (deps) => deps.telemetry);
+    expect(telemetry).toBeNull();
+    expect(otlp.traces.length + otlp.metrics.length).toBe(0);
   });
 
   test("without an endpoint nothing is loaded or exported", async () => {
