@@ -114,7 +114,8 @@ function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progress
     signal: kind === "interactive" ? NEVER_ABORTED : ctx.signal,
     answers,
     clientCapabilities: ctx.clientCapabilities,
-    ...(ctx.span && ctx.deps.telemetry ? { span: toolSpans(ctx.deps.telemetry, ctx.span) } : {}),
+    // A plain property, not a conditional spread: an object literal with a spread is built slowly on every call.
+    span: ctx.span && ctx.deps.telemetry ? toolSpans(ctx.deps.telemetry, ctx.span) : undefined,
     log(level, message) {
       if (LOG_LEVELS.indexOf(level) >= minLevel) {
         ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));

@@ -41,7 +41,7 @@ export async function runScriptTool(
       proxy: opts.proxy,
       answers: ctx.answers ?? {},
       clientCapabilities: ctx.clientCapabilities ?? {},
-      ...(ctx.span ? { traced: true } : {}),
+      traced: ctx.span !== undefined,
     },
     { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal, span: ctx.span },
   );
