@@ -91,6 +91,10 @@ export const ConfigSchema = z.object({
   sessionIdleTtl: positiveInt.default(30 * 24 * 3600).describe("sign-in sessions (and grants bound to them) end after this many idle seconds (default 30 days)"),
   secretKey: z.string().optional().describe("base64 32-byte key for tool secrets (default: a key file in the data dir)"),
   metricsToken: z.string().optional().describe("bearer token for /metrics from non-loopback addresses"),
+  otlpEndpoint: z.url({ error: "must be a URL" }).optional().describe("export traces and metrics over OTLP/HTTP to this base URL, e.g. http://127.0.0.1:4318 (default $OTEL_EXPORTER_OTLP_ENDPOINT; off when unset)"),
+  otlpTracesEndpoint: z.url({ error: "must be a URL" }).optional().describe("OTLP/HTTP traces URL used as is (default $OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)"),
+  otlpMetricsEndpoint: z.url({ error: "must be a URL" }).optional().describe("OTLP/HTTP metrics URL used as is (default $OTEL_EXPORTER_OTLP_METRICS_ENDPOINT)"),
+  otelServiceName: z.string().min(1).max(200).optional().describe("service.name of exported telemetry (default $OTEL_SERVICE_NAME, else portico)"),
   publicRateLimit: positiveInt.default(120).describe("requests per minute per IP on public projects (default 120)"),
   principalRateLimit: positiveInt.default(6000).describe("requests per minute per grant or API key (default 6000)"),
   maxBodyBytes: positiveInt.default(1024 * 1024).describe("largest MCP request body in bytes (default 1048576)"),
@@ -118,6 +122,11 @@ const STANDARD_ENV: Partial<Record<keyof typeof ConfigSchema.shape, string[]>> =
   httpsProxy: ["HTTPS_PROXY", "https_proxy"],
   httpProxy: ["HTTP_PROXY", "http_proxy"],
   noProxy: ["NO_PROXY", "no_proxy"],
+  // OpenTelemetry's standard names (OTLP exporter spec), so a host set up for a collector needs nothing more.
+  otlpEndpoint: ["OTEL_EXPORTER_OTLP_ENDPOINT"],
+  otlpTracesEndpoint: ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"],
+  otlpMetricsEndpoint: ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"],
+  otelServiceName: ["OTEL_SERVICE_NAME"],
 };
 
 /** Merges env and flags and validates them; throws ConfigError naming the first bad flag. */

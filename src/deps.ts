@@ -13,6 +13,8 @@ import { EventBus } from "./lib/events";
 import { createLogger, type Logger } from "./lib/log";
 import { RateLimits } from "./lib/rate-limits";
 import { createRateLimitStore } from "./db/rate-limit-store";
+import { startTelemetry, type Telemetry } from "./lib/telemetry";
+import { BUILD } from "./build-info";
 import { createOAuthState, type OAuthState } from "./oauth/state";
 import { createToolRuntime, type ToolService } from "./tools/runtime";
 
@@ -35,6 +37,11 @@ export interface Deps {
   audit: AuditWriter;
   /** Tool runtimes (interactive, script sandbox, http) and the encrypted tool secrets. */
   tools: ToolService;
+  /**
+   * OpenTelemetry export (src/lib/telemetry.ts), null unless an OTLP endpoint is configured: every
+   * instrumentation point is a null check, so the hot path pays nothing when it is off (issue 18).
+   */
+  telemetry: Telemetry | null;
   /** Run on graceful shutdown, in registration order (e.g. flush the audit queue). */
   shutdownHooks: Array<() => Promise<void> | void>;
   /** Run as the listener stops accepting, before it waits for open requests: end endless SSE streams. */
@@ -47,6 +54,8 @@ export interface DepsOptions {
   db?: Db;
   /** Defaults to the system clock. */
   clock?: Clock;
+  /** False: no OpenTelemetry export even with an endpoint configured (one-shot CLI commands serve no requests). */
+  telemetry?: boolean;
 }
 
 export async function createDeps(config: Config, opts: DepsOptions = {}): Promise<Deps> {
@@ -60,9 +69,14 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
   // Every data dir gets its audit signing key on first open, so its public part exists from day one (issue 18).
   await ensureAuditSigningKey({ db, tools, clock });
+  const telemetry = opts.telemetry === false ? null : await startTelemetry({
+    endpoint: config.otlpEndpoint, tracesEndpoint: config.otlpTracesEndpoint, metricsEndpoint: config.otlpMetricsEndpoint,
+    serviceName: config.otelServiceName, serviceVersion: BUILD.version, log,
+  });
   return {
-    config, db, storage, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools,
-    shutdownHooks: [() => audit.close(), () => tools.close(), () => rateLimits.close()],
+    config, db, storage, log, clock, bus: new EventBus(changes), changes, rateLimits, oauth, audit, tools, telemetry,
+    // Telemetry last: the audit flush and tool shutdown may still end spans.
+    shutdownHooks: [() => audit.close(), () => tools.close(), () => rateLimits.close(), ...(telemetry ? [() => telemetry.shutdown()] : [])],
     drainHooks: [],
   };
 }

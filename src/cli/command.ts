@@ -77,7 +77,7 @@ export function cliLogger(config: Config) {
 export async function withDeps<T>(ctx: CommandContext, fn: (deps: Deps) => T | Promise<T>): Promise<T> {
   // Loaded on use: the tool runtime behind Deps (sandbox, MCP types) is the bulk of `--help`'s start-up.
   const { createDeps, shutdown } = await import("../deps");
-  const deps = await createDeps(ctx.config, { log: cliLogger(ctx.config) });
+  const deps = await createDeps(ctx.config, { log: cliLogger(ctx.config), telemetry: false });
   try {
     return await fn(deps);
   } finally {

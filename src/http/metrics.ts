@@ -72,6 +72,11 @@ export class McpMetrics {
     return registry;
   }
 
+  /** The request counters as they stand, for the OTLP metrics export (src/lib/telemetry.ts). */
+  series(): Iterable<{ labels: { channel: string; method: string; status: string }; n: number; seconds: number }> {
+    return this.counts.values();
+  }
+
   observe(channel: string, method: string, status: string, seconds: number): void {
     const key = `${channel}|${method}|${status}`;
     let c = this.counts.get(key);

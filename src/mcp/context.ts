@@ -2,6 +2,7 @@
  * Everything one JSON-RPC request's handler may use, and the audit notes it fills in. One context per
  * message; the endpoint turns the notes into exactly one audit row.
  */
+import type { Span } from "@opentelemetry/api";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
 import type { Principal } from "../auth/principal";
 import type { Deps } from "../deps";
@@ -50,6 +51,8 @@ export interface RequestContext {
   logLevel: LogLevel | null;
   /** W3C trace context from `_meta.traceparent` (MCP 2026-07-28, SEP-414), recorded in the audit row and logs. */
   traceparent: string | null;
+  /** This request's OpenTelemetry span (src/mcp/trace.ts); null whenever telemetry is off. */
+  span: Span | null;
   request: Request;
   /** Sends a notification related to this request (progress, logging); dropped when it cannot stream. */
   notify(message: JSONRPCMessage): void;

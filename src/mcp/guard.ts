@@ -34,6 +34,8 @@ export interface Guarded {
   versionHeader: string | null;
   ip: string;
   headers: Record<string, string>;
+  /** `performance.now()` at the guard and after the credential check, only when telemetry is on (src/mcp/trace.ts). */
+  timing?: { started: number; authenticated: number };
 }
 
 /** A transport-level refusal: the whole response is this JSON-RPC error (id null) with an HTTP status. */
@@ -61,6 +63,7 @@ export function unsupportedVersion(requested: string): JsonRpcError {
  */
 export async function guard(deps: McpDeps, service: McpService, input: RouteInput, stateless = false): Promise<Guarded> {
   const { request, channel } = input;
+  const started = deps.telemetry ? performance.now() : 0;
   const headers = corsHeaders(request, deps.config);
   if (!isAllowedOrigin(request.headers.get("origin"), deps.config)) {
     throw refusal(403, RPC.INVALID_REQUEST, "Forbidden: this Origin may not call the MCP endpoint.");
@@ -77,6 +80,7 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   const ip = clientIp(request, input.server, deps.config.trustedProxy);
   // Credential failures (OAuthError 401/403) and rate limits (RateLimitError 429) propagate as thrown.
   const principal = await authenticate(deps, request, project, target, ip, service.reads);
+  const authenticated = deps.telemetry ? performance.now() : 0;
   service.limits.hit(project.id, principal);
   const sessionId = stateless ? null : request.headers.get("mcp-session-id");
   let session: McpSession | null = null;
@@ -84,5 +88,7 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
     session = await service.sessions.find(sessionId, principal, target);
     if (!session) throw refusal(404, RPC.SESSION_NOT_FOUND, "Session not found: it ended or expired. Initialize a new session.");
   }
-  return { project, target, principal, session, versionHeader, ip, headers };
+  const g: Guarded = { project, target, principal, session, versionHeader, ip, headers };
+  if (deps.telemetry) g.timing = { started, authenticated };
+  return g;
 }

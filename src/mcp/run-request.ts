@@ -16,6 +16,7 @@ import { JsonRpcError, toRpcError } from "./rpc-errors";
 import type { McpService } from "./service";
 import type { RequestMeta } from "./stateless/meta";
 import { decorateResult, errorStatus } from "./stateless/result";
+import { requestSpan } from "./trace";
 
 /** Which world a request belongs to: a 2025 session (or none yet), or a stateless 2026-07-28 request with its `_meta`. */
 export type World = { stateless: false; version: string } | { stateless: true; version: string; meta: RequestMeta };
@@ -82,6 +83,7 @@ export function requestContext(
     clientInfo: meta ? meta.clientInfo : (g.session?.clientInfo ?? null),
     logLevel: meta ? meta.logLevel : (g.session?.logLevel ?? "info"),
     traceparent: meta?.traceparent ?? null,
+    span: null,
     request: input.request, notify: notify ?? (() => {}), canStream: notify !== null,
     keepOpen: () => input.server?.timeout(input.request, 0),
     // Built on first use: AbortSignal.any is a measurable cost per call and most methods never read it.
@@ -121,6 +123,9 @@ export async function runRequest(
   const flight = key !== null ? new Flight() : null;
   if (flight && key !== null) service.inflight.set(key, flight);
   const ctx = requestContext(deps, service, g, input, world, notify, flight);
+  // Telemetry off (the default): one null check here and in `finally` (issue 18: the hot path pays nothing).
+  const tel = deps.telemetry;
+  if (tel) ctx.span = requestSpan(tel, g, input, req, world, started);
   try {
     const result = await dispatch(ctx, req.method, req.params);
     const resultJson = JSON.stringify(world.stateless ? decorateResult(ctx, req.method, result) : result);
@@ -144,9 +149,18 @@ export async function runRequest(
   } finally {
     if (key !== null && service.inflight.get(key) === flight) service.inflight.delete(key);
     const elapsed = performance.now() - started;
+    const auditSpan = tel && ctx.span ? tel.start("portico.audit_enqueue", ctx.span, { "portico.audit.durable": deps.config.auditDurability !== "fast" }) : null;
     const committed = auditRequest(ctx, req.method, g.ip, elapsed);
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
-    // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
-    if (committed) await committed;
+    try {
+      // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
+      if (committed) await committed;
+    } finally {
+      // Ended even when the commit fails, so a failed batch still shows in the trace.
+      if (tel && ctx.span) {
+        tel.end(auditSpan!);
+        tel.end(ctx.span, ctx.notes.status === "error" ? (ctx.notes.errorClass ?? "error") : null);
+      }
+    }
   }
 }

@@ -34,7 +34,10 @@ export class McpService {
     this.sessions.onEnd = (id) => this.pending.dropSession(id);
     this.views = new ChannelViews(deps);
     this.limits = new McpRateLimits(deps.config, deps.clock, deps.rateLimits);
-    this.metrics = new McpMetrics({ sessions: () => this.sessions.count(), streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending });
+    const sources = { sessions: () => this.sessions.count(), streams: () => this.sessions.streamCount + this.listeners.size, auditWritten: () => this.audit.written, auditPending: () => this.audit.pending };
+    this.metrics = new McpMetrics(sources);
+    // The same series over OTLP when telemetry is on (issue 18), read from the same counters at export time.
+    deps.telemetry?.observe({ ...sources, requests: () => this.metrics.series() });
   }
 
   close(): void {

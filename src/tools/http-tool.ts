@@ -58,6 +58,8 @@ export async function runHttpTool(
   const rendered = renderHeaders(tool.headers, secrets);
   if ("missing" in rendered) return fail("configuration", `a header uses the secret ${rendered.missing}, which is not set`);
   let res;
+  // Outbound fetch span (issue 18): method, host and status only (HTTP semconv), never the URL's path or query.
+  const span = ctx.span?.("POST", { "http.request.method": "POST", "server.address": hostOf(tool.url) });
   try {
     res = await safeFetch(tool.url, {
       method: "POST",
@@ -74,9 +76,11 @@ export async function runHttpTool(
       signal: ctx.signal,
     });
   } catch (err) {
+    span?.end(err instanceof SafeFetchError ? "fetch_refused" : "fetch_failed");
     const message = err instanceof SafeFetchError ? err.message : "request failed";
     return fail("runtime", `the tool's endpoint could not be reached: ${message}`);
   }
+  span?.end(res.status >= 500 ? String(res.status) : null, { "http.response.status_code": res.status });
   const text = new TextDecoder().decode(res.body);
   if (res.status < 200 || res.status > 299) {
     const error = `the tool's endpoint answered HTTP ${res.status}`;
@@ -92,4 +96,13 @@ export async function runHttpTool(
   const mapped = handlerResult(value);
   if ("error" in mapped) return fail("tool", mapped.error);
   return { result: mapped.result };
+}
+
+/** A URL's host for a span attribute, or "" when it does not parse. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return "";
+  }
 }

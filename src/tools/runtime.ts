@@ -87,6 +87,7 @@ export function createToolRuntime(deps: { config: Config; db: Db; log: Logger; c
         signal: ctx.signal,
         answers: ctx.answers,
         clientCapabilities: ctx.clientCapabilities,
+        span: ctx.span,
         log(level, message) {
           const clean = redactSecrets(message, values);
           logs.push(`${level}: ${clean}`);

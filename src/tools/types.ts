@@ -30,6 +30,11 @@ export interface InputAnswer {
   question?: string;
 }
 
+/** Starts a child span (`startedAt`: a `performance.now()` value when it began earlier); `end` may add attributes. */
+export type SpanStarter = (name: string, attributes?: Record<string, string | number | boolean>, startedAt?: number) => {
+  end(errorType?: string | null, attributes?: Record<string, string | number | boolean>): void;
+};
+
 export interface ToolCallContext {
   projectId: string;
   /** The channel the call came in on: only that channel's secret values are loaded (issue 11 #1). */
@@ -44,6 +49,11 @@ export interface ToolCallContext {
   answers?: Record<string, InputAnswer>;
   /** What the client declared it can do (elicitation, sampling, roots …): a script reads it as `env.client.capabilities`. */
   clientCapabilities?: Record<string, unknown>;
+  /**
+   * Starts a child span of the request's trace (sandbox run, outbound fetch; src/mcp/trace.ts); absent when
+   * telemetry is off. Attributes are ids, names, statuses only: never inputs, outputs or secrets.
+   */
+  span?: SpanStarter;
 }
 
 export interface ToolOutcome {

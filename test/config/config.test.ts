@@ -47,6 +47,15 @@ describe("config", () => {
     expect([none.httpsProxy, none.httpProxy, none.noProxy]).toEqual([undefined, undefined, []]);
   });
 
+  test("OpenTelemetry settings default from the standard OTEL_* names; PORTICO_* and flags win; a bad URL names its flag only", () => {
+    const c = loadConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://collector:4318/t", OTEL_SERVICE_NAME: "gw" });
+    expect([c.otlpEndpoint, c.otlpTracesEndpoint, c.otlpMetricsEndpoint, c.otelServiceName]).toEqual(["http://collector:4318", "http://collector:4318/t", undefined, "gw"]);
+    expect(loadConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://std:1", PORTICO_OTLP_ENDPOINT: "http://ours:2" }).otlpEndpoint).toBe("http://ours:2");
+    expect(loadConfig({ otlpEndpoint: "http://flag:3" }, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://std:1" }).otlpEndpoint).toBe("http://flag:3");
+    expect(loadConfig({}, {}).otlpEndpoint).toBeUndefined();
+    expect(fails({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "not a url key=s3cret" })).toBe("otlp-endpoint");
+  });
+
   test("a bad proxy setting names its flag and never repeats the value (it may hold a password)", () => {
     expect(fails({}, { HTTPS_PROXY: "https://ops:hunter2@proxy.corp:3129" })).toBe("https-proxy");
     expect(fails({ httpProxy: "socks5://ops:hunter2@proxy.corp:1080" })).toBe("http-proxy");

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
 
-test("serve answers /healthz without loading prom-client or ext-apps; prom-client loads on the first scrape", () => {
+test("serve answers /healthz without loading prom-client, ext-apps or the OpenTelemetry SDK (no OTLP endpoint); prom-client loads on the first scrape", () => {
   const probe = Bun.spawnSync([process.execPath, join(import.meta.dir, "fixtures/startup-probe.ts")], { stdout: "pipe", stderr: "pipe" });
   expect(probe.exitCode, probe.stderr.toString()).toBe(0);
   const report = JSON.parse(probe.stdout.toString().trim().split("\n").at(-1)!);

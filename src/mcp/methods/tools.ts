@@ -24,6 +24,7 @@ import { describeSchemaErrors } from "../../tools/schema-errors";
 import { checkToolOutput } from "../../tools/output-check";
 import { checkParamHeaders } from "../stateless/headers";
 import { LOG_LEVELS } from "../sessions";
+import { toolSpans } from "../trace";
 
 export async function listTools(ctx: RequestContext, params: unknown): Promise<{ tools: Tool[] }> {
   parseParams(PaginatedRequestParamsSchema, params);
@@ -113,6 +114,8 @@ function toolContext(ctx: RequestContext, kind: ToolDefinition["kind"], progress
     signal: kind === "interactive" ? NEVER_ABORTED : ctx.signal,
     answers,
     clientCapabilities: ctx.clientCapabilities,
+    // A plain property, not a conditional spread: an object literal with a spread is built slowly on every call.
+    span: ctx.span && ctx.deps.telemetry ? toolSpans(ctx.deps.telemetry, ctx.span) : undefined,
     log(level, message) {
       if (LOG_LEVELS.indexOf(level) >= minLevel) {
         ctx.notify(notificationMessage("notifications/message", { level, logger: ctx.notes.tool, data: message }));

@@ -22,7 +22,7 @@ import { AskError, buildQuestion, findAnswer, MAX_QUESTIONS, scriptValue, type A
 import { builtins, cappedHooks, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
-import type { SandboxJob, SandboxResult } from "./protocol";
+import type { FetchTrace, SandboxJob, SandboxResult } from "./protocol";
 import type { InputRequest } from "../types";
 
 const MIB = 1024 * 1024;
@@ -37,7 +37,7 @@ const IDLE_BUDGET = 32 * MIB;
 const MAX_STACK_BYTES = 256 * 1024;
 
 /** Where a call's log lines and progress go (the worker forwards them to the host). */
-export type CallHooks = Omit<BridgeHost, "fetch" | "ask">;
+export type CallHooks = Omit<BridgeHost, "fetch" | "ask"> & { fetched?: (t: FetchTrace) => void };
 
 /** `input`: the script asked a question the job has no answer for — the run ends there (ask-bridge.ts). */
 type StopReason = "timeout" | "memory" | "cancelled" | "input";
@@ -46,6 +46,8 @@ type StopReason = "timeout" | "memory" | "cancelled" | "input";
 interface CallState {
   job: SandboxJob;
   hooks: CallHooks;
+  /** Reports each fetch of a traced job (telemetry on), else undefined. */
+  fetched: ((t: FetchTrace) => void) | undefined;
   /** `performance.now()` when the time limit runs out: a duration, so wall-clock jumps cannot stretch or cut it. */
   deadline: number;
   stop: StopReason | null;
@@ -142,6 +144,7 @@ export class SandboxEngine {
     const state: CallState = {
       job,
       hooks: cappedHooks(hooks),
+      fetched: job.traced ? hooks.fetched : undefined,
       deadline: performance.now() + job.timeoutMs,
       stop: null,
       memoryHit: false,
@@ -335,7 +338,7 @@ export class SandboxEngine {
     const attempt =
       ++s.fetches > FETCH_MAX_PER_CALL
         ? Promise.reject(new SandboxFetchError(`more than ${FETCH_MAX_PER_CALL} fetches in one call`))
-        : bridgeFetch(request, s.job, (s.aborter ??= new AbortController()).signal, s.deadline - performance.now());
+        : bridgeFetch(request, s.job, (s.aborter ??= new AbortController()).signal, s.deadline - performance.now(), s.fetched);
     attempt.then(
       (res) => settle(() => newResponse(vm, b, res).consume((h) => deferred.resolve(h))),
       (err) =>

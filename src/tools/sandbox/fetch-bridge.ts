@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { safeFetch, SafeFetchError } from "../../lib/safe-fetch";
 import { hostAllowed, refuseHttpUnlessLoopback } from "../domains";
-import type { SandboxJob } from "./protocol";
+import type { FetchTrace, SandboxJob } from "./protocol";
 
 /** Largest response body a script may read. */
 export const FETCH_MAX_BYTES = 5 * 1024 * 1024;
@@ -42,13 +42,16 @@ function refusal(job: SandboxJob): (url: URL) => string | undefined {
 }
 
 /** Performs one sandbox fetch (`request` as the script passed it: url, method, headers, body). */
-export async function bridgeFetch(request: unknown, job: SandboxJob, signal: AbortSignal, remainingMs: number): Promise<FetchedResponse> {
+export async function bridgeFetch(request: unknown, job: SandboxJob, signal: AbortSignal, remainingMs: number, trace?: (t: FetchTrace) => void): Promise<FetchedResponse> {
   const parsed = FetchRequestSchema.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new SandboxFetchError(`invalid fetch options: ${issue.path.join(".") || "url"}: ${issue.message}`);
   }
   const req = parsed.data;
+  const started = trace ? performance.now() : 0;
+  const traced = (status: number | null, error: string | null) =>
+    trace?.({ method: req.method.toUpperCase(), ...hostAndPort(req.url), status, error, ms: performance.now() - started });
   try {
     const res = await safeFetch(req.url, {
       method: req.method,
@@ -64,8 +67,10 @@ export async function bridgeFetch(request: unknown, job: SandboxJob, signal: Abo
       maxRedirects: FETCH_MAX_REDIRECTS,
       signal,
     });
+    traced(res.status, null);
     return { status: res.status, url: res.url, headers: [...res.headers], body: new TextDecoder().decode(res.body) };
   } catch (err) {
+    traced(null, err instanceof SafeFetchError ? "fetch_refused" : "fetch_failed");
     if (err instanceof SafeFetchError) throw new SandboxFetchError(`fetch ${describeTarget(req.url)} failed: ${err.message}`);
     throw new SandboxFetchError(`fetch ${describeTarget(req.url)} failed`);
   }
@@ -76,5 +81,15 @@ function describeTarget(url: string): string {
     return new URL(url).host;
   } catch {
     return "(invalid URL)";
+  }
+}
+
+/** `server.address` and `server.port` of a fetch's span (HTTP semconv): never the path or query. */
+function hostAndPort(url: string): { host: string; port: number | null } {
+  try {
+    const u = new URL(url);
+    return { host: u.hostname, port: u.port ? Number(u.port) : null };
+  } catch {
+    return { host: "", port: null };
   }
 }

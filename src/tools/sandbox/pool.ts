@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "../../lib/log";
 import { defaultProjectLimit, ProjectShare } from "./project-share";
 import type { HostToWorker, LogLevel, SandboxJob, SandboxResult, WorkerToHost } from "./protocol";
+import type { SpanStarter } from "../types";
 
 /** How long past its time limit a call may run before its worker is terminated. */
 const GRACE_MS = 250;
@@ -37,6 +38,8 @@ export interface RunHooks {
   log(level: LogLevel, message: string): void;
   progress(progress: number, total?: number, message?: string): void;
   signal: AbortSignal;
+  /** Child spans for the script's outbound fetches (issue 18); absent when telemetry is off. */
+  span?: SpanStarter;
 }
 
 interface InFlight {
@@ -276,6 +279,14 @@ export class SandboxPool {
         return;
       case "progress":
         if (call?.id === msg.id) call.hooks.progress(msg.progress, msg.total, msg.message);
+        return;
+      case "fetched":
+        // The worker's clock has its own origin: the span is placed by its duration, ending now.
+        if (call?.id === msg.id && call.hooks.span) {
+          const f = msg.fetch;
+          call.hooks.span(f.method, { "http.request.method": f.method, "server.address": f.host, ...(f.port !== null ? { "server.port": f.port } : {}) }, performance.now() - f.ms)
+            .end(f.error ?? (f.status !== null && f.status >= 500 ? String(f.status) : null), f.status !== null ? { "http.response.status_code": f.status } : undefined);
+        }
         return;
       case "done":
         if (call?.id !== msg.id) return;

@@ -23,6 +23,18 @@ export interface SandboxJob {
   answers?: Record<string, InputAnswer>;
   /** The client's declared capabilities, shown to the script as `env.client.capabilities`. */
   clientCapabilities?: Record<string, unknown>;
+  /** Telemetry is on for this call: report each fetch back (a `fetched` message) for its span. */
+  traced?: boolean;
+}
+
+/** One `env.fetch` as a span sees it (issue 18): method, host, status or failure, duration; nothing of the URL's path, headers or body. */
+export interface FetchTrace {
+  method: string;
+  host: string;
+  port: number | null;
+  status: number | null;
+  error: string | null;
+  ms: number;
 }
 
 export type LogLevel = "debug" | "info" | "notice" | "warning" | "error";
@@ -40,6 +52,8 @@ export type WorkerToHost =
   | { type: "failed"; error: string }
   | { type: "log"; id: number; level: LogLevel; message: string }
   | { type: "progress"; id: number; progress: number; total?: number; message?: string }
+  /** Sent only for a traced job (`SandboxJob.traced`): one outbound fetch, for its span. */
+  | { type: "fetched"; id: number; fetch: FetchTrace }
   /** `recycle`: the worker's heap grew or its state is suspect — terminate it and start a fresh one. */
   | { type: "done"; id: number; result: SandboxResult; recycle: boolean }
   /** Cleaning up after a call failed: replace this worker. */

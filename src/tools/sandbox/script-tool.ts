@@ -27,6 +27,7 @@ export async function runScriptTool(
   ctx: ToolCallContext,
   opts: ScriptToolOptions,
 ): Promise<Omit<ToolOutcome, "logs">> {
+  const span = ctx.span?.("portico.sandbox_run", { "portico.sandbox.timeout_ms": tool.timeoutMs, "portico.sandbox.memory_mb": tool.memoryMb });
   const outcome = await pool.run(
     {
       script: tool.script,
@@ -40,9 +41,11 @@ export async function runScriptTool(
       proxy: opts.proxy,
       answers: ctx.answers ?? {},
       clientCapabilities: ctx.clientCapabilities ?? {},
+      traced: ctx.span !== undefined,
     },
-    { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal },
+    { projectId: ctx.projectId, log: ctx.log, progress: ctx.progress, signal: ctx.signal, span: ctx.span },
   );
+  span?.end(outcome.ok ? null : (outcome.errorClass ?? "tool"));
   if (!outcome.ok) return { result: errorResult(outcome.error), errorClass: outcome.errorClass, error: outcome.error };
   // The script stopped at a question: the MCP layer asks the client and runs it again with the answer.
   if ("inputRequired" in outcome) return { result: { content: [] }, inputRequired: outcome.inputRequired };

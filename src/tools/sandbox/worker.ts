@@ -22,6 +22,7 @@ try {
     const { result, recycle } = await engine.run(job, {
       log: (level, message) => send({ type: "log", id, level, message }),
       progress: (progress, total, message) => send({ type: "progress", id, progress, total, message }),
+      fetched: (fetch) => send({ type: "fetched", id, fetch }),
     });
     running = null;
     send({ type: "done", id, result, recycle });

@@ -32,7 +32,7 @@ export function statelessCaller(deps: Deps, orgSlug: string, projectSlug: string
         principal: opts.principal ?? API_KEY,
         session: null, protocolVersion: "2026-07-28", stateless: true, clientInfo: null,
         clientCapabilities: opts.capabilities ?? { elicitation: {}, sampling: {}, roots: {} },
-        logLevel: null, traceparent: null,
+        logLevel: null, traceparent: null, span: null,
         request: new Request("http://localhost/"), notify: () => {}, canStream: false, keepOpen: () => {},
         signal: new AbortController().signal, notes: { status: "ok" },
       };
