@@ -25,6 +25,12 @@ export type { AuditRow, AuditSink } from "./sinks";
 
 export const FLUSH_INTERVAL_MS = 20;
 export const AUDIT_DURABILITY = ["durable", "fast"] as const;
+/**
+ * The longest a durable call's reply waits for its row's commit. A batch that keeps failing (a full disk) would
+ * otherwise hold every waiting reply; past this the call is answered with an error instead — it is not
+ * acknowledged, and its row is still written when storage comes back.
+ */
+export const DURABLE_WAIT_MS = 5_000;
 export type AuditDurability = (typeof AUDIT_DURABILITY)[number];
 export const BATCH_ROWS = 500;
 /** How long a failed batch waits before it is tried again (it stays queued meanwhile). */
@@ -64,6 +70,11 @@ export class AuditWriter {
   private closed = false;
   /** Rows written since start (exported as a metric). */
   written = 0;
+  /**
+   * False from a failed batch until a batch commits again (a full disk, Postgres down). In durable mode the MCP
+   * guard refuses requests meanwhile (503): a call whose row cannot be written must not run (issue 18).
+   */
+  healthy = true;
 
   /** `target`: an SQLite connection (its sink is built here) or a sink (Postgres: `PgAuditSink`). */
   constructor(
@@ -121,12 +132,14 @@ export class AuditWriter {
     }
     if (!(result instanceof Promise)) {
       this.written += rows.length;
+      this.healthy = true;
       waiting?.resolve();
       return DONE;
     }
     const flight: Promise<void> = result.then(
       () => {
         this.written += rows.length;
+        this.healthy = true;
         waiting?.resolve();
       },
       (err) => this.failed(rows, err, waiting),
@@ -150,6 +163,7 @@ export class AuditWriter {
   private failed(rows: AuditRow[], err: unknown, waiting: Commit | null): void {
     // The error only: a driver error may quote the statement's parameters, i.e. tool inputs and outputs.
     this.log.error({ err: describe(err), rows: rows.length }, "audit batch failed; retrying");
+    this.healthy = false;
     this.queue = rows.concat(this.queue);
     // The failed batch's calls wait for the retry that writes their rows.
     if (waiting) {

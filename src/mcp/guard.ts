@@ -71,6 +71,11 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   // Fail closed (docs/architecture.md: "Postgres change feed"): an instance that may be missing other
   // instances' changes cannot trust its caches, so it serves no credential from them.
   if (!deps.changes.healthy()) throw refusal(503, RPC.INTERNAL_ERROR, "Service unavailable: this instance cannot confirm it has every change from the database. Try again shortly.", { "retry-after": "2" });
+  // Durable audit (issue 18): while audit rows cannot be written, no request runs — a call that could not be
+  // recorded must not happen. The writer retries its failed batch every second and clears this once it lands.
+  if (service.audit.durability === "durable" && !service.audit.healthy) {
+    throw refusal(503, RPC.INTERNAL_ERROR, "Service unavailable: the audit log cannot be written right now (storage is failing), so no call runs. Try again shortly.", { "retry-after": "5" });
+  }
   const versionHeader = request.headers.get("mcp-protocol-version");
   if (!stateless && versionHeader !== null && !isSupportedVersion(versionHeader)) throw unsupportedVersion(versionHeader);
   const { org, project: slug } = input.params;

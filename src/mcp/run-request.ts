@@ -10,9 +10,10 @@ import { OAuthError } from "../errors";
 import { auditRow } from "./audit-row";
 import type { McpDeps, RequestContext } from "./context";
 import { dispatch } from "./dispatch";
-import type { Guarded, RouteInput } from "./guard";
+import { refusal, type Guarded, type RouteInput } from "./guard";
+import { DURABLE_WAIT_MS } from "../audit/writer";
 import { errorMessage, type RpcId, type RpcRequest } from "./rpc";
-import { JsonRpcError, toRpcError } from "./rpc-errors";
+import { JsonRpcError, RPC, toRpcError } from "./rpc-errors";
 import type { McpService } from "./service";
 import type { RequestMeta } from "./stateless/meta";
 import { decorateResult, errorStatus } from "./stateless/result";
@@ -113,6 +114,17 @@ export function auditRequest(ctx: RequestContext, method: string, ip: string, el
   }
 }
 
+/** Whether `promise` settles within `ms` (the timer is cleared either way). */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function runRequest(
   deps: McpDeps, service: McpService, g: Guarded, input: RouteInput, req: RpcRequest, world: World,
   notify: RequestContext["notify"] | null,
@@ -153,8 +165,11 @@ export async function runRequest(
     const committed = auditRequest(ctx, req.method, g.ip, elapsed);
     service.metrics.observe(g.target.channel, req.method, ctx.notes.status, elapsed / 1000);
     try {
-      // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts).
-      if (committed) await committed;
+      // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts); a
+      // commit that does not come in time (storage failing) turns the reply into a 503 — never an acknowledgement.
+      if (committed && !(await settlesWithin(committed, DURABLE_WAIT_MS))) {
+        throw refusal(503, RPC.INTERNAL_ERROR, "Service unavailable: the call could not be recorded in the audit log (storage is failing), so it is not confirmed. Try again shortly.", { "retry-after": "5" });
+      }
     } finally {
       // Ended even when the commit fails, so a failed batch still shows in the trace.
       if (tel && ctx.span) {

@@ -159,6 +159,8 @@ describe("disk faults", () => {
       await Bun.sleep(2_500);
       await revoke(target, books, creds[1]!);
       expect(await revocationsNotHeld(target, books)).toEqual([]);
+      // Durable audit (issue 18): calls were refused (503) while no row could be written; now they are served again.
+      expect(await call(target, books, project.key, "after")).toBe(200);
     } finally {
       expect(await server.stop()).toBe(0);
     }
