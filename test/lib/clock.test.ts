@@ -55,6 +55,11 @@ const DURATIONS = [
   "tools/sandbox/engine.ts", // a call's time-limit deadline, inside the sandbox worker (no deps there)
   "tools/sandbox/pool.ts", // how long a sandbox worker has been idle
   "oauth/cimd.ts", // how long a client metadata document fetch took (the connection doctor's `ms`)
+  // OpenTelemetry spans (issue 18) are timed the SDK's way, on the monotonic clock; only when export is on.
+  "lib/telemetry.ts",
+  "mcp/guard.ts", // the credential check's span: its start and end
+  "tools/types.ts", // the span hook's `startedAt` (a comment)
+  "tools/sandbox/fetch-bridge.ts", // an outbound fetch's span duration, inside the sandbox worker
 ];
 
 /**
