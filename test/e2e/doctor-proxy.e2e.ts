@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { requireCaddy, startCaddy, type CaddyChild } from "./support/caddy";
-import { freePort, MAIN, provision, ROOT, serve, type Project, type ServeChild } from "./support/portico";
+import { porticoBehindCaddy, requireCaddy, type CaddyChild } from "./support/caddy";
+import { MAIN, provision, ROOT, type Project, type ServeChild } from "./support/portico";
 
 let project: Project;
 let server: ServeChild | undefined;
@@ -18,16 +18,7 @@ let origin: string;
 beforeAll(async () => {
   requireCaddy();
   project = await provision({ manifestFile: join(import.meta.dir, "fixtures/shop-manifest.json"), name: "Shop" });
-  const [porticoPort, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-  origin = `https://localhost:${httpsPort}`;
-  try {
-    server = await serve(project.dataDir, ["--port", String(porticoPort), "--public-url", origin, "--trusted-proxy"]);
-    caddy = await startCaddy({ httpsPort, httpPort, upstreamPort: porticoPort });
-  } catch (err) {
-    await caddy?.stop();
-    await server?.stop();
-    throw err;
-  }
+  ({ server, caddy, origin } = await porticoBehindCaddy(project.dataDir));
 }, 60_000);
 
 afterAll(async () => {

@@ -15,9 +15,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { LoggingMessageNotificationSchema, ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { s256 } from "../../src/lib/crypto";
 import { CookieJar, hiddenField, tempDir } from "../helpers";
-import { readmeCaddyfile, requireCaddy, startCaddy, type CaddyChild } from "./support/caddy";
+import { porticoBehindCaddy, readmeCaddyfile, requireCaddy, type CaddyChild } from "./support/caddy";
 import { httpsFrom } from "./support/https-from";
-import { freePort, portico, provision, serve, type Project, type ServeChild } from "./support/portico";
+import { portico, provision, type Project, type ServeChild } from "./support/portico";
 
 const REDIRECT_URI = "http://127.0.0.1:45999/callback";
 /** Documentation addresses (RFC 5737): what a client that lies about its address would put in the header. */
@@ -51,18 +51,8 @@ let jar: CookieJar;
 beforeAll(async () => {
   requireCaddy();
   project = await provision({ manifestFile: SHOP_MANIFEST, name: "Shop" });
-  const [porticoPort, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-  origin = `https://localhost:${httpsPort}`;
+  ({ server, caddy, origin } = await porticoBehindCaddy(project.dataDir));
   mcpUrl = `${origin}/${project.org}/${project.slug}`;
-  try {
-    // As the README says: the public URL is the proxy's origin; `--trusted-proxy` alone = a proxy on loopback.
-    server = await serve(project.dataDir, ["--port", String(porticoPort), "--public-url", origin, "--trusted-proxy"]);
-    caddy = await startCaddy({ httpsPort, httpPort, upstreamPort: porticoPort });
-  } catch (err) {
-    await caddy?.stop();
-    await server?.stop();
-    throw err;
-  }
 }, 60_000);
 
 // Stopping drains open SSE streams through the proxy and waits for Caddy: seconds, not bun's 5 s default.

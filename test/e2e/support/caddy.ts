@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../../helpers";
-import { ROOT } from "./portico";
+import { freePort, ROOT, serve, type ServeChild } from "./portico";
 
 /** The README's placeholders, replaced by the test's values. */
 const README_SITE = "portico.example.com";
@@ -130,4 +130,23 @@ export async function startCaddy(opts: { httpsPort: number; httpPort: number; up
   }
   await stop();
   throw new Error(`caddy did not serve ${origin} (${last}); exit ${proc.exitCode}\n--- Caddyfile ---\n${caddyfile}\n--- caddy output ---\n${output.slice(-4000)}`);
+}
+
+/**
+ * Portico served on a free port behind Caddy on free https/http ports, as the README's recipe says: the public URL
+ * is the proxy's origin (`https://localhost:PORT`) and `--trusted-proxy` trusts the loopback proxy. Whatever started
+ * is stopped again when the other does not start.
+ */
+export async function porticoBehindCaddy(dataDir: string): Promise<{ server: ServeChild; caddy: CaddyChild; origin: string }> {
+  const [porticoPort, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  const origin = `https://localhost:${httpsPort}`;
+  let server: ServeChild | undefined;
+  try {
+    server = await serve(dataDir, ["--port", String(porticoPort), "--public-url", origin, "--trusted-proxy"]);
+    const caddy = await startCaddy({ httpsPort, httpPort, upstreamPort: porticoPort });
+    return { server, caddy, origin };
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
 }
