@@ -27,6 +27,11 @@ export function callPayloadHash(row: Pick<AuditRow, "input" | "output" | "error"
   return sha256(JSON.stringify([row.input ?? null, row.output ?? null, row.error ?? null, row.logs ?? null]));
 }
 
+/** An org event's `details` as its JSON text (what the row stores and the digest covers), or null. */
+export function detailsText(details: unknown): string | null {
+  return details === null || details === undefined ? null : JSON.stringify(details);
+}
+
 /** The digest of an org event's `details` as stored (JSON text, or null). */
 export function orgPayloadHash(detailsText: string | null): string {
   return sha256(JSON.stringify([detailsText]));

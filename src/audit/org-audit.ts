@@ -3,7 +3,7 @@ import { and, desc, eq, gte, isNotNull, lt, lte } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { first, transaction } from "../db/query";
 import { type OrgAuditEvent } from "../db/schema";
-import { GENESIS, orgChain, orgPayloadHash, orgRowHash, type ChainHead } from "./chain";
+import { detailsText, GENESIS, orgChain, orgPayloadHash, orgRowHash, type ChainHead } from "./chain";
 
 /** `time` comes from the caller's `deps.clock` (docs/architecture.md, "Layers"). */
 export type OrgEventInput = Omit<OrgAuditEvent, "id" | "chainSeq" | "payloadHash" | "hash">;
@@ -17,8 +17,7 @@ export async function recordOrgEvent(db: Db, event: OrgEventInput): Promise<void
     const { orgAuditEvents, auditChains } = tx.t;
     const chain = orgChain(event.orgId);
     const head = await lockHead(tx, chain, event.time);
-    const details = event.details === undefined || event.details === null ? null : JSON.stringify(event.details);
-    const payloadHash = orgPayloadHash(details);
+    const payloadHash = orgPayloadHash(detailsText(event.details));
     const seq = head.seq + 1;
     const fields = { orgId: event.orgId, time: event.time, actorId: event.actorId ?? null, action: event.action, targetType: event.targetType ?? null, targetId: event.targetId ?? null, projectId: event.projectId ?? null };
     const hash = orgRowHash(head.hash, seq, fields, payloadHash);

@@ -8,7 +8,7 @@
 import { and, asc, eq, gt, isNotNull, isNull, min, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { first } from "../db/query";
-import { callPayloadHash, callRowHash, GENESIS, orgPayloadHash, orgRowHash, type ChainHead } from "./chain";
+import { callPayloadHash, callRowHash, detailsText, GENESIS, orgPayloadHash, orgRowHash, type ChainHead } from "./chain";
 
 const PAGE = 2_000;
 
@@ -72,51 +72,71 @@ function step(walk: Walk, row: { id: number; chainSeq: number | null; hash: stri
   walk.rows++;
 }
 
-/** Verifies one project's chain of calls. */
-export async function verifyProjectChain(db: Db, projectId: string): Promise<ChainReport> {
-  const { auditEvents } = db.t;
-  const start = await chainStart(db, `p:${projectId}`);
+/** A chained row as the walk sees it; `recomputed` and `payload` are the kind's own checks (below). */
+interface ChainRow {
+  id: number;
+  chainSeq: number | null;
+  hash: string | null;
+}
+
+/** What differs between the two kinds of chain: where rows come from, and how one row is rehashed. */
+interface ChainSource<R extends ChainRow> {
+  kind: ChainKind;
+  id: string;
+  /** The next PAGE rows after chain position `after`, in chain order. */
+  page(after: number): Promise<R[]>;
+  /** The row's hash recomputed after `prev`, and whether its payload is intact, erased or edited. */
+  judge(row: R, prev: string): { recomputed: string; payload: "ok" | "erased" | "edited" };
+}
+
+/** Walks a chain from its checkpoint (or the genesis) to its end, then compares with its head and stray rows. */
+async function verifyChain<R extends ChainRow>(db: Db, src: ChainSource<R>): Promise<ChainReport> {
+  const start = await chainStart(db, `${src.kind === "project" ? "p" : "o"}:${src.id}`);
   const walk: Walk = { prev: start.checkpoint?.hash ?? GENESIS, seq: start.checkpoint?.seq ?? 0, rows: 0, erased: 0, problem: null };
   let after = walk.seq;
   while (!walk.problem) {
-    const page = await db.select().from(auditEvents).where(and(eq(auditEvents.projectId, projectId), gt(auditEvents.chainSeq, after))).orderBy(asc(auditEvents.chainSeq)).limit(PAGE);
+    const page = await src.page(after);
     for (const row of page) {
-      const digest = callPayloadHash(row);
-      const payload = digest === row.payloadHash ? "ok" : row.input == null && row.output == null && row.error == null && row.logs == null ? "erased" : "edited";
-      // An erased payload hashes with its recorded digest; the row's own fields still must match.
-      step(walk, row as { id: number; chainSeq: number; hash: string }, callRowHash(walk.prev, row.chainSeq!, row, row.payloadHash ?? ""), payload);
+      const { recomputed, payload } = src.judge(row, walk.prev);
+      step(walk, row, recomputed, payload);
       if (walk.problem) break;
     }
     if (page.length < PAGE) break;
     after = page[page.length - 1]!.chainSeq!;
   }
-  const firstChained = await first(db.select({ id: min(auditEvents.id) }).from(auditEvents).where(and(eq(auditEvents.projectId, projectId), isNotNull(auditEvents.chainSeq))));
-  const stray = await unchainedAfter(db, "project", projectId, firstChained?.id ?? null);
-  return finish("project", projectId, start, walk, stray);
+  return finish(src.kind, src.id, start, walk, await unchained(db, src.kind, src.id));
+}
+
+/** Verifies one project's chain of calls. */
+export function verifyProjectChain(db: Db, projectId: string): Promise<ChainReport> {
+  const { auditEvents } = db.t;
+  return verifyChain(db, {
+    kind: "project",
+    id: projectId,
+    page: (after) => db.select().from(auditEvents).where(and(eq(auditEvents.projectId, projectId), gt(auditEvents.chainSeq, after))).orderBy(asc(auditEvents.chainSeq)).limit(PAGE),
+    judge: (row, prev) => ({
+      // An erased payload hashes with its recorded digest; the row's own fields still must match.
+      recomputed: callRowHash(prev, row.chainSeq!, row, row.payloadHash ?? ""),
+      payload: callPayloadHash(row) === row.payloadHash ? "ok" : row.input == null && row.output == null && row.error == null && row.logs == null ? "erased" : "edited",
+    }),
+  });
 }
 
 /** Verifies one org's chain of events. */
-export async function verifyOrgChain(db: Db, orgId: string): Promise<ChainReport> {
+export function verifyOrgChain(db: Db, orgId: string): Promise<ChainReport> {
   const { orgAuditEvents } = db.t;
-  const start = await chainStart(db, `o:${orgId}`);
-  const walk: Walk = { prev: start.checkpoint?.hash ?? GENESIS, seq: start.checkpoint?.seq ?? 0, rows: 0, erased: 0, problem: null };
-  let after = walk.seq;
-  while (!walk.problem) {
-    const page = await db.select().from(orgAuditEvents).where(and(eq(orgAuditEvents.orgId, orgId), gt(orgAuditEvents.chainSeq, after))).orderBy(asc(orgAuditEvents.chainSeq)).limit(PAGE);
-    for (const row of page) {
-      const details = row.details === null || row.details === undefined ? null : JSON.stringify(row.details);
-      const digest = orgPayloadHash(details);
-      const payload = digest === row.payloadHash ? "ok" : details === null ? "erased" : "edited";
-      const fields = { orgId: row.orgId, time: row.time, actorId: row.actorId ?? null, action: row.action, targetType: row.targetType ?? null, targetId: row.targetId ?? null, projectId: row.projectId ?? null };
-      step(walk, row as { id: number; chainSeq: number; hash: string }, orgRowHash(walk.prev, row.chainSeq!, fields, row.payloadHash ?? ""), payload);
-      if (walk.problem) break;
-    }
-    if (page.length < PAGE) break;
-    after = page[page.length - 1]!.chainSeq!;
-  }
-  const firstChained = await first(db.select({ id: min(orgAuditEvents.id) }).from(orgAuditEvents).where(and(eq(orgAuditEvents.orgId, orgId), isNotNull(orgAuditEvents.chainSeq))));
-  const stray = await unchainedAfter(db, "org", orgId, firstChained?.id ?? null);
-  return finish("org", orgId, start, walk, stray);
+  return verifyChain(db, {
+    kind: "org",
+    id: orgId,
+    page: (after) => db.select().from(orgAuditEvents).where(and(eq(orgAuditEvents.orgId, orgId), gt(orgAuditEvents.chainSeq, after))).orderBy(asc(orgAuditEvents.chainSeq)).limit(PAGE),
+    judge: (row, prev) => {
+      const details = detailsText(row.details);
+      return {
+        recomputed: orgRowHash(prev, row.chainSeq!, row, row.payloadHash ?? ""),
+        payload: orgPayloadHash(details) === row.payloadHash ? "ok" : details === null ? "erased" : "edited",
+      };
+    },
+  });
 }
 
 interface Start {
@@ -132,9 +152,10 @@ async function chainStart(db: Db, chain: string): Promise<Start> {
 }
 
 /** Unchained rows: before the first chained row they predate chaining; after it, they were inserted. */
-async function unchainedAfter(db: Db, kind: ChainKind, id: string, firstChainedId: number | null): Promise<{ before: number; strayId: number | null }> {
+async function unchained(db: Db, kind: ChainKind, id: string): Promise<{ before: number; strayId: number | null }> {
   const { auditEvents, orgAuditEvents } = db.t;
   const [table, owner] = kind === "project" ? [auditEvents, auditEvents.projectId] : [orgAuditEvents, orgAuditEvents.orgId];
+  const firstChainedId = (await first(db.select({ id: min(table.id) }).from(table).where(and(eq(owner, id), isNotNull(table.chainSeq)))))?.id ?? null;
   const before = await first(
     db.select({ n: sql<number>`count(*)` }).from(table).where(and(eq(owner, id), isNull(table.chainSeq), firstChainedId === null ? undefined : sql`${table.id} < ${firstChainedId}`)),
   );
