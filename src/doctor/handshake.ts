@@ -170,18 +170,15 @@ export async function trimHandshakes(db: Db, keep: number): Promise<void> {
 export async function pruneHandshakes(db: Db, now: number, ring = RING_PER_CLIENT): Promise<void> {
   const { handshakeEvents: h } = db.t;
   await db.delete(h).where(lt(h.time, now - MAX_AGE_MS));
-  const byClient = db
-    .select({ id: h.id, rn: sql<number>`row_number() over (partition by ${h.clientId} order by ${h.id} desc)`.as("rn") })
-    .from(h)
-    .where(isNotNull(h.clientId))
-    .as("by_client");
-  await db.delete(h).where(inArray(h.id, db.select({ id: byClient.id }).from(byClient).where(gt(byClient.rn, ring))));
-  const byProject = db
-    .select({ id: h.id, rn: sql<number>`row_number() over (partition by ${h.projectId} order by ${h.id} desc)`.as("rn") })
-    .from(h)
-    .where(isNull(h.clientId))
-    .as("by_project");
-  await db.delete(h).where(inArray(h.id, db.select({ id: byProject.id }).from(byProject).where(gt(byProject.rn, ring))));
+  // Rows naming a client: the newest `ring` per client; rows naming none: the newest `ring` per project.
+  for (const [name, partition, rows] of [["by_client", h.clientId, isNotNull(h.clientId)], ["by_project", h.projectId, isNull(h.clientId)]] as const) {
+    const ranked = db
+      .select({ id: h.id, rn: sql<number>`row_number() over (partition by ${partition} order by ${h.id} desc)`.as("rn") })
+      .from(h)
+      .where(rows)
+      .as(name);
+    await db.delete(h).where(inArray(h.id, db.select({ id: ranked.id }).from(ranked).where(gt(ranked.rn, ring))));
+  }
   await trimHandshakes(db, KEEP_ROWS);
 }
 
