@@ -26,9 +26,10 @@ export type { AuditRow, AuditSink } from "./sinks";
 export const FLUSH_INTERVAL_MS = 20;
 export const AUDIT_DURABILITY = ["durable", "fast"] as const;
 /**
- * The longest a durable call's reply waits for its row's commit. A batch that keeps failing (a full disk) would
- * otherwise hold every waiting reply; past this the call is answered with an error instead — it is not
- * acknowledged, and its row is still written when storage comes back.
+ * How long a durable call's reply waits for its row once the row's batch has failed. A batch that keeps failing
+ * (a full disk) would otherwise hold every waiting reply; past this its waiters learn the row is not committed
+ * (the call is answered with an error instead — not acknowledged), and the row is still written when storage
+ * comes back. One timer per failed batch, started on the failure: the calls of healthy batches pay nothing.
  */
 export const DURABLE_WAIT_MS = 5_000;
 export type AuditDurability = (typeof AUDIT_DURABILITY)[number];
@@ -43,15 +44,17 @@ export function createAuditWriter(db: Db, log: Logger, durability: AuditDurabili
   return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : db.$client, log, durability);
 }
 
-/** One batch's waiters (durable mode): settled when the batch commits. */
+/** One batch's waiters (durable mode): true when the batch commits, false when DURABLE_WAIT_MS after it failed it still has not. */
 interface Commit {
-  promise: Promise<void>;
-  resolve(): void;
+  promise: Promise<boolean>;
+  resolve(committed: boolean): void;
+  /** The give-up timer, started by the batch's first failure. */
+  giveUp?: ReturnType<typeof setTimeout>;
 }
 
 function commit(): Commit {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
+  let resolve!: (committed: boolean) => void;
+  const promise = new Promise<boolean>((r) => (resolve = r));
   return { promise, resolve };
 }
 
@@ -87,10 +90,11 @@ export class AuditWriter {
 
   /**
    * Queues one row; never blocks the request on disk. After close() rows are written at once. In durable mode
-   * returns a promise that settles when the row's batch has committed (never rejects: a failed batch is
-   * retried, and its waiters wait for the retry); in fast mode returns nothing.
+   * returns a promise that settles with true when the row's batch has committed (a failed batch is retried, and
+   * its waiters wait for the retry), or false when it failed and DURABLE_WAIT_MS passed without a commit; it
+   * never rejects. In fast mode returns nothing.
    */
-  record(row: AuditRow): Promise<void> | undefined {
+  record(row: AuditRow): Promise<boolean> | undefined {
     this.queue.push(row);
     const durable = this.durability === "durable";
     const done = durable ? (this.waiting ??= commit()).promise : undefined;
@@ -133,14 +137,14 @@ export class AuditWriter {
     if (!(result instanceof Promise)) {
       this.written += rows.length;
       this.healthy = true;
-      waiting?.resolve();
+      settle(waiting, true);
       return DONE;
     }
     const flight: Promise<void> = result.then(
       () => {
         this.written += rows.length;
         this.healthy = true;
-        waiting?.resolve();
+        settle(waiting, true);
       },
       (err) => this.failed(rows, err, waiting),
     ).finally(() => {
@@ -165,14 +169,22 @@ export class AuditWriter {
     this.log.error({ err: describe(err), rows: rows.length }, "audit batch failed; retrying");
     this.healthy = false;
     this.queue = rows.concat(this.queue);
-    // The failed batch's calls wait for the retry that writes their rows.
+    // The failed batch's calls wait for the retry that writes their rows — for DURABLE_WAIT_MS at most.
     if (waiting) {
-      if (this.waiting) void this.waiting.promise.then(waiting.resolve);
+      waiting.giveUp ??= setTimeout(() => waiting.resolve(false), DURABLE_WAIT_MS);
+      if (this.waiting) void this.waiting.promise.then((committed) => committed && settle(waiting, true));
       else this.waiting = waiting;
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = this.closed ? null : setTimeout(() => void this.flush(), RETRY_MS);
   }
+}
+
+/** Settles a batch's waiters (a later settle is a no-op) and stops its give-up timer. */
+function settle(waiting: Commit | null, committed: boolean): void {
+  if (!waiting) return;
+  if (waiting.giveUp) clearTimeout(waiting.giveUp);
+  waiting.resolve(committed);
 }
 
 /** An error's class, code and message, without the fields some drivers fill with the failed statement's values. */

@@ -11,7 +11,6 @@ import { auditRow } from "./audit-row";
 import type { McpDeps, RequestContext } from "./context";
 import { dispatch } from "./dispatch";
 import { refusal, type Guarded, type RouteInput } from "./guard";
-import { DURABLE_WAIT_MS } from "../audit/writer";
 import { errorMessage, type RpcId, type RpcRequest } from "./rpc";
 import { JsonRpcError, RPC, toRpcError } from "./rpc-errors";
 import type { McpService } from "./service";
@@ -99,7 +98,7 @@ export function requestContext(
  * Writes the request's audit row; never throws (issue 11 #18: a throw here would replace the reply). With
  * durable audit (the default, issue 18) returns what the reply must wait for: the commit of the row's batch.
  */
-export function auditRequest(ctx: RequestContext, method: string, ip: string, elapsed: number): Promise<void> | undefined {
+export function auditRequest(ctx: RequestContext, method: string, ip: string, elapsed: number): Promise<boolean> | undefined {
   const { service } = ctx;
   const deps = { log: ctx.traceparent ? ctx.deps.log.child({ traceparent: ctx.traceparent }) : ctx.deps.log };
   try {
@@ -111,17 +110,6 @@ export function auditRequest(ctx: RequestContext, method: string, ip: string, el
     } catch (again) {
       deps.log.error({ err: again }, "audit row lost");
     }
-  }
-}
-
-/** Whether `promise` settles within `ms` (the timer is cleared either way). */
-async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -167,7 +155,7 @@ export async function runRequest(
     try {
       // Durable audit: the reply leaves only once its row is committed (group commit, src/audit/writer.ts); a
       // commit that does not come in time (storage failing) turns the reply into a 503 — never an acknowledgement.
-      if (committed && !(await settlesWithin(committed, DURABLE_WAIT_MS))) {
+      if (committed && !(await committed)) {
         throw refusal(503, RPC.INTERNAL_ERROR, "Service unavailable: the call could not be recorded in the audit log (storage is failing), so it is not confirmed. Try again shortly.", { "retry-after": "5" });
       }
     } finally {

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { auditPayload } from "../audit/payload";
 import type { Deps } from "../deps";
 import type { ToolKind } from "../domain";
-import { ValidationError } from "../errors";
+import { StorageUnavailableError, ValidationError } from "../errors";
 import { createAjv, getDraftTool } from "../projects/draft";
 import type { ToolDefinition } from "../projects/manifest";
 import { checkToolOutput, type CheckedOutcome } from "../tools/output-check";
@@ -94,8 +94,9 @@ export async function runDraftAudited(deps: Deps, access: ProjectAccess, def: To
   const durationMs = Math.round(performance.now() - started);
   const via = access.via;
   const store = access.project.storePayloads;
-  // Durable audit: the result is shown once its row is committed (src/audit/writer.ts).
-  await deps.audit.record({
+  // Durable audit: the result is shown once its row is committed (src/audit/writer.ts); not at all when
+  // storage keeps failing — a run that could not be recorded is not reported as done.
+  const committed = await deps.audit.record({
     projectId: access.project.id,
     time: deps.clock.now(),
     channel: "draft",
@@ -121,5 +122,6 @@ export async function runDraftAudited(deps: Deps, access: ProjectAccess, def: To
     traceparent: null,
     source,
   });
+  if (committed === false) throw new StorageUnavailableError("The run could not be recorded in the audit log (storage is failing). Try again shortly.");
   return { tool: def.name, kind: def.kind, arguments: args, result: run.result, errorClass: run.errorClass ?? null, logs: run.logs, durationMs };
 }
