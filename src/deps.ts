@@ -63,9 +63,9 @@ export async function createDeps(config: Config, opts: DepsOptions = {}): Promis
   const clock = opts.clock ?? systemClock;
   const storage = await openStorage(config, { db: opts.db, now: clock.now(), log });
   const { db, changes } = storage;
-  const audit = createAuditWriter(db, log, config.auditDurability);
+  const audit = createAuditWriter(db, log, config.auditDurability, changes);
   const tools = createToolRuntime({ config, db, log, clock });
-  const rateLimits = new RateLimits(createRateLimitStore(db), clock, log);
+  const rateLimits = new RateLimits(createRateLimitStore(db, changes), clock, log);
   const oauth = createOAuthState({ db, tools, log, changes, clock, rateLimits });
   // Every data dir gets its audit signing key on first open, so its public part exists from day one (issue 18).
   await ensureAuditSigningKey({ db, tools, clock });

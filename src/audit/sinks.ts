@@ -8,6 +8,7 @@
 import type { Database } from "bun:sqlite";
 import type { SQL } from "bun";
 import type { AuditEvent } from "../db/schema";
+import type { ChangeFeed } from "../lib/change-feed";
 import { GENESIS, linkCallRows, projectChain, type ChainHead } from "./chain";
 
 /** One audit row as the MCP layer hands it over (id assigned by the database; chain fields by the sink). */
@@ -42,7 +43,8 @@ const SQLITE_CHUNK = 40;
 export class SqliteAuditSink implements AuditSink {
   readonly insert: (rows: AuditRow[]) => void;
 
-  constructor(sqlite: Database) {
+  /** `changes`: the feed whose `quietly` takes the commits, so they do not empty the read caches (issue 19). */
+  constructor(sqlite: Database, changes?: Pick<ChangeFeed, "quietly">) {
     const insert = (rows: number) =>
       sqlite.prepare(`INSERT INTO audit_events (${NAMES}) VALUES ${Array(rows).fill(`(${COLUMNS.map(() => "?").join(", ")})`).join(", ")}`);
     const single = insert(1);
@@ -66,7 +68,7 @@ export class SqliteAuditSink implements AuditSink {
       }
     };
     // IMMEDIATE: the chain heads are read and advanced under the write lock (another process may append too).
-    this.insert = sqlite.transaction((rows: AuditRow[]) => {
+    const transaction = sqlite.transaction((rows: AuditRow[]) => {
       link(rows);
       let i = 0;
       for (; i + SQLITE_CHUNK <= rows.length; i += SQLITE_CHUNK) {
@@ -78,6 +80,7 @@ export class SqliteAuditSink implements AuditSink {
         single.run(...(values.slice(0, KEYS.length) as never[]));
       }
     }).immediate;
+    this.insert = changes ? (rows) => changes.quietly(() => transaction(rows)) : transaction;
   }
 }
 

@@ -18,6 +18,7 @@
  */
 import { Database } from "bun:sqlite";
 import type { Db } from "../db/client";
+import type { ChangeFeed } from "../lib/change-feed";
 import type { Logger } from "../lib/log";
 import { PgAuditSink, SqliteAuditSink, type AuditRow, type AuditSink } from "./sinks";
 
@@ -38,10 +39,13 @@ export const BATCH_ROWS = 500;
 const RETRY_MS = 1000;
 const DONE: Promise<void> = Promise.resolve();
 
-/** The writer on `db`'s engine (docs/architecture.md: Storage): what `createDeps` builds. */
-export function createAuditWriter(db: Db, log: Logger, durability: AuditDurability = "durable"): AuditWriter {
+/**
+ * The writer on `db`'s engine (docs/architecture.md: Storage): what `createDeps` builds. On SQLite its commits go
+ * through `changes.quietly`, so the read caches survive them (issue 19).
+ */
+export function createAuditWriter(db: Db, log: Logger, durability: AuditDurability = "durable", changes?: Pick<ChangeFeed, "quietly">): AuditWriter {
   // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
-  return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : db.$client, log, durability);
+  return new AuditWriter(db.engine === "postgres" ? new PgAuditSink(db.$client as never) : new SqliteAuditSink(db.$client, changes), log, durability);
 }
 
 /** One batch's waiters (durable mode): true when the batch commits, false when DURABLE_WAIT_MS after it failed it still has not. */

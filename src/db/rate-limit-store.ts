@@ -8,13 +8,14 @@
 import type { Database } from "bun:sqlite";
 import type { SQL } from "bun";
 import type { RateLimitStore, WindowDelta } from "../lib/rate-limit";
+import type { ChangeFeed } from "../lib/change-feed";
 import type { Db } from "./client";
 import { PgRateLimitStore } from "./pg/rate-limit-store";
 
 /** The store of `db`'s engine (docs/architecture.md: Rate limits): both count into `rate_limit_windows`. */
-export function createRateLimitStore(db: Db): RateLimitStore {
+export function createRateLimitStore(db: Db, changes?: Pick<ChangeFeed, "quietly">): RateLimitStore {
   // openPgStorage's `$client` is Bun's SQL pool at runtime, typed as bun:sqlite's Database (src/db/pg/client.ts).
-  return db.engine === "postgres" ? new PgRateLimitStore(db.$client as unknown as SQL) : new SqliteRateLimitStore(db.$client);
+  return db.engine === "postgres" ? new PgRateLimitStore(db.$client as unknown as SQL) : new SqliteRateLimitStore(db.$client, changes);
 }
 
 export class SqliteRateLimitStore implements RateLimitStore {
@@ -22,14 +23,16 @@ export class SqliteRateLimitStore implements RateLimitStore {
   private readonly forgetKey: (key: string) => void;
   private readonly sweepBefore: (before: number) => number;
 
-  constructor(sqlite: Database) {
+  /** `changes`: the feed whose `quietly` takes a sync's commit, so it does not empty the read caches (issue 19). */
+  constructor(sqlite: Database, changes?: Pick<ChangeFeed, "quietly">) {
     const upsert = sqlite.prepare<{ count: number }, [string, number, number]>(
       `INSERT INTO rate_limit_windows (key, window_start, count) VALUES (?1, ?2, ?3)
        ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limit_windows.count + excluded.count
        RETURNING count`,
     );
     // One transaction for a whole sync: one write lock and one commit however many keys it carries.
-    this.addAll = sqlite.transaction((deltas: readonly WindowDelta[]) => deltas.map((d) => upsert.get(d.key, d.windowStart, d.hits)!.count));
+    const addAll = sqlite.transaction((deltas: readonly WindowDelta[]) => deltas.map((d) => upsert.get(d.key, d.windowStart, d.hits)!.count));
+    this.addAll = changes ? (deltas) => changes.quietly(() => addAll(deltas)) : addAll;
     const forget = sqlite.prepare<unknown, [string]>("DELETE FROM rate_limit_windows WHERE key = ?1");
     this.forgetKey = (key) => void forget.run(key);
     const sweep = sqlite.prepare<unknown, [number]>("DELETE FROM rate_limit_windows WHERE window_start < ?1");

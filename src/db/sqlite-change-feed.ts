@@ -82,6 +82,15 @@ export class SqliteChangeFeed implements ChangeFeed {
     return Promise.resolve();
   }
 
+  quietly<T>(write: () => T): T {
+    if (this.closed) return write();
+    // Commits before this one move the version as usual; then exactly one more transaction is ours.
+    this.observe();
+    const result = write();
+    this.absorb();
+    return result;
+  }
+
   /** The wal-index read cannot fall behind: always exact. */
   healthy(): boolean {
     return true;
@@ -121,6 +130,26 @@ export class SqliteChangeFeed implements ChangeFeed {
     }
     this.current++;
     this.log.record(this.current, alone ? announced : undefined);
+  }
+
+  /**
+   * After a quiet write: the header moved by exactly one transaction since `observe()` just before it, in the
+   * same WAL generation — that one was the write's (JavaScript is single-threaded and the write synchronous),
+   * so it is taken as seen without a new version. Anything else (another process committed in between, a WAL
+   * reset, no -shm map and another connection's data_version moved) is an ordinary change.
+   */
+  private absorb(): void {
+    if (this.wal) {
+      const h = this.wal.read();
+      const ours = this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
+      if (!ours) return this.observe();
+      this.seenChange = h.iChange;
+      this.seenFrame = h.mxFrame;
+      return;
+    }
+    // Without the map: total_changes() counts this connection's rows, data_version everyone else's commits.
+    if (this.dataVersion!.get()!.data_version !== this.seenFrame) return this.observe();
+    this.seenChange = this.ownChanges!.get()!.n;
   }
 
   private deliver(): void {

@@ -65,6 +65,15 @@ export interface ChangeFeed {
    */
   announceAndWait(topics: Iterable<Topic>, timeoutMs: number): Promise<void>;
   /**
+   * Runs `write`, a synchronous commit of rows no cache reads (audit rows and their chain heads, rate-limit
+   * windows), so that this commit alone does not move `version()`: otherwise the durable audit writer's commit
+   * at every turn of the event loop (issue 18) would empty every read cache as often, and each MCP request would
+   * read its project, credential and grant from the database again (issue 19: measured in the profile). Only
+   * the one transaction `write` commits is absorbed; a commit by anyone else before or meanwhile still moves
+   * the version. Postgres needs nothing: such writes are never announced there.
+   */
+  quietly<T>(write: () => T): T;
+  /**
    * False while this process may be missing changes (Postgres: its listener or its heartbeat failed), so
    * its caches cannot be trusted: the request path fails closed (503) instead of serving from them.
    */

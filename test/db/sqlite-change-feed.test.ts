@@ -97,6 +97,68 @@ describe("SqliteChangeFeed.version", () => {
   });
 });
 
+describe("SqliteChangeFeed.quietly (writes no cache reads: audit rows, rate-limit windows)", () => {
+  test("its own commit does not move the version; the next ordinary commit does", () => {
+    const { db, feed } = fresh();
+    const v = feed.version();
+    feed.quietly(() => db.exec("INSERT INTO t VALUES (1)"));
+    expect(feed.version()).toBe(v);
+    db.exec("INSERT INTO t VALUES (2)");
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
+  test("a commit by another connection before it still moves the version", () => {
+    const { path, db, feed } = fresh();
+    const v = feed.version();
+    walDb(path).exec("INSERT INTO t VALUES (1)");
+    feed.quietly(() => db.exec("INSERT INTO t VALUES (2)"));
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
+  test("a commit by another connection during it still moves the version", () => {
+    const { path, db, feed } = fresh();
+    const other = walDb(path);
+    const v = feed.version();
+    feed.quietly(() => {
+      other.exec("INSERT INTO t VALUES (1)");
+      db.exec("INSERT INTO t VALUES (2)");
+    });
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
+  test("two commits inside it are not both absorbed", () => {
+    const { db, feed } = fresh();
+    const v = feed.version();
+    feed.quietly(() => {
+      db.exec("INSERT INTO t VALUES (1)");
+      db.exec("INSERT INTO t VALUES (2)");
+    });
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
+  test("a write that throws commits nothing and leaves the version alone", () => {
+    const { db, feed } = fresh();
+    const v = feed.version();
+    const tx = db.transaction(() => {
+      db.exec("INSERT INTO t VALUES (1)");
+      throw new Error("rolled back");
+    });
+    expect(() => feed.quietly(() => tx())).toThrow("rolled back");
+    expect(feed.version()).toBe(v);
+  });
+
+  test("without a -shm file (in-memory database): absorbed too, another write still counts", () => {
+    const db = memoryDb();
+    db.exec("CREATE TABLE t (x)");
+    const feed = feedOn(db);
+    const v = feed.version();
+    feed.quietly(() => db.exec("INSERT INTO t VALUES (1)"));
+    expect(feed.version()).toBe(v);
+    db.exec("INSERT INTO t VALUES (2)");
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+});
+
 describe("SqliteChangeFeed topics", () => {
   test("an announcement right after a single commit names exactly its topics", () => {
     const { db, feed } = fresh();

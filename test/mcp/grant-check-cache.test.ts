@@ -24,6 +24,17 @@ async function connected() {
 }
 
 describe("grant check through the read cache", () => {
+  test("the audit rows calls write do not empty it: the change feed's version stays while only calls run", async () => {
+    const c = await connected();
+    const before = ctx.t.deps.changes.version();
+    for (let i = 0; i < 5; i++) expect((await c.call()).status).toBe(200);
+    await ctx.t.deps.audit.flush();
+    expect(ctx.t.deps.changes.version()).toBe(before);
+    // …and an ordinary write still moves it (the revocations below rely on that).
+    await revokeGrant(ctx.t.deps, c.grantId, { actorId: null, reason: "test" });
+    expect(ctx.t.deps.changes.version()).toBeGreaterThan(before);
+  });
+
   test("revoked in this process: the very next call is 401 saying so", async () => {
     const c = await connected();
     await revokeGrant(ctx.t.deps, c.grantId, { actorId: null, reason: "test" });
