@@ -15,11 +15,11 @@ import type { SyncedRateLimiter } from "../lib/synced-rate-limit";
 import { authenticateApiKey, looksLikeApiKey } from "../apikeys/keys";
 import { authenticateBearer, bearerChallenge, type BearerTarget } from "../oauth/bearer";
 import type { ProjectRef } from "../projects/project-ref";
-import type { ReadCache } from "./read-cache";
+import type { Reads } from "./read-cache";
 
 export type McpTarget = BearerTarget;
 
-async function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: ReadCache): Promise<Principal> {
+async function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cache: Reads): Promise<Principal> {
   try {
     return await authenticateApiKey(deps, token, { projectId: target.projectId, channel: target.channel }, deps.clock.now(), (k, load) => cache.get(k, load));
   } catch (err) {
@@ -32,7 +32,7 @@ async function apiKeyPrincipal(deps: Deps, token: string, target: McpTarget, cac
 }
 
 /** Resolves the request's principal or throws an OAuthError (401 with challenge, or 403). */
-export async function authenticate(deps: Deps, request: Request, project: ProjectRef, target: McpTarget, ip: string, cache: ReadCache): Promise<Principal> {
+export async function authenticate(deps: Deps, request: Request, project: ProjectRef, target: McpTarget, ip: string, cache: Reads): Promise<Principal> {
   const header = request.headers.get("authorization");
   if (header === null && target.channel === "production" && project.visibility === "public") {
     return { kind: "anonymous", ip, scopes: ["project:read", "tools:call"] };

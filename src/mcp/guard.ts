@@ -79,12 +79,14 @@ export async function guard(deps: McpDeps, service: McpService, input: RouteInpu
   const versionHeader = request.headers.get("mcp-protocol-version");
   if (!stateless && versionHeader !== null && !isSupportedVersion(versionHeader)) throw unsupportedVersion(versionHeader);
   const { org, project: slug } = input.params;
-  const project = await service.reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
+  // One look at the change feed for all of this request's cached reads (read-cache.ts `forRequest`).
+  const reads = service.reads.forRequest();
+  const project = await reads.get(`project:${org}/${slug}`, () => findProjectRef(deps.db, org, slug));
   if (!project) throw refusal(404, RPC.INVALID_REQUEST, "There is no MCP server at this address.");
   const target: McpTarget = { orgId: project.orgId, projectId: project.id, orgSlug: project.orgSlug, projectSlug: project.slug, channel };
   const ip = clientIp(request, input.server, deps.config.trustedProxy);
   // Credential failures (OAuthError 401/403) and rate limits (RateLimitError 429) propagate as thrown.
-  const principal = await authenticate(deps, request, project, target, ip, service.reads);
+  const principal = await authenticate(deps, request, project, target, ip, reads);
   const authenticated = deps.telemetry ? performance.now() : 0;
   service.limits.hit(project.id, principal);
   const sessionId = stateless ? null : request.headers.get("mcp-session-id");

@@ -60,6 +60,18 @@ describe("ReadCache", () => {
     }
   });
 
+  test("forRequest: a commit made before the request is seen; one made during it is left to the next request", () => {
+    const { db, c } = primed();
+    const load = () => (db.query("SELECT count(*) AS n FROM t").get() as { n: number }).n;
+    db.exec("INSERT INTO t VALUES (1)");
+    const first = c.cache.forRequest();
+    expect(first.get("n", load)).toBe(1);
+    db.exec("INSERT INTO t VALUES (2)");
+    // The same request: served from what it began with (one look at the feed per request, not per read).
+    expect(first.get("n", load)).toBe(1);
+    expect(c.cache.forRequest().get("n", load)).toBe(2);
+  });
+
   test("without a -shm file (in-memory database) it still sees this connection's commits", () => {
     const db = memoryDb();
     db.exec("CREATE TABLE t (x)");
