@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, shutdown, type Deps, type DepsOptions } from "./deps";
 import { issueSetupLink } from "./auth/setup-link";
+import { startCheckpointer } from "./db/checkpointer";
 
 export interface RunningServer {
   deps: Deps;
@@ -62,6 +63,11 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
     reserved.release();
     await shutdown(deps);
     throw err;
+  }
+  // WAL checkpoints on a worker thread, not in the event loop's commits (issue 19: src/db/checkpointer.ts).
+  if (deps.db.engine === "sqlite") {
+    const checkpointer = await startCheckpointer(deps.db.$client, deps.log);
+    deps.shutdownHooks.push(() => checkpointer.stop());
   }
   const app = await createApp(deps);
   app.listen({
