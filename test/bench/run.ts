@@ -126,6 +126,24 @@ type Loaded = LoadResult & { cpuUs: number; dbCpuUs: number | null; auditedError
 /** The rows of each pass the Postgres / SQLite ratio compares: the authenticated interactive tools/call. */
 const CALL_ROWS = ["tools/call interactive · JWT", "tools/call interactive · API key", "tools/call interactive · API key · 2026-07-28 stateless"];
 
+/**
+ * What an RSS time series says (issue 19: "sawtooth or leak?"): its range and the least-squares slope over the
+ * second half (after the first GC cycles), in MB per minute. A sawtooth (heap grown and collected) has a range but
+ * no slope; a leak keeps climbing.
+ */
+function rssTrend(samples: Array<[number, number]>): string {
+  if (samples.length < 4) return "too few RSS samples for a trend";
+  const half = samples.slice(Math.floor(samples.length / 2));
+  const t0 = half[0]![0];
+  const xs = half.map(([t]) => t - t0);
+  const ys = half.map(([, mb]) => mb);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / Math.max(1e-9, xs.reduce((a, x) => a + (x - mx) ** 2, 0));
+  const all = samples.map(([, mb]) => mb);
+  return `RSS every ~0.5 s (${samples.length} samples): ${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)} MB, second-half slope ${(slope * 60).toFixed(1)} MB/min (${Math.abs(slope * 60) < 5 ? "flat: a sawtooth, not a leak" : "still climbing"})`;
+}
+
 async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
   const calls = new Map<string, Loaded>();
   const server = await startPortico(b.dataDir, join(b.dataDir, "serve.log"), undefined, b.serveArgs);
@@ -151,7 +169,13 @@ async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
    */
   const auditedErrors = async () => (await b.auditCounts()).errors;
   let peakRss = idleRss;
-  const sampleRss = () => (peakRss = Math.max(peakRss, rssMb(server.pid) ?? 0));
+  /** RSS samples (s since the soak began, MB) while the soak runs: the time series that tells a sawtooth from a leak. */
+  let series: Array<[number, number]> | null = null;
+  const sampleRss = () => {
+    const rss = rssMb(server.pid) ?? 0;
+    peakRss = Math.max(peakRss, rss);
+    series?.push([performance.now() / 1000, rss]);
+  };
 
   /** Probes, then loads one scenario; adds audited acknowledgements; returns null when the probe failed. */
   async function load(name: string, bearer: string, bodies: McpBody[], duration: number, connections?: number, extraHeaders: Record<string, string> = {}): Promise<Loaded | null> {
@@ -264,13 +288,16 @@ async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
     // The same load first, so workers, caches and JIT are in their steady state before "before" is read.
     await load("soak warm-up", jwt, [INTERACTIVE_CALL, SCRIPT_CALL], Math.min(5, SOAK), SCRIPT_CONNECTIONS);
     const before = rssMb(server.pid)!;
+    series = [];
     const soak = await load(`soak: interactive + script · JWT, ${soakLabel}`, jwt, [INTERACTIVE_CALL, SCRIPT_CALL], SOAK, SCRIPT_CONNECTIONS);
     const after = rssMb(server.pid)!;
+    const trend = rssTrend(series);
+    series = null;
     loadRow(`soak: interactive + script · JWT, ${SOAK} s`, soak, "—", () => true);
     rows.push({
       scenario: `RSS growth over ${soakLabel} load`, rps: null, p50: null, p99: null, ratio: null,
       value: `${(after - before).toFixed(1)} MB`, target: "≤ 20 MB", pass: after - before <= 20,
-      note: `${before.toFixed(1)} MB before, ${after.toFixed(1)} MB after`,
+      note: `${before.toFixed(1)} MB before, ${after.toFixed(1)} MB after; ${trend}`,
     });
   }
 
