@@ -38,7 +38,7 @@ const SQLITE_CHUNK = 40;
 
 /**
  * SQLite: prepared multi-row INSERTs in one synchronous transaction — binding and stepping once per
- * SQLITE_CHUNK rows costs far less than once per row (≥ 20,000 rows/s: `npm run bench`).
+ * SQLITE_CHUNK rows (and once for the rest) costs far less than once per row (≥ 20,000 rows/s: `npm run bench`).
  */
 export class SqliteAuditSink implements AuditSink {
   readonly insert: (rows: AuditRow[]) => void;
@@ -47,8 +47,11 @@ export class SqliteAuditSink implements AuditSink {
   constructor(sqlite: Database, changes?: Pick<ChangeFeed, "quietly">) {
     const insert = (rows: number) =>
       sqlite.prepare(`INSERT INTO audit_events (${NAMES}) VALUES ${Array(rows).fill(`(${COLUMNS.map(() => "?").join(", ")})`).join(", ")}`);
-    const single = insert(1);
-    const chunk = insert(SQLITE_CHUNK);
+    // One statement per batch size up to SQLITE_CHUNK, prepared when first needed: a batch of n rows is one
+    // execution, not n (measured: 9.6 → 8.1 µs of CPU a row for the ~17-row batches of durable group commit).
+    const statements = new Map<number, ReturnType<typeof insert>>();
+    const sized = (rows: number) => statements.get(rows) ?? statements.set(rows, insert(rows)).get(rows)!;
+    const chunk = sized(SQLITE_CHUNK);
     const values = new Array<unknown>(KEYS.length * SQLITE_CHUNK);
     const fill = (rows: AuditRow[], from: number, count: number) => {
       for (let r = 0; r < count; r++) {
@@ -75,9 +78,10 @@ export class SqliteAuditSink implements AuditSink {
         fill(rows, i, SQLITE_CHUNK);
         chunk.run(...(values as never[]));
       }
-      for (; i < rows.length; i++) {
-        fill(rows, i, 1);
-        single.run(...(values.slice(0, KEYS.length) as never[]));
+      const rest = rows.length - i;
+      if (rest > 0) {
+        fill(rows, i, rest);
+        sized(rest).run(...(values.slice(0, rest * KEYS.length) as never[]));
       }
     }).immediate;
     this.insert = changes ? (rows) => changes.quietly(() => transaction(rows)) : transaction;
