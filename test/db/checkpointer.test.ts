@@ -8,7 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { openSync, readSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { startCheckpointer } from "../../src/db/checkpointer";
+import { BACKSTOP_PAGES, startCheckpointer } from "../../src/db/checkpointer";
 import { createLogger } from "../../src/lib/log";
 import { tempDir } from "../helpers";
 import { walDb } from "./wal-dbs";
@@ -66,11 +66,11 @@ describe("WAL checkpointer", () => {
 
   test("under writes that never pause, the backstop still restarts the WAL (it does not grow without bound)", async () => {
     const { path, db, write } = database();
-    const checkpointer = await startCheckpointer(db, createLogger("silent"), 60_000);
+    const checkpointer = await startCheckpointer(db, createLogger("silent"), 60_000, 2000);
     try {
-      write(4500);
+      write(2500);
       // Restarted past the backstop: the WAL holds far fewer frames than were written.
-      expect(walState(path).frames).toBeLessThan(4000);
+      expect(walState(path).frames).toBeLessThan(2000);
     } finally {
       await checkpointer.stop();
     }
@@ -79,7 +79,7 @@ describe("WAL checkpointer", () => {
   test("stop gives checkpoints back to the connection", async () => {
     const { db } = database();
     const checkpointer = await startCheckpointer(db, createLogger("silent"));
-    expect(db.query("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 4000 });
+    expect(db.query("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: BACKSTOP_PAGES });
     await checkpointer.stop();
     expect(db.query("PRAGMA wal_autocheckpoint").get()).toEqual({ wal_autocheckpoint: 1000 });
   });
