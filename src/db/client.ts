@@ -40,10 +40,13 @@ export function openDb(dataDir: string | ":memory:"): Db {
     restrictPermissions(dataDir, path);
   }
   const sqlite = new Database(path, { create: true, strict: true });
+  // The busy timeout first: `journal_mode` already needs a lock, and another process closing its last
+  // connection holds one while it checkpoints — without the timeout that was an immediate "database is locked"
+  // (seen once: a `portico serve` started right after a CLI command on the same data dir).
+  sqlite.exec("PRAGMA busy_timeout = 5000");
   sqlite.exec("PRAGMA journal_mode = WAL");
   sqlite.exec("PRAGMA synchronous = NORMAL");
   sqlite.exec("PRAGMA foreign_keys = ON");
-  sqlite.exec("PRAGMA busy_timeout = 5000");
   return Object.assign(drizzle({ client: sqlite, schema }), { t: schema, engine: "sqlite" as const }) as Db;
 }
 
