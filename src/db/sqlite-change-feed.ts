@@ -32,6 +32,8 @@ export class SqliteChangeFeed implements ChangeFeed {
   private seenFrame = -1;
   private seenSalt = -1;
   private readonly ownChanges: Statement<{ n: number }, []> | null;
+  /** This connection's rows changed so far: a quiet write that changed none committed nothing to absorb. */
+  private readonly totalChanges: Statement<{ n: number }, []>;
   private readonly dataVersion: Statement<{ data_version: number }, []> | null;
   private listeners = new Set<(change: Change) => void>();
   private delivered = 0;
@@ -43,7 +45,8 @@ export class SqliteChangeFeed implements ChangeFeed {
     private readonly opts: SqliteChangeFeedOptions = {},
   ) {
     this.wal = mapWalIndex(sqlite);
-    this.ownChanges = this.wal ? null : sqlite.query("SELECT total_changes() AS n");
+    this.totalChanges = sqlite.query("SELECT total_changes() AS n");
+    this.ownChanges = this.wal ? null : this.totalChanges;
     this.dataVersion = this.wal ? null : sqlite.query("PRAGMA data_version");
     this.observe();
   }
@@ -86,8 +89,11 @@ export class SqliteChangeFeed implements ChangeFeed {
     if (this.closed) return write();
     // Commits before this one move the version as usual; then exactly one more transaction is ours.
     this.observe();
+    const before = this.totalChanges.get()!.n;
     const result = write();
-    this.absorb();
+    // A write that changed no row committed nothing: one more transaction would be someone else's.
+    if (this.totalChanges.get()!.n === before) this.observe();
+    else this.absorb();
     return result;
   }
 

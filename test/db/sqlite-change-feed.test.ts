@@ -136,6 +136,17 @@ describe("SqliteChangeFeed.quietly (writes no cache reads: audit rows, rate-limi
     expect(feed.version()).toBeGreaterThan(v);
   });
 
+  test("a write that changed nothing absorbs nothing: another connection's commit meanwhile still counts", () => {
+    const { path, db, feed } = fresh();
+    const other = walDb(path);
+    const v = feed.version();
+    feed.quietly(() => {
+      other.exec("INSERT INTO t VALUES (1)");
+      db.exec("UPDATE t SET x = x WHERE 0");
+    });
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
   test("a write that throws commits nothing and leaves the version alone", () => {
     const { db, feed } = fresh();
     const v = feed.version();
