@@ -36,9 +36,12 @@ export async function createApp(deps: Deps) {
  */
 function notFoundOrError(deps: Deps) {
   const pages = pageErrors(deps.log);
-  return async (input: ElysiaErrorInput) => {
-    if (input.code === "NOT_FOUND") await recordMetadataMiss(deps, input.request).catch((err) => deps.log.warn({ err: String(err) }, "connection doctor: metadata miss not recorded"));
-    return pages(input);
+  // Destructured, not `(input) => pages(input)`: Elysia infers from each hook's source which parts of the
+  // context every route must prepare, and a hook that hands the whole context on made every route — the MCP
+  // endpoints included — parse cookies and query strings and rebuild its Response to merge headers (issue 19).
+  return async ({ code, error, request }: ElysiaErrorInput) => {
+    if (code === "NOT_FOUND") await recordMetadataMiss(deps, request).catch((err) => deps.log.warn({ err: String(err) }, "connection doctor: metadata miss not recorded"));
+    return pages({ code, error, request });
   };
 }
 
