@@ -32,8 +32,8 @@ export class SqliteChangeFeed implements ChangeFeed {
   private seenFrame = -1;
   private seenSalt = -1;
   private readonly ownChanges: Statement<{ n: number }, []> | null;
-  /** This connection's rows changed so far: a quiet write that changed none committed nothing to absorb. */
-  private readonly totalChanges: Statement<{ n: number }, []>;
+  /** `PRAGMA data_version`: moves when any other connection, of this process or another, has committed. */
+  private readonly otherCommits: Statement<{ data_version: number }, []>;
   private readonly dataVersion: Statement<{ data_version: number }, []> | null;
   private listeners = new Set<(change: Change) => void>();
   private delivered = 0;
@@ -45,9 +45,9 @@ export class SqliteChangeFeed implements ChangeFeed {
     private readonly opts: SqliteChangeFeedOptions = {},
   ) {
     this.wal = mapWalIndex(sqlite);
-    this.totalChanges = sqlite.query("SELECT total_changes() AS n");
-    this.ownChanges = this.wal ? null : this.totalChanges;
-    this.dataVersion = this.wal ? null : sqlite.query("PRAGMA data_version");
+    this.ownChanges = this.wal ? null : sqlite.query("SELECT total_changes() AS n");
+    this.otherCommits = sqlite.query("PRAGMA data_version");
+    this.dataVersion = this.wal ? null : this.otherCommits;
     this.observe();
   }
 
@@ -87,13 +87,12 @@ export class SqliteChangeFeed implements ChangeFeed {
 
   quietly<T>(write: () => T): T {
     if (this.closed) return write();
-    // Commits before this one move the version as usual; then exactly one more transaction is ours.
+    // The order matters (absorb): other connections' commits counted first, then the header observed — a
+    // commit in between moves the header (seen as usual) and, being after the count, also the count.
+    const others = this.otherCommits.get()!.data_version;
     this.observe();
-    const before = this.totalChanges.get()!.n;
     const result = write();
-    // A write that changed no row committed nothing: one more transaction would be someone else's.
-    if (this.totalChanges.get()!.n === before) this.observe();
-    else this.absorb();
+    this.absorb(others);
     return result;
   }
 
@@ -140,21 +139,25 @@ export class SqliteChangeFeed implements ChangeFeed {
 
   /**
    * After a quiet write: the header moved by exactly one transaction since `observe()` just before it, in the
-   * same WAL generation — that one was the write's (JavaScript is single-threaded and the write synchronous),
-   * so it is taken as seen without a new version. Anything else (another process committed in between, a WAL
-   * reset, no -shm map and another connection's data_version moved) is an ordinary change.
+   * same WAL generation, and no other connection of any process committed since `othersBefore` was counted
+   * (`PRAGMA data_version` moves for exactly those, and is read after the header here, so a commit that made it
+   * into the header read is counted) — so that transaction was the write's, and is taken as seen without a new
+   * version. Anything else is an ordinary change. Counting other connections, rather than asking whether the
+   * write changed rows, also holds for a write that changed rows yet committed no frame (an UPDATE to identical
+   * values), while another process's single commit landed in the same moment.
    */
-  private absorb(): void {
+  private absorb(othersBefore: number): void {
     if (this.wal) {
       const h = this.wal.read();
-      const ours = this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
+      const alone = this.otherCommits.get()!.data_version === othersBefore;
+      const ours = alone && this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
       if (!ours) return this.observe();
       this.seenChange = h.iChange;
       this.seenFrame = h.mxFrame;
       return;
     }
     // Without the map: total_changes() counts this connection's rows, data_version everyone else's commits.
-    if (this.dataVersion!.get()!.data_version !== this.seenFrame) return this.observe();
+    if (this.otherCommits.get()!.data_version !== othersBefore) return this.observe();
     this.seenChange = this.ownChanges!.get()!.n;
   }
 

@@ -147,6 +147,19 @@ describe("SqliteChangeFeed.quietly (writes no cache reads: audit rows, rate-limi
     expect(feed.version()).toBeGreaterThan(v);
   });
 
+  test("a write that changed a row without committing a frame absorbs nothing: another connection's commit meanwhile still counts", () => {
+    const { path, db, feed } = fresh();
+    db.exec("INSERT INTO t VALUES (1)");
+    const other = walDb(path);
+    const v = feed.version();
+    feed.quietly(() => {
+      other.exec("INSERT INTO t VALUES (2)");
+      // One row changed (total_changes moves), identical content: SQLite writes no frame for it.
+      db.exec("UPDATE t SET x = x WHERE x = 1");
+    });
+    expect(feed.version()).toBeGreaterThan(v);
+  });
+
   test("a write that throws commits nothing and leaves the version alone", () => {
     const { db, feed } = fresh();
     const v = feed.version();
