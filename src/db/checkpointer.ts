@@ -19,6 +19,9 @@ import type { Logger } from "../lib/log";
 /** How often the worker checkpoints (each one copies what was committed since the last, and fsyncs). */
 export const CHECKPOINT_MS = 100;
 
+/** How long `serve` waits for the worker to open its connection before going on without it. */
+const START_TIMEOUT_MS = 5000;
+
 /** SQLite's default, restored when the worker is gone. */
 const AUTO_CHECKPOINT_PAGES = 1000;
 
@@ -102,6 +105,8 @@ export async function startCheckpointer(sqlite: Database, log: Logger, intervalM
       resolve(false);
     };
     worker.postMessage({ type: "start", path, intervalMs });
+    // A worker that never answers must not hold up the start: SQLite's own checkpoints stay on.
+    setTimeout(() => resolve(false), START_TIMEOUT_MS).unref?.();
   });
   URL.revokeObjectURL(url);
   if (!started) {

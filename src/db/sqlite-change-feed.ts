@@ -41,7 +41,7 @@ export class SqliteChangeFeed implements ChangeFeed {
   private closed = false;
 
   constructor(
-    sqlite: Database,
+    private readonly sqlite: Database,
     private readonly opts: SqliteChangeFeedOptions = {},
   ) {
     this.wal = mapWalIndex(sqlite);
@@ -83,6 +83,10 @@ export class SqliteChangeFeed implements ChangeFeed {
   announceAndWait(topics: Iterable<Topic>, _timeoutMs?: number): Promise<void> {
     this.announce(topics);
     return Promise.resolve();
+  }
+
+  uncommitted(): boolean {
+    return this.sqlite.inTransaction;
   }
 
   quietly<T>(write: () => T): T {

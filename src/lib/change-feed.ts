@@ -74,6 +74,13 @@ export interface ChangeFeed {
    */
   quietly<T>(write: () => T): T;
   /**
+   * True while a read on this process's connection may see writes not committed yet: SQLite shares one
+   * connection between every request, so a read made while another request's transaction is open sees its
+   * uncommitted rows — a cache must not keep such a read (the transaction may roll back, and no commit would
+   * then tell the cache). Postgres: always false (a transaction holds its own pooled connection).
+   */
+  uncommitted(): boolean;
+  /**
    * False while this process may be missing changes (Postgres: its listener or its heartbeat failed), so
    * its caches cannot be trusted: the request path fails closed (503) instead of serving from them.
    */

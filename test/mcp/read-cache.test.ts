@@ -5,6 +5,8 @@
 import { describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
+import { openDb } from "../../src/db/client";
+import { transaction } from "../../src/db/query";
 import { ReadCache } from "../../src/mcp/read-cache";
 import { tempDir } from "../helpers";
 import { feedOn, memoryDb, walDb } from "../db/wal-dbs";
@@ -70,6 +72,32 @@ describe("ReadCache", () => {
     // The same request: served from what it began with (one look at the feed per request, not per read).
     expect(first.get("n", load)).toBe(1);
     expect(c.cache.forRequest().get("n", load)).toBe(2);
+  });
+
+  test("attack: a read made while another request's transaction is open is not kept — a rollback leaves nothing behind", async () => {
+    const db = openDb(tempDir());
+    const c = db.$client;
+    c.exec("CREATE TABLE m (user TEXT PRIMARY KEY, role TEXT); INSERT INTO m VALUES ('u', 'viewer'); CREATE TABLE audit (x)");
+    const feed = feedOn(c);
+    const cache = new ReadCache(feed);
+    const role = () => (c.query("SELECT role FROM m WHERE user = 'u'").get() as { role: string }).role;
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // An admin write raises the role, then fails a later check after a storage await, and rolls back.
+    const admin = transaction(db, async () => {
+      c.run("UPDATE m SET role = 'owner' WHERE user = 'u'");
+      await gate;
+      throw new Error("a later check failed");
+    }).catch(() => "rolled back");
+    await Promise.resolve();
+    // An MCP request whose continuation runs meanwhile reads through the cache (and sees the uncommitted row).
+    expect(cache.forRequest().get("role:u", role)).toBe("owner");
+    release();
+    expect(await admin).toBe("rolled back");
+    // The audit writer's next batch, a quiet commit: it moves no version, so only not keeping the read helps.
+    feed.quietly(() => c.transaction(() => c.run("INSERT INTO audit VALUES (1)")).immediate());
+    expect(cache.forRequest().get("role:u", role)).toBe("viewer");
+    c.close();
   });
 
   test("without a -shm file (in-memory database) it still sees this connection's commits", () => {

@@ -154,6 +154,11 @@ export class PgChangeFeed implements ChangeFeed {
     }
   }
 
+  /** A transaction holds its own pooled connection: reads outside it see committed rows only. */
+  uncommitted(): boolean {
+    return false;
+  }
+
   /** Nothing to absorb: a write moves other instances' versions only when it is announced, and these never are. */
   quietly<T>(write: () => T): T {
     return write();
