@@ -1,6 +1,7 @@
 /**
  * The globals a script sees, built from host functions (no JavaScript prelude to parse: a 3 KB prelude
- * cost ≈ 400 µs per context, more than the context itself): `console`, `fetch` returning a minimal
+ * cost ≈ 400 µs per context, more than the context itself; the context is now built once per worker and
+ * rewound per call, snapshot.ts, so only `Math.random` below is JavaScript): `console`, `fetch` returning a minimal
  * Response-like object, and the `env` argument (`secrets`, `log`, `progress`, `client`, and the questions
  * `ask`, `confirm`, `sample`, `roots` — ask-bridge.ts).
  */
@@ -141,6 +142,40 @@ export function sealEnv(vm: QuickJSContext, b: Builtins, env: QuickJSHandle, sec
     vm.setProp(env, "client", client);
   });
   callQuietly(vm, b.freeze, env);
+}
+
+/**
+ * `Math.random` for a context that is restored from a snapshot after every call (snapshot.ts): QuickJS seeds
+ * its own generator when the context is created, so every call would draw the same numbers. This one —
+ * xoshiro128** (Blackman & Vigna), two draws for 53 bits — is reseeded by the host before each call from
+ * `crypto.getRandomValues`. Evaluated once per worker, before any script, with `Math.imul` captured.
+ */
+const RANDOM_SOURCE = `(() => {
+  const imul = Math.imul;
+  let a = 1, b = 0, c = 0, d = 0;
+  const next = () => {
+    const x = imul(b, 5), y = imul((x << 7) | (x >>> 25), 9), t = b << 9;
+    c ^= a; d ^= b; b ^= c; a ^= d; c ^= t; d = (d << 11) | (d >>> 21);
+    return y >>> 0;
+  };
+  Object.defineProperty(Math, "random", { value: { random() { return ((next() >>> 5) * 67108864 + (next() >>> 6)) / 9007199254740992; } }.random, writable: true, configurable: true, enumerable: false });
+  return (w, x, y, z) => { a = w | 0; b = x | 0; c = y | 0; d = z | 0; if ((a | b | c | d) === 0) a = 1; };
+})()`;
+
+/** Replaces `Math.random` (see RANDOM_SOURCE); returns the function that seeds it. */
+export function installRandom(vm: QuickJSContext): QuickJSHandle {
+  return vm.unwrapResult(vm.evalCode(RANDOM_SOURCE, "portico:random.js"));
+}
+
+/** Seeds the context's `Math.random` with 128 fresh random bits. */
+export function seedRandom(vm: QuickJSContext, reseed: QuickJSHandle): void {
+  const seed = crypto.getRandomValues(new Uint32Array(4));
+  const args = [...seed].map((n) => vm.newNumber(n | 0));
+  try {
+    vm.unwrapResult(vm.callFunction(reseed, vm.undefined, ...args)).dispose();
+  } finally {
+    for (const h of args) h.dispose();
+  }
 }
 
 /** A fetch response as the script sees it: `status`, `ok`, `url`, `headers.get/has`, `text()`, `json()`. */
