@@ -1,12 +1,13 @@
 /**
- * µs per step of one script tool call (issue 19): what a fresh QuickJS context costs step by step, in this
- * thread, then whole calls through `SandboxEngine` in this thread and through the worker pool (the hop).
+ * µs per step of one script tool call (issue 19): what building a fresh QuickJS context per call costs step
+ * by step, in this thread (the engine now builds one per worker and rewinds it, snapshot.ts: these steps are
+ * what that saves), then whole calls through `SandboxEngine` in this thread and through the worker pool.
  * CPU is `process.cpuUsage()` (every thread of the process), wall is `performance.now()`. Run it pinned to
  * one core to see the one-core floor: `taskset -c 0 bun test/bench/sandbox-steps.ts [calls]`.
  */
 import variant from "@jitl/quickjs-singlefile-mjs-release-sync";
 import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from "quickjs-emscripten-core";
-import { builtins, installGlobals, newEnv, sealEnv, toJsonValue, type Builtins } from "../../src/tools/sandbox/bridge";
+import { builtins, installGlobals, installPrepare, newEnv, prepareCall, toJsonValue, type Builtins } from "../../src/tools/sandbox/bridge";
 import { SandboxEngine } from "../../src/tools/sandbox/engine";
 import { SandboxPool } from "../../src/tools/sandbox/pool";
 import type { SandboxJob } from "../../src/tools/sandbox/protocol";
@@ -50,6 +51,7 @@ interface Ctx {
   vm: QuickJSContext;
   b?: Builtins;
   env?: QuickJSHandle;
+  prepare?: QuickJSHandle;
   ns?: QuickJSHandle;
   handler?: QuickJSHandle;
   input?: QuickJSHandle;
@@ -67,6 +69,7 @@ const stage = {
   globals: (c: Ctx) => {
     c.b = builtins(c.vm);
     c.env = newEnv(c.vm, host);
+    c.prepare = installPrepare(c.vm);
     installGlobals(c.vm, host);
   },
   evalModule: (c: Ctx) => {
@@ -81,8 +84,7 @@ const stage = {
     c.handler = c.vm.getProp(c.ns, "default");
   },
   input: (c: Ctx) => {
-    c.input = c.vm.newString(JSON.stringify(job.input)).consume((s) => c.vm.unwrapResult(c.vm.callFunction(c.b!.parse, c.vm.undefined, s)));
-    sealEnv(c.vm, c.b!, c.env!, "{}", "{}");
+    c.input = prepareCall(c.vm, c.prepare!, c.env!, job.input, {}, {});
   },
   call: (c: Ctx) => {
     c.out = c.vm.unwrapResult(c.vm.callFunction(c.handler!, c.vm.undefined, c.input!, c.env!));
@@ -90,7 +92,7 @@ const stage = {
   },
   output: (c: Ctx) => c.out!.consume((v) => toJsonValue(c.vm, c.b!, v)),
   dispose: (c: Ctx) => {
-    for (const h of [c.ns, c.handler, c.input, c.env]) h?.dispose();
+    for (const h of [c.ns, c.handler, c.input, c.env, c.prepare]) h?.dispose();
     c.b?.dispose();
     c.vm.dispose();
     c.rt.dispose();

@@ -20,7 +20,7 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import { AskError, buildQuestion, findAnswer, MAX_QUESTIONS, scriptValue, type AskKind } from "./ask-bridge";
-import { builtins, cappedHooks, dumpFailure, installGlobals, installRandom, newEnv, newResponse, sealEnv, seedRandom, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
+import { builtins, cappedHooks, dumpFailure, installGlobals, installPrepare, newEnv, newResponse, prepareCall, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
 import type { FetchTrace, SandboxJob, SandboxResult } from "./protocol";
@@ -73,8 +73,8 @@ interface Fresh {
   b: Builtins;
   /** The handler's second argument, prepared with the context; secrets are added per call. */
   env: QuickJSHandle;
-  /** Seeds the context's `Math.random` (bridge.ts: RANDOM_SOURCE). */
-  reseed: QuickJSHandle;
+  /** Seeds `Math.random`, seals `env` and parses the input, once per call (bridge.ts: PREPARE_SOURCE). */
+  prepare: QuickJSHandle;
 }
 
 /** Handles quickjs-emscripten creates on first use and caches on the context: created in a call, they would point into rewound memory. */
@@ -172,7 +172,6 @@ export class SandboxEngine {
     let failure: Failure | null = null;
     let value: unknown;
     try {
-      seedRandom(fresh.vm, fresh.reseed);
       const outcome = await this.execute(fresh, state, woken);
       if ("failure" in outcome) failure = outcome.failure;
       else value = outcome.value;
@@ -199,7 +198,10 @@ export class SandboxEngine {
 
   private async execute(fresh: Fresh, state: CallState, woken: Promise<null>): Promise<{ value: unknown } | { failure: Failure }> {
     const { vm, b } = fresh;
-    const evaluated = vm.evalCode(state.job.script, "tool.js", { type: "module" });
+    const { job } = state;
+    // Before any of the script runs: env is sealed and frozen before its module's top level can touch anything.
+    const input = prepareCall(vm, fresh.prepare, fresh.env, job.input, job.secrets, job.clientCapabilities ?? {});
+    const evaluated = vm.evalCode(job.script, "tool.js", { type: "module" });
     if (evaluated.error) return { failure: dumpFailure(vm, "load", evaluated.error) };
     // A module with top-level await evaluates to a promise of its namespace.
     const ns = await this.settle(fresh, state, evaluated.value, woken, "load");
@@ -209,8 +211,6 @@ export class SandboxEngine {
       handler.dispose();
       return { failure: { stage: "export", name: "TypeError", message: "the script must export a default function: export default async (input, env) => result" } };
     }
-    const input = vm.newString(JSON.stringify(state.job.input)).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
-    sealEnv(vm, b, fresh.env, JSON.stringify(state.job.secrets), JSON.stringify(state.job.clientCapabilities ?? {}));
     const called = vm.callFunction(handler, vm.undefined, input, fresh.env);
     handler.dispose();
     input.dispose();
@@ -278,7 +278,7 @@ export class SandboxEngine {
     });
     const vm = rt.newContext();
     const host = () => (this.current ? this.bridgeHost(fresh, this.current) : null);
-    const fresh: Fresh = { rt, vm, b: builtins(vm), env: newEnv(vm, host), reseed: installRandom(vm) };
+    const fresh: Fresh = { rt, vm, b: builtins(vm), env: newEnv(vm, host), prepare: installPrepare(vm) };
     installGlobals(vm, host);
     // Handles the context caches on first use, created now so they live in the snapshot.
     void [vm.global, vm.undefined, vm.null, vm.true, vm.false];
