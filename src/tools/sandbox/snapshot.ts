@@ -31,7 +31,7 @@ interface HostRefTable {
 }
 
 /** Runs of pages with a non-zero byte, as [start, end) byte offsets. */
-function usedRuns(memory: WebAssembly.Memory): Array<[number, number]> {
+export function usedRuns(memory: WebAssembly.Memory): Array<[number, number]> {
   const words = new Uint32Array(memory.buffer);
   const perPage = PAGE / 4;
   const pages = words.length / perPage;
@@ -56,6 +56,21 @@ function usedRuns(memory: WebAssembly.Memory): Array<[number, number]> {
   return runs;
 }
 
+/** The C stack between data and heap is at least this large (5 MB in this build). */
+const MIN_STACK_GAP = 1024 * 1024;
+
+/**
+ * Where data + bss end and the heap starts, from the runs of used pages: everything below the first gap of
+ * at least MIN_STACK_GAP is static data (restored with BSS_MARGIN more), everything above it is heap (up to
+ * its last used page). Throws on any other shape: no data at address 0, or no such gap.
+ */
+export function layout(runs: Array<[number, number]>): { dataEnd: number; heapStart: number; heapEnd: number } {
+  const gap = runs.findIndex((run, i) => i > 0 && run[0] - runs[i - 1]![1] >= MIN_STACK_GAP);
+  if (runs.length < 2 || runs[0]![0] !== 0 || gap < 0) throw new Error("unexpected QuickJS memory layout: cannot snapshot the sandbox context");
+  const heapStart = runs[gap]![0];
+  return { dataEnd: Math.min(runs[gap - 1]![1] + BSS_MARGIN, heapStart), heapStart, heapEnd: runs.at(-1)![1] };
+}
+
 const copyRefs = (t: HostRefTable) => ({ nextId: t.nextId, freelist: [...t.freelist], groups: new Map([...t.groups].map(([k, g]) => [k, new Map(g)])) });
 
 export class MemorySnapshot {
@@ -70,20 +85,14 @@ export class MemorySnapshot {
 
   /** Copies the memory of a runtime whose context is built and idle (no call running). */
   static take(memory: WebAssembly.Memory, rt: QuickJSRuntime): MemorySnapshot {
-    const runs = usedRuns(memory);
-    const [data, firstHeap, lastHeap] = [runs[0], runs[1], runs.at(-1)];
-    // Data from the start of memory, then the stack's 5 MB gap, then the heap: anything else is another layout.
-    if (!data || !firstHeap || !lastHeap || data[0] !== 0 || firstHeap[0] - data[1] < 1024 * 1024) {
-      throw new Error("unexpected QuickJS memory layout: cannot snapshot the sandbox context");
-    }
+    const { dataEnd, heapStart, heapEnd } = layout(usedRuns(memory));
     const table = (rt as unknown as { hostRefs?: HostRefTable }).hostRefs;
     if (!table || !(table.groups instanceof Map) || !Array.isArray(table.freelist)) throw new Error("unexpected quickjs-emscripten runtime: no host reference table");
-    const dataEnd = Math.min(data[1] + BSS_MARGIN, firstHeap[0]);
     return new MemorySnapshot(
       memory,
       new Uint8Array(memory.buffer, 0, dataEnd).slice(),
-      firstHeap[0],
-      new Uint8Array(memory.buffer, firstHeap[0], lastHeap[1] - firstHeap[0]).slice(),
+      heapStart,
+      new Uint8Array(memory.buffer, heapStart, heapEnd - heapStart).slice(),
       table,
       copyRefs(table),
     );

@@ -7,6 +7,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { SandboxEngine } from "../../../src/tools/sandbox/engine";
 import type { SandboxJob, SandboxResult } from "../../../src/tools/sandbox/protocol";
+import { layout, usedRuns } from "../../../src/tools/sandbox/snapshot";
 
 let engine: SandboxEngine;
 beforeAll(async () => {
@@ -104,4 +105,26 @@ test("a call that used a lot of memory leaves nothing behind; the memory limit s
   const over = await call("export default () => { const a = []; for (;;) a.push(new Array(100000).fill(1)); }", { memoryMb: 16 });
   expect(over.ok).toBe(false);
   expect(over.recycle).toBe(true);
+});
+
+test("the snapshot finds data + bss below the C stack's gap and the heap above it, and refuses any other layout", () => {
+  const KB = 1024;
+  const MB = 1024 * KB;
+  // This build: data (with a zero page inside) at 0, the 5 MB stack, the heap (with a hole) above.
+  expect(layout([[0, 40 * KB], [44 * KB, 92 * KB], [5 * MB + 80 * KB, 5 * MB + 120 * KB], [5 * MB + 200 * KB, 5 * MB + 300 * KB]])).toEqual({
+    dataEnd: 92 * KB + 64 * KB,
+    heapStart: 5 * MB + 80 * KB,
+    heapEnd: 5 * MB + 300 * KB,
+  });
+  // The bss margin never reaches into the heap.
+  expect(layout([[0, 92 * KB], [92 * KB + MB, 2 * MB]]).dataEnd).toBe(92 * KB + 64 * KB);
+  expect(() => layout([[0, 92 * KB], [100 * KB, 200 * KB]])).toThrow(/memory layout/);
+  expect(() => layout([[4 * KB, 92 * KB], [6 * MB, 7 * MB]])).toThrow(/memory layout/);
+  expect(() => layout([[0, 92 * KB]])).toThrow(/memory layout/);
+  // Used pages, found by scanning a memory.
+  const memory = new WebAssembly.Memory({ initial: 256 });
+  const u8 = new Uint8Array(memory.buffer);
+  u8[10] = 1;
+  u8[5 * MB + 5] = 1;
+  expect(usedRuns(memory)).toEqual([[0, 4 * KB], [5 * MB, 5 * MB + 4 * KB]]);
 });
