@@ -190,7 +190,7 @@ export class SandboxEngine {
     // it and returned or threw (the question stands) — unless a limit or a cancel stopped it first.
     const asked = Object.keys(state.unanswered).length > 0 && (state.stop === null || state.stop === "input") && failure?.stage !== "engine";
     const result: SandboxResult = asked ? { ok: true, inputRequired: state.unanswered } : classify(failure, state.stop === "input" ? null : state.stop, job, value);
-    // Stopping for input is an orderly end: the context is disposed as usual and the worker stays.
+    // Stopping for input is an orderly end: the context is rewound as usual and the worker stays.
     const abnormal = state.stop !== null && state.stop !== "input";
     const recycle = abnormal || failure?.stage === "engine" || this.memory.buffer.byteLength > this.baseBytes + RECYCLE_GROWTH;
     return { result, recycle };
