@@ -1,5 +1,6 @@
 /**
- * The QuickJS engine inside one sandbox worker: one wasm module, a fresh runtime + context per call.
+ * The QuickJS engine inside one sandbox worker: one wasm module and one runtime + context, rewound to its
+ * snapshot after every call (snapshot.ts), so each call runs in a context no earlier call touched.
  *
  * Limits (docs/architecture.md: Measured facts): `setMemoryLimit` is not a hard cap in this build (its allocation
  * accounting misses most allocations) and the interrupt handler can go seconds between checks in
@@ -19,10 +20,11 @@ import {
   type QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import { AskError, buildQuestion, findAnswer, MAX_QUESTIONS, scriptValue, type AskKind } from "./ask-bridge";
-import { builtins, cappedHooks, dumpFailure, installGlobals, newEnv, newResponse, sealEnv, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
+import { builtins, cappedHooks, dumpFailure, installGlobals, installPrepare, newEnv, newResponse, prepareCall, toJsonValue, type BridgeHost, type Builtins } from "./bridge";
 import { classify, type Failure } from "./classify";
 import { bridgeFetch, FETCH_MAX_PER_CALL, SandboxFetchError } from "./fetch-bridge";
 import type { FetchTrace, SandboxJob, SandboxResult } from "./protocol";
+import { MemorySnapshot } from "./snapshot";
 import type { InputRequest } from "../types";
 
 const MIB = 1024 * 1024;
@@ -32,7 +34,7 @@ const MIB = 1024 * 1024;
  * without growing, so a call may use up to max(memoryMb, this).
  */
 const RECYCLE_GROWTH = 24 * MIB;
-/** Budget while no call runs (building the next fresh context). */
+/** Budget while no call runs (building the context at load). */
 const IDLE_BUDGET = 32 * MIB;
 const MAX_STACK_BYTES = 256 * 1024;
 
@@ -57,7 +59,6 @@ interface CallState {
   aborter: AbortController | null;
   /** Wakes an awaiting call at its deadline; set only once the call awaits something. */
   timer: ReturnType<typeof setTimeout> | null;
-  deferreds: Set<QuickJSDeferredPromise>;
   wake: () => void;
   /** Questions asked so far in this run (numbering the keys) and those without an answer, by key. */
   questions: number;
@@ -72,15 +73,23 @@ interface Fresh {
   b: Builtins;
   /** The handler's second argument, prepared with the context; secrets are added per call. */
   env: QuickJSHandle;
+  /** Seeds `Math.random`, seals `env` and parses the input, once per call (bridge.ts: PREPARE_SOURCE). */
+  prepare: QuickJSHandle;
 }
+
+/** Handles quickjs-emscripten creates on first use and caches on the context: created in a call, they would point into rewound memory. */
+const LAZY_HANDLES = ["_BigInt", "_Symbol", "_SymbolIterator", "_SymbolAsyncIterator"] as const;
 
 type Step = { value: QuickJSHandle } | { failure: Failure };
 
 export class SandboxEngine {
   private current: CallState | null = null;
   private budget: number;
-  private fresh: Fresh | null = null;
-  private spent: { fresh: Fresh; state: CallState } | null = null;
+  /** The one context every call runs in, rewound to `snapshot` after each (snapshot.ts). */
+  private readonly fresh: Fresh;
+  private readonly snapshot: MemorySnapshot;
+  /** A call ran since the last restore. */
+  private spent = false;
 
   private constructor(
     private readonly module: QuickJSWASMModule,
@@ -99,32 +108,32 @@ export class SandboxEngine {
         return grow(pages);
       },
     });
+    this.fresh = this.createContext();
+    this.snapshot = MemorySnapshot.take(memory, this.fresh.rt);
   }
 
-  /** Loads the wasm module (≈ 70–120 ms) and prepares the first context. */
+  /** Loads the wasm module (≈ 70–120 ms), builds the context and takes its snapshot. */
   static async load(): Promise<SandboxEngine> {
     const module = await newQuickJSWASMModuleFromVariant(variant);
     const memory = module.getWasmMemory();
-    const engine = new SandboxEngine(module, memory, memory.buffer.byteLength);
-    engine.prewarm();
-    return engine;
-  }
-
-  /** Builds the next call's fresh context ahead of time, off the call's critical path. */
-  prewarm(): void {
-    this.fresh ??= this.createContext();
+    return new SandboxEngine(module, memory, memory.buffer.byteLength);
   }
 
   /**
-   * Frees the last call's context and prepares the next one, after its result was sent. False when
-   * freeing failed (a leaked handle aborts QuickJS): the module can no longer be trusted.
+   * Rewinds the context to its snapshot after a call, once its result was sent (≈ 3 µs). False when that
+   * failed: the module can no longer be trusted.
    */
   tidy(): boolean {
-    const spent = this.spent;
-    this.spent = null;
-    if (spent && !this.dispose(spent.fresh, spent.state)) return false;
-    this.prewarm();
-    return true;
+    if (!this.spent) return true;
+    try {
+      this.snapshot.restore();
+      const vm = this.fresh.vm as unknown as Record<string, unknown>;
+      for (const key of LAZY_HANDLES) vm[key] = undefined;
+      this.spent = false;
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Stops the running call (the client cancelled). */
@@ -137,8 +146,10 @@ export class SandboxEngine {
    * was hit, or the heap grew); otherwise call `tidy()` once the result is on its way.
    */
   async run(job: SandboxJob, hooks: CallHooks): Promise<{ result: SandboxResult; recycle: boolean }> {
-    const fresh = this.fresh ?? this.createContext();
-    this.fresh = null;
+    // A call always starts from the snapshot; the worker tidies after each call, this is the backstop.
+    if (this.spent && !this.tidy()) return { result: { ok: false, errorClass: "runtime", error: "the script sandbox is restarting" }, recycle: true };
+    const fresh = this.fresh;
+    this.spent = true;
     let wake!: () => void;
     const woken = new Promise<null>((r) => (wake = () => r(null)));
     const state: CallState = {
@@ -151,7 +162,6 @@ export class SandboxEngine {
       fetches: 0,
       aborter: null,
       timer: null,
-      deferreds: new Set(),
       wake,
       questions: 0,
       unanswered: {},
@@ -180,8 +190,7 @@ export class SandboxEngine {
     // it and returned or threw (the question stands) — unless a limit or a cancel stopped it first.
     const asked = Object.keys(state.unanswered).length > 0 && (state.stop === null || state.stop === "input") && failure?.stage !== "engine";
     const result: SandboxResult = asked ? { ok: true, inputRequired: state.unanswered } : classify(failure, state.stop === "input" ? null : state.stop, job, value);
-    this.spent = { fresh, state };
-    // Stopping for input is an orderly end: the context is disposed as usual and the worker stays.
+    // Stopping for input is an orderly end: the context is rewound as usual and the worker stays.
     const abnormal = state.stop !== null && state.stop !== "input";
     const recycle = abnormal || failure?.stage === "engine" || this.memory.buffer.byteLength > this.baseBytes + RECYCLE_GROWTH;
     return { result, recycle };
@@ -189,7 +198,10 @@ export class SandboxEngine {
 
   private async execute(fresh: Fresh, state: CallState, woken: Promise<null>): Promise<{ value: unknown } | { failure: Failure }> {
     const { vm, b } = fresh;
-    const evaluated = vm.evalCode(state.job.script, "tool.js", { type: "module" });
+    const { job } = state;
+    // Before any of the script runs: env is sealed and frozen before its module's top level can touch anything.
+    const input = prepareCall(vm, fresh.prepare, fresh.env, job.input, job.secrets, job.clientCapabilities ?? {});
+    const evaluated = vm.evalCode(job.script, "tool.js", { type: "module" });
     if (evaluated.error) return { failure: dumpFailure(vm, "load", evaluated.error) };
     // A module with top-level await evaluates to a promise of its namespace.
     const ns = await this.settle(fresh, state, evaluated.value, woken, "load");
@@ -199,8 +211,6 @@ export class SandboxEngine {
       handler.dispose();
       return { failure: { stage: "export", name: "TypeError", message: "the script must export a default function: export default async (input, env) => result" } };
     }
-    const input = vm.newString(JSON.stringify(state.job.input)).consume((s) => vm.unwrapResult(vm.callFunction(b.parse, vm.undefined, s)));
-    sealEnv(vm, b, fresh.env, JSON.stringify(state.job.secrets), JSON.stringify(state.job.clientCapabilities ?? {}));
     const called = vm.callFunction(handler, vm.undefined, input, fresh.env);
     handler.dispose();
     input.dispose();
@@ -256,20 +266,6 @@ export class SandboxEngine {
     state.wake();
   }
 
-  /** Frees a finished call's context; false when that failed and the module should not be trusted. */
-  private dispose(fresh: Fresh, state: CallState): boolean {
-    try {
-      for (const d of state.deferreds) d.dispose();
-      fresh.env.dispose();
-      fresh.b.dispose();
-      fresh.vm.dispose();
-      fresh.rt.dispose();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   private createContext(): Fresh {
     const rt = this.module.newRuntime();
     rt.setMaxStackSize(MAX_STACK_BYTES);
@@ -282,8 +278,10 @@ export class SandboxEngine {
     });
     const vm = rt.newContext();
     const host = () => (this.current ? this.bridgeHost(fresh, this.current) : null);
-    const fresh: Fresh = { rt, vm, b: builtins(vm), env: newEnv(vm, host) };
+    const fresh: Fresh = { rt, vm, b: builtins(vm), env: newEnv(vm, host), prepare: installPrepare(vm) };
     installGlobals(vm, host);
+    // Handles the context caches on first use, created now so they live in the snapshot.
+    void [vm.global, vm.undefined, vm.null, vm.true, vm.false];
     return fresh;
   }
 
@@ -304,7 +302,6 @@ export class SandboxEngine {
    */
   private ask(fresh: Fresh, s: CallState, kind: AskKind, args: unknown[], deferred: QuickJSDeferredPromise): void {
     const { vm, b } = fresh;
-    s.deferreds.add(deferred);
     let question: ReturnType<typeof buildQuestion>;
     try {
       if (++s.questions > MAX_QUESTIONS) throw new AskError(`a script may ask at most ${MAX_QUESTIONS} questions in one call`);
@@ -327,11 +324,9 @@ export class SandboxEngine {
 
   private startFetch(fresh: Fresh, s: CallState, request: unknown, deferred: QuickJSDeferredPromise): void {
     const { vm, rt, b } = fresh;
-    s.deferreds.add(deferred);
     const settle = (fn: () => void) => {
       if (this.current !== s || !deferred.alive) return;
       fn();
-      s.deferreds.delete(deferred);
       deferred.dispose();
       this.pump(rt, s);
     };
