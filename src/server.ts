@@ -94,6 +94,11 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
   // The token is a credential: `portico serve` prints it on the operator's terminal, never into the JSON log.
   const setupUrl = await issueSetupLink(deps.db, config.publicUrl);
   if (setupUrl) deps.log.info("no user yet: the one-time setup link is printed on stderr");
+  // The binary starts with the JIT tier-up thresholds scaled up (`--compile-jit-policy` in `npm run build`):
+  // start-up code runs once, and compiling it cost more than a third of a cold start on one core
+  // (docs/architecture.md: Measured facts). The server is up: requests get the normal JIT from here on.
+  // Worker threads (the sandbox) always start with the normal policy. From source this is already 1.
+  Bun.unsafe.setJITPolicy(1);
   return { deps, url: config.publicUrl, port, setupUrl, stop };
 }
 
