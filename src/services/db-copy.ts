@@ -12,6 +12,7 @@ import { appliedHashes, EMBEDDED, pendingMigrations } from "../db/migrator";
 import { isPostgresUrl, openPg } from "../db/pg/client";
 import { copySqliteToPg, foreignTables, TargetNotEmptyError } from "../db/pg/copy";
 import { migratePg } from "../db/pg/migrator";
+import { maskUrl } from "../db/pg/url";
 import { ConflictError, NotFoundError, StorageUnavailableError, ValidationError } from "../errors";
 
 export const DEFAULT_COPY_BATCH = 500;
@@ -26,16 +27,8 @@ export interface DbCopyResult {
   rows: number;
 }
 
-/** `postgres://user:***@host/db`: the URL as it may be printed. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "(unparseable URL)";
-  }
-}
+/** `postgres://user:***@host/db`: the URL as it may be printed (src/db/pg/url.ts). */
+export { maskUrl };
 
 /** Copies the data dir's database into the empty Postgres database at `url`. */
 export async function copyDataDirToPostgres(dataDir: string, url: string, opts: { batchSize?: number; progress: (step: string) => void }): Promise<DbCopyResult> {

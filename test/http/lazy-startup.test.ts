@@ -10,3 +10,12 @@ test("serve answers /healthz without loading prom-client, ext-apps or the OpenTe
   expect(report.metrics).toBe(200);
   expect(report.afterScrape).toEqual(["prom-client"]);
 }, 30_000);
+
+test("serve on a data dir (SQLite) answers /healthz without loading the Postgres engine: Bun's SQL client, the Postgres schema, migrations or change feed", () => {
+  const probe = Bun.spawnSync([process.execPath, join(import.meta.dir, "fixtures/startup-probe.ts")], { stdout: "pipe", stderr: "pipe" });
+  expect(probe.exitCode, probe.stderr.toString()).toBe(0);
+  const report = JSON.parse(probe.stdout.toString().trim().split("\n").at(-1)!);
+  expect(report.health).toBe(200);
+  // What is left: the URL check the config runs, and two driver-free classes the SQLite path names.
+  expect(report.postgresAtStart).toEqual(["db/pg/rate-limit-store.ts", "db/pg/url.ts", "db/pg/write-announcer.ts"]);
+}, 30_000);

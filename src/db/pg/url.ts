@@ -1,6 +1,20 @@
-/** What counts as a Postgres URL, in its own file so the config can check one without loading the driver. */
+/**
+ * What counts as a Postgres URL, and how one is shown, in their own file so the config and the CLI can use
+ * them without loading the driver (Bun's SQL client and the Postgres schema cost a SQLite start ≈ 20 ms).
+ */
 
 /** A `postgres://` or `postgresql://` URL; anything else is refused before a connection is tried. */
 export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\/[^\s]+$/i.test(url);
+}
+
+/** `url` with its password masked, for messages and `--json` output; never the URL as given. */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
 }
