@@ -67,8 +67,11 @@ function git(...args: string[]): string {
 function build(target: Target, outDir: string): string {
   const file = join(outDir, `portico-${target}${target.startsWith("windows") ? ".exe" : ""}`);
   // --bytecode: precompiled JS, faster start (FACTS: --help 164 → 65 ms). No --sourcemap: it would write a
-  // stray .map file beside each binary.
-  const args = ["build", "src/main.ts", "--compile", "--minify", "--bytecode", "--format=esm", `--target=${TARGETS[target]}`, "--outfile", file];
+  // stray .map file beside each binary (and one per chunk). The start-up flags of `npm run build` — chunks
+  // loaded on first import, bytecode laid out by a recorded start, JIT thresholds scaled until the server
+  // listens (docs/architecture.md: Measured facts, "Cold start") — hold for every target: the order file
+  // matches functions by a hash of their syntax.
+  const args = ["build", "src/main.ts", "--compile", "--minify", "--bytecode", "--bytecode-order=.ci/portico.order", "--compile-jit-policy=32", "--splitting", "--format=esm", `--target=${TARGETS[target]}`, "--outfile", file];
   const r = Bun.spawnSync([process.execPath, ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`bun build for ${target} failed:\n${r.stderr.toString()}${r.stdout.toString()}`);
   return file;
