@@ -1,5 +1,6 @@
 /**
- * Housekeeping of OAuth rows, scheduled by the OAuth plugin: once at start and then every ten minutes until
+ * Housekeeping of OAuth rows, scheduled by the OAuth plugin: once a second after start (off the start-up
+ * path, src/lib/periodic.ts) and then every ten minutes until
  * shutdown, so a single binary needs no external scheduler and the 24-hour removal of unused dynamic clients
  * (issue 11 #10) happens even when nobody registers or authorizes. Removed: expired authorization
  * requests, codes a day after expiry (kept that long so a replay can still be recognised and revoke its
@@ -37,7 +38,7 @@ export async function pruneExpiredOAuthRows(db: Db, now = systemClock.now()) {
   };
 }
 
-/** Prunes now and every `HOUSEKEEPING_INTERVAL_MS` until shutdown. */
+/** Prunes shortly after start (`FIRST_RUN_DELAY_MS`) and every `HOUSEKEEPING_INTERVAL_MS` until shutdown. */
 export function scheduleOAuthHousekeeping(deps: Pick<Deps, "db" | "log" | "shutdownHooks" | "clock">): void {
   runPeriodically(deps, "oauth housekeeping", HOUSEKEEPING_INTERVAL_MS, async () => {
     const removed = await pruneExpiredOAuthRows(deps.db, deps.clock.now());
