@@ -7,7 +7,6 @@ import type { Config } from "./config";
 import { createApp } from "./app";
 import { createDeps, shutdown, type Deps, type DepsOptions } from "./deps";
 import { issueSetupLink } from "./auth/setup-link";
-import { startCheckpointer, type Checkpointer } from "./db/checkpointer";
 
 export interface RunningServer {
   deps: Deps;
@@ -73,7 +72,6 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
     ...(config.tlsCert && config.tlsKey ? { tls: { cert: Bun.file(config.tlsCert), key: Bun.file(config.tlsKey) } } : {}),
   });
   reserved.release();
-  if (deps.db.engine === "sqlite") deferCheckpointer(deps);
   const server = app.server!;
   let stopping: Promise<void> | null = null;
   const stop = () =>
@@ -96,30 +94,6 @@ export async function startServer(input: Config, opts: DepsOptions = {}): Promis
   // Worker threads (the sandbox) always start with the normal policy. From source this is already 1.
   Bun.unsafe.setJITPolicy(1);
   return { deps, url: config.publicUrl, port, setupUrl, stop };
-}
-
-/**
- * How long after the listener opens the WAL checkpoint worker starts. Started (and awaited) before the app was
- * built, its thread's start-up ran on the same core as the server's and the first /healthz waited for it:
- * ≈ 10 ms of a cold start (docs/architecture.md: Measured facts, "Cold start"). Until it runs, the main
- * connection checkpoints itself at SQLite's default, as it did before the worker existed.
- */
-export const CHECKPOINTER_DELAY_MS = 250;
-
-/** WAL checkpoints on a worker thread, not in the event loop's commits (issue 19: src/db/checkpointer.ts), soon after start. */
-function deferCheckpointer(deps: Deps): void {
-  let checkpointer: Promise<Checkpointer | null> | null = null;
-  const start = () =>
-    (checkpointer = startCheckpointer(deps.db.$client, deps.log).catch((err) => {
-      deps.log.error({ err }, "WAL checkpoint worker failed to start; the connection checkpoints itself");
-      return null;
-    }));
-  const timer = setTimeout(start, CHECKPOINTER_DELAY_MS);
-  timer.unref();
-  deps.shutdownHooks.push(async () => {
-    clearTimeout(timer);
-    await (await checkpointer)?.stop();
-  });
 }
 
 /** Stops cleanly on the first SIGTERM/SIGINT; exits when done. */

@@ -1,6 +1,5 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { BACKSTOP_PAGES } from "../../src/db/checkpointer";
 
 test("serve answers /healthz without loading prom-client, ext-apps or the OpenTelemetry SDK (no OTLP endpoint); prom-client loads on the first scrape", () => {
   const probe = Bun.spawnSync([process.execPath, join(import.meta.dir, "fixtures/startup-probe.ts")], { stdout: "pipe", stderr: "pipe" });
@@ -19,14 +18,4 @@ test("serve on a data dir (SQLite) answers /healthz without loading the Postgres
   expect(report.health).toBe(200);
   // What is left: the URL check the config runs, and two driver-free classes the SQLite path names.
   expect(report.postgresAtStart).toEqual(["db/pg/rate-limit-store.ts", "db/pg/url.ts", "db/pg/write-announcer.ts"]);
-}, 30_000);
-
-test("serve answers /healthz before the WAL checkpoint worker starts; it takes over the checkpoints shortly after", () => {
-  const probe = Bun.spawnSync([process.execPath, join(import.meta.dir, "fixtures/startup-probe.ts")], { stdout: "pipe", stderr: "pipe" });
-  expect(probe.exitCode, probe.stderr.toString()).toBe(0);
-  const report = JSON.parse(probe.stdout.toString().trim().split("\n").at(-1)!);
-  expect(report.health).toBe(200);
-  // SQLite's default on the main connection until the worker runs, then only the far backstop (src/db/checkpointer.ts).
-  expect(report.autoCheckpointAtStart).toBe(1000);
-  expect(report.autoCheckpointLater).toBe(BACKSTOP_PAGES);
 }, 30_000);
