@@ -143,7 +143,7 @@ function rssTrend(samples: Array<[number, number]>): string {
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / Math.max(1e-9, xs.reduce((a, x) => a + (x - mx) ** 2, 0));
   const all = samples.map(([, mb]) => mb);
-  return `RSS every ~0.5 s (${samples.length} samples): ${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)} MB, second-half slope ${(slope * 60).toFixed(1)} MB/min (${Math.abs(slope * 60) < 5 ? "flat: a sawtooth, not a leak" : "still climbing"})`;
+  return `RSS every ~0.5 s (${samples.length} samples): ${Math.min(...all).toFixed(1)}–${Math.max(...all).toFixed(1)} MB, second-half slope ${(slope * 60).toFixed(1)} MB/min (${slope * 60 < 5 ? "flat or falling: a sawtooth, not a leak" : "still climbing"})`;
 }
 
 async function porticoPass(b: Backend): Promise<Map<string, Loaded>> {
