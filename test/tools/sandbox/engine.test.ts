@@ -8,23 +8,13 @@ import { beforeAll, expect, test } from "bun:test";
 import { SandboxEngine } from "../../../src/tools/sandbox/engine";
 import type { SandboxJob, SandboxResult } from "../../../src/tools/sandbox/protocol";
 import { layout, usedRuns } from "../../../src/tools/sandbox/snapshot";
+import { job } from "./job";
 
 let engine: SandboxEngine;
 beforeAll(async () => {
   engine = await SandboxEngine.load();
 });
 
-const job = (script: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
-  script,
-  input: {},
-  secrets: {},
-  timeoutMs: 2000,
-  memoryMb: 64,
-  allowedDomains: [],
-  allowLoopbackFetch: false,
-  blockedOrigins: [],
-  ...extra,
-});
 
 /** One call as the worker makes it: run, then tidy (the rewind) unless the worker would be replaced. */
 async function call(script: string, extra: Partial<SandboxJob> = {}, logs: string[] = []): Promise<SandboxResult & { recycle: boolean }> {

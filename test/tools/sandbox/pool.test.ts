@@ -1,7 +1,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { createLogger } from "../../../src/lib/log";
-import type { SandboxJob } from "../../../src/tools/sandbox/protocol";
 import { SandboxPool } from "../../../src/tools/sandbox/pool";
+import { job } from "./job";
 
 const pools: SandboxPool[] = [];
 afterEach(async () => {
@@ -14,17 +14,6 @@ function pool(maxWorkers: number): SandboxPool {
   return p;
 }
 
-const job = (script: string, extra: Partial<SandboxJob> = {}): SandboxJob => ({
-  script,
-  input: {},
-  secrets: {},
-  timeoutMs: 2000,
-  memoryMb: 64,
-  allowedDomains: [],
-  allowLoopbackFetch: false,
-  blockedOrigins: [],
-  ...extra,
-});
 const hooks = () => ({ log() {}, progress() {}, signal: new AbortController().signal });
 
 test("workers start lazily and are reused across calls", async () => {
