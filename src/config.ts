@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isPostgresUrl } from "./db/pg/url";
+import { isPostgresUrl } from "./lib/database-url";
 import { parseTrustedProxy } from "./http/trusted-proxy";
 import { parseNoProxy, parseProxyUrl, type OutboundProxy } from "./lib/outbound-proxy";
 

@@ -12,7 +12,7 @@ import { appliedHashes, EMBEDDED, pendingMigrations } from "../db/migrator";
 import { isPostgresUrl, openPg } from "../db/pg/client";
 import { copySqliteToPg, foreignTables, TargetNotEmptyError } from "../db/pg/copy";
 import { migratePg } from "../db/pg/migrator";
-import { maskUrl } from "../db/pg/url";
+import { maskUrl } from "../lib/database-url";
 import { ConflictError, NotFoundError, StorageUnavailableError, ValidationError } from "../errors";
 
 export const DEFAULT_COPY_BATCH = 500;
@@ -27,7 +27,7 @@ export interface DbCopyResult {
   rows: number;
 }
 
-/** `postgres://user:***@host/db`: the URL as it may be printed (src/db/pg/url.ts). */
+/** `postgres://user:***@host/db`: the URL as it may be printed (src/lib/database-url.ts). */
 export { maskUrl };
 
 /** Copies the data dir's database into the empty Postgres database at `url`. */

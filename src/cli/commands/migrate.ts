@@ -1,7 +1,7 @@
 /** `portico migrate [--dry-run]`: the CLI face of `migrateDataDir` (src/services/data-dir.ts). */
 import { systemClock } from "../../lib/clock";
 import { migrateDataDir, migratePostgresDatabase } from "../../services/data-dir";
-import { maskUrl } from "../../db/pg/url";
+import { maskUrl } from "../../lib/database-url";
 import type { Command } from "../command";
 
 export const migrateCommand: Command = {

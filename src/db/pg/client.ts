@@ -12,7 +12,7 @@ import * as schema from "./schema";
 
 export type PgDb = BunSQLDatabase<typeof schema> & { $client: SQL };
 
-export { isPostgresUrl } from "./url";
+export { isPostgresUrl } from "../../lib/database-url";
 
 /**
  * The same pool as a storage handle for the services (`Db`): drizzle's Postgres builder with the Postgres

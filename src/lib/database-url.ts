@@ -1,6 +1,7 @@
 /**
- * What counts as a Postgres URL, and how one is shown, in their own file so the config and the CLI can use
- * them without loading the driver (Bun's SQL client and the Postgres schema cost a SQLite start ≈ 20 ms).
+ * What counts as a Postgres URL, and how one is shown: plain functions the config, the CLI's faces and the
+ * storage all use, here so none of them loads the driver for it (Bun's SQL client and the Postgres schema
+ * cost a SQLite start ≈ 20 ms) and no face imports storage (test/architecture/layers.test.ts).
  */
 
 /** A `postgres://` or `postgresql://` URL; anything else is refused before a connection is tried. */
