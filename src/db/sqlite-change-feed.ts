@@ -13,7 +13,7 @@
  */
 import type { Database, Statement } from "bun:sqlite";
 import { ChangeLog, type Change, type ChangeFeed, type Topic } from "../lib/change-feed";
-import { mapWalIndex, type WalIndex } from "./wal-index";
+import { mapWalIndex, type WalIndex, type WalIndexHeader } from "./wal-index";
 
 /** How often subscribers are told about commits nobody in this process announced (another process's). */
 export const POLL_MS = 500;
@@ -34,7 +34,6 @@ export class SqliteChangeFeed implements ChangeFeed {
   private readonly ownChanges: Statement<{ n: number }, []> | null;
   /** `PRAGMA data_version`: moves when any other connection, of this process or another, has committed. */
   private readonly otherCommits: Statement<{ data_version: number }, []>;
-  private readonly dataVersion: Statement<{ data_version: number }, []> | null;
   private listeners = new Set<(change: Change) => void>();
   private delivered = 0;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -47,7 +46,6 @@ export class SqliteChangeFeed implements ChangeFeed {
     this.wal = mapWalIndex(sqlite);
     this.ownChanges = this.wal ? null : sqlite.query("SELECT total_changes() AS n");
     this.otherCommits = sqlite.query("PRAGMA data_version");
-    this.dataVersion = this.wal ? null : this.otherCommits;
     this.observe();
   }
 
@@ -126,13 +124,13 @@ export class SqliteChangeFeed implements ChangeFeed {
       // One more transaction in the same WAL generation. `iChange` alone is not enough: another process
       // closing its connection may checkpoint and reset the WAL, rewriting the header with a lower count
       // (measured); a reset always changes the salts, and frames only grow within one generation.
-      alone = this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
+      alone = this.oneMoreTransaction(h);
       this.seenChange = h.iChange;
       this.seenFrame = h.mxFrame;
       this.seenSalt = h.salt1;
     } else {
       const own = this.ownChanges!.get()!.n;
-      const others = this.dataVersion!.get()!.data_version;
+      const others = this.otherCommits.get()!.data_version;
       if (own === this.seenChange && others === this.seenFrame) return;
       this.seenChange = own;
       this.seenFrame = others;
@@ -154,7 +152,7 @@ export class SqliteChangeFeed implements ChangeFeed {
     if (this.wal) {
       const h = this.wal.read();
       const alone = this.otherCommits.get()!.data_version === othersBefore;
-      const ours = alone && this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
+      const ours = alone && this.oneMoreTransaction(h);
       if (!ours) return this.observe();
       this.seenChange = h.iChange;
       this.seenFrame = h.mxFrame;
@@ -163,6 +161,11 @@ export class SqliteChangeFeed implements ChangeFeed {
     // Without the map: total_changes() counts this connection's rows, data_version everyone else's commits.
     if (this.otherCommits.get()!.data_version !== othersBefore) return this.observe();
     this.seenChange = this.ownChanges!.get()!.n;
+  }
+
+  /** The header is exactly one commit past the one seen last, in the same WAL generation (see `observe`). */
+  private oneMoreTransaction(h: WalIndexHeader): boolean {
+    return this.seenChange >= 0 && ((h.iChange - this.seenChange) >>> 0) === 1 && h.salt1 === this.seenSalt && h.mxFrame > this.seenFrame;
   }
 
   private deliver(): void {
