@@ -27,9 +27,6 @@ export interface DbCopyResult {
   rows: number;
 }
 
-/** `postgres://user:***@host/db`: the URL as it may be printed (src/lib/database-url.ts). */
-export { maskUrl };
-
 /** Copies the data dir's database into the empty Postgres database at `url`. */
 export async function copyDataDirToPostgres(dataDir: string, url: string, opts: { batchSize?: number; progress: (step: string) => void }): Promise<DbCopyResult> {
   if (!isPostgresUrl(url)) throw new ValidationError("to: use a postgres:// URL, e.g. postgres://portico@db.internal:5432/portico", [{ field: "to" }]);

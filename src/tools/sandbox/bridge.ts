@@ -1,7 +1,7 @@
 /**
  * The globals a script sees, built from host functions (no JavaScript prelude to parse: a 3 KB prelude
  * cost ≈ 400 µs per context, more than the context itself; the context is now built once per worker and
- * rewound per call, snapshot.ts, so only `Math.random` below is JavaScript): `console`, `fetch` returning a minimal
+ * rewound per call, snapshot.ts, so only `prepare` below — `Math.random` and the per-call setup — is JavaScript): `console`, `fetch` returning a minimal
  * Response-like object, and the `env` argument (`secrets`, `log`, `progress`, `client`, and the questions
  * `ask`, `confirm`, `sample`, `roots` — ask-bridge.ts).
  */
